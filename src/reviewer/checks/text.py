@@ -1,0 +1,57 @@
+"""Small text helpers shared by detectors: case-insensitive term search on word boundaries, sentence
+lookups and number spotting. Pure functions over strings and :class:`~reviewer.document.Document`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from ..document import Document, Sentence
+
+
+@lru_cache(maxsize=512)
+def term_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
+    """One alternation for many terms, longest first, on word boundaries, case-insensitive.
+
+    A term may itself be a regular expression when written as ``re:<pattern>``.
+    """
+    parts = []
+    for t in sorted(terms, key=len, reverse=True):
+        if t.startswith("re:"):
+            parts.append(f"(?:{t[3:]})")
+        else:
+            escaped = re.escape(t.strip()).replace(r"\ ", r"\s+")
+            parts.append(escaped)
+    return re.compile(r"(?<![\w])(?:" + "|".join(parts) + r")(?![\w])", re.IGNORECASE)
+
+
+def find_terms(text: str, terms: Iterable[str], start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Spans of every occurrence of any term in ``text[start:end]`` (global offsets)."""
+    terms = tuple(terms)
+    if not terms:
+        return []
+    pat = term_pattern(terms)
+    return [(m.start(), m.end()) for m in pat.finditer(text, start, len(text) if end is None else end)]
+
+
+def has_term(text: str, terms: Iterable[str]) -> bool:
+    terms = tuple(terms)
+    return bool(terms) and term_pattern(terms).search(text) is not None
+
+
+def sentences_with(doc: Document, terms: Iterable[str]) -> list[Sentence]:
+    terms = tuple(terms)
+    return [s for s in doc.sentences if has_term(s.text, terms)]
+
+
+NUMBER = re.compile(
+    r"(?<![\w.])(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s*(?:%|percent))?"
+    r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
+    r"hundred|hundreds|dozen|dozens)\b",
+    re.IGNORECASE,
+)
+
+
+def numbers_in(text: str) -> list[re.Match[str]]:
+    return list(NUMBER.finditer(text))

@@ -1,0 +1,119 @@
+"""Severity, Verdict, Finding and Review: the hub every later stage reads.
+
+Renderers, the store and revision tracking read only these values, never a regex match or a raw LLM
+response. A :class:`Finding` is frozen and self-contained: the exact character span in the visible
+document text, the quoted text (always ``document.text[start:end]``), and what to do about it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .document import DocKind
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+class Verdict(StrEnum):
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+    NOT_APPLICABLE = "not_applicable"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+
+_RANK = {Verdict.NOT_APPLICABLE: 0, Verdict.PASS: 1, Verdict.WARN: 2, Verdict.FAIL: 3}
+
+
+def worst(verdicts: list[Verdict] | tuple[Verdict, ...], default: Verdict = Verdict.PASS) -> Verdict:
+    """The most serious verdict of several (fail > warn > pass > not_applicable)."""
+    return max(verdicts, key=lambda v: v.rank) if verdicts else default
+
+
+class Source(StrEnum):
+    RULES = "rules"
+    LLM = "llm"
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Finding(Frozen):
+    criterion: str
+    verdict: Verdict  # this finding's contribution to the criterion verdict
+    severity: Severity
+    start: int
+    end: int
+    quote: str
+    message: str
+    suggestion: str = ""
+    source: Source = Source.RULES
+    entry: int | None = None  # experience entry index, when the finding is about one entry
+    document: str | None = None  # set on application-level findings: which document it is in
+
+
+class CriterionResult(Frozen):
+    id: str
+    verdict: Verdict
+    message: str
+    source: Source = Source.RULES
+    title: str = ""
+    guide: str = ""
+    severity: Severity = Severity.WARNING
+
+
+class DocumentInfo(Frozen):
+    path: str
+    kind: DocKind
+    sha256: str
+    words: int
+    characters: int
+    text_digest: str = ""
+    hidden_spans: int = 0
+
+
+class Review(Frozen):
+    """The review of one document."""
+
+    document: DocumentInfo
+    criteria: tuple[CriterionResult, ...]
+    findings: tuple[Finding, ...]
+    engine: str = "rules"
+    rubric_digest: str = ""
+    notes: tuple[str, ...] = ()
+
+    def criterion(self, cid: str) -> CriterionResult | None:
+        return next((c for c in self.criteria if c.id == cid), None)
+
+    def findings_for(self, cid: str) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.criterion == cid)
+
+
+class DocumentFailure(Frozen):
+    """A document of an application that could not be reviewed, and why."""
+
+    path: str
+    error: str
+    kind: str = "input"
+
+
+class ApplicationReview(Frozen):
+    """One applicant's folder: the per-document reviews' summary plus the application-level criteria."""
+
+    applicant: str
+    path: str
+    documents: tuple[DocumentInfo, ...]
+    criteria: tuple[CriterionResult, ...]
+    findings: tuple[Finding, ...]
+    failures: tuple[DocumentFailure, ...] = ()
+    reviews: tuple[Review, ...] = Field(default=(), exclude=True)

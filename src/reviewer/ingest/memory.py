@@ -1,0 +1,107 @@
+"""Documents from in-memory text and entry records: shared by the text/entries ingesters and tests.
+
+Plain text is split into blocks at blank lines (a single newline inside a paragraph is a soft wrap and
+becomes a space, as in Markdown). Experience entries become a heading block (the title line) followed by
+the description's paragraphs; each :class:`~reviewer.document.Entry` points at its description span.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ..document import DocKind, Document, SourceFormat
+from ..segment import RawBlock, build_document, normalise_block_text
+
+_BLANK = re.compile(r"\n[ \t]*\n+")
+
+
+def text_blocks(text: str) -> list[RawBlock]:
+    """Blank-line separated paragraphs, soft wraps joined."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return [RawBlock(normalise_block_text(p)) for p in _BLANK.split(text) if p.strip()]
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def from_text(
+    text: str,
+    kind: DocKind,
+    *,
+    path: str = "<text>",
+    source_format: SourceFormat = SourceFormat.TEXT,
+    sha256: str | None = None,
+    blocks: list[RawBlock] | None = None,
+) -> Document:
+    return build_document(
+        path=path,
+        kind=kind,
+        source_format=source_format,
+        sha256=sha256 or sha256_bytes(text.encode("utf-8")),
+        blocks=blocks if blocks is not None else text_blocks(text),
+    )
+
+
+ENTRY_FIELDS = ("title", "organization", "role", "start", "end", "hours", "description")
+
+
+def entry_heading(rec: Mapping[str, Any]) -> str:
+    """The visible title line of an entry: ``Title — Organization (Role), 2022-01 to 2022-06``."""
+    head = str(rec.get("title") or "Experience").strip()
+    org, role = rec.get("organization"), rec.get("role")
+    if org:
+        head += f" — {org}"
+    if role:
+        head += f" ({role})"
+    start, end = rec.get("start"), rec.get("end")
+    if start or end:
+        head += f", {start or '?'} to {end or 'present'}"
+    return head
+
+
+def from_entries(
+    records: Iterable[Mapping[str, Any]],
+    *,
+    path: str = "<entries>",
+    sha256: str | None = None,
+    source_format: SourceFormat = SourceFormat.ENTRIES,
+    raw: bytes | None = None,
+) -> Document:
+    """An ``experience`` document from entry records with the fields of :data:`ENTRY_FIELDS`.
+
+    ``start``/``end`` must already be ``YYYY-MM`` strings or None (validated by the caller).
+    """
+    records = list(records)
+    blocks: list[RawBlock] = []
+    entries: list[dict[str, Any]] = []
+    for rec in records:
+        blocks.append(RawBlock(entry_heading(rec), heading=True))
+        paras = text_blocks(str(rec.get("description") or ""))
+        first = len(blocks)
+        blocks.extend(paras or [RawBlock("")])
+        hours = rec.get("hours")
+        entries.append(
+            {
+                "title": str(rec.get("title") or "Experience"),
+                "organization": rec.get("organization") or None,
+                "role": rec.get("role") or None,
+                "start_month": rec.get("start") or None,
+                "end_month": rec.get("end") or None,
+                "hours": float(hours) if hours not in (None, "") else None,
+                "block": first,
+                "block_end": len(blocks) - 1,
+            }
+        )
+    digest_src = raw if raw is not None else repr(records).encode()
+    return build_document(
+        path=path,
+        kind=DocKind.EXPERIENCE,
+        source_format=source_format,
+        sha256=sha256 or sha256_bytes(digest_src),
+        blocks=blocks,
+        entries=entries,
+    )

@@ -1,0 +1,294 @@
+"""Rubrics as data: strict pydantic models for ``rubrics/*.yaml`` and a loader with located errors.
+
+A rubric file holds one rubric; each criterion names the detector (``check``) that judges it, the
+guide section it comes from, and should-flag / should-pass examples that the structure test runs.
+Errors read ``rubrics/score.yaml:14: criterion 'score.excuse': params.phrases: field required``:
+the YAML is parsed with ruamel.yaml so every node keeps its line.
+
+User rubrics (``--rubrics DIR``) are merged over the built-in ones: a rubric with an existing id
+replaces it, a new id is added. Criterion ids must stay unique across the merged set.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .document import DocKind
+from .errors import RubricError
+from .findings import Severity
+
+BUILTIN_DIR = Path(__file__).parent / "rubrics"
+
+
+class Scope(StrEnum):
+    DOCUMENT = "document"
+    APPLICATION = "application"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class ExampleEntry(Strict):
+    title: str = "Experience"
+    organization: str | None = None
+    role: str | None = None
+    start: str | None = None
+    end: str | None = None
+    hours: float | None = None
+    description: str
+
+
+class ExampleDocument(Strict):
+    kind: DocKind
+    text: str = ""
+    entries: tuple[ExampleEntry, ...] = ()
+    name: str | None = None
+
+
+class Example(Strict):
+    """A should-flag or should-pass example: plain text, entries, or (application scope) documents."""
+
+    text: str | None = None
+    kind: DocKind | None = None
+    entries: tuple[ExampleEntry, ...] = ()
+    documents: tuple[ExampleDocument, ...] = ()
+    target: str | None = None  # e.g. "other" for a statement not aimed at Kaiser
+    note: str | None = None
+
+
+class Examples(Strict):
+    flag: tuple[Example, ...] = Field(min_length=1)
+    pass_: tuple[Example, ...] = Field(alias="pass", min_length=1)
+
+    @field_validator("flag", "pass_", mode="before")
+    @classmethod
+    def _strings_are_text(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return [{"text": v} if isinstance(v, str) else v for v in value]
+        return value
+
+
+class Criterion(Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+    title: str
+    guide: str = Field(min_length=1)
+    severity: Severity
+    check: str
+    params: dict[str, Any] = Field(default_factory=dict)
+    applies_to: tuple[DocKind, ...] | None = None
+    message: str
+    suggestion: str
+    levels: dict[int, str] | None = None  # 1-5 level descriptions for judge-based engines
+    examples: Examples
+
+    def applies(self, kind: DocKind, rubric: Rubric) -> bool:
+        kinds = self.applies_to if self.applies_to is not None else rubric.applies_to
+        return kind in kinds
+
+
+class Rubric(Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    title: str
+    scope: Scope = Scope.DOCUMENT
+    applies_to: tuple[DocKind, ...] = ()
+    guide: tuple[str, ...] = ()
+    criteria: tuple[Criterion, ...] = Field(min_length=1)
+    source_path: str = Field(default="", exclude=True)
+
+    @property
+    def digest(self) -> str:
+        payload = self.model_dump(mode="json", by_alias=True)
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
+
+
+class RubricSet(BaseModel):
+    """The merged, validated rubrics in force for a run."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rubrics: tuple[Rubric, ...]
+
+    def criteria(self) -> Iterable[tuple[Rubric, Criterion]]:
+        for r in self.rubrics:
+            for c in r.criteria:
+                yield r, c
+
+    def get(self, cid: str) -> tuple[Rubric, Criterion]:
+        for r, c in self.criteria():
+            if c.id == cid:
+                return r, c
+        raise RubricError(f"no criterion with id '{cid}'", hint="`reviewer rubrics list` shows the ids")
+
+    def for_kind(self, kind: DocKind) -> list[tuple[Rubric, Criterion]]:
+        return [(r, c) for r, c in self.criteria() if r.scope is Scope.DOCUMENT and c.applies(kind, r)]
+
+    def application_criteria(self) -> list[tuple[Rubric, Criterion]]:
+        return [(r, c) for r, c in self.criteria() if r.scope is Scope.APPLICATION]
+
+    def select(self, only: Sequence[str] = (), skip: Sequence[str] = ()) -> RubricSet:
+        """Keep criteria matching any ``only`` prefix (all when empty) and no ``skip`` prefix."""
+        kept: list[Rubric] = []
+        for r in self.rubrics:
+            crits = tuple(c for c in r.criteria if _selected(c.id, only, skip))
+            if crits:
+                kept.append(r.model_copy(update={"criteria": crits}))
+        return RubricSet(rubrics=tuple(kept))
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256("".join(r.digest for r in self.rubrics).encode()).hexdigest()[:16]
+
+
+def matches_prefix(cid: str, prefix: str) -> bool:
+    """Dotted-prefix match: ``score`` matches ``score.excuse``; ``score.ex`` matches nothing."""
+    prefix = prefix.strip().rstrip(".")
+    return cid == prefix or cid.startswith(prefix + ".")
+
+
+def _selected(cid: str, only: Sequence[str], skip: Sequence[str]) -> bool:
+    if only and not any(matches_prefix(cid, p) for p in only):
+        return False
+    return not any(matches_prefix(cid, p) for p in skip)
+
+
+# --- loading --------------------------------------------------------------------------------------
+
+
+def _yaml() -> Any:
+    from ruamel.yaml import YAML
+
+    return YAML(typ="rt")
+
+
+def _line_of(node: Any, loc: Sequence[int | str]) -> int | None:
+    """1-based line of the deepest node on ``loc`` that ruamel.yaml can place."""
+    line: int | None = None
+    current = node
+    for key in loc:
+        lc = getattr(current, "lc", None)
+        try:
+            if isinstance(key, int) and isinstance(current, list):
+                if lc is not None:
+                    line = lc.item(key)[0] + 1
+                current = current[key]
+            elif isinstance(current, dict) and key in current:
+                if lc is not None:
+                    line = lc.key(key)[0] + 1
+                current = current[key]
+            else:
+                break
+        except (KeyError, IndexError, TypeError):
+            break
+    if line is None and getattr(node, "lc", None) is not None:
+        line = node.lc.line + 1
+    return line
+
+
+def _criterion_id(data: Any, loc: Sequence[int | str]) -> str | None:
+    if len(loc) >= 2 and loc[0] == "criteria" and isinstance(loc[1], int):
+        try:
+            cid = data["criteria"][loc[1]].get("id")
+            return str(cid) if cid else None
+        except (KeyError, IndexError, TypeError, AttributeError):
+            return None
+    return None
+
+
+def load_rubric(path: Path) -> Rubric:
+    """Parse and validate one rubric file; raise :class:`RubricError` located at ``path:line``."""
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RubricError(f"cannot read rubric: {exc}", path=path) from exc
+    try:
+        data = _yaml().load(raw)
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise RubricError(
+            f"invalid YAML: {getattr(exc, 'problem', exc)}", path=path, line=mark.line + 1 if mark else None
+        ) from exc
+    if not isinstance(data, dict):
+        raise RubricError("a rubric file must be a mapping with id, title and criteria", path=path, line=1)
+    try:
+        rubric = Rubric.model_validate({**_plain(data), "source_path": str(path)})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = [p for p in err["loc"] if p != "source_path"]
+        field = ".".join(str(p) for p in loc[2:]) if _criterion_id(data, loc) else ".".join(map(str, loc))
+        raise RubricError(
+            f"{field}: {err['msg'].lower()}" if field else err["msg"].lower(),
+            path=path,
+            line=_line_of(data, loc),
+            criterion=_criterion_id(data, loc),
+        ) from None
+    seen: set[str] = set()
+    for i, c in enumerate(rubric.criteria):
+        if c.id in seen:
+            raise RubricError(f"duplicate criterion id '{c.id}'", path=path, line=_line_of(data, ["criteria", i]))
+        seen.add(c.id)
+    _check_detectors(rubric, data, path)
+    return rubric
+
+
+def _plain(node: Any) -> Any:
+    """ruamel CommentedMap/Seq -> plain dict/list (pydantic validates plain containers)."""
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return node
+
+
+def _check_detectors(rubric: Rubric, data: Any, path: Path) -> None:
+    from .checks.registry import known_checks, validate_params
+
+    known = known_checks()
+    for i, c in enumerate(rubric.criteria):
+        if c.check not in known:
+            raise RubricError(
+                f"check: unknown check '{c.check}'",
+                path=path,
+                line=_line_of(data, ["criteria", i, "check"]),
+                criterion=c.id,
+                hint="known checks: " + ", ".join(sorted(known)),
+            )
+        problem = validate_params(c.check, c.params)
+        if problem:
+            raise RubricError(
+                f"params: {problem}", path=path, line=_line_of(data, ["criteria", i, "params"]), criterion=c.id
+            )
+
+
+def load_rubrics(extra_dirs: Sequence[Path] = (), *, builtin: bool = True) -> RubricSet:
+    """Load the built-in rubrics, then each ``extra_dirs`` folder (or file) over them."""
+    by_id: dict[str, Rubric] = {}
+    sources: list[Path] = [BUILTIN_DIR] if builtin else []
+    sources.extend(extra_dirs)
+    for src in sources:
+        if not src.exists():
+            raise RubricError("rubric folder not found", path=src, hint="pass an existing folder to --rubrics")
+        files = sorted(src.glob("*.yaml")) + sorted(src.glob("*.yml")) if src.is_dir() else [src]
+        for f in files:
+            r = load_rubric(f)
+            by_id[r.id] = r
+    owners: dict[str, str] = {}
+    for r in by_id.values():
+        for c in r.criteria:
+            if c.id in owners:
+                raise RubricError(
+                    f"criterion id '{c.id}' is defined in two rubrics ('{owners[c.id]}' and '{r.id}')",
+                    path=r.source_path,
+                    hint="override a criterion by overriding its whole rubric (same rubric id)",
+                )
+            owners[c.id] = r.id
+    return RubricSet(rubrics=tuple(by_id.values()))

@@ -1,0 +1,136 @@
+"""Segmentation: raw paragraphs in, a :class:`Document` with blocks, sentences and offsets out.
+
+Sentences come from pysbd (rule-based, offline, handles "Dr.", "e.g.", "U.S." and decimals). pysbd's
+own ``char_span`` mode is unreliable on repeated text, so each segment is located in the block with a
+forward ``str.find``; whatever pysbd drops (whitespace) stays between sentences, and every sentence's
+``text == doc.text[start:end]`` by construction.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from .document import BLOCK_SEPARATOR, Block, DocKind, Document, Entry, HiddenSpan, Sentence, SourceFormat, digest
+
+
+@dataclass(frozen=True)
+class RawBlock:
+    """A paragraph as an ingest module sees it, before offsets are assigned."""
+
+    text: str
+    heading: bool = False
+    where: str = "body"
+    locator: int | None = None
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> Any:
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+_WS = re.compile(r"\s+")
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Return (start, end) spans of the sentences of one block, trimmed of surrounding whitespace."""
+    if not text.strip():
+        return []
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for seg in _segmenter().segment(text):
+        piece = seg.strip()
+        if not piece:
+            continue
+        found = text.find(piece, pos)
+        if found < 0:  # pysbd normalised something; fall back to the rest of the block
+            rest = text[pos:]
+            lead = len(rest) - len(rest.lstrip())
+            found, piece = pos + lead, rest.strip()
+        spans.append((found, found + len(piece)))
+        pos = found + len(piece)
+        if pos >= len(text):
+            break
+    if not spans:
+        lead = len(text) - len(text.lstrip())
+        spans.append((lead, lead + len(text.strip())))
+    return spans
+
+
+def normalise_block_text(text: str) -> str:
+    """Collapse internal newlines and runs of spaces in a paragraph; keep characters otherwise."""
+    return _WS.sub(" ", text).strip()
+
+
+def build_document(
+    *,
+    path: str,
+    kind: DocKind,
+    source_format: SourceFormat,
+    sha256: str,
+    blocks: Sequence[RawBlock],
+    entries: Iterable[dict[str, Any]] = (),
+    hidden: Iterable[HiddenSpan] = (),
+    metadata: dict[str, str] | None = None,
+) -> Document:
+    """Assign global offsets to blocks, split sentences, and attach entries by block position.
+
+    ``entries`` are dicts of :class:`Entry` fields without offsets plus ``block``: the index (into
+    ``blocks``) of the block holding the first paragraph of its description and ``block_end`` the last.
+    """
+    out_blocks: list[Block] = []
+    sentences: list[Sentence] = []
+    parts: list[str] = []
+    offset = 0
+    kept = [b for b in blocks if b.text.strip()]
+    index_map: dict[int, int] = {}
+    for i, raw in enumerate(blocks):
+        if raw.text.strip():
+            index_map[i] = len(index_map)
+    for bi, raw in enumerate(kept):
+        text = raw.text.strip()
+        if parts:
+            offset += len(BLOCK_SEPARATOR)
+        start = offset
+        parts.append(text)
+        offset += len(text)
+        out_blocks.append(
+            Block(index=bi, start=start, end=offset, text=text, heading=raw.heading, where=raw.where,
+                  locator=raw.locator)
+        )
+        for s, e in split_sentences(text):
+            stext = text[s:e]
+            sentences.append(
+                Sentence(index=len(sentences), block=bi, start=start + s, end=start + e, text=stext,
+                         digest=digest(stext))
+            )
+    full = BLOCK_SEPARATOR.join(parts)
+    out_entries: list[Entry] = []
+    for e in entries:
+        fields = dict(e)
+        first = index_map.get(fields.pop("block"))
+        last = index_map.get(fields.pop("block_end", -1))
+        if first is None:
+            s = e_end = len(full)
+        else:
+            s = out_blocks[first].start
+            e_end = out_blocks[last if last is not None else first].end
+        fields.setdefault("description", full[s:e_end])
+        out_entries.append(Entry(index=len(out_entries), start=s, end=e_end, **fields))
+    return Document(
+        path=path,
+        kind=kind,
+        source_format=source_format,
+        sha256=sha256,
+        text=full,
+        blocks=tuple(out_blocks),
+        sentences=tuple(sentences),
+        entries=tuple(out_entries),
+        hidden=tuple(hidden),
+        metadata=metadata or {},
+    )

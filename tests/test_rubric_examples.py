@@ -1,0 +1,73 @@
+"""The structure test: walk every rubric, run every criterion on its own flag and pass examples.
+
+A flag example must make the criterion warn or fail (informational criteria: produce a finding); a pass
+example must leave it passing (or not applicable) with no warn/fail finding. This is what keeps the
+rubric data and the detectors honest with each other.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import example_doc
+
+from reviewer.checks.registry import AppContext, Context
+from reviewer.checks.rules import run_app_criterion, run_criterion
+from reviewer.findings import Severity, Verdict
+from reviewer.rubric import Criterion, Rubric, Scope, load_rubrics
+
+RUBRICS = load_rubrics()
+
+
+def _cases():
+    for rubric in RUBRICS.rubrics:
+        for c in rubric.criteria:
+            for side, examples in (("flag", c.examples.flag), ("pass", c.examples.pass_)):
+                for i, ex in enumerate(examples):
+                    yield pytest.param(rubric, c, side, ex, id=f"{c.id}-{side}-{i}")
+
+
+def _default_kind(rubric: Rubric, c: Criterion):
+    kinds = c.applies_to or rubric.applies_to
+    return kinds[0]
+
+
+def _outcome(rubric, c, ex):
+    if rubric.scope is Scope.APPLICATION:
+        docs = [example_doc(d, d.kind) for d in ex.documents]
+        docs = [d.model_copy(update={"path": f"doc{i}-{d.path}"}) for i, d in enumerate(docs)]
+        return run_app_criterion(AppContext(docs), c)
+    doc = example_doc(ex, _default_kind(rubric, c))
+    return run_criterion(Context(doc, target=ex.target or "kaiser"), rubric, c)
+
+
+@pytest.mark.parametrize(("rubric", "criterion", "side", "example"), list(_cases()))
+def test_examples(rubric: Rubric, criterion: Criterion, side: str, example) -> None:
+    out = _outcome(rubric, criterion, example)
+    bad = [h for h in out.hits if h.verdict in (Verdict.WARN, Verdict.FAIL)]
+    if side == "flag":
+        if criterion.severity is Severity.INFO:
+            assert out.hits, f"{criterion.id}: informational flag example produced no finding"
+        else:
+            assert out.verdict in (Verdict.WARN, Verdict.FAIL), f"{criterion.id} did not flag: {example}"
+    else:
+        assert out.verdict in (Verdict.PASS, Verdict.NOT_APPLICABLE), (
+            f"{criterion.id} flagged a pass example ({out.verdict}: {out.summary}): {example}"
+        )
+        assert not bad
+
+
+def test_every_spec_criterion_is_present() -> None:
+    ids = {c.id for _, c in RUBRICS.criteria()}
+    spec = {
+        "score.mention", "score.length", "score.excuse", "score.emotion", "score.what_changed",
+        "score.evidence", "score.pivot", "kaiser.why_specific", "kaiser.values", "kaiser.evidence_backed",
+        "experience.quantified", "experience.outcome", "experience.teamwork", "experience.kaiser_link",
+        "experience.vague", "experience.length", "interview.length", "application.score_once",
+        "application.consistency", "application.gaps", "integrity.hidden_text", "integrity.instructions",
+    }
+    assert spec <= ids, f"missing criteria: {sorted(spec - ids)}"
+
+
+def test_every_criterion_cites_the_guide() -> None:
+    for _, c in RUBRICS.criteria():
+        assert c.guide.strip(), c.id
