@@ -1,0 +1,1 @@
+"""Detectors for the application criteria (filled in by the rules-engine work)."""

@@ -1,0 +1,1 @@
+"""Detectors for the integrity criteria (filled in by the rules-engine work)."""

@@ -1,0 +1,1 @@
+"""Detectors for the interview criteria (filled in by the rules-engine work)."""

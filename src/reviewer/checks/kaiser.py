@@ -1,0 +1,1 @@
+"""Detectors for the kaiser criteria (filled in by the rules-engine work)."""

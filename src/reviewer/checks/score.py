@@ -1,0 +1,1 @@
+"""Detectors for the score criteria (filled in by the rules-engine work)."""

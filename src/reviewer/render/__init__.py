@@ -1,0 +1,1 @@
+"""Renderers: Review -> annotated DOCX, JSON, Markdown."""
