@@ -27,7 +27,9 @@ def entry_records(entries) -> list[dict]:
     ]
 
 
-def make_doc(text: str = "", kind: DocKind = DocKind.PERSONAL_STATEMENT, entries=(), path: str | None = None) -> Document:
+def make_doc(
+    text: str = "", kind: DocKind = DocKind.PERSONAL_STATEMENT, entries=(), path: str | None = None
+) -> Document:
     """A Document from literal text, or from entry records for experience documents."""
     if entries:
         return from_entries(entry_records(entries) if not isinstance(entries[0], dict) else entries,

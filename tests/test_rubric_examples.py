@@ -8,12 +8,13 @@ rubric data and the detectors honest with each other.
 from __future__ import annotations
 
 import pytest
-from conftest import example_doc
 
 from reviewer.checks.registry import AppContext, Context
 from reviewer.checks.rules import run_app_criterion, run_criterion
 from reviewer.findings import Severity, Verdict
 from reviewer.rubric import Criterion, Rubric, Scope, load_rubrics
+
+from conftest import example_doc
 
 RUBRICS = load_rubrics()
 

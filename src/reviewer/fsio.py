@@ -10,6 +10,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import IO
 
 from .errors import OutputError
 
@@ -44,7 +45,7 @@ def _guard(path: Path, protect: Iterable[Path]) -> None:
                               hint="choose another --out folder")
 
 
-def _atomic(path: Path, write: Callable[[object], object], protect: Iterable[Path]) -> None:
+def _atomic(path: Path, write: Callable[[IO[bytes]], object], protect: Iterable[Path]) -> None:
     _guard(path, protect)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

@@ -14,7 +14,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from .document import BLOCK_SEPARATOR, Block, DocKind, Document, Entry, HiddenSpan, Sentence, SourceFormat, digest
+from .document import (
+    BLOCK_SEPARATOR,
+    Block,
+    DocKind,
+    Document,
+    Entry,
+    HiddenSpan,
+    Sentence,
+    SourceFormat,
+    digest,
+)
 
 
 @dataclass(frozen=True)
@@ -111,10 +121,10 @@ def build_document(
             )
     full = BLOCK_SEPARATOR.join(parts)
     out_entries: list[Entry] = []
-    for e in entries:
-        fields = dict(e)
-        first = index_map.get(fields.pop("block"))
-        last = index_map.get(fields.pop("block_end", -1))
+    for record in entries:
+        fields = dict(record)
+        first = index_map.get(int(fields.pop("block")))
+        last = index_map.get(int(fields.pop("block_end", -1)))
         if first is None:
             s = e_end = len(full)
         else:

@@ -1,0 +1,245 @@
+"""The command line: thin commands over :mod:`reviewer.pipeline`; the only module that prints or exits.
+
+Start-up stays fast: only click is imported at module level; pydantic, python-docx, pysbd and rich are
+imported inside the commands that need them. Exit codes: 0 reviewed, 1 unexpected error, 2 an input
+could not be reviewed (the others still were), 3 invalid rubric/config, 4 an output could not be written.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+if TYPE_CHECKING:
+    from .errors import ReviewerError
+    from .pipeline import Reviewed
+    from .rubric import RubricSet
+    from .settings import Settings
+
+KINDS = ("personal_statement", "experience", "additional_info", "interview_answer")
+
+
+def _fail(err: ReviewerError) -> NoReturn:
+    click.echo(f"error: {err}", err=True)
+    sys.exit(err.exit_code)
+
+
+def _csv(values: tuple[str, ...]) -> list[str] | None:
+    out = [p.strip() for v in values for p in v.split(",") if p.strip()]
+    return out or None
+
+
+def _settings(config: Path | None, **flags: Any) -> Settings:
+    from .settings import resolve_settings
+
+    return resolve_settings(flags, config=config)
+
+
+def _rubrics(settings: Settings) -> RubricSet:
+    from .rubric import load_rubrics
+
+    return load_rubrics(settings.rubrics).select(settings.only, settings.skip)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="reviewer")
+def main() -> None:
+    """Review residency-application drafts against rubrics from the low-Step-score guide."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--kind", type=click.Choice(KINDS), help="Document kind (otherwise: manifest, then file name).")
+@click.option("--format", "formats", multiple=True, metavar="LIST", help="json,docx,md (default: all three).")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), help="Output folder (default ./reviews).")
+@click.option("--rubrics", "rubric_dirs", multiple=True, type=click.Path(path_type=Path),
+              help="Extra rubric folder or file; overrides built-in rubrics with the same id.")
+@click.option("--only", multiple=True, metavar="PREFIX", help="Keep only criteria with this dotted id prefix.")
+@click.option("--skip", multiple=True, metavar="PREFIX", help="Skip criteria with this dotted id prefix.")
+@click.option("--target", type=click.Choice(["kaiser", "other"]), help="Program the draft is aimed at.")
+@click.option("--config", type=click.Path(path_type=Path, dir_okay=False), help="reviewer.toml to use.")
+def review(paths: tuple[Path, ...], kind: str | None, formats: tuple[str, ...], out: Path | None,
+           rubric_dirs: tuple[Path, ...], only: tuple[str, ...], skip: tuple[str, ...], target: str | None,
+           config: Path | None) -> None:
+    """Review documents or applicant folders and write feedback next to nothing but --out.
+
+    A folder is one applicant: every document in it is reviewed, then the application-level checks
+    run across them and application.review.json|md is written.
+    """
+    from .errors import InputError, ReviewerError
+    from .kinds import parse_kind
+    from .pipeline import output_stems, review_file, review_folder, write_application, write_review
+
+    try:
+        settings = _settings(config, formats=_csv(formats), out=out, rubrics=list(rubric_dirs) or None,
+                             only=_csv(only), skip=_csv(skip))
+        rubric_set = _rubrics(settings)
+    except ReviewerError as err:
+        _fail(err)
+    doc_kind = parse_kind(kind) if kind else None
+    inputs = [p for p in paths if p.exists()]
+    protect = [f for p in inputs for f in ([p] if p.is_file() else p.iterdir() if p.is_dir() else [])]
+    failed = 0
+    for path in paths:
+        try:
+            if path.is_dir():
+                if doc_kind is not None:
+                    raise InputError("--kind applies to single files, not to a folder", path=path,
+                                     hint=f"declare kinds in {path / 'application.yaml'}")
+                result = review_folder(path, rubric_set, settings, target=target)
+                stems = output_stems([r.source for r in result.reviewed])
+                files: dict[str, str] = {}
+                for item in result.reviewed:
+                    written = write_review(item, settings.out, settings.formats, stem=stems[item.source],
+                                           protect=protect)
+                    files[item.document.path] = written[0].name
+                assert result.application is not None
+                write_application(result.application, settings.out, settings.formats, files, protect=protect)
+                _print_folder(result)
+                for f in result.failures:
+                    click.echo(f"error: {f.error}", err=True)
+                    failed += 1
+            else:
+                if not path.exists():
+                    raise InputError("file not found", path=path, hint="check the path")
+                item = review_file(path, rubric_set, settings, kind=doc_kind, target=target)
+                write_review(item, settings.out, settings.formats, protect=protect)
+                _print_reviews([item])
+        except ReviewerError as err:
+            click.echo(f"error: {err}", err=True)
+            failed += 1
+            if not isinstance(err, InputError):
+                sys.exit(err.exit_code)
+    click.echo(f"Feedback written to {settings.out}/")
+    if failed:
+        sys.exit(2)
+
+
+_STYLE = {"fail": "bold red", "warn": "yellow", "pass": "green", "not_applicable": "dim"}
+
+
+def _print_reviews(items: list[Reviewed], title: str = "") -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title or None, show_lines=False, expand=False)
+    table.add_column("Document")
+    table.add_column("Criterion")
+    table.add_column("Verdict")
+    table.add_column("Why", overflow="fold", max_width=60)
+    for item in items:
+        name = Path(item.document.path).name
+        for c in item.review.criteria:
+            if c.verdict.value == "not_applicable":
+                continue
+            table.add_row(name, c.id, f"[{_STYLE[c.verdict.value]}]{c.verdict.value}[/]", c.message)
+            name = ""
+    Console().print(table)
+
+
+def _print_folder(result: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    _print_reviews(result.reviewed, title=f"Applicant: {result.application.applicant}")
+    table = Table(title="Across the application")
+    table.add_column("Criterion")
+    table.add_column("Verdict")
+    table.add_column("Why", overflow="fold", max_width=70)
+    for c in result.application.criteria:
+        table.add_row(c.id, f"[{_STYLE[c.verdict.value]}]{c.verdict.value}[/]", c.message)
+    Console().print(table)
+
+
+@main.group()
+def rubrics() -> None:
+    """List, show and validate rubrics."""
+
+
+@rubrics.command("list")
+@click.option("--rubrics", "rubric_dirs", multiple=True, type=click.Path(path_type=Path))
+def rubrics_list(rubric_dirs: tuple[Path, ...]) -> None:
+    """Every criterion in force: id, rubric, severity, title."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from .errors import ReviewerError
+    from .rubric import load_rubrics
+
+    try:
+        rs = load_rubrics(rubric_dirs)
+    except ReviewerError as err:
+        _fail(err)
+    table = Table()
+    for col in ("Criterion", "Rubric", "Applies to", "Severity", "Title"):
+        table.add_column(col)
+    for r, c in rs.criteria():
+        kinds = c.applies_to if c.applies_to is not None else r.applies_to
+        applies = "application" if r.scope.value == "application" else ", ".join(k.value for k in kinds)
+        table.add_row(c.id, r.id, applies, c.severity.value, c.title)
+    Console().print(table)
+
+
+@rubrics.command("show")
+@click.argument("criterion_id")
+@click.option("--rubrics", "rubric_dirs", multiple=True, type=click.Path(path_type=Path))
+def rubrics_show(criterion_id: str, rubric_dirs: tuple[Path, ...]) -> None:
+    """One criterion in full (or a whole rubric, by rubric id)."""
+    from .errors import ReviewerError
+    from .rubric import load_rubrics
+
+    try:
+        rs = load_rubrics(rubric_dirs)
+        rubric = next((r for r in rs.rubrics if r.id == criterion_id), None)
+        crits = list(rubric.criteria) if rubric else [rs.get(criterion_id)[1]]
+    except ReviewerError as err:
+        _fail(err)
+    for c in crits:
+        click.echo(f"{c.id}: {c.title}")
+        click.echo(f"  severity:   {c.severity.value}")
+        click.echo(f"  check:      {c.check}")
+        click.echo(f"  guide:      {c.guide}")
+        click.echo(f"  message:    {c.message.strip()}")
+        click.echo(f"  suggestion: {c.suggestion.strip()}")
+        for side, exs in (("flags", c.examples.flag), ("passes", c.examples.pass_)):
+            for ex in exs:
+                text = ex.text or "; ".join(e.description for e in ex.entries) or f"{len(ex.documents)} documents"
+                click.echo(f"  {side}: {' '.join(text.split())[:160]}")
+        click.echo("")
+
+
+@rubrics.command("validate")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+def rubrics_validate(paths: tuple[Path, ...]) -> None:
+    """Validate rubric files or folders (merged over the built-in rubrics)."""
+    from .errors import ReviewerError
+    from .rubric import load_rubric, load_rubrics
+
+    bad = 0
+    for p in paths:
+        files = sorted(p.glob("*.y*ml")) if p.is_dir() else [p]
+        if not p.exists():
+            click.echo(f"error: {p}: not found", err=True)
+            bad += 1
+            continue
+        for f in files:
+            try:
+                r = load_rubric(f)
+                click.echo(f"ok: {f} ({r.id}, {len(r.criteria)} criteria)")
+            except ReviewerError as err:
+                click.echo(f"error: {err}", err=True)
+                bad += 1
+    if not bad:
+        try:
+            load_rubrics(list(paths))
+        except ReviewerError as err:
+            click.echo(f"error: {err}", err=True)
+            bad += 1
+    sys.exit(3 if bad else 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,97 @@
+"""Which kind of document a file is: ``--kind``, else the folder's ``application.yaml``, else its name.
+
+The manifest is the applicant folder's own declaration::
+
+    applicant: Amara Okafor
+    target: kaiser            # or: other (kaiser.why_specific is then not applicable)
+    documents:
+      personal_statement.docx: personal_statement
+      experiences.yaml: experience
+
+File-name rules (case-insensitive, on the file's stem): ``personal_statement*``, ``ps`` followed by a
+non-letter or nothing (``ps.docx``, ``ps_v2.md``; ``psych_notes`` is not one), ``experience*``,
+``additional*``, ``interview*``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from .document import DocKind
+from .errors import ConfigError, KindError
+
+MANIFEST = "application.yaml"
+
+_NAME_RULES: tuple[tuple[re.Pattern[str], DocKind], ...] = (
+    (re.compile(r"^personal[ _-]?statement"), DocKind.PERSONAL_STATEMENT),
+    (re.compile(r"^ps(?![a-z])"), DocKind.PERSONAL_STATEMENT),
+    (re.compile(r"^experience"), DocKind.EXPERIENCE),
+    (re.compile(r"^additional"), DocKind.ADDITIONAL_INFO),
+    (re.compile(r"^interview"), DocKind.INTERVIEW_ANSWER),
+)
+
+
+class Manifest(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    applicant: str | None = None
+    target: str | None = None
+    documents: dict[str, DocKind] = {}
+
+
+def load_manifest(folder: Path) -> Manifest | None:
+    """The folder's ``application.yaml``, or None when there is none."""
+    path = folder / MANIFEST
+    if not path.is_file():
+        return None
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        data = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
+    except (YAMLError, UnicodeDecodeError, OSError) as exc:
+        raise ConfigError(f"cannot read the manifest: {exc}", path=path,
+                          hint="it must be YAML with applicant, target and documents") from None
+    try:
+        return Manifest.model_validate(data or {})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"])
+        raise ConfigError(f"{field}: {err['msg'].lower()}", path=path,
+                          hint="kinds are: " + ", ".join(k.value for k in DocKind)) from None
+
+
+def kind_from_name(path: Path) -> DocKind | None:
+    stem = path.stem.lower()
+    for pattern, kind in _NAME_RULES:
+        if pattern.search(stem):
+            return kind
+    return None
+
+
+def parse_kind(value: str) -> DocKind:
+    try:
+        return DocKind(value.strip().lower().replace("-", "_"))
+    except ValueError:
+        raise KindError(f"unknown kind '{value}'",
+                        hint="kinds are: " + ", ".join(k.value for k in DocKind)) from None
+
+
+def resolve_kind(path: Path, explicit: DocKind | None = None, manifest: Manifest | None = None) -> DocKind:
+    if explicit is not None:
+        return explicit
+    if manifest is not None and path.name in manifest.documents:
+        return manifest.documents[path.name]
+    kind = kind_from_name(path)
+    if kind is None:
+        raise KindError(
+            "cannot tell what kind of document this is",
+            path=path,
+            hint="pass --kind personal_statement|experience|additional_info|interview_answer, list it under "
+            f"documents: in {MANIFEST}, or start its name with personal_statement, ps, experience, additional or "
+            "interview",
+        )
+    return kind

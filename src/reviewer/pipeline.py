@@ -1,0 +1,183 @@
+"""The composition root: paths in, reviews and written feedback out.
+
+``review_document`` is the pure core (Document -> Review); ``review_file`` and ``review_folder`` add
+ingest, kind resolution and the folder's manifest; ``write_review`` / ``write_application`` hand the
+values to the renderers and write every output atomically. A document that cannot be read becomes a
+:class:`~reviewer.findings.DocumentFailure` in its folder's application review: the others are still
+reviewed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .checks.registry import Context
+from .checks.rules import review_application_rules, review_rules
+from .document import DocKind, Document
+from .errors import ReviewerError
+from .findings import ApplicationReview, DocumentFailure, DocumentInfo, Review
+from .fsio import atomic_write_text
+from .kinds import MANIFEST, Manifest, load_manifest, resolve_kind
+from .rubric import RubricSet
+from .settings import Settings
+
+REVIEW_SUFFIX = ".review"
+APPLICATION_STEM = "application"
+
+
+@dataclass(frozen=True)
+class Reviewed:
+    """One document's review together with what produced it (for renderers that need the source)."""
+
+    source: Path
+    document: Document
+    review: Review
+
+
+@dataclass
+class FolderResult:
+    folder: Path
+    reviewed: list[Reviewed] = field(default_factory=list)
+    application: ApplicationReview | None = None
+
+    @property
+    def failures(self) -> tuple[DocumentFailure, ...]:
+        return self.application.failures if self.application else ()
+
+
+def document_info(doc: Document) -> DocumentInfo:
+    return DocumentInfo(path=doc.path, kind=doc.kind, sha256=doc.sha256, words=doc.words,
+                        characters=doc.characters, text_digest=doc.text_digest, hidden_spans=len(doc.hidden))
+
+
+def review_document(doc: Document, rubrics: RubricSet, *, target: str = "kaiser",
+                    ctx: Context | None = None) -> Review:
+    """Judge one document with the rules engine (the offline default)."""
+    results, findings = review_rules(doc, rubrics, target=target, ctx=ctx)
+    findings.sort(key=lambda f: (f.start, f.end, f.criterion))
+    return Review(document=document_info(doc), criteria=tuple(results), findings=tuple(findings),
+                  engine="rules", rubric_digest=rubrics.digest)
+
+
+def review_file(path: Path, rubrics: RubricSet, settings: Settings, *, kind: DocKind | None = None,
+                manifest: Manifest | None = None, target: str | None = None) -> Reviewed:
+    from .ingest import load_document
+
+    doc_kind = resolve_kind(path, kind, manifest)
+    doc = load_document(path, doc_kind)
+    chosen = target or (manifest.target if manifest and manifest.target else None) or settings.target
+    return Reviewed(path, doc, review_document(doc, rubrics, target=chosen))
+
+
+def discover(folder: Path) -> list[Path]:
+    """The reviewable files of an applicant folder: supported suffixes, not hidden, not our own outputs."""
+    from .ingest import SUPPORTED_SUFFIXES
+
+    out = []
+    for p in sorted(folder.iterdir()):
+        if p.name.startswith((".", "~$")) or not p.is_file() or p.name == MANIFEST:
+            continue
+        if REVIEW_SUFFIX + "." in p.name or p.name.lower() in ("readme.md", "readme.txt"):
+            continue
+        if p.suffix.lower() in SUPPORTED_SUFFIXES:
+            out.append(p)
+    return out
+
+
+def review_folder(folder: Path, rubrics: RubricSet, settings: Settings, *, target: str | None = None) -> FolderResult:
+    """Review every document of one applicant, then the application-level criteria across them."""
+    result = FolderResult(folder)
+    failures: list[DocumentFailure] = []
+    manifest: Manifest | None = None
+    try:
+        manifest = load_manifest(folder)
+    except ReviewerError as exc:
+        failures.append(DocumentFailure(path=str(folder / MANIFEST), error=str(exc), kind="manifest"))
+    files = discover(folder)
+    if manifest:
+        present = {p.name for p in files}
+        failures.extend(
+            DocumentFailure(path=str(folder / name), error=f"{folder / name}: listed in {MANIFEST} but not found",
+                            kind="missing")
+            for name in manifest.documents if name not in present
+        )
+    for path in files:
+        try:
+            result.reviewed.append(review_file(path, rubrics, settings, manifest=manifest, target=target))
+        except ReviewerError as exc:
+            failures.append(DocumentFailure(path=str(path), error=str(exc), kind=type(exc).__name__))
+    docs = [r.document for r in result.reviewed]
+    results, findings = review_application_rules(docs, rubrics)
+    result.application = ApplicationReview(
+        applicant=(manifest.applicant if manifest and manifest.applicant else folder.resolve().name),
+        path=str(folder),
+        documents=tuple(r.review.document for r in result.reviewed),
+        criteria=tuple(results),
+        findings=tuple(findings),
+        failures=tuple(failures),
+        reviews=tuple(r.review for r in result.reviewed),
+    )
+    return result
+
+
+# --- outputs ---------------------------------------------------------------------------------------
+
+
+def output_stems(sources: Sequence[Path]) -> dict[Path, str]:
+    """``<stem>`` per source; ``<name>`` (stem plus suffix) where two sources share a stem."""
+    counts: dict[str, int] = {}
+    for s in sources:
+        counts[s.stem] = counts.get(s.stem, 0) + 1
+    return {s: (s.stem if counts[s.stem] == 1 else s.name) for s in sources}
+
+
+def write_review(item: Reviewed, out: Path, formats: Iterable[str], *, stem: str | None = None,
+                 protect: Iterable[Path] = ()) -> list[Path]:
+    """Render one review in each format into ``out``; returns the written paths."""
+    stem = stem or item.source.stem
+    protect = [item.source, *protect]
+    written: list[Path] = []
+    for fmt in formats:
+        target = out / f"{stem}{REVIEW_SUFFIX}.{fmt}"
+        if fmt == "json":
+            from .render.json import review_json_text
+
+            atomic_write_text(target, review_json_text(item.review), protect=protect)
+        elif fmt == "md":
+            from .render.markdown import review_markdown
+
+            atomic_write_text(target, review_markdown(item.review, item.document), protect=protect)
+        elif fmt == "docx":
+            from .render.docx import render_docx
+
+            is_docx = item.source.suffix.lower() in (".docx", ".docm")
+            render_docx(item.review, item.document, target, source=item.source if is_docx else None,
+                        protect=protect)
+        written.append(target)
+    return written
+
+
+def write_application(app: ApplicationReview, out: Path, formats: Iterable[str],
+                      review_files: dict[str, str] | None = None, *, protect: Iterable[Path] = ()) -> list[Path]:
+    """``application.review.json|md`` (DOCX is per document only)."""
+    written: list[Path] = []
+    fmts = list(formats)
+    if "json" in fmts:
+        from .render.json import application_json_text
+
+        target = out / f"{APPLICATION_STEM}{REVIEW_SUFFIX}.json"
+        atomic_write_text(target, application_json_text(app, review_files or {}), protect=protect)
+        written.append(target)
+    if "md" in fmts or "json" not in fmts:
+        from .render.markdown import application_markdown
+
+        target = out / f"{APPLICATION_STEM}{REVIEW_SUFFIX}.md"
+        atomic_write_text(target, application_markdown(app, review_files or {}), protect=protect)
+        written.append(target)
+    return written
+
+
+__all__ = ["FolderResult", "Reviewed", "discover", "review_document", "review_file",
+           "review_folder", "write_application", "write_review"]

@@ -1,0 +1,74 @@
+"""JSON output: ``reviewer.review/1`` per document and ``reviewer.application/1`` per applicant folder.
+
+The shapes are a public contract (cohort reports, revision diffs and external evaluations key on the
+criterion ids and fields); add fields freely, never rename or remove them.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..findings import ApplicationReview, CriterionResult, DocumentInfo, Finding, Review
+
+REVIEW_SCHEMA = "reviewer.review/1"
+APPLICATION_SCHEMA = "reviewer.application/1"
+
+
+def _criterion(c: CriterionResult) -> dict[str, Any]:
+    return {"id": c.id, "verdict": c.verdict.value, "message": c.message, "source": c.source.value,
+            "title": c.title, "guide": c.guide, "severity": c.severity.value}
+
+
+def _finding(f: Finding) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "criterion": f.criterion, "verdict": f.verdict.value, "severity": f.severity.value, "quote": f.quote,
+        "start": f.start, "end": f.end, "message": f.message, "suggestion": f.suggestion,
+        "source": f.source.value,
+    }
+    if f.entry is not None:
+        out["entry"] = f.entry
+    if f.document is not None:
+        out["document"] = f.document
+    return out
+
+
+def _document(d: DocumentInfo) -> dict[str, Any]:
+    return {"path": d.path, "kind": d.kind.value, "sha256": d.sha256, "words": d.words,
+            "characters": d.characters, "text_digest": d.text_digest, "hidden_spans": d.hidden_spans}
+
+
+def review_json(review: Review) -> dict[str, Any]:
+    return {
+        "schema": REVIEW_SCHEMA,
+        "document": _document(review.document),
+        "engine": review.engine,
+        "rubric_digest": review.rubric_digest,
+        "criteria": [_criterion(c) for c in review.criteria],
+        "findings": [_finding(f) for f in review.findings],
+        "notes": list(review.notes),
+    }
+
+
+def application_json(app: ApplicationReview, review_files: dict[str, str]) -> dict[str, Any]:
+    return {
+        "schema": APPLICATION_SCHEMA,
+        "applicant": app.applicant,
+        "path": app.path,
+        "documents": [{**_document(d), "review": review_files.get(d.path)} for d in app.documents],
+        "criteria": [_criterion(c) for c in app.criteria],
+        "findings": [_finding(f) for f in app.findings],
+        "failures": [{"path": f.path, "error": f.error, "kind": f.kind} for f in app.failures],
+    }
+
+
+def _dump(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def review_json_text(review: Review) -> str:
+    return _dump(review_json(review))
+
+
+def application_json_text(app: ApplicationReview, review_files: dict[str, str]) -> str:
+    return _dump(application_json(app, review_files))

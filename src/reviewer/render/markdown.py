@@ -1,0 +1,121 @@
+"""Markdown output: feedback grouped by criterion, with quotes and suggestions, readable on its own.
+
+Worst verdicts come first so a reader starts with what matters; passing and not-applicable criteria are
+summarised in one table at the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..document import Document
+from ..findings import ApplicationReview, CriterionResult, Finding, Review, Verdict
+
+LABEL = {Verdict.FAIL: "FAIL", Verdict.WARN: "WARN", Verdict.PASS: "PASS", Verdict.NOT_APPLICABLE: "n/a"}
+ORDER = {Verdict.FAIL: 0, Verdict.WARN: 1, Verdict.PASS: 2, Verdict.NOT_APPLICABLE: 3}
+
+
+def _quote(text: str, limit: int = 400) -> str:
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return "> " + text.replace("\n", "\n> ")
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def _scorecard(criteria: Iterable[CriterionResult]) -> list[str]:
+    lines = ["| Criterion | Verdict | Why | Guide section |", "|---|---|---|---|"]
+    for c in sorted(criteria, key=lambda c: (ORDER[c.verdict], c.id)):
+        lines.append(f"| `{c.id}` | {LABEL[c.verdict]} | {_cell(c.message)} | {_cell(c.guide)} |")
+    return lines
+
+
+def _criterion_section(c: CriterionResult, findings: list[Finding], entry_titles: dict[int, str]) -> list[str]:
+    lines = [f"### {LABEL[c.verdict]} · {c.title or c.id} (`{c.id}`)", "", c.message, ""]
+    suggestions: list[str] = []
+    for f in findings:
+        where = []
+        if f.document:
+            where.append(f"in `{f.document}`")
+        if f.entry is not None:
+            where.append(f"entry {f.entry + 1}: {entry_titles.get(f.entry, '')}".rstrip(": "))
+        lines.append(f"- **{f.verdict.value}** {f.message}" + (f" ({'; '.join(where)})" if where else ""))
+        if f.quote.strip():
+            lines.append("")
+            lines.append("  " + _quote(f.quote).replace("\n", "\n  "))
+            lines.append("")
+        if f.suggestion and f.suggestion not in suggestions:
+            suggestions.append(f.suggestion)
+    for s in suggestions:
+        lines.append(f"**What to do:** {s}")
+        lines.append("")
+    if c.guide:
+        lines.append(f"*Guide: {c.guide}*")
+        lines.append("")
+    return lines
+
+
+def _body(criteria: tuple[CriterionResult, ...], findings: tuple[Finding, ...],
+          entry_titles: dict[int, str]) -> list[str]:
+    lines: list[str] = []
+    open_items = [c for c in criteria if c.verdict in (Verdict.FAIL, Verdict.WARN)]
+    if open_items:
+        lines += ["## What to revise", ""]
+        for c in sorted(open_items, key=lambda c: (ORDER[c.verdict], c.id)):
+            lines += _criterion_section(c, [f for f in findings if f.criterion == c.id], entry_titles)
+    else:
+        lines += ["## What to revise", "", "Nothing: every criterion that applies passes.", ""]
+    info = [f for f in findings if f.verdict is Verdict.PASS]
+    if info:
+        lines += ["## Also noted", ""]
+        for f in info:
+            lines.append(f"- `{f.criterion}`: {f.message}")
+            lines.append("")
+            lines.append("  " + _quote(f.quote, 240))
+            lines.append("")
+    lines += ["## Scorecard", "", *_scorecard(criteria), ""]
+    return lines
+
+
+def review_markdown(review: Review, document: Document | None = None) -> str:
+    d = review.document
+    titles = {e.index: e.title for e in document.entries} if document else {}
+    counts = {v: sum(1 for c in review.criteria if c.verdict is v) for v in Verdict}
+    lines = [
+        f"# Review of `{d.path}`",
+        "",
+        f"Kind: **{d.kind.value}** · {d.words} words · {d.characters} characters · engine: {review.engine}",
+        "",
+        f"**{counts[Verdict.FAIL]} fail · {counts[Verdict.WARN]} warn · {counts[Verdict.PASS]} pass** "
+        f"({counts[Verdict.NOT_APPLICABLE]} not applicable)",
+        "",
+    ]
+    if review.notes:
+        lines += ["## Notes", "", *[f"- {n}" for n in review.notes], ""]
+    lines += _body(review.criteria, review.findings, titles)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def application_markdown(app: ApplicationReview, review_files: dict[str, str]) -> str:
+    lines = [f"# Application review: {app.applicant}", "", f"Folder: `{app.path}`", "", "## Documents", ""]
+    if app.documents:
+        lines += ["| Document | Kind | Words | Fail | Warn | Feedback |", "|---|---|---|---|---|---|"]
+        by_path = {r.document.path: r for r in app.reviews}
+        for d in app.documents:
+            r = by_path.get(d.path)
+            fails = sum(1 for c in r.criteria if c.verdict is Verdict.FAIL) if r else 0
+            warns = sum(1 for c in r.criteria if c.verdict is Verdict.WARN) if r else 0
+            link = review_files.get(d.path, "")
+            lines.append(f"| `{d.path}` | {d.kind.value} | {d.words} | {fails} | {warns} | {link} |")
+        lines.append("")
+    else:
+        lines += ["No document could be reviewed.", ""]
+    if app.failures:
+        lines += ["## Not reviewed", ""]
+        lines += [f"- {f.error}" for f in app.failures]
+        lines.append("")
+    lines += _body(app.criteria, app.findings, {})
+    return "\n".join(lines).rstrip() + "\n"

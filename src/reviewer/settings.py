@@ -1,0 +1,139 @@
+"""Settings: defaults < ``reviewer.toml`` < ``REVIEWER_*`` environment < command-line flags.
+
+Resolved once, at the start of a command, into a frozen :class:`Settings`; nothing else in the package
+reads ``os.environ`` or the config file. List-valued settings accept a TOML array, a comma-separated
+environment variable, or a repeated / comma-separated flag.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import ConfigError
+
+FORMATS = ("json", "docx", "md")
+TARGETS = ("kaiser", "other")
+CONFIG_NAME = "reviewer.toml"
+ENV_PREFIX = "REVIEWER_"
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    out: Path = Path("reviews")
+    formats: tuple[str, ...] = FORMATS
+    only: tuple[str, ...] = ()
+    skip: tuple[str, ...] = ()
+    rubrics: tuple[Path, ...] = ()
+    target: str = "kaiser"
+    engine: str = "rules"
+    config_path: Path | None = Field(default=None, exclude=True)
+
+    @field_validator("formats")
+    @classmethod
+    def _known_formats(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [f for f in v if f not in FORMATS]
+        if bad:
+            raise ValueError(f"unknown format {', '.join(bad)}; choose from {', '.join(FORMATS)}")
+        if not v:
+            raise ValueError("at least one format is needed")
+        return tuple(dict.fromkeys(v))
+
+    @field_validator("target")
+    @classmethod
+    def _known_target(cls, v: str) -> str:
+        if v not in TARGETS:
+            raise ValueError(f"unknown target '{v}'; choose from {', '.join(TARGETS)}")
+        return v
+
+    @field_validator("engine")
+    @classmethod
+    def _known_engine(cls, v: str) -> str:
+        if v != "rules":
+            raise ValueError(f"unknown engine '{v}'; available: rules")
+        return v
+
+
+_LIST_KEYS = {"formats", "only", "skip", "rubrics"}
+_ALIASES = {"format": "formats"}
+
+
+def _split(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [p.strip() for p in value.split(",") if p.strip()]
+    if isinstance(value, list | tuple):
+        out: list[str] = []
+        for v in value:
+            out.extend(_split(v))
+        return out
+    raise ConfigError(f"expected a list or a comma-separated string, got {value!r}")
+
+
+def _normalise(layer: Mapping[str, Any], origin: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in layer.items():
+        key = _ALIASES.get(key, key)
+        if key not in Settings.model_fields or key == "config_path":
+            raise ConfigError(f"unknown setting '{key}'", path=origin,
+                              hint="known: " + ", ".join(k for k in Settings.model_fields if k != "config_path"))
+        if value is None:
+            continue
+        out[key] = _split(value) if key in _LIST_KEYS else value
+    return out
+
+
+def read_config(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"invalid TOML: {exc}", path=path) from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot read config: {exc.strerror}", path=path) from exc
+    data = data.get("reviewer", data) if isinstance(data.get("reviewer"), dict) else data
+    return _normalise(data, str(path))
+
+
+def env_layer(env: Mapping[str, str]) -> dict[str, Any]:
+    layer = {k[len(ENV_PREFIX):].lower(): v for k, v in env.items() if k.startswith(ENV_PREFIX) and v != ""}
+    layer.pop("config", None)
+    # Variables meant for other tools (e.g. REVIEWER_LLM_HOME for the local server script) are not ours.
+    layer = {k: v for k, v in layer.items() if _ALIASES.get(k, k) in Settings.model_fields}
+    return _normalise(layer, "environment")
+
+
+def resolve_settings(
+    flags: Mapping[str, Any] | None = None,
+    *,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    config: Path | None = None,
+) -> Settings:
+    """Merge the four layers. ``flags`` holds only values the user actually gave (None = not given)."""
+    env = os.environ if env is None else env
+    cwd = cwd or Path.cwd()
+    merged: dict[str, Any] = {}
+    cfg = config or (Path(env["REVIEWER_CONFIG"]) if env.get("REVIEWER_CONFIG") else None)
+    if cfg is None and (cwd / CONFIG_NAME).is_file():
+        cfg = cwd / CONFIG_NAME
+    if cfg is not None:
+        if not cfg.is_file():
+            raise ConfigError("config file not found", path=cfg)
+        merged.update(read_config(cfg))
+    merged.update(env_layer(env))
+    merged.update(_normalise({k: v for k, v in (flags or {}).items() if v not in (None, (), [])}, "flags"))
+    if cfg is not None and "rubrics" in merged and "rubrics" not in (flags or {}):
+        merged["rubrics"] = [str(p if Path(p).is_absolute() else cfg.parent / p) for p in merged["rubrics"]]
+    try:
+        return Settings(**merged, config_path=cfg)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"])
+        raise ConfigError(f"{field}: {err['msg'].removeprefix('Value error, ')}",
+                          path=cfg or "settings") from None
