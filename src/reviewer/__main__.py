@@ -1,0 +1,5 @@
+"""``python -m reviewer``: the same CLI as the ``reviewer`` command."""
+
+from .cli import main
+
+main()
