@@ -161,6 +161,21 @@ def hidden_reason(p: RunProps) -> str | None:
     return None
 
 
+def parse_part(data: bytes) -> Any:
+    """Parse one WordprocessingML part safely, building the same tree python-docx builds.
+
+    The options mirror python-docx's ``oxml_parser`` (``remove_blank_text``, no entity resolution) so
+    the ingest walk and a renderer that opens the file with python-docx see identical element trees and
+    therefore identical paragraph ordinals; ``no_network``/``load_dtd=False``/``huge_tree=False`` keep a
+    hostile file from fetching anything or expanding entities.
+    """
+    from lxml import etree
+
+    parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True, load_dtd=False,
+                             huge_tree=False)
+    return etree.fromstring(data, parser)
+
+
 def paragraphs(root: Any) -> list[Any]:
     """Every ``w:p`` under ``root`` in document order, skipping ``mc:Fallback`` duplicates."""
     out: list[Any] = []

@@ -1,0 +1,185 @@
+"""DOCX (and DOCM) ingest: the paragraphs Word shows, in document order, with locators back to the runs.
+
+What is reviewed is decided by :mod:`reviewer.docx_xml` (shared with the DOCX renderer): body
+paragraphs, table cells (nested tables included) and text boxes (once; the ``mc:Fallback`` copy is
+skipped), tracked insertions in and deletions out. Runs that are hidden (``w:vanish``), white on white
+or tiny (under 4 pt) are kept out of ``Document.text`` and listed as :class:`HiddenSpan` so the
+integrity check can report them; they are never reviewed.
+
+Each block's ``locator`` is the ordinal of its ``w:p`` in ``docx_xml.paragraphs(body)`` and its text is
+exactly ``docx_xml.visible_text(run_pieces(p)).strip()``: whitespace inside a paragraph is not
+collapsed, so a renderer can map offsets back onto runs one to one.
+
+Headers, footers, footnotes, endnotes and comments are not reviewed text (they are not part of the
+statement an applicant pastes into ERAS) and are not read.
+
+The package is opened with :mod:`zipfile` after :mod:`.preflight` checks rather than with
+``docx.Document``: python-docx refuses ``.docm`` and loads every part (``vbaProject.bin`` included),
+while only the document and styles parts are needed. XML is parsed by ``docx_xml.parse_part``, which
+uses python-docx's parser options (same tree) with entity resolution and network access off.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..document import DocKind, Document, HiddenSpan, SourceFormat
+from ..errors import InputError
+from ..segment import RawBlock, build_document
+from .preflight import RESAVE, open_word_package
+
+_HEADING_NAME = re.compile(r"^(heading [1-9]|title)$", re.IGNORECASE)
+_HEADING_ID = re.compile(r"^(heading[1-9]|title)$", re.IGNORECASE)
+_WHERE_LABEL = {"body": "paragraph", "table": "table, paragraph", "textbox": "text box, paragraph"}
+
+
+@dataclass(frozen=True)
+class DocxContent:
+    """The raw result of reading a Word file: one block per ``w:p`` (empty ones included) and hidden text."""
+
+    blocks: list[RawBlock]
+    hidden: list[HiddenSpan]
+
+
+class HeadingStyles:
+    """Decides whether a paragraph is a heading: Heading 1-9 / Title styles or an outline level 0-8.
+
+    Custom styles count when they are based on a heading style or carry an outline level themselves.
+    """
+
+    def __init__(self, styles_root: Any | None) -> None:
+        from ..docx_xml import q
+
+        self._q = q
+        self._info: dict[str, tuple[bool, str | None]] = {}
+        self._cache: dict[str, bool] = {}
+        if styles_root is None:
+            return
+        for st in styles_root.iter(q("style")):
+            sid = st.get(q("styleId"))
+            if not sid or st.get(q("type")) not in (None, "paragraph"):
+                continue
+            name_el = st.find(q("name"))
+            name = name_el.get(q("val"), "") if name_el is not None else ""
+            own = bool(_HEADING_NAME.match(name.strip())) or _outline(st.find(q("pPr")), q)
+            based = st.find(q("basedOn"))
+            self._info[sid] = (own, based.get(q("val")) if based is not None else None)
+
+    def style_is_heading(self, sid: str | None, depth: int = 0) -> bool:
+        if not sid or depth > 20:
+            return False
+        if sid not in self._info:
+            return bool(_HEADING_ID.match(sid))  # no styles part: fall back to Word's built-in ids
+        if sid not in self._cache:
+            own, based = self._info[sid]
+            self._cache[sid] = own or self.style_is_heading(based, depth + 1)
+        return self._cache[sid]
+
+    def is_heading(self, p: Any, style: str | None) -> bool:
+        ppr = p.find(self._q("pPr"))
+        lvl = ppr.find(self._q("outlineLvl")) if ppr is not None else None
+        if lvl is not None:
+            return _outline(ppr, self._q)
+        return self.style_is_heading(style)
+
+
+def _outline(ppr: Any | None, q: Any) -> bool:
+    """True when ``w:pPr`` carries an outline level 0-8 (9 means body text)."""
+    if ppr is None:
+        return False
+    lvl = ppr.find(q("outlineLvl"))
+    if lvl is None:
+        return False
+    try:
+        return 0 <= int(lvl.get(q("val"), "9")) <= 8
+    except ValueError:
+        return False
+
+
+def _hidden_spans(pieces: list[Any], where: str, locator: int) -> list[HiddenSpan]:
+    """Consecutive hidden pieces with the same reason, merged; whitespace-only spans are not reported."""
+    spans: list[HiddenSpan] = []
+    label = f"{_WHERE_LABEL.get(where, where)} {locator + 1}"
+    reason: str | None = None
+    buf: list[str] = []
+
+    def flush() -> None:
+        text = "".join(buf).strip()
+        if reason and text:
+            spans.append(HiddenSpan(text=text, reason=reason, where=label, block_locator=locator))
+
+    for pc in pieces:
+        if pc.hidden != reason:
+            flush()
+            reason, buf = pc.hidden, []
+        if pc.hidden:
+            buf.append(pc.text)
+    flush()
+    return spans
+
+
+def _parse(pkg: Any, part: str, path: Path) -> Any:
+    from lxml import etree
+
+    from ..docx_xml import parse_part
+
+    try:
+        return parse_part(pkg.read(part))
+    except etree.XMLSyntaxError as err:
+        raise InputError(f"damaged Word file ({part} is not valid XML)", path=path, hint=RESAVE) from err
+
+
+def read_docx(data: bytes, path: Path) -> DocxContent:
+    """Every paragraph of a Word file as a :class:`RawBlock` (locator = ordinal) plus its hidden spans."""
+    from ..docx_xml import StyleSheet, paragraph_style, paragraphs, q, run_pieces, visible_text, where_of
+
+    pkg = open_word_package(data, path)
+    try:
+        root = _parse(pkg, pkg.document_part, path)
+        styles_root = _parse(pkg, pkg.styles_part, path) if pkg.styles_part else None
+    finally:
+        pkg.close()
+    body = root.find(q("body"))
+    if body is None:
+        raise InputError("damaged Word file (no document body)", path=path, hint=RESAVE)
+    sheet = StyleSheet(styles_root)
+    headings = HeadingStyles(styles_root)
+    blocks: list[RawBlock] = []
+    hidden: list[HiddenSpan] = []
+    for locator, p in enumerate(paragraphs(body)):
+        pieces = run_pieces(p, sheet)
+        where = where_of(p)
+        text = visible_text(pieces).strip()
+        heading = bool(text) and headings.is_heading(p, paragraph_style(p))
+        blocks.append(RawBlock(text=text, heading=heading, where=where, locator=locator))
+        if any(pc.hidden for pc in pieces):
+            hidden.extend(_hidden_spans(pieces, where, locator))
+    return DocxContent(blocks=blocks, hidden=hidden)
+
+
+def load_docx(path: Path, kind: DocKind, data: bytes, sha256: str) -> Document:
+    """A :class:`Document` from the bytes of a ``.docx``/``.docm`` file (already preflighted)."""
+    content = read_docx(data, path)
+    kept = [b for b in content.blocks if b.text]
+    if not kept:
+        hint = "all of its text is hidden" if content.hidden else "the document has no text"
+        raise InputError("no visible text in the Word file", path=path, hint=f"{hint}: check you picked the "
+                         "right file")
+    entries: list[dict[str, Any]] = []
+    if kind is DocKind.EXPERIENCE:
+        from .entries import entries_from_blocks
+
+        entries = entries_from_blocks(kept)
+    return build_document(
+        path=str(path),
+        kind=kind,
+        source_format=SourceFormat.DOCX,
+        sha256=sha256,
+        blocks=kept,
+        entries=entries,
+        hidden=content.hidden,
+        metadata={"suffix": path.suffix.lower()},
+    )

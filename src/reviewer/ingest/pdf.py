@@ -1,0 +1,125 @@
+"""PDF ingest with pypdf: text PDFs only.
+
+A PDF has no paragraphs, only positioned lines, so they are rebuilt by a heuristic over pypdf's plain
+extraction: a blank line ends a paragraph; otherwise a line ends one when it ends in sentence
+punctuation and is clearly shorter than the page's typical line (the ragged last line of a paragraph),
+or when the next line starts with a bullet. A line-end hyphen between lowercase letters is a word
+split and is joined. Lines that are only a page number ("3", "Page 3 of 4") are dropped. Paragraphs may
+continue across pages.
+
+Scanned PDFs (no text layer) are rejected rather than reviewed as empty; encrypted PDFs are opened
+only when they need no password (permissions-only encryption), otherwise rejected. At most
+:data:`MAX_PAGES` pages are read: application documents are one or two pages, so a longer file is
+almost certainly the wrong one.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from pathlib import Path
+from typing import Any
+
+from ..document import DocKind, Document, SourceFormat
+from ..errors import InputError
+from ..segment import RawBlock, build_document, normalise_block_text
+
+MAX_PAGES = 50
+_PAGE_NUMBER = re.compile(r"^(?:page\s+)?\d{1,3}(?:\s*(?:of|/)\s*\d{1,3})?$", re.IGNORECASE)
+_BULLET = re.compile(r"^(?:[•▪◦●■\-*–]|\d{1,2}[.)])\s+")
+_ENDS_SENTENCE = re.compile(r"[.!?:][\"'”’)\]]*$")
+_SPLIT_WORD = re.compile(r"[a-z]-$")
+
+
+def _open(data: bytes, path: Path) -> Any:
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            try:
+                ok = reader.decrypt("")
+            except Exception as err:  # pypdf raises several types (DependencyError, PdfReadError)
+                raise InputError("password-protected PDF", path=path,
+                                 hint="save a copy without a password, or use the .docx") from err
+            if not ok:
+                raise InputError("password-protected PDF", path=path,
+                                 hint="save a copy without a password, or use the .docx")
+        pages = len(reader.pages)
+    except InputError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as err:
+        raise InputError("damaged PDF", path=path, hint="export the PDF again, or use the .docx") from err
+    if pages > MAX_PAGES:
+        raise InputError(f"PDF has {pages} pages (limit {MAX_PAGES})", path=path,
+                         hint="export only the document to review")
+    return reader
+
+
+def _page_lines(reader: Any, path: Path) -> list[str]:
+    lines: list[str] = []
+    for page in reader.pages:
+        try:
+            text = page.extract_text() or ""
+        except Exception as err:  # pypdf surfaces content-stream damage as assorted exceptions
+            raise InputError("damaged PDF (a page cannot be read)", path=path,
+                             hint="export the PDF again, or use the .docx") from err
+        page_lines = [ln.rstrip() for ln in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+        lines.extend(ln for ln in page_lines if not _PAGE_NUMBER.match(ln.strip()))
+    return lines
+
+
+def paragraphs_from_lines(lines: list[str]) -> list[str]:
+    """Rebuild paragraphs from extracted lines (rules in the module docstring)."""
+    widths = [len(ln.strip()) for ln in lines if ln.strip()]
+    typical = statistics.median(sorted(widths)[len(widths) // 2:]) if widths else 0
+    paras: list[str] = []
+    buf = ""
+    for i, raw in enumerate(lines):
+        line = raw.strip()
+        if not line:
+            if buf:
+                paras.append(buf)
+            buf = ""
+            continue
+        if buf and _BULLET.match(line):
+            paras.append(buf)
+            buf = ""
+        if buf and _SPLIT_WORD.search(buf) and line[:1].islower():
+            buf = buf[:-1] + line
+        else:
+            buf = f"{buf} {line}" if buf else line
+        nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
+        if _ENDS_SENTENCE.search(line) and (len(line) < 0.8 * typical or not nxt):
+            paras.append(buf)
+            buf = ""
+    if buf:
+        paras.append(buf)
+    return [normalise_block_text(p) for p in paras if p.strip()]
+
+
+def load_pdf(path: Path, kind: DocKind, data: bytes, sha256: str) -> Document:
+    """A :class:`Document` from a text PDF's bytes (already preflighted)."""
+    reader = _open(data, path)
+    lines = _page_lines(reader, path)
+    paras = paragraphs_from_lines(lines)
+    if not paras:
+        raise InputError("no text layer (scanned?)", path=path, hint="export the text or use the .docx")
+    blocks = [RawBlock(p) for p in paras]
+    entries: list[dict[str, Any]] = []
+    if kind is DocKind.EXPERIENCE:
+        from .entries import entries_from_blocks
+
+        entries = entries_from_blocks(blocks)
+    return build_document(
+        path=str(path),
+        kind=kind,
+        source_format=SourceFormat.PDF,
+        sha256=sha256,
+        blocks=blocks,
+        entries=entries,
+        metadata={"pages": str(len(reader.pages))},
+    )

@@ -1,0 +1,189 @@
+"""Checks that run before any parser touches a file, so every bad input fails with one clear line.
+
+A parser fed a damaged or disguised file fails with a message about zip headers or xref tables that
+tells an applicant nothing. Here the file is sniffed by its first bytes and its container is
+inspected, and each problem becomes an :class:`~reviewer.errors.InputError` that names the file and
+says what to do (``hint``). The order matters: existence, then size, then magic bytes (which catch
+renamed files whatever their suffix), then the zip container of Word files.
+
+Zip sanity bounds the work a hostile ``.docx`` can cause: the number of entries, the declared
+uncompressed total and the compression ratio of the parts we read are capped, and parts are read with a
+hard byte limit (declared sizes can lie). Only the main document part and the styles part are ever read;
+``word/vbaProject.bin`` in a ``.docm`` is never opened.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import InputError
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_ZIP_ENTRIES = 2_000
+MAX_UNCOMPRESSED_TOTAL = 500 * 1024 * 1024  # declared, over all entries (images included)
+MAX_PART_BYTES = 64 * 1024 * 1024  # one XML part we actually decompress
+MAX_RATIO = 200  # uncompressed / compressed for a part we read (text XML is typically 5-20)
+
+OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+ZIP_MAGIC = b"PK\x03\x04"
+PDF_MAGIC = b"%PDF"
+RTF_MAGIC = b"{\\rtf"
+
+WORD_SUFFIXES = frozenset({".docx", ".docm"})
+RESAVE = "re-save it from Word as .docx"
+
+_OFFICE_DOC_REL = re.compile(rb'Type="[^"]*/officeDocument"[^>]*?Target="([^"]+)"|'
+                             rb'Target="([^"]+)"[^>]*?Type="[^"]*/officeDocument"')
+_STYLES_REL = re.compile(rb'Type="[^"]*/styles"[^>]*?Target="([^"]+)"|Target="([^"]+)"[^>]*?Type="[^"]*/styles"')
+
+
+def _size_text(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MB"
+
+
+def read_checked(path: Path, *, max_bytes: int = MAX_BYTES) -> bytes:
+    """The bytes of ``path`` after the file-level checks (exists, is a file, not empty, not too big).
+
+    Reads the file once; callers hash and parse these bytes, never the path again.
+    """
+    if not path.exists():
+        raise InputError("file not found", path=path, hint="check the path and the file name")
+    if path.is_dir():
+        raise InputError("is a folder, not a file", path=path, hint="pass one document, or review the folder as an "
+                         "application")
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise InputError(f"file too large ({_size_text(size)}; limit {_size_text(max_bytes)})", path=path,
+                             hint="remove images or save only the text of the document")
+        with path.open("rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except PermissionError as err:
+        raise InputError("cannot read the file (permission denied)", path=path,
+                         hint="check the file's permissions or copy it somewhere readable") from err
+    except OSError as err:
+        raise InputError(f"cannot read the file ({err.strerror or err})", path=path,
+                         hint="check that the file is not open or locked elsewhere") from err
+    if len(data) > max_bytes:
+        raise InputError(f"file too large (over {_size_text(max_bytes)})", path=path,
+                         hint="remove images or save only the text of the document")
+    if not data.strip():
+        raise InputError("empty file", path=path, hint="the file has no text: check you picked the right file")
+    return data
+
+
+def _ole_problem(data: bytes, suffix: str) -> tuple[str, str]:
+    """Message and hint for an OLE compound file (legacy .doc or an encrypted Office file)."""
+    encrypted = "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data
+    legacy = "WordDocument".encode("utf-16-le") in data
+    if suffix == ".doc" and not encrypted:
+        return "legacy Word .doc file", "open it in Word and save as .docx"
+    if legacy and not encrypted:
+        return f"legacy Word .doc file named {suffix}", "open it in Word and save as .docx"
+    return "password-protected file", "save a copy without a password (Word: File > Info > Protect Document)"
+
+
+def check_magic(data: bytes, path: Path, suffix: str) -> None:
+    """Reject files whose first bytes contradict their suffix (renamed, legacy or encrypted files)."""
+    head = data[:1024]
+    if data.startswith(OLE_MAGIC):
+        msg, hint = _ole_problem(data, suffix)
+        raise InputError(msg, path=path, hint=hint)
+    if suffix == ".doc":
+        if data.startswith(ZIP_MAGIC):
+            raise InputError("this is a .docx file named .doc", path=path, hint="rename it to .docx")
+        raise InputError("legacy Word .doc file", path=path, hint="open it in Word and save as .docx")
+    if suffix != ".pdf" and PDF_MAGIC in head[:8]:
+        raise InputError(f"this is a PDF named {suffix}", path=path, hint="rename it to .pdf")
+    if suffix == ".pdf" and PDF_MAGIC not in head:
+        if data.startswith(ZIP_MAGIC):
+            raise InputError("this is not a PDF (it looks like a Word file)", path=path,
+                             hint="rename it to .docx")
+        raise InputError("not a PDF file (no %PDF header)", path=path, hint="export the document as PDF again")
+    if suffix in WORD_SUFFIXES and not data.startswith(ZIP_MAGIC):
+        if data.lstrip().startswith(RTF_MAGIC):
+            raise InputError(f"this is an RTF file named {suffix}", path=path, hint="open it in Word and save as .docx")
+        raise InputError("damaged or incomplete Word file", path=path, hint=RESAVE)
+
+
+@dataclass(frozen=True)
+class WordPackage:
+    """A checked Word zip: where its main document and styles parts are, and a bounded reader."""
+
+    path: Path
+    zf: zipfile.ZipFile
+    document_part: str
+    styles_part: str | None
+
+    def read(self, name: str) -> bytes:
+        """Decompress one part with a hard size limit; corrupt data becomes an InputError."""
+        try:
+            with self.zf.open(name) as fh:
+                data = fh.read(MAX_PART_BYTES + 1)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as err:
+            raise InputError("damaged or incomplete Word file", path=self.path, hint=RESAVE) from err
+        if len(data) > MAX_PART_BYTES:
+            raise InputError(f"Word part {name} is too large", path=self.path,
+                             hint="save only the text in a new document")
+        return data
+
+    def close(self) -> None:
+        self.zf.close()
+
+
+def _rel_target(rels: bytes | None, pattern: re.Pattern[bytes], base: str, default: str) -> str:
+    if rels:
+        m = pattern.search(rels)
+        if m:
+            target = (m.group(1) or m.group(2)).decode("utf-8", "replace")
+            if target.startswith("/"):
+                return target.lstrip("/")
+            return posixpath.normpath(posixpath.join(base, target))
+    return default
+
+
+def open_word_package(data: bytes, path: Path) -> WordPackage:
+    """Open ``data`` as a Word zip after container sanity checks; locate the document and styles parts."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError) as err:
+        raise InputError("damaged or incomplete Word file", path=path, hint=RESAVE) from err
+    if len(infos) > MAX_ZIP_ENTRIES:
+        raise InputError(f"Word file has too many parts ({len(infos)})", path=path, hint=RESAVE)
+    if sum(i.file_size for i in infos) > MAX_UNCOMPRESSED_TOTAL:
+        raise InputError("Word file expands to an implausible size", path=path, hint=RESAVE)
+    names = {i.filename: i for i in infos}
+    pkg = WordPackage(path=path, zf=zf, document_part="", styles_part=None)
+    root_rels = pkg.read("_rels/.rels") if "_rels/.rels" in names else None
+    main = _rel_target(root_rels, _OFFICE_DOC_REL, "", "word/document.xml")
+    if main not in names:
+        main = "word/document.xml"
+    if main not in names:
+        zf.close()
+        if "xl/workbook.xml" in names:
+            raise InputError("this is an Excel workbook, not a Word document", path=path, hint="save it as .docx")
+        if "ppt/presentation.xml" in names:
+            raise InputError("this is a PowerPoint file, not a Word document", path=path, hint="save it as .docx")
+        raise InputError("not a Word document (no word/document.xml)", path=path, hint=RESAVE)
+    folder, base = posixpath.split(main)
+    doc_rels_name = posixpath.join(folder, "_rels", base + ".rels")
+    doc_rels = pkg.read(doc_rels_name) if doc_rels_name in names else None
+    styles = _rel_target(doc_rels, _STYLES_REL, folder, posixpath.join(folder, "styles.xml"))
+    for part in (main, styles):
+        info = names.get(part)
+        if info is None:
+            continue
+        if info.file_size > MAX_PART_BYTES or (
+            info.compress_size and info.file_size > 1024 * 1024 and info.file_size / info.compress_size > MAX_RATIO
+        ):
+            zf.close()
+            raise InputError(f"Word part {part} has an implausible compression ratio", path=path,
+                             hint="save only the text in a new document")
+    return WordPackage(path=path, zf=zf, document_part=main, styles_part=styles if styles in names else None)

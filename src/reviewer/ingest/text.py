@@ -1,0 +1,184 @@
+"""Plain-text and Markdown ingest.
+
+Text must be UTF-8 (a BOM is fine). Anything else is rejected with "save it as UTF-8" instead of being
+decoded by guesswork: a wrong guess silently changes the words that get reviewed. Null bytes or many
+control characters mean a binary file and are rejected too.
+
+Plain text: paragraphs are separated by blank lines. Inside a paragraph, single line breaks are soft
+wraps (joined with a space) unless a line is longer than :data:`UNWRAPPED_LINE` characters, which means
+the text was not hard-wrapped and each line is its own paragraph (Notepad style). For experience files
+headings are recognised (to split entries): a line starting with ``#``, a short line standing alone
+between blank lines, or a short line followed directly by a ``|`` details line (see :mod:`.entries`);
+"short" means at most :data:`TITLE_MAX` characters not ending in sentence punctuation.
+
+Markdown is parsed with markdown-it-py (CommonMark, plus tables and strikethrough) and reduced to what a
+reader sees: headings become heading blocks, list items and table cells their own blocks, emphasis and
+link markup disappear (``[t](u)`` becomes ``t``), images are dropped. HTML comments and YAML front
+matter are not shown by a Markdown viewer, so they are listed as hidden spans and never reviewed.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from ..document import DocKind, Document, HiddenSpan, SourceFormat
+from ..errors import InputError
+from ..segment import RawBlock, build_document, normalise_block_text
+
+UNWRAPPED_LINE = 100
+TITLE_MAX = 100
+_BLANK = re.compile(r"\n[ \t]*\n+")
+_CONTROL = re.compile(r"[\x01-\x08\x0b\x0e-\x1f\x7f]")
+_ATX = re.compile(r"^#{1,6}\s+(.*?)(?:\s+#+)?\s*$")
+_TAG = re.compile(r"<[^>]*>")
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+UTF8_HINT = "save it as UTF-8 (in most editors: Save As > Encoding: UTF-8)"
+
+
+def decode_text(data: bytes, path: Path) -> str:
+    """UTF-8 (optional BOM) text with newlines normalised to ``\\n``; InputError for anything else."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError("UTF-16 text, not UTF-8", path=path, hint=UTF8_HINT)
+    if b"\x00" in data:
+        raise InputError("binary data, not text", path=path,
+                         hint="pick the right file, or export the document as .docx, .pdf or UTF-8 .txt")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InputError(f"not UTF-8 text (undecodable byte at position {err.start})", path=path,
+                         hint=UTF8_HINT) from err
+    if len(_CONTROL.findall(text)) > max(3, len(text) // 200):
+        raise InputError("binary data, not text", path=path,
+                         hint="pick the right file, or export the document as .docx, .pdf or UTF-8 .txt")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise InputError("empty file", path=path, hint="the file has no text: check you picked the right file")
+    return text
+
+
+def _title_like(line: str) -> bool:
+    return len(line) <= TITLE_MAX and not line.endswith((".", "!", "?", ",", ";", ":")) and any(
+        c.isalpha() for c in line
+    )
+
+
+def _paragraph_blocks(lines: list[str]) -> list[RawBlock]:
+    if not lines:
+        return []
+    if any(len(ln) > UNWRAPPED_LINE for ln in lines):
+        return [RawBlock(normalise_block_text(ln)) for ln in lines]
+    return [RawBlock(normalise_block_text(" ".join(lines)))]
+
+
+def _chunk_blocks(lines: list[str], headings: bool) -> list[RawBlock]:
+    if not headings:
+        return _paragraph_blocks(lines)
+    from .entries import parse_details
+
+    out: list[RawBlock] = []
+    buf: list[str] = []
+    for i, line in enumerate(lines):
+        atx = _ATX.match(line)
+        standalone = i == 0 and _title_like(line) and (
+            len(lines) == 1 or ("|" in lines[1] and parse_details(lines[1]) is not None)
+        )
+        if atx or standalone:
+            out.extend(_paragraph_blocks(buf))
+            buf = []
+            out.append(RawBlock(normalise_block_text(atx.group(1) if atx else line), heading=True))
+        elif i == 1 and out and out[-1].heading and "|" in line and parse_details(line) is not None:
+            out.append(RawBlock(normalise_block_text(line)))
+        else:
+            buf.append(line)
+    out.extend(_paragraph_blocks(buf))
+    return out
+
+
+def plain_blocks(text: str, *, headings: bool = False) -> list[RawBlock]:
+    """Paragraph blocks of plain text (rules in the module docstring)."""
+    blocks: list[RawBlock] = []
+    for chunk in _BLANK.split(text):
+        lines = [ln.strip() for ln in chunk.split("\n") if ln.strip()]
+        blocks.extend(_chunk_blocks(lines, headings))
+    return [b for b in blocks if b.text]
+
+
+def _inline_text(token: Any, line: int, hidden: list[HiddenSpan]) -> str:
+    parts: list[str] = []
+    for child in token.children or ():
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "html_inline" and child.content.startswith("<!--"):
+            _add_comment(child.content, line, hidden)
+        # emphasis/link open-close markers, images: no visible text
+    return normalise_block_text("".join(parts))
+
+
+def _add_comment(html: str, line: int, hidden: list[HiddenSpan]) -> None:
+    for m in re.finditer(r"<!--(.*?)(?:-->|\Z)", html, re.DOTALL):
+        text = normalise_block_text(m.group(1))
+        if text:
+            hidden.append(HiddenSpan(text=text, reason="comment", where=f"line {line}"))
+
+
+def markdown_blocks(text: str) -> tuple[list[RawBlock], list[HiddenSpan]]:
+    """Visible blocks of a Markdown text and its hidden spans (HTML comments, front matter)."""
+    from markdown_it import MarkdownIt
+
+    hidden: list[HiddenSpan] = []
+    fm = _FRONT_MATTER.match(text)
+    if fm:
+        if fm.group(1).strip():
+            hidden.append(HiddenSpan(text=normalise_block_text(fm.group(1)), reason="metadata", where="line 1"))
+        text = "\n" * fm.group(0).count("\n") + text[fm.end():]
+    md = MarkdownIt("commonmark").enable(["strikethrough", "table"])
+    blocks: list[RawBlock] = []
+    context: list[str] = []
+    for tok in md.parse(text):
+        line = tok.map[0] + 1 if tok.map else 0
+        if tok.nesting == 1:
+            context.append(tok.type)
+        elif tok.nesting == -1 and context:
+            context.pop()
+        elif tok.type == "inline":
+            where = "table" if context and context[-1] in ("th_open", "td_open") else "body"
+            heading = bool(context) and context[-1] == "heading_open"
+            blocks.append(RawBlock(_inline_text(tok, line, hidden), heading=heading, where=where))
+        elif tok.type in ("fence", "code_block"):
+            blocks.append(RawBlock(normalise_block_text(tok.content)))
+        elif tok.type == "html_block":
+            if tok.content.lstrip().startswith("<!--"):
+                _add_comment(tok.content, line, hidden)
+            else:
+                blocks.append(RawBlock(normalise_block_text(_TAG.sub(" ", tok.content))))
+    return [b for b in blocks if b.text], hidden
+
+
+def load_text(path: Path, kind: DocKind, data: bytes, sha256: str, *, markdown: bool) -> Document:
+    """A :class:`Document` from a ``.txt`` or ``.md`` file's bytes (already preflighted)."""
+    text = decode_text(data, path)
+    hidden: list[HiddenSpan] = []
+    if markdown:
+        blocks, hidden = markdown_blocks(text)
+    else:
+        blocks = plain_blocks(text, headings=kind is DocKind.EXPERIENCE)
+    if not blocks:
+        raise InputError("no visible text", path=path, hint="the file has no text a reader would see")
+    entries: list[dict[str, Any]] = []
+    if kind is DocKind.EXPERIENCE:
+        from .entries import entries_from_blocks
+
+        entries = entries_from_blocks(blocks)
+    return build_document(
+        path=str(path),
+        kind=kind,
+        source_format=SourceFormat.MARKDOWN if markdown else SourceFormat.TEXT,
+        sha256=sha256,
+        blocks=blocks,
+        entries=entries,
+        hidden=hidden,
+    )
