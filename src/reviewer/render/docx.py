@@ -1,0 +1,422 @@
+"""Review -> annotated DOCX: one Word comment per finding, and a scorecard at the top.
+
+The upper of the two DOCX layers; run surgery lives in :mod:`reviewer.render.docx_runs`.
+
+* A ``.docx``/``.docm`` source is reopened from its bytes (the file itself is never written) so the
+  author's formatting survives; each finding's span is mapped through ``Document.blocks`` (the block's
+  ``locator`` is the ordinal of its ``w:p`` in :func:`reviewer.docx_xml.paragraphs`) to visible-character
+  offsets of that paragraph, runs are split there, and a comment is anchored on exactly those runs.
+  Macros of a ``.docm`` are dropped: the output is a plain ``.docx``.
+* Any other source gets a new document (python-docx's default template): one paragraph per block,
+  then the same anchoring, so both paths share one code path and one set of tests.
+* All comments are anchored *before* the scorecard is inserted, against a paragraph list built once:
+  inserting content first would shift every locator, and re-walking the body per finding is O(n^2).
+* A finding that cannot be placed exactly (no locator, a header block, text that no longer matches)
+  still gets its comment, quoting the passage: on its whole paragraph when that is known, else on the
+  scorecard heading. So a document always carries exactly one comment per finding.
+* The scorecard uses the document's own "Heading 1"/"Table Grid"/"List Bullet" styles when they exist
+  and direct formatting otherwise: a user's DOCX may lack any of them.
+"""
+
+from __future__ import annotations
+
+import bisect
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import docx
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Inches, Pt, RGBColor
+from docx.text.run import Run
+from lxml import etree
+
+from .. import docx_xml as dx
+from ..document import Block, Document, SourceFormat
+from ..errors import InputError
+from ..findings import CriterionResult, Finding, Review, Severity, Verdict
+from ..fsio import atomic_save
+from .docx_runs import cover
+
+AUTHOR, INITIALS = "reviewer", "RV"
+DOCX_SUFFIXES = (".docx", ".docm")
+
+VERDICT_LABEL = {Verdict.PASS: "PASS", Verdict.WARN: "WARN", Verdict.FAIL: "FAIL", Verdict.NOT_APPLICABLE: "n/a"}
+# (cell fill, text colour): the familiar spreadsheet "good / neutral / bad" palette, plus grey for n/a.
+VERDICT_COLOUR = {
+    Verdict.PASS: ("C6EFCE", "006100"),
+    Verdict.WARN: ("FFEB9C", "9C5700"),
+    Verdict.FAIL: ("FFC7CE", "9C0006"),
+    Verdict.NOT_APPLICABLE: ("EDEDED", "7F7F7F"),
+}
+MUTED = "7F7F7F"
+COLUMNS = ("Criterion", "Verdict", "Why", "Guide section to read")
+COLUMN_WIDTHS = (Inches(1.6), Inches(0.7), Inches(2.6), Inches(1.6))
+QUOTE_CHARS = 80
+
+Paragraph = Any  # a w:p lxml element
+Locate = Callable[[Block], Paragraph | None]
+
+
+# ---------------------------------------------------------------------------------------------- public
+
+
+def render_docx(
+    review: Review,
+    document: Document,
+    out: Path,
+    *,
+    source: Path | None = None,
+    protect: Iterable[Path] = (),
+) -> None:
+    """Write the annotated DOCX of ``review`` to ``out`` atomically; ``source`` is only ever read."""
+    guarded = [*protect]
+    if source is not None and source.suffix.lower() in DOCX_SUFFIXES and document.source_format is SourceFormat.DOCX:
+        guarded.append(source)
+        doc = open_docx(source)
+        paras = dx.paragraphs(doc.element.body)
+
+        def locate(block: Block) -> Paragraph | None:
+            loc = block.locator
+            return paras[loc] if loc is not None and 0 <= loc < len(paras) else None
+    else:
+        if source is not None:
+            guarded.append(source)
+        doc = docx.Document()
+        by_block = write_blocks(doc, document.blocks)
+
+        def locate(block: Block) -> Paragraph | None:
+            return by_block.get(block.index)
+
+    sheet = dx.StyleSheet(doc.styles.element)
+    unplaced = anchor_findings(doc, review, document, locate, sheet)
+    heading = insert_scorecard(doc, review)
+    for finding in unplaced:
+        doc.add_comment(heading, text=comment_text(finding, review, quote=True), author=AUTHOR,
+                        initials=INITIALS)
+    atomic_save(out, lambda path: doc.save(str(path)), protect=guarded)
+
+
+def comment_text(finding: Finding, review: Review, *, quote: bool = False) -> str:
+    """``[id] VERDICT — message``, then ``Suggestion:`` and ``Guide:`` lines (info findings: first line only).
+
+    ``quote`` prefixes the quoted passage, for comments that could not sit on the passage itself.
+    """
+    lines = [f"[{finding.criterion}] {VERDICT_LABEL[finding.verdict]} — {finding.message.strip()}"]
+    if quote and finding.quote.strip():
+        lines.insert(0, f"On “{_short(finding.quote)}”:")
+    if finding.severity is not Severity.INFO:
+        if finding.suggestion.strip():
+            lines.append(f"Suggestion: {finding.suggestion.strip()}")
+        crit = review.criterion(finding.criterion)
+        if crit is not None and crit.guide.strip():
+            lines.append(f"Guide: {crit.guide.strip()}")
+    return "\n".join(lines)
+
+
+def open_docx(source: Path) -> Any:
+    """A python-docx Document of ``source``'s bytes (macros of a ``.docm`` stripped); never writes it."""
+    try:
+        data = source.read_bytes()
+        if source.suffix.lower() == ".docm" or _is_macro_package(data):
+            data = strip_macros(data)
+        return docx.Document(io.BytesIO(data))
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
+        raise InputError(f"cannot reopen the document to annotate it: {exc}", path=source,
+                         hint="is it a valid Word document?") from exc
+
+
+# ---------------------------------------------------------------------------------------------- anchoring
+
+
+@dataclass
+class _Para:
+    """One block's paragraph and how block-text offsets map to its visible offsets (None = no match)."""
+
+    p: Paragraph
+    to_visible: list[int] | None  # index k of block.text -> visible offset; len(block.text)+1 entries
+    visible_len: int
+
+
+def anchor_findings(doc: Any, review: Review, document: Document, locate: Locate,
+                    sheet: dx.StyleSheet) -> list[Finding]:
+    """Anchor one comment per finding on its runs; return the findings that found no runs at all."""
+    starts = [b.start for b in document.blocks]
+    cache: dict[int, _Para | None] = {}
+
+    def para(block: Block) -> _Para | None:
+        if block.index not in cache:
+            p = locate(block)
+            cache[block.index] = None if p is None else _map_paragraph(p, block.text, sheet)
+        return cache[block.index]
+
+    unplaced: list[Finding] = []
+    for finding in review.findings:
+        runs: list[Any] = []
+        spans, exact = block_spans(document, starts, finding.start, finding.end)
+        for block, lo, hi in spans:
+            info = para(block)
+            if info is None:
+                exact = False
+                continue
+            if info.to_visible is None:  # the paragraph no longer reads as the block: take all of it
+                a, b, exact = 0, info.visible_len, False
+            else:
+                a, b = info.to_visible[lo], info.to_visible[hi - 1] + 1
+            got = cover(info.p, a, b, sheet)
+            if got:
+                runs.extend((got[0], got[-1]) if not runs else (got[-1],))
+        if not runs:
+            unplaced.append(finding)
+            continue
+        first, last = Run(runs[0], doc), Run(runs[-1], doc)
+        doc.add_comment([first, last], text=comment_text(finding, review, quote=not exact), author=AUTHOR,
+                        initials=INITIALS)
+        _hoist_reference(runs[-1])
+    return unplaced
+
+
+def block_spans(document: Document, starts: Sequence[int], start: int,
+                end: int) -> tuple[list[tuple[Block, int, int]], bool]:
+    """The blocks a span touches, each with the span's local [lo, hi) in ``block.text``; and whether exact.
+
+    A span that covers no block character (empty, or inside a separator) maps, inexactly, to the whole
+    block at or after ``start`` (the last block when past the end), so such findings still have a home.
+    ``starts`` are the blocks' start offsets (passed in so callers compute them once).
+    """
+    blocks = document.blocks
+    if not blocks:
+        return [], False
+    out: list[tuple[Block, int, int]] = []
+    i = max(bisect.bisect_right(starts, start) - 1, 0)
+    while i < len(blocks) and blocks[i].start < end:
+        b = blocks[i]
+        lo, hi = max(start, b.start) - b.start, min(end, b.end) - b.start
+        if hi > lo:
+            out.append((b, lo, hi))
+        i += 1
+    if out:
+        return out, True
+    j = bisect.bisect_left([b.end for b in blocks], start)
+    b = blocks[min(j, len(blocks) - 1)]
+    return ([(b, 0, len(b.text))] if b.text else []), False
+
+
+_WS = re.compile(r"\s")
+
+
+def _map_paragraph(p: Paragraph, block_text: str, sheet: dx.StyleSheet) -> _Para:
+    """Offsets of ``block_text`` in the paragraph's visible text: after the lstrip lead, or through
+    whitespace normalisation when the block was normalised (runs of whitespace -> one space)."""
+    vis = dx.visible_text(dx.run_pieces(p, sheet))
+    if vis.strip() == block_text:
+        lead = len(vis) - len(vis.lstrip())
+        return _Para(p, list(range(lead, lead + len(block_text) + 1)), len(vis))
+    chars: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(vis):
+        if _WS.match(ch):
+            if chars and chars[-1] != " ":
+                chars.append(" ")
+                index.append(i)
+        else:
+            chars.append(ch)
+            index.append(i)
+    if chars and chars[-1] == " ":
+        chars.pop()
+        index.pop()
+    if "".join(chars) == block_text:
+        return _Para(p, [*index, (index[-1] + 1) if index else 0], len(vis))
+    return _Para(p, None, len(vis))
+
+
+def _hoist_reference(last_run: Any) -> None:
+    """Move the comment-reference run python-docx put after ``last_run`` out of ``w:ins``/``w:hyperlink``.
+
+    The range end may sit inside a container, but the reference mark itself should not become part of
+    a tracked insertion (rejecting it would orphan the comment) or of a link.
+    """
+    end = last_run.getnext()
+    ref = end.getnext() if end is not None else None
+    if ref is None or ref.tag != dx.R or ref.find(dx.q("commentReference")) is None:
+        return
+    node = last_run.getparent()
+    if node is None or node.tag == dx.P:
+        return
+    while node.getparent() is not None and node.getparent().tag != dx.P:
+        node = node.getparent()
+    if node.getparent() is not None:
+        node.addnext(ref)
+
+
+# ---------------------------------------------------------------------------------------------- new documents
+
+
+def write_blocks(doc: Any, blocks: Sequence[Block]) -> dict[int, Paragraph]:
+    """One paragraph per block (headings as "Heading 2"); returns block index -> ``w:p``."""
+    out: dict[int, Paragraph] = {}
+    for block in blocks:
+        para = doc.add_paragraph(block.text, style="Heading 2" if block.heading else None)
+        out[block.index] = para._p
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- scorecard
+
+
+def insert_scorecard(doc: Any, review: Review) -> Run:
+    """Put the scorecard before the first body element; return the heading's run (a fallback anchor)."""
+    body = doc.element.body
+    before = list(body)
+    styles = {(s.name, s.type): s for s in doc.styles}
+    heading = _paragraph(doc, styles, "Review scorecard", "Heading 1", size=16)
+    _paragraph(doc, styles, summary_line(review), None, size=None)
+    _table(doc, styles, review.criteria)
+    if review.notes:
+        _paragraph(doc, styles, "Notes", "Heading 2", size=13)
+        for note in review.notes:
+            _paragraph(doc, styles, note, "List Bullet", size=None, bullet=True)
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    kept = set(before)
+    new = [el for el in body if el not in kept]
+    first = next((el for el in before if el.tag != qn("w:sectPr")), None)
+    if first is not None:
+        for el in new:
+            first.addprevious(el)
+    return heading.runs[0]
+
+
+def summary_line(review: Review) -> str:
+    info = review.document
+    counts = {v: sum(1 for c in review.criteria if c.verdict is v) for v in Verdict}
+    parts = [info.kind.value.replace("_", " ").capitalize(), f"{info.words:,} words", f"engine: {review.engine}",
+             ", ".join(f"{counts[v]} {VERDICT_LABEL[v].lower()}" for v in
+                       (Verdict.FAIL, Verdict.WARN, Verdict.PASS, Verdict.NOT_APPLICABLE))]
+    if info.hidden_spans:
+        parts.append(f"{info.hidden_spans} hidden text span(s) not reviewed")
+    return " · ".join(parts)
+
+
+def _paragraph(doc: Any, styles: dict[tuple[str, Any], Any], text: str, style: str | None, *,
+               size: int | None, bullet: bool = False) -> Any:
+    found = styles.get((style, WD_STYLE_TYPE.PARAGRAPH)) if style else None
+    if found is not None or style is None:
+        return doc.add_paragraph(text, style=found)
+    para = doc.add_paragraph()
+    run = para.add_run(f"• {text}" if bullet else text)
+    if not bullet:
+        run.bold = True
+    if size:
+        run.font.size = Pt(size)
+    return para
+
+
+def _table(doc: Any, styles: dict[tuple[str, Any], Any], criteria: Sequence[CriterionResult]) -> None:
+    rows = [c for c in criteria if c.verdict is not Verdict.NOT_APPLICABLE]
+    rows += [c for c in criteria if c.verdict is Verdict.NOT_APPLICABLE]
+    table = doc.add_table(rows=1, cols=len(COLUMNS))
+    grid = styles.get(("Table Grid", WD_STYLE_TYPE.TABLE))
+    if grid is not None:
+        table.style = grid
+    else:
+        _borders(table._tbl)
+    header = table.rows[0]
+    _repeat_header(header._tr)
+    for cell, title in zip(header.cells, COLUMNS, strict=True):
+        cell.paragraphs[0].add_run(title).bold = True
+    for crit in rows:
+        muted = crit.verdict is Verdict.NOT_APPLICABLE
+        cells = table.add_row().cells
+        name = f"{crit.title} ({crit.id})" if crit.title else crit.id
+        for cell, text in zip(cells, (name, VERDICT_LABEL[crit.verdict], crit.message, crit.guide), strict=True):
+            run = cell.paragraphs[0].add_run(text)
+            if muted:
+                run.font.color.rgb = RGBColor.from_string(MUTED)
+        fill, colour = VERDICT_COLOUR[crit.verdict]
+        _shade(cells[1], fill)
+        verdict_run = cells[1].paragraphs[0].runs[0]
+        verdict_run.bold = not muted
+        verdict_run.font.color.rgb = RGBColor.from_string(colour)
+    for row in table.rows:
+        for cell, width in zip(row.cells, COLUMN_WIDTHS, strict=True):
+            cell.width = width
+
+
+def _shade(cell: Any, fill: str) -> None:
+    shd = OxmlElement("w:shd", attrs={qn("w:val"): "clear", qn("w:color"): "auto", qn("w:fill"): fill})
+    cell._tc.get_or_add_tcPr().append(shd)
+
+
+def _repeat_header(tr: Any) -> None:
+    tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+
+
+def _borders(tbl: Any) -> None:
+    """Single thin borders, for documents without a "Table Grid" style."""
+    borders = OxmlElement("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        borders.append(OxmlElement(f"w:{side}", attrs={qn("w:val"): "single", qn("w:sz"): "4",
+                                                       qn("w:space"): "0", qn("w:color"): "auto"}))
+    tbl.tblPr.append(borders)
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1].rstrip() + "…"
+
+
+# ---------------------------------------------------------------------------------------------- .docm
+
+
+_MAIN_DOCM = "application/vnd.ms-word.document.macroEnabled.main+xml"
+_MAIN_DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+
+
+def _is_macro_package(data: bytes) -> bool:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return _MAIN_DOCM.encode() in zf.read("[Content_Types].xml")
+
+
+def strip_macros(data: bytes) -> bytes:
+    """A ``.docm`` package as a plain ``.docx``: main content type rewritten, VBA parts and links dropped."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    buf = io.BytesIO()
+    with src, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
+        vba_targets: set[str] = set()
+        rels_name = "word/_rels/document.xml.rels"
+        if rels_name in src.namelist():
+            rels = etree.fromstring(src.read(rels_name))
+            for rel in list(rels):
+                if rel.get("Type", "").endswith(("/vbaProject", "/keyMapCustomizations", "/wordVbaData")):
+                    vba_targets.add("word/" + rel.get("Target", "").lstrip("/").removeprefix("word/"))
+                    rels.remove(rel)
+            rel_bytes = etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True)
+        for item in src.infolist():
+            name = item.filename
+            if name in vba_targets or name.startswith("word/vba") or name == "word/_rels/vbaProject.bin.rels":
+                continue
+            payload = src.read(name)
+            if name == "[Content_Types].xml":
+                payload = _plain_content_types(payload)
+            elif name == rels_name:
+                payload = rel_bytes
+            dst.writestr(item, payload)
+    return buf.getvalue()
+
+
+def _plain_content_types(payload: bytes) -> bytes:
+    root = etree.fromstring(payload)
+    for el in list(root):
+        ctype = el.get("ContentType", "")
+        if ctype == _MAIN_DOCM:
+            el.set("ContentType", _MAIN_DOCX)
+        elif "vba" in ctype.lower() or "keyMapCustomizations" in ctype:
+            root.remove(el)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
