@@ -1,1 +1,492 @@
-"""Detectors for the score criteria (filled in by the rules-engine work)."""
+"""The score discussion and the ``score.*`` detectors.
+
+This module owns one definition: *the score discussion*, the contiguous run of sentences in which a
+document talks about an exam result (USMLE Step 1 / Step 2 CK / Step 3, COMLEX levels, "boards",
+attempts, failures, retakes). :func:`score_discussion` finds it once per document (memoised on the
+:class:`~reviewer.checks.registry.Context` as ``"score_span"``) so every ``score.*`` criterion and the
+application checks judge the same sentences.
+
+Why the span is found in code, not rubric params: it is shared by seven criteria and by the application
+checks, which call :func:`score_discussion` without params; one definition keeps them consistent. The
+*judging* lexicons (excuse, emotion, change, evidence, pivot phrases) are criterion data in
+``rubrics/score-discussion.yaml``.
+
+How the span is found (rules, not a model):
+
+* a *seed* is a sentence naming an exam together with a result word ("scored", "failed", "attempt",
+  "below", a 3-digit score...), or an attempt/failure sentence right next to an exam sentence in the same
+  paragraph ("My first attempt reflected this gap."). A sentence that only plans an exam ("I am scheduled
+  to take Step 3 in March") is not a seed;
+* a seed grows backward over exam / attempt sentences of its paragraph, and forward over sentences that
+  continue the topic: exam or attempt words, study-method words, reflection ("taught me"), or a temporal
+  continuation opener ("Since then", "Afterward"). Up to two background sentences ("I was also working
+  night shifts.") are bridged when an exam, attempt or study sentence of the same paragraph follows them.
+  It may cross into the next paragraph only when that paragraph opens with exam / attempt words or such
+  an opener. Anything else is a topic change;
+* overlapping runs merge, and so do two runs of one paragraph with at most two background sentences
+  between them. The *main* discussion is the largest run that describes a setback (a low
+  score, failure or retake); when none does, the largest run. A run with no setback is an exam mention
+  "as a strength" (e.g. "I scored 248 on Step 2 CK"): it is still an exam discussion for
+  ``score.mention``, but there is nothing to explain, so the explanation criteria are ``not_applicable``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pydantic import Field
+
+from ..document import DocKind, Document, Sentence
+from ..findings import Verdict
+from .registry import Context, Hit, NoParams, Outcome, Params, register
+from .text import find_terms, has_term
+
+# --- the span lexicon (shared definition, see module docstring) -------------------------------------
+
+# "Step" with a digit in any case ("step 2 ck"); with a roman numeral or a word only capitalised ("Step I").
+_STEP = (r"(?:(?i:USMLE)\s+)?(?:(?i:step\s*(?:1|2\s*CK|2\s*CS|2|3))|Step\s*(?:I|II|III|One|one|Two|two|Three|three)"
+         r"(?:\s*CK)?)(?![\w])")
+_COMLEX = r"COMLEX(?:-USA)?(?:\s+Level\s*[123](?:\s*-?\s*(?:CE|PE))?)?"
+EXAM = re.compile(
+    rf"(?<![\w])(?:{_STEP}|{_COMLEX}|(?i:USMLE)|(?i:boards)|(?i:board\s+(?:exam|examination|score)s?)"
+    r"|(?i:licens(?:ing|ure)\s+exam(?:ination)?s?))(?![\w])"
+)
+_EXAM_NAMES = (
+    (re.compile(r"2\s*CS", re.I), "Step 2 CS"),
+    (re.compile(r"Step\s*(?:2|II|two)", re.I), "Step 2 CK"),
+    (re.compile(r"Step\s*(?:1|I|one)(?![\w])", re.I), "Step 1"),
+    (re.compile(r"Step\s*(?:3|III|three)", re.I), "Step 3"),
+    (re.compile(r"COMLEX.*Level\s*1", re.I), "COMLEX Level 1"),
+    (re.compile(r"COMLEX.*Level\s*2", re.I), "COMLEX Level 2"),
+    (re.compile(r"COMLEX.*Level\s*3", re.I), "COMLEX Level 3"),
+    (re.compile(r"COMLEX", re.I), "COMLEX"),
+    (re.compile(r"USMLE", re.I), "USMLE"),
+)
+RESULT = re.compile(
+    r"(?<![\w])(?:scor(?:e|es|ed|ing)|results?|fail(?:ed|ure|ures|ing)?|pass(?:ed|ing)?|attempts?|re-?takes?"
+    r"|re-?took|repeat(?:ed)?|perform(?:ance|ed)|below|low(?:er)?|marginal|first\s+try|underperform\w*"
+    r"|struggl\w*|difficult(?:y|ies)?|disappoint\w*|expectations?|setbacks?|unsuccessful|[12]\d\d)(?![\w])",
+    re.I,
+)
+# An attempt/failure word that makes a sentence next to an exam sentence part of the discussion.
+ATTEMPT = re.compile(
+    r"(?<![\w])(?:attempts?|re-?takes?|re-?took|repeat(?:ed)?\s+(?:it|the\s+exam)|(?:did\s+not|didn't|not)\s+pass"
+    r"|(?:I|we)\s+failed(?!\s+to\b)|(?:my|the|that|this)\s+(?:score|result)s?|first\s+try)(?![\w])",
+    re.I,
+)
+SETBACK = re.compile(
+    r"(?<![\w])(?:fail(?:ed|ure|ures|ing)?(?!\s+to\b)|(?:did\s+not|didn't|not)\s+pass|(?:second|third|multiple|two|three"
+    r"|another|later|subsequent|repeat)\s+attempts?|re-?takes?|re-?took|repeat(?:ed)?|below|low(?:er)?|marginal"
+    r"|underperform\w*|struggl\w*|difficult(?:y|ies)?|disappoint\w*|setbacks?|unsuccessful|short\s+of"
+    r"|not\s+(?:where|what)\s+I)"
+    r"(?![\w])",
+    re.I,
+)
+FIRST_ATTEMPT = re.compile(r"(?<![\w])first\s+(?:attempt|try)(?![\w])", re.I)
+PASSED_FIRST = re.compile(r"(?<![\w])passed\b[^.;]{0,60}\bfirst\s+(?:attempt|try)", re.I)
+PLAN = re.compile(
+    r"(?<![\w])(?:will\s+(?:take|sit)|plan(?:ning)?\s+to\s+(?:take|sit)|scheduled\s+(?:to\s+take|for)|registered"
+    r"\s+(?:to\s+take|for)|intend\s+to\s+(?:take|sit)|preparing\s+(?:to\s+take|for)|am\s+taking|going\s+to\s+take)"
+    r"(?![\w])",
+    re.I,
+)
+PAST_RESULT = re.compile(
+    r"(?<![\w])(?:scored|failed|passed|(?:did\s+not|didn't)\s+pass|re-?took|attempts?|[12]\d\d)(?![\w])", re.I
+)
+# Study-method words: a sentence with one continues the discussion, even after background sentences.
+STUDY = re.compile(
+    r"(?<![\w])(?:stud(?:y|ied|ying)|prepar(?:e|ed|ing|ation)|question\s+banks?|qbanks?|UWorld|Amboss|NBME|Anki"
+    r"|COMBANK|practice\s+(?:questions?|tests?|exams?|blocks?)|question-based|self-assess\w*|self-test\w*"
+    r"|spaced\s+repetition|schedule|time\s+management|tutor\w*|dedicated\s+(?:period|study)|exams?|test-taking)"
+    r"(?![\w])",
+    re.I,
+)
+# Reflection words: continue the discussion only right after a discussion sentence.
+REFLECT = re.compile(r"(?<![\w])(?:approach|taught\s+me|I\s+learned|learned\s+to|lessons?|habits?)(?![\w])", re.I)
+BRIDGE = 2  # background sentences bridged inside one paragraph
+OPENER = re.compile(
+    r"^\W*(?:afterwards?|after\s+that|since\s+then|subsequently|as\s+a\s+result|consequently|in\s+response"
+    r"|in\s+retrospect|looking\s+back|more\s+importantly)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class ExamMention:
+    """One exam name in the text: normalised name (``"Step 2 CK"``) and its span in ``Document.text``."""
+
+    exam: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class ScoreDiscussion:
+    """A contiguous run of sentences about an exam result."""
+
+    sentences: tuple[Sentence, ...]
+    setback: bool  # describes a low score, failure or retake (not only a score as a strength)
+    mentions: tuple[ExamMention, ...]
+
+    @property
+    def start(self) -> int:
+        return self.sentences[0].start
+
+    @property
+    def end(self) -> int:
+        return self.sentences[-1].end
+
+    @property
+    def first(self) -> int:
+        """Index (in ``Document.sentences``) of the first sentence."""
+        return self.sentences[0].index
+
+    @property
+    def last(self) -> int:
+        return self.sentences[-1].index
+
+    @property
+    def exams(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(m.exam for m in self.mentions))
+
+    def __len__(self) -> int:
+        return len(self.sentences)
+
+
+def exam_name(text: str) -> str:
+    for pat, name in _EXAM_NAMES:
+        if pat.search(text):
+            return name
+    return "boards"
+
+
+def exam_mentions(doc: Document, start: int = 0, end: int | None = None) -> tuple[ExamMention, ...]:
+    """Every exam name in ``doc.text[start:end]``."""
+    stop = len(doc.text) if end is None else end
+    return tuple(ExamMention(exam_name(m.group()), m.start(), m.end()) for m in EXAM.finditer(doc.text, start, stop))
+
+
+def _has_exam(s: Sentence) -> bool:
+    return EXAM.search(s.text) is not None
+
+
+def _is_setback(s: Sentence) -> bool:
+    if SETBACK.search(s.text):
+        return True
+    return bool(FIRST_ATTEMPT.search(s.text)) and not PASSED_FIRST.search(s.text)
+
+
+def _is_seed(sents: Sequence[Sentence], i: int) -> bool:
+    s = sents[i]
+    if PLAN.search(s.text) and not PAST_RESULT.search(s.text):
+        return False
+    if _has_exam(s):
+        return RESULT.search(s.text) is not None
+    if not ATTEMPT.search(s.text):
+        return False
+    near = [sents[j] for j in (i - 1, i + 1) if 0 <= j < len(sents) and sents[j].block == s.block]
+    return any(_has_exam(n) for n in near)
+
+
+def _strong(s: Sentence) -> bool:
+    return _has_exam(s) or ATTEMPT.search(s.text) is not None or OPENER.search(s.text) is not None
+
+
+def _continues(prev: Sentence, nxt: Sentence) -> bool:
+    """Does ``nxt`` carry on the exam topic of ``prev``'s run?"""
+    if nxt.block == prev.block:
+        return _strong(nxt) or STUDY.search(nxt.text) is not None or REFLECT.search(nxt.text) is not None
+    return nxt.block == prev.block + 1 and _strong(nxt)
+
+
+def _bridges_to(prev: Sentence, gap: Sequence[Sentence], nxt: Sentence) -> bool:
+    """Background sentences (``gap``) inside one paragraph are bridged to a strong or study sentence."""
+    same = all(s.block == prev.block for s in (*gap, nxt))
+    return same and (_strong(nxt) or STUDY.search(nxt.text) is not None)
+
+
+def _grow(sents: Sequence[Sentence], i: int) -> tuple[int, int]:
+    lo = hi = i
+    while lo > 0 and sents[lo - 1].block == sents[lo].block and (
+        _has_exam(sents[lo - 1]) or ATTEMPT.search(sents[lo - 1].text)
+    ):
+        lo -= 1
+    while True:
+        if hi + 1 < len(sents) and _continues(sents[hi], sents[hi + 1]):
+            hi += 1
+            continue
+        ahead = [j for j in range(hi + 2, min(hi + 2 + BRIDGE, len(sents)))
+                 if _bridges_to(sents[hi], sents[hi + 1 : j], sents[j])]
+        if not ahead:
+            return lo, hi
+        hi = ahead[0]
+
+
+def _bridged(sents: Sequence[Sentence], hi: int, lo: int) -> bool:
+    """Two runs of one paragraph with at most ``BRIDGE`` background sentences between them are one."""
+    return lo - hi - 1 <= BRIDGE and sents[hi].block == sents[lo].block
+
+
+def find_score_discussions(doc: Document) -> tuple[ScoreDiscussion, ...]:
+    """Every score discussion of ``doc`` in document order (pure; see the module docstring)."""
+    sents = doc.sentences
+    runs: list[list[int]] = []  # [lo, hi, has_setback_seed]
+    for i in range(len(sents)):
+        if not _is_seed(sents, i):
+            continue
+        lo, hi = _grow(sents, i)
+        setback = int(_is_setback(sents[i]))
+        if runs and (lo <= runs[-1][1] + 1 or _bridged(sents, runs[-1][1], lo)):
+            runs[-1][1] = max(runs[-1][1], hi)
+            runs[-1][2] |= setback
+        else:
+            runs.append([lo, hi, setback])
+    out = []
+    for lo, hi, setback in runs:
+        chosen = tuple(sents[lo : hi + 1])
+        out.append(ScoreDiscussion(chosen, bool(setback), exam_mentions(doc, chosen[0].start, chosen[-1].end)))
+    return tuple(out)
+
+
+def main_discussion(found: Sequence[ScoreDiscussion]) -> ScoreDiscussion | None:
+    """The largest discussion of a setback; when none describes one, the largest discussion."""
+    if not found:
+        return None
+    return max(found, key=lambda d: (d.setback, len(d), -d.start))
+
+
+def score_discussions(ctx: Context) -> tuple[ScoreDiscussion, ...]:
+    """All score discussions of the context's document (memoised as ``"score_spans"``)."""
+    found: tuple[ScoreDiscussion, ...] = ctx.cached("score_spans", lambda: find_score_discussions(ctx.doc))
+    return found
+
+
+def score_discussion(ctx: Context) -> ScoreDiscussion | None:
+    """The main score discussion of the context's document, or None (memoised as ``"score_span"``)."""
+    main: ScoreDiscussion | None = ctx.cached("score_span", lambda: main_discussion(score_discussions(ctx)))
+    return main
+
+
+# --- helpers for the detectors ------------------------------------------------------------------------
+
+
+def following(doc: Document, disc: ScoreDiscussion) -> Sentence | None:
+    """The sentence right after the discussion when it is in the same or the next paragraph."""
+    nxt = disc.last + 1
+    if nxt < len(doc.sentences) and doc.sentences[nxt].block <= disc.sentences[-1].block + 1:
+        return doc.sentences[nxt]
+    return None
+
+
+def with_following(doc: Document, disc: ScoreDiscussion) -> tuple[Sentence, ...]:
+    nxt = following(doc, disc)
+    return disc.sentences + ((nxt,) if nxt else ())
+
+
+def quote(text: str, limit: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _explained(ctx: Context) -> ScoreDiscussion | Outcome:
+    """The main discussion when it explains a setback, else the ``not_applicable`` outcome to return."""
+    disc = score_discussion(ctx)
+    if disc is None:
+        return Outcome(Verdict.NOT_APPLICABLE, summary="no score discussion found")
+    if not disc.setback:
+        return Outcome(Verdict.NOT_APPLICABLE, summary="exams are mentioned only as a strength; nothing to explain")
+    return disc
+
+
+# --- score.mention ------------------------------------------------------------------------------------
+
+
+@register("score_mention", NoParams)
+def check_mention(ctx: Context, params: NoParams) -> Outcome:
+    found = score_discussions(ctx)
+    main = score_discussion(ctx)
+    if main is None:
+        return Outcome(Verdict.NOT_APPLICABLE, summary="no score discussion found")
+    hits = []
+    for d in found:
+        what = "score explanation" if d.setback else "exam result mentioned as a strength"
+        role = "main " if d is main and len(found) > 1 else ("another " if d is not main else "")
+        exams = ", ".join(d.exams) or "exam"
+        hits.append(Hit(d.start, d.end, Verdict.PASS, f"{role}{what}: {exams}, {len(d)} sentence(s)"))
+    extra = f"; {len(found) - 1} other exam passage(s)" if len(found) > 1 else ""
+    return Outcome(Verdict.PASS, tuple(hits), summary=f"score discussion of {len(main)} sentence(s){extra}")
+
+
+# --- score.length -------------------------------------------------------------------------------------
+
+
+class LengthParams(Params):
+    max_sentences: dict[DocKind, int] = Field(
+        default_factory=lambda: {DocKind.PERSONAL_STATEMENT: 4, DocKind.ADDITIONAL_INFO: 6}
+    )
+    # kinds where a single sentence naming no change and no evidence is "bare" (warn)
+    bare_single_warn: tuple[DocKind, ...] = (DocKind.PERSONAL_STATEMENT,)
+    # change or evidence words: a single sentence naming one of them is brief, not bare
+    change_terms: tuple[str, ...] = ()
+    evidence_terms: tuple[str, ...] = ()
+
+
+@register("score_length", LengthParams)
+def check_length(ctx: Context, params: LengthParams) -> Outcome:
+    kind = ctx.doc.kind
+    limit = params.max_sentences.get(kind)
+    if limit is None:
+        return Outcome(Verdict.NOT_APPLICABLE, summary=f"no sentence limit for {kind.value}")
+    got = _explained(ctx)
+    if isinstance(got, Outcome):
+        return got
+    n = len(got)
+    if n > limit:
+        note = f"{n} sentences; keep it to at most {limit}"
+        return Outcome(Verdict.FAIL, (Hit(got.start, got.end, Verdict.FAIL, note),),
+                       summary=f"score discussion is {n} sentences; limit {limit}")
+    if n == 1 and kind in params.bare_single_warn and not has_term(
+        got.sentences[0].text, params.change_terms + params.evidence_terms
+    ):
+        note = "a single sentence with no change in approach or later result"
+        return Outcome(Verdict.WARN, (Hit(got.start, got.end, Verdict.WARN, note),),
+                       summary="score discussion is one bare sentence")
+    return Outcome(Verdict.PASS, summary=f"score discussion is {n} sentence(s); limit {limit}")
+
+
+# --- score.excuse and score.emotion: quoted phrases -----------------------------------------------------
+
+
+class PhraseParams(Params):
+    """Phrase groups (label -> terms); a hit's note reads ``<label>: "<phrase>"``."""
+
+    groups: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    # a phrase within ``negation_words`` words after one of these is disowned ("I do not blame the exam")
+    negators: tuple[str, ...] = ()
+    negation_words: int = 3
+    warn_at: int = 1  # distinct phrases
+    fail_at: int = 1
+
+
+@dataclass(frozen=True)
+class Phrase:
+    label: str
+    start: int
+    end: int
+    text: str
+
+
+def _negated(doc: Document, sent: Sentence, start: int, params: PhraseParams) -> bool:
+    if not params.negators:
+        return False
+    before = doc.text[sent.start : start].split()[-params.negation_words :]
+    return has_term(" ".join(before), params.negators)
+
+
+def find_phrases(doc: Document, sentences: Sequence[Sentence], params: PhraseParams) -> list[Phrase]:
+    """Every group phrase in ``sentences`` that is not disowned by a negator, in text order."""
+    out: list[Phrase] = []
+    seen: set[tuple[int, int]] = set()
+    for s in sentences:
+        for label, terms in params.groups.items():
+            for a, b in find_terms(doc.text, terms, s.start, s.end):
+                if (a, b) in seen or _negated(doc, s, a, params):
+                    continue
+                seen.add((a, b))
+                out.append(Phrase(label, a, b, doc.text[a:b]))
+    return sorted(out, key=lambda p: p.start)
+
+
+def phrase_outcome(doc: Document, phrases: Sequence[Phrase], params: PhraseParams, what: str) -> Outcome:
+    distinct = {" ".join(p.text.lower().split()) for p in phrases}
+    n = len(distinct)
+    if n >= params.fail_at:
+        verdict = Verdict.FAIL
+    elif n >= params.warn_at:
+        verdict = Verdict.WARN
+    else:
+        return Outcome(Verdict.PASS, summary=f"no {what}")
+    hits = []
+    for p in phrases:
+        sent = doc.sentence_at(p.start)
+        s, e = (sent.start, sent.end) if sent else (p.start, p.end)
+        hits.append(Hit(s, e, verdict, f'{p.label}: "{quote(p.text)}"'))
+    listed = "; ".join(f'"{quote(t, 40)}"' for t in sorted(distinct))
+    return Outcome(verdict, tuple(hits), summary=f"{n} {what} phrase(s): {listed}")
+
+
+@register("score_excuse", PhraseParams)
+def check_excuse(ctx: Context, params: PhraseParams) -> Outcome:
+    found = score_discussions(ctx)
+    if not found:
+        return Outcome(Verdict.NOT_APPLICABLE, summary="no score discussion found")
+    sents = [s for d in found for s in with_following(ctx.doc, d)]
+    return phrase_outcome(ctx.doc, find_phrases(ctx.doc, sents, params), params, "excuse")
+
+
+@register("score_emotion", PhraseParams)
+def check_emotion(ctx: Context, params: PhraseParams) -> Outcome:
+    found = score_discussions(ctx)
+    if not found:
+        return Outcome(Verdict.NOT_APPLICABLE, summary="no score discussion found")
+    sents = [s for d in found for s in with_following(ctx.doc, d)]
+    return phrase_outcome(ctx.doc, find_phrases(ctx.doc, sents, params), params, "emotional or apologetic")
+
+
+# --- score.what_changed, score.evidence, score.pivot: a term must be present ------------------------------
+
+
+class TermsParams(Params):
+    terms: tuple[str, ...] = Field(min_length=1)
+
+
+def _first_term(doc: Document, sentences: Sequence[Sentence], terms: Sequence[str]) -> str | None:
+    for s in sentences:
+        spans = find_terms(doc.text, terms, s.start, s.end)
+        if spans:
+            a, b = spans[0]
+            return doc.text[a:b]
+    return None
+
+
+@register("score_what_changed", TermsParams)
+def check_what_changed(ctx: Context, params: TermsParams) -> Outcome:
+    got = _explained(ctx)
+    if isinstance(got, Outcome):
+        return got
+    found = _first_term(ctx.doc, with_following(ctx.doc, got), params.terms)
+    if found:
+        return Outcome(Verdict.PASS, summary=f'names a change in approach: "{quote(found, 40)}"')
+    note = "says what happened but not what changed in the study approach"
+    return Outcome(Verdict.FAIL, (Hit(got.start, got.end, Verdict.FAIL, note),),
+                   summary="the score discussion names no change in approach")
+
+
+@register("score_evidence", TermsParams)
+def check_evidence(ctx: Context, params: TermsParams) -> Outcome:
+    got = _explained(ctx)
+    if isinstance(got, Outcome):
+        return got
+    found = _first_term(ctx.doc, with_following(ctx.doc, got), params.terms)
+    if found:
+        return Outcome(Verdict.PASS, summary=f'points to later evidence: "{quote(found, 40)}"')
+    note = "no later result, score or evaluation shows the improvement"
+    return Outcome(Verdict.WARN, (Hit(got.start, got.end, Verdict.WARN, note),),
+                   summary="no objective later evidence in or right after the score discussion")
+
+
+@register("score_pivot", TermsParams)
+def check_pivot(ctx: Context, params: TermsParams) -> Outcome:
+    got = _explained(ctx)
+    if isinstance(got, Outcome):
+        return got
+    last = got.sentences[-1]
+    nxt = following(ctx.doc, got)
+    found = _first_term(ctx.doc, (last,) + ((nxt,) if nxt else ()), params.terms)
+    if found:
+        return Outcome(Verdict.PASS, summary=f'ends forward-looking: "{quote(found, 40)}"')
+    note = f'ends on: "{quote(last.text, 60)}"'
+    return Outcome(Verdict.WARN, (Hit(last.start, last.end, Verdict.WARN, note),),
+                   summary="the score discussion ends on the setback, not on current strengths")
