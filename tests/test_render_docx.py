@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import docx
+import pypdf
 import pytest
 from docx.oxml.ns import qn
 from lxml import etree
@@ -451,15 +452,41 @@ def _office() -> str | None:
 
 @pytest.mark.libreoffice
 @pytest.mark.skipif(_office() is None, reason="LibreOffice is not installed")
-def test_libreoffice_converts_annotated_docx_to_pdf(tmp_path):
-    _, _, _, out = render(tmp_path, bold_docx(), [SENTENCE, ("I studied", "score.pivot")])
-    pdf_dir = tmp_path / "pdf"
-    profile = tmp_path / "lo-profile"
+def test_libreoffice_round_trip(tmp_path):
+    """LibreOffice opens the output: PDF export succeeds and an ODT export keeps every anchored comment."""
+    _, _, review, out = render(tmp_path, bold_docx(), [SENTENCE, ("I studied", "score.pivot")])
     office = _office()
     assert office is not None
-    cmd = [office, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-           "--outdir", str(pdf_dir), str(out)]
-    subprocess.run(cmd, check=True, timeout=120, capture_output=True, env={**os.environ, "HOME": str(tmp_path)})
-    pdf = pdf_dir / "annotated.pdf"
+    for fmt in ("pdf", "odt"):
+        cmd = [office, f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless", "--convert-to", fmt,
+               "--outdir", str(tmp_path / fmt), str(out)]
+        subprocess.run(cmd, check=True, timeout=180, capture_output=True, env={**os.environ, "HOME": str(tmp_path)})
+    pdf = tmp_path / "pdf" / "annotated.pdf"
     assert pdf.exists() and pdf.stat().st_size > 1000
-    assert pdf.read_bytes().startswith(b"%PDF")
+    first_page = pypdf.PdfReader(str(pdf)).pages[0].extract_text()
+    assert "Review scorecard" in first_page and "FAIL" in first_page
+    with zipfile.ZipFile(tmp_path / "odt" / "annotated.odt") as zf:
+        content = zf.read("content.xml").decode()
+    assert content.count("<office:annotation ") == len(review.findings)
+    assert content.count("<office:annotation-end ") == len(review.findings)
+
+
+def test_with_real_docx_ingest(tmp_path):
+    from reviewer.ingest import load_document
+
+    d = bold_docx()
+    p = d.add_paragraph("   Spaced out. ")
+    p.add_run("hidden words ").font.hidden = True
+    p.add_run("Visible end.")
+    table = d.add_table(rows=1, cols=1)
+    table.cell(0, 0).text = "Cell sentence here."
+    src = tmp_path / "draft.docx"
+    d.save(str(src))
+    doc = load_document(src, DocKind.PERSONAL_STATEMENT)
+    quotes = [SENTENCE, "Spaced out. Visible", "sentence here", "Personal statement"]
+    review = review_of(doc, [finding(doc, q) for q in quotes])
+    out = tmp_path / "annotated.docx"
+    render_docx(review, doc, out, source=src)
+    result, anchors, _ = read_output(out)
+    assert len(result.comments) == len(quotes)
+    assert sorted(anchors.values()) == sorted(quotes)

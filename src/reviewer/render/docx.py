@@ -58,7 +58,7 @@ VERDICT_COLOUR = {
 }
 MUTED = "7F7F7F"
 COLUMNS = ("Criterion", "Verdict", "Why", "Guide section to read")
-COLUMN_WIDTHS = (Inches(1.6), Inches(0.7), Inches(2.6), Inches(1.6))
+COLUMN_WIDTHS = (Inches(1.6), Inches(0.85), Inches(2.5), Inches(1.55))  # 6.5 in: Letter and A4 text width
 QUOTE_CHARS = 80
 
 Paragraph = Any  # a w:p lxml element
@@ -344,6 +344,9 @@ def _table(doc: Any, styles: dict[tuple[str, Any], Any], criteria: Sequence[Crit
         verdict_run = cells[1].paragraphs[0].runs[0]
         verdict_run.bold = not muted
         verdict_run.font.color.rgb = RGBColor.from_string(colour)
+    # Word reads the cell widths, LibreOffice the grid: set both.
+    for col, width in zip(table._tbl.tblGrid.gridCol_lst, COLUMN_WIDTHS, strict=True):
+        col.w = width
     for row in table.rows:
         for cell, width in zip(row.cells, COLUMN_WIDTHS, strict=True):
             cell.width = width
