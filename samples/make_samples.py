@@ -21,6 +21,7 @@ import re
 from pathlib import Path
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 from lxml import etree
@@ -53,9 +54,11 @@ def _tracked(paragraph: Paragraph, text: str, *, inserted: bool, author: str, id
     text_el.text = text
 
 
-def add_marked_paragraph(doc: object, marked: str, *, author: str, ids: _Ids, style: str | None = None) -> Paragraph:
+def add_marked_paragraph(
+    doc: DocxDocument, marked: str, *, author: str, ids: _Ids, style: str | None = None
+) -> Paragraph:
     """A paragraph from the inline markup described in the module docstring."""
-    paragraph: Paragraph = doc.add_paragraph(style=style)  # type: ignore[attr-defined]
+    paragraph = doc.add_paragraph(style=style)
     for token in _TOKEN.split(marked):
         if not token:
             continue
@@ -74,7 +77,7 @@ def add_marked_paragraph(doc: object, marked: str, *, author: str, ids: _Ids, st
     return paragraph
 
 
-def _new_document(title: str, author: str) -> object:
+def _new_document(title: str, author: str) -> DocxDocument:
     doc = Document()
     props = doc.core_properties
     props.author = author
@@ -89,25 +92,25 @@ def _new_document(title: str, author: str) -> object:
 def write_prose(path: Path, title: str, author: str, paragraphs: list[str]) -> None:
     """A Title paragraph followed by Normal body paragraphs."""
     doc = _new_document(title, author)
-    doc.add_heading(title, level=0)  # type: ignore[attr-defined]
+    doc.add_heading(title, level=0)
     ids = _Ids()
     for marked in paragraphs:
         add_marked_paragraph(doc, marked, author=author, ids=ids)
-    doc.save(str(path))  # type: ignore[attr-defined]
+    doc.save(str(path))
 
 
 def write_entries(path: Path, title: str, author: str, entries: list[tuple[str, str | None, list[str]]]) -> None:
     """Experience entries: a Heading 2 per entry, an optional ``Org | Role | dates | hours`` line, text."""
     doc = _new_document(title, author)
-    doc.add_heading(title, level=0)  # type: ignore[attr-defined]
+    doc.add_heading(title, level=0)
     ids = _Ids()
     for heading, meta, body in entries:
-        doc.add_heading(heading, level=2)  # type: ignore[attr-defined]
+        doc.add_heading(heading, level=2)
         if meta:
-            doc.add_paragraph(meta)  # type: ignore[attr-defined]
+            doc.add_paragraph(meta)
         for marked in body:
             add_marked_paragraph(doc, marked, author=author, ids=ids)
-    doc.save(str(path))  # type: ignore[attr-defined]
+    doc.save(str(path))
 
 
 # --- Amara Okafor: strong, Kaiser-targeted family medicine personal statement ---------------------------
@@ -157,12 +160,13 @@ AMARA_PS = [
     "physician at a rural primary health centre in Ogun State and ran a weekly riverside outreach clinic where "
     "our team vaccinated more than 1,200 children against measles. Those mornings taught me that prevention is "
     "mostly logistics and trust: being in the same place every week, speaking the family's language and "
-    "remembering names. The patients I hope to serve in residency, including immigrant families who navigate "
-    "care in a second language, deserve the same reliability.",
+    "remembering names. The patients I hope to serve in residency, like the Spanish-speaking and West African "
+    "immigrant families I have worked with in Oakland, deserve the same reliability.",
 
     "I chose family medicine because I want to care for whole families over time and to help build the systems "
-    "that keep them from slipping through the gaps. I bring clinical experience on two continents, a record of "
-    "finishing the projects I start, and the habit of asking what our data is telling us. I would be proud to "
+    "that keep them from slipping through the gaps. I bring clinical experience from Lagos, rural Ogun State "
+    "and Oakland, a record of finishing the projects I start, and the habit of asking what our data is "
+    "telling us. I would be proud to "
     "continue that work as a resident at Kaiser Permanente, and to become the kind of family physician who "
     "notices when someone like Mrs. Adebayo does not come back.",
 ]
