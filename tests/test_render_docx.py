@@ -39,33 +39,53 @@ def doc_from_docx(path: Path) -> Document:
         text = dx.visible_text(dx.run_pieces(p, sheet)).strip()
         style = dx.paragraph_style(p) or ""
         blocks.append(RawBlock(text, heading=style.startswith("Heading"), where=dx.where_of(p), locator=i))
-    return build_document(path=str(path), kind=DocKind.PERSONAL_STATEMENT, source_format=SourceFormat.DOCX,
-                          sha256=hashlib.sha256(path.read_bytes()).hexdigest(), blocks=blocks)
+    return build_document(
+        path=str(path),
+        kind=DocKind.PERSONAL_STATEMENT,
+        source_format=SourceFormat.DOCX,
+        sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+        blocks=blocks,
+    )
 
 
 CRITERIA = (
-    CriterionResult(id="score.excuse", verdict=Verdict.FAIL, message="Blames circumstances.",
-                    title="No excuses", guide="Own the score"),
+    CriterionResult(
+        id="score.excuse",
+        verdict=Verdict.FAIL,
+        message="Blames circumstances.",
+        title="No excuses",
+        guide="Own the score",
+    ),
     CriterionResult(id="score.pivot", verdict=Verdict.WARN, message="Pivot is late.", guide="The pivot"),
     CriterionResult(id="score.length", verdict=Verdict.PASS, message="Short enough.", guide="Keep it brief"),
     CriterionResult(id="kaiser.values", verdict=Verdict.NOT_APPLICABLE, message="Not a Kaiser document."),
 )
 
 
-def finding(doc: Document, quote: str, criterion: str = "score.excuse", verdict: Verdict | None = None,
-            nth: int = 0) -> Finding:
+def finding(
+    doc: Document, quote: str, criterion: str = "score.excuse", verdict: Verdict | None = None, nth: int = 0
+) -> Finding:
     verdict = verdict or next(c.verdict for c in CRITERIA if c.id == criterion)
     start = -1
     for _ in range(nth + 1):
         start = doc.text.index(quote, start + 1)
     severity = {Verdict.FAIL: Severity.ERROR, Verdict.WARN: Severity.WARNING}.get(verdict, Severity.INFO)
-    return Finding(criterion=criterion, verdict=verdict, severity=severity, start=start, end=start + len(quote),
-                   quote=quote, message=f"Message for {criterion}.", suggestion=f"Fix {criterion} like so.")
+    return Finding(
+        criterion=criterion,
+        verdict=verdict,
+        severity=severity,
+        start=start,
+        end=start + len(quote),
+        quote=quote,
+        message=f"Message for {criterion}.",
+        suggestion=f"Fix {criterion} like so.",
+    )
 
 
 def review_of(doc: Document, findings: list[Finding], notes: tuple[str, ...] = ()) -> Review:
-    info = DocumentInfo(path=doc.path, kind=doc.kind, sha256=doc.sha256, words=doc.words,
-                        characters=doc.characters)
+    info = DocumentInfo(
+        path=doc.path, kind=doc.kind, sha256=doc.sha256, words=doc.words, characters=doc.characters
+    )
     return Review(document=info, criteria=CRITERIA, findings=tuple(findings), notes=notes)
 
 
@@ -82,8 +102,12 @@ def paragraph_texts(d: docx.document.Document) -> list[str]:
     return [dx.visible_text(dx.run_pieces(p, sheet)) for p in dx.paragraphs(d.element.body)]
 
 
-def render(tmp_path: Path, d: docx.document.Document, quotes: list[str] | list[tuple[str, str]],
-           name: str = "draft.docx") -> tuple[Path, Document, Review, Path]:
+def render(
+    tmp_path: Path,
+    d: docx.document.Document,
+    quotes: list[str] | list[tuple[str, str]],
+    name: str = "draft.docx",
+) -> tuple[Path, Document, Review, Path]:
     src = tmp_path / name
     d.save(str(src))
     doc = doc_from_docx(src)
@@ -94,8 +118,12 @@ def render(tmp_path: Path, d: docx.document.Document, quotes: list[str] | list[t
     return src, doc, review, out
 
 
-BOLD_PARA = ("My Step 1 score was low. ", "I studied", " every night after my shifts at the clinic", ", and I learned "
-             "to plan. Then I passed Step 2.")
+BOLD_PARA = (
+    "My Step 1 score was low. ",
+    "I studied",
+    " every night after my shifts at the clinic",
+    ", and I learned to plan. Then I passed Step 2.",
+)
 SENTENCE = "I studied every night after my shifts at the clinic, and I learned to plan."
 
 
@@ -201,13 +229,17 @@ def test_sentence_across_bold_run_anchors_exactly_and_keeps_formatting(tmp_path)
     # visible text unchanged apart from the scorecard placed before it
     original = paragraph_texts(docx.Document(str(src)))
     after = paragraph_texts(result)
-    assert after[-len(original):] == original
+    assert after[-len(original) :] == original
     assert after[0] == "Review scorecard"
 
 
 def test_several_comments_in_one_paragraph_and_count(tmp_path):
-    quotes = [("My Step 1 score was low.", "score.excuse"), ("I studied", "score.pivot"),
-              ("Then I passed Step 2.", "score.length"), ("every night", "score.pivot")]
+    quotes = [
+        ("My Step 1 score was low.", "score.excuse"),
+        ("I studied", "score.pivot"),
+        ("Then I passed Step 2.", "score.length"),
+        ("every night", "score.pivot"),
+    ]
     _, _, review, out = render(tmp_path, bold_docx(), quotes)
     result, anchors, comments = read_output(out)
     assert len(result.comments) == len(review.findings) == 4
@@ -237,7 +269,9 @@ def test_comment_on_table_cell_text(tmp_path):
 def test_comment_on_tracked_insertion(tmp_path):
     d = docx.Document()
     p = d.add_paragraph("Before ")
-    ins = p._p.makeelement(qn("w:ins"), {qn("w:id"): "1", qn("w:author"): "me", qn("w:date"): "2024-01-01T00:00:00Z"})
+    ins = p._p.makeelement(
+        qn("w:ins"), {qn("w:id"): "1", qn("w:author"): "me", qn("w:date"): "2024-01-01T00:00:00Z"}
+    )
     run = copy.deepcopy(p.runs[0]._r)
     run.find(qn("w:t")).text = "inserted clause here"
     ins.append(run)
@@ -282,10 +316,21 @@ def test_unplaceable_and_empty_findings_still_get_a_comment(tmp_path):
     d.save(str(src))
     doc = doc_from_docx(src)
     # a block whose locator no longer exists, and a zero-length document-level finding
-    broken = doc.model_copy(update={"blocks": (doc.blocks[0].model_copy(update={"locator": 99}), *doc.blocks[1:])})
-    findings = [finding(broken, "Personal statement"),
-                Finding(criterion="score.pivot", verdict=Verdict.WARN, severity=Severity.WARNING, start=0, end=0,
-                        quote="", message="No pivot at all.")]
+    broken = doc.model_copy(
+        update={"blocks": (doc.blocks[0].model_copy(update={"locator": 99}), *doc.blocks[1:])}
+    )
+    findings = [
+        finding(broken, "Personal statement"),
+        Finding(
+            criterion="score.pivot",
+            verdict=Verdict.WARN,
+            severity=Severity.WARNING,
+            start=0,
+            end=0,
+            quote="",
+            message="No pivot at all.",
+        ),
+    ]
     out = tmp_path / "annotated.docx"
     render_docx(review_of(broken, findings), broken, out, source=src)
     result, anchors, comments = read_output(out)
@@ -302,8 +347,12 @@ def test_scorecard_table_notes_and_colours(tmp_path):
     bold_docx().save(str(src))
     doc = doc_from_docx(src)
     out = tmp_path / "annotated.docx"
-    render_docx(review_of(doc, [finding(doc, SENTENCE)], notes=("LLM fell back to rules for score.pivot",)),
-                doc, out, source=src)
+    render_docx(
+        review_of(doc, [finding(doc, SENTENCE)], notes=("LLM fell back to rules for score.pivot",)),
+        doc,
+        out,
+        source=src,
+    )
     result = docx.Document(str(out))
     body = list(result.element.body)
     assert body[0].tag == qn("w:p") and result.paragraphs[0].text == "Review scorecard"
@@ -357,47 +406,70 @@ def test_source_untouched_atomic_output_and_input_protected(tmp_path):
 
 
 def test_docm_source_renders_plain_docx(tmp_path):
+    from reviewer.ingest import load_document
+
     buf = io.BytesIO()
     bold_docx().save(buf)
-    src_zip = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+    plain_main = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+    macro_main = b"application/vnd.ms-word.document.macroEnabled.main+xml"
+    vba_rel = (
+        b'<Relationship Id="rIdVba" Type="http://schemas.microsoft.com/office/2006/relationships/vbaProject"'
+        b' Target="vbaProject.bin"/></Relationships>'
+    )
     docm = tmp_path / "draft.docm"
-    with zipfile.ZipFile(docm, "w") as zf:
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src_zip, zipfile.ZipFile(docm, "w") as zf:
         for item in src_zip.infolist():
             data = src_zip.read(item.filename)
             if item.filename == "[Content_Types].xml":
-                data = data.replace(b"wordprocessingml.document.main+xml",
-                                    b"x").replace(b"application/vnd.openxmlformats-officedocument.x",
-                                                  b"application/vnd.ms-word.document.macroEnabled.main+xml")
-                data = data.replace(b"</Types>", b'<Default Extension="bin" '
-                                    b'ContentType="application/vnd.ms-office.vbaProject"/></Types>')
+                vba_type = b'<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/>'
+                data = data.replace(plain_main, macro_main).replace(b"</Types>", vba_type + b"</Types>")
             if item.filename == "word/_rels/document.xml.rels":
-                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdVba" Type="http://schemas.'
-                                    b'microsoft.com/office/2006/relationships/vbaProject" Target="vbaProject.bin"/>'
-                                    b"</Relationships>")
+                data = data.replace(b"</Relationships>", vba_rel)
             zf.writestr(item, data)
         zf.writestr("word/vbaProject.bin", b"\x00macro")
     with pytest.raises(ValueError):
-        docx.Document(str(docm))
-    assert "word/vbaProject.bin" not in zipfile.ZipFile(io.BytesIO(strip_macros(docm.read_bytes()))).namelist()
-    plain = tmp_path / "plain.docx"
-    bold_docx().save(str(plain))
-    doc = doc_from_docx(plain)
+        docx.Document(str(docm))  # python-docx alone refuses macro-enabled packages
+    stripped = zipfile.ZipFile(io.BytesIO(strip_macros(docm.read_bytes())))
+    assert "word/vbaProject.bin" not in stripped.namelist()
+    assert b"vbaProject" not in stripped.read("word/_rels/document.xml.rels")
+    doc = load_document(docm, DocKind.PERSONAL_STATEMENT)
     out = tmp_path / "out.docx"
     render_docx(review_of(doc, [finding(doc, SENTENCE)]), doc, out, source=docm)
     _, anchors, _ = read_output(out)
     assert list(anchors.values()) == [SENTENCE]
 
 
-# ---------------------------------------------------------------------------------------------- render: other sources
+def test_overlapping_findings_each_anchor_exactly(tmp_path):
+    quotes = [
+        SENTENCE,
+        ("every night after my shifts", "score.pivot"),
+        ("the clinic, and I learned to plan. Then", "score.length"),
+    ]
+    _, _, _, out = render(tmp_path, bold_docx(), quotes)
+    _, anchors, _ = read_output(out)
+    assert sorted(anchors.values()) == sorted(q if isinstance(q, str) else q[0] for q in quotes)
+
+
+# ------------------------------------------------------------------------------ render: other sources
 
 
 def test_text_source_renders_new_docx_with_comments(tmp_path):
-    doc = from_text("Why I chose medicine\n\nMy score was low because the exam was unfair. I changed how I study."
-                    "\n\nNow I teach others.", DocKind.PERSONAL_STATEMENT)
-    doc = build_document(path="<ps>", kind=doc.kind, source_format=SourceFormat.TEXT, sha256=doc.sha256,
-                         blocks=[RawBlock(b.text, heading=(b.index == 0)) for b in doc.blocks])
-    findings = [finding(doc, "because the exam was unfair"), finding(doc, "I changed how I study.", "score.pivot",
-                                                                        Verdict.WARN)]
+    doc = from_text(
+        "Why I chose medicine\n\nMy score was low because the exam was unfair. I changed how I study."
+        "\n\nNow I teach others.",
+        DocKind.PERSONAL_STATEMENT,
+    )
+    doc = build_document(
+        path="<ps>",
+        kind=doc.kind,
+        source_format=SourceFormat.TEXT,
+        sha256=doc.sha256,
+        blocks=[RawBlock(b.text, heading=(b.index == 0)) for b in doc.blocks],
+    )
+    findings = [
+        finding(doc, "because the exam was unfair"),
+        finding(doc, "I changed how I study.", "score.pivot", Verdict.WARN),
+    ]
     out = tmp_path / "ps.docx"
     render_docx(review_of(doc, findings), doc, out, source=tmp_path / "ps.txt")
     result, anchors, comments = read_output(out)
@@ -412,8 +484,15 @@ def test_text_source_renders_new_docx_with_comments(tmp_path):
 
 def test_empty_document_anchors_on_scorecard(tmp_path):
     doc = from_text("", DocKind.PERSONAL_STATEMENT)
-    f = Finding(criterion="score.length", verdict=Verdict.FAIL, severity=Severity.ERROR, start=0, end=0, quote="",
-                message="Empty.")
+    f = Finding(
+        criterion="score.length",
+        verdict=Verdict.FAIL,
+        severity=Severity.ERROR,
+        start=0,
+        end=0,
+        quote="",
+        message="Empty.",
+    )
     out = tmp_path / "empty.docx"
     render_docx(review_of(doc, [f]), doc, out)
     _, anchors, comments = read_output(out)
@@ -428,7 +507,9 @@ def test_performance_thousand_words_twenty_findings(tmp_path):
         p = d.add_paragraph(f"Paragraph {i} opens plainly and then ")
         p.add_run("turns bold for a few words").bold = True
         p.add_run(f" before it ends calmly number {i}.")
-        sentences.append(f"opens plainly and then turns bold for a few words before it ends calmly number {i}.")
+        sentences.append(
+            f"opens plainly and then turns bold for a few words before it ends calmly number {i}."
+        )
     src = tmp_path / "long.docx"
     d.save(str(src))
     doc = doc_from_docx(src)
@@ -458,9 +539,19 @@ def test_libreoffice_round_trip(tmp_path):
     office = _office()
     assert office is not None
     for fmt in ("pdf", "odt"):
-        cmd = [office, f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless", "--convert-to", fmt,
-               "--outdir", str(tmp_path / fmt), str(out)]
-        subprocess.run(cmd, check=True, timeout=180, capture_output=True, env={**os.environ, "HOME": str(tmp_path)})
+        cmd = [
+            office,
+            f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
+            "--headless",
+            "--convert-to",
+            fmt,
+            "--outdir",
+            str(tmp_path / fmt),
+            str(out),
+        ]
+        subprocess.run(
+            cmd, check=True, timeout=180, capture_output=True, env={**os.environ, "HOME": str(tmp_path)}
+        )
     pdf = tmp_path / "pdf" / "annotated.pdf"
     assert pdf.exists() and pdf.stat().st_size > 1000
     first_page = pypdf.PdfReader(str(pdf)).pages[0].extract_text()

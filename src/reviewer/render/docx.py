@@ -48,7 +48,12 @@ from .docx_runs import cover
 AUTHOR, INITIALS = "reviewer", "RV"
 DOCX_SUFFIXES = (".docx", ".docm")
 
-VERDICT_LABEL = {Verdict.PASS: "PASS", Verdict.WARN: "WARN", Verdict.FAIL: "FAIL", Verdict.NOT_APPLICABLE: "n/a"}
+VERDICT_LABEL = {
+    Verdict.PASS: "PASS",
+    Verdict.WARN: "WARN",
+    Verdict.FAIL: "FAIL",
+    Verdict.NOT_APPLICABLE: "n/a",
+}
 # (cell fill, text colour): the familiar spreadsheet "good / neutral / bad" palette, plus grey for n/a.
 VERDICT_COLOUR = {
     Verdict.PASS: ("C6EFCE", "006100"),
@@ -78,7 +83,11 @@ def render_docx(
 ) -> None:
     """Write the annotated DOCX of ``review`` to ``out`` atomically; ``source`` is only ever read."""
     guarded = [*protect]
-    if source is not None and source.suffix.lower() in DOCX_SUFFIXES and document.source_format is SourceFormat.DOCX:
+    if (
+        source is not None
+        and source.suffix.lower() in DOCX_SUFFIXES
+        and document.source_format is SourceFormat.DOCX
+    ):
         guarded.append(source)
         doc = open_docx(source)
         paras = dx.paragraphs(doc.element.body)
@@ -99,13 +108,14 @@ def render_docx(
     unplaced = anchor_findings(doc, review, document, locate, sheet)
     heading = insert_scorecard(doc, review)
     for finding in unplaced:
-        doc.add_comment(heading, text=comment_text(finding, review, quote=True), author=AUTHOR,
-                        initials=INITIALS)
+        doc.add_comment(
+            heading, text=comment_text(finding, review, quote=True), author=AUTHOR, initials=INITIALS
+        )
     atomic_save(out, lambda path: doc.save(str(path)), protect=guarded)
 
 
 def comment_text(finding: Finding, review: Review, *, quote: bool = False) -> str:
-    """``[id] VERDICT — message``, then ``Suggestion:`` and ``Guide:`` lines (info findings: first line only).
+    """``[id] VERDICT — message``, then ``Suggestion:`` and ``Guide:`` lines (info: first line only).
 
     ``quote`` prefixes the quoted passage, for comments that could not sit on the passage itself.
     """
@@ -129,8 +139,11 @@ def open_docx(source: Path) -> Any:
             data = strip_macros(data)
         return docx.Document(io.BytesIO(data))
     except (OSError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
-        raise InputError(f"cannot reopen the document to annotate it: {exc}", path=source,
-                         hint="is it a valid Word document?") from exc
+        raise InputError(
+            f"cannot reopen the document to annotate it: {exc}",
+            path=source,
+            hint="is it a valid Word document?",
+        ) from exc
 
 
 # ---------------------------------------------------------------------------------------------- anchoring
@@ -145,8 +158,9 @@ class _Para:
     visible_len: int
 
 
-def anchor_findings(doc: Any, review: Review, document: Document, locate: Locate,
-                    sheet: dx.StyleSheet) -> list[Finding]:
+def anchor_findings(
+    doc: Any, review: Review, document: Document, locate: Locate, sheet: dx.StyleSheet
+) -> list[Finding]:
     """Anchor one comment per finding on its runs; return the findings that found no runs at all."""
     starts = [b.start for b in document.blocks]
     cache: dict[int, _Para | None] = {}
@@ -177,14 +191,19 @@ def anchor_findings(doc: Any, review: Review, document: Document, locate: Locate
             unplaced.append(finding)
             continue
         first, last = Run(runs[0], doc), Run(runs[-1], doc)
-        doc.add_comment([first, last], text=comment_text(finding, review, quote=not exact), author=AUTHOR,
-                        initials=INITIALS)
+        doc.add_comment(
+            [first, last],
+            text=comment_text(finding, review, quote=not exact),
+            author=AUTHOR,
+            initials=INITIALS,
+        )
         _hoist_reference(runs[-1])
     return unplaced
 
 
-def block_spans(document: Document, starts: Sequence[int], start: int,
-                end: int) -> tuple[list[tuple[Block, int, int]], bool]:
+def block_spans(
+    document: Document, starts: Sequence[int], start: int, end: int
+) -> tuple[list[tuple[Block, int, int]], bool]:
     """The blocks a span touches, each with the span's local [lo, hi) in ``block.text``; and whether exact.
 
     A span that covers no block character (empty, or inside a separator) maps, inexactly, to the whole
@@ -296,16 +315,29 @@ def insert_scorecard(doc: Any, review: Review) -> Run:
 def summary_line(review: Review) -> str:
     info = review.document
     counts = {v: sum(1 for c in review.criteria if c.verdict is v) for v in Verdict}
-    parts = [info.kind.value.replace("_", " ").capitalize(), f"{info.words:,} words", f"engine: {review.engine}",
-             ", ".join(f"{counts[v]} {VERDICT_LABEL[v].lower()}" for v in
-                       (Verdict.FAIL, Verdict.WARN, Verdict.PASS, Verdict.NOT_APPLICABLE))]
+    parts = [
+        info.kind.value.replace("_", " ").capitalize(),
+        f"{info.words:,} words",
+        f"engine: {review.engine}",
+        ", ".join(
+            f"{counts[v]} {VERDICT_LABEL[v].lower()}"
+            for v in (Verdict.FAIL, Verdict.WARN, Verdict.PASS, Verdict.NOT_APPLICABLE)
+        ),
+    ]
     if info.hidden_spans:
         parts.append(f"{info.hidden_spans} hidden text span(s) not reviewed")
     return " · ".join(parts)
 
 
-def _paragraph(doc: Any, styles: dict[tuple[str, Any], Any], text: str, style: str | None, *,
-               size: int | None, bullet: bool = False) -> Any:
+def _paragraph(
+    doc: Any,
+    styles: dict[tuple[str, Any], Any],
+    text: str,
+    style: str | None,
+    *,
+    size: int | None,
+    bullet: bool = False,
+) -> Any:
     found = styles.get((style, WD_STYLE_TYPE.PARAGRAPH)) if style else None
     if found is not None or style is None:
         return doc.add_paragraph(text, style=found)
@@ -335,7 +367,9 @@ def _table(doc: Any, styles: dict[tuple[str, Any], Any], criteria: Sequence[Crit
         muted = crit.verdict is Verdict.NOT_APPLICABLE
         cells = table.add_row().cells
         name = f"{crit.title} ({crit.id})" if crit.title else crit.id
-        for cell, text in zip(cells, (name, VERDICT_LABEL[crit.verdict], crit.message, crit.guide), strict=True):
+        for cell, text in zip(
+            cells, (name, VERDICT_LABEL[crit.verdict], crit.message, crit.guide), strict=True
+        ):
             run = cell.paragraphs[0].add_run(text)
             if muted:
                 run.font.color.rgb = RGBColor.from_string(MUTED)
@@ -365,8 +399,12 @@ def _borders(tbl: Any) -> None:
     """Single thin borders, for documents without a "Table Grid" style."""
     borders = OxmlElement("w:tblBorders")
     for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        borders.append(OxmlElement(f"w:{side}", attrs={qn("w:val"): "single", qn("w:sz"): "4",
-                                                       qn("w:space"): "0", qn("w:color"): "auto"}))
+        borders.append(
+            OxmlElement(
+                f"w:{side}",
+                attrs={qn("w:val"): "single", qn("w:sz"): "4", qn("w:space"): "0", qn("w:color"): "auto"},
+            )
+        )
     tbl.tblPr.append(borders)
 
 

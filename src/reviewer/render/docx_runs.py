@@ -102,7 +102,7 @@ def _split_at(p: Any, offset: int, sheet: dx.StyleSheet) -> None:
 
 
 def cover(p: Any, start: int, end: int, sheet: dx.StyleSheet) -> list[Any]:
-    """Split runs of ``p`` at ``start`` and ``end`` and return the ``w:r`` elements covering exactly [start, end).
+    """Split runs of ``p`` at ``start`` and ``end``; return the ``w:r`` elements covering exactly [start, end).
 
     The list runs from the first run holding visible character ``start`` to the last one holding
     ``end - 1``, including any hidden or empty runs in between. An empty or out-of-range span gives [].
@@ -113,13 +113,23 @@ def cover(p: Any, start: int, end: int, sheet: dx.StyleSheet) -> list[Any]:
     _split_at(p, start, sheet)
     _split_at(p, end, sheet)
     layout = _layout(p, sheet)
-    first = next((i for i, (_, s, e, h) in enumerate(layout) if not h and e > s and s >= start and s < end), None)
-    last = next((i for i in range(len(layout) - 1, -1, -1)
-                 if not layout[i][3] and layout[i][2] > layout[i][1] and layout[i][2] <= end
-                 and layout[i][2] > start), None)
+    first = next(
+        (i for i, (_, s, e, h) in enumerate(layout) if not h and e > s and s >= start and s < end), None
+    )
+    last = next(
+        (
+            i
+            for i in range(len(layout) - 1, -1, -1)
+            if not layout[i][3]
+            and layout[i][2] > layout[i][1]
+            and layout[i][2] <= end
+            and layout[i][2] > start
+        ),
+        None,
+    )
     if first is None or last is None or last < first:
         return []
-    return [run for run, *_ in layout[first:last + 1]]
+    return [run for run, *_ in layout[first : last + 1]]
 
 
 def visible_runs_text(runs: Iterable[Any], sheet: dx.StyleSheet, p: Any) -> str:
