@@ -34,16 +34,21 @@ def supported(path: Path, kind: DocKind | None = None) -> bool:
 
 def _check_suffix(path: Path, suffix: str, kind: DocKind) -> None:
     if suffix in ENTRY_SUFFIXES and kind is not DocKind.EXPERIENCE:
-        raise InputError(f"{suffix} files hold experience entries, not a {kind.value.replace('_', ' ')}",
-                         path=path, hint="review it as kind 'experience', or use a .docx/.txt/.md/.pdf")
+        raise InputError(
+            f"{suffix} files hold experience entries, not a {kind.value.replace('_', ' ')}",
+            path=path,
+            hint="review it as kind 'experience', or use a .docx/.txt/.md/.pdf",
+        )
     if suffix not in SUPPORTED_SUFFIXES and suffix != ".doc":
-        shown = suffix or "(no extension)"
-        raise InputError(f"unsupported file type {shown}", path=path,
-                         hint="save it as .docx, .pdf, .txt or .md")
+        shown = f"file type {suffix}" if suffix else "file without an extension"
+        raise InputError(f"unsupported {shown}", path=path, hint="save it as .docx, .pdf, .txt or .md")
 
 
 def load_document(path: Path, kind: DocKind) -> Document:
-    """Read one document of ``kind`` from ``path``; :class:`InputError` with a hint for anything unreadable."""
+    """Read one document of ``kind`` from ``path``.
+
+    Raises :class:`InputError` (one line naming the file, with a hint) for anything unreadable.
+    """
     from .preflight import check_magic, read_checked
 
     path = Path(path)

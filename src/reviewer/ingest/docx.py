@@ -129,7 +129,7 @@ def _parse(pkg: Any, part: str, path: Path) -> Any:
     try:
         return parse_part(pkg.read(part))
     except etree.XMLSyntaxError as err:
-        raise InputError(f"damaged Word file ({part} is not valid XML)", path=path, hint=RESAVE) from err
+        raise InputError(f"damaged Word file: {part} is not valid XML", path=path, hint=RESAVE) from err
 
 
 def read_docx(data: bytes, path: Path) -> DocxContent:
@@ -144,7 +144,7 @@ def read_docx(data: bytes, path: Path) -> DocxContent:
         pkg.close()
     body = root.find(q("body"))
     if body is None:
-        raise InputError("damaged Word file (no document body)", path=path, hint=RESAVE)
+        raise InputError("damaged Word file: the document has no body", path=path, hint=RESAVE)
     sheet = StyleSheet(styles_root)
     headings = HeadingStyles(styles_root)
     blocks: list[RawBlock] = []
@@ -166,8 +166,9 @@ def load_docx(path: Path, kind: DocKind, data: bytes, sha256: str) -> Document:
     kept = [b for b in content.blocks if b.text]
     if not kept:
         hint = "all of its text is hidden" if content.hidden else "the document has no text"
-        raise InputError("no visible text in the Word file", path=path, hint=f"{hint}: check you picked the "
-                         "right file")
+        raise InputError(
+            "no visible text in the Word file", path=path, hint=f"{hint}: check you picked the right file"
+        )
     entries: list[dict[str, Any]] = []
     if kind is DocKind.EXPERIENCE:
         from .entries import entries_from_blocks

@@ -128,7 +128,9 @@ def validate_record(raw: Any, where: _Where) -> dict[str, Any]:
     if not rec["description"]:
         raise where.fail("has no description", "add the entry's description text")
     if rec["start"] and rec["end"] and rec["end"] < rec["start"]:
-        raise where.fail(f"ends ({rec['end']}) before it starts ({rec['start']})", "check the start and end dates")
+        raise where.fail(
+            f"ends ({rec['end']}) before it starts ({rec['start']})", "check the start and end dates"
+        )
     return rec
 
 
@@ -136,12 +138,18 @@ def _entry_list(data: Any, path: Path) -> Sequence[Any]:
     if isinstance(data, Mapping):
         extra = [str(k) for k in data if k != "entries"]
         if extra:
-            raise InputError(f"unknown top-level key '{extra[0]}'", path=path,
-                             hint="put the entries in a list under 'entries:' (or make the file a list)")
+            raise InputError(
+                f"unknown top-level key '{extra[0]}'",
+                path=path,
+                hint="put the entries in a list under 'entries:' (or make the file a list)",
+            )
         data = data.get("entries")
     if not isinstance(data, list):
-        raise InputError("entries must be a list", path=path,
-                         hint="make the file a list of entries, or a mapping with an 'entries' list")
+        raise InputError(
+            "entries must be a list",
+            path=path,
+            hint="make the file a list of entries, or a mapping with an 'entries' list",
+        )
     if not data:
         raise InputError("no entries", path=path, hint="add at least one entry with a description")
     return data
@@ -170,8 +178,9 @@ def _json_records(text: str, path: Path) -> list[dict[str, Any]]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
-        raise InputError(f"invalid JSON at line {err.lineno}: {err.msg}", path=path,
-                         hint="fix the JSON syntax") from err
+        raise InputError(
+            f"invalid JSON at line {err.lineno}: {err.msg}", path=path, hint="fix the JSON syntax"
+        ) from err
     return [validate_record(raw, _Where(path, i)) for i, raw in enumerate(_entry_list(data, path), start=1)]
 
 
@@ -186,13 +195,16 @@ def _csv_records(text: str, path: Path) -> list[dict[str, Any]]:
     try:
         for row in reader:
             if None in row:
-                raise _Where(path, len(out) + 1, reader.line_num).fail("has more cells than the header",
-                                                                       "quote cells that contain commas")
+                raise _Where(path, len(out) + 1, reader.line_num).fail(
+                    "has more cells than the header", "quote cells that contain commas"
+                )
             if not any((v or "").strip() for v in row.values()):
                 continue
             out.append(validate_record(row, _Where(path, len(out) + 1, reader.line_num)))
     except csv.Error as err:
-        raise InputError(f"invalid CSV at line {reader.line_num}: {err}", path=path, hint="fix the CSV") from err
+        raise InputError(
+            f"invalid CSV at line {reader.line_num}: {err}", path=path, hint="fix the CSV"
+        ) from err
     if not out:
         raise InputError("no entries", path=path, hint="add a header row and at least one entry row")
     return out

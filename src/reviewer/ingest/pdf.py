@@ -15,8 +15,11 @@ almost certainly the wrong one.
 
 from __future__ import annotations
 
+import logging
 import re
 import statistics
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +34,22 @@ _ENDS_SENTENCE = re.compile(r"[.!?:][\"'”’)\]]*$")
 _SPLIT_WORD = re.compile(r"[a-z]-$")
 
 
+@contextmanager
+def _quiet_pypdf() -> Iterator[None]:
+    """Silence pypdf's repair warnings while reading; a damaged file becomes an InputError instead.
+
+    pypdf logs to ``logging`` and, with no handler configured, Python prints warnings to stderr; library
+    code must not print. The level is restored afterwards.
+    """
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def _open(data: bytes, path: Path) -> Any:
     import io
 
@@ -43,19 +62,28 @@ def _open(data: bytes, path: Path) -> Any:
             try:
                 ok = reader.decrypt("")
             except Exception as err:  # pypdf raises several types (DependencyError, PdfReadError)
-                raise InputError("password-protected PDF", path=path,
-                                 hint="save a copy without a password, or use the .docx") from err
+                raise InputError(
+                    "password-protected PDF",
+                    path=path,
+                    hint="save a copy without a password, or use the .docx",
+                ) from err
             if not ok:
-                raise InputError("password-protected PDF", path=path,
-                                 hint="save a copy without a password, or use the .docx")
+                raise InputError(
+                    "password-protected PDF",
+                    path=path,
+                    hint="save a copy without a password, or use the .docx",
+                )
         pages = len(reader.pages)
     except InputError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as err:
         raise InputError("damaged PDF", path=path, hint="export the PDF again, or use the .docx") from err
     if pages > MAX_PAGES:
-        raise InputError(f"PDF has {pages} pages (limit {MAX_PAGES})", path=path,
-                         hint="export only the document to review")
+        raise InputError(
+            f"PDF has {pages} pages, more than the limit of {MAX_PAGES}",
+            path=path,
+            hint="export only the document to review",
+        )
     return reader
 
 
@@ -65,8 +93,9 @@ def _page_lines(reader: Any, path: Path) -> list[str]:
         try:
             text = page.extract_text() or ""
         except Exception as err:  # pypdf surfaces content-stream damage as assorted exceptions
-            raise InputError("damaged PDF (a page cannot be read)", path=path,
-                             hint="export the PDF again, or use the .docx") from err
+            raise InputError(
+                "damaged PDF: a page cannot be read", path=path, hint="export the PDF again, or use the .docx"
+            ) from err
         page_lines = [ln.rstrip() for ln in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
         lines.extend(ln for ln in page_lines if not _PAGE_NUMBER.match(ln.strip()))
     return lines
@@ -75,7 +104,7 @@ def _page_lines(reader: Any, path: Path) -> list[str]:
 def paragraphs_from_lines(lines: list[str]) -> list[str]:
     """Rebuild paragraphs from extracted lines (rules in the module docstring)."""
     widths = [len(ln.strip()) for ln in lines if ln.strip()]
-    typical = statistics.median(sorted(widths)[len(widths) // 2:]) if widths else 0
+    typical = statistics.median(sorted(widths)[len(widths) // 2 :]) if widths else 0
     paras: list[str] = []
     buf = ""
     for i, raw in enumerate(lines):
@@ -103,8 +132,9 @@ def paragraphs_from_lines(lines: list[str]) -> list[str]:
 
 def load_pdf(path: Path, kind: DocKind, data: bytes, sha256: str) -> Document:
     """A :class:`Document` from a text PDF's bytes (already preflighted)."""
-    reader = _open(data, path)
-    lines = _page_lines(reader, path)
+    with _quiet_pypdf():
+        reader = _open(data, path)
+        lines = _page_lines(reader, path)
     paras = paragraphs_from_lines(lines)
     if not paras:
         raise InputError("no text layer (scanned?)", path=path, hint="export the text or use the .docx")

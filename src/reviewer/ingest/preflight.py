@@ -38,9 +38,13 @@ RTF_MAGIC = b"{\\rtf"
 WORD_SUFFIXES = frozenset({".docx", ".docm"})
 RESAVE = "re-save it from Word as .docx"
 
-_OFFICE_DOC_REL = re.compile(rb'Type="[^"]*/officeDocument"[^>]*?Target="([^"]+)"|'
-                             rb'Target="([^"]+)"[^>]*?Type="[^"]*/officeDocument"')
-_STYLES_REL = re.compile(rb'Type="[^"]*/styles"[^>]*?Target="([^"]+)"|Target="([^"]+)"[^>]*?Type="[^"]*/styles"')
+_OFFICE_DOC_REL = re.compile(
+    rb'Type="[^"]*/officeDocument"[^>]*?Target="([^"]+)"|'
+    rb'Target="([^"]+)"[^>]*?Type="[^"]*/officeDocument"'
+)
+_STYLES_REL = re.compile(
+    rb'Type="[^"]*/styles"[^>]*?Target="([^"]+)"|Target="([^"]+)"[^>]*?Type="[^"]*/styles"'
+)
 
 
 def _size_text(n: int) -> str:
@@ -55,26 +59,43 @@ def read_checked(path: Path, *, max_bytes: int = MAX_BYTES) -> bytes:
     if not path.exists():
         raise InputError("file not found", path=path, hint="check the path and the file name")
     if path.is_dir():
-        raise InputError("is a folder, not a file", path=path, hint="pass one document, or review the folder as an "
-                         "application")
+        raise InputError(
+            "is a folder, not a file",
+            path=path,
+            hint="pass one document, or review the folder as an application",
+        )
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise InputError(f"file too large ({_size_text(size)}; limit {_size_text(max_bytes)})", path=path,
-                             hint="remove images or save only the text of the document")
+            raise InputError(
+                f"file too large: {_size_text(size)}, limit {_size_text(max_bytes)}",
+                path=path,
+                hint="remove images or save only the text of the document",
+            )
         with path.open("rb") as fh:
             data = fh.read(max_bytes + 1)
     except PermissionError as err:
-        raise InputError("cannot read the file (permission denied)", path=path,
-                         hint="check the file's permissions or copy it somewhere readable") from err
+        raise InputError(
+            "cannot read the file: permission denied",
+            path=path,
+            hint="check the file's permissions or copy it somewhere readable",
+        ) from err
     except OSError as err:
-        raise InputError(f"cannot read the file ({err.strerror or err})", path=path,
-                         hint="check that the file is not open or locked elsewhere") from err
+        raise InputError(
+            f"cannot read the file: {err.strerror or err}",
+            path=path,
+            hint="check that the file is not open or locked elsewhere",
+        ) from err
     if len(data) > max_bytes:
-        raise InputError(f"file too large (over {_size_text(max_bytes)})", path=path,
-                         hint="remove images or save only the text of the document")
+        raise InputError(
+            f"file too large: over {_size_text(max_bytes)}",
+            path=path,
+            hint="remove images or save only the text of the document",
+        )
     if not data.strip():
-        raise InputError("empty file", path=path, hint="the file has no text: check you picked the right file")
+        raise InputError(
+            "empty file", path=path, hint="the file has no text: check you picked the right file"
+        )
     return data
 
 
@@ -86,7 +107,7 @@ def _ole_problem(data: bytes, suffix: str) -> tuple[str, str]:
         return "legacy Word .doc file", "open it in Word and save as .docx"
     if legacy and not encrypted:
         return f"legacy Word .doc file named {suffix}", "open it in Word and save as .docx"
-    return "password-protected file", "save a copy without a password (Word: File > Info > Protect Document)"
+    return "password-protected Word file", "save a copy without a password"
 
 
 def check_magic(data: bytes, path: Path, suffix: str) -> None:
@@ -103,12 +124,13 @@ def check_magic(data: bytes, path: Path, suffix: str) -> None:
         raise InputError(f"this is a PDF named {suffix}", path=path, hint="rename it to .pdf")
     if suffix == ".pdf" and PDF_MAGIC not in head:
         if data.startswith(ZIP_MAGIC):
-            raise InputError("this is not a PDF (it looks like a Word file)", path=path,
-                             hint="rename it to .docx")
-        raise InputError("not a PDF file (no %PDF header)", path=path, hint="export the document as PDF again")
+            raise InputError("this is a Word file named .pdf", path=path, hint="rename it to .docx")
+        raise InputError("not a PDF file: no %PDF header", path=path, hint="export the document as PDF again")
     if suffix in WORD_SUFFIXES and not data.startswith(ZIP_MAGIC):
         if data.lstrip().startswith(RTF_MAGIC):
-            raise InputError(f"this is an RTF file named {suffix}", path=path, hint="open it in Word and save as .docx")
+            raise InputError(
+                f"this is an RTF file named {suffix}", path=path, hint="open it in Word and save as .docx"
+            )
         raise InputError("damaged or incomplete Word file", path=path, hint=RESAVE)
 
 
@@ -129,8 +151,9 @@ class WordPackage:
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as err:
             raise InputError("damaged or incomplete Word file", path=self.path, hint=RESAVE) from err
         if len(data) > MAX_PART_BYTES:
-            raise InputError(f"Word part {name} is too large", path=self.path,
-                             hint="save only the text in a new document")
+            raise InputError(
+                f"Word part {name} is too large", path=self.path, hint="save only the text in a new document"
+            )
         return data
 
     def close(self) -> None:
@@ -156,7 +179,7 @@ def open_word_package(data: bytes, path: Path) -> WordPackage:
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError) as err:
         raise InputError("damaged or incomplete Word file", path=path, hint=RESAVE) from err
     if len(infos) > MAX_ZIP_ENTRIES:
-        raise InputError(f"Word file has too many parts ({len(infos)})", path=path, hint=RESAVE)
+        raise InputError(f"Word file has too many parts: {len(infos)}", path=path, hint=RESAVE)
     if sum(i.file_size for i in infos) > MAX_UNCOMPRESSED_TOTAL:
         raise InputError("Word file expands to an implausible size", path=path, hint=RESAVE)
     names = {i.filename: i for i in infos}
@@ -168,10 +191,14 @@ def open_word_package(data: bytes, path: Path) -> WordPackage:
     if main not in names:
         zf.close()
         if "xl/workbook.xml" in names:
-            raise InputError("this is an Excel workbook, not a Word document", path=path, hint="save it as .docx")
+            raise InputError(
+                "this is an Excel workbook, not a Word document", path=path, hint="save it as .docx"
+            )
         if "ppt/presentation.xml" in names:
-            raise InputError("this is a PowerPoint file, not a Word document", path=path, hint="save it as .docx")
-        raise InputError("not a Word document (no word/document.xml)", path=path, hint=RESAVE)
+            raise InputError(
+                "this is a PowerPoint file, not a Word document", path=path, hint="save it as .docx"
+            )
+        raise InputError("not a Word document: word/document.xml is missing", path=path, hint=RESAVE)
     folder, base = posixpath.split(main)
     doc_rels_name = posixpath.join(folder, "_rels", base + ".rels")
     doc_rels = pkg.read(doc_rels_name) if doc_rels_name in names else None
@@ -181,9 +208,14 @@ def open_word_package(data: bytes, path: Path) -> WordPackage:
         if info is None:
             continue
         if info.file_size > MAX_PART_BYTES or (
-            info.compress_size and info.file_size > 1024 * 1024 and info.file_size / info.compress_size > MAX_RATIO
+            info.compress_size
+            and info.file_size > 1024 * 1024
+            and info.file_size / info.compress_size > MAX_RATIO
         ):
             zf.close()
-            raise InputError(f"Word part {part} has an implausible compression ratio", path=path,
-                             hint="save only the text in a new document")
+            raise InputError(
+                f"Word part {part} has an implausible compression ratio",
+                path=path,
+                hint="save only the text in a new document",
+            )
     return WordPackage(path=path, zf=zf, document_part=main, styles_part=styles if styles in names else None)

@@ -34,7 +34,7 @@ _CONTROL = re.compile(r"[\x01-\x08\x0b\x0e-\x1f\x7f]")
 _ATX = re.compile(r"^#{1,6}\s+(.*?)(?:\s+#+)?\s*$")
 _TAG = re.compile(r"<[^>]*>")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
-UTF8_HINT = "save it as UTF-8 (in most editors: Save As > Encoding: UTF-8)"
+UTF8_HINT = "save it as UTF-8: Save As, Encoding UTF-8"
 
 
 def decode_text(data: bytes, path: Path) -> str:
@@ -42,25 +42,36 @@ def decode_text(data: bytes, path: Path) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError("UTF-16 text, not UTF-8", path=path, hint=UTF8_HINT)
     if b"\x00" in data:
-        raise InputError("binary data, not text", path=path,
-                         hint="pick the right file, or export the document as .docx, .pdf or UTF-8 .txt")
+        raise InputError(
+            "binary data, not text",
+            path=path,
+            hint="pick the right file, or export the document as .docx, .pdf or UTF-8 .txt",
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise InputError(f"not UTF-8 text (undecodable byte at position {err.start})", path=path,
-                         hint=UTF8_HINT) from err
+        raise InputError(
+            f"not UTF-8 text: undecodable byte at position {err.start}", path=path, hint=UTF8_HINT
+        ) from err
     if len(_CONTROL.findall(text)) > max(3, len(text) // 200):
-        raise InputError("binary data, not text", path=path,
-                         hint="pick the right file, or export the document as .docx, .pdf or UTF-8 .txt")
+        raise InputError(
+            "binary data, not text",
+            path=path,
+            hint="pick the right file, or export the document as .docx, .pdf or UTF-8 .txt",
+        )
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
-        raise InputError("empty file", path=path, hint="the file has no text: check you picked the right file")
+        raise InputError(
+            "empty file", path=path, hint="the file has no text: check you picked the right file"
+        )
     return text
 
 
 def _title_like(line: str) -> bool:
-    return len(line) <= TITLE_MAX and not line.endswith((".", "!", "?", ",", ";", ":")) and any(
-        c.isalpha() for c in line
+    return (
+        len(line) <= TITLE_MAX
+        and not line.endswith((".", "!", "?", ",", ";", ":"))
+        and any(c.isalpha() for c in line)
     )
 
 
@@ -81,8 +92,10 @@ def _chunk_blocks(lines: list[str], headings: bool) -> list[RawBlock]:
     buf: list[str] = []
     for i, line in enumerate(lines):
         atx = _ATX.match(line)
-        standalone = i == 0 and _title_like(line) and (
-            len(lines) == 1 or ("|" in lines[1] and parse_details(lines[1]) is not None)
+        standalone = (
+            i == 0
+            and _title_like(line)
+            and (len(lines) == 1 or ("|" in lines[1] and parse_details(lines[1]) is not None))
         )
         if atx or standalone:
             out.extend(_paragraph_blocks(buf))
@@ -133,8 +146,10 @@ def markdown_blocks(text: str) -> tuple[list[RawBlock], list[HiddenSpan]]:
     fm = _FRONT_MATTER.match(text)
     if fm:
         if fm.group(1).strip():
-            hidden.append(HiddenSpan(text=normalise_block_text(fm.group(1)), reason="metadata", where="line 1"))
-        text = "\n" * fm.group(0).count("\n") + text[fm.end():]
+            hidden.append(
+                HiddenSpan(text=normalise_block_text(fm.group(1)), reason="metadata", where="line 1")
+            )
+        text = "\n" * fm.group(0).count("\n") + text[fm.end() :]
     md = MarkdownIt("commonmark").enable(["strikethrough", "table"])
     blocks: list[RawBlock] = []
     context: list[str] = []
