@@ -1,1 +1,415 @@
-"""Detectors for the application criteria (filled in by the rules-engine work)."""
+"""Detectors for the ``application`` rubric: checks across one applicant's documents.
+
+Each receives an :class:`~reviewer.checks.registry.AppContext` (the applicant's documents, each with a
+distinct ``path``) and returns hits whose ``document`` names the file they point into.
+
+Choices worth knowing:
+
+* ``application.score_once`` reuses :func:`reviewer.checks.score.score_discussion` (one definition of
+  "the score discussion" for the whole tool). A discussion counts as an *explanation* when it describes a
+  setback (failure, attempt, low score) and gives context or a change (``explanation_terms``); a bare
+  "I scored 248 on Step 2 CK" explains nothing. Only written documents a program reads count
+  (``kinds``: personal statement, additional information). Program-tailored personal statements are
+  alternatives (a program sees one of them), so two personal statements alone are not a rehash; any
+  additional-information explanation plus any personal-statement explanation is (``ps_variants``).
+* ``application.consistency`` extracts exam facts with deliberately narrow patterns: a three-digit score
+  in the plausible range right after the exam name ("Step 2 CK score of 238", "Step 2 CK: 238") or right
+  before it ("243 on Step 2 CK"); an attempt count ("passed on my third attempt", "failed Step 1 twice").
+  Practice-test, target and threshold numbers ("NBME 230", "aim for 240", "above 230") are skipped. Two
+  different passing scores of one exam cannot both be true (a passed exam cannot be retaken), so they
+  contradict; a failing score next to a passing one is a retake, not a contradiction.
+* ``application.gaps`` merges the dated intervals of every experience entry of the applicant; an entry
+  with no end month is ongoing. A gap is *explained* when any non-heading sentence of any document names a
+  year inside the gap together with an explanation word (research, family, national service, exam
+  preparation...). Simple on purpose: a human reads the warning, the tool only points at the months.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from pydantic import Field
+
+from ..document import DocKind, Document, Entry, Sentence
+from ..findings import Verdict
+from .registry import AppContext, Hit, Outcome, Params, register
+from .score import score_discussion
+from .text import has_term
+
+# --- application.score_once -------------------------------------------------------------------------
+
+
+class ScoreOnceParams(Params):
+    kinds: tuple[DocKind, ...] = (DocKind.PERSONAL_STATEMENT, DocKind.ADDITIONAL_INFO)
+    explanation_terms: tuple[str, ...] = Field(min_length=1)
+    ps_variants: bool = True  # several personal statements are program-tailored alternatives
+
+
+@dataclass(frozen=True)
+class Explanation:
+    doc: Document
+    start: int
+    end: int
+
+
+def score_explanation(actx: AppContext, doc: Document, params: ScoreOnceParams) -> Explanation | None:
+    """The document's score discussion when it explains a setback (context or change), else None."""
+    disc = score_discussion(actx.context(doc))
+    if disc is None or not getattr(disc, "setback", True):
+        return None
+    text = " ".join(s.text for s in disc.sentences)
+    if not has_term(text, params.explanation_terms):
+        return None
+    return Explanation(doc, disc.start, disc.end)
+
+
+def _is_rehash(found: Sequence[Explanation], params: ScoreOnceParams) -> bool:
+    if len(found) < 2:
+        return False
+    if not params.ps_variants:
+        return True
+    other = [e for e in found if e.doc.kind is not DocKind.PERSONAL_STATEMENT]
+    # an additional-information explanation repeated in a personal statement, or two non-statement ones
+    return (bool(other) and len(found) > len(other)) or len(other) >= 2
+
+
+@register("application_score_once", ScoreOnceParams, application=True)
+def check_score_once(actx: AppContext, params: ScoreOnceParams) -> Outcome:
+    """``fail`` when the score is explained in two written documents a program reads, with a hit in each."""
+    found = [
+        e
+        for d in actx.docs
+        if d.kind in params.kinds
+        if (e := score_explanation(actx, d, params)) is not None
+    ]
+    if not found:
+        return Outcome(Verdict.NOT_APPLICABLE, summary="no written document explains a score")
+    names = [e.doc.path for e in found]
+    if not _is_rehash(found, params):
+        return Outcome(Verdict.PASS, summary=f"score explained once: {', '.join(names)}")
+    hits = tuple(
+        Hit(
+            e.start,
+            e.end,
+            Verdict.FAIL,
+            "also explained in " + ", ".join(n for n in names if n != e.doc.path),
+            document=e.doc.path,
+        )
+        for e in found
+    )
+    return Outcome(
+        Verdict.FAIL, hits, summary=f"score explained in {len(found)} documents: {', '.join(names)}"
+    )
+
+
+# --- application.consistency ------------------------------------------------------------------------
+
+
+class ConsistencyParams(Params):
+    score_range: tuple[int, int] = (150, 300)
+    pass_marks: dict[str, int] = Field(
+        default_factory=lambda: {"Step 1": 194, "Step 2 CK": 209, "Step 3": 198}
+    )
+    skip_words: tuple[str, ...] = (
+        "practice",
+        "NBME",
+        "UWSA",
+        "self-assessment",
+        "predicted",
+        "mock",
+        "target",
+        "goal",
+        "aim",
+        "average",
+        "mean",
+        "median",
+        "cutoff",
+        "cut-off",
+        "threshold",
+        "minimum",
+        "above",
+        "over",
+        "below",
+        "under",
+        "at least",
+        "percentile",
+    )
+
+
+_EXAM = re.compile(
+    r"(?<![\w])(?:USMLE\s+)?(?:Step\s*(?P<s1>1|(?-i:I)|one)(?![\w])|Step\s*(?P<s2>2|(?-i:II)|two)(?:\s*-?\s*CK)?(?!\s*-?\s*CS)(?![\w])"
+    r"|Step\s*(?P<s3>3|(?-i:III)|three)(?![\w])|COMLEX(?:-USA)?\s+Level\s*(?P<c>[123]))",
+    re.IGNORECASE,
+)
+_SCORE = re.compile(r"(?<![\w.,$/-])(?P<n>\d{3})(?![\w%]|\.\d|,\d|\s*(?:th|st|nd|rd|percent)\b)")
+_LINK_AFTER = re.compile(
+    r"^(?:\s*(?:score|scored|result|of|was|is|were|a|an|my|with|at|:|-|–|—|\(|,|i|received|earned|obtained|"
+    r"achieved|got|three-digit|final|total|where|which|when|exam|examination|on|in|it|\d-digit))*\s*$",
+    re.IGNORECASE,
+)
+_LINK_BEFORE = re.compile(r"^\s*(?:points?\s+)?(?:on|in|for)\s+(?:the\s+|my\s+)?$", re.IGNORECASE)
+_ORD = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5}
+_TIMES = {"once": 1, "twice": 2, "two times": 2, "three times": 3, "thrice": 3, "four times": 4}
+_ON_ATTEMPT = re.compile(
+    r"\bon\s+(?:my|the|a|his|her)\s+(?P<ord>first|1st|second|2nd|third|3rd|fourth|4th|fifth)\s+(?:attempt|try|sitting)\b",
+    re.IGNORECASE,
+)
+_N_ATTEMPTS = re.compile(
+    r"\b(?:after|in|took|taking|needed|required|requiring|within)\s+(?:me\s+)?(?P<n>two|three|four|2|3|4)\s+attempts\b",
+    re.IGNORECASE,
+)
+_FAILED_TIMES = re.compile(
+    r"\bfail(?:ed|ing)?\b[^.;]{0,30}?\b(?P<times>once|twice|thrice|two times|three times|four times)\b"
+    r"|\b(?P<n>one|two|three|four|1|2|3|4)\s+(?:failed|unsuccessful)\s+attempts?\b",
+    re.IGNORECASE,
+)
+_PASS_WORD = re.compile(r"\b(?:pass(?:ed|ing)?|succeeded|cleared)\b", re.IGNORECASE)
+_WORD_NUM = {"one": 1, "two": 2, "three": 3, "four": 4}
+_FAIL_WORD = re.compile(
+    r"\b(?:fail(?:ed|ure|ing)?|did\s+not\s+pass|didn't\s+pass|unsuccessful)\b", re.IGNORECASE
+)
+
+
+def exam_of(m: re.Match[str]) -> str:
+    if m.group("s1"):
+        return "Step 1"
+    if m.group("s2"):
+        return "Step 2 CK"
+    if m.group("s3"):
+        return "Step 3"
+    return f"COMLEX Level {m.group('c')}"
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One exam fact stated in a document: ``what`` is ``score`` or ``attempts`` (attempts to pass)."""
+
+    exam: str
+    what: str
+    value: int
+    doc: Document
+    sentence: Sentence
+
+
+def _score_facts(doc: Document, sent: Sentence, params: ConsistencyParams) -> Iterator[Fact]:
+    text = sent.text
+    exams = list(_EXAM.finditer(text))
+    if not exams:
+        return
+    lo, hi = params.score_range
+    for m in _SCORE.finditer(text):
+        value = int(m.group("n"))
+        if not lo <= value <= hi:
+            continue
+        if has_term(text[max(0, m.start() - 40) : m.start()], params.skip_words):
+            continue
+        after = next((e for e in exams if e.start() >= m.end()), None)
+        before = next((e for e in reversed(exams) if e.end() <= m.start()), None)
+        if after is not None and _LINK_BEFORE.match(text[m.end() : after.start()]):
+            yield Fact(exam_of(after), "score", value, doc, sent)
+        elif before is not None and _LINK_AFTER.match(text[before.end() : m.start()]):
+            yield Fact(exam_of(before), "score", value, doc, sent)
+
+
+def _attempt_value(text: str) -> int | None:
+    """How many attempts it took to pass, when ``text`` says so; None otherwise."""
+    for m in _ON_ATTEMPT.finditer(text):
+        before = text[max(0, m.start() - 50) : m.start()]
+        if _FAIL_WORD.search(before) and not _PASS_WORD.search(before):
+            continue  # "failed Step 1 on my first attempt" says which attempt failed, not how many it took
+        return _ORD[m.group("ord").lower()]
+    total = _N_ATTEMPTS.search(text)
+    if total:
+        n = total.group("n").lower()
+        return _WORD_NUM.get(n) or int(n)
+    failed = _FAILED_TIMES.search(text)
+    if failed:
+        if failed.group("times"):
+            return _TIMES[failed.group("times").lower()] + 1
+        n = failed.group("n").lower()
+        return (_WORD_NUM.get(n) or int(n)) + 1
+    return None
+
+
+def _attempt_facts(doc: Document, sent: Sentence) -> Iterator[Fact]:
+    value = _attempt_value(sent.text)
+    if value is None:
+        return
+    exams = list(_EXAM.finditer(sent.text))
+    if not exams:  # "I failed Step 1. I passed on my second attempt." -> the exam of the sentence before
+        prev = [s for s in doc.sentences if s.block == sent.block and sent.index - 2 <= s.index < sent.index]
+        exams = [m for s in reversed(prev) for m in _EXAM.finditer(s.text)][:1]
+    if len({exam_of(m) for m in exams}) == 1:
+        yield Fact(exam_of(exams[0]), "attempts", value, doc, sent)
+
+
+def exam_facts(doc: Document, params: ConsistencyParams) -> list[Fact]:
+    """Every score and attempt fact stated in ``doc`` (experience headings included: they are text too)."""
+    out: list[Fact] = []
+    for sent in doc.sentences:
+        out.extend(_score_facts(doc, sent, params))
+        out.extend(_attempt_facts(doc, sent))
+    return out
+
+
+def _conflicts(facts: Sequence[Fact], params: ConsistencyParams) -> list[tuple[Fact, Fact]]:
+    by_key: dict[tuple[str, str], list[Fact]] = defaultdict(list)
+    for f in facts:
+        by_key[(f.exam, f.what)].append(f)
+    pairs: list[tuple[Fact, Fact]] = []
+    for (exam, what), group in by_key.items():
+        if what == "score":
+            mark = params.pass_marks.get(exam)
+            group = [f for f in group if mark is None or f.value >= mark]
+        first = group[0] if group else None
+        for f in group[1:]:
+            if first is not None and f.value != first.value and f.doc.path != first.doc.path:
+                pairs.append((first, f))
+    return pairs
+
+
+def _describe(f: Fact) -> str:
+    return f"{f.exam} score {f.value}" if f.what == "score" else f"{f.exam} passed on attempt {f.value}"
+
+
+@register("application_consistency", ConsistencyParams, application=True)
+def check_consistency(actx: AppContext, params: ConsistencyParams) -> Outcome:
+    """``fail`` when two documents state different scores or attempt counts for the same exam."""
+    facts = [f for d in actx.docs for f in exam_facts(d, params)]
+    if not facts:
+        return Outcome(Verdict.NOT_APPLICABLE, summary="no exam scores or attempt counts stated")
+    pairs = _conflicts(facts, params)
+    if not pairs:
+        return Outcome(Verdict.PASS, summary=f"{len(facts)} exam facts agree across documents")
+    hits: list[Hit] = []
+    seen: set[tuple[str, int]] = set()
+    for a, b in pairs:
+        for this, other in ((a, b), (b, a)):
+            if (this.doc.path, this.sentence.start) in seen:
+                continue
+            seen.add((this.doc.path, this.sentence.start))
+            note = f"{_describe(this)} here, but {_describe(other)} in {other.doc.path}"
+            hits.append(
+                Hit(this.sentence.start, this.sentence.end, Verdict.FAIL, note, document=this.doc.path)
+            )
+    summary = "; ".join(f"{_describe(a)} ({a.doc.path}) vs {_describe(b)} ({b.doc.path})" for a, b in pairs)
+    return Outcome(Verdict.FAIL, tuple(hits), summary=f"contradictory exam facts: {summary}")
+
+
+# --- application.gaps -------------------------------------------------------------------------------
+
+
+class GapsParams(Params):
+    max_months: int = 6
+    explanation_terms: tuple[str, ...] = Field(min_length=1)
+
+
+def month_number(value: str | None) -> int | None:
+    """``YYYY-MM`` as a month count (year * 12 + month - 1); None when absent or malformed."""
+    m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", value or "")
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        return None
+    return int(m.group(1)) * 12 + int(m.group(2)) - 1
+
+
+def month_label(n: int) -> str:
+    return f"{n // 12:04d}-{n % 12 + 1:02d}"
+
+
+@dataclass(frozen=True)
+class Dated:
+    start: int
+    end: int | None  # None: ongoing
+    doc: Document
+    entry: Entry
+
+
+@dataclass(frozen=True)
+class Gap:
+    after: int  # last covered month
+    before: int  # first month of the next activity
+    next: Dated
+
+    @property
+    def months(self) -> int:
+        return self.before - self.after
+
+
+def dated_entries(docs: Sequence[Document]) -> list[Dated]:
+    out: list[Dated] = []
+    for d in docs:
+        if d.kind is not DocKind.EXPERIENCE:
+            continue
+        for e in d.entries:
+            start = month_number(e.start_month)
+            if start is None:
+                continue
+            end = month_number(e.end_month)
+            out.append(Dated(start, max(end, start) if end is not None else None, d, e))
+    return sorted(out, key=lambda x: (x.start, x.doc.path, x.entry.index))
+
+
+def find_gaps(dated: Sequence[Dated], max_months: int) -> list[Gap]:
+    """Gaps longer than ``max_months`` between the merged intervals (an ongoing entry covers the rest)."""
+    gaps: list[Gap] = []
+    covered: int | None = None
+    for item in dated:
+        if covered is not None and item.start - covered > max_months:
+            gaps.append(Gap(covered, item.start, item))
+        if item.end is None:
+            break
+        covered = item.end if covered is None else max(covered, item.end)
+    return gaps
+
+
+def gap_explained(docs: Sequence[Document], gap: Gap, terms: Sequence[str]) -> bool:
+    years = {str(m // 12) for m in range(gap.after + 1, gap.before)}
+    year_pat = re.compile(r"(?<!\d)(?:" + "|".join(sorted(years)) + r")(?!\d)") if years else None
+    if year_pat is None:
+        return False
+    for d in docs:
+        headings = {b.index for b in d.blocks if b.heading}
+        for s in d.sentences:
+            if s.block not in headings and year_pat.search(s.text) and has_term(s.text, terms):
+                return True
+    return False
+
+
+@register("application_gaps", GapsParams, application=True)
+def check_gaps(actx: AppContext, params: GapsParams) -> Outcome:
+    """``warn`` per unexplained gap longer than ``max_months`` between dated experience entries."""
+    dated = dated_entries(actx.docs)
+    if not dated:
+        return Outcome(Verdict.NOT_APPLICABLE, summary="no dated experience entries")
+    gaps = [
+        g
+        for g in find_gaps(dated, params.max_months)
+        if not gap_explained(actx.docs, g, params.explanation_terms)
+    ]
+    if not gaps:
+        return Outcome(
+            Verdict.PASS,
+            summary=f"{len(dated)} dated entries leave no unexplained gap over {params.max_months} months",
+        )
+    hits: list[Hit] = []
+    labels: list[str] = []
+    for g in gaps:
+        label = f"{month_label(g.after)} to {month_label(g.before)}, {g.months} months"
+        labels.append(label)
+        doc, entry = g.next.doc, g.next.entry
+        sents = doc.sentences_in(entry.start, entry.end) if entry.end > entry.start else ()
+        s, e = (sents[0].start, sents[-1].end) if sents else (entry.start, entry.end)
+        hits.append(
+            Hit(
+                s,
+                e,
+                Verdict.WARN,
+                f"unexplained gap {label} before entry '{entry.title}'",
+                entry=entry.index,
+                document=doc.path,
+            )
+        )
+    return Outcome(Verdict.WARN, tuple(hits), summary="unexplained gaps: " + "; ".join(labels))

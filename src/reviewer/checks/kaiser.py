@@ -1,1 +1,186 @@
-"""Detectors for the kaiser criteria (filled in by the rules-engine work)."""
+"""Detectors for the ``kaiser-fit`` rubric: why Kaiser, which of its values, and whether claims are backed.
+
+The six Kaiser value areas (integrated care; team-based practice; equity and access; preventive and
+primary care; quality and safety; population health and data) are rubric data: ``params.areas`` maps an
+area name to its terms, so the summary can name what a statement engages.
+
+Choices worth knowing:
+
+* ``kaiser.why_specific`` looks only at sentences that name Kaiser ("Kaiser Permanente", "KP",
+  "Kaiser's") and their neighbours *in the same paragraph*: a reason three paragraphs away is not an
+  answer to "why Kaiser". Model terms are stricter than the value areas (bare "team" is not a reason to
+  choose Kaiser; "team-based care" is). A statement aimed elsewhere (``ctx.target`` not Kaiser) is
+  not applicable.
+* ``kaiser.evidence_backed`` treats any sentence that engages a value area as a claim, and accepts as
+  evidence in the same or an adjacent sentence (same paragraph): a quantity, a role or setting
+  (observership, clinic, rotation...), a project word, a named place ("at Mulago Hospital"), or "I/we" +
+  a past-tense action verb that is not a feeling ("I coordinated", not "I learned" or "I felt").
+  Buzzword lists ("I am passionate about equity, teamwork and quality") therefore warn.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from pydantic import Field
+
+from ..document import Document, Sentence
+from ..findings import Verdict
+from .experience import has_quantity
+from .registry import Context, Hit, Outcome, Params, register
+from .text import find_terms, has_term
+
+KAISER_TERMS: tuple[str, ...] = ("Kaiser Permanente", "Kaiser", "Permanente", "KP")
+
+
+class AreasParams(Params):
+    areas: dict[str, tuple[str, ...]] = Field(min_length=1)
+
+
+def areas_in(text: str, areas: dict[str, tuple[str, ...]]) -> list[str]:
+    """The value areas (in rubric order) whose terms occur in ``text``."""
+    return [name for name, terms in areas.items() if has_term(text, terms)]
+
+
+def neighbours(doc: Document, sent: Sentence, radius: int = 1) -> list[Sentence]:
+    """``sent`` and the sentences within ``radius`` of it in the same block, in document order."""
+    lo, hi = sent.index - radius, sent.index + radius
+    return [s for s in doc.sentences if lo <= s.index <= hi and s.block == sent.block]
+
+
+def _is_kaiser_target(target: str, targets: Sequence[str]) -> bool:
+    t = target.strip().lower()
+    return any(t == k or t.startswith(k + "-") for k in targets)
+
+
+# --- kaiser.why_specific ----------------------------------------------------------------------------
+
+
+class WhyParams(Params):
+    names: tuple[str, ...] = KAISER_TERMS
+    model_terms: tuple[str, ...] = Field(min_length=1)
+    generic_terms: tuple[str, ...] = ()
+    targets: tuple[str, ...] = ("kaiser",)
+    radius: int = 1
+
+
+@register("kaiser_why_specific", WhyParams)
+def check_why_specific(ctx: Context, params: WhyParams) -> Outcome:
+    """``fail`` when Kaiser is not named or no sentence naming it (or its neighbour) ties to its model."""
+    if not _is_kaiser_target(ctx.target, params.targets):
+        return Outcome(Verdict.NOT_APPLICABLE, summary=f"statement is aimed at '{ctx.target}', not Kaiser")
+    doc = ctx.doc
+    named = [s for s in doc.sentences if has_term(s.text, params.names)]
+    if not named:
+        return Outcome(Verdict.FAIL, summary="Kaiser Permanente is never named, so nothing says why Kaiser")
+    for window in _windows(doc, named, params.radius):
+        ties = [window[a:b] for a, b in find_terms(window, params.model_terms)]
+        if ties:
+            named_ties = ", ".join(dict.fromkeys(t.lower() for t in ties))
+            return Outcome(Verdict.PASS, summary=f"ties Kaiser to its model: {named_ties}")
+    generic = sorted(
+        {
+            w[a:b].lower()
+            for w in _windows(doc, named, params.radius)
+            for a, b in find_terms(w, params.generic_terms)
+        }
+    )
+    note = f"only generic reasons ({', '.join(generic)})" if generic else "no reason tied to Kaiser's model"
+    hits = tuple(Hit(s.start, s.end, Verdict.FAIL, note) for s in named)
+    return Outcome(Verdict.FAIL, hits, summary=f"Kaiser is named, but with {note}")
+
+
+def _windows(doc: Document, named: Sequence[Sentence], radius: int) -> list[str]:
+    return [" ".join(s.text for s in neighbours(doc, sent, radius)) for sent in named]
+
+
+# --- kaiser.values ----------------------------------------------------------------------------------
+
+
+class ValuesParams(AreasParams):
+    pass_at: int = 2
+
+
+@register("kaiser_values", ValuesParams)
+def check_values(ctx: Context, params: ValuesParams) -> Outcome:
+    """Breadth: ``pass`` at ``pass_at``+ value areas, ``warn`` at one, ``fail`` at none (document-level)."""
+    found = areas_in(ctx.doc.text, params.areas)
+    if len(found) >= params.pass_at:
+        return Outcome(Verdict.PASS, summary=f"engages {len(found)} Kaiser value areas: {', '.join(found)}")
+    if found:
+        return Outcome(Verdict.WARN, summary=f"engages only one Kaiser value area: {found[0]}")
+    return Outcome(Verdict.FAIL, summary="engages none of Kaiser's value areas")
+
+
+# --- kaiser.evidence_backed -------------------------------------------------------------------------
+
+
+class EvidenceParams(AreasParams):
+    evidence_terms: tuple[str, ...] = ()
+    feeling_verbs: tuple[str, ...] = ()
+    place_exclude: tuple[str, ...] = (
+        "Kaiser",
+        "Permanente",
+        "California",
+        "America",
+        "United",
+        "US",
+        "U.S.",
+        "I",
+        "My",
+        "Our",
+    )
+    radius: int = 1
+
+
+_ACTION = re.compile(
+    r"\b(?:I|[Ww]e)\s+(?:\w+ly\s+|also\s+|then\s+|later\s+)?(?P<verb>[a-z]+ed|led|built|ran|wrote|taught|"
+    r"saw|made|began|set|spoke|met|took|gave|drew|rode|sat|held|kept|brought|sought|won|grew|found|spent)\b"
+)
+_PLACE = re.compile(r"\b(?:[Aa]t|[Ii]n|[Ff]rom)\s+(?:the\s+)?(?P<name>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)")
+
+
+def evidence_in(text: str, params: EvidenceParams) -> str | None:
+    """What in ``text`` is concrete experience (a short label for the note), or None."""
+    if has_quantity(text):
+        return "a number"
+    if has_term(text, params.evidence_terms):
+        return "a role, setting or project"
+    for m in _ACTION.finditer(text):
+        if m.group("verb").lower() not in {v.lower() for v in params.feeling_verbs}:
+            return "something you did"
+    for m in _PLACE.finditer(text):
+        first = m.group("name").split()[0].rstrip("'’s")
+        if first not in params.place_exclude:
+            return "a named place"
+    return None
+
+
+@register("kaiser_evidence_backed", EvidenceParams)
+def check_evidence_backed(ctx: Context, params: EvidenceParams) -> Outcome:
+    """``warn`` per value-claim sentence with no concrete experience in it or an adjacent sentence."""
+    doc = ctx.doc
+    claims = [(s, areas_in(s.text, params.areas)) for s in doc.sentences]
+    claims = [(s, a) for s, a in claims if a]
+    if not claims:
+        return Outcome(Verdict.NOT_APPLICABLE, summary="no sentence engages a Kaiser value area")
+    hits: list[Hit] = []
+    for sent, areas in claims:
+        if any(evidence_in(n.text, params) for n in neighbours(doc, sent, params.radius)):
+            continue
+        hits.append(
+            Hit(
+                sent.start,
+                sent.end,
+                Verdict.WARN,
+                f"claims {', '.join(areas)} with no concrete experience nearby",
+            )
+        )
+    if hits:
+        return Outcome(
+            Verdict.WARN,
+            tuple(hits),
+            summary=f"{len(hits)} of {len(claims)} value claims are not backed by an experience",
+        )
+    return Outcome(Verdict.PASS, summary=f"all {len(claims)} value claims are backed by concrete experience")
