@@ -199,3 +199,23 @@ def test_no_headings_is_one_entry(tmp_path: Path) -> None:
     assert len(doc.entries) == 1
     assert doc.entries[0].title == "Experience"
     assert doc.entries[0].description == doc.text
+
+
+def test_bold_titles_above_details_lines_start_entries(tmp_path: Path) -> None:
+    d = docx.Document()
+    for title, details, text in [
+        ("Research Assistant", "Mayo Clinic | 2022-01 to 2022-06", "Built a registry."),
+        ("Volunteer", "Free Clinic | Volunteer | 2023-02 to present | 200 hours", "Weekly shifts."),
+    ]:
+        d.add_paragraph().add_run(title).bold = True
+        d.add_paragraph(details)
+        d.add_paragraph(text)
+    path = tmp_path / "exp.docx"
+    d.save(str(path))
+    doc = load_document(path, EXP)
+    assert [(e.title, e.organization, e.description) for e in doc.entries] == [
+        ("Research Assistant", "Mayo Clinic", "Built a registry."),
+        ("Volunteer", "Free Clinic", "Weekly shifts."),
+    ]
+    assert doc.entries[1].hours == 200.0 and doc.entries[1].end_month is None
+    assert [b.text for b in doc.blocks if b.heading] == ["Research Assistant", "Volunteer"]

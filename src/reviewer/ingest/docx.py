@@ -171,9 +171,9 @@ def load_docx(path: Path, kind: DocKind, data: bytes, sha256: str) -> Document:
         )
     entries: list[dict[str, Any]] = []
     if kind is DocKind.EXPERIENCE:
-        from .entries import entries_from_blocks
+        from .entries import split_entries
 
-        entries = entries_from_blocks(kept)
+        kept, entries = split_entries(kept)
     return build_document(
         path=str(path),
         kind=kind,

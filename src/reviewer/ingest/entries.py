@@ -13,7 +13,9 @@ way as for entries written in tests.
 In ``.docx``/``.md``/``.txt`` experience files every heading starts an entry; the heading text is the
 title. The paragraph right after a heading may be a *details line* of ``|``-separated parts, e.g.
 ``Mayo Clinic | Research Assistant | 2022-01 to 2022-06 | 120 hours``: a date range (or one start month)
-and an hours part are recognised anywhere, the remaining parts are organization then role. A heading
+and an hours part are recognised anywhere, the remaining parts are organization then role. A short
+paragraph directly above a details line counts as a heading even without a heading style (bold titles
+are common). A heading
 followed directly by another heading is a section title, not an entry; text before the first heading
 is a preamble and belongs to no entry. A file with no headings is one entry titled "Experience" whose
 description is the whole text.
@@ -260,6 +262,38 @@ def _month_or_none(text: str) -> str | None:
     if not m or not 1 <= int(m.group(2)) <= 12:
         return None
     return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}"
+
+
+TITLE_MAX = 100
+
+
+def title_like(line: str) -> bool:
+    """A short line with letters, not ending in sentence punctuation: could be an entry title."""
+    return (
+        len(line) <= TITLE_MAX
+        and not line.endswith((".", "!", "?", ",", ";", ":"))
+        and any(c.isalpha() for c in line)
+    )
+
+
+def mark_titles(blocks: Sequence[RawBlock]) -> list[RawBlock]:
+    """Blocks with title-like paragraphs directly above a details line marked as headings.
+
+    Many applicants bold their entry titles instead of using heading styles; a details line under a
+    short title is a clear enough sign of an entry.
+    """
+    out = list(blocks)
+    for i, b in enumerate(out[:-1]):
+        nxt = out[i + 1].text
+        if not b.heading and title_like(b.text) and "|" in nxt and parse_details(nxt) is not None:
+            out[i] = RawBlock(text=b.text, heading=True, where=b.where, locator=b.locator)
+    return out
+
+
+def split_entries(blocks: Sequence[RawBlock]) -> tuple[list[RawBlock], list[dict[str, Any]]]:
+    """:func:`mark_titles` then :func:`entries_from_blocks`: the blocks and entries of an experience file."""
+    marked = mark_titles(blocks)
+    return marked, entries_from_blocks(marked)
 
 
 def entries_from_blocks(blocks: Sequence[RawBlock]) -> list[dict[str, Any]]:

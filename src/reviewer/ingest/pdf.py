@@ -141,9 +141,9 @@ def load_pdf(path: Path, kind: DocKind, data: bytes, sha256: str) -> Document:
     blocks = [RawBlock(p) for p in paras]
     entries: list[dict[str, Any]] = []
     if kind is DocKind.EXPERIENCE:
-        from .entries import entries_from_blocks
+        from .entries import split_entries
 
-        entries = entries_from_blocks(blocks)
+        blocks, entries = split_entries(blocks)
     return build_document(
         path=str(path),
         kind=kind,

@@ -9,7 +9,7 @@ wraps (joined with a space) unless a line is longer than :data:`UNWRAPPED_LINE` 
 the text was not hard-wrapped and each line is its own paragraph (Notepad style). For experience files
 headings are recognised (to split entries): a line starting with ``#``, a short line standing alone
 between blank lines, or a short line followed directly by a ``|`` details line (see :mod:`.entries`);
-"short" means at most :data:`TITLE_MAX` characters not ending in sentence punctuation.
+"short" means :func:`.entries.title_like` (at most 100 characters, no final sentence punctuation).
 
 Markdown is parsed with markdown-it-py (CommonMark, plus tables and strikethrough) and reduced to what a
 reader sees: headings become heading blocks, list items and table cells their own blocks, emphasis and
@@ -28,7 +28,6 @@ from ..errors import InputError
 from ..segment import RawBlock, build_document, normalise_block_text
 
 UNWRAPPED_LINE = 100
-TITLE_MAX = 100
 _BLANK = re.compile(r"\n[ \t]*\n+")
 _CONTROL = re.compile(r"[\x01-\x08\x0b\x0e-\x1f\x7f]")
 _ATX = re.compile(r"^#{1,6}\s+(.*?)(?:\s+#+)?\s*$")
@@ -67,14 +66,6 @@ def decode_text(data: bytes, path: Path) -> str:
     return text
 
 
-def _title_like(line: str) -> bool:
-    return (
-        len(line) <= TITLE_MAX
-        and not line.endswith((".", "!", "?", ",", ";", ":"))
-        and any(c.isalpha() for c in line)
-    )
-
-
 def _paragraph_blocks(lines: list[str]) -> list[RawBlock]:
     if not lines:
         return []
@@ -86,7 +77,7 @@ def _paragraph_blocks(lines: list[str]) -> list[RawBlock]:
 def _chunk_blocks(lines: list[str], headings: bool) -> list[RawBlock]:
     if not headings:
         return _paragraph_blocks(lines)
-    from .entries import parse_details
+    from .entries import parse_details, title_like
 
     out: list[RawBlock] = []
     buf: list[str] = []
@@ -94,7 +85,7 @@ def _chunk_blocks(lines: list[str], headings: bool) -> list[RawBlock]:
         atx = _ATX.match(line)
         standalone = (
             i == 0
-            and _title_like(line)
+            and title_like(line)
             and (len(lines) == 1 or ("|" in lines[1] and parse_details(lines[1]) is not None))
         )
         if atx or standalone:
@@ -185,9 +176,9 @@ def load_text(path: Path, kind: DocKind, data: bytes, sha256: str, *, markdown: 
         raise InputError("no visible text", path=path, hint="the file has no text a reader would see")
     entries: list[dict[str, Any]] = []
     if kind is DocKind.EXPERIENCE:
-        from .entries import entries_from_blocks
+        from .entries import split_entries
 
-        entries = entries_from_blocks(blocks)
+        blocks, entries = split_entries(blocks)
     return build_document(
         path=str(path),
         kind=kind,
