@@ -361,7 +361,7 @@ def test_scorecard_table_notes_and_colours(tmp_path):
     rows = [[c.text for c in r.cells] for r in table.rows]
     assert rows[0] == ["Criterion", "Verdict", "Why", "Guide section to read"]
     assert [r[1] for r in rows[1:]] == ["FAIL", "WARN", "PASS", "n/a"]  # n/a grouped at the end
-    assert rows[1][0] == "No excuses (score.excuse)" and rows[1][3] == "Own the score"
+    assert rows[1][0] == "No excuses\nscore.excuse" and rows[1][3] == "Own the score"
     fills = [r.cells[1]._tc.find(f"{qn('w:tcPr')}/{qn('w:shd')}").get(qn("w:fill")) for r in table.rows[1:]]
     assert fills == ["FFC7CE", "FFEB9C", "C6EFCE", "EDEDED"]
     texts = [p.text for p in result.paragraphs]

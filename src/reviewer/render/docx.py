@@ -63,7 +63,8 @@ VERDICT_COLOUR = {
 }
 MUTED = "7F7F7F"
 COLUMNS = ("Criterion", "Verdict", "Why", "Guide section to read")
-COLUMN_WIDTHS = (Inches(1.6), Inches(0.85), Inches(2.5), Inches(1.55))  # 6.5 in: Letter and A4 text width
+COLUMN_WIDTHS = (Inches(1.8), Inches(0.8), Inches(2.4), Inches(1.5))  # 6.5 in: Letter and A4 text width
+TABLE_PT, ID_PT = 9, 8
 QUOTE_CHARS = 80
 
 Paragraph = Any  # a w:p lxml element
@@ -362,17 +363,22 @@ def _table(doc: Any, styles: dict[tuple[str, Any], Any], criteria: Sequence[Crit
     header = table.rows[0]
     _repeat_header(header._tr)
     for cell, title in zip(header.cells, COLUMNS, strict=True):
-        cell.paragraphs[0].add_run(title).bold = True
+        run = cell.paragraphs[0].add_run(title)
+        run.bold = True
+        run.font.size = Pt(TABLE_PT)
     for crit in rows:
         muted = crit.verdict is Verdict.NOT_APPLICABLE
         cells = table.add_row().cells
-        name = f"{crit.title} ({crit.id})" if crit.title else crit.id
-        for cell, text in zip(
-            cells, (name, VERDICT_LABEL[crit.verdict], crit.message, crit.guide), strict=True
-        ):
+        texts = (crit.title or crit.id, VERDICT_LABEL[crit.verdict], crit.message, crit.guide)
+        for cell, text in zip(cells, texts, strict=True):
             run = cell.paragraphs[0].add_run(text)
+            run.font.size = Pt(TABLE_PT)
             if muted:
                 run.font.color.rgb = RGBColor.from_string(MUTED)
+        if crit.title:  # the id on its own line, small and grey: it is what --only/--skip take
+            id_run = cells[0].add_paragraph().add_run(crit.id)
+            id_run.font.size = Pt(ID_PT)
+            id_run.font.color.rgb = RGBColor.from_string(MUTED)
         fill, colour = VERDICT_COLOUR[crit.verdict]
         _shade(cells[1], fill)
         verdict_run = cells[1].paragraphs[0].runs[0]

@@ -102,7 +102,7 @@ def _split_at(p: Any, offset: int, sheet: dx.StyleSheet) -> None:
 
 
 def cover(p: Any, start: int, end: int, sheet: dx.StyleSheet) -> list[Any]:
-    """Split runs of ``p`` at ``start`` and ``end``; return the ``w:r`` elements covering exactly [start, end).
+    """Split runs of ``p`` at ``start`` and ``end``; return the ``w:r`` elements that cover [start, end).
 
     The list runs from the first run holding visible character ``start`` to the last one holding
     ``end - 1``, including any hidden or empty runs in between. An empty or out-of-range span gives [].
