@@ -46,6 +46,32 @@ def _segmenter() -> Any:
 
 _WS = re.compile(r"\s+")
 
+# pysbd takes some ordinary lowercase words for abbreviations ("me." as the state of Maine, so "with me. I
+# used" stays one sentence). A lowercase word of two or more letters, a full stop, space and a capital is a
+# sentence boundary unless the word is a real lowercase abbreviation.
+_MISSED_BREAK = re.compile(r"(?<![\w.])([a-z]{2,})([.!?])\s+(?=[A-Z\"“(])")
+_LOWER_ABBREVIATIONS = frozenset(
+    "vs etc approx dept esp cf al fig figs no nos vol vols pp ca est min max hr hrs mo mos yr yrs wk wks incl "
+    "govt assn univ ave st".split()
+)
+
+
+def _refine(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split one pysbd segment at the boundaries pysbd missed."""
+    spans: list[tuple[int, int]] = []
+    cur = start
+    for m in _MISSED_BREAK.finditer(text, start, end):
+        if m.group(1) in _LOWER_ABBREVIATIONS:
+            continue
+        cut = m.end(2)
+        spans.append((cur, cut))
+        nxt = cut
+        while nxt < end and text[nxt].isspace():
+            nxt += 1
+        cur = nxt
+    spans.append((cur, end))
+    return [(a, b) for a, b in spans if b > a]
+
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Return (start, end) spans of the sentences of one block, trimmed of surrounding whitespace."""
@@ -62,7 +88,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             rest = text[pos:]
             lead = len(rest) - len(rest.lstrip())
             found, piece = pos + lead, rest.strip()
-        spans.append((found, found + len(piece)))
+        spans.extend(_refine(text, found, found + len(piece)))
         pos = found + len(piece)
         if pos >= len(text):
             break
