@@ -7,11 +7,12 @@ Choices worth knowing:
 
 * ``application.score_once`` reuses :func:`reviewer.checks.score.score_discussion` (one definition of
   "the score discussion" for the whole tool). A discussion counts as an *explanation* when it describes a
-  setback (failure, attempt, low score) and gives context or a change (``explanation_terms``); a bare
-  "I scored 248 on Step 2 CK" explains nothing. Only written documents a program reads count
-  (``kinds``: personal statement, additional information). Program-tailored personal statements are
-  alternatives (a program sees one of them), so two personal statements alone are not a rehash; any
-  additional-information explanation plus any personal-statement explanation is (``ps_variants``).
+  setback (failure, attempt, low score) or discusses a score over ``min_sentences``+ sentences, and gives
+  context or a change (``explanation_terms``); a bare "I scored 248 on Step 2 CK" explains nothing. Only
+  written documents a program reads count (``kinds``: personal statement, additional information; not
+  interview answers or experience entries). Program-tailored personal statements are alternatives (a
+  program sees one of them), so two personal statements alone are not a rehash; an additional-information
+  explanation plus a personal-statement one is, as are two additional-information ones (``ps_variants``).
 * ``application.consistency`` extracts exam facts with deliberately narrow patterns: a three-digit score
   in the plausible range right after the exam name ("Step 2 CK score of 238", "Step 2 CK: 238") or right
   before it ("243 on Step 2 CK"); an attempt count ("passed on my third attempt", "failed Step 1 twice").
@@ -19,9 +20,12 @@ Choices worth knowing:
   different passing scores of one exam cannot both be true (a passed exam cannot be retaken), so they
   contradict; a failing score next to a passing one is a retake, not a contradiction.
 * ``application.gaps`` merges the dated intervals of every experience entry of the applicant; an entry
-  with no end month is ongoing. A gap is *explained* when any non-heading sentence of any document names a
-  year inside the gap together with an explanation word (research, family, national service, exam
-  preparation...). Simple on purpose: a human reads the warning, the tool only points at the months.
+  with no end month is ongoing. A gap is the run of *empty* months between them: an entry ending 2018-02
+  and the next starting 2018-11 leave "2018-03 to 2018-10, 8 months"; more than ``max_months`` warns.
+  A gap is *explained* when a prose sentence of any document (entry descriptions, not entry titles or
+  details lines; not headings) names a year inside the gap together with an explanation word (research,
+  family, national service, exam preparation...). Simple on purpose: a human reads the warning, the tool
+  only points at the months. The time after the last entry is not judged (the tool does not know "now").
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ class ScoreOnceParams(Params):
     kinds: tuple[DocKind, ...] = (DocKind.PERSONAL_STATEMENT, DocKind.ADDITIONAL_INFO)
     explanation_terms: tuple[str, ...] = Field(min_length=1)
     ps_variants: bool = True  # several personal statements are program-tailored alternatives
+    min_sentences: int = 2  # a discussion without a setback word explains a score from this length on
 
 
 @dataclass(frozen=True)
@@ -58,10 +63,13 @@ class Explanation:
 def score_explanation(actx: AppContext, doc: Document, params: ScoreOnceParams) -> Explanation | None:
     """The document's score discussion when it explains a setback (context or change), else None."""
     disc = score_discussion(actx.context(doc))
-    if disc is None or not getattr(disc, "setback", True):
+    if disc is None:
         return None
-    text = " ".join(s.text for s in disc.sentences)
-    if not has_term(text, params.explanation_terms):
+    sentences = tuple(disc.sentences)
+    # a setback, or a score given context over several sentences ("context for my Step 1 score of 204")
+    if not (getattr(disc, "setback", True) or len(sentences) >= params.min_sentences):
+        return None
+    if not has_term(" ".join(s.text for s in sentences), params.explanation_terms):
         return None
     return Explanation(doc, disc.start, disc.end)
 
@@ -329,13 +337,19 @@ class Dated:
 
 @dataclass(frozen=True)
 class Gap:
-    after: int  # last covered month
-    before: int  # first month of the next activity
+    """The empty months ``first``..``last`` (inclusive) before the activity ``next``."""
+
+    first: int
+    last: int
     next: Dated
 
     @property
     def months(self) -> int:
-        return self.before - self.after
+        return self.last - self.first + 1
+
+    @property
+    def label(self) -> str:
+        return f"{month_label(self.first)} to {month_label(self.last)}, {self.months} months"
 
 
 def dated_entries(docs: Sequence[Document]) -> list[Dated]:
@@ -357,8 +371,8 @@ def find_gaps(dated: Sequence[Dated], max_months: int) -> list[Gap]:
     gaps: list[Gap] = []
     covered: int | None = None
     for item in dated:
-        if covered is not None and item.start - covered > max_months:
-            gaps.append(Gap(covered, item.start, item))
+        if covered is not None and item.start - covered - 1 > max_months:
+            gaps.append(Gap(covered + 1, item.start - 1, item))
         if item.end is None:
             break
         covered = item.end if covered is None else max(covered, item.end)
@@ -366,16 +380,24 @@ def find_gaps(dated: Sequence[Dated], max_months: int) -> list[Gap]:
 
 
 def gap_explained(docs: Sequence[Document], gap: Gap, terms: Sequence[str]) -> bool:
-    years = {str(m // 12) for m in range(gap.after + 1, gap.before)}
+    years = {str(m // 12) for m in range(gap.first, gap.last + 1)}
     year_pat = re.compile(r"(?<!\d)(?:" + "|".join(sorted(years)) + r")(?!\d)") if years else None
     if year_pat is None:
         return False
     for d in docs:
-        headings = {b.index for b in d.blocks if b.heading}
-        for s in d.sentences:
-            if s.block not in headings and year_pat.search(s.text) and has_term(s.text, terms):
+        for s in _prose(d):
+            if year_pat.search(s.text) and has_term(s.text, terms):
                 return True
     return False
+
+
+def _prose(doc: Document) -> list[Sentence]:
+    """Sentences a reader reads as prose: entry descriptions only (not titles or details lines), else
+    every sentence outside headings."""
+    if doc.entries:
+        return [s for e in doc.entries for s in doc.sentences_in(e.start, e.end) if e.end > e.start]
+    headings = {b.index for b in doc.blocks if b.heading}
+    return [s for s in doc.sentences if s.block not in headings]
 
 
 @register("application_gaps", GapsParams, application=True)
@@ -397,7 +419,7 @@ def check_gaps(actx: AppContext, params: GapsParams) -> Outcome:
     hits: list[Hit] = []
     labels: list[str] = []
     for g in gaps:
-        label = f"{month_label(g.after)} to {month_label(g.before)}, {g.months} months"
+        label = g.label
         labels.append(label)
         doc, entry = g.next.doc, g.next.entry
         sents = doc.sentences_in(entry.start, entry.end) if entry.end > entry.start else ()
