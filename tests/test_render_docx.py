@@ -266,6 +266,31 @@ def test_comment_on_table_cell_text(tmp_path):
     assert cell._tc.find(".//" + qn("w:commentRangeStart")) is not None
 
 
+def test_text_box_finding_anchors_on_the_box_run(tmp_path):
+    d = docx.Document()
+    host = d.add_paragraph("Before the box. ")
+    box_run = host.add_run()._r
+    pict = box_run.makeelement(qn("w:pict"), {})
+    shape = pict.makeelement("{urn:schemas-microsoft-com:vml}shape", {})
+    textbox = shape.makeelement("{urn:schemas-microsoft-com:vml}textbox", {})
+    content = textbox.makeelement(qn("w:txbxContent"), {})
+    content.append(copy.deepcopy(d.add_paragraph("Box sentence inside.")._p))
+    d.element.body.remove(d.paragraphs[-1]._p)
+    textbox.append(content)
+    shape.append(textbox)
+    pict.append(shape)
+    box_run.append(pict)
+    _, doc, _, out = render(tmp_path, d, ["Box sentence"])
+    assert next(b for b in doc.blocks if b.text.startswith("Box")).where == "textbox"
+    result, _, comments = read_output(out)
+    assert len(result.comments) == 1
+    (text,) = comments.values()
+    assert text.startswith("On “Box sentence”:")
+    start = result.element.body.find(".//" + qn("w:commentRangeStart"))
+    assert start.getnext().find(qn("w:pict")) is not None  # on the run holding the box
+    assert result.element.body.find(".//" + qn("w:txbxContent") + "//" + qn("w:commentRangeStart")) is None
+
+
 def test_comment_on_tracked_insertion(tmp_path):
     d = docx.Document()
     p = d.add_paragraph("Before ")
@@ -581,3 +606,15 @@ def test_with_real_docx_ingest(tmp_path):
     result, anchors, _ = read_output(out)
     assert len(result.comments) == len(quotes)
     assert sorted(anchors.values()) == sorted(quotes)
+
+
+def test_unreadable_source_is_an_input_error(tmp_path):
+    from reviewer.errors import InputError
+
+    doc = from_text("Some text.", DocKind.PERSONAL_STATEMENT)
+    doc = doc.model_copy(update={"source_format": SourceFormat.DOCX})
+    bad = tmp_path / "broken.docx"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(InputError):
+        render_docx(review_of(doc, []), doc, tmp_path / "out.docx", source=bad)
+    assert not (tmp_path / "out.docx").exists()

@@ -11,9 +11,10 @@ The upper of the two DOCX layers; run surgery lives in :mod:`reviewer.render.doc
   then the same anchoring, so both paths share one code path and one set of tests.
 * All comments are anchored *before* the scorecard is inserted, against a paragraph list built once:
   inserting content first would shift every locator, and re-walking the body per finding is O(n^2).
-* A finding that cannot be placed exactly (no locator, a header block, text that no longer matches)
-  still gets its comment, quoting the passage: on its whole paragraph when that is known, else on the
-  scorecard heading. So a document always carries exactly one comment per finding.
+* A finding that cannot be placed exactly (no locator, a header block, text that no longer matches,
+  text inside a text box, where Word allows no comments) still gets its comment, quoting the passage:
+  on its whole paragraph or the text box's run when known, else on the scorecard heading. So a
+  document always carries exactly one comment per finding.
 * The scorecard uses the document's own "Heading 1"/"Table Grid"/"List Bullet" styles when they exist
   and direct formatting otherwise: a user's DOCX may lack any of them.
 """
@@ -32,6 +33,7 @@ from typing import Any
 import docx
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_BREAK
+from docx.opc.exceptions import OpcError
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Inches, Pt, RGBColor
@@ -139,7 +141,7 @@ def open_docx(source: Path) -> Any:
         if source.suffix.lower() == ".docm" or _is_macro_package(data):
             data = strip_macros(data)
         return docx.Document(io.BytesIO(data))
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
+    except (OSError, OpcError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
         raise InputError(
             f"cannot reopen the document to annotate it: {exc}",
             path=source,
@@ -157,6 +159,23 @@ class _Para:
     p: Paragraph
     to_visible: list[int] | None  # index k of block.text -> visible offset; len(block.text)+1 entries
     visible_len: int
+    host: Any | None = None  # for a text-box paragraph: the body run that holds the box
+
+
+def textbox_host(p: Paragraph) -> Any | None:
+    """The outermost run holding the text box that ``p`` sits in, or None when ``p`` is not in one.
+
+    Word offers no comments inside text boxes, so findings there are anchored on the box's own run.
+    """
+    host, inside = None, False
+    node = p.getparent()
+    while node is not None:
+        if node.tag == dx.TXBX:
+            inside = True
+        elif node.tag == dx.R and inside:
+            host, inside = node, False
+        node = node.getparent()
+    return host
 
 
 def anchor_findings(
@@ -169,7 +188,13 @@ def anchor_findings(
     def para(block: Block) -> _Para | None:
         if block.index not in cache:
             p = locate(block)
-            cache[block.index] = None if p is None else _map_paragraph(p, block.text, sheet)
+            if p is None:
+                cache[block.index] = None
+            else:
+                host = textbox_host(p)
+                cache[block.index] = (
+                    _Para(p, None, 0, host) if host is not None else _map_paragraph(p, block.text, sheet)
+                )
         return cache[block.index]
 
     unplaced: list[Finding] = []
@@ -179,6 +204,10 @@ def anchor_findings(
         for block, lo, hi in spans:
             info = para(block)
             if info is None:
+                exact = False
+                continue
+            if info.host is not None:
+                runs.extend((info.host, info.host) if not runs else (info.host,))
                 exact = False
                 continue
             if info.to_visible is None:  # the paragraph no longer reads as the block: take all of it
