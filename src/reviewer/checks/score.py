@@ -103,8 +103,11 @@ STUDY = re.compile(
     r"(?![\w])",
     re.I,
 )
-# Reflection words: continue the discussion only right after a discussion sentence.
-REFLECT = re.compile(r"(?<![\w])(?:approach|taught\s+me|I\s+learned|learned\s+to|lessons?|habits?)(?![\w])", re.I)
+# Reflection and result words: continue the discussion only right after a discussion sentence.
+REFLECT = re.compile(
+    r"(?<![\w])(?:approach|taught\s+me|I\s+learned|learned\s+to|lessons?|habits?|performance|results?|scores?)(?![\w])",
+    re.I,
+)
 BRIDGE = 2  # background sentences bridged inside one paragraph
 OPENER = re.compile(
     r"^\W*(?:afterwards?|after\s+that|since\s+then|subsequently|as\s+a\s+result|consequently|in\s+response"

@@ -1,0 +1,317 @@
+"""The score discussion span and the score.* detectors on drafts written in different voices."""
+
+from __future__ import annotations
+
+import pytest
+
+from reviewer.checks.registry import Context, Outcome
+from reviewer.checks.rules import hits_to_findings, run_criterion
+from reviewer.checks.score import find_score_discussions, score_discussion, score_discussions
+from reviewer.document import DocKind, Document
+from reviewer.findings import Verdict
+from reviewer.rubric import RubricSet
+
+from conftest import make_doc
+
+PS, AI, IA = DocKind.PERSONAL_STATEMENT, DocKind.ADDITIONAL_INFO, DocKind.INTERVIEW_ANSWER
+
+# The guide's own example paragraphs.
+GUIDE_NARRATIVE = (
+    "During my initial preparation for Step 1, I underestimated the transition from memorization-based study "
+    "to concept integration required by USMLE exams. My first attempt reflected this gap. Afterward, I "
+    "restructured my approach to focus on question-based learning, time management, and clinical reasoning. "
+    "This resulted in a significant improvement on Step 2 CK and subsequently Step 3. More importantly, it "
+    "changed how I study and self-assess—skills I now apply systematically to clinical learning and QI projects."
+)
+GUIDE_STATEMENT = (
+    "My initial difficulty with Step 1 reflected a narrow, fact-focused study style that did not translate well "
+    "to USMLE’s clinical reasoning demands. Since then, I have shifted to a question-based, concept-driven "
+    "approach, which is reflected in my subsequent Step 2 CK and Step 3 performance, as well as my strong "
+    "evaluations in US clinical rotations. This experience taught me to systematically assess my learning, seek "
+    "feedback, and adapt—skills I now apply in quality improvement work and patient care."
+)
+GUIDE_INTERVIEW = (
+    "My Step 1 score was below my expectations. At that time, I was adjusting to a new exam format and did not "
+    "use enough practice questions. After that, I changed my approach significantly: I used UWorld "
+    "comprehensively, created a structured schedule, and regularly self-tested. This led to stronger performance "
+    "on Step 2 CK and Step 3, but more importantly, to a sustainable way of studying that I’ve applied to my US "
+    "clinical rotations and QI work. I feel my current performance better reflects my true capabilities."
+)
+
+VERBOSE = """Growing up in Lahore, I watched my mother run a small clinic for women who could not afford a \
+hospital. I learned early that medicine is a team effort.
+
+I want to be honest about my Step 1 result. I did not pass on my first attempt in 2020. At the time I was \
+studying from textbooks, I rarely did practice questions, and I underestimated how much the exam rewards \
+clinical reasoning. I was also caring for my father after his surgery. After the result I met with a mentor \
+and rebuilt my schedule around UWorld and NBME self-assessments. I passed on my second attempt and later \
+scored 239 on Step 2 CK. I now apply the same self-testing to every rotation.
+
+During my observership at a safety-net clinic in Chicago, our team failed to reach many patients with \
+abnormal labs. We built a tracking spreadsheet, and missed follow-up fell from 18% to 9%.
+
+I am drawn to Kaiser Permanente because of its integrated model. I will take Step 3 in March."""
+
+TERSE = "I failed Step 1. I used UWorld and passed Step 2 CK with a 231. Now I apply it in clinic."
+
+COMLEX = """My path to medicine began in a rural health post in Nepal.
+
+My first COMLEX Level 1 attempt was unsuccessful because I prepared passively from review books. Working \
+with a tutor and completing COMBANK twice, I passed Level 1 and then scored 590 on COMLEX Level 2-CE. \
+Those habits are why I feel ready for residency today.
+
+At my sub-internship I coordinated discharge teaching with nursing and pharmacy."""
+
+MID_PARAGRAPH = (
+    "I spent two years as a research assistant in cardiology, where I learned to write clean data "
+    "dictionaries. My Step 1 score was lower than my classmates', because I studied by rereading notes. Since "
+    "then I have done timed question blocks every morning and scored 244 on Step 2 CK. I then joined a "
+    "hospitalist team in Ohio. I presented at morning report twice a week."
+)
+
+TWO_MENTIONS = """I failed Step 1 on my first attempt. Afterward I adopted spaced repetition and NBME \
+self-assessments, passed on my second attempt, and I now use the same method on the wards.
+
+In my medicine sub-internship I carried six patients a day and earned honors.
+
+My Step 2 CK score of 248 and my letters show that I can work at the level of a US intern."""
+
+CLINICAL_FAILED = (
+    "On my first night on call, a patient with heart failure failed two rounds of diuretics, and I failed to "
+    "notice his rising creatinine until my senior asked. That mistake taught me to re-examine every patient "
+    "before sign-out, and the attempt to hide nothing from my team has shaped how I work since."
+)
+
+
+def judge(rubrics: RubricSet, cid: str, text: str, kind: DocKind = PS) -> tuple[Document, Outcome]:
+    rubric, criterion = rubrics.get(cid)
+    doc = make_doc(text, kind)
+    return doc, run_criterion(Context(doc), rubric, criterion)
+
+
+def span_text(text: str, kind: DocKind = PS) -> list[str]:
+    found = score_discussion(Context(make_doc(text, kind)))
+    assert found is not None
+    return [s.text for s in found.sentences]
+
+
+# --- the span --------------------------------------------------------------------------------------------
+
+
+def test_verbose_statement_span_is_the_score_paragraph_only() -> None:
+    doc = make_doc(VERBOSE)
+    (disc,) = find_score_discussions(doc)
+    assert disc.sentences[0].text == "I want to be honest about my Step 1 result."
+    assert disc.sentences[-1].text == "I now apply the same self-testing to every rotation."
+    assert len(disc) == 7
+    assert disc.setback
+    assert disc.exams == ("Step 1", "Step 2 CK")
+    # "our team failed to reach" in a clinical story and "I will take Step 3" as a plan are not exam talk
+    assert all("observership" not in s.text and "Step 3" not in s.text for s in disc.sentences)
+    assert doc.text[disc.start : disc.end].startswith("I want to be honest")
+
+
+def test_terse_discussion() -> None:
+    # the closing sentence names no exam or study method: it follows the discussion (pivot looks there)
+    assert span_text(TERSE) == ["I failed Step 1.", "I used UWorld and passed Step 2 CK with a 231."]
+    disc = score_discussion(Context(make_doc(TERSE)))
+    assert disc is not None and disc.first == 0 and disc.setback
+
+
+def test_comlex_discussion() -> None:
+    sents = span_text(COMLEX)
+    assert sents[0].startswith("My first COMLEX Level 1 attempt was unsuccessful")
+    assert "Level 2-CE" in sents[1]
+    assert not any("sub-internship" in s for s in sents)
+    disc = score_discussion(Context(make_doc(COMLEX)))
+    assert disc is not None and "COMLEX Level 1" in disc.exams and disc.setback
+
+
+def test_discussion_in_the_middle_of_a_paragraph() -> None:
+    sents = span_text(MID_PARAGRAPH)
+    assert sents == [
+        "My Step 1 score was lower than my classmates', because I studied by rereading notes.",
+        "Since then I have done timed question blocks every morning and scored 244 on Step 2 CK.",
+    ]
+
+
+def test_two_separate_mentions_main_is_the_setback() -> None:
+    ctx = Context(make_doc(TWO_MENTIONS))
+    found = score_discussions(ctx)
+    assert len(found) == 2
+    main = score_discussion(ctx)
+    assert main is found[0] and main.setback
+    assert not found[1].setback and found[1].exams == ("Step 2 CK",)
+    assert ctx.memo["score_span"] is main  # memoised for the other criteria and the application checks
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        CLINICAL_FAILED,
+        "I will take Step 3 in March so that I can start residency on time.",
+        "I am scheduled to take Step 3 in May and expect to pass before the rank list deadline.",
+        "I learned to ignore distractions and to pass on clear handoffs to the night team.",
+    ],
+)
+def test_no_discussion(text: str) -> None:
+    assert find_score_discussions(make_doc(text)) == ()
+
+
+def test_strength_only_mention_has_nothing_to_explain(rubrics: RubricSet) -> None:
+    text = "I scored 251 on Step 2 CK and honors in my internal medicine clerkship."
+    _, mention = judge(rubrics, "score.mention", text)
+    assert mention.verdict is Verdict.PASS and "strength" in mention.hits[0].note
+    for cid in ("score.length", "score.what_changed", "score.evidence", "score.pivot"):
+        assert judge(rubrics, cid, text)[1].verdict is Verdict.NOT_APPLICABLE, cid
+
+
+def test_span_does_not_swallow_an_unrelated_next_paragraph() -> None:
+    text = "My Step 1 score was low.\n\nThis experience also shaped my interest in family medicine."
+    assert span_text(text) == ["My Step 1 score was low."]
+
+
+# --- the guide's own examples ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"), [(GUIDE_NARRATIVE, AI), (GUIDE_STATEMENT, PS), (GUIDE_INTERVIEW, IA), (GUIDE_NARRATIVE, PS)]
+)
+@pytest.mark.parametrize("cid", ["score.excuse", "score.emotion", "score.what_changed", "score.evidence",
+                                 "score.pivot"])
+def test_guide_examples_pass(rubrics: RubricSet, cid: str, text: str, kind: DocKind) -> None:
+    _, out = judge(rubrics, cid, text, kind)
+    assert out.verdict is Verdict.PASS, (cid, out.summary)
+
+
+def test_guide_examples_cover_the_whole_paragraph() -> None:
+    assert len(span_text(GUIDE_STATEMENT)) == 3
+    assert len(span_text(GUIDE_NARRATIVE, AI)) == 5
+    assert len(span_text(GUIDE_INTERVIEW, IA)) == 5
+
+
+def test_guide_lengths(rubrics: RubricSet) -> None:
+    assert judge(rubrics, "score.length", GUIDE_STATEMENT)[1].verdict is Verdict.PASS  # "2-4 sentences"
+    assert judge(rubrics, "score.length", GUIDE_NARRATIVE, AI)[1].verdict is Verdict.PASS
+    assert judge(rubrics, "score.length", GUIDE_INTERVIEW, IA)[1].verdict is Verdict.NOT_APPLICABLE
+    # the five-sentence Additional Information version is too long for a personal statement
+    assert judge(rubrics, "score.length", GUIDE_NARRATIVE, PS)[1].verdict is Verdict.FAIL
+
+
+# --- the criteria ----------------------------------------------------------------------------------------
+
+
+def test_mention_reports_every_discussion(rubrics: RubricSet) -> None:
+    _, out = judge(rubrics, "score.mention", TWO_MENTIONS)
+    assert out.verdict is Verdict.PASS
+    assert len(out.hits) == 2 and all(h.verdict is Verdict.PASS for h in out.hits)
+    assert out.hits[0].note.startswith("main score explanation")
+    assert judge(rubrics, "score.mention", CLINICAL_FAILED)[1].verdict is Verdict.NOT_APPLICABLE
+
+
+def test_length_fails_the_verbose_statement_and_anchors_on_the_discussion(rubrics: RubricSet) -> None:
+    doc, out = judge(rubrics, "score.length", VERBOSE)
+    assert out.verdict is Verdict.FAIL and "7 sentences" in out.summary
+    (hit,) = out.hits
+    assert doc.text[hit.start : hit.end].startswith("I want to be honest")
+    assert doc.text[hit.start : hit.end].endswith("every rotation.")
+    assert judge(rubrics, "score.length", VERBOSE, AI)[1].verdict is Verdict.FAIL  # 7 > 6
+    assert judge(rubrics, "score.length", TERSE)[1].verdict is Verdict.PASS
+
+
+def test_length_warns_on_one_bare_sentence_only(rubrics: RubricSet) -> None:
+    bare = "I failed Step 1 on my first attempt.\n\nI love the continuity of family medicine."
+    assert judge(rubrics, "score.length", bare)[1].verdict is Verdict.WARN
+    assert judge(rubrics, "score.length", bare, AI)[1].verdict is Verdict.PASS
+    brief = "After failing Step 1, I adopted UWorld and passed on my second attempt.\n\nI love family medicine."
+    assert judge(rubrics, "score.length", brief)[1].verdict is Verdict.PASS
+
+
+def test_excuse_quotes_each_phrase_on_its_sentence(rubrics: RubricSet) -> None:
+    text = ("My Step 1 score does not reflect my true ability. The exam was unfair to international graduates, "
+            "and the proctor interrupted me twice. Since then I used UWorld and scored 240 on Step 2 CK.")
+    doc, out = judge(rubrics, "score.excuse", text)
+    assert out.verdict is Verdict.FAIL
+    notes = [h.note for h in out.hits]
+    assert any(n.startswith('denies responsibility: "does not reflect my true ability"') for n in notes)
+    assert any('"unfair"' in n for n in notes) and any('"proctor"' in n for n in notes)
+    for h in out.hits:
+        assert doc.sentence_at(h.start) is not None
+        assert doc.text[h.start : h.end] in {s.text for s in doc.sentences}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I failed Step 1 during a month of chemotherapy for my mother. I then used UWorld and passed with a 229.",
+        "I do not blame my school or the exam for my Step 1 failure. I changed my schedule and passed Step 2 CK.",
+        "I failed Step 1 in 2019. The testing center I used was in Karachi, and I later passed with a 230.",
+    ],
+)
+def test_excuse_context_and_ownership_pass(rubrics: RubricSet, text: str) -> None:
+    assert judge(rubrics, "score.excuse", text)[1].verdict is Verdict.PASS
+
+
+def test_emotion_warns_on_one_and_fails_on_several(rubrics: RubricSet) -> None:
+    one = "I was devastated when I failed Step 1. I rebuilt my schedule and passed with a 226."
+    _, out = judge(rubrics, "score.emotion", one)
+    assert out.verdict is Verdict.WARN and out.hits[0].note == 'dramatic distress: "devastated"'
+    several = ("I sincerely apologize for failing Step 1. I was ashamed and heartbroken. I changed my approach "
+               "and passed Step 2 CK.")
+    _, out = judge(rubrics, "score.emotion", several)
+    assert out.verdict is Verdict.FAIL and len(out.hits) == 3
+    repeated = "I was ashamed of my Step 1 failure, ashamed for months. I used UWorld and passed Step 2 CK."
+    assert judge(rubrics, "score.emotion", repeated)[1].verdict is Verdict.WARN  # one distinct phrase
+
+
+def test_emotion_after_the_discussion_counts(rubrics: RubricSet) -> None:
+    text = "I failed Step 1 on my first attempt and passed on my second with a 228. I am deeply sorry."
+    assert judge(rubrics, "score.emotion", text)[1].verdict is Verdict.WARN
+
+
+def test_what_changed(rubrics: RubricSet) -> None:
+    doc, out = judge(rubrics, "score.what_changed",
+                     "I failed Step 1 on my first attempt. I passed it on my second attempt in 2022.", AI)
+    assert out.verdict is Verdict.FAIL
+    assert doc.text[out.hits[0].start : out.hits[0].end] == doc.text  # the whole discussion
+    assert judge(rubrics, "score.what_changed", TERSE)[1].verdict is Verdict.PASS
+    assert judge(rubrics, "score.what_changed", COMLEX)[1].verdict is Verdict.PASS
+    assert judge(rubrics, "score.what_changed", MID_PARAGRAPH)[1].verdict is Verdict.PASS  # timed blocks
+
+
+def test_evidence(rubrics: RubricSet) -> None:
+    no_evidence = ("I did not pass Step 1 on my first attempt. I have since worked with a tutor and completed two "
+                   "question banks. I will take Step 2 CK in June.")
+    assert judge(rubrics, "score.evidence", no_evidence, AI)[1].verdict is Verdict.WARN
+    assert judge(rubrics, "score.evidence", MID_PARAGRAPH)[1].verdict is Verdict.PASS  # a Step 2 CK number
+    assert judge(rubrics, "score.evidence", VERBOSE)[1].verdict is Verdict.PASS
+    shelf = "I failed Step 1. I adopted spaced repetition, and my shelf exam scores rose in every rotation."
+    assert judge(rubrics, "score.evidence", shelf)[1].verdict is Verdict.PASS
+
+
+def test_pivot(rubrics: RubricSet) -> None:
+    ends_on_failure = ("I failed Step 1 on my first attempt. I then used UWorld daily and passed on my second "
+                       "attempt with a 228. I still regret that first result.")
+    doc, out = judge(rubrics, "score.pivot", ends_on_failure)
+    assert out.verdict is Verdict.WARN
+    assert doc.text[out.hits[0].start : out.hits[0].end] == "I still regret that first result."
+    assert judge(rubrics, "score.pivot", TERSE)[1].verdict is Verdict.PASS
+    # the sentence after the discussion may carry the pivot, even in the next paragraph
+    next_para = ("I failed Step 1 and passed on my second attempt with a 231 after daily UWorld blocks.\n\n"
+                 "Today I bring that self-testing habit to morning report.")
+    assert judge(rubrics, "score.pivot", next_para)[1].verdict is Verdict.PASS
+
+
+def test_findings_quote_the_sentence(rubrics: RubricSet) -> None:
+    rubric, criterion = rubrics.get("score.excuse")
+    doc = make_doc("I failed Step 1 because the questions were ambiguous. I then used UWorld and passed Step 2 CK.")
+    out = run_criterion(Context(doc), rubric, criterion)
+    (finding,) = hits_to_findings(doc, criterion, out)
+    assert finding.quote == "I failed Step 1 because the questions were ambiguous."
+    assert 'blames the exam: "questions were ambiguous"' in finding.message
+
+
+def test_criteria_not_applicable_without_a_discussion(rubrics: RubricSet) -> None:
+    for cid in ("score.mention", "score.length", "score.excuse", "score.emotion", "score.what_changed",
+                "score.evidence", "score.pivot"):
+        assert judge(rubrics, cid, CLINICAL_FAILED)[1].verdict is Verdict.NOT_APPLICABLE, cid
