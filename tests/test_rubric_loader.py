@@ -91,13 +91,14 @@ def test_user_rubrics_add_and_override(tmp_path: Path) -> None:
     _write(extra, GOOD)
     merged = load_rubrics([extra])
     assert {r.id for r in merged.rubrics} == {r.id for r in builtin.rubrics} | {"demo"}
-    if builtin.rubrics:
-        first = builtin.rubrics[0]
-        override = GOOD.replace("id: demo\n", f"id: {first.id}\n")
-        _write(extra, override, "override.yaml")
-        merged = load_rubrics([extra])
-        replaced = next(r for r in merged.rubrics if r.id == first.id)
-        assert [c.id for c in replaced.criteria] == ["demo.words"] or "demo" in {r.id for r in merged.rubrics}
+    first = builtin.rubrics[0]
+    override_dir = tmp_path / "override"
+    override_dir.mkdir()
+    _write(override_dir, GOOD.replace("id: demo\n", f"id: {first.id}\n"))
+    merged = load_rubrics([override_dir])
+    replaced = next(r for r in merged.rubrics if r.id == first.id)
+    assert [c.id for c in replaced.criteria] == ["demo.words"]
+    assert len(merged.rubrics) == len(builtin.rubrics)
 
 
 def test_duplicate_ids_across_rubrics_rejected(tmp_path: Path) -> None:

@@ -126,9 +126,9 @@ def _print_reviews(items: list[Reviewed], title: str = "") -> None:
     from rich.table import Table
 
     table = Table(title=title or None, show_lines=False, expand=False)
-    table.add_column("Document")
-    table.add_column("Criterion")
-    table.add_column("Verdict")
+    table.add_column("Document", overflow="fold")
+    table.add_column("Criterion", no_wrap=True)
+    table.add_column("Verdict", no_wrap=True)
     table.add_column("Why", overflow="fold", max_width=60)
     for item in items:
         name = Path(item.document.path).name
@@ -146,8 +146,8 @@ def _print_folder(result: Any) -> None:
 
     _print_reviews(result.reviewed, title=f"Applicant: {result.application.applicant}")
     table = Table(title="Across the application")
-    table.add_column("Criterion")
-    table.add_column("Verdict")
+    table.add_column("Criterion", no_wrap=True)
+    table.add_column("Verdict", no_wrap=True)
     table.add_column("Why", overflow="fold", max_width=70)
     for c in result.application.criteria:
         table.add_row(c.id, f"[{_STYLE[c.verdict.value]}]{c.verdict.value}[/]", c.message)
@@ -174,8 +174,9 @@ def rubrics_list(rubric_dirs: tuple[Path, ...]) -> None:
     except ReviewerError as err:
         _fail(err)
     table = Table()
-    for col in ("Criterion", "Rubric", "Applies to", "Severity", "Title"):
-        table.add_column(col)
+    table.add_column("Criterion", no_wrap=True)
+    for col in ("Rubric", "Applies to", "Severity", "Title"):
+        table.add_column(col, overflow="fold")
     for r, c in rs.criteria():
         kinds = c.applies_to if c.applies_to is not None else r.applies_to
         applies = "application" if r.scope.value == "application" else ", ".join(k.value for k in kinds)
