@@ -315,3 +315,29 @@ def test_criteria_not_applicable_without_a_discussion(rubrics: RubricSet) -> Non
     for cid in ("score.mention", "score.length", "score.excuse", "score.emotion", "score.what_changed",
                 "score.evidence", "score.pivot"):
         assert judge(rubrics, cid, CLINICAL_FAILED)[1].verdict is Verdict.NOT_APPLICABLE, cid
+
+
+def test_pivot_accepts_closing_on_a_later_result_but_not_dwelling_after_it(rubrics: RubricSet) -> None:
+    closes_on_result = ("In 2021, I sat for USMLE Step 1 and did not pass. I built a 12-week plan with a mentor "
+                        "around UWorld. I then scored 236 on Step 2 CK and passed Step 3 in 2023.")
+    _, out = judge(rubrics, "score.pivot", closes_on_result, AI)
+    assert out.verdict is Verdict.PASS and "later result" in out.summary
+    dwells = ("My Step 1 score was below my expectations. I used UWorld and a structured schedule and passed Step 2 "
+              "CK with a 232. It was a difficult year for me and my family.")
+    doc, out = judge(rubrics, "score.pivot", dwells, IA)
+    assert out.verdict is Verdict.WARN
+    assert doc.text[out.hits[0].start : out.hits[0].end] == "It was a difficult year for me and my family."
+
+
+def test_disputing_the_score_is_an_excuse(rubrics: RubricSet) -> None:
+    text = ("Although my USMLE Step 1 score (pass, second attempt) does not represent my abilities, I believe my "
+            "clinical skills speak for themselves.")
+    _, out = judge(rubrics, "score.excuse", text)
+    assert out.verdict is Verdict.FAIL
+    assert out.hits[0].note == 'denies responsibility: "does not represent my abilities"'
+
+
+def test_setback_can_be_stated_after_the_seed() -> None:
+    text = "I took Step 1 in 2021 and received a 209. That score was weak, and I own it."
+    (disc,) = find_score_discussions(make_doc(text))
+    assert disc.setback and len(disc) == 2

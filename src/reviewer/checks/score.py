@@ -80,7 +80,8 @@ SETBACK = re.compile(
     r"(?<![\w])(?:fail(?:ed|ure|ures|ing)?(?!\s+to\b)|(?:did\s+not|didn't|not)\s+pass|(?:second|third|multiple|two|three"
     r"|another|later|subsequent|repeat)\s+attempts?|re-?takes?|re-?took|repeat(?:ed)?|below|low(?:er)?|marginal"
     r"|underperform\w*|struggl\w*|difficult(?:y|ies)?|disappoint\w*|setbacks?|unsuccessful|short\s+of"
-    r"|not\s+(?:where|what)\s+I)"
+    r"|not\s+(?:where|what)\s+I|weak|poor(?:ly)?|modest|mediocre|unsatisfactory|not\s+competitive"
+    r"|(?:did\s+not|didn't)\s+go\s+well)"
     r"(?![\w])",
     re.I,
 )
@@ -240,7 +241,7 @@ def find_score_discussions(doc: Document) -> tuple[ScoreDiscussion, ...]:
         if not _is_seed(sents, i):
             continue
         lo, hi = _grow(sents, i)
-        setback = int(_is_setback(sents[i]))
+        setback = int(any(_is_setback(s) for s in sents[lo : hi + 1] if _has_exam(s) or ATTEMPT.search(s.text)))
         if runs and (lo <= runs[-1][1] + 1 or _bridged(sents, runs[-1][1], lo)):
             runs[-1][1] = max(runs[-1][1], hi)
             runs[-1][2] |= setback
@@ -480,8 +481,18 @@ def check_evidence(ctx: Context, params: TermsParams) -> Outcome:
                    summary="no objective later evidence in or right after the score discussion")
 
 
-@register("score_pivot", TermsParams)
-def check_pivot(ctx: Context, params: TermsParams) -> Outcome:
+class PivotParams(TermsParams):
+    # a passage that closes on a later result ("...and passed Step 3 in 2023.") has moved on, too
+    evidence_terms: tuple[str, ...] = ()
+
+
+@register("score_pivot", PivotParams)
+def check_pivot(ctx: Context, params: PivotParams) -> Outcome:
+    """Forward terms in the last sentence or the one after it; or the passage closes on later evidence.
+
+    The *closing* sentence is the one after the discussion when it is in the same paragraph (the
+    paragraph's last word on the topic), else the discussion's last sentence.
+    """
     got = _explained(ctx)
     if isinstance(got, Outcome):
         return got
@@ -490,6 +501,10 @@ def check_pivot(ctx: Context, params: TermsParams) -> Outcome:
     found = _first_term(ctx.doc, (last,) + ((nxt,) if nxt else ()), params.terms)
     if found:
         return Outcome(Verdict.PASS, summary=f'ends forward-looking: "{quote(found, 40)}"')
-    note = f'ends on: "{quote(last.text, 60)}"'
-    return Outcome(Verdict.WARN, (Hit(last.start, last.end, Verdict.WARN, note),),
+    closing = nxt if nxt is not None and nxt.block == last.block else last
+    found = _first_term(ctx.doc, (closing,), params.evidence_terms)
+    if found:
+        return Outcome(Verdict.PASS, summary=f'ends on the later result: "{quote(found, 40)}"')
+    note = f'ends on: "{quote(closing.text, 60)}"'
+    return Outcome(Verdict.WARN, (Hit(closing.start, closing.end, Verdict.WARN, note),),
                    summary="the score discussion ends on the setback, not on current strengths")
