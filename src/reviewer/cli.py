@@ -71,7 +71,7 @@ def review(paths: tuple[Path, ...], kind: str | None, formats: tuple[str, ...], 
     """
     from .errors import InputError, ReviewerError
     from .kinds import parse_kind
-    from .pipeline import output_stems, review_file, review_folder, write_application, write_review
+    from .pipeline import output_stems, output_subfolders, review_file, review_folder, write_folder, write_review
 
     try:
         settings = _settings(config, formats=_csv(formats), out=out, rubrics=list(rubric_dirs) or None,
@@ -82,6 +82,10 @@ def review(paths: tuple[Path, ...], kind: str | None, formats: tuple[str, ...], 
     doc_kind = parse_kind(kind) if kind else None
     inputs = [p for p in paths if p.exists()]
     protect = [f for p in inputs for f in ([p] if p.is_file() else p.iterdir() if p.is_dir() else [])]
+    folders = [p for p in paths if p.is_dir()]
+    # One applicant folder writes straight into --out; several get a subfolder each so nothing collides.
+    subfolders = output_subfolders(folders) if len(paths) > 1 else {}
+    stems = output_stems([p for p in paths if not p.is_dir()])
     failed = 0
     for path in paths:
         try:
@@ -89,15 +93,9 @@ def review(paths: tuple[Path, ...], kind: str | None, formats: tuple[str, ...], 
                 if doc_kind is not None:
                     raise InputError("--kind applies to single files, not to a folder", path=path,
                                      hint=f"declare kinds in {path / 'application.yaml'}")
+                out = settings.out / subfolders[path] if path in subfolders else settings.out
                 result = review_folder(path, rubric_set, settings, target=target)
-                stems = output_stems([r.source for r in result.reviewed])
-                files: dict[str, str] = {}
-                for item in result.reviewed:
-                    written = write_review(item, settings.out, settings.formats, stem=stems[item.source],
-                                           protect=protect)
-                    files[item.document.path] = written[0].name
-                assert result.application is not None
-                write_application(result.application, settings.out, settings.formats, files, protect=protect)
+                write_folder(result, out, settings.formats, protect=protect)
                 _print_folder(result)
                 for f in result.failures:
                     click.echo(f"error: {f.error}", err=True)
@@ -106,7 +104,7 @@ def review(paths: tuple[Path, ...], kind: str | None, formats: tuple[str, ...], 
                 if not path.exists():
                     raise InputError("file not found", path=path, hint="check the path")
                 item = review_file(path, rubric_set, settings, kind=doc_kind, target=target)
-                write_review(item, settings.out, settings.formats, protect=protect)
+                write_review(item, settings.out, settings.formats, stem=stems[path], protect=protect)
                 _print_reviews([item])
         except ReviewerError as err:
             click.echo(f"error: {err}", err=True)
@@ -126,10 +124,10 @@ def _print_reviews(items: list[Reviewed], title: str = "") -> None:
     from rich.table import Table
 
     table = Table(title=title or None, show_lines=False, expand=False)
-    table.add_column("Document", overflow="fold")
+    table.add_column("Document", no_wrap=True, overflow="ellipsis", max_width=28)
     table.add_column("Criterion", no_wrap=True)
     table.add_column("Verdict", no_wrap=True)
-    table.add_column("Why", overflow="fold", max_width=60)
+    table.add_column("Why", no_wrap=True, overflow="ellipsis", max_width=70)
     for item in items:
         name = Path(item.document.path).name
         for c in item.review.criteria:
@@ -148,7 +146,7 @@ def _print_folder(result: Any) -> None:
     table = Table(title="Across the application")
     table.add_column("Criterion", no_wrap=True)
     table.add_column("Verdict", no_wrap=True)
-    table.add_column("Why", overflow="fold", max_width=70)
+    table.add_column("Why", no_wrap=True, overflow="ellipsis", max_width=90)
     for c in result.application.criteria:
         table.add_row(c.id, f"[{_STYLE[c.verdict.value]}]{c.verdict.value}[/]", c.message)
     Console().print(table)

@@ -126,11 +126,60 @@ def review_folder(folder: Path, rubrics: RubricSet, settings: Settings, *, targe
 
 
 def output_stems(sources: Sequence[Path]) -> dict[Path, str]:
-    """``<stem>`` per source; ``<name>`` (stem plus suffix) where two sources share a stem."""
-    counts: dict[str, int] = {}
+    """``<stem>`` per source; ``<name>`` (stem plus suffix) where two sources share a stem, and the parent
+    folder's name in front where even that clashes (same file name in two folders)."""
+    out: dict[Path, str] = {}
+    taken: set[str] = set()
+    stem_counts: dict[str, int] = {}
     for s in sources:
-        counts[s.stem] = counts.get(s.stem, 0) + 1
-    return {s: (s.stem if counts[s.stem] == 1 else s.name) for s in sources}
+        stem_counts[s.stem] = stem_counts.get(s.stem, 0) + 1
+    for s in sources:
+        name = s.stem if stem_counts[s.stem] == 1 else s.name
+        if name in taken:
+            name = f"{_safe_name(s.resolve().parent.name)}-{name}"
+        n = 2
+        base = name
+        while name in taken:
+            name, n = f"{base}-{n}", n + 1
+        taken.add(name)
+        out[s] = name
+    return out
+
+
+def output_subfolders(folders: Sequence[Path]) -> dict[Path, str]:
+    """A distinct, safe output subfolder name per applicant folder (its name; parent-name prefix on clashes)."""
+    names: dict[Path, str] = {}
+    taken: set[str] = set()
+    for f in folders:
+        resolved = f.resolve()
+        base = _safe_name(resolved.name) or "applicant"
+        name = base if base not in taken else _safe_name(f"{resolved.parent.name}-{base}")
+        n = 2
+        while name in taken:
+            name, n = f"{base}-{n}", n + 1
+        taken.add(name)
+        names[f] = name
+    return names
+
+
+def _safe_name(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip("._")
+
+
+def write_folder(result: FolderResult, out: Path, formats: Sequence[str], *,
+                 protect: Iterable[Path] = ()) -> list[Path]:
+    """Every document's feedback plus ``application.review.*`` for one applicant folder."""
+    protect = list(protect)
+    stems = output_stems([r.source for r in result.reviewed])
+    files: dict[str, str] = {}
+    written: list[Path] = []
+    for item in result.reviewed:
+        paths = write_review(item, out, formats, stem=stems[item.source], protect=protect)
+        files[item.document.path] = paths[0].name
+        written.extend(paths)
+    assert result.application is not None
+    written.extend(write_application(result.application, out, formats, files, protect=protect))
+    return written
 
 
 def write_review(item: Reviewed, out: Path, formats: Iterable[str], *, stem: str | None = None,
@@ -179,5 +228,16 @@ def write_application(app: ApplicationReview, out: Path, formats: Iterable[str],
     return written
 
 
-__all__ = ["FolderResult", "Reviewed", "discover", "review_document", "review_file",
-           "review_folder", "write_application", "write_review"]
+__all__ = [
+    "FolderResult",
+    "Reviewed",
+    "discover",
+    "output_stems",
+    "output_subfolders",
+    "review_document",
+    "review_file",
+    "review_folder",
+    "write_application",
+    "write_folder",
+    "write_review",
+]

@@ -51,8 +51,40 @@ _WS = re.compile(r"\s+")
 # sentence boundary unless the word is a real lowercase abbreviation.
 _MISSED_BREAK = re.compile(r"(?<![\w.])([a-z]{2,})([.!?])\s+(?=[A-Z\"“(])")
 _LOWER_ABBREVIATIONS = frozenset(
-    "vs etc approx dept esp cf al fig figs no nos vol vols pp ca est min max hr hrs mo mos yr yrs wk wks incl "
-    "govt assn univ ave st".split()
+    [
+        "vs",
+        "etc",
+        "approx",
+        "dept",
+        "esp",
+        "cf",
+        "al",
+        "fig",
+        "figs",
+        "no",
+        "nos",
+        "vol",
+        "vols",
+        "pp",
+        "ca",
+        "est",
+        "min",
+        "max",
+        "hr",
+        "hrs",
+        "mo",
+        "mos",
+        "yr",
+        "yrs",
+        "wk",
+        "wks",
+        "incl",
+        "govt",
+        "assn",
+        "univ",
+        "ave",
+        "st",
+    ]
 )
 
 
@@ -136,14 +168,16 @@ def build_document(
         parts.append(text)
         offset += len(text)
         out_blocks.append(
-            Block(index=bi, start=start, end=offset, text=text, heading=raw.heading, where=raw.where,
-                  locator=raw.locator)
+            Block(
+                index=bi, start=start, end=offset, text=text, heading=raw.heading, where=raw.where, locator=raw.locator
+            )
         )
         for s, e in split_sentences(text):
             stext = text[s:e]
             sentences.append(
-                Sentence(index=len(sentences), block=bi, start=start + s, end=start + e, text=stext,
-                         digest=digest(stext))
+                Sentence(
+                    index=len(sentences), block=bi, start=start + s, end=start + e, text=stext, digest=digest(stext)
+                )
             )
     full = BLOCK_SEPARATOR.join(parts)
     out_entries: list[Entry] = []
