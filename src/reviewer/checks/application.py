@@ -218,8 +218,20 @@ def _score_facts(doc: Document, sent: Sentence, params: ConsistencyParams) -> It
         before = next((e for e in reversed(exams) if e.end() <= m.start()), None)
         if after is not None and _LINK_BEFORE.match(text[m.end() : after.start()]):
             yield Fact(exam_of(after), "score", value, doc, sent)
-        elif before is not None and _LINK_AFTER.match(text[before.end() : m.start()]):
+        elif (
+            before is not None
+            and _LINK_AFTER.match(text[before.end() : m.start()])
+            and not _coordinated(text, exams, before)
+        ):
             yield Fact(exam_of(before), "score", value, doc, sent)
+
+
+def _coordinated(text: str, exams: Sequence[re.Match[str]], exam: re.Match[str]) -> bool:
+    """Is ``exam`` the last of a list ("Step 1 and Step 2 CK scores of 221 and 240")? Then the numbers
+    after it are ambiguous (respectively), and none is taken."""
+    prev = [e for e in exams if e.end() <= exam.start()]
+    between = text[prev[-1].end() : exam.start()] if prev else ""
+    return bool(prev) and re.fullmatch(r"\s*(?:,|and|&|/|or|,\s*and)\s*", between) is not None
 
 
 def _attempt_value(text: str) -> int | None:

@@ -1,0 +1,239 @@
+"""The application detectors: score explained once, consistent exam facts, gaps between experiences."""
+
+from __future__ import annotations
+
+import pytest
+
+from reviewer.checks.application import ConsistencyParams, exam_facts
+from reviewer.checks.registry import AppContext, Outcome
+from reviewer.checks.rules import review_application_rules, run_app_criterion
+from reviewer.document import DocKind, Document
+from reviewer.findings import Verdict
+from reviewer.rubric import load_rubrics
+
+from conftest import make_doc
+
+RUBRICS = load_rubrics()
+
+
+def doc(text: str, kind: DocKind, path: str) -> Document:
+    return make_doc(text, kind, path=path)
+
+
+def entries(path: str, *records: dict) -> Document:
+    return make_doc(entries=list(records), kind=DocKind.EXPERIENCE, path=path)
+
+
+def run(cid: str, *docs: Document) -> Outcome:
+    _rubric, criterion = RUBRICS.get(cid)
+    return run_app_criterion(AppContext(list(docs)), criterion)
+
+
+PS_EXPLAINS = (
+    "My grandmother's stroke brought me to medicine.\n\n"
+    "I failed Step 1 on my first attempt because I studied by rereading notes. I rebuilt my preparation "
+    "around timed question blocks and passed on my second attempt, then scored 236 on Step 2 CK. "
+    "I now use the same self-testing habit on the wards."
+)
+AI_EXPLAINS = (
+    "I did not pass USMLE Step 1 on my first attempt. During that period my father was hospitalized and I "
+    "underestimated the exam format. Afterward I changed my approach to daily practice questions and passed "
+    "on my second attempt."
+)
+INTERVIEW = (
+    "My Step 1 result was below my expectations because I used too few practice questions. I changed my "
+    "approach, passed on my second attempt and scored 236 on Step 2 CK."
+)
+
+
+# --- application.score_once -------------------------------------------------------------------------
+
+
+def test_score_explained_in_statement_and_additional_info_fails_in_both_places() -> None:
+    ps = doc(PS_EXPLAINS, DocKind.PERSONAL_STATEMENT, "ps.docx")
+    ai = doc(AI_EXPLAINS, DocKind.ADDITIONAL_INFO, "additional.txt")
+    out = run("application.score_once", ps, ai)
+    assert out.verdict is Verdict.FAIL
+    by_doc = {h.document: h for h in out.hits}
+    assert set(by_doc) == {"ps.docx", "additional.txt"}
+    assert ps.text[by_doc["ps.docx"].start :].startswith("I failed Step 1 on my first attempt")
+    assert ai.text[by_doc["additional.txt"].start :].startswith("I did not pass USMLE Step 1")
+    assert "additional.txt" in by_doc["ps.docx"].note
+
+
+def test_interview_answers_do_not_count_as_a_second_place() -> None:
+    ai = doc(AI_EXPLAINS, DocKind.ADDITIONAL_INFO, "additional.txt")
+    interview = doc(INTERVIEW, DocKind.INTERVIEW_ANSWER, "interview.txt")
+    out = run("application.score_once", ai, interview)
+    assert out.verdict is Verdict.PASS
+    assert not out.hits
+
+
+def test_a_strong_score_mentioned_elsewhere_is_not_an_explanation() -> None:
+    ai = doc(AI_EXPLAINS, DocKind.ADDITIONAL_INFO, "additional.txt")
+    ps = doc(
+        "On my rotation in Houston I followed 10 patients daily. I scored 247 on Step 2 CK and I am "
+        "ready for residency.",
+        DocKind.PERSONAL_STATEMENT,
+        "ps.txt",
+    )
+    assert run("application.score_once", ai, ps).verdict is Verdict.PASS
+
+
+def test_program_tailored_statements_are_alternatives() -> None:
+    a = doc(PS_EXPLAINS, DocKind.PERSONAL_STATEMENT, "ps-kaiser.docx")
+    b = doc(PS_EXPLAINS, DocKind.PERSONAL_STATEMENT, "ps-community.docx")
+    assert run("application.score_once", a, b).verdict is Verdict.PASS
+    ai = doc(AI_EXPLAINS, DocKind.ADDITIONAL_INFO, "additional.txt")
+    assert len(run("application.score_once", a, b, ai).hits) == 3
+
+
+def test_no_explanation_anywhere_is_not_applicable() -> None:
+    ps = doc("I want to practice primary care in Oakland.", DocKind.PERSONAL_STATEMENT, "ps.txt")
+    assert run("application.score_once", ps).verdict is Verdict.NOT_APPLICABLE
+
+
+def test_engine_turns_application_hits_into_findings_in_each_document() -> None:
+    ps = doc(PS_EXPLAINS, DocKind.PERSONAL_STATEMENT, "ps.docx")
+    ai = doc(AI_EXPLAINS, DocKind.ADDITIONAL_INFO, "additional.txt")
+    results, findings = review_application_rules([ps, ai], RUBRICS.select(only=["application.score_once"]))
+    assert [r.verdict for r in results] == [Verdict.FAIL]
+    assert {f.document for f in findings} == {"ps.docx", "additional.txt"}
+    for f in findings:
+        source = ps if f.document == "ps.docx" else ai
+        assert f.quote == source.text[f.start : f.end]
+
+
+# --- application.consistency ------------------------------------------------------------------------
+
+PARAMS = ConsistencyParams.model_validate(RUBRICS.get("application.consistency")[1].params)
+
+
+def facts(text: str) -> list[tuple[str, str, int]]:
+    return [(f.exam, f.what, f.value) for f in exam_facts(doc(text, DocKind.ADDITIONAL_INFO, "x"), PARAMS)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("My Step 2 CK score of 238 reflects that change.", [("Step 2 CK", "score", 238)]),
+        ("I scored 243 on Step 2 CK.", [("Step 2 CK", "score", 243)]),
+        ("USMLE Step 2 CK: 251 (first attempt)", [("Step 2 CK", "score", 251)]),
+        ("I passed Step 1 on my third attempt.", [("Step 1", "attempts", 3)]),
+        ("I failed Step 1 twice before passing.", [("Step 1", "attempts", 3)]),
+        ("I failed Step 1. I passed on my second attempt.", [("Step 1", "attempts", 2)]),
+    ],
+)
+def test_exam_facts_found(text: str, expected: list[tuple[str, str, int]]) -> None:
+    assert facts(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I took Step 2 CK in 2022 after my internship.",
+        "My Step 2 CK placed me in the 180th of 300 ranked applicants.",
+        "Programs I applied to expect at least 240 on Step 2 CK.",
+        "My last NBME before Step 2 CK was 231.",
+        "I failed Step 1 on my first attempt.",
+        "My Step 1 and Step 2 CK scores were 221 and 240.",
+    ],
+)
+def test_exam_facts_skip_years_thresholds_practice_and_ambiguity(text: str) -> None:
+    assert facts(text) == []
+
+
+def test_different_step2_scores_fail_with_one_hit_in_each_document() -> None:
+    ps = doc("My Step 2 CK score of 238 showed the new method worked.", DocKind.PERSONAL_STATEMENT, "ps.md")
+    ai = doc("In 2023 I scored 243 on Step 2 CK.", DocKind.ADDITIONAL_INFO, "ai.md")
+    out = run("application.consistency", ps, ai)
+    assert out.verdict is Verdict.FAIL
+    assert sorted((h.document, h.note.split(" here")[0]) for h in out.hits) == [
+        ("ai.md", "Step 2 CK score 243"),
+        ("ps.md", "Step 2 CK score 238"),
+    ]
+
+
+def test_attempt_counts_contradict_across_documents() -> None:
+    ai = doc("I passed Step 1 on my second attempt.", DocKind.ADDITIONAL_INFO, "ai.md")
+    interview = doc("It took me three attempts to pass Step 1.", DocKind.INTERVIEW_ANSWER, "int.txt")
+    out = run("application.consistency", ai, interview)
+    assert out.verdict is Verdict.FAIL
+    assert {h.document for h in out.hits} == {"ai.md", "int.txt"}
+
+
+def test_failing_then_passing_scores_are_a_retake_not_a_contradiction() -> None:
+    ps = doc("I scored 198 on Step 2 CK the first time.", DocKind.PERSONAL_STATEMENT, "ps.md")
+    ai = doc("After retaking it, I scored 229 on Step 2 CK.", DocKind.ADDITIONAL_INFO, "ai.md")
+    assert run("application.consistency", ps, ai).verdict is Verdict.PASS
+
+
+def test_no_exam_facts_is_not_applicable() -> None:
+    ps = doc("I love pediatrics.", DocKind.PERSONAL_STATEMENT, "ps.md")
+    assert run("application.consistency", ps).verdict is Verdict.NOT_APPLICABLE
+
+
+# --- application.gaps -------------------------------------------------------------------------------
+
+
+def rec(title: str, start: str | None, end: str | None, description: str = "Saw 20 patients daily.") -> dict:
+    return {"title": title, "start": start, "end": end, "description": description}
+
+
+def test_gap_is_named_by_its_empty_months_and_anchored_on_the_next_entry() -> None:
+    exp = entries(
+        "exp.yaml",
+        rec("Internship", "2019-06", "2020-05"),
+        rec("Research assistant", "2021-03", None, "Built a REDCap database of 300 admissions."),
+    )
+    out = run("application.gaps", exp)
+    assert out.verdict is Verdict.WARN
+    (hit,) = out.hits
+    assert "2020-06 to 2021-02, 9 months" in hit.note
+    assert (hit.document, hit.entry) == ("exp.yaml", 1)
+    assert exp.text[hit.start : hit.end] == "Built a REDCap database of 300 admissions."
+
+
+def test_six_empty_months_are_allowed_seven_are_not() -> None:
+    six = entries("e.yaml", rec("A", "2020-01", "2020-06"), rec("B", "2021-01", "2021-03"))
+    seven = entries("e.yaml", rec("A", "2020-01", "2020-06"), rec("B", "2021-02", "2021-03"))
+    assert run("application.gaps", six).verdict is Verdict.PASS
+    assert run("application.gaps", seven).verdict is Verdict.WARN
+
+
+def test_gaps_merge_across_documents_and_overlaps() -> None:
+    clinical = entries(
+        "clinical.yaml", rec("Clerkships", "2016-09", "2018-06"), rec("TA", "2017-01", "2018-03")
+    )
+    volunteer = entries("volunteer.yaml", rec("Free clinic", "2019-04", "2019-07"))
+    out = run("application.gaps", clinical, volunteer)
+    (hit,) = out.hits
+    assert hit.document == "volunteer.yaml" and hit.entry == 0
+    assert "2018-07 to 2019-03, 9 months" in hit.note
+
+
+def test_ongoing_entry_covers_what_follows() -> None:
+    exp = entries("e.yaml", rec("Research", "2018-01", None), rec("Observership", "2021-06", "2021-08"))
+    assert run("application.gaps", exp).verdict is Verdict.PASS
+
+
+def test_gap_explained_in_additional_info_but_not_by_an_entry_heading() -> None:
+    exp = entries(
+        "e.yaml",
+        rec("House officer", "2018-01", "2019-12"),
+        rec("Research fellow", "2020-11", "2021-02", "Chart review of 120 admissions."),
+    )
+    assert run("application.gaps", exp).verdict is Verdict.WARN  # "Research" in the title does not explain
+    why = doc(
+        "From January to October 2020 I was caring for my mother during chemotherapy.",
+        DocKind.ADDITIONAL_INFO,
+        "ai.txt",
+    )
+    assert run("application.gaps", exp, why).verdict is Verdict.PASS
+    vague = doc("In 2020 I moved to a new city.", DocKind.ADDITIONAL_INFO, "ai.txt")
+    assert run("application.gaps", exp, vague).verdict is Verdict.WARN
+
+
+def test_no_dated_entries_is_not_applicable() -> None:
+    exp = entries("e.yaml", rec("Observership", None, None))
+    assert run("application.gaps", exp).verdict is Verdict.NOT_APPLICABLE

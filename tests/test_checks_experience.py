@@ -1,0 +1,239 @@
+"""The experience-entries detectors: per-entry verdicts, entry-anchored hits, and the quantity rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from reviewer.checks.experience import quantities
+from reviewer.checks.registry import Context, Outcome
+from reviewer.checks.rules import run_criterion
+from reviewer.document import DocKind, Document
+from reviewer.findings import Verdict
+from reviewer.ingest.memory import from_text
+from reviewer.rubric import load_rubrics
+
+from conftest import make_doc
+
+RUBRICS = load_rubrics()
+
+CLINICAL = {
+    "title": "Inpatient Medicine Observership",
+    "organization": "Mercy Hospital, Chicago",
+    "role": "Observer",
+    "start": "2023-01",
+    "end": "2023-03",
+    "hours": 320,
+    "description": (
+        "Followed 10-12 patients daily with the resident team, wrote practice progress notes reviewed by my "
+        "attending, and coordinated with nursing and social work on discharge planning for patients with "
+        "limited English, using phone interpreters for family updates."
+    ),
+}
+RESEARCH = {
+    "title": "Research Assistant, Heart Failure Readmissions",
+    "organization": "Aga Khan University",
+    "start": "2021-06",
+    "end": "2022-05",
+    "description": (
+        "Reviewed charts for a retrospective study of heart failure admissions. Entered data into REDCap and "
+        "presented a poster at a national meeting with my co-investigators."
+    ),
+}
+TERSE = {
+    "title": "Free clinic volunteer",
+    "start": "2019-09",
+    "end": "2020-06",
+    "description": "Helped with triage.",
+}
+
+
+def experience(*records: dict) -> Document:
+    return make_doc(entries=list(records), kind=DocKind.EXPERIENCE, path="experience.yaml")
+
+
+def run(cid: str, doc: Document) -> Outcome:
+    rubric, criterion = RUBRICS.get(cid)
+    return run_criterion(Context(doc), rubric, criterion)
+
+
+# --- quantities -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Followed 10-12 patients daily", ["10-12"]),
+        ("Over three months we met weekly", ["three months"]),
+        ("Reduced no-shows from 22% to 11%", ["22%", "11%"]),
+        ("Cared for 1,200 outpatients", ["1,200"]),
+        ("Ran a one-day screening camp", ["one-day"]),
+        ("Screened 2000 patients", ["2000"]),
+    ],
+)
+def test_quantities_found(text: str, found: list[str]) -> None:
+    assert [text[a:b] for a, b in quantities(text)] == found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In 2021 I worked in the emergency department",
+        "From 2019-07 to 2020-01 on the wards",
+        "Managed COVID-19 patients with type 2 diabetes",
+        "Prepared for Step 2 CK as a PGY-1 on a J-1 visa",
+        "One of my mentors taught me ICD-10 coding",
+        "Rotated as a 3rd-year student",
+    ],
+)
+def test_quantities_ignore_years_dates_and_labels(text: str) -> None:
+    assert quantities(text) == []
+
+
+# --- per-entry judging ------------------------------------------------------------------------------
+
+
+def test_worst_entry_decides_and_hits_name_and_point_into_the_entry() -> None:
+    doc = experience(CLINICAL, TERSE)
+    out = run("experience.quantified", doc)
+    assert out.verdict is Verdict.FAIL
+    (hit,) = out.hits
+    assert hit.entry == 1
+    assert "Free clinic volunteer" in hit.note
+    assert doc.text[hit.start : hit.end] == "Helped with triage."
+    entry = doc.entries[1]
+    assert entry.start <= hit.start and hit.end <= entry.end
+
+
+def test_dates_in_the_heading_are_not_a_quantity() -> None:
+    doc = experience(RESEARCH)
+    assert "2021-06" in doc.text  # the heading shows the dates ...
+    out = run("experience.quantified", doc)
+    assert out.verdict is Verdict.FAIL  # ... but the description has no amount
+    assert out.hits[0].entry == 0
+
+
+def test_plain_text_experience_without_entries_is_one_pseudo_entry() -> None:
+    doc = from_text("Observed clinic visits.\n\nTook histories from patients.", DocKind.EXPERIENCE)
+    out = run("experience.quantified", doc)
+    assert out.verdict is Verdict.FAIL
+    (hit,) = out.hits
+    assert hit.entry is None
+    assert doc.text[hit.start : hit.end] == doc.text
+
+
+# --- experience.outcome -----------------------------------------------------------------------------
+
+
+def test_outcome_applies_only_to_qi_and_research_entries() -> None:
+    assert run("experience.outcome", experience(CLINICAL)).verdict is Verdict.NOT_APPLICABLE
+    out = run("experience.outcome", experience(CLINICAL, RESEARCH))
+    assert out.verdict is Verdict.WARN
+    (hit,) = out.hits
+    assert hit.entry == 1
+    assert "retrospective study" in out.hits[0].note or "Research Assistant" in hit.note
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "QI project on insulin orders: hypoglycemia events fell from 14 to 5 per month with an order set.",
+        "Retrospective study of 212 patients; found that 38% of readmissions followed a missed clinic visit.",
+        "PDSA cycles on hand hygiene raised compliance to 91% over 6 weeks.",
+        "Audit of discharge summaries: completion within 24 hours improved by 30%.",
+    ],
+)
+def test_measured_results_are_outcomes(description: str) -> None:
+    doc = experience({"title": "Project", "description": description})
+    assert run("experience.outcome", doc).verdict is Verdict.PASS
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Prospective cohort study (n = 85) on neonatal jaundice; I consented families and entered data.",
+        "Published 2 case reports and presented 3 posters at regional conferences.",
+        "Led a QI project on fall prevention that increased staff awareness.",
+    ],
+)
+def test_counts_of_outputs_and_unmeasured_change_are_not_outcomes(description: str) -> None:
+    doc = experience({"title": "Scholarly work", "description": description})
+    assert run("experience.outcome", doc).verdict is Verdict.WARN
+
+
+# --- experience.teamwork / kaiser_link --------------------------------------------------------------
+
+
+def test_teamwork_needs_a_team_not_the_word_teamwork() -> None:
+    bare = experience(
+        {"title": "Internship", "description": "Learned about teamwork and it taught me a lot."}
+    )
+    assert run("experience.teamwork", bare).verdict is Verdict.WARN
+    assert run("experience.teamwork", experience(CLINICAL)).verdict is Verdict.PASS
+
+
+def test_kaiser_link_warns_per_entry_without_a_value_link() -> None:
+    surgery = {
+        "title": "Surgical elective",
+        "description": "Scrubbed into 30 laparoscopic cholecystectomies and closed port sites.",
+    }
+    out = run("experience.kaiser_link", experience(CLINICAL, surgery))
+    assert out.verdict is Verdict.WARN
+    assert [h.entry for h in out.hits] == [1]
+
+
+# --- experience.vague -------------------------------------------------------------------------------
+
+
+def test_vague_warns_per_phrase_quoting_its_sentence() -> None:
+    description = (
+        "Was responsible for admissions and helped with discharges. Assisted residents on call. "
+        "Wrote 4 discharge summaries a day."
+    )
+    doc = experience({"title": "Sub-internship", "description": description})
+    out = run("experience.vague", doc)
+    assert out.verdict is Verdict.WARN
+    phrases = [h.note.split('"')[1].lower() for h in out.hits]
+    assert phrases == ["was responsible for", "helped with", "assisted"]
+    assert (
+        doc.text[out.hits[0].start : out.hits[0].end]
+        == "Was responsible for admissions and helped with discharges."
+    )
+    assert doc.text[out.hits[2].start : out.hits[2].end] == "Assisted residents on call."
+
+
+def test_medical_assistant_is_a_role_not_vague_phrasing() -> None:
+    doc = experience(
+        {"title": "Medical assistant", "description": "Worked as a medical assistant for 2 years."}
+    )
+    assert run("experience.vague", doc).verdict is Verdict.PASS
+
+
+@pytest.mark.parametrize(
+    ("description", "verdict"),
+    [
+        ("Observed outpatient clinics.", Verdict.WARN),
+        ("Observed 12 endoscopies and documented indications for each.", Verdict.PASS),
+        ("Participated in morning report.", Verdict.WARN),
+        ("Participated in a QI effort and built the tracking spreadsheet.", Verdict.PASS),
+    ],
+)
+def test_soft_phrases_are_vague_only_without_specifics(description: str, verdict: Verdict) -> None:
+    doc = experience({"title": "Observership", "description": description})
+    assert run("experience.vague", doc).verdict is verdict
+
+
+# --- experience.length ------------------------------------------------------------------------------
+
+
+def test_length_fails_over_the_eras_limit_and_warns_on_fragments() -> None:
+    long_entry = {"title": "Long", "description": "Managed ward patients with my team. " * 25}
+    doc = experience(long_entry, TERSE, CLINICAL)
+    out = run("experience.length", doc)
+    assert out.verdict is Verdict.FAIL
+    assert [(h.entry, h.verdict) for h in out.hits] == [(0, Verdict.FAIL), (1, Verdict.WARN)]
+    assert "the ERAS limit is 750" in out.hits[0].note
+
+
+def test_length_boundary_is_inclusive() -> None:
+    exactly = {"title": "Exact", "description": "x" * 749 + "."}
+    assert run("experience.length", experience(exactly)).verdict is Verdict.PASS

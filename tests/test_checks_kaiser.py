@@ -1,0 +1,176 @@
+"""The kaiser-fit detectors, run with the built-in rubric's params on drafts in different voices."""
+
+from __future__ import annotations
+
+from reviewer.checks.kaiser import areas_in, evidence_in
+from reviewer.checks.registry import Context, Outcome
+from reviewer.checks.rules import hits_to_findings, run_criterion
+from reviewer.findings import Verdict
+from reviewer.rubric import load_rubrics
+
+from conftest import make_doc
+
+RUBRICS = load_rubrics()
+
+
+def run(cid: str, text: str, target: str = "kaiser") -> Outcome:
+    rubric, criterion = RUBRICS.get(cid)
+    return run_criterion(Context(make_doc(text), target=target), rubric, criterion)
+
+
+def quotes(text: str, out: Outcome) -> list[str]:
+    return [text[h.start : h.end] for h in out.hits]
+
+
+# --- kaiser.why_specific ----------------------------------------------------------------------------
+
+WEATHER = (
+    "I grew up in Tehran and trained in a busy teaching hospital where I learned to work fast.\n\n"
+    "I would love to match at Kaiser Permanente because California has perfect weather and my cousins live "
+    "nearby. Kaiser is also a very large and famous system.\n\n"
+    "In my free time I run and cook."
+)
+
+
+def test_why_specific_fails_when_kaiser_is_named_only_for_weather_and_size() -> None:
+    out = run("kaiser.why_specific", WEATHER)
+    assert out.verdict is Verdict.FAIL
+    assert quotes(WEATHER, out) == [
+        "I would love to match at Kaiser Permanente because California has perfect weather and my cousins "
+        "live nearby.",
+        "Kaiser is also a very large and famous system.",
+    ]
+    assert "weather" in out.summary and "california" in out.summary
+
+
+def test_why_specific_fails_without_kaiser_and_the_engine_anchors_on_the_first_block() -> None:
+    text = "Internal medicine fits me.\n\nI want to join a program that values teaching and integrated care."
+    rubric, criterion = RUBRICS.get("kaiser.why_specific")
+    doc = make_doc(text)
+    out = run_criterion(Context(doc), rubric, criterion)
+    assert out.verdict is Verdict.FAIL and not out.hits
+    (finding,) = hits_to_findings(doc, criterion, out)
+    assert finding.quote == "Internal medicine fits me."
+
+
+def test_why_specific_passes_on_a_model_tie_in_the_next_sentence() -> None:
+    text = (
+        "That is why Kaiser is at the top of my list. Its integrated model lets a pharmacist, a nurse and a "
+        "physician act on the same chart the same day."
+    )
+    out = run("kaiser.why_specific", text)
+    assert out.verdict is Verdict.PASS
+    assert "integrated" in out.summary
+
+
+def test_why_specific_does_not_borrow_a_reason_from_another_paragraph() -> None:
+    text = (
+        "I led a QI project on population health in Lagos and built a registry of 400 patients.\n\n"
+        "I am applying to Kaiser Permanente because of its reputation."
+    )
+    out = run("kaiser.why_specific", text)
+    assert out.verdict is Verdict.FAIL
+    assert quotes(text, out) == ["I am applying to Kaiser Permanente because of its reputation."]
+
+
+def test_why_specific_knows_the_abbreviation_and_the_possessive() -> None:
+    assert run("kaiser.why_specific", "KP's panel management tools match how I work.").verdict is Verdict.PASS
+    assert run("kaiser.why_specific", "Kaiser's focus on preventive care drew me in.").verdict is Verdict.PASS
+    assert run("kaiser.why_specific", "KP is famous.").verdict is Verdict.FAIL
+
+
+def test_why_specific_is_not_applicable_for_a_statement_aimed_elsewhere() -> None:
+    text = "I am applying to community programs in Texas that serve Spanish-speaking families."
+    assert run("kaiser.why_specific", text, target="other").verdict is Verdict.NOT_APPLICABLE
+    # a regional Kaiser target still counts as Kaiser
+    assert run("kaiser.why_specific", text, target="kaiser-norcal").verdict is Verdict.FAIL
+
+
+# --- kaiser.values ----------------------------------------------------------------------------------
+
+
+def test_values_counts_and_names_the_areas() -> None:
+    text = (
+        "At a safety-net clinic in Queens I interpreted for Bengali-speaking patients. We later ran a PDSA "
+        "cycle on missed mammograms and tracked the results in Epic."
+    )
+    out = run("kaiser.values", text)
+    assert out.verdict is Verdict.PASS
+    for area in ("equity and access", "quality and safety", "population health and data"):
+        assert area in out.summary
+
+
+def test_values_warns_at_one_area_and_fails_at_none() -> None:
+    one = "I want to serve underserved communities. I worked nights in the emergency room in Kano."
+    assert run("kaiser.values", one).verdict is Verdict.WARN
+    assert "equity and access" in run("kaiser.values", one).summary
+    none = "Surgery taught me precision. My mentor in Cairo was a brilliant diagnostician."
+    assert run("kaiser.values", none).verdict is Verdict.FAIL
+
+
+def test_values_does_not_read_safety_net_as_patient_safety_or_food_as_diversity() -> None:
+    params = RUBRICS.get("kaiser.values")[1].params
+    assert areas_in("I volunteered at a safety-net clinic.", params["areas"]) == ["equity and access"]
+    assert areas_in("California has diverse food and a large population.", params["areas"]) == []
+
+
+# --- kaiser.evidence_backed -------------------------------------------------------------------------
+
+
+def test_buzzword_stuffing_warns_on_each_unbacked_claim() -> None:
+    text = (
+        "I am passionate about equity, teamwork and quality. I believe integrated care and population health "
+        "are the future.\n\nI enjoy cooking for my friends."
+    )
+    out = run("kaiser.evidence_backed", text)
+    assert out.verdict is Verdict.WARN
+    assert quotes(text, out) == [
+        "I am passionate about equity, teamwork and quality.",
+        "I believe integrated care and population health are the future.",
+    ]
+
+
+def test_a_number_in_the_adjacent_sentence_backs_a_claim() -> None:
+    text = (
+        "Over three months, missed follow-up at our clinic dropped from 18% to 9%. That is the kind of "
+        "quality improvement I want to keep doing."
+    )
+    assert run("kaiser.evidence_backed", text).verdict is Verdict.PASS
+
+
+def test_evidence_does_not_cross_a_paragraph_break() -> None:
+    text = "I saw 30 patients a day in Enugu.\n\nHealth equity matters deeply to me."
+    out = run("kaiser.evidence_backed", text)
+    assert out.verdict is Verdict.WARN
+    assert quotes(text, out) == ["Health equity matters deeply to me."]
+
+
+def test_feelings_are_not_experience_but_actions_and_places_are() -> None:
+    params = RUBRICS.get("kaiser.evidence_backed")[1]
+    from reviewer.checks.kaiser import EvidenceParams
+
+    p = EvidenceParams.model_validate(params.params)
+    assert evidence_in("I learned that prevention matters and I realized equity is key.", p) is None
+    assert evidence_in("I have always admired team-based care.", p) is None
+    assert evidence_in("I coordinated discharge calls with the pharmacist.", p) == "something you did"
+    assert evidence_in("Working in Kampala made equity concrete for me.", p) == "a named place"
+    assert evidence_in("Kaiser's work in California on equity inspires me.", p) is None
+
+
+def test_no_value_claim_is_not_applicable() -> None:
+    text = "I chose psychiatry after my grandfather's depression. I read widely and I listen well."
+    assert run("kaiser.evidence_backed", text).verdict is Verdict.NOT_APPLICABLE
+
+
+def test_a_strong_kaiser_statement_passes_all_three() -> None:
+    text = (
+        "During my family medicine externship at a federally qualified health center in Fresno, I called 40 "
+        "patients overdue for diabetic eye exams using a list we pulled from Epic. Within two months, 26 had "
+        "been screened.\n\n"
+        "That project is why Kaiser Permanente is my first choice: its integrated model and population "
+        "health registries make that kind of outreach routine rather than heroic. I coordinated daily with "
+        "a Spanish interpreter and a nurse care manager, and I want to train where team-based care is the "
+        "default."
+    )
+    for cid in ("kaiser.why_specific", "kaiser.values", "kaiser.evidence_backed"):
+        assert run(cid, text).verdict is Verdict.PASS, cid
