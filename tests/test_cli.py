@@ -34,7 +34,7 @@ because I studied passively; I changed to question-based learning and passed Ste
 
 def _folder(tmp_path: Path) -> Path:
     folder = tmp_path / "applicant"
-    folder.mkdir()
+    folder.mkdir(parents=True)
     (folder / "personal_statement.txt").write_text(PS)
     (folder / "additional_info.md").write_text(AI)
     (folder / "interview_step1.txt").write_text(

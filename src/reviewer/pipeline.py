@@ -126,19 +126,20 @@ def review_folder(folder: Path, rubrics: RubricSet, settings: Settings, *, targe
 
 
 def output_stems(sources: Sequence[Path]) -> dict[Path, str]:
-    """``<stem>`` per source; ``<name>`` (stem plus suffix) where two sources share a stem, and the parent
-    folder's name in front where even that clashes (same file name in two folders)."""
+    """A distinct output stem per source: ``<stem>``; ``<name>`` (with suffix) where ``ps.txt`` and ``ps.md``
+    share a stem; the parent folder's name in front where the same file name comes from two folders."""
+    groups: dict[str, list[Path]] = {}
+    for s in sources:
+        groups.setdefault(s.stem, []).append(s)
     out: dict[Path, str] = {}
     taken: set[str] = set()
-    stem_counts: dict[str, int] = {}
     for s in sources:
-        stem_counts[s.stem] = stem_counts.get(s.stem, 0) + 1
-    for s in sources:
-        name = s.stem if stem_counts[s.stem] == 1 else s.name
+        group = groups[s.stem]
+        distinct_names = len({g.name for g in group}) == len(group)
+        name = s.stem if len(group) == 1 or not distinct_names else s.name
         if name in taken:
             name = f"{_safe_name(s.resolve().parent.name)}-{name}"
-        n = 2
-        base = name
+        base, n = name, 2
         while name in taken:
             name, n = f"{base}-{n}", n + 1
         taken.add(name)
