@@ -1,0 +1,157 @@
+"""One rubric judgment, with its faults handled: retries, method detection, one repair, typed give-up.
+
+:func:`judge_rubric` sends one (document, rubric) prompt and returns a validated
+:class:`~reviewer.llm.schemas.RubricJudgment`, or raises :class:`RubricFailed` with the reason, the
+attempts made and the tokens spent (instructor's habit: bounded re-ask, one typed error at the end).
+
+* **Transient errors** (timeouts, connection drops, 429, 5xx) are retried up to ``max_retries`` times
+  with exponential backoff (1, 2, 4 ... seconds, capped at 30) plus jitter; a ``Retry-After`` from the
+  server replaces the computed wait, and one longer than ``max_retry_wait`` gives up at once rather than
+  stall a batch. Nothing else is retried.
+* **Method detection**: with no configured method, the one remembered for this (base URL, model) is
+  tried first, then ``json_schema`` -> ``function_calling`` -> ``json_mode``; a refusal moves on, and the
+  first method the server accepts is remembered. A configured method is used as given (a refusal is a
+  failure with a hint).
+* **Repair**: an answer that is not valid JSON, misses a criterion, scores outside 1..5, or was cut at
+  the token limit gets exactly one re-ask that quotes the validation errors back (bounded
+  ``max_tokens``). A second invalid answer fails the rubric.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from .cache import MethodMemory
+from .config import METHODS, LLMConfig, Method
+from .judge import (
+    Judge,
+    JudgeFailure,
+    JudgeRequest,
+    JudgeResponse,
+    Message,
+    MethodUnsupported,
+    TransientJudgeError,
+    Usage,
+)
+from .prompt import Prompt, repair_messages
+from .schemas import AnswerInvalid, RubricJudgment, answer_schema, validate_answer
+
+Sleep = Callable[[float], None]
+MAX_BACKOFF = 30.0
+
+
+class RubricFailed(Exception):
+    """The rubric could not be judged by the model; ``fatal`` means no later call will succeed either."""
+
+    def __init__(self, reason: str, *, usage: Usage, attempts: int, fatal: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.usage = usage
+        self.attempts = attempts
+        self.fatal = fatal
+
+
+@dataclass
+class CallState:
+    """Counters of one rubric judgment (for accounting and tests)."""
+
+    usage: Usage = field(default_factory=Usage)
+    attempts: int = 0
+    repaired: bool = False
+    method: Method | None = None
+
+
+def backoff(attempt: int, retry_after: float | None) -> float:
+    if retry_after is not None:
+        return retry_after
+    return min(MAX_BACKOFF, 2.0 ** attempt) * (0.75 + 0.5 * random.random())
+
+
+def send(judge: Judge, request: JudgeRequest, config: LLMConfig, state: CallState, sleep: Sleep) -> JudgeResponse:
+    """One request with bounded retries of transient errors."""
+    for attempt in range(config.max_retries + 1):
+        state.attempts += 1
+        try:
+            response = judge.judge(request)
+        except TransientJudgeError as exc:
+            if attempt >= config.max_retries:
+                raise JudgeFailure(f"{exc} (gave up after {attempt + 1} attempts)") from exc
+            wait = backoff(attempt, exc.retry_after)
+            if wait > config.max_retry_wait:
+                raise JudgeFailure(f"{exc} (server asked to wait {wait:.0f}s; limit {config.max_retry_wait:.0f}s)"
+                                   ) from exc
+            sleep(wait)
+            continue
+        state.usage = state.usage + response.usage
+        return response
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def methods_to_try(config: LLMConfig, judge: Judge, memory: MethodMemory) -> list[Method]:
+    if config.method is not None:
+        return [config.method]
+    known = memory.get(judge.endpoint, judge.model)
+    return [known, *(m for m in METHODS if m != known)] if known else list(METHODS)
+
+
+def send_detecting(judge: Judge, messages: tuple[Message, ...], schema: dict[str, object], max_tokens: int,
+                   config: LLMConfig, memory: MethodMemory, state: CallState, sleep: Sleep,
+                   purpose: str = "judge") -> JudgeResponse:
+    """Send with the first structured-output method the server accepts (and remember it)."""
+    methods = [state.method] if state.method else methods_to_try(config, judge, memory)
+    refusals: list[str] = []
+    for method in methods:
+        request = JudgeRequest(messages, dict(schema), method, max_tokens, purpose)
+        try:
+            response = send(judge, request, config, state, sleep)
+        except MethodUnsupported as exc:
+            refusals.append(f"{method}: {exc}")
+            continue
+        if state.method is None:
+            state.method = method
+            if config.method is None:
+                memory.remember(judge.endpoint, judge.model, method)
+        return response
+    hint = " (set another method)" if config.method else ""
+    raise JudgeFailure("the server refused every structured-output method tried: " + "; ".join(refusals) + hint)
+
+
+def _check(response: JudgeResponse, criterion_ids: Sequence[str]) -> RubricJudgment:
+    try:
+        return validate_answer(response.parsed, response.raw_text, criterion_ids)
+    except AnswerInvalid as exc:
+        if response.finish_reason == "length":
+            raise AnswerInvalid(["the answer was cut off at the token limit", *exc.errors]) from exc
+        raise
+
+
+def judge_rubric(judge: Judge, prompt: Prompt, criterion_ids: Sequence[str], config: LLMConfig,
+                 memory: MethodMemory, *, sleep: Sleep = time.sleep) -> tuple[RubricJudgment, CallState]:
+    """A validated judgment of one rubric, or :class:`RubricFailed`."""
+    state = CallState()
+    schema = answer_schema(criterion_ids)
+    try:
+        first = send_detecting(judge, prompt.messages, schema, config.max_tokens, config, memory, state, sleep)
+        try:
+            return _check(first, criterion_ids), state
+        except AnswerInvalid as invalid:
+            state.repaired = True
+            messages = repair_messages(prompt, first.raw_text, invalid.errors, criterion_ids,
+                                       truncated=first.finish_reason == "length")
+            second = send_detecting(judge, messages, schema, config.repair_max_tokens or config.max_tokens, config,
+                                    memory, state, sleep, purpose="repair")
+            try:
+                return _check(second, criterion_ids), state
+            except AnswerInvalid as again:
+                raise RubricFailed(f"the answer was invalid after one repair: {_first(again.errors)}",
+                                   usage=state.usage, attempts=state.attempts) from again
+    except JudgeFailure as exc:
+        raise RubricFailed(str(exc), usage=state.usage, attempts=state.attempts, fatal=exc.fatal) from exc
+
+
+def _first(errors: Sequence[str], n: int = 2) -> str:
+    shown = "; ".join(errors[:n])
+    return shown + (f" (and {len(errors) - n} more)" if len(errors) > n else "")
