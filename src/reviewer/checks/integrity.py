@@ -7,7 +7,8 @@ bidirectional controls and Unicode *tag* characters, which can smuggle a whole i
 that looks normal ("ASCII smuggling"; tag characters are decoded into the note so a human sees the
 message). Joiners and direction marks next to right-to-left letters or emoji are left alone: Arabic,
 Hebrew and Persian names and emoji sequences need them. ``integrity.instructions`` matches phrases that
-only make sense addressed to a model or a grader; both lexicons live in ``rubrics/integrity.yaml``.
+only make sense addressed to a model or a grader, in the visible text and in the hidden spans (an
+instruction hidden from the reader is the likeliest kind); both lexicons live in ``rubrics/integrity.yaml``.
 
 Hits anchor on sentences (the unit a Word comment attaches to); hidden spans anchor on the paragraph
 they were in when ingest knows it (``Block.locator == HiddenSpan.block_locator``), else the first block.
@@ -180,14 +181,26 @@ class InstructionParams(Params):
 
 @register("integrity_instructions", InstructionParams)
 def check_instructions(ctx: Context, params: InstructionParams) -> Outcome:
+    """Phrases in the visible text, and in hidden spans (quoted for a human, anchored on their paragraph)."""
     doc = ctx.doc
     found: list[tuple[int, int, str]] = []
     for label, terms in params.groups.items():
-        found.extend((a, b, label) for a, b in find_terms(doc.text, terms))
-    if not found:
+        found.extend((a, b, f'{label}: "{preview(doc.text[a:b], 80)}"') for a, b in find_terms(doc.text, terms))
+    hits = [Hit(s, e, Verdict.FAIL, "; ".join(notes), entry=entry_at(doc, s))
+            for (s, e), notes in by_sentence(doc, found)]
+    hidden = 0
+    for span in doc.hidden:
+        notes = [f'{label}: "{preview(span.text[a:b], 80)}"' for label, terms in params.groups.items()
+                 for a, b in find_terms(span.text, terms)]
+        if notes:
+            hidden += len(notes)
+            block = anchor_block(doc, span)
+            s, e = (block.start, block.end) if block else (0, 0)
+            note = f"in hidden text ({span.where}): " + "; ".join(notes)
+            hits.append(Hit(s, e, Verdict.FAIL, note, entry=entry_at(doc, s)))
+    if not hits:
         return Outcome(Verdict.PASS, summary="no text addressed to an AI reviewer or grader")
-    labelled = [(a, b, f'{label}: "{preview(doc.text[a:b], 80)}"') for a, b, label in sorted(found)]
-    hits = tuple(Hit(s, e, Verdict.FAIL, "; ".join(notes), entry=entry_at(doc, s))
-                 for (s, e), notes in by_sentence(doc, labelled))
     quoted = "; ".join(f'"{preview(doc.text[a:b], 40)}"' for a, b, _ in sorted(found)[:3])
-    return Outcome(Verdict.FAIL, hits, summary=f"{len(found)} phrase(s) addressed to an AI or grader: {quoted}")
+    where = f"{len(found)} in the text" + (f": {quoted}" if found else "")
+    where += f"; {hidden} in hidden text" if hidden else ""
+    return Outcome(Verdict.FAIL, tuple(hits), summary=f"phrases addressed to an AI or grader: {where}")

@@ -81,7 +81,8 @@ SETBACK = re.compile(
     r"|another|later|subsequent|repeat)\s+attempts?|re-?takes?|re-?took|repeat(?:ed)?|below|low(?:er)?|marginal"
     r"|underperform\w*|struggl\w*|difficult(?:y|ies)?|disappoint\w*|setbacks?|unsuccessful|short\s+of"
     r"|not\s+(?:where|what)\s+I|weak|poor(?:ly)?|modest|mediocre|unsatisfactory|not\s+competitive"
-    r"|(?:did\s+not|didn't)\s+go\s+well)"
+    r"|(?:did\s+not|didn't)\s+go\s+well|un(?:der)?prepared|(?:context|explanation)\s+(?:for|of|on)"
+    r"|(?:explain|address)\s+(?:my|the|this|a))"
     r"(?![\w])",
     re.I,
 )
@@ -104,9 +105,12 @@ STUDY = re.compile(
     r"(?![\w])",
     re.I,
 )
-# Reflection and result words: continue the discussion only right after a discussion sentence.
+# Reflection, result and apology words: continue the discussion only right after a discussion sentence
+# ("I deeply apologize for my failure." closes it; "heart failure" does not continue it).
 REFLECT = re.compile(
-    r"(?<![\w])(?:approach|taught\s+me|I\s+learned|learned\s+to|lessons?|habits?|performance|results?|scores?)(?![\w])",
+    r"(?<![\w])(?:approach|taught\s+me|I\s+learned|learned\s+to|lessons?|habits?|performance|results?|scores?"
+    r"|(?<!heart\s)(?<!renal\s)(?<!liver\s)(?<!kidney\s)(?<!organ\s)(?<!respiratory\s)(?<!treatment\s)failure"
+    r"|apologi[sz]e|sorry|ashamed)(?![\w])",
     re.I,
 )
 BRIDGE = 2  # background sentences bridged inside one paragraph
