@@ -69,6 +69,27 @@ def test_interview_answers_do_not_count_as_a_second_place() -> None:
     assert not out.hits
 
 
+def test_a_score_named_as_a_strength_is_not_an_explanation() -> None:
+    ai = doc(AI_EXPLAINS, DocKind.ADDITIONAL_INFO, "additional.txt")
+    ps = doc(
+        "I scored 248 on Step 2 CK. That result reflected the approach I changed after medical school.",
+        DocKind.PERSONAL_STATEMENT,
+        "ps.txt",
+    )
+    assert run("application.score_once", ai, ps).verdict is Verdict.PASS
+
+
+def test_context_for_a_low_score_without_a_failure_word_is_an_explanation() -> None:
+    ai = doc(
+        "I would like to give brief context for my USMLE Step 1 score of 204. While working night shifts I "
+        "did too few timed questions. For Step 2 CK I changed my approach and scored 236.",
+        DocKind.ADDITIONAL_INFO,
+        "ai.docx",
+    )
+    ps = doc(PS_EXPLAINS, DocKind.PERSONAL_STATEMENT, "ps.md")
+    assert run("application.score_once", ai, ps).verdict is Verdict.FAIL
+
+
 def test_a_strong_score_mentioned_elsewhere_is_not_an_explanation() -> None:
     ai = doc(AI_EXPLAINS, DocKind.ADDITIONAL_INFO, "additional.txt")
     ps = doc(
@@ -122,6 +143,10 @@ def facts(text: str) -> list[tuple[str, str, int]]:
         ("I passed Step 1 on my third attempt.", [("Step 1", "attempts", 3)]),
         ("I failed Step 1 twice before passing.", [("Step 1", "attempts", 3)]),
         ("I failed Step 1. I passed on my second attempt.", [("Step 1", "attempts", 2)]),
+        ("I failed Step 1 on my first attempt and passed on the second.", [("Step 1", "attempts", 2)]),
+        ("My Step 2 CK score improved to 241 after the change.", [("Step 2 CK", "score", 241)]),
+        ("Scores: Step 1: Pass; Step 2 CK: 238; Step 3 (2024): 225", [("Step 2 CK", "score", 238)]),
+        ("Then I took Step 2 CK and I got 229, which is okay.", [("Step 2 CK", "score", 229)]),
     ],
 )
 def test_exam_facts_found(text: str, expected: list[tuple[str, str, int]]) -> None:
@@ -137,6 +162,7 @@ def test_exam_facts_found(text: str, expected: list[tuple[str, str, int]]) -> No
         "My last NBME before Step 2 CK was 231.",
         "I failed Step 1 on my first attempt.",
         "My Step 1 and Step 2 CK scores were 221 and 240.",
+        "I passed Step 1 and I got 229 later on a different exam.",
     ],
 )
 def test_exam_facts_skip_years_thresholds_practice_and_ambiguity(text: str) -> None:

@@ -201,10 +201,15 @@ def test_vague_warns_per_phrase_quoting_its_sentence() -> None:
     assert doc.text[out.hits[2].start : out.hits[2].end] == "Assisted residents on call."
 
 
-def test_medical_assistant_is_a_role_not_vague_phrasing() -> None:
-    doc = experience(
-        {"title": "Medical assistant", "description": "Worked as a medical assistant for 2 years."}
-    )
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Worked as a medical assistant for 2 years.",
+        "Visited 14 residents of an assisted living facility weekly.",
+    ],
+)
+def test_roles_and_places_that_contain_assist_are_not_vague(description: str) -> None:
+    doc = experience({"title": "Volunteer", "description": description})
     assert run("experience.vague", doc).verdict is Verdict.PASS
 
 

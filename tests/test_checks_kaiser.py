@@ -153,6 +153,8 @@ def test_feelings_are_not_experience_but_actions_and_places_are() -> None:
     assert evidence_in("I learned that prevention matters and I realized equity is key.", p) is None
     assert evidence_in("I have always admired team-based care.", p) is None
     assert evidence_in("I coordinated discharge calls with the pharmacist.", p) == "something you did"
+    assert evidence_in("We have worked alongside interpreters every week.", p) is not None
+    assert evidence_in("I have always valued equity.", p) is None
     assert evidence_in("Working in Kampala made equity concrete for me.", p) == "a named place"
     assert evidence_in("Kaiser's work in California on equity inspires me.", p) is None
 

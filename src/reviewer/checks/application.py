@@ -7,12 +7,14 @@ Choices worth knowing:
 
 * ``application.score_once`` reuses :func:`reviewer.checks.score.score_discussion` (one definition of
   "the score discussion" for the whole tool). A discussion counts as an *explanation* when it describes a
-  setback (failure, attempt, low score) or discusses a score over ``min_sentences``+ sentences, and gives
-  context or a change (``explanation_terms``); a bare "I scored 248 on Step 2 CK" explains nothing. Only
-  written documents a program reads count (``kinds``: personal statement, additional information; not
-  interview answers or experience entries). Program-tailored personal statements are alternatives (a
-  program sees one of them), so two personal statements alone are not a rehash; an additional-information
-  explanation plus a personal-statement one is, as are two additional-information ones (``ps_variants``).
+  setback (the score module's failure / attempt / low-score reading, or one of ``weakness_terms`` such
+  as "context for my score", "too few questions") and gives context or a change (``explanation_terms``);
+  a score named as a strength ("I scored 248 on Step 2 CK, which reflects my new approach") explains
+  nothing. Only written documents a program reads count (``kinds``: personal statement, additional
+  information; not interview answers or experience entries). Program-tailored personal statements are
+  alternatives (a program sees one of them), so two personal statements alone are not a rehash; an
+  additional-information explanation plus a personal-statement one is, as are two additional-information
+  ones (``ps_variants``).
 * ``application.consistency`` extracts exam facts with deliberately narrow patterns: a three-digit score
   in the plausible range right after the exam name ("Step 2 CK score of 238", "Step 2 CK: 238") or right
   before it ("243 on Step 2 CK"); an attempt count ("passed on my third attempt", "failed Step 1 twice").
@@ -50,7 +52,7 @@ class ScoreOnceParams(Params):
     kinds: tuple[DocKind, ...] = (DocKind.PERSONAL_STATEMENT, DocKind.ADDITIONAL_INFO)
     explanation_terms: tuple[str, ...] = Field(min_length=1)
     ps_variants: bool = True  # several personal statements are program-tailored alternatives
-    min_sentences: int = 2  # a discussion without a setback word explains a score from this length on
+    weakness_terms: tuple[str, ...] = ()  # a setback the score module's reading may miss
 
 
 @dataclass(frozen=True)
@@ -65,11 +67,10 @@ def score_explanation(actx: AppContext, doc: Document, params: ScoreOnceParams) 
     disc = score_discussion(actx.context(doc))
     if disc is None:
         return None
-    sentences = tuple(disc.sentences)
-    # a setback, or a score given context over several sentences ("context for my Step 1 score of 204")
-    if not (getattr(disc, "setback", True) or len(sentences) >= params.min_sentences):
+    text = " ".join(s.text for s in disc.sentences)
+    if not (getattr(disc, "setback", True) or has_term(text, params.weakness_terms)):
         return None
-    if not has_term(" ".join(s.text for s in sentences), params.explanation_terms):
+    if not has_term(text, params.explanation_terms):
         return None
     return Explanation(doc, disc.start, disc.end)
 
@@ -155,7 +156,17 @@ _EXAM = re.compile(
 _SCORE = re.compile(r"(?<![\w.,$/-])(?P<n>\d{3})(?![\w%]|\.\d|,\d|\s*(?:th|st|nd|rd|percent)\b)")
 _LINK_AFTER = re.compile(
     r"^(?:\s*(?:score|scored|result|of|was|is|were|a|an|my|with|at|:|-|–|—|\(|,|i|received|earned|obtained|"
-    r"achieved|got|three-digit|final|total|where|which|when|exam|examination|on|in|it|\d-digit))*\s*$",
+    r"achieved|got|three-digit|final|total|where|which|when|exam|examination|on|in|it|\d-digit|to|up|"
+    r"improved|rose|increased|jumped|went|reached))*\s*$",
+    re.IGNORECASE,
+)
+# "I took Step 2 CK and I got 229": the score follows the exam the sentence says was taken
+_TOOK_BEFORE = re.compile(
+    r"\b(?:took|take|taking|sat|sat\s+for|wrote|attempted|retook)\s+(?:the\s+)?(?:USMLE\s+)?$", re.IGNORECASE
+)
+_AND_GOT = re.compile(
+    r"^\s*,?\s*and\s+(?:I\s+)?(?:got|scored|received|earned|achieved|obtained)\s+(?:a\s+)?"
+    r"(?:score\s+of\s+)?$",
     re.IGNORECASE,
 )
 _LINK_BEFORE = re.compile(r"^\s*(?:points?\s+)?(?:on|in|for)\s+(?:the\s+|my\s+)?$", re.IGNORECASE)
@@ -163,6 +174,12 @@ _ORD = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "four
 _TIMES = {"once": 1, "twice": 2, "two times": 2, "three times": 3, "thrice": 3, "four times": 4}
 _ON_ATTEMPT = re.compile(
     r"\bon\s+(?:my|the|a|his|her)\s+(?P<ord>first|1st|second|2nd|third|3rd|fourth|4th|fifth)\s+(?:attempt|try|sitting)\b",
+    re.IGNORECASE,
+)
+# "passed on the second" (no "attempt"): the pass verb makes the ordinal an attempt
+_PASSED_ON_ORD = re.compile(
+    r"\bpass(?:ed|ing)?\b[^.;]{0,30}?\bon\s+(?:my|the)\s+(?P<ord>second|2nd|third|3rd|fourth|4th|fifth)\b"
+    r"(?!\s+(?:day|week|month|year|time|floor|page|round|try|attempt|sitting))",
     re.IGNORECASE,
 )
 _N_ATTEMPTS = re.compile(
@@ -218,12 +235,16 @@ def _score_facts(doc: Document, sent: Sentence, params: ConsistencyParams) -> It
         before = next((e for e in reversed(exams) if e.end() <= m.start()), None)
         if after is not None and _LINK_BEFORE.match(text[m.end() : after.start()]):
             yield Fact(exam_of(after), "score", value, doc, sent)
-        elif (
-            before is not None
-            and _LINK_AFTER.match(text[before.end() : m.start()])
-            and not _coordinated(text, exams, before)
-        ):
+        elif before is not None and _linked_after(text, exams, before, m):
             yield Fact(exam_of(before), "score", value, doc, sent)
+
+
+def _linked_after(text: str, exams: Sequence[re.Match[str]], exam: re.Match[str], num: re.Match[str]) -> bool:
+    """Does the score ``num`` belong to the ``exam`` named before it?"""
+    between = text[exam.end() : num.start()]
+    if _AND_GOT.match(between):
+        return _TOOK_BEFORE.search(text[max(0, exam.start() - 30) : exam.start()]) is not None
+    return _LINK_AFTER.match(between) is not None and not _coordinated(text, exams, exam)
 
 
 def _coordinated(text: str, exams: Sequence[re.Match[str]], exam: re.Match[str]) -> bool:
@@ -241,6 +262,9 @@ def _attempt_value(text: str) -> int | None:
         if _FAIL_WORD.search(before) and not _PASS_WORD.search(before):
             continue  # "failed Step 1 on my first attempt" says which attempt failed, not how many it took
         return _ORD[m.group("ord").lower()]
+    bare = _PASSED_ON_ORD.search(text)
+    if bare:
+        return _ORD[bare.group("ord").lower()]
     total = _N_ATTEMPTS.search(text)
     if total:
         n = total.group("n").lower()

@@ -135,7 +135,7 @@ class EvidenceParams(AreasParams):
 
 
 _ACTION = re.compile(
-    r"\b(?:I|[Ww]e)\s+(?:\w+ly\s+|also\s+|then\s+|later\s+)?(?P<verb>[a-z]+ed|led|built|ran|wrote|taught|"
+    r"\b(?:I|[Ww]e)\s+(?:have\s+|had\s+)?(?:\w+ly\s+|also\s+|then\s+|later\s+)?(?P<verb>[a-z]+ed|led|built|ran|wrote|taught|"
     r"saw|made|began|set|spoke|met|took|gave|drew|rode|sat|held|kept|brought|sought|won|grew|found|spent)\b"
 )
 _PLACE = re.compile(r"\b(?:[Aa]t|[Ii]n|[Ff]rom)\s+(?:the\s+)?(?P<name>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)")
