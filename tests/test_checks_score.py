@@ -341,3 +341,17 @@ def test_setback_can_be_stated_after_the_seed() -> None:
     text = "I took Step 1 in 2021 and received a 209. That score was weak, and I own it."
     (disc,) = find_score_discussions(make_doc(text))
     assert disc.setback and len(disc) == 2
+
+
+def test_comlex_level_ce_alone_is_an_exam_but_a_trauma_level_is_not() -> None:
+    disc = score_discussion(Context(make_doc("I scored 540 on Level 2-CE after a tutor-led schedule.")))
+    assert disc is not None and disc.exams == ("COMLEX Level 2",)
+    assert find_score_discussions(make_doc("I rotated at a Level 1 trauma center and failed my first suture.")) == ()
+
+
+def test_regret_dwelt_on_is_emotional(rubrics: RubricSet) -> None:
+    text = ("I took the USMLE Step 1 exam in 2020 and failed it. It was embarrassing, and I regret it deeply. I then "
+            "committed to a structured schedule and passed on my second attempt. Today I bring that structure to clinic.")
+    _, out = judge(rubrics, "score.emotion", text)
+    assert out.verdict is Verdict.FAIL
+    assert {h.note for h in out.hits} == {'shame and guilt: "embarrassing"', 'shame and guilt: "regret it deeply"'}

@@ -48,7 +48,8 @@ from .text import find_terms, has_term
 # "Step" with a digit in any case ("step 2 ck"); with a roman numeral or a word only capitalised ("Step I").
 _STEP = (r"(?:(?i:USMLE)\s+)?(?:(?i:step\s*(?:1|2\s*CK|2\s*CS|2|3))|Step\s*(?:I|II|III|One|one|Two|two|Three|three)"
          r"(?:\s*CK)?)(?![\w])")
-_COMLEX = r"COMLEX(?:-USA)?(?:\s+Level\s*[123](?:\s*-?\s*(?:CE|PE))?)?"
+# "Level 2-CE" alone is unambiguous; a bare "Level 1" is not (trauma centres, NICUs), so it needs COMLEX.
+_COMLEX = r"COMLEX(?:-USA)?(?:\s+Level\s*[123](?:\s*-?\s*(?:CE|PE))?)?|Level\s*[123]\s*-?\s*(?:CE|PE)"
 EXAM = re.compile(
     rf"(?<![\w])(?:{_STEP}|{_COMLEX}|(?i:USMLE)|(?i:boards)|(?i:board\s+(?:exam|examination|score)s?)"
     r"|(?i:licens(?:ing|ure)\s+exam(?:ination)?s?))(?![\w])"
@@ -58,9 +59,9 @@ _EXAM_NAMES = (
     (re.compile(r"Step\s*(?:2|II|two)", re.I), "Step 2 CK"),
     (re.compile(r"Step\s*(?:1|I|one)(?![\w])", re.I), "Step 1"),
     (re.compile(r"Step\s*(?:3|III|three)", re.I), "Step 3"),
-    (re.compile(r"COMLEX.*Level\s*1", re.I), "COMLEX Level 1"),
-    (re.compile(r"COMLEX.*Level\s*2", re.I), "COMLEX Level 2"),
-    (re.compile(r"COMLEX.*Level\s*3", re.I), "COMLEX Level 3"),
+    (re.compile(r"Level\s*1", re.I), "COMLEX Level 1"),
+    (re.compile(r"Level\s*2", re.I), "COMLEX Level 2"),
+    (re.compile(r"Level\s*3", re.I), "COMLEX Level 3"),
     (re.compile(r"COMLEX", re.I), "COMLEX"),
     (re.compile(r"USMLE", re.I), "USMLE"),
 )
@@ -289,6 +290,8 @@ def following(doc: Document, disc: ScoreDiscussion) -> Sentence | None:
 
 
 def with_following(doc: Document, disc: ScoreDiscussion) -> tuple[Sentence, ...]:
+    """The discussion plus the sentence after it: an apology, an excuse or the change made often sits in
+    the sentence right after the last exam sentence, which the span (built from exam words) may stop short of."""
     nxt = following(doc, disc)
     return disc.sentences + ((nxt,) if nxt else ())
 
