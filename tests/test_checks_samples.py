@@ -15,8 +15,18 @@ from reviewer.rubric import RubricSet
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 P, W, F, NA = Verdict.PASS, Verdict.WARN, Verdict.FAIL, Verdict.NOT_APPLICABLE
-IDS = ("score.mention", "score.length", "score.excuse", "score.emotion", "score.what_changed", "score.evidence",
-       "score.pivot", "interview.length", "integrity.hidden_text", "integrity.instructions")
+IDS = (
+    "score.mention",
+    "score.length",
+    "score.excuse",
+    "score.emotion",
+    "score.what_changed",
+    "score.evidence",
+    "score.pivot",
+    "interview.length",
+    "integrity.hidden_text",
+    "integrity.instructions",
+)
 EXPECTED = {
     ("amara-okafor/personal_statement.docx", DocKind.PERSONAL_STATEMENT): (P, P, P, P, P, P, P, NA, P, P),
     ("amara-okafor/additional_info.txt", DocKind.ADDITIONAL_INFO): (NA, NA, NA, NA, NA, NA, NA, NA, P, P),
@@ -27,8 +37,18 @@ EXPECTED = {
     ("lucia-fernandez/personal_statement.md", DocKind.PERSONAL_STATEMENT): (P, P, P, P, P, P, P, NA, P, P),
     ("lucia-fernandez/additional_info.docx", DocKind.ADDITIONAL_INFO): (P, P, P, P, P, P, P, NA, P, P),
     ("lucia-fernandez/interview_score.txt", DocKind.INTERVIEW_ANSWER): (P, NA, P, P, P, P, P, W, P, P),
-    ("lucia-fernandez-general/personal_statement_general.txt", DocKind.PERSONAL_STATEMENT):
-        (P, P, P, P, P, P, P, NA, P, P),
+    ("lucia-fernandez-general/personal_statement_general.txt", DocKind.PERSONAL_STATEMENT): (
+        P,
+        P,
+        P,
+        P,
+        P,
+        P,
+        P,
+        NA,
+        P,
+        P,
+    ),
 }
 
 

@@ -21,20 +21,26 @@ GUIDE_NARRATIVE = (
     "to concept integration required by USMLE exams. My first attempt reflected this gap. Afterward, I "
     "restructured my approach to focus on question-based learning, time management, and clinical reasoning. "
     "This resulted in a significant improvement on Step 2 CK and subsequently Step 3. More importantly, it "
-    "changed how I study and self-assess—skills I now apply systematically to clinical learning and QI projects."
+    "changed how I study and self-assess—skills I now apply systematically to clinical learning and QI "
+    "projects."
 )
 GUIDE_STATEMENT = (
-    "My initial difficulty with Step 1 reflected a narrow, fact-focused study style that did not translate well "
+    "My initial difficulty with Step 1 reflected a narrow, fact-focused study style that did not translate "
+    "well "
     "to USMLE’s clinical reasoning demands. Since then, I have shifted to a question-based, concept-driven "
     "approach, which is reflected in my subsequent Step 2 CK and Step 3 performance, as well as my strong "
-    "evaluations in US clinical rotations. This experience taught me to systematically assess my learning, seek "
+    "evaluations in US clinical rotations. This experience taught me to systematically assess my learning, "
+    "seek "
     "feedback, and adapt—skills I now apply in quality improvement work and patient care."
 )
 GUIDE_INTERVIEW = (
-    "My Step 1 score was below my expectations. At that time, I was adjusting to a new exam format and did not "
+    "My Step 1 score was below my expectations. At that time, I was adjusting to a new exam format and did "
+    "not "
     "use enough practice questions. After that, I changed my approach significantly: I used UWorld "
-    "comprehensively, created a structured schedule, and regularly self-tested. This led to stronger performance "
-    "on Step 2 CK and Step 3, but more importantly, to a sustainable way of studying that I’ve applied to my US "
+    "comprehensively, created a structured schedule, and regularly self-tested. This led to stronger "
+    "performance "
+    "on Step 2 CK and Step 3, but more importantly, to a sustainable way of studying that I’ve applied to "
+    "my US "
     "clinical rotations and QI work. I feel my current performance better reflects my true capabilities."
 )
 
@@ -64,7 +70,8 @@ At my sub-internship I coordinated discharge teaching with nursing and pharmacy.
 
 MID_PARAGRAPH = (
     "I spent two years as a research assistant in cardiology, where I learned to write clean data "
-    "dictionaries. My Step 1 score was lower than my classmates', because I studied by rereading notes. Since "
+    "dictionaries. My Step 1 score was lower than my classmates', because I studied by rereading notes. "
+    "Since "
     "then I have done timed question blocks every morning and scored 244 on Step 2 CK. I then joined a "
     "hospitalist team in Ohio. I presented at morning report twice a week."
 )
@@ -175,10 +182,12 @@ def test_span_does_not_swallow_an_unrelated_next_paragraph() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "kind"), [(GUIDE_NARRATIVE, AI), (GUIDE_STATEMENT, PS), (GUIDE_INTERVIEW, IA), (GUIDE_NARRATIVE, PS)]
+    ("text", "kind"),
+    [(GUIDE_NARRATIVE, AI), (GUIDE_STATEMENT, PS), (GUIDE_INTERVIEW, IA), (GUIDE_NARRATIVE, PS)],
 )
-@pytest.mark.parametrize("cid", ["score.excuse", "score.emotion", "score.what_changed", "score.evidence",
-                                 "score.pivot"])
+@pytest.mark.parametrize(
+    "cid", ["score.excuse", "score.emotion", "score.what_changed", "score.evidence", "score.pivot"]
+)
 def test_guide_examples_pass(rubrics: RubricSet, cid: str, text: str, kind: DocKind) -> None:
     _, out = judge(rubrics, cid, text, kind)
     assert out.verdict is Verdict.PASS, (cid, out.summary)
@@ -223,13 +232,17 @@ def test_length_warns_on_one_bare_sentence_only(rubrics: RubricSet) -> None:
     bare = "I failed Step 1 on my first attempt.\n\nI love the continuity of family medicine."
     assert judge(rubrics, "score.length", bare)[1].verdict is Verdict.WARN
     assert judge(rubrics, "score.length", bare, AI)[1].verdict is Verdict.PASS
-    brief = "After failing Step 1, I adopted UWorld and passed on my second attempt.\n\nI love family medicine."
+    brief = (
+        "After failing Step 1, I adopted UWorld and passed on my second attempt.\n\nI love family medicine."
+    )
     assert judge(rubrics, "score.length", brief)[1].verdict is Verdict.PASS
 
 
 def test_excuse_quotes_each_phrase_on_its_sentence(rubrics: RubricSet) -> None:
-    text = ("My Step 1 score does not reflect my true ability. The exam was unfair to international graduates, "
-            "and the proctor interrupted me twice. Since then I used UWorld and scored 240 on Step 2 CK.")
+    text = (
+        "My Step 1 score does not reflect my true ability. The exam was unfair to international graduates, "
+        "and the proctor interrupted me twice. Since then I used UWorld and scored 240 on Step 2 CK."
+    )
     doc, out = judge(rubrics, "score.excuse", text)
     assert out.verdict is Verdict.FAIL
     notes = [h.note for h in out.hits]
@@ -243,8 +256,10 @@ def test_excuse_quotes_each_phrase_on_its_sentence(rubrics: RubricSet) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "I failed Step 1 during a month of chemotherapy for my mother. I then used UWorld and passed with a 229.",
-        "I do not blame my school or the exam for my Step 1 failure. I changed my schedule and passed Step 2 CK.",
+        "I failed Step 1 during a month of chemotherapy for my mother. I then used UWorld and passed with a "
+        "229.",
+        "I do not blame my school or the exam for my Step 1 failure. I changed my schedule and passed Step "
+        "2 CK.",
         "I failed Step 1 in 2019. The testing center I used was in Karachi, and I later passed with a 230.",
     ],
 )
@@ -256,8 +271,10 @@ def test_emotion_warns_on_one_and_fails_on_several(rubrics: RubricSet) -> None:
     one = "I was devastated when I failed Step 1. I rebuilt my schedule and passed with a 226."
     _, out = judge(rubrics, "score.emotion", one)
     assert out.verdict is Verdict.WARN and out.hits[0].note == 'dramatic distress: "devastated"'
-    several = ("I sincerely apologize for failing Step 1. I was ashamed and heartbroken. I changed my approach "
-               "and passed Step 2 CK.")
+    several = (
+        "I sincerely apologize for failing Step 1. I was ashamed and heartbroken. I changed my approach "
+        "and passed Step 2 CK."
+    )
     _, out = judge(rubrics, "score.emotion", several)
     assert out.verdict is Verdict.FAIL and len(out.hits) == 3
     repeated = "I was ashamed of my Step 1 failure, ashamed for months. I used UWorld and passed Step 2 CK."
@@ -270,8 +287,12 @@ def test_emotion_after_the_discussion_counts(rubrics: RubricSet) -> None:
 
 
 def test_what_changed(rubrics: RubricSet) -> None:
-    doc, out = judge(rubrics, "score.what_changed",
-                     "I failed Step 1 on my first attempt. I passed it on my second attempt in 2022.", AI)
+    doc, out = judge(
+        rubrics,
+        "score.what_changed",
+        "I failed Step 1 on my first attempt. I passed it on my second attempt in 2022.",
+        AI,
+    )
     assert out.verdict is Verdict.FAIL
     assert doc.text[out.hits[0].start : out.hits[0].end] == doc.text  # the whole discussion
     assert judge(rubrics, "score.what_changed", TERSE)[1].verdict is Verdict.PASS
@@ -280,8 +301,10 @@ def test_what_changed(rubrics: RubricSet) -> None:
 
 
 def test_evidence(rubrics: RubricSet) -> None:
-    no_evidence = ("I did not pass Step 1 on my first attempt. I have since worked with a tutor and completed two "
-                   "question banks. I will take Step 2 CK in June.")
+    no_evidence = (
+        "I did not pass Step 1 on my first attempt. I have since worked with a tutor and completed two "
+        "question banks. I will take Step 2 CK in June."
+    )
     assert judge(rubrics, "score.evidence", no_evidence, AI)[1].verdict is Verdict.WARN
     assert judge(rubrics, "score.evidence", MID_PARAGRAPH)[1].verdict is Verdict.PASS  # a Step 2 CK number
     assert judge(rubrics, "score.evidence", VERBOSE)[1].verdict is Verdict.PASS
@@ -290,21 +313,27 @@ def test_evidence(rubrics: RubricSet) -> None:
 
 
 def test_pivot(rubrics: RubricSet) -> None:
-    ends_on_failure = ("I failed Step 1 on my first attempt. I then used UWorld daily and passed on my second "
-                       "attempt with a 228. I still regret that first result.")
+    ends_on_failure = (
+        "I failed Step 1 on my first attempt. I then used UWorld daily and passed on my second "
+        "attempt with a 228. I still regret that first result."
+    )
     doc, out = judge(rubrics, "score.pivot", ends_on_failure)
     assert out.verdict is Verdict.WARN
     assert doc.text[out.hits[0].start : out.hits[0].end] == "I still regret that first result."
     assert judge(rubrics, "score.pivot", TERSE)[1].verdict is Verdict.PASS
     # the sentence after the discussion may carry the pivot, even in the next paragraph
-    next_para = ("I failed Step 1 and passed on my second attempt with a 231 after daily UWorld blocks.\n\n"
-                 "Today I bring that self-testing habit to morning report.")
+    next_para = (
+        "I failed Step 1 and passed on my second attempt with a 231 after daily UWorld blocks.\n\n"
+        "Today I bring that self-testing habit to morning report."
+    )
     assert judge(rubrics, "score.pivot", next_para)[1].verdict is Verdict.PASS
 
 
 def test_findings_quote_the_sentence(rubrics: RubricSet) -> None:
     rubric, criterion = rubrics.get("score.excuse")
-    doc = make_doc("I failed Step 1 because the questions were ambiguous. I then used UWorld and passed Step 2 CK.")
+    doc = make_doc(
+        "I failed Step 1 because the questions were ambiguous. I then used UWorld and passed Step 2 CK."
+    )
     out = run_criterion(Context(doc), rubric, criterion)
     (finding,) = hits_to_findings(doc, criterion, out)
     assert finding.quote == "I failed Step 1 because the questions were ambiguous."
@@ -312,26 +341,40 @@ def test_findings_quote_the_sentence(rubrics: RubricSet) -> None:
 
 
 def test_criteria_not_applicable_without_a_discussion(rubrics: RubricSet) -> None:
-    for cid in ("score.mention", "score.length", "score.excuse", "score.emotion", "score.what_changed",
-                "score.evidence", "score.pivot"):
+    for cid in (
+        "score.mention",
+        "score.length",
+        "score.excuse",
+        "score.emotion",
+        "score.what_changed",
+        "score.evidence",
+        "score.pivot",
+    ):
         assert judge(rubrics, cid, CLINICAL_FAILED)[1].verdict is Verdict.NOT_APPLICABLE, cid
 
 
 def test_pivot_accepts_closing_on_a_later_result_but_not_dwelling_after_it(rubrics: RubricSet) -> None:
-    closes_on_result = ("In 2021, I sat for USMLE Step 1 and did not pass. I built a 12-week plan with a mentor "
-                        "around UWorld. I then scored 236 on Step 2 CK and passed Step 3 in 2023.")
+    closes_on_result = (
+        "In 2021, I sat for USMLE Step 1 and did not pass. I built a 12-week plan with a mentor "
+        "around UWorld. I then scored 236 on Step 2 CK and passed Step 3 in 2023."
+    )
     _, out = judge(rubrics, "score.pivot", closes_on_result, AI)
     assert out.verdict is Verdict.PASS and "later result" in out.summary
-    dwells = ("My Step 1 score was below my expectations. I used UWorld and a structured schedule and passed Step 2 "
-              "CK with a 232. It was a difficult year for me and my family.")
+    dwells = (
+        "My Step 1 score was below my expectations. I used UWorld and a structured schedule and passed Step "
+        "2 "
+        "CK with a 232. It was a difficult year for me and my family."
+    )
     doc, out = judge(rubrics, "score.pivot", dwells, IA)
     assert out.verdict is Verdict.WARN
     assert doc.text[out.hits[0].start : out.hits[0].end] == "It was a difficult year for me and my family."
 
 
 def test_disputing_the_score_is_an_excuse(rubrics: RubricSet) -> None:
-    text = ("Although my USMLE Step 1 score (pass, second attempt) does not represent my abilities, I believe my "
-            "clinical skills speak for themselves.")
+    text = (
+        "Although my USMLE Step 1 score (pass, second attempt) does not represent my abilities, I believe my "
+        "clinical skills speak for themselves."
+    )
     _, out = judge(rubrics, "score.excuse", text)
     assert out.verdict is Verdict.FAIL
     assert out.hits[0].note == 'denies responsibility: "does not represent my abilities"'
@@ -346,12 +389,21 @@ def test_setback_can_be_stated_after_the_seed() -> None:
 def test_comlex_level_ce_alone_is_an_exam_but_a_trauma_level_is_not() -> None:
     disc = score_discussion(Context(make_doc("I scored 540 on Level 2-CE after a tutor-led schedule.")))
     assert disc is not None and disc.exams == ("COMLEX Level 2",)
-    assert find_score_discussions(make_doc("I rotated at a Level 1 trauma center and failed my first suture.")) == ()
+    assert (
+        find_score_discussions(make_doc("I rotated at a Level 1 trauma center and failed my first suture."))
+        == ()
+    )
 
 
 def test_regret_dwelt_on_is_emotional(rubrics: RubricSet) -> None:
-    text = ("I took the USMLE Step 1 exam in 2020 and failed it. It was embarrassing, and I regret it deeply. I then "
-            "committed to a structured schedule and passed on my second attempt. Today I bring that structure to clinic.")
+    text = (
+        "I took the USMLE Step 1 exam in 2020 and failed it. It was embarrassing, and I regret it deeply. "
+        "I then committed to a structured schedule and passed on my second attempt. Today I bring that "
+        "structure to clinic."
+    )
     _, out = judge(rubrics, "score.emotion", text)
     assert out.verdict is Verdict.FAIL
-    assert {h.note for h in out.hits} == {'shame and guilt: "embarrassing"', 'shame and guilt: "regret it deeply"'}
+    assert {h.note for h in out.hits} == {
+        'shame and guilt: "embarrassing"',
+        'shame and guilt: "regret it deeply"',
+    }

@@ -46,7 +46,12 @@ def _bounds(spec: str) -> tuple[int, int]:
 class HiddenParams(Params):
     # code points or ranges ("U+200B-U+200F") that render as nothing in visible text
     invisible: tuple[str, ...] = (
-        "U+200B-U+200F", "U+202A-U+202E", "U+2060-U+2064", "U+2066-U+2069", "U+FEFF", "U+E0000-U+E007F",
+        "U+200B-U+200F",
+        "U+202A-U+202E",
+        "U+2060-U+2064",
+        "U+2066-U+2069",
+        "U+FEFF",
+        "U+E0000-U+E007F",
     )
     reasons: dict[str, str] = Field(
         default_factory=lambda: {"vanish": "hidden text", "white": "white-on-white text", "tiny": "tiny text"}
@@ -121,7 +126,9 @@ SCRIPT_MARKS = frozenset("\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e
 
 
 def _needs_marks(c: str) -> bool:
-    return unicodedata.bidirectional(c) in ("R", "AL", "AN") or unicodedata.category(c) == "So" or c == "\ufe0f"
+    return (
+        unicodedata.bidirectional(c) in ("R", "AL", "AN") or unicodedata.category(c) == "So" or c == "\ufe0f"
+    )
 
 
 def legitimate_marks(text: str, start: int, end: int) -> bool:
@@ -132,8 +139,9 @@ def legitimate_marks(text: str, start: int, end: int) -> bool:
     return any(_needs_marks(c) for c in near)
 
 
-def invisible_runs(doc: Document, specs: tuple[str, ...], allow_script_marks: bool = True
-                   ) -> Iterable[tuple[int, int]]:
+def invisible_runs(
+    doc: Document, specs: tuple[str, ...], allow_script_marks: bool = True
+) -> Iterable[tuple[int, int]]:
     """Runs of invisible characters in the visible text that a reader would not notice."""
     for m in invisible_pattern(specs).finditer(doc.text):
         if m.start() == 0 and m.group() == "\ufeff":  # a byte-order mark at the very start is harmless
@@ -163,7 +171,9 @@ def check_hidden_text(ctx: Context, params: HiddenParams) -> Outcome:
     return Outcome(Verdict.FAIL, tuple(hits), summary=summary)
 
 
-def by_sentence(doc: Document, spans: Iterable[tuple[int, int, str]]) -> list[tuple[tuple[int, int], list[str]]]:
+def by_sentence(
+    doc: Document, spans: Iterable[tuple[int, int, str]]
+) -> list[tuple[tuple[int, int], list[str]]]:
     """Group noted spans by the sentence(s) they fall in, in text order: one comment per sentence."""
     groups: dict[tuple[int, int], list[str]] = {}
     for a, b, note in sorted(spans):
@@ -185,13 +195,20 @@ def check_instructions(ctx: Context, params: InstructionParams) -> Outcome:
     doc = ctx.doc
     found: list[tuple[int, int, str]] = []
     for label, terms in params.groups.items():
-        found.extend((a, b, f'{label}: "{preview(doc.text[a:b], 80)}"') for a, b in find_terms(doc.text, terms))
-    hits = [Hit(s, e, Verdict.FAIL, "; ".join(notes), entry=entry_at(doc, s))
-            for (s, e), notes in by_sentence(doc, found)]
+        found.extend(
+            (a, b, f'{label}: "{preview(doc.text[a:b], 80)}"') for a, b in find_terms(doc.text, terms)
+        )
+    hits = [
+        Hit(s, e, Verdict.FAIL, "; ".join(notes), entry=entry_at(doc, s))
+        for (s, e), notes in by_sentence(doc, found)
+    ]
     hidden = 0
     for span in doc.hidden:
-        notes = [f'{label}: "{preview(span.text[a:b], 80)}"' for label, terms in params.groups.items()
-                 for a, b in find_terms(span.text, terms)]
+        notes = [
+            f'{label}: "{preview(span.text[a:b], 80)}"'
+            for label, terms in params.groups.items()
+            for a, b in find_terms(span.text, terms)
+        ]
         if notes:
             hidden += len(notes)
             block = anchor_block(doc, span)

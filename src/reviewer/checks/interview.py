@@ -53,8 +53,10 @@ def check_interview_length(ctx: Context, params: LengthParams) -> Outcome:
     secs = seconds(words, params.words_per_minute)
     said = f"{words} words, about {secs} seconds at {params.words_per_minute} words per minute"
     lo, hi = params.min_words, params.max_words
-    target = (f"aim for {lo}-{hi} words ({seconds(lo, params.words_per_minute)}-"
-              f"{seconds(hi, params.words_per_minute)} seconds)")
+    target = (
+        f"aim for {lo}-{hi} words ({seconds(lo, params.words_per_minute)}-"
+        f"{seconds(hi, params.words_per_minute)} seconds)"
+    )
     if words > hi:
         verdict = Verdict.FAIL if words > params.fail_above else Verdict.WARN
         cut = sentence_after_word(doc, hi) or (doc.sentences[-1] if doc.sentences else None)

@@ -46,8 +46,10 @@ from .text import find_terms, has_term
 # --- the span lexicon (shared definition, see module docstring) -------------------------------------
 
 # "Step" with a digit in any case ("step 2 ck"); with a roman numeral or a word only capitalised ("Step I").
-_STEP = (r"(?:(?i:USMLE)\s+)?(?:(?i:step\s*(?:1|2\s*CK|2\s*CS|2|3))|Step\s*(?:I|II|III|One|one|Two|two|Three|three)"
-         r"(?:\s*CK)?)(?![\w])")
+_STEP = (
+    r"(?:(?i:USMLE)\s+)?(?:(?i:step\s*(?:1|2\s*CK|2\s*CS|2|3))|Step\s*(?:I|II|III|One|one|Two|two|Three|three)"
+    r"(?:\s*CK)?)(?![\w])"
+)
 # "Level 2-CE" alone is unambiguous; a bare "Level 1" is not (trauma centres, NICUs), so it needs COMLEX.
 _COMLEX = r"COMLEX(?:-USA)?(?:\s+Level\s*[123](?:\s*-?\s*(?:CE|PE))?)?|Level\s*[123]\s*-?\s*(?:CE|PE)"
 EXAM = re.compile(
@@ -174,7 +176,9 @@ def exam_name(text: str) -> str:
 def exam_mentions(doc: Document, start: int = 0, end: int | None = None) -> tuple[ExamMention, ...]:
     """Every exam name in ``doc.text[start:end]``."""
     stop = len(doc.text) if end is None else end
-    return tuple(ExamMention(exam_name(m.group()), m.start(), m.end()) for m in EXAM.finditer(doc.text, start, stop))
+    return tuple(
+        ExamMention(exam_name(m.group()), m.start(), m.end()) for m in EXAM.finditer(doc.text, start, stop)
+    )
 
 
 def _has_exam(s: Sentence) -> bool:
@@ -218,16 +222,21 @@ def _bridges_to(prev: Sentence, gap: Sequence[Sentence], nxt: Sentence) -> bool:
 
 def _grow(sents: Sequence[Sentence], i: int) -> tuple[int, int]:
     lo = hi = i
-    while lo > 0 and sents[lo - 1].block == sents[lo].block and (
-        _has_exam(sents[lo - 1]) or ATTEMPT.search(sents[lo - 1].text)
+    while (
+        lo > 0
+        and sents[lo - 1].block == sents[lo].block
+        and (_has_exam(sents[lo - 1]) or ATTEMPT.search(sents[lo - 1].text))
     ):
         lo -= 1
     while True:
         if hi + 1 < len(sents) and _continues(sents[hi], sents[hi + 1]):
             hi += 1
             continue
-        ahead = [j for j in range(hi + 2, min(hi + 2 + BRIDGE, len(sents)))
-                 if _bridges_to(sents[hi], sents[hi + 1 : j], sents[j])]
+        ahead = [
+            j
+            for j in range(hi + 2, min(hi + 2 + BRIDGE, len(sents)))
+            if _bridges_to(sents[hi], sents[hi + 1 : j], sents[j])
+        ]
         if not ahead:
             return lo, hi
         hi = ahead[0]
@@ -246,7 +255,9 @@ def find_score_discussions(doc: Document) -> tuple[ScoreDiscussion, ...]:
         if not _is_seed(sents, i):
             continue
         lo, hi = _grow(sents, i)
-        setback = int(any(_is_setback(s) for s in sents[lo : hi + 1] if _has_exam(s) or ATTEMPT.search(s.text)))
+        setback = int(
+            any(_is_setback(s) for s in sents[lo : hi + 1] if _has_exam(s) or ATTEMPT.search(s.text))
+        )
         if runs and (lo <= runs[-1][1] + 1 or _bridged(sents, runs[-1][1], lo)):
             runs[-1][1] = max(runs[-1][1], hi)
             runs[-1][2] |= setback
@@ -255,7 +266,9 @@ def find_score_discussions(doc: Document) -> tuple[ScoreDiscussion, ...]:
     out = []
     for lo, hi, setback in runs:
         chosen = tuple(sents[lo : hi + 1])
-        out.append(ScoreDiscussion(chosen, bool(setback), exam_mentions(doc, chosen[0].start, chosen[-1].end)))
+        out.append(
+            ScoreDiscussion(chosen, bool(setback), exam_mentions(doc, chosen[0].start, chosen[-1].end))
+        )
     return tuple(out)
 
 
@@ -290,8 +303,8 @@ def following(doc: Document, disc: ScoreDiscussion) -> Sentence | None:
 
 
 def with_following(doc: Document, disc: ScoreDiscussion) -> tuple[Sentence, ...]:
-    """The discussion plus the sentence after it: an apology, an excuse or the change made often sits in
-    the sentence right after the last exam sentence, which the span (built from exam words) may stop short of."""
+    """The discussion plus the sentence after it: an apology, an excuse or the change made often sits in the
+    sentence right after the last exam sentence, where the span (built from exam words) may stop short."""
     nxt = following(doc, disc)
     return disc.sentences + ((nxt,) if nxt else ())
 
@@ -307,7 +320,9 @@ def _explained(ctx: Context) -> ScoreDiscussion | Outcome:
     if disc is None:
         return Outcome(Verdict.NOT_APPLICABLE, summary="no score discussion found")
     if not disc.setback:
-        return Outcome(Verdict.NOT_APPLICABLE, summary="exams are mentioned only as a strength; nothing to explain")
+        return Outcome(
+            Verdict.NOT_APPLICABLE, summary="exams are mentioned only as a strength; nothing to explain"
+        )
     return disc
 
 
@@ -356,14 +371,22 @@ def check_length(ctx: Context, params: LengthParams) -> Outcome:
     n = len(got)
     if n > limit:
         note = f"{n} sentences; keep it to at most {limit}"
-        return Outcome(Verdict.FAIL, (Hit(got.start, got.end, Verdict.FAIL, note),),
-                       summary=f"score discussion is {n} sentences; limit {limit}")
-    if n == 1 and kind in params.bare_single_warn and not has_term(
-        got.sentences[0].text, params.change_terms + params.evidence_terms
+        return Outcome(
+            Verdict.FAIL,
+            (Hit(got.start, got.end, Verdict.FAIL, note),),
+            summary=f"score discussion is {n} sentences; limit {limit}",
+        )
+    if (
+        n == 1
+        and kind in params.bare_single_warn
+        and not has_term(got.sentences[0].text, params.change_terms + params.evidence_terms)
     ):
         note = "a single sentence with no change in approach or later result"
-        return Outcome(Verdict.WARN, (Hit(got.start, got.end, Verdict.WARN, note),),
-                       summary="score discussion is one bare sentence")
+        return Outcome(
+            Verdict.WARN,
+            (Hit(got.start, got.end, Verdict.WARN, note),),
+            summary="score discussion is one bare sentence",
+        )
     return Outcome(Verdict.PASS, summary=f"score discussion is {n} sentence(s); limit {limit}")
 
 
@@ -471,8 +494,11 @@ def check_what_changed(ctx: Context, params: TermsParams) -> Outcome:
     if found:
         return Outcome(Verdict.PASS, summary=f'names a change in approach: "{quote(found, 40)}"')
     note = "says what happened but not what changed in the study approach"
-    return Outcome(Verdict.FAIL, (Hit(got.start, got.end, Verdict.FAIL, note),),
-                   summary="the score discussion names no change in approach")
+    return Outcome(
+        Verdict.FAIL,
+        (Hit(got.start, got.end, Verdict.FAIL, note),),
+        summary="the score discussion names no change in approach",
+    )
 
 
 @register("score_evidence", TermsParams)
@@ -484,8 +510,11 @@ def check_evidence(ctx: Context, params: TermsParams) -> Outcome:
     if found:
         return Outcome(Verdict.PASS, summary=f'points to later evidence: "{quote(found, 40)}"')
     note = "no later result, score or evaluation shows the improvement"
-    return Outcome(Verdict.WARN, (Hit(got.start, got.end, Verdict.WARN, note),),
-                   summary="no objective later evidence in or right after the score discussion")
+    return Outcome(
+        Verdict.WARN,
+        (Hit(got.start, got.end, Verdict.WARN, note),),
+        summary="no objective later evidence in or right after the score discussion",
+    )
 
 
 class PivotParams(TermsParams):
@@ -513,5 +542,8 @@ def check_pivot(ctx: Context, params: PivotParams) -> Outcome:
     if found:
         return Outcome(Verdict.PASS, summary=f'ends on the later result: "{quote(found, 40)}"')
     note = f'ends on: "{quote(closing.text, 60)}"'
-    return Outcome(Verdict.WARN, (Hit(closing.start, closing.end, Verdict.WARN, note),),
-                   summary="the score discussion ends on the setback, not on current strengths")
+    return Outcome(
+        Verdict.WARN,
+        (Hit(closing.start, closing.end, Verdict.WARN, note),),
+        summary="the score discussion ends on the setback, not on current strengths",
+    )
