@@ -77,6 +77,8 @@ def test_why_specific_knows_the_abbreviation_and_the_possessive() -> None:
     assert run("kaiser.why_specific", "KP's panel management tools match how I work.").verdict is Verdict.PASS
     assert run("kaiser.why_specific", "Kaiser's focus on preventive care drew me in.").verdict is Verdict.PASS
     assert run("kaiser.why_specific", "KP is famous.").verdict is Verdict.FAIL
+    health_plan = "Kaiser is both the health plan and the care model, so incentives favor prevention."
+    assert run("kaiser.why_specific", health_plan).verdict is Verdict.PASS
 
 
 def test_why_specific_is_not_applicable_for_a_statement_aimed_elsewhere() -> None:
@@ -155,6 +157,9 @@ def test_feelings_are_not_experience_but_actions_and_places_are() -> None:
     assert evidence_in("I coordinated discharge calls with the pharmacist.", p) == "something you did"
     assert evidence_in("We have worked alongside interpreters every week.", p) is not None
     assert evidence_in("I have always valued equity.", p) is None
+    assert evidence_in("I hope to work in a clinic that serves refugees.", p) is None
+    assert evidence_in("I hope to return to the clinic where I was an intern.", p) is not None
+    assert evidence_in("In March I will start reading about equity.", p) is None
     assert evidence_in("Working in Kampala made equity concrete for me.", p) == "a named place"
     assert evidence_in("Kaiser's work in California on equity inspires me.", p) is None
 

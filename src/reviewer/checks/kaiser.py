@@ -12,9 +12,10 @@ Choices worth knowing:
   choose Kaiser; "team-based care" is). A statement aimed elsewhere (``ctx.target`` not Kaiser) is
   not applicable.
 * ``kaiser.evidence_backed`` treats any sentence that engages a value area as a claim, and accepts as
-  evidence in the same or an adjacent sentence (same paragraph): a quantity, a role or setting
-  (observership, clinic, rotation...), a project word, a named place ("at Mulago Hospital"), or "I/we" +
-  a past-tense action verb that is not a feeling ("I coordinated", not "I learned" or "I felt").
+  evidence in the same or an adjacent sentence (same paragraph): a quantity, "I/we" + a past-tense action
+  verb that is not a feeling ("I coordinated", not "I learned" or "I felt"), a role or setting
+  (observership, clinic, rotation...), a project word, or a named place ("at Mulago Hospital"). Roles,
+  settings and places in a wish ("I hope to work in a clinic that values equity") are not evidence.
   Buzzword lists ("I am passionate about equity, teamwork and quality") therefore warn.
 """
 
@@ -131,13 +132,16 @@ class EvidenceParams(AreasParams):
         "My",
         "Our",
     )
+    aspiration_terms: tuple[str, ...] = ()  # "I hope to work in a clinic": a setting, but not an experience
     radius: int = 1
 
 
 _ACTION = re.compile(
-    r"\b(?:I|[Ww]e)\s+(?:have\s+|had\s+)?(?:\w+ly\s+|also\s+|then\s+|later\s+)?(?P<verb>[a-z]+ed|led|built|ran|wrote|taught|"
-    r"saw|made|began|set|spoke|met|took|gave|drew|rode|sat|held|kept|brought|sought|won|grew|found|spent)\b"
+    r"\b(?:I|[Ww]e)\s+(?:have\s+|had\s+)?(?:\w+ly\s+|also\s+|then\s+|later\s+)?"
+    r"(?P<verb>[a-z]+ed|led|built|ran|wrote|taught|saw|made|began|set|spoke|met|took|gave|drew|rode|sat|held|"
+    r"kept|brought|sought|won|grew|found|spent)\b"
 )
+_PAST = re.compile(r"\b(?:during|while|when|was|were|had|did|ago|last\s+year)\b", re.IGNORECASE)
 _PLACE = re.compile(r"\b(?:[Aa]t|[Ii]n|[Ff]rom)\s+(?:the\s+)?(?P<name>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)")
 
 
@@ -145,11 +149,13 @@ def evidence_in(text: str, params: EvidenceParams) -> str | None:
     """What in ``text`` is concrete experience (a short label for the note), or None."""
     if has_quantity(text):
         return "a number"
+    feelings = {v.lower() for v in params.feeling_verbs}
+    if any(m.group("verb").lower() not in feelings for m in _ACTION.finditer(text)):
+        return "something you did"
+    if has_term(text, params.aspiration_terms) and not _PAST.search(text):
+        return None  # a wish names settings and projects without having been in them
     if has_term(text, params.evidence_terms):
         return "a role, setting or project"
-    for m in _ACTION.finditer(text):
-        if m.group("verb").lower() not in {v.lower() for v in params.feeling_verbs}:
-            return "something you did"
     for m in _PLACE.finditer(text):
         first = m.group("name").split()[0].rstrip("'’s")
         if first not in params.place_exclude:
