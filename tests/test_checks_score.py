@@ -407,3 +407,15 @@ def test_regret_dwelt_on_is_emotional(rubrics: RubricSet) -> None:
         'shame and guilt: "embarrassing"',
         'shame and guilt: "regret it deeply"',
     }
+
+
+def test_typographic_apostrophes_match_the_lexicons(rubrics: RubricSet) -> None:
+    text = "I didn’t pass Step 1 the first time, and I don’t want to make excuses, but it wasn’t fair. I’m sorry."
+    disc = score_discussion(Context(make_doc(text)))
+    assert disc is not None and disc.setback
+    _, excuse = judge(rubrics, "score.excuse", text)
+    assert {h.note for h in excuse.hits} == {
+        'denies responsibility: "don’t want to make excuses, but"',
+        'blames the exam: "wasn’t fair"',
+    }
+    assert judge(rubrics, "score.emotion", text)[1].hits[0].note == 'over-apology: "I’m sorry"'

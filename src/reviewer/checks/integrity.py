@@ -26,7 +26,7 @@ from pydantic import Field, field_validator
 from ..document import Block, Document, HiddenSpan
 from ..findings import Verdict
 from .registry import Context, Hit, Outcome, Params, register
-from .text import find_terms
+from .text import find_terms, plain
 
 _RANGE = re.compile(r"^U\+([0-9A-Fa-f]{4,6})(?:\s*-\s*U\+([0-9A-Fa-f]{4,6}))?$")
 TAG_START, TAG_END = 0xE0000, 0xE007F
@@ -196,7 +196,7 @@ def check_instructions(ctx: Context, params: InstructionParams) -> Outcome:
     found: list[tuple[int, int, str]] = []
     for label, terms in params.groups.items():
         found.extend(
-            (a, b, f'{label}: "{preview(doc.text[a:b], 80)}"') for a, b in find_terms(doc.text, terms)
+            (a, b, f'{label}: "{preview(doc.text[a:b], 80)}"') for a, b in find_terms(plain(doc.text), terms)
         )
     hits = [
         Hit(s, e, Verdict.FAIL, "; ".join(notes), entry=entry_at(doc, s))
@@ -207,7 +207,7 @@ def check_instructions(ctx: Context, params: InstructionParams) -> Outcome:
         notes = [
             f'{label}: "{preview(span.text[a:b], 80)}"'
             for label, terms in params.groups.items()
-            for a, b in find_terms(span.text, terms)
+            for a, b in find_terms(plain(span.text), terms)
         ]
         if notes:
             hidden += len(notes)

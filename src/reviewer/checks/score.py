@@ -41,7 +41,7 @@ from pydantic import Field
 from ..document import DocKind, Document, Sentence
 from ..findings import Verdict
 from .registry import Context, Hit, NoParams, Outcome, Params, register
-from .text import find_terms, has_term
+from .text import find_terms, has_term, plain
 
 # --- the span lexicon (shared definition, see module docstring) -------------------------------------
 
@@ -75,16 +75,16 @@ RESULT = re.compile(
 )
 # An attempt/failure word that makes a sentence next to an exam sentence part of the discussion.
 ATTEMPT = re.compile(
-    r"(?<![\w])(?:attempts?|re-?takes?|re-?took|repeat(?:ed)?\s+(?:it|the\s+exam)|(?:did\s+not|didn't|not)\s+pass"
+    r"(?<![\w])(?:attempts?|re-?takes?|re-?took|repeat(?:ed)?\s+(?:it|the\s+exam)|(?:did\s+not|didn['’]t|not)\s+pass"
     r"|(?:I|we)\s+failed(?!\s+to\b)|(?:my|the|that|this)\s+(?:score|result)s?|first\s+try)(?![\w])",
     re.I,
 )
 SETBACK = re.compile(
-    r"(?<![\w])(?:fail(?:ed|ure|ures|ing)?(?!\s+to\b)|(?:did\s+not|didn't|not)\s+pass|(?:second|third|multiple|two|three"
+    r"(?<![\w])(?:fail(?:ed|ure|ures|ing)?(?!\s+to\b)|(?:did\s+not|didn['’]t|not)\s+pass|(?:second|third|multiple|two|three"
     r"|another|later|subsequent|repeat)\s+attempts?|re-?takes?|re-?took|repeat(?:ed)?|below|low(?:er)?|marginal"
     r"|underperform\w*|struggl\w*|difficult(?:y|ies)?|disappoint\w*|setbacks?|unsuccessful|short\s+of"
     r"|not\s+(?:where|what)\s+I|weak|poor(?:ly)?|modest|mediocre|unsatisfactory|not\s+competitive"
-    r"|(?:did\s+not|didn't)\s+go\s+well|un(?:der)?prepared|(?:context|explanation)\s+(?:for|of|on)"
+    r"|(?:did\s+not|didn['’]t)\s+go\s+well|un(?:der)?prepared|(?:context|explanation)\s+(?:for|of|on)"
     r"|(?:explain|address)\s+(?:my|the|this|a))"
     r"(?![\w])",
     re.I,
@@ -98,7 +98,8 @@ PLAN = re.compile(
     re.I,
 )
 PAST_RESULT = re.compile(
-    r"(?<![\w])(?:scored|failed|passed|(?:did\s+not|didn't)\s+pass|re-?took|attempts?|[12]\d\d)(?![\w])", re.I
+    r"(?<![\w])(?:scored|failed|passed|(?:did\s+not|didn['’]t)\s+pass|re-?took|attempts?|[12]\d\d)(?![\w])",
+    re.I,
 )
 # Study-method words: a sentence with one continues the discussion, even after background sentences.
 STUDY = re.compile(
@@ -379,7 +380,7 @@ def check_length(ctx: Context, params: LengthParams) -> Outcome:
     if (
         n == 1
         and kind in params.bare_single_warn
-        and not has_term(got.sentences[0].text, params.change_terms + params.evidence_terms)
+        and not has_term(plain(got.sentences[0].text), params.change_terms + params.evidence_terms)
     ):
         note = "a single sentence with no change in approach or later result"
         return Outcome(
@@ -416,7 +417,7 @@ def _negated(doc: Document, sent: Sentence, start: int, params: PhraseParams) ->
     if not params.negators:
         return False
     before = doc.text[sent.start : start].split()[-params.negation_words :]
-    return has_term(" ".join(before), params.negators)
+    return has_term(plain(" ".join(before)), params.negators)
 
 
 def find_phrases(doc: Document, sentences: Sequence[Sentence], params: PhraseParams) -> list[Phrase]:
@@ -425,7 +426,7 @@ def find_phrases(doc: Document, sentences: Sequence[Sentence], params: PhrasePar
     seen: set[tuple[int, int]] = set()
     for s in sentences:
         for label, terms in params.groups.items():
-            for a, b in find_terms(doc.text, terms, s.start, s.end):
+            for a, b in find_terms(plain(doc.text), terms, s.start, s.end):
                 if (a, b) in seen or _negated(doc, s, a, params):
                     continue
                 seen.add((a, b))
@@ -478,7 +479,7 @@ class TermsParams(Params):
 
 def _first_term(doc: Document, sentences: Sequence[Sentence], terms: Sequence[str]) -> str | None:
     for s in sentences:
-        spans = find_terms(doc.text, terms, s.start, s.end)
+        spans = find_terms(plain(doc.text), terms, s.start, s.end)
         if spans:
             a, b = spans[0]
             return doc.text[a:b]

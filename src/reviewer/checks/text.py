@@ -55,3 +55,15 @@ NUMBER = re.compile(
 
 def numbers_in(text: str) -> list[re.Match[str]]:
     return list(NUMBER.finditer(text))
+
+
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+
+
+@lru_cache(maxsize=64)
+def plain(text: str) -> str:
+    """``text`` with typographic apostrophes as ``'``: same length, so offsets still index the original.
+
+    Lexicons are written with ``'`` ("don't", "I'm") while Word drafts type ``’``; match on ``plain(text)``.
+    """
+    return text.translate(_APOSTROPHES)
