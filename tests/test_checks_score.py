@@ -410,7 +410,8 @@ def test_regret_dwelt_on_is_emotional(rubrics: RubricSet) -> None:
 
 
 def test_typographic_apostrophes_match_the_lexicons(rubrics: RubricSet) -> None:
-    text = "I didn’t pass Step 1 the first time, and I don’t want to make excuses, but it wasn’t fair. I’m sorry."
+    text = ("I didn’t pass Step 1 the first time, and I don’t want to make excuses, but it wasn’t fair. "
+            "I’m sorry.")
     disc = score_discussion(Context(make_doc(text)))
     assert disc is not None and disc.setback
     _, excuse = judge(rubrics, "score.excuse", text)
