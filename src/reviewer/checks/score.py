@@ -435,7 +435,9 @@ def find_phrases(doc: Document, sentences: Sequence[Sentence], params: PhrasePar
 
 
 def phrase_outcome(doc: Document, phrases: Sequence[Phrase], params: PhraseParams, what: str) -> Outcome:
-    distinct = {" ".join(p.text.lower().split()) for p in phrases}
+    distinct: dict[str, str] = {}  # normalised phrase -> first wording seen
+    for p in phrases:
+        distinct.setdefault(" ".join(p.text.lower().split()), p.text)
     n = len(distinct)
     if n >= params.fail_at:
         verdict = Verdict.FAIL
@@ -448,7 +450,7 @@ def phrase_outcome(doc: Document, phrases: Sequence[Phrase], params: PhraseParam
         sent = doc.sentence_at(p.start)
         s, e = (sent.start, sent.end) if sent else (p.start, p.end)
         hits.append(Hit(s, e, verdict, f'{p.label}: "{quote(p.text)}"'))
-    listed = "; ".join(f'"{quote(t, 40)}"' for t in sorted(distinct))
+    listed = "; ".join(f'"{quote(t, 40)}"' for t in distinct.values())
     return Outcome(verdict, tuple(hits), summary=f"{n} {what} phrase(s): {listed}")
 
 
@@ -494,7 +496,7 @@ def check_what_changed(ctx: Context, params: TermsParams) -> Outcome:
     found = _first_term(ctx.doc, with_following(ctx.doc, got), params.terms)
     if found:
         return Outcome(Verdict.PASS, summary=f'names a change in approach: "{quote(found, 40)}"')
-    note = "says what happened but not what changed in the study approach"
+    note = f"{len(got)} sentence(s), none names a study method, schedule, self-testing or feedback"
     return Outcome(
         Verdict.FAIL,
         (Hit(got.start, got.end, Verdict.FAIL, note),),
@@ -510,7 +512,7 @@ def check_evidence(ctx: Context, params: TermsParams) -> Outcome:
     found = _first_term(ctx.doc, with_following(ctx.doc, got), params.terms)
     if found:
         return Outcome(Verdict.PASS, summary=f'points to later evidence: "{quote(found, 40)}"')
-    note = "no later result, score or evaluation shows the improvement"
+    note = "no later exam result, passing attempt, shelf score or clinical evaluation here or right after"
     return Outcome(
         Verdict.WARN,
         (Hit(got.start, got.end, Verdict.WARN, note),),
