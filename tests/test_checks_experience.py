@@ -171,6 +171,19 @@ def test_teamwork_needs_a_team_not_the_word_teamwork() -> None:
     assert run("experience.teamwork", experience(CLINICAL)).verdict is Verdict.PASS
 
 
+@pytest.mark.parametrize(
+    ("cid", "description"),
+    [
+        ("experience.teamwork", "Sub-I, IM. 5 pts/day. H&Ps, notes, family mtgs w/ SW."),
+        ("experience.teamwork", "Wrote a case report on lupus nephritis with my attending over 3 months."),
+        ("experience.kaiser_link", "Taught CPR to 45 high-school students in Tamil over 6 Saturdays."),
+        ("experience.outcome", "Cross-sectional survey of 150 students on burnout; 42% screened positive."),
+    ],
+)
+def test_terse_and_abbreviated_entries_are_understood(cid: str, description: str) -> None:
+    assert run(cid, experience({"title": "Entry", "description": description})).verdict is Verdict.PASS
+
+
 def test_kaiser_link_warns_per_entry_without_a_value_link() -> None:
     surgery = {
         "title": "Surgical elective",

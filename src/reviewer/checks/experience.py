@@ -10,11 +10,11 @@ Choices worth knowing:
 * A *quantity* (:func:`quantities`) is a number, percentage, range ("10-12 patients daily") or written
   number ("three months"). A bare year ("in 2021"), a date ("2021-07") and the digits of a label
   ("Step 2", "COVID-19", "PGY-1", "type 2 diabetes", "J-1") are not quantities.
-* A *measurable outcome* (``experience.outcome``) is a before/after pair ("from 18% to 9%"), or a number
-  in the same sentence as a change or finding word ("reduced ... by 30%", "completion rose to 92%",
-  "found that 32% ..."). Counts of outputs ("presented 2 posters", "published", "n=120") and change words
-  without a number ("increased awareness") are deliberately *not* outcomes: they say the project
-  happened, not what it changed.
+* A *measurable outcome* (``experience.outcome``) is a before/after pair ("from 18% to 9%"), a
+  percentage ("42% screened positive"), or a number in the same sentence as a change or finding word
+  ("reduced ... by 30 minutes", "found that 120 ..."). Counts of outputs ("presented 2 posters",
+  "published", "n=120") and change words without a number ("increased awareness") are deliberately
+  *not* outcomes: they say the project happened, not what it changed.
 * ``experience.vague`` flags each vague phrase once, anchored on its sentence. "Soft" phrases
   ("participated in", bare "observed") are only vague when their sentence has no quantity and no concrete
   action verb; the guide's own model entry says "participated in a QI effort" and then gives specifics.
@@ -198,6 +198,8 @@ class OutcomeParams(Params):
 def _outcome_sentence(text: str, params: OutcomeParams) -> bool:
     if re.search(params.before_after, text, re.IGNORECASE):
         return True
+    if any(m.group("pct") for m in QUANTITY.finditer(text)):
+        return True  # a percentage in a project entry is a measured result ("42% screened positive")
     if not has_term(text, params.change_terms):
         return False
     nums = [(s, e) for s, e in quantities(text) if not re.search(r"n\s*=\s*$", text[max(0, s - 4) : s])]
