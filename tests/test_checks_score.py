@@ -410,8 +410,10 @@ def test_regret_dwelt_on_is_emotional(rubrics: RubricSet) -> None:
 
 
 def test_typographic_apostrophes_match_the_lexicons(rubrics: RubricSet) -> None:
-    text = ("I didn’t pass Step 1 the first time, and I don’t want to make excuses, but it wasn’t fair. "
-            "I’m sorry.")
+    text = (
+        "I didn’t pass Step 1 the first time, and I don’t want to make excuses, but it wasn’t fair. "
+        "I’m sorry."
+    )
     disc = score_discussion(Context(make_doc(text)))
     assert disc is not None and disc.setback
     _, excuse = judge(rubrics, "score.excuse", text)
@@ -420,3 +422,18 @@ def test_typographic_apostrophes_match_the_lexicons(rubrics: RubricSet) -> None:
         'blames the exam: "wasn’t fair"',
     }
     assert judge(rubrics, "score.emotion", text)[1].hits[0].note == 'over-apology: "I’m sorry"'
+
+
+def test_headings_are_not_part_of_the_discussion() -> None:
+    from reviewer.ingest.memory import from_text
+    from reviewer.segment import RawBlock
+
+    blocks = [
+        RawBlock("USMLE Scores", heading=True),
+        RawBlock("I failed Step 1 once. I then used UWorld daily."),
+        RawBlock("Step 2 CK Results", heading=True),
+        RawBlock("I am drawn to Kaiser's integrated care."),
+    ]
+    doc = from_text("", DocKind.ADDITIONAL_INFO, blocks=blocks)
+    (disc,) = find_score_discussions(doc)
+    assert [s.text for s in disc.sentences] == ["I failed Step 1 once.", "I then used UWorld daily."]

@@ -249,8 +249,12 @@ def _bridged(sents: Sequence[Sentence], hi: int, lo: int) -> bool:
 
 
 def find_score_discussions(doc: Document) -> tuple[ScoreDiscussion, ...]:
-    """Every score discussion of ``doc`` in document order (pure; see the module docstring)."""
-    sents = doc.sentences
+    """Every score discussion of ``doc`` in document order (pure; see the module docstring).
+
+    Headings are left out: a title such as "USMLE Scores" is not a sentence of the explanation, and the
+    paragraph after a heading (two blocks on) never continues a discussion.
+    """
+    sents = prose(doc)
     runs: list[list[int]] = []  # [lo, hi, has_setback_seed]
     for i in range(len(sents)):
         if not _is_seed(sents, i):
@@ -295,11 +299,20 @@ def score_discussion(ctx: Context) -> ScoreDiscussion | None:
 # --- helpers for the detectors ------------------------------------------------------------------------
 
 
+def prose(doc: Document) -> tuple[Sentence, ...]:
+    """The sentences of ``doc`` that are not in heading blocks."""
+    headings = {b.index for b in doc.blocks if b.heading}
+    return tuple(s for s in doc.sentences if s.block not in headings)
+
+
 def following(doc: Document, disc: ScoreDiscussion) -> Sentence | None:
-    """The sentence right after the discussion when it is in the same or the next paragraph."""
+    """The sentence right after the discussion when it is prose in the same or the next paragraph."""
     nxt = disc.last + 1
-    if nxt < len(doc.sentences) and doc.sentences[nxt].block <= disc.sentences[-1].block + 1:
-        return doc.sentences[nxt]
+    if nxt >= len(doc.sentences):
+        return None
+    s = doc.sentences[nxt]
+    if s.block <= disc.sentences[-1].block + 1 and not doc.blocks[s.block].heading:
+        return s
     return None
 
 
