@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from reviewer.checks.application import ConsistencyParams, exam_facts
@@ -263,3 +265,38 @@ def test_gap_explained_in_additional_info_but_not_by_an_entry_heading() -> None:
 def test_no_dated_entries_is_not_applicable() -> None:
     exp = entries("e.yaml", rec("Observership", None, None))
     assert run("application.gaps", exp).verdict is Verdict.NOT_APPLICABLE
+
+
+# --- the sample folders (samples/README.md lists the intended verdicts) ------------------------------
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+P, W, F, NA = Verdict.PASS, Verdict.WARN, Verdict.FAIL, Verdict.NOT_APPLICABLE
+SAMPLE_VERDICTS = {
+    "amara-okafor": (P, P, P),
+    "rahul-mehta": (F, F, W),
+    "lucia-fernandez": (F, P, P),
+    "lucia-fernandez-general": (P, P, NA),
+}
+
+
+@pytest.mark.parametrize("name", list(SAMPLE_VERDICTS))
+def test_sample_applications(name: str) -> None:
+    from reviewer.pipeline import review_folder
+    from reviewer.settings import Settings
+
+    folder = SAMPLES / name
+    if not folder.is_dir():
+        pytest.skip(f"sample {name} not present")
+    result = review_folder(folder, RUBRICS.select(only=["application"]), Settings())
+    assert result.application is not None
+    got = {c.id: c.verdict for c in result.application.criteria}
+    ids = ("application.score_once", "application.consistency", "application.gaps")
+    assert tuple(got[i] for i in ids) == SAMPLE_VERDICTS[name]
+    if name == "rahul-mehta":
+        gaps = [f.message for f in result.application.findings if f.criterion == "application.gaps"]
+        for months in (
+            "2018-03 to 2018-10, 8 months",
+            "2019-02 to 2020-05, 16 months",
+            "2020-10 to 2021-12, 15 months",
+        ):
+            assert any(months in m for m in gaps), months

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from reviewer.checks.experience import quantities
@@ -255,3 +257,47 @@ def test_length_fails_over_the_eras_limit_and_warns_on_fragments() -> None:
 def test_length_boundary_is_inclusive() -> None:
     exactly = {"title": "Exact", "description": "x" * 749 + "."}
     assert run("experience.length", experience(exactly)).verdict is Verdict.PASS
+
+
+# --- the sample folders (samples/README.md lists the intended verdicts) ------------------------------
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+P, W, F = Verdict.PASS, Verdict.WARN, Verdict.FAIL
+IDS = (
+    "experience.quantified",
+    "experience.outcome",
+    "experience.teamwork",
+    "experience.kaiser_link",
+    "experience.vague",
+    "experience.length",
+)
+SAMPLE_VERDICTS = {
+    "amara-okafor/experiences.yaml": (P, P, P, P, P, P),
+    "rahul-mehta/experience_entries.docx": (F, W, W, W, W, F),
+    "lucia-fernandez/experience.csv": (F, W, W, W, P, P),
+}
+
+
+def sample(name: str) -> Document:
+    from reviewer.ingest import load_document
+
+    path = SAMPLES / name
+    if not path.exists():
+        pytest.skip(f"sample {name} not present")
+    return load_document(path, DocKind.EXPERIENCE)
+
+
+@pytest.mark.parametrize("name", list(SAMPLE_VERDICTS))
+def test_sample_entries(name: str) -> None:
+    doc = sample(name)
+    assert tuple(run(cid, doc).verdict for cid in IDS) == SAMPLE_VERDICTS[name]
+
+
+def test_sample_findings_point_at_the_right_entries() -> None:
+    lucia = sample("lucia-fernandez/experience.csv")
+    assert [h.entry for h in run("experience.quantified", lucia).hits] == [1]
+    assert [h.entry for h in run("experience.outcome", lucia).hits] == [2]
+    rahul = sample("rahul-mehta/experience_entries.docx")
+    assert [h.entry for h in run("experience.quantified", rahul).hits] == [0, 1, 2, 3, 4]
+    assert [(h.entry, h.verdict) for h in run("experience.length", rahul).hits] == [(0, F), (3, W)]
+    assert [h.entry for h in run("experience.outcome", rahul).hits] == [2]

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from reviewer.checks.kaiser import areas_in, evidence_in
 from reviewer.checks.registry import Context, Outcome
 from reviewer.checks.rules import hits_to_findings, run_criterion
+from reviewer.document import DocKind
 from reviewer.findings import Verdict
 from reviewer.rubric import load_rubrics
 
@@ -181,3 +186,40 @@ def test_a_strong_kaiser_statement_passes_all_three() -> None:
     )
     for cid in ("kaiser.why_specific", "kaiser.values", "kaiser.evidence_backed"):
         assert run(cid, text).verdict is Verdict.PASS, cid
+
+
+# --- the sample folders (samples/README.md lists the intended verdicts) ------------------------------
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+P, W, F, NA = Verdict.PASS, Verdict.WARN, Verdict.FAIL, Verdict.NOT_APPLICABLE
+SAMPLE_VERDICTS = {
+    ("amara-okafor/personal_statement.docx", "kaiser"): (P, P, P),
+    ("rahul-mehta/ps_draft.docx", "kaiser"): (F, P, W),
+    ("lucia-fernandez/personal_statement.md", "kaiser"): (F, W, P),
+    ("lucia-fernandez-general/personal_statement_general.txt", "other"): (NA, W, P),
+}
+
+
+@pytest.mark.parametrize(("name", "target"), list(SAMPLE_VERDICTS))
+def test_sample_statements(name: str, target: str) -> None:
+    from reviewer.ingest import load_document
+
+    path = SAMPLES / name
+    if not path.exists():
+        pytest.skip(f"sample {name} not present")
+    ctx = Context(load_document(path, DocKind.PERSONAL_STATEMENT), target=target)
+    ids = ("kaiser.why_specific", "kaiser.values", "kaiser.evidence_backed")
+    got = tuple(run_criterion(ctx, *RUBRICS.get(cid)).verdict for cid in ids)
+    assert got == SAMPLE_VERDICTS[(name, target)]
+
+
+def test_rahul_buzzword_paragraph_warns_on_each_claim() -> None:
+    from reviewer.ingest import load_document
+
+    path = SAMPLES / "rahul-mehta/ps_draft.docx"
+    if not path.exists():
+        pytest.skip("sample not present")
+    doc = load_document(path, DocKind.PERSONAL_STATEMENT)
+    out = run_criterion(Context(doc), *RUBRICS.get("kaiser.evidence_backed"))
+    assert len(out.hits) >= 3
+    assert any("passionate about health equity" in doc.text[h.start : h.end] for h in out.hits)
