@@ -149,6 +149,12 @@ def facts(text: str) -> list[tuple[str, str, int]]:
         ("My Step 2 CK score improved to 241 after the change.", [("Step 2 CK", "score", 241)]),
         ("Scores: Step 1: Pass; Step 2 CK: 238; Step 3 (2024): 225", [("Step 2 CK", "score", 238)]),
         ("Then I took Step 2 CK and I got 229, which is okay.", [("Step 2 CK", "score", 229)]),
+        ("On my first attempt, I passed Step 2 CK.", [("Step 2 CK", "attempts", 1)]),
+        (
+            "On my second attempt I scored 231 on Step 1.",
+            [("Step 1", "score", 231), ("Step 1", "attempts", 2)],
+        ),
+        ("My COMLEX Level 2-CE score of 512 was my best.", [("COMLEX Level 2", "score", 512)]),
     ],
 )
 def test_exam_facts_found(text: str, expected: list[tuple[str, str, int]]) -> None:
@@ -164,6 +170,8 @@ def test_exam_facts_found(text: str, expected: list[tuple[str, str, int]]) -> No
         "My last NBME before Step 2 CK was 231.",
         "I failed Step 1 on my first attempt.",
         "My Step 1 and Step 2 CK scores were 221 and 240.",
+        "I did not pass Step 1 on my first attempt.",
+        "On my first attempt at Step 1 I was far from ready.",
         "I passed Step 1 and I got 229 later on a different exam.",
     ],
 )

@@ -118,7 +118,8 @@ def check_score_once(actx: AppContext, params: ScoreOnceParams) -> Outcome:
 
 
 class ConsistencyParams(Params):
-    score_range: tuple[int, int] = (150, 300)
+    score_range: tuple[int, int] = (150, 300)  # USMLE three-digit scores
+    comlex_range: tuple[int, int] = (200, 999)
     pass_marks: dict[str, int] = Field(
         default_factory=lambda: {"Step 1": 194, "Step 2 CK": 209, "Step 3": 198}
     )
@@ -150,7 +151,7 @@ class ConsistencyParams(Params):
 
 _EXAM = re.compile(
     r"(?<![\w])(?:USMLE\s+)?(?:Step\s*(?P<s1>1|(?-i:I)|one)(?![\w])|Step\s*(?P<s2>2|(?-i:II)|two)(?:\s*-?\s*CK)?(?!\s*-?\s*CS)(?![\w])"
-    r"|Step\s*(?P<s3>3|(?-i:III)|three)(?![\w])|COMLEX(?:-USA)?\s+Level\s*(?P<c>[123]))",
+    r"|Step\s*(?P<s3>3|(?-i:III)|three)(?![\w])|COMLEX(?:-USA)?\s+Level\s*(?P<c>[123])(?:\s*-?\s*(?:CE|PE))?)",
     re.IGNORECASE,
 )
 _SCORE = re.compile(r"(?<![\w.,$/-])(?P<n>\d{3})(?![\w%]|\.\d|,\d|\s*(?:th|st|nd|rd|percent)\b)")
@@ -192,6 +193,12 @@ _FAILED_TIMES = re.compile(
     re.IGNORECASE,
 )
 _PASS_WORD = re.compile(r"\b(?:pass(?:ed|ing)?|succeeded|cleared)\b", re.IGNORECASE)
+_PASS_AFTER = re.compile(
+    r"^\s*,?\s*(?:I\s+)?(?:finally\s+|successfully\s+)?(?:pass|succeed|clear)", re.IGNORECASE
+)
+_FAIL_AFTER = re.compile(
+    r"^\s*,?\s*(?:I\s+)?(?:fail|did\s+not\s+pass|didn't\s+pass|was\s+unsuccessful)", re.IGNORECASE
+)
 _WORD_NUM = {"one": 1, "two": 2, "three": 3, "four": 4}
 _FAIL_WORD = re.compile(
     r"\b(?:fail(?:ed|ure|ing)?|did\s+not\s+pass|didn't\s+pass|unsuccessful)\b", re.IGNORECASE
@@ -224,19 +231,22 @@ def _score_facts(doc: Document, sent: Sentence, params: ConsistencyParams) -> It
     exams = list(_EXAM.finditer(text))
     if not exams:
         return
-    lo, hi = params.score_range
     for m in _SCORE.finditer(text):
         value = int(m.group("n"))
-        if not lo <= value <= hi:
-            continue
         if has_term(text[max(0, m.start() - 40) : m.start()], params.skip_words):
             continue
         after = next((e for e in exams if e.start() >= m.end()), None)
         before = next((e for e in reversed(exams) if e.end() <= m.start()), None)
+        exam: str | None = None
         if after is not None and _LINK_BEFORE.match(text[m.end() : after.start()]):
-            yield Fact(exam_of(after), "score", value, doc, sent)
+            exam = exam_of(after)
         elif before is not None and _linked_after(text, exams, before, m):
-            yield Fact(exam_of(before), "score", value, doc, sent)
+            exam = exam_of(before)
+        if exam is None:
+            continue
+        lo, hi = params.comlex_range if exam.startswith("COMLEX") else params.score_range
+        if lo <= value <= hi:
+            yield Fact(exam, "score", value, doc, sent)
 
 
 def _linked_after(text: str, exams: Sequence[re.Match[str]], exam: re.Match[str], num: re.Match[str]) -> bool:
@@ -258,10 +268,15 @@ def _coordinated(text: str, exams: Sequence[re.Match[str]], exam: re.Match[str])
 def _attempt_value(text: str) -> int | None:
     """How many attempts it took to pass, when ``text`` says so; None otherwise."""
     for m in _ON_ATTEMPT.finditer(text):
-        before = text[max(0, m.start() - 50) : m.start()]
-        if _FAIL_WORD.search(before) and not _PASS_WORD.search(before):
+        ordinal = _ORD[m.group("ord").lower()]
+        before, after = text[max(0, m.start() - 50) : m.start()], text[m.end() : m.end() + 40]
+        passed = _PASS_WORD.search(_FAIL_WORD.sub(" ", before)) or _PASS_AFTER.match(after)
+        failed = _FAIL_WORD.search(before) or _FAIL_AFTER.match(after)
+        if failed and not passed:
             continue  # "failed Step 1 on my first attempt" says which attempt failed, not how many it took
-        return _ORD[m.group("ord").lower()]
+        if ordinal == 1 and not passed:
+            continue  # "on my first attempt I scored 205" does not say the first attempt passed
+        return ordinal
     bare = _PASSED_ON_ORD.search(text)
     if bare:
         return _ORD[bare.group("ord").lower()]
