@@ -342,7 +342,7 @@ def check_consistency(actx: AppContext, params: ConsistencyParams) -> Outcome:
         return Outcome(Verdict.NOT_APPLICABLE, summary="no exam scores or attempt counts stated")
     pairs = _conflicts(facts, params)
     if not pairs:
-        return Outcome(Verdict.PASS, summary=f"{len(facts)} exam facts agree across documents")
+        return Outcome(Verdict.PASS, summary=f"{len(facts)} exam fact(s) agree across documents")
     hits: list[Hit] = []
     seen: set[tuple[str, int]] = set()
     for a, b in pairs:
@@ -465,7 +465,8 @@ def check_gaps(actx: AppContext, params: GapsParams) -> Outcome:
     if not gaps:
         return Outcome(
             Verdict.PASS,
-            summary=f"{len(dated)} dated entries leave no unexplained gap over {params.max_months} months",
+            summary=f"{len(dated)} dated entr{'y' if len(dated) == 1 else 'ies'}, no unexplained gap over "
+            f"{params.max_months} months",
         )
     hits: list[Hit] = []
     labels: list[str] = []

@@ -187,6 +187,6 @@ def check_evidence_backed(ctx: Context, params: EvidenceParams) -> Outcome:
         return Outcome(
             Verdict.WARN,
             tuple(hits),
-            summary=f"{len(hits)} of {len(claims)} value claims are not backed by an experience",
+            summary=f"{len(hits)} of {len(claims)} value claim(s) not backed by an experience",
         )
-    return Outcome(Verdict.PASS, summary=f"all {len(claims)} value claims are backed by concrete experience")
+    return Outcome(Verdict.PASS, summary=f"{len(claims)} value claim(s), all backed by concrete experience")
