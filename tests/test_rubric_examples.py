@@ -7,6 +7,8 @@ rubric data and the detectors honest with each other.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from reviewer.checks.registry import AppContext, Context
@@ -72,3 +74,17 @@ def test_every_spec_criterion_is_present() -> None:
 def test_every_criterion_cites_the_guide() -> None:
     for _, c in RUBRICS.criteria():
         assert c.guide.strip(), c.id
+
+
+GUIDE = Path(__file__).resolve().parents[2] / "shared" / "guide" / "low-step-score-strategies-kaiser-img.txt"
+
+
+@pytest.mark.skipif(not GUIDE.exists(), reason="the guide (../shared/guide) is not beside this checkout")
+def test_guide_citations_name_real_sections() -> None:
+    guide = GUIDE.read_text(encoding="utf-8")
+    for _, c in RUBRICS.criteria():
+        if c.guide.startswith("Not from the guide"):
+            continue
+        for part in c.guide.split(";"):
+            section = part.split(" (“")[0].strip()
+            assert section in guide or section.removeprefix("FAQ ").isdigit(), f"{c.id}: '{section}' not in the guide"
