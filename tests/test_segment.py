@@ -16,14 +16,21 @@ def _sentences(text: str) -> list[str]:
 
 def test_abbreviations_and_numbers_do_not_split() -> None:
     text = "I worked with Dr. Patel at 9 a.m. on weekdays. My Step 2 CK score was 241.5 points. It helped."
-    assert _sentences(text) == ["I worked with Dr. Patel at 9 a.m. on weekdays.",
-                                "My Step 2 CK score was 241.5 points.", "It helped."]
+    assert _sentences(text) == [
+        "I worked with Dr. Patel at 9 a.m. on weekdays.",
+        "My Step 2 CK score was 241.5 points.",
+        "It helped.",
+    ]
 
 
 def test_boundaries_pysbd_misses_are_split() -> None:
     assert _sentences("My mother stayed with me. I used UWorld daily.") == [
-        "My mother stayed with me.", "I used UWorld daily."]
-    assert _sentences("We compared arms, vs. Controls in the audit.") == ["We compared arms, vs. Controls in the audit."]
+        "My mother stayed with me.",
+        "I used UWorld daily.",
+    ]
+    assert _sentences("We compared arms, vs. Controls in the audit.") == [
+        "We compared arms, vs. Controls in the audit."
+    ]
 
 
 def test_document_offsets_are_global() -> None:
@@ -31,7 +38,7 @@ def test_document_offsets_are_global() -> None:
     assert doc.text == "First paragraph. Two sentences." + BLOCK_SEPARATOR + "Second paragraph here."
     assert [s.text for s in doc.sentences] == ["First paragraph.", "Two sentences.", "Second paragraph here."]
     for s in doc.sentences:
-        assert doc.text[s.start:s.end] == s.text
+        assert doc.text[s.start : s.end] == s.text
         assert doc.blocks[s.block].start <= s.start < s.end <= doc.blocks[s.block].end
 
 
@@ -56,6 +63,6 @@ def test_any_text_gives_exact_in_bounds_spans(text: str) -> None:
 def test_any_paragraphs_give_consistent_documents(paras: list[str]) -> None:
     doc = from_text("\n\n".join(paras), DocKind.PERSONAL_STATEMENT)
     for b in doc.blocks:
-        assert doc.text[b.start:b.end] == b.text
+        assert doc.text[b.start : b.end] == b.text
     for s in doc.sentences:
-        assert doc.text[s.start:s.end] == s.text and s.text.strip()
+        assert doc.text[s.start : s.end] == s.text and s.text.strip()
