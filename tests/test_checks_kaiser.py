@@ -152,6 +152,16 @@ def test_evidence_does_not_cross_a_paragraph_break() -> None:
     assert quotes(text, out) == ["Health equity matters deeply to me."]
 
 
+def test_a_claim_that_points_back_may_lean_on_the_previous_paragraph() -> None:
+    text = (
+        "As a research fellow I analyzed readmission data for 2,000 heart failure patients.\n\n"
+        "That experience is why population health matters to me. I also admire Kaiser's commitment to "
+        "diversity."
+    )
+    out = run("kaiser.evidence_backed", text)
+    assert quotes(text, out) == ["I also admire Kaiser's commitment to diversity."]
+
+
 def test_feelings_are_not_experience_but_actions_and_places_are() -> None:
     params = RUBRICS.get("kaiser.evidence_backed")[1]
     from reviewer.checks.kaiser import EvidenceParams

@@ -15,7 +15,9 @@ Choices worth knowing:
   evidence in the same or an adjacent sentence (same paragraph): a quantity, "I/we" + a past-tense action
   verb that is not a feeling ("I coordinated", not "I learned" or "I felt"), a role or setting
   (observership, clinic, rotation...), a project word, or a named place ("at Mulago Hospital"). Roles,
-  settings and places in a wish ("I hope to work in a clinic that values equity") are not evidence.
+  settings and places in a wish ("I hope to work in a clinic that values equity") are not evidence. A
+  paragraph-opening claim that points back ("That experience is why I value equity") may lean on the
+  last sentence of the paragraph before; otherwise evidence does not cross paragraphs.
   Buzzword lists ("I am passionate about equity, teamwork and quality") therefore warn.
 """
 
@@ -133,6 +135,7 @@ class EvidenceParams(AreasParams):
         "Our",
     )
     aspiration_terms: tuple[str, ...] = ()  # "I hope to work in a clinic": a setting, but not an experience
+    backreference_terms: tuple[str, ...] = ()  # "That experience is why...": may lean on the paragraph before
     radius: int = 1
 
 
@@ -163,6 +166,21 @@ def evidence_in(text: str, params: EvidenceParams) -> str | None:
     return None
 
 
+def _evidence_window(doc: Document, sent: Sentence, params: EvidenceParams) -> list[Sentence]:
+    """The claim's neighbours in its paragraph; a paragraph-opening claim that points back ("That
+    experience is why...") also sees the last sentence of the paragraph before (unless it is a heading)."""
+    window = neighbours(doc, sent, params.radius)
+    prev = doc.sentences[sent.index - 1] if sent.index > 0 else None
+    if (
+        prev is not None
+        and prev.block != sent.block
+        and not doc.blocks[prev.block].heading
+        and has_term(sent.text, params.backreference_terms)
+    ):
+        window.insert(0, prev)
+    return window
+
+
 @register("kaiser_evidence_backed", EvidenceParams)
 def check_evidence_backed(ctx: Context, params: EvidenceParams) -> Outcome:
     """``warn`` per value-claim sentence with no concrete experience in it or an adjacent sentence."""
@@ -173,7 +191,7 @@ def check_evidence_backed(ctx: Context, params: EvidenceParams) -> Outcome:
         return Outcome(Verdict.NOT_APPLICABLE, summary="no sentence engages a Kaiser value area")
     hits: list[Hit] = []
     for sent, areas in claims:
-        if any(evidence_in(n.text, params) for n in neighbours(doc, sent, params.radius)):
+        if any(evidence_in(n.text, params) for n in _evidence_window(doc, sent, params)):
             continue
         hits.append(
             Hit(
