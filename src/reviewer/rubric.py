@@ -162,10 +162,12 @@ def _selected(cid: str, only: Sequence[str], skip: Sequence[str]) -> bool:
 # --- loading --------------------------------------------------------------------------------------
 
 
-def _yaml() -> Any:
+def _yaml(located: bool) -> Any:
+    """The safe loader (C-accelerated with ruamel.yaml.clib) for the common path; the round-trip loader,
+    which keeps every node's line, only when an error must be located."""
     from ruamel.yaml import YAML
 
-    return YAML(typ="rt")
+    return YAML(typ="rt") if located else YAML(typ="safe")
 
 
 def _line_of(node: Any, loc: Sequence[int | str]) -> int | None:
@@ -203,7 +205,11 @@ def _criterion_id(data: Any, loc: Sequence[int | str]) -> str | None:
 
 
 def load_rubric(path: Path) -> Rubric:
-    """Parse and validate one rubric file; raise :class:`RubricError` located at ``path:line``."""
+    """Parse and validate one rubric file; raise :class:`RubricError` located at ``path:line``.
+
+    Valid files (the usual case) are read once with the fast safe loader; only a file with a problem is
+    parsed again with the line-keeping loader, so the error can point at its line.
+    """
     from ruamel.yaml.error import YAMLError
 
     try:
@@ -211,7 +217,7 @@ def load_rubric(path: Path) -> Rubric:
     except (OSError, UnicodeDecodeError) as exc:
         raise RubricError(f"cannot read rubric: {exc}", path=path) from exc
     try:
-        data = _yaml().load(raw)
+        data = _yaml(located=False).load(raw)
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise RubricError(
@@ -220,53 +226,44 @@ def load_rubric(path: Path) -> Rubric:
     if not isinstance(data, dict):
         raise RubricError("a rubric file must be a mapping with id, title and criteria", path=path, line=1)
     try:
-        rubric = Rubric.model_validate({**_plain(data), "source_path": str(path)})
+        rubric = Rubric.model_validate({**data, "source_path": str(path)})
+        problem = _detector_problem(rubric)
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = [p for p in err["loc"] if p != "source_path"]
+        located = _yaml(located=True).load(raw)
         field = ".".join(str(p) for p in loc[2:]) if _criterion_id(data, loc) else ".".join(map(str, loc))
         raise RubricError(
             f"{field}: {err['msg'].lower()}" if field else err["msg"].lower(),
             path=path,
-            line=_line_of(data, loc),
+            line=_line_of(located, loc),
             criterion=_criterion_id(data, loc),
         ) from None
-    seen: set[str] = set()
-    for i, c in enumerate(rubric.criteria):
-        if c.id in seen:
-            raise RubricError(f"duplicate criterion id '{c.id}'", path=path, line=_line_of(data, ["criteria", i]))
-        seen.add(c.id)
-    _check_detectors(rubric, data, path)
+    if problem is not None:
+        loc, message, hint = problem
+        raise RubricError(message, path=path, line=_line_of(_yaml(located=True).load(raw), loc),
+                          criterion=_criterion_id(data, loc), hint=hint)
     return rubric
 
 
-def _plain(node: Any) -> Any:
-    """ruamel CommentedMap/Seq -> plain dict/list (pydantic validates plain containers)."""
-    if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    return node
-
-
-def _check_detectors(rubric: Rubric, data: Any, path: Path) -> None:
+def _detector_problem(rubric: Rubric) -> tuple[list[int | str], str, str | None] | None:
+    """The first duplicate id, unknown check or invalid params: (YAML path, message, hint)."""
     from .checks.registry import known_checks, validate_params
 
     known = known_checks()
+    seen: set[str] = set()
     for i, c in enumerate(rubric.criteria):
+        if c.id in seen:
+            return ["criteria", i], f"duplicate criterion id '{c.id}'", None
+        seen.add(c.id)
         if c.check not in known:
-            raise RubricError(
-                f"check: unknown check '{c.check}'",
-                path=path,
-                line=_line_of(data, ["criteria", i, "check"]),
-                criterion=c.id,
-                hint="known checks: " + ", ".join(sorted(known)),
+            return ["criteria", i, "check"], f"check: unknown check '{c.check}'", "known checks: " + ", ".join(
+                sorted(known)
             )
         problem = validate_params(c.check, c.params)
         if problem:
-            raise RubricError(
-                f"params: {problem}", path=path, line=_line_of(data, ["criteria", i, "params"]), criterion=c.id
-            )
+            return ["criteria", i, "params"], f"params: {problem}", None
+    return None
 
 
 def load_rubrics(extra_dirs: Sequence[Path] = (), *, builtin: bool = True) -> RubricSet:
