@@ -82,6 +82,43 @@ class DocumentInfo(Frozen):
     hidden_spans: int = 0
 
 
+class Change(StrEnum):
+    """What became of a finding between two rounds of the same document."""
+
+    RESOLVED = "resolved"
+    PERSISTING = "persisting"
+    NEW = "new"
+
+
+class FindingChange(Frozen):
+    status: Change
+    criterion: str
+    quote: str  # the current quote (new/persisting) or the previous one (resolved)
+    message: str
+    previous_quote: str | None = None
+    start: int | None = None  # current span, for new/persisting findings
+    end: int | None = None
+
+
+class VerdictChange(Frozen):
+    id: str
+    before: Verdict | None
+    after: Verdict | None
+
+
+class RevisionSummary(Frozen):
+    """How this review compares with the previous round of the same document."""
+
+    round: int
+    previous_round: int
+    previous_sha256: str
+    findings: tuple[FindingChange, ...] = ()
+    verdicts: tuple[VerdictChange, ...] = ()
+
+    def of(self, status: Change) -> tuple[FindingChange, ...]:
+        return tuple(f for f in self.findings if f.status is status)
+
+
 class Review(Frozen):
     """The review of one document."""
 
@@ -91,6 +128,7 @@ class Review(Frozen):
     engine: str = "rules"
     rubric_digest: str = ""
     notes: tuple[str, ...] = ()
+    revision: RevisionSummary | None = None
 
     def criterion(self, cid: str) -> CriterionResult | None:
         return next((c for c in self.criteria if c.id == cid), None)
