@@ -26,9 +26,9 @@ LAYERS: list[set[str]] = [
     {"llm"},
     {"render"},
     {"store", "revision"},
-    {"cohort"},
     {"pipeline"},
-    {"cli", "__main__"},
+    {"cohort", "batchfile"},
+    {"cli", "cli_cohort", "__main__"},
 ]
 
 
