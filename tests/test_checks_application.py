@@ -230,6 +230,12 @@ def test_gap_is_named_by_its_empty_months_and_anchored_on_the_next_entry() -> No
     assert exp.text[hit.start : hit.end] == "Built a REDCap database of 300 admissions."
 
 
+def test_gap_before_an_entry_without_description_anchors_on_its_heading() -> None:
+    exp = entries("e.yaml", rec("A", "2019-01", "2019-03"), rec("Volunteer", "2020-01", "2020-06", ""))
+    (hit,) = run("application.gaps", exp).hits
+    assert exp.text[hit.start : hit.end].startswith("Volunteer")
+
+
 def test_six_empty_months_are_allowed_seven_are_not() -> None:
     six = entries("e.yaml", rec("A", "2020-01", "2020-06"), rec("B", "2021-01", "2021-03"))
     seven = entries("e.yaml", rec("A", "2020-01", "2020-06"), rec("B", "2021-02", "2021-03"))

@@ -41,6 +41,7 @@ from pydantic import Field
 
 from ..document import DocKind, Document, Entry, Sentence
 from ..findings import Verdict
+from .experience import entry_anchor, entry_span
 from .registry import AppContext, Hit, Outcome, Params, register
 from .score import score_discussion
 from .text import has_term
@@ -479,8 +480,7 @@ def check_gaps(actx: AppContext, params: GapsParams) -> Outcome:
         label = g.label
         labels.append(label)
         doc, entry = g.next.doc, g.next.entry
-        sents = doc.sentences_in(entry.start, entry.end) if entry.end > entry.start else ()
-        s, e = (sents[0].start, sents[-1].end) if sents else (entry.start, entry.end)
+        s, e = entry_anchor(doc, entry_span(doc, entry))
         hits.append(
             Hit(
                 s,

@@ -103,6 +103,10 @@ class EntrySpan:
         return f"entry '{self.title}'" if self.index is not None else "this description"
 
 
+def entry_span(doc: Document, e: Entry) -> EntrySpan:
+    return EntrySpan(e.index, e.title, e.start, e.end, doc.text[e.start : e.end], e)
+
+
 def entry_spans(doc: Document) -> list[EntrySpan]:
     """The entries of ``doc``; a document without entry structure is one pseudo-entry over its whole text."""
     if doc.entries:
