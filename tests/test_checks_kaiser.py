@@ -86,6 +86,11 @@ def test_why_specific_knows_the_abbreviation_and_the_possessive() -> None:
     assert run("kaiser.why_specific", health_plan).verdict is Verdict.PASS
 
 
+def test_an_unrelated_word_next_to_kaiser_is_not_a_model_tie() -> None:
+    text = "Kaiser is a famous system in a sunny state. I also love data science and hiking."
+    assert run("kaiser.why_specific", text).verdict is Verdict.FAIL
+
+
 def test_why_specific_is_not_applicable_for_a_statement_aimed_elsewhere() -> None:
     text = "I am applying to community programs in Texas that serve Spanish-speaking families."
     assert run("kaiser.why_specific", text, target="other").verdict is Verdict.NOT_APPLICABLE
