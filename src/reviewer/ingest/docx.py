@@ -28,7 +28,8 @@ from typing import Any
 
 from ..document import DocKind, Document, HiddenSpan, SourceFormat
 from ..errors import InputError
-from ..segment import RawBlock, build_document
+from ..segment import RawBlock
+from .memory import assemble
 from .preflight import RESAVE, open_word_package
 
 _HEADING_NAME = re.compile(r"^(heading [1-9]|title)$", re.IGNORECASE)
@@ -169,18 +170,12 @@ def load_docx(path: Path, kind: DocKind, data: bytes, sha256: str) -> Document:
         raise InputError(
             "no visible text in the Word file", path=path, hint=f"{hint}: check you picked the right file"
         )
-    entries: list[dict[str, Any]] = []
-    if kind is DocKind.EXPERIENCE:
-        from .entries import split_entries
-
-        kept, entries = split_entries(kept)
-    return build_document(
-        path=str(path),
+    return assemble(
+        path=path,
         kind=kind,
         source_format=SourceFormat.DOCX,
         sha256=sha256,
         blocks=kept,
-        entries=entries,
         hidden=content.hidden,
         metadata={"suffix": path.suffix.lower()},
     )

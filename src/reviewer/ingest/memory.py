@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
-from ..document import DocKind, Document, SourceFormat
+from ..document import DocKind, Document, HiddenSpan, SourceFormat
 from ..segment import RawBlock, build_document, normalise_block_text
 
 _BLANK = re.compile(r"\n[ \t]*\n+")
@@ -22,6 +23,35 @@ def text_blocks(text: str) -> list[RawBlock]:
     """Blank-line separated paragraphs, soft wraps joined."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return [RawBlock(normalise_block_text(p)) for p in _BLANK.split(text) if p.strip()]
+
+
+def assemble(
+    *,
+    path: Path,
+    kind: DocKind,
+    source_format: SourceFormat,
+    sha256: str,
+    blocks: list[RawBlock],
+    hidden: Sequence[HiddenSpan] = (),
+    metadata: dict[str, str] | None = None,
+) -> Document:
+    """The last step of every file reader: experience files are split into entries at their headings, then
+    offsets and sentences are assigned."""
+    entries: list[dict[str, Any]] = []
+    if kind is DocKind.EXPERIENCE:
+        from .entries import split_entries
+
+        blocks, entries = split_entries(blocks)
+    return build_document(
+        path=str(path),
+        kind=kind,
+        source_format=source_format,
+        sha256=sha256,
+        blocks=blocks,
+        entries=entries,
+        hidden=hidden,
+        metadata=metadata,
+    )
 
 
 def sha256_bytes(data: bytes) -> str:

@@ -25,7 +25,8 @@ from typing import Any
 
 from ..document import DocKind, Document, SourceFormat
 from ..errors import InputError
-from ..segment import RawBlock, build_document, normalise_block_text
+from ..segment import RawBlock, normalise_block_text
+from .memory import assemble
 
 MAX_PAGES = 50
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?\d{1,3}(?:\s*(?:of|/)\s*\d{1,3})?$", re.IGNORECASE)
@@ -139,17 +140,11 @@ def load_pdf(path: Path, kind: DocKind, data: bytes, sha256: str) -> Document:
     if not paras:
         raise InputError("no text layer (scanned?)", path=path, hint="export the text or use the .docx")
     blocks = [RawBlock(p) for p in paras]
-    entries: list[dict[str, Any]] = []
-    if kind is DocKind.EXPERIENCE:
-        from .entries import split_entries
-
-        blocks, entries = split_entries(blocks)
-    return build_document(
-        path=str(path),
+    return assemble(
+        path=path,
         kind=kind,
         source_format=SourceFormat.PDF,
         sha256=sha256,
         blocks=blocks,
-        entries=entries,
         metadata={"pages": str(len(reader.pages))},
     )

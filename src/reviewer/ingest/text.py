@@ -25,7 +25,8 @@ from typing import Any
 
 from ..document import DocKind, Document, HiddenSpan, SourceFormat
 from ..errors import InputError
-from ..segment import RawBlock, build_document, normalise_block_text
+from ..segment import RawBlock, normalise_block_text
+from .memory import assemble
 
 UNWRAPPED_LINE = 100
 _BLANK = re.compile(r"\n[ \t]*\n+")
@@ -174,17 +175,11 @@ def load_text(path: Path, kind: DocKind, data: bytes, sha256: str, *, markdown: 
         blocks = plain_blocks(text, headings=kind is DocKind.EXPERIENCE)
     if not blocks:
         raise InputError("no visible text", path=path, hint="the file has no text a reader would see")
-    entries: list[dict[str, Any]] = []
-    if kind is DocKind.EXPERIENCE:
-        from .entries import split_entries
-
-        blocks, entries = split_entries(blocks)
-    return build_document(
-        path=str(path),
+    return assemble(
+        path=path,
         kind=kind,
         source_format=SourceFormat.MARKDOWN if markdown else SourceFormat.TEXT,
         sha256=sha256,
         blocks=blocks,
-        entries=entries,
         hidden=hidden,
     )
