@@ -15,6 +15,8 @@ The upper of the two DOCX layers; run surgery lives in :mod:`reviewer.render.doc
   text inside a text box, where Word allows no comments) still gets its comment, quoting the passage:
   on its whole paragraph or the text box's run when known, else on the scorecard heading. So a
   document always carries exactly one comment per finding.
+* A later round (``review.revision`` set) opens with "Since your last draft" (points resolved, points
+  still open, verdicts that changed) above the scorecard.
 * The scorecard uses the document's own "Heading 1"/"Table Grid"/"List Bullet" styles when they exist
   and direct formatting otherwise: a user's DOCX may lack any of them.
 """
@@ -43,7 +45,7 @@ from lxml import etree
 from .. import docx_xml as dx
 from ..document import Block, Document, SourceFormat
 from ..errors import InputError
-from ..findings import CriterionResult, Finding, Review, Severity, Verdict
+from ..findings import Change, CriterionResult, Finding, Review, RevisionSummary, Severity, Verdict
 from ..fsio import atomic_save
 from .docx_runs import cover
 
@@ -321,10 +323,13 @@ def write_blocks(doc: Any, blocks: Sequence[Block]) -> dict[int, Paragraph]:
 
 
 def insert_scorecard(doc: Any, review: Review) -> Run:
-    """Put the scorecard before the first body element; return the heading's run (a fallback anchor)."""
+    """Put the scorecard (after "Since your last draft" in a later round) before the first body element;
+    return the scorecard heading's run (a fallback anchor)."""
     body = doc.element.body
     before = list(body)
     styles = {(s.name, s.type): s for s in doc.styles}
+    if review.revision is not None:
+        revision_section(doc, styles, review.revision)
     heading = _paragraph(doc, styles, "Review scorecard", "Heading 1", size=16)
     _paragraph(doc, styles, summary_line(review), None, size=None)
     _table(doc, styles, review.criteria)
@@ -340,6 +345,35 @@ def insert_scorecard(doc: Any, review: Review) -> Run:
         for el in new:
             first.addprevious(el)
     return heading.runs[0]
+
+
+REVISION_HEADING = "Since your last draft"
+
+
+def revision_section(doc: Any, styles: dict[tuple[str, Any], Any], rev: RevisionSummary) -> None:
+    """What this draft resolved since the previous round and what is still open (new points marked),
+    then the criteria whose verdict changed. Placed first: it is what a returning writer looks for."""
+    resolved, persisting, new = rev.of(Change.RESOLVED), rev.of(Change.PERSISTING), rev.of(Change.NEW)
+    _paragraph(doc, styles, REVISION_HEADING, "Heading 1", size=16)
+    _paragraph(doc, styles, f"Round {rev.round}, compared with round {rev.previous_round}: {len(resolved)} resolved, "
+               f"{len(persisting) + len(new)} still open ({len(new)} new).", None, size=None)
+    groups = (("Resolved", resolved), ("Still open", (*persisting, *new)))
+    for title, items in groups:
+        if not items:
+            continue
+        _paragraph(doc, styles, title, "Heading 2", size=13)
+        for f in items:
+            tag = " (new)" if f.status is Change.NEW else ""
+            quote = f" — “{_short(f.quote)}”" if f.quote.strip() else ""
+            _paragraph(doc, styles, f"[{f.criterion}]{tag} {f.message.strip()}{quote}", "List Bullet", size=None,
+                       bullet=True)
+    changed = [v for v in rev.verdicts if v.before != v.after]
+    if changed:
+        _paragraph(doc, styles, "Verdicts that changed", "Heading 2", size=13)
+        for v in changed:
+            before = VERDICT_LABEL[v.before] if v.before else "—"
+            after = VERDICT_LABEL[v.after] if v.after else "—"
+            _paragraph(doc, styles, f"{v.id}: {before} → {after}", "List Bullet", size=None, bullet=True)
 
 
 def summary_line(review: Review) -> str:

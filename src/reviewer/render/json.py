@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..findings import ApplicationReview, CriterionResult, DocumentInfo, Finding, Review
+from ..findings import ApplicationReview, Change, CriterionResult, DocumentInfo, Finding, Review, RevisionSummary
 
 REVIEW_SCHEMA = "reviewer.review/1"
 APPLICATION_SCHEMA = "reviewer.application/1"
@@ -38,8 +38,22 @@ def _document(d: DocumentInfo) -> dict[str, Any]:
             "characters": d.characters, "text_digest": d.text_digest, "hidden_spans": d.hidden_spans}
 
 
-def review_json(review: Review) -> dict[str, Any]:
+def revision_json(rev: RevisionSummary) -> dict[str, Any]:
+    """``revision``: how this round compares with the previous one (present only from round 2 on)."""
     return {
+        "round": rev.round,
+        "previous_round": rev.previous_round,
+        "previous_sha256": rev.previous_sha256,
+        "counts": {c.value: len(rev.of(c)) for c in Change},
+        "findings": [{"status": f.status.value, "criterion": f.criterion, "quote": f.quote, "message": f.message,
+                      "previous_quote": f.previous_quote, "start": f.start, "end": f.end} for f in rev.findings],
+        "verdicts": [{"id": v.id, "before": v.before.value if v.before else None,
+                      "after": v.after.value if v.after else None} for v in rev.verdicts],
+    }
+
+
+def review_json(review: Review) -> dict[str, Any]:
+    out = {
         "schema": REVIEW_SCHEMA,
         "document": _document(review.document),
         "engine": review.engine,
@@ -48,6 +62,9 @@ def review_json(review: Review) -> dict[str, Any]:
         "findings": [_finding(f) for f in review.findings],
         "notes": list(review.notes),
     }
+    if review.revision is not None:
+        out["revision"] = revision_json(review.revision)
+    return out
 
 
 def application_json(app: ApplicationReview, review_files: dict[str, str]) -> dict[str, Any]:

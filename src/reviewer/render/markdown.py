@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..document import Document
-from ..findings import ApplicationReview, CriterionResult, Finding, Review, Verdict
+from ..findings import ApplicationReview, Change, CriterionResult, Finding, Review, RevisionSummary, Verdict
 
 LABEL = {Verdict.FAIL: "FAIL", Verdict.WARN: "WARN", Verdict.PASS: "PASS", Verdict.NOT_APPLICABLE: "n/a"}
 ORDER = {Verdict.FAIL: 0, Verdict.WARN: 1, Verdict.PASS: 2, Verdict.NOT_APPLICABLE: 3}
@@ -80,6 +80,34 @@ def _body(criteria: tuple[CriterionResult, ...], findings: tuple[Finding, ...],
     return lines
 
 
+def _verdict_label(v: Verdict | None) -> str:
+    return LABEL[v] if v is not None else "—"
+
+
+def revision_section(rev: RevisionSummary) -> list[str]:
+    """"Since your last draft": what this draft resolved, what is still open (new points marked), and
+    the criteria whose verdict changed."""
+    resolved, persisting, new = rev.of(Change.RESOLVED), rev.of(Change.PERSISTING), rev.of(Change.NEW)
+    lines = ["## Since your last draft", "",
+             f"Round {rev.round}, compared with round {rev.previous_round}: **{len(resolved)} resolved · "
+             f"{len(persisting) + len(new)} still open** ({len(new)} new)", ""]
+    if resolved:
+        lines += ["### Resolved", ""]
+        for f in resolved:
+            lines += [f"- `{f.criterion}`: {f.message}", "", "  " + _quote(f.quote, 240), ""]
+    if persisting or new:
+        lines += ["### Still open", ""]
+        for f in (*persisting, *new):
+            tag = " **(new)**" if f.status is Change.NEW else ""
+            lines += [f"- `{f.criterion}`{tag}: {f.message}", "", "  " + _quote(f.quote, 240), ""]
+    changed = [v for v in rev.verdicts if v.before != v.after]
+    if changed:
+        lines += ["### Verdicts that changed", "", "| Criterion | Before | Now |", "|---|---|---|"]
+        lines += [f"| `{v.id}` | {_verdict_label(v.before)} | {_verdict_label(v.after)} |" for v in changed]
+        lines.append("")
+    return lines
+
+
 def review_markdown(review: Review, document: Document | None = None) -> str:
     d = review.document
     titles = {e.index: e.title for e in document.entries} if document else {}
@@ -93,6 +121,8 @@ def review_markdown(review: Review, document: Document | None = None) -> str:
         f"({counts[Verdict.NOT_APPLICABLE]} not applicable)",
         "",
     ]
+    if review.revision is not None:
+        lines += revision_section(review.revision)
     if review.notes:
         lines += ["## Notes", "", *[f"- {n}" for n in review.notes], ""]
     lines += _body(review.criteria, review.findings, titles)

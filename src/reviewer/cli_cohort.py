@@ -1,0 +1,215 @@
+"""The cohort commands, ``reviewer batch`` and ``reviewer history``: thin click commands over
+:mod:`reviewer.cohort` and :mod:`reviewer.store`. Like ``cli.py``, this module prints and exits; the
+library below it never does.
+
+They are plain ``click.Command`` objects, registered on the main group by ``cli.py``
+(``main.add_command(batch)``); settings resolve exactly as for ``reviewer review`` (flags over
+``REVIEWER_*`` over ``reviewer.toml``). Heavy imports (pydantic, rich, python-docx) happen inside the
+commands so ``reviewer --help`` stays fast.
+
+Exit codes: 0 every document was reviewed (or was unchanged), 2 some document or applicant failed (the
+others were still reviewed; each failure is one ``error:`` line), 3 invalid rubric or setting, 4 the
+outputs or the store could not be written.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+if TYPE_CHECKING:
+    from rich.progress import Task
+    from rich.text import Text
+
+    from .cohort import BatchResult
+    from .errors import ReviewerError
+    from .store import StoredRound
+
+_STYLE = {"fail": "bold red", "warn": "yellow", "pass": "green", "not_applicable": "dim"}
+_SHORT = {"fail": "FAIL", "warn": "WARN", "pass": "pass", "not_applicable": "n/a"}
+
+
+def _fail(err: ReviewerError) -> NoReturn:
+    click.echo(f"error: {err}", err=True)
+    sys.exit(err.exit_code)
+
+
+def _csv(values: tuple[str, ...]) -> list[str] | None:
+    out = [p.strip() for v in values for p in v.split(",") if p.strip()]
+    return out or None
+
+
+def default_jobs() -> int:
+    return max(1, min(8, os.cpu_count() or 1))
+
+
+@click.command("batch")
+@click.argument("cohort", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
+              help="Output folder: <applicant>/ feedback, cohort.json, reviewer.sqlite (default ./reviews).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: CPU count, at most 8).")
+@click.option("--format", "formats", multiple=True, metavar="LIST", help="json,docx,md (default: all three).")
+@click.option("--rubrics", "rubric_dirs", multiple=True, type=click.Path(path_type=Path),
+              help="Extra rubric folder or file; overrides built-in rubrics with the same id.")
+@click.option("--only", multiple=True, metavar="PREFIX", help="Keep only criteria with this dotted id prefix.")
+@click.option("--skip", multiple=True, metavar="PREFIX", help="Skip criteria with this dotted id prefix.")
+@click.option("--target", type=click.Choice(["kaiser", "other"]),
+              help="Program the drafts are aimed at (otherwise each folder's application.yaml, then the setting).")
+@click.option("--config", type=click.Path(path_type=Path, dir_okay=False), help="reviewer.toml to use.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no table; errors only.")
+def batch(cohort: Path, out: Path | None, jobs: int | None, formats: tuple[str, ...], rubric_dirs: tuple[Path, ...],
+          only: tuple[str, ...], skip: tuple[str, ...], target: str | None, config: Path | None, quiet: bool) -> None:
+    """Review a whole cohort: COHORT/<applicant>/<documents>, one subfolder per applicant.
+
+    Feedback goes to OUT/<applicant>/ (as `reviewer review` writes it), plus OUT/cohort.json and the
+    review store OUT/reviewer.sqlite. Run it again after students revise: unchanged documents are not
+    reviewed again, and each changed one is compared with its previous round ("Since your last draft").
+    A killed run resumes where it stopped.
+    """
+    from .cohort import run_batch
+    from .errors import ReviewerError
+    from .settings import resolve_settings
+
+    try:
+        settings = resolve_settings({"formats": _csv(formats), "out": out, "rubrics": list(rubric_dirs) or None,
+                                     "only": _csv(only), "skip": _csv(skip)}, config=config)
+        with _progress(quiet) as progress:
+            result = run_batch(cohort, settings.out, settings, jobs=jobs or default_jobs(), progress=progress,
+                               target=target)
+    except ReviewerError as err:
+        _fail(err)
+    if not quiet:
+        _print_result(result)
+    for applicant, document, error in result.failures:
+        click.echo(f"error: {applicant}/{document}: {error}", err=True)
+    sys.exit(0 if result.ok else 2)
+
+
+class _progress:
+    """A Rich progress bar (count, rate, elapsed, ETA) fed by the runner's callback; silent when quiet."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.bar: Any = None
+        self.task: Any = None
+
+    def __enter__(self) -> Any:
+        if self.quiet:
+            return None
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            ProgressColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        class Rate(ProgressColumn):
+            def render(self, task: Task) -> Text:
+                from rich.text import Text
+
+                speed = task.finished_speed or task.speed
+                return Text(f"{speed:.1f}/s" if speed else "–/s", style="progress.data.speed")
+
+        self.bar = Progress(TextColumn("applicants"), BarColumn(), MofNCompleteColumn(), Rate(),
+                            TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+                            TextColumn("{task.description}", style="dim"), console=Console(stderr=True))
+        self.bar.start()
+        self.task = self.bar.add_task("", total=None)
+
+        def update(done: int, total: int, applicant: str) -> None:
+            self.bar.update(self.task, completed=done, total=total, description=applicant)
+
+        return update
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _print_result(result: BatchResult) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from .cohort import Status
+
+    table = Table(title=f"Cohort: {len(result.applicants)} applicants")
+    table.add_column("Applicant", no_wrap=True, overflow="ellipsis", max_width=24)
+    for col in ("Reviewed", "Same", "Failed", "Fail/Warn", "Resolved/Open"):
+        table.add_column(col, justify="right", no_wrap=True)
+    for a in result.applicants:
+        failed = len(a.failures)
+        table.add_row(a.name, str(a.count(Status.REVIEWED)), str(a.count(Status.UNCHANGED)),
+                      f"[bold red]{failed}[/]" if failed else "0",
+                      f"{sum(d.fails for d in a.documents)}/{sum(d.warns for d in a.documents)}",
+                      f"{sum(d.resolved for d in a.documents)}/{sum(d.persisting + d.new for d in a.documents)}")
+    console = Console()
+    console.print(table)
+    docs = sum(len(a.documents) for a in result.applicants)
+    console.print(f"{docs} documents: {result.total(Status.REVIEWED)} reviewed, "
+                  f"{result.total(Status.UNCHANGED)} unchanged, {result.total(Status.FAILED)} failed. "
+                  f"Feedback written to {result.out}/ (cohort.json"
+                  + (", index.html" if (result.out / "index.html").is_file() else "") + ")")
+
+
+@click.command("history")
+@click.argument("out", type=click.Path(path_type=Path, file_okay=False))
+@click.argument("applicant")
+def history(out: Path, applicant: str) -> None:
+    """Review rounds of one APPLICANT (folder id or name) in the batch output folder OUT, per document:
+    each round's date, what it resolved, and every criterion's verdict over time."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from .errors import InputError, ReviewerError
+    from .store import Store
+
+    try:
+        with Store.open(out, create=False) as store:
+            known = store.applicants()
+            wanted = applicant.casefold()
+            match = next((a for a in known if a[0].casefold() == wanted), None) or \
+                next((a for a in known if a[1].casefold() == wanted), None)
+            if match is None:
+                names = ", ".join(a[0] for a in known[:20]) or "none yet"
+                raise InputError(f"no applicant '{applicant}' in the review store", path=out,
+                                 hint=f"known: {names}")
+            rounds = store.history(match[0])
+    except ReviewerError as err:
+        _fail(err)
+    console = Console()
+    label = match[1] if match[1] == match[0] else f"{match[1]} ({match[0]})"
+    console.print(f"[bold]{label}[/]: {sum(len(r) for r in rounds.values())} rounds "
+                  f"of {len(rounds)} documents")
+    for document, items in rounds.items():
+        console.print(_history_table(document, items, Table))
+
+
+def _history_table(document: str, items: list[StoredRound], table_cls: Any) -> Any:
+    table = table_cls(title=document, title_justify="left")
+    table.add_column("Criterion", no_wrap=True)
+    for r in items:
+        table.add_column(f"R{r.round}\n{r.created_at[:10]}", justify="center", no_wrap=True)
+    ids = list(dict.fromkeys(cid for r in items for cid in r.verdicts))
+    for cid in ids:
+        cells = []
+        for r in items:
+            v = r.verdicts.get(cid)
+            cells.append(f"[{_STYLE[v]}]{_SHORT[v]}[/]" if v else "—")
+        table.add_row(cid, *cells)
+    table.add_section()
+    table.add_row("fail / warn", *(f"{r.fails} / {r.warns}" for r in items))
+    table.add_row("resolved", *(str(r.resolved) if r.round > 1 else "" for r in items))
+    table.add_row("still open (new)", *(f"{r.persisting + r.new} ({r.new})" if r.round > 1 else "" for r in items))
+    return table
+
+
+__all__ = ["batch", "history"]
