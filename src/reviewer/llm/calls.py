@@ -46,12 +46,14 @@ MAX_BACKOFF = 30.0
 class RubricFailed(Exception):
     """The rubric could not be judged by the model; ``fatal`` means no later call will succeed either."""
 
-    def __init__(self, reason: str, *, usage: Usage, attempts: int, fatal: bool = False) -> None:
+    def __init__(self, reason: str, *, usage: Usage, attempts: int, fatal: bool = False,
+                 method: Method | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.usage = usage
         self.attempts = attempts
         self.fatal = fatal
+        self.method = method
 
 
 @dataclass
@@ -147,9 +149,10 @@ def judge_rubric(judge: Judge, prompt: Prompt, criterion_ids: Sequence[str], con
                 return _check(second, criterion_ids), state
             except AnswerInvalid as again:
                 raise RubricFailed(f"the answer was invalid after one repair: {_first(again.errors)}",
-                                   usage=state.usage, attempts=state.attempts) from again
+                                   usage=state.usage, attempts=state.attempts, method=state.method) from again
     except JudgeFailure as exc:
-        raise RubricFailed(str(exc), usage=state.usage, attempts=state.attempts, fatal=exc.fatal) from exc
+        raise RubricFailed(str(exc), usage=state.usage, attempts=state.attempts, fatal=exc.fatal,
+                           method=state.method) from exc
 
 
 def _first(errors: Sequence[str], n: int = 2) -> str:

@@ -25,10 +25,12 @@ Choices:
 from __future__ import annotations
 
 import email.utils
+import importlib.util
 import json
 import time
 from typing import Any
 
+from ..errors import ConfigError
 from .config import OPENAI_BASE_URL, LLMConfig, Method, require_loopback
 from .judge import JudgeFailure, JudgeRequest, JudgeResponse, MethodUnsupported, TransientJudgeError, Usage
 
@@ -48,6 +50,9 @@ class LangChainJudge:
     def __init__(self, config: LLMConfig) -> None:
         if config.local_only:
             require_loopback(config.base_url)  # checked again here: no connection without the guarantee
+        if importlib.util.find_spec("langchain_openai") is None:
+            raise ConfigError("the LLM engines need langchain-openai, which is not installed",
+                              hint="pip install 'reviewer[llm]'")
         self.config = config
         self.endpoint = config.endpoint
         self.model = config.model

@@ -152,7 +152,7 @@ def review_llm(doc: Document, rubrics: RubricSet, config: LLMConfig, judge: Judg
             judgment, state = judge_rubric(judge, prompt, ids, config, memory, sleep=sleep)
         except RubricFailed as exc:
             usage = usage + exc.usage
-            records.append(CallRecord(rubric.id, ids, "fallback", usage=exc.usage, reason=exc.reason))
+            records.append(CallRecord(rubric.id, ids, "fallback", exc.method, exc.usage, exc.reason))
             notes.append(_fallback_note(rubric, exc.reason))
             if exc.fatal:
                 fatal = exc.reason

@@ -19,13 +19,14 @@ user's) cannot reach Python internals and a misspelt variable fails loudly inste
 Level descriptions (Prometheus-style score rubrics): a criterion's ``levels`` from the rubric YAML are
 used as written (missing levels are filled in); otherwise they are derived from the criterion text:
 5 = meets "title" fully, none of "message"; 4 = meets it with a minor weakness; 3 = partly, the problem
-"message" is present but limited, and "suggestion" would fix it; 2 = mostly not, "message"; 1 = not at
-all, "message" throughout.
+"message" is present but limited, and the first sentence of "suggestion" would fix it; 2 = mostly not,
+"message"; 1 = not at all, "message" throughout.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..document import Document, digest
+from ..document import DocKind, Document, digest
 from ..rubric import Criterion, Rubric
 from .judge import Message
 from .sanitize import strip_invisible
@@ -78,8 +79,8 @@ def template_digest(folder: Path = PROMPTS_DIR) -> str:
 def levels_for(criterion: Criterion) -> list[dict[str, Any]]:
     """Five level descriptions, best first: the rubric's own where given, derived otherwise."""
     title = criterion.title.strip().rstrip(".")
-    problem = criterion.message.strip().rstrip(".")
-    fix = criterion.suggestion.strip().rstrip(".")
+    problem = " ".join(criterion.message.split()).rstrip(".")
+    fix = _first_sentence(criterion.suggestion).rstrip(".")
     derived = {
         5: f"Fully meets the criterion ({title}); nothing of this problem: {problem}.",
         4: "Meets the criterion with a minor weakness that a small edit would fix.",
@@ -91,12 +92,20 @@ def levels_for(criterion: Criterion) -> list[dict[str, Any]]:
     return [{"score": s, "text": " ".join(str(given.get(s) or derived[s]).split())} for s in (5, 4, 3, 2, 1)]
 
 
+def _first_sentence(text: str) -> str:
+    """The suggestion's first sentence: the level text names the fix; the full suggestion is shown once above."""
+    flat = " ".join(text.split())
+    m = re.search(r"(?<=[.!?])\s+(?=[A-Z\"\u201c(])", flat)
+    return flat[: m.start()] if m else flat
+
+
 def system_message(rubric: Rubric, criteria: Sequence[Criterion], folder: Path = PROMPTS_DIR) -> str:
     crits = [{"id": c.id, "title": c.title.strip(), "guide": " ".join(c.guide.split()),
               "message": " ".join(c.message.split()), "suggestion": " ".join(c.suggestion.split()),
               "levels": levels_for(c)} for c in criteria]
+    entries = DocKind.EXPERIENCE in rubric.applies_to or any(DocKind.EXPERIENCE in (c.applies_to or ()) for c in criteria)
     return _render("system.j2", folder, rubric={"id": rubric.id, "title": rubric.title.strip()}, criteria=crits,
-                   criterion_ids=[c.id for c in criteria], max_evidence=MAX_EVIDENCE)
+                   criterion_ids=[c.id for c in criteria], max_evidence=MAX_EVIDENCE, entries=entries)
 
 
 def make_boundary(text: str, *, seed: str | None = None, salt: str = "") -> str:

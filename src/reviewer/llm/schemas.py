@@ -30,9 +30,9 @@ from .config import Thresholds
 
 SCHEMA_NAME = "rubric_judgment"
 MAX_EVIDENCE = 3
-MAX_REASONING = 600
-MAX_QUOTE = 400
-MAX_SUGGESTION = 400
+MAX_REASONING = 400
+MAX_QUOTE = 300
+MAX_SUGGESTION = 300
 
 
 class Evidence(BaseModel):

@@ -1,0 +1,21 @@
+#!/bin/bash
+# Re-record the LLM cassettes (tests/cassettes/*.yaml) against the local llama.cpp server.
+#
+#   scripts/record_cassettes.sh            # start the server if needed, snapshot rubrics, record, replay
+#
+# What it does: starts the OpenAI-compatible server on loopback (SmolLM2-135M-Instruct, model "smollm2",
+# http://127.0.0.1:8765/v1; the first start builds llama-cpp-python, about 7 minutes), then runs the
+# cassette tests with REVIEWER_RECORD=1, which copies src/reviewer/rubrics/*.yaml to
+# tests/cassettes/rubrics/ and records every request (scrubbed of Authorization, cookies and OpenAI
+# organization/project headers). Finally it replays them in record mode "none", as CI does.
+# Re-record after changing prompts/*.j2, the answer schema, the engine's request sequence or the rubrics.
+# Override the server with REVIEWER_RECORD_BASE_URL (recorded bodies do not include the host).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+server=${LOCAL_LLM_SERVER:-/work/shared/tools/local-llm-server.sh}
+if [ -z "${REVIEWER_RECORD_BASE_URL:-}" ]; then
+  "$server" start
+fi
+REVIEWER_RECORD=1 python -m pytest tests/test_llm_cassettes.py -q "$@"
+python -m pytest tests/test_llm_cassettes.py -q
+echo "cassettes recorded in tests/cassettes/; commit them with tests/cassettes/rubrics/"
