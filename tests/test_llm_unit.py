@@ -47,7 +47,11 @@ EXCUSE = "the exam was unfair and my school did not prepare us"
 
 
 def config(tmp_path: Path | None = None, **kw: object) -> LLMConfig:
-    base: dict[str, object] = {"model": "fake-model", "base_url": "http://127.0.0.1:9/v1", "boundary_seed": "t"}
+    base: dict[str, object] = {
+        "model": "fake-model",
+        "base_url": "http://127.0.0.1:9/v1",
+        "boundary_seed": "t",
+    }
     if tmp_path is not None:
         base["cache_dir"] = tmp_path / "cache"
     base.update(kw)
@@ -56,8 +60,16 @@ def config(tmp_path: Path | None = None, **kw: object) -> LLMConfig:
 
 def run(doc, judge, cfg, *, mode="hybrid", rules=None, sleeps=None):
     sleep = sleeps.append if sleeps is not None else (lambda s: None)
-    return review_llm(doc, RUBRICS, cfg, judge, rules=rules or rules_for(doc), mode=mode,
-                      memory=MethodMemory(cfg.cache_dir), sleep=sleep)
+    return review_llm(
+        doc,
+        RUBRICS,
+        cfg,
+        judge,
+        rules=rules or rules_for(doc),
+        mode=mode,
+        memory=MethodMemory(cfg.cache_dir),
+        sleep=sleep,
+    )
 
 
 GOOD = answer({"score.excuse": 2, "score.what_changed": 5, "score.pivot": 4}, {"score.excuse": [EXCUSE]})
@@ -70,8 +82,8 @@ def test_grounding_exact_anchors_on_the_covering_sentence() -> None:
     doc = make_doc(PS)
     loc = locate(doc, EXCUSE)
     assert loc is not None and loc.method == "exact"
-    assert doc.text[loc.start:loc.end] == EXCUSE
-    sentence = doc.text[loc.anchor_start:loc.anchor_end]
+    assert doc.text[loc.start : loc.end] == EXCUSE
+    sentence = doc.text[loc.anchor_start : loc.anchor_end]
     assert sentence.startswith("My Step 1 score") and sentence.endswith("prepare us.")
 
 
@@ -80,22 +92,27 @@ def test_grounding_normalised_quotes_dashes_space_and_case() -> None:
     loc = locate(doc, '"Never  again" - and I meant it')
     assert loc is not None and loc.method == "normalised"
     # the wrapping quotation mark a model adds is not part of the match; the anchor is the whole sentence
-    assert doc.text[loc.start:loc.end] == "never again\u201d \u2014 and I meant it"
-    assert doc.text[loc.anchor_start:loc.anchor_end] == "I said \u201cnever again\u201d \u2014 and I meant it."
+    assert doc.text[loc.start : loc.end] == "never again\u201d \u2014 and I meant it"
+    assert (
+        doc.text[loc.anchor_start : loc.anchor_end] == "I said \u201cnever again\u201d \u2014 and I meant it."
+    )
 
 
 def test_grounding_fuzzy_tolerates_a_small_copy_error() -> None:
     doc = make_doc(PS)
     loc = locate(doc, "I used question bank daily and tested myself every week")
     assert loc is not None and loc.method == "fuzzy" and loc.score >= 90
-    assert "question banks daily" in doc.text[loc.anchor_start:loc.anchor_end]
+    assert "question banks daily" in doc.text[loc.anchor_start : loc.anchor_end]
 
 
-@pytest.mark.parametrize("quote", [
-    "I cheated on the exam and was expelled from school",  # invented
-    "ok",  # too short to mean anything
-    "Zebras are the reason my Step 2 CK score of 245 shows that change and so much more besides it all",
-])
+@pytest.mark.parametrize(
+    "quote",
+    [
+        "I cheated on the exam and was expelled from school",  # invented
+        "ok",  # too short to mean anything
+        "Zebras are the reason my Step 2 CK score of 245 shows that change and so much more besides it all",
+    ],
+)
 def test_grounding_drops_what_is_not_in_the_text(quote: str) -> None:
     assert locate(make_doc(PS), quote) is None
 
@@ -104,7 +121,7 @@ def test_grounding_searches_visible_text_despite_invisible_characters() -> None:
     doc = make_doc("I used question\u200b banks daily. Then I passed.")
     loc = locate(doc, "I used question banks daily")
     assert loc is not None and loc.method == "normalised"
-    assert doc.text[loc.start:loc.end] == "I used question\u200b banks daily"
+    assert doc.text[loc.start : loc.end] == "I used question\u200b banks daily"
 
 
 def test_normalise_keeps_offsets() -> None:
@@ -116,14 +133,18 @@ def test_normalise_keeps_offsets() -> None:
 # --- verdicts --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("score", "verdict"), [(5, Verdict.PASS), (4, Verdict.PASS), (3, Verdict.WARN),
-                                                (2, Verdict.FAIL), (1, Verdict.FAIL)])
+@pytest.mark.parametrize(
+    ("score", "verdict"),
+    [(5, Verdict.PASS), (4, Verdict.PASS), (3, Verdict.WARN), (2, Verdict.FAIL), (1, Verdict.FAIL)],
+)
 def test_default_thresholds(score: int, verdict: Verdict) -> None:
     assert verdict_for(score, Thresholds()) is verdict
 
 
 def test_thresholds_are_configurable_by_prefix_and_warn_only_criteria_never_fail() -> None:
-    cfg = config(thresholds={"score": {"pass_at": 5, "fail_at": 3}, "score.pivot": {"pass_at": 3, "fail_at": 1}})
+    cfg = config(
+        thresholds={"score": {"pass_at": 5, "fail_at": 3}, "score.pivot": {"pass_at": 3, "fail_at": 1}}
+    )
     assert verdict_for(4, thresholds_for(cfg, "score.excuse")) is Verdict.WARN
     assert verdict_for(3, thresholds_for(cfg, "score.excuse")) is Verdict.FAIL
     assert verdict_for(3, thresholds_for(cfg, "score.pivot")) is Verdict.PASS
@@ -193,8 +214,11 @@ def test_repair_that_works_uses_the_repaired_answer() -> None:
 
 def test_finish_reason_length_gets_one_bounded_repair() -> None:
     doc = make_doc(PS)
-    cut = JudgeResponse(raw_text='{"criteria": [{"criterion_id": "score.excuse", "reasoning": "aaaa',
-                        finish_reason="length", usage=Usage(100, 64, 1))
+    cut = JudgeResponse(
+        raw_text='{"criteria": [{"criterion_id": "score.excuse", "reasoning": "aaaa',
+        finish_reason="length",
+        usage=Usage(100, 64, 1),
+    )
     judge = FakeJudge([cut, cut])
     out = run(doc, judge, config(max_tokens=300, repair_max_tokens=200))
     assert judge.calls == 2
@@ -238,8 +262,16 @@ def test_fatal_failure_stops_further_calls_and_other_errors_are_not_retried() ->
     second = SCORE.model_copy(update={"id": "score-two"})
     rubrics = RUBRICS.model_copy(update={"rubrics": (SCORE, second, INTEGRITY)})
     judge = FakeJudge([JudgeFailure("HTTP 401: bad key", fatal=True, status=401)])
-    out = review_llm(doc, rubrics, config(), judge, rules=rules_for(doc), mode="hybrid",
-                     memory=MethodMemory(None), sleep=lambda s: None)
+    out = review_llm(
+        doc,
+        rubrics,
+        config(),
+        judge,
+        rules=rules_for(doc),
+        mode="hybrid",
+        memory=MethodMemory(None),
+        sleep=lambda s: None,
+    )
     assert judge.calls == 1
     assert len([n for n in out.notes if "401" in n]) == 2
 
@@ -255,8 +287,9 @@ def test_hybrid_sends_only_judgment_criteria_and_never_integrity() -> None:
     for cid in LLM_IDS_HYBRID:
         assert cid in system
     assert "score.length" not in system and "integrity" not in system
-    assert judge.requests[0].schema["properties"]["criteria"]["items"]["properties"]["criterion_id"]["enum"] == list(
-        LLM_IDS_HYBRID)
+    assert judge.requests[0].schema["properties"]["criteria"]["items"]["properties"]["criterion_id"][
+        "enum"
+    ] == list(LLM_IDS_HYBRID)
     assert {r.id: r.source for r in out.results}["score.length"] is Source.RULES
     judge = FakeJudge([answer({"score.length": 5, **{c: 5 for c in LLM_IDS_HYBRID}})])
     run(doc, judge, config(), mode="llm")
@@ -265,30 +298,45 @@ def test_hybrid_sends_only_judgment_criteria_and_never_integrity() -> None:
 
 def test_hybrid_keeps_the_worse_verdict_and_both_sources_of_findings() -> None:
     doc = make_doc(PS)
-    rules = rules_for(doc, {"score.excuse": Verdict.FAIL, "integrity.instructions": Verdict.FAIL},
-                      [rules_finding(doc, "score.excuse", EXCUSE),
-                       rules_finding(doc, "integrity.instructions", "I grew up in Lagos")])
+    rules = rules_for(
+        doc,
+        {"score.excuse": Verdict.FAIL, "integrity.instructions": Verdict.FAIL},
+        [
+            rules_finding(doc, "score.excuse", EXCUSE),
+            rules_finding(doc, "integrity.instructions", "I grew up in Lagos"),
+        ],
+    )
     # the model is talked into full marks on excuse and flags pivot with a real quote
-    ans = answer({"score.excuse": 5, "score.what_changed": 5, "score.pivot": 2},
-                 {"score.pivot": ["Today I bring that discipline to my work on the wards", "never written"]})
+    ans = answer(
+        {"score.excuse": 5, "score.what_changed": 5, "score.pivot": 2},
+        {"score.pivot": ["Today I bring that discipline to my work on the wards", "never written"]},
+    )
     out = run(doc, FakeJudge([ans]), config(), rules=rules)
     by = {r.id: r for r in out.results}
     assert by["score.excuse"].verdict is Verdict.FAIL and by["score.excuse"].source is Source.RULES
     assert "5/5" in by["score.excuse"].message
-    assert by["integrity.instructions"].verdict is Verdict.FAIL and by["integrity.instructions"].source is Source.RULES
-    assert by["score.pivot"].verdict is Verdict.WARN and by["score.pivot"].source is Source.LLM  # warn-only ceiling
+    assert (
+        by["integrity.instructions"].verdict is Verdict.FAIL
+        and by["integrity.instructions"].source is Source.RULES
+    )
+    assert (
+        by["score.pivot"].verdict is Verdict.WARN and by["score.pivot"].source is Source.LLM
+    )  # warn-only ceiling
     pivot = [f for f in out.findings if f.criterion == "score.pivot"]
     assert len(pivot) == 1 and pivot[0].source is Source.LLM
     wards = "Today I bring that discipline to my work on the wards."
-    assert pivot[0].quote == doc.text[pivot[0].start:pivot[0].end] == wards
+    assert pivot[0].quote == doc.text[pivot[0].start : pivot[0].end] == wards
     assert out.dropped_quotes == 1 and any("1 quote(s)" in n for n in out.notes)
     assert {f.source for f in out.findings if f.criterion == "score.excuse"} == {Source.RULES}
 
 
 def test_llm_mode_takes_the_model_verdict_but_integrity_and_not_applicable_stay_rules() -> None:
     doc = make_doc(PS)
-    rules = rules_for(doc, {"score.excuse": Verdict.FAIL, "score.pivot": Verdict.NOT_APPLICABLE},
-                      [rules_finding(doc, "score.excuse", EXCUSE)])
+    rules = rules_for(
+        doc,
+        {"score.excuse": Verdict.FAIL, "score.pivot": Verdict.NOT_APPLICABLE},
+        [rules_finding(doc, "score.excuse", EXCUSE)],
+    )
     ans = answer({"score.length": 5, "score.excuse": 5, "score.what_changed": 1, "score.pivot": 1})
     out = run(doc, FakeJudge([ans]), config(), mode="llm", rules=rules)
     by = {r.id: r for r in out.results}
@@ -297,7 +345,9 @@ def test_llm_mode_takes_the_model_verdict_but_integrity_and_not_applicable_stay_
     assert by["score.pivot"].verdict is Verdict.NOT_APPLICABLE
     changed = [f for f in out.findings if f.criterion == "score.what_changed"]
     assert by["score.what_changed"].verdict is Verdict.FAIL
-    assert len(changed) == 1 and changed[0].start == doc.blocks[0].start  # document-level anchor: no quote given
+    assert (
+        len(changed) == 1 and changed[0].start == doc.blocks[0].start
+    )  # document-level anchor: no quote given
 
 
 # --- cache, methods, accounting --------------------------------------------------------------------
@@ -330,9 +380,18 @@ def test_failed_answers_are_not_cached(tmp_path: Path) -> None:
 
 
 def test_cache_key_covers_model_endpoint_templates_rubric_and_text() -> None:
-    base = {"model": "m", "endpoint": "http://h/v1", "template_digest": "t", "rubric_digest": "r",
-            "criterion_ids": ["a"], "kind": "personal_statement", "text_digest": "d"}
-    keys = {cache_key(**base)} | {cache_key(**{**base, k: (["b"] if k == "criterion_ids" else "x")}) for k in base}
+    base = {
+        "model": "m",
+        "endpoint": "http://h/v1",
+        "template_digest": "t",
+        "rubric_digest": "r",
+        "criterion_ids": ["a"],
+        "kind": "personal_statement",
+        "text_digest": "d",
+    }
+    keys = {cache_key(**base)} | {
+        cache_key(**{**base, k: (["b"] if k == "criterion_ids" else "x")}) for k in base
+    }
     assert len(keys) == len(base) + 1
 
 
@@ -382,15 +441,35 @@ def test_dry_run_sends_nothing_and_plans_calls() -> None:
 # --- local-only ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:8765/v1", "http://127.8.9.10/v1", "http://[::1]:8080/v1",
-                                 "http://localhost:11434/v1", "https://LOCALHOST/v1", "http://[::ffff:127.0.0.1]/v1"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8765/v1",
+        "http://127.8.9.10/v1",
+        "http://[::1]:8080/v1",
+        "http://localhost:11434/v1",
+        "https://LOCALHOST/v1",
+        "http://[::ffff:127.0.0.1]/v1",
+    ],
+)
 def test_local_only_accepts_loopback(url: str) -> None:
     assert LLMConfig(model="m", base_url=url, local_only=True).is_local
 
 
-@pytest.mark.parametrize("url", [None, "https://api.openai.com/v1", "http://10.0.0.5:8000/v1",
-                                 "http://localhost.evil.example/v1", "http://0.0.0.0:8000/v1", "http://[::2]/v1"])
-def test_local_only_refuses_anything_else_before_connecting(url: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "url",
+    [
+        None,
+        "https://api.openai.com/v1",
+        "http://10.0.0.5:8000/v1",
+        "http://localhost.evil.example/v1",
+        "http://0.0.0.0:8000/v1",
+        "http://[::2]/v1",
+    ],
+)
+def test_local_only_refuses_anything_else_before_connecting(
+    url: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def no_network(*a: object, **k: object) -> None:
         raise AssertionError("a connection was attempted")
 
@@ -444,7 +523,9 @@ def test_invisible_unicode_is_stripped_before_prompting() -> None:
 def test_levels_use_the_rubric_when_given_and_are_derived_otherwise() -> None:
     pivot = levels_for(criterion("score.pivot"))
     assert [lv["score"] for lv in pivot] == [5, 4, 3, 2, 1]
-    assert pivot[0]["text"] == "Ends on a concrete current strength." and pivot[4]["text"].startswith("Ends on the")
+    assert pivot[0]["text"] == "Ends on a concrete current strength." and pivot[4]["text"].startswith(
+        "Ends on the"
+    )
     assert "The discussion ends on the failure" in pivot[2]["text"]  # derived level
     excuse = levels_for(criterion("score.excuse"))
     assert "blames others" in excuse[4]["text"] and "Give brief context" in excuse[2]["text"]
@@ -468,16 +549,26 @@ def test_templates_are_sandboxed_and_strict(tmp_path: Path) -> None:
 
 
 def test_experience_findings_name_their_entry() -> None:
-    doc = make_doc(kind=DocKind.EXPERIENCE, entries=[
-        {"title": "Volunteer", "description": "Helped at a clinic on weekends with many tasks."},
-        {"title": "Research", "description": "Worked alone on a chart review of 120 admissions."},
-    ])
+    doc = make_doc(
+        kind=DocKind.EXPERIENCE,
+        entries=[
+            {"title": "Volunteer", "description": "Helped at a clinic on weekends with many tasks."},
+            {"title": "Research", "description": "Worked alone on a chart review of 120 admissions."},
+        ],
+    )
     from reviewer.rubric import Rubric, RubricSet
     from test_llm_helpers import crit
 
-    exp = Rubric.model_validate({"id": "experience-entries", "title": "E", "applies_to": ["experience"],
-                                 "criteria": [crit("experience.teamwork", "Teamwork", "No teamwork.", "Name the team.",
-                                                   severity="warning")]})
+    exp = Rubric.model_validate(
+        {
+            "id": "experience-entries",
+            "title": "E",
+            "applies_to": ["experience"],
+            "criteria": [
+                crit("experience.teamwork", "Teamwork", "No teamwork.", "Name the team.", severity="warning")
+            ],
+        }
+    )
     rubrics = RubricSet(rubrics=(exp,))
     rules = ([], [])
     ans = answer({"experience.teamwork": 2}, {"experience.teamwork": ["Worked alone on a chart review"]})
@@ -487,7 +578,10 @@ def test_experience_findings_name_their_entry() -> None:
 
 
 def test_importing_the_package_loads_no_vendor_code() -> None:
-    code = ("import sys, reviewer.llm, reviewer.llm.engine\n"
-            "print(','.join(m for m in ('langchain_openai', 'langchain_core', 'openai', 'httpx') if m in sys.modules))")
+    code = (
+        "import sys, reviewer.llm, reviewer.llm.engine\n"
+        "heavy = ('langchain_openai', 'langchain_core', 'openai', 'httpx')\n"
+        "print(','.join(m for m in heavy if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""

@@ -25,14 +25,23 @@ if TYPE_CHECKING:
     from .judge import FakeJudge, Judge, JudgeRequest, JudgeResponse, Usage
 
 _LAZY = {
-    "review_llm": "engine", "plan_calls": "engine", "LLMOutcome": "engine", "PlannedCall": "engine",
-    "FakeJudge": "judge", "Judge": "judge", "JudgeRequest": "judge", "JudgeResponse": "judge", "Usage": "judge",
-    "MethodMemory": "cache", "usage_dict": "cache", "cost": "cache",
+    "review_llm": "engine",
+    "plan_calls": "engine",
+    "LLMOutcome": "engine",
+    "PlannedCall": "engine",
+    "FakeJudge": "judge",
+    "Judge": "judge",
+    "JudgeRequest": "judge",
+    "JudgeResponse": "judge",
+    "Usage": "judge",
+    "MethodMemory": "cache",
+    "usage_dict": "cache",
+    "cost": "cache",
 }
 
 
 def make_judge(config: LLMConfig) -> Judge:
-    """The real judge for ``config`` (LangChain ``ChatOpenAI``); nothing is imported or sent until first use."""
+    """The real judge for ``config`` (LangChain ``ChatOpenAI``); nothing is sent until first use."""
     from .client import LangChainJudge
 
     return LangChainJudge(config)
@@ -46,6 +55,22 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["FakeJudge", "Judge", "JudgeRequest", "JudgeResponse", "LLMConfig", "LLMOutcome", "Method",
-           "MethodMemory", "Mode", "PlannedCall", "Thresholds", "Usage", "cost", "make_judge", "plan_calls",
-           "review_llm", "usage_dict"]
+__all__ = [
+    "FakeJudge",
+    "Judge",
+    "JudgeRequest",
+    "JudgeResponse",
+    "LLMConfig",
+    "LLMOutcome",
+    "Method",
+    "MethodMemory",
+    "Mode",
+    "PlannedCall",
+    "Thresholds",
+    "Usage",
+    "cost",
+    "make_judge",
+    "plan_calls",
+    "review_llm",
+    "usage_dict",
+]

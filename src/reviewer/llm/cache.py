@@ -29,11 +29,29 @@ from .schemas import RubricJudgment
 CACHE_VERSION = 1
 
 
-def cache_key(*, model: str, endpoint: str, template_digest: str, rubric_digest: str,
-              criterion_ids: Sequence[str], kind: str, text_digest: str) -> str:
-    payload = json.dumps({"v": CACHE_VERSION, "model": model, "endpoint": endpoint.rstrip("/"),
-                          "templates": template_digest, "rubric": rubric_digest, "criteria": list(criterion_ids),
-                          "kind": kind, "text": text_digest}, sort_keys=True)
+def cache_key(
+    *,
+    model: str,
+    endpoint: str,
+    template_digest: str,
+    rubric_digest: str,
+    criterion_ids: Sequence[str],
+    kind: str,
+    text_digest: str,
+) -> str:
+    payload = json.dumps(
+        {
+            "v": CACHE_VERSION,
+            "model": model,
+            "endpoint": endpoint.rstrip("/"),
+            "templates": template_digest,
+            "rubric": rubric_digest,
+            "criteria": list(criterion_ids),
+            "kind": kind,
+            "text": text_digest,
+        },
+        sort_keys=True,
+    )
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -58,20 +76,29 @@ class JudgmentCache:
             data = json.loads(self._path(key).read_text(encoding="utf-8"))
             judgment = RubricJudgment.model_validate(data["judgment"])
             u = data.get("usage") or {}
-            usage = Usage(int(u.get("prompt_tokens", 0)), int(u.get("completion_tokens", 0)), int(u.get("calls", 0)))
+            usage = Usage(
+                int(u.get("prompt_tokens", 0)), int(u.get("completion_tokens", 0)), int(u.get("calls", 0))
+            )
             return Cached(judgment, usage, str(data.get("method", "")))
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
     def put(self, key: str, judgment: RubricJudgment, usage: Usage, method: str) -> None:
-        data = {"version": CACHE_VERSION, "judgment": judgment.model_dump(mode="json"), "method": method,
-                "usage": {"prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens,
-                          "calls": usage.calls}}
+        data = {
+            "version": CACHE_VERSION,
+            "judgment": judgment.model_dump(mode="json"),
+            "method": method,
+            "usage": {
+                "prompt_tokens": usage.prompt_tokens,
+                "completion_tokens": usage.completion_tokens,
+                "calls": usage.calls,
+            },
+        }
         atomic_write_text(self._path(key), json.dumps(data, ensure_ascii=False, indent=1))
 
 
 class MethodMemory:
-    """Which structured-output method works for a (base URL, model); in memory, and on disk when a folder is set."""
+    """Which structured-output method works for a (base URL, model); on disk when a folder is set."""
 
     def __init__(self, folder: Path | None) -> None:
         self.path = folder / "methods.json" if folder else None
@@ -116,7 +143,9 @@ def cost(usage: Usage, config: LLMConfig) -> float | None:
     pin, pout = config.price_input_per_m, config.price_output_per_m
     if pin is None and pout is None:
         return 0.0 if config.is_local else None
-    return round((usage.prompt_tokens * (pin or 0.0) + usage.completion_tokens * (pout or 0.0)) / 1_000_000, 6)
+    return round(
+        (usage.prompt_tokens * (pin or 0.0) + usage.completion_tokens * (pout or 0.0)) / 1_000_000, 6
+    )
 
 
 def estimate_tokens(text: str) -> int:
@@ -126,6 +155,13 @@ def estimate_tokens(text: str) -> int:
 
 def usage_dict(usage: Usage, config: LLMConfig) -> dict[str, Any]:
     """Usage and cost as plain values for JSON/Markdown renderers."""
-    return {"calls": usage.calls, "cached_calls": usage.cached_calls, "prompt_tokens": usage.prompt_tokens,
-            "completion_tokens": usage.completion_tokens, "total_tokens": usage.total_tokens,
-            "estimated_cost_usd": cost(usage, config), "model": config.model, "endpoint": config.endpoint}
+    return {
+        "calls": usage.calls,
+        "cached_calls": usage.cached_calls,
+        "prompt_tokens": usage.prompt_tokens,
+        "completion_tokens": usage.completion_tokens,
+        "total_tokens": usage.total_tokens,
+        "estimated_cost_usd": cost(usage, config),
+        "model": config.model,
+        "endpoint": config.endpoint,
+    }

@@ -46,8 +46,9 @@ MAX_BACKOFF = 30.0
 class RubricFailed(Exception):
     """The rubric could not be judged by the model; ``fatal`` means no later call will succeed either."""
 
-    def __init__(self, reason: str, *, usage: Usage, attempts: int, fatal: bool = False,
-                 method: Method | None = None) -> None:
+    def __init__(
+        self, reason: str, *, usage: Usage, attempts: int, fatal: bool = False, method: Method | None = None
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.usage = usage
@@ -69,10 +70,12 @@ class CallState:
 def backoff(attempt: int, retry_after: float | None) -> float:
     if retry_after is not None:
         return retry_after
-    return min(MAX_BACKOFF, 2.0 ** attempt) * (0.75 + 0.5 * random.random())
+    return min(MAX_BACKOFF, 2.0**attempt) * (0.75 + 0.5 * random.random())
 
 
-def send(judge: Judge, request: JudgeRequest, config: LLMConfig, state: CallState, sleep: Sleep) -> JudgeResponse:
+def send(
+    judge: Judge, request: JudgeRequest, config: LLMConfig, state: CallState, sleep: Sleep
+) -> JudgeResponse:
     """One request with bounded retries of transient errors."""
     for attempt in range(config.max_retries + 1):
         state.attempts += 1
@@ -83,8 +86,9 @@ def send(judge: Judge, request: JudgeRequest, config: LLMConfig, state: CallStat
                 raise JudgeFailure(f"{exc} (gave up after {attempt + 1} attempts)") from exc
             wait = backoff(attempt, exc.retry_after)
             if wait > config.max_retry_wait:
-                raise JudgeFailure(f"{exc} (server asked to wait {wait:.0f}s; limit {config.max_retry_wait:.0f}s)"
-                                   ) from exc
+                raise JudgeFailure(
+                    f"{exc} (server asked to wait {wait:.0f}s; limit {config.max_retry_wait:.0f}s)"
+                ) from exc
             sleep(wait)
             continue
         state.usage = state.usage + response.usage
@@ -99,9 +103,17 @@ def methods_to_try(config: LLMConfig, judge: Judge, memory: MethodMemory) -> lis
     return [known, *(m for m in METHODS if m != known)] if known else list(METHODS)
 
 
-def send_detecting(judge: Judge, messages: tuple[Message, ...], schema: dict[str, object], max_tokens: int,
-                   config: LLMConfig, memory: MethodMemory, state: CallState, sleep: Sleep,
-                   purpose: str = "judge") -> JudgeResponse:
+def send_detecting(
+    judge: Judge,
+    messages: tuple[Message, ...],
+    schema: dict[str, object],
+    max_tokens: int,
+    config: LLMConfig,
+    memory: MethodMemory,
+    state: CallState,
+    sleep: Sleep,
+    purpose: str = "judge",
+) -> JudgeResponse:
     """Send with the first structured-output method the server accepts (and remember it)."""
     methods = [state.method] if state.method else methods_to_try(config, judge, memory)
     refusals: list[str] = []
@@ -118,7 +130,9 @@ def send_detecting(judge: Judge, messages: tuple[Message, ...], schema: dict[str
                 memory.remember(judge.endpoint, judge.model, method)
         return response
     hint = " (set another method)" if config.method else ""
-    raise JudgeFailure("the server refused every structured-output method tried: " + "; ".join(refusals) + hint)
+    raise JudgeFailure(
+        "the server refused every structured-output method tried: " + "; ".join(refusals) + hint
+    )
 
 
 def _check(response: JudgeResponse, criterion_ids: Sequence[str]) -> RubricJudgment:
@@ -130,29 +144,57 @@ def _check(response: JudgeResponse, criterion_ids: Sequence[str]) -> RubricJudgm
         raise
 
 
-def judge_rubric(judge: Judge, prompt: Prompt, criterion_ids: Sequence[str], config: LLMConfig,
-                 memory: MethodMemory, *, sleep: Sleep = time.sleep) -> tuple[RubricJudgment, CallState]:
+def judge_rubric(
+    judge: Judge,
+    prompt: Prompt,
+    criterion_ids: Sequence[str],
+    config: LLMConfig,
+    memory: MethodMemory,
+    *,
+    sleep: Sleep = time.sleep,
+) -> tuple[RubricJudgment, CallState]:
     """A validated judgment of one rubric, or :class:`RubricFailed`."""
     state = CallState()
     schema = answer_schema(criterion_ids)
     try:
-        first = send_detecting(judge, prompt.messages, schema, config.max_tokens, config, memory, state, sleep)
+        first = send_detecting(
+            judge, prompt.messages, schema, config.max_tokens, config, memory, state, sleep
+        )
         try:
             return _check(first, criterion_ids), state
         except AnswerInvalid as invalid:
             state.repaired = True
-            messages = repair_messages(prompt, first.raw_text, invalid.errors, criterion_ids,
-                                       truncated=first.finish_reason == "length")
-            second = send_detecting(judge, messages, schema, config.repair_max_tokens or config.max_tokens, config,
-                                    memory, state, sleep, purpose="repair")
+            messages = repair_messages(
+                prompt,
+                first.raw_text,
+                invalid.errors,
+                criterion_ids,
+                truncated=first.finish_reason == "length",
+            )
+            second = send_detecting(
+                judge,
+                messages,
+                schema,
+                config.repair_max_tokens or config.max_tokens,
+                config,
+                memory,
+                state,
+                sleep,
+                purpose="repair",
+            )
             try:
                 return _check(second, criterion_ids), state
             except AnswerInvalid as again:
-                raise RubricFailed(f"the answer was invalid after one repair: {_first(again.errors)}",
-                                   usage=state.usage, attempts=state.attempts, method=state.method) from again
+                raise RubricFailed(
+                    f"the answer was invalid after one repair: {_first(again.errors)}",
+                    usage=state.usage,
+                    attempts=state.attempts,
+                    method=state.method,
+                ) from again
     except JudgeFailure as exc:
-        raise RubricFailed(str(exc), usage=state.usage, attempts=state.attempts, fatal=exc.fatal,
-                           method=state.method) from exc
+        raise RubricFailed(
+            str(exc), usage=state.usage, attempts=state.attempts, fatal=exc.fatal, method=state.method
+        ) from exc
 
 
 def _first(errors: Sequence[str], n: int = 2) -> str:

@@ -51,8 +51,10 @@ class LangChainJudge:
         if config.local_only:
             require_loopback(config.base_url)  # checked again here: no connection without the guarantee
         if importlib.util.find_spec("langchain_openai") is None:
-            raise ConfigError("the LLM engines need langchain-openai, which is not installed",
-                              hint="pip install 'reviewer[llm]'")
+            raise ConfigError(
+                "the LLM engines need langchain-openai, which is not installed",
+                hint="pip install 'reviewer[llm]'",
+            )
         self.config = config
         self.endpoint = config.endpoint
         self.model = config.model
@@ -68,15 +70,22 @@ class LangChainJudge:
             if cfg.endpoint.rstrip("/") != OPENAI_BASE_URL:
                 extra["extra_body"] = {"max_tokens": max_tokens}
             self._chats[max_tokens] = ChatOpenAI(
-                model=cfg.model, base_url=cfg.endpoint, api_key=key, timeout=cfg.timeout, max_retries=0,
-                temperature=cfg.temperature, max_tokens=max_tokens, **extra,
+                model=cfg.model,
+                base_url=cfg.endpoint,
+                api_key=key,
+                timeout=cfg.timeout,
+                max_retries=0,
+                temperature=cfg.temperature,
+                max_tokens=max_tokens,
+                **extra,
             )
         return self._chats[max_tokens]
 
     def judge(self, request: JudgeRequest) -> JudgeResponse:
         chat = self._chat(request.max_tokens)
-        runnable = chat.with_structured_output(_schema_for(request.schema, request.method),
-                                               method=request.method, include_raw=True)
+        runnable = chat.with_structured_output(
+            _schema_for(request.schema, request.method), method=request.method, include_raw=True
+        )
         messages = [(m.role, m.content) for m in request.messages]
         try:
             out = runnable.invoke(messages)
@@ -104,9 +113,13 @@ def _response(out: dict[str, Any]) -> JudgeResponse:
         completion_tokens=int(usage_meta.get("output_tokens") or token_usage.get("completion_tokens") or 0),
         calls=1,
     )
-    return JudgeResponse(raw_text=_raw_text(raw), parsed=parsed if isinstance(parsed, dict) else None,
-                         finish_reason=meta.get("finish_reason"), usage=usage,
-                         parse_error=str(err)[:500] if err is not None else None)
+    return JudgeResponse(
+        raw_text=_raw_text(raw),
+        parsed=parsed if isinstance(parsed, dict) else None,
+        finish_reason=meta.get("finish_reason"),
+        usage=usage,
+        parse_error=str(err)[:500] if err is not None else None,
+    )
 
 
 def _raw_text(raw: Any) -> str:
@@ -139,8 +152,9 @@ def map_error(exc: BaseException, method: Method) -> Exception:
         if status in (400, 422, 500, 501) and is_method_refusal(message, method):
             return MethodUnsupported(f"HTTP {status}: {message}", method=method)
         if status == 429 or status >= 500 or status == 408:
-            return TransientJudgeError(f"HTTP {status}: {message}", retry_after=retry_after(exc.response),
-                                       status=status)
+            return TransientJudgeError(
+                f"HTTP {status}: {message}", retry_after=retry_after(exc.response), status=status
+            )
         return JudgeFailure(f"HTTP {status}: {message}", fatal=status in (401, 403, 404), status=status)
     return JudgeFailure(f"{type(exc).__name__}: {message}")
 
@@ -148,7 +162,8 @@ def map_error(exc: BaseException, method: Method) -> Exception:
 def is_method_refusal(message: str, method: Method) -> bool:
     text = message.lower()
     return any(w in text for w in _METHOD_WORDS[method]) and (
-        any(w in text for w in _REFUSAL_WORDS) or method == "json_schema")
+        any(w in text for w in _REFUSAL_WORDS) or method == "json_schema"
+    )
 
 
 def retry_after(response: Any) -> float | None:

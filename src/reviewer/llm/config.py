@@ -96,8 +96,9 @@ class LLMConfig(BaseModel):
 def check_base_url(url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"base URL '{url}' is not an http(s) URL with a host",
-                          hint="e.g. http://127.0.0.1:8080/v1")
+        raise ConfigError(
+            f"base URL '{url}' is not an http(s) URL with a host", hint="e.g. http://127.0.0.1:8080/v1"
+        )
 
 
 def is_loopback_host(host: str) -> bool:
@@ -115,18 +116,24 @@ def is_loopback_host(host: str) -> bool:
 
 def is_loopback_url(url: str) -> bool:
     parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.hostname) and is_loopback_host(parts.hostname or "")
+    return (
+        parts.scheme in ("http", "https") and bool(parts.hostname) and is_loopback_host(parts.hostname or "")
+    )
 
 
 def require_loopback(base_url: str | None) -> None:
     """Raise :class:`ConfigError` unless ``base_url`` points at this machine (the local-only guarantee)."""
     if base_url is None:
-        raise ConfigError("local-only mode needs a loopback base URL; none is set, which would mean OpenAI",
-                          hint="pass --base-url http://127.0.0.1:PORT/v1")
+        raise ConfigError(
+            "local-only mode needs a loopback base URL; none is set, which would mean OpenAI",
+            hint="pass --base-url http://127.0.0.1:PORT/v1",
+        )
     if not is_loopback_url(base_url):
         host = urlsplit(base_url).hostname or base_url
-        raise ConfigError(f"local-only mode refuses base URL host '{host}': not a loopback address",
-                          hint="use 127.0.0.1, ::1 or localhost, or drop --local-only")
+        raise ConfigError(
+            f"local-only mode refuses base URL host '{host}': not a loopback address",
+            hint="use 127.0.0.1, ::1 or localhost, or drop --local-only",
+        )
 
 
 def thresholds_for(config: LLMConfig, criterion_id: str) -> Thresholds:

@@ -38,8 +38,12 @@ from .prompt import build_prompt, template_digest
 from .sanitize import count_invisible
 from .schemas import CriterionJudgment, RubricJudgment, verdict_for
 
-_SEVERITY = {Verdict.FAIL: Severity.ERROR, Verdict.WARN: Severity.WARNING, Verdict.PASS: Severity.INFO,
-             Verdict.NOT_APPLICABLE: Severity.INFO}
+_SEVERITY = {
+    Verdict.FAIL: Severity.ERROR,
+    Verdict.WARN: Severity.WARNING,
+    Verdict.PASS: Severity.INFO,
+    Verdict.NOT_APPLICABLE: Severity.INFO,
+}
 
 
 @dataclass(frozen=True)
@@ -75,8 +79,9 @@ class PlannedCall:
     cached: bool
 
 
-def rubric_jobs(doc: Document, rubrics: RubricSet, mode: Mode, config: LLMConfig
-                ) -> list[tuple[Rubric, list[Criterion]]]:
+def rubric_jobs(
+    doc: Document, rubrics: RubricSet, mode: Mode, config: LLMConfig
+) -> list[tuple[Rubric, list[Criterion]]]:
     """(rubric, criteria the model judges) for every document rubric that applies to ``doc.kind``."""
     jobs = []
     for rubric in rubrics.rubrics:
@@ -88,13 +93,23 @@ def rubric_jobs(doc: Document, rubrics: RubricSet, mode: Mode, config: LLMConfig
     return jobs
 
 
-def _key(doc: Document, rubric: Rubric, criteria: Sequence[Criterion], config: LLMConfig, endpoint: str,
-         model: str) -> str:
-    return cache_key(model=model, endpoint=endpoint, template_digest=template_digest(), rubric_digest=rubric.digest,
-                     criterion_ids=[c.id for c in criteria], kind=doc.kind.value, text_digest=doc.text_digest)
+def _key(
+    doc: Document, rubric: Rubric, criteria: Sequence[Criterion], config: LLMConfig, endpoint: str, model: str
+) -> str:
+    return cache_key(
+        model=model,
+        endpoint=endpoint,
+        template_digest=template_digest(),
+        rubric_digest=rubric.digest,
+        criterion_ids=[c.id for c in criteria],
+        kind=doc.kind.value,
+        text_digest=doc.text_digest,
+    )
 
 
-def plan_calls(doc: Document, rubrics: RubricSet, config: LLMConfig, *, mode: Mode = "hybrid") -> list[PlannedCall]:
+def plan_calls(
+    doc: Document, rubrics: RubricSet, config: LLMConfig, *, mode: Mode = "hybrid"
+) -> list[PlannedCall]:
     """The calls ``review_llm`` would make for ``doc``, with estimated prompt tokens; sends nothing."""
     cache = JudgmentCache(config.cache_dir) if config.cache_dir else None
     out = []
@@ -102,14 +117,30 @@ def plan_calls(doc: Document, rubrics: RubricSet, config: LLMConfig, *, mode: Mo
         prompt = build_prompt(doc, rubric, criteria, seed="plan")
         tokens = sum(estimate_tokens(m.content) for m in prompt.messages)
         key = _key(doc, rubric, criteria, config, config.endpoint, config.model)
-        out.append(PlannedCall(doc.path, rubric.id, tuple(c.id for c in criteria), tokens, config.max_tokens,
-                               cached=cache is not None and cache.get(key) is not None))
+        out.append(
+            PlannedCall(
+                doc.path,
+                rubric.id,
+                tuple(c.id for c in criteria),
+                tokens,
+                config.max_tokens,
+                cached=cache is not None and cache.get(key) is not None,
+            )
+        )
     return out
 
 
-def review_llm(doc: Document, rubrics: RubricSet, config: LLMConfig, judge: Judge | None, *,
-               rules: tuple[Sequence[CriterionResult], Sequence[Finding]], mode: Mode = "hybrid",
-               memory: MethodMemory | None = None, sleep: Sleep = time.sleep) -> LLMOutcome:
+def review_llm(
+    doc: Document,
+    rubrics: RubricSet,
+    config: LLMConfig,
+    judge: Judge | None,
+    *,
+    rules: tuple[Sequence[CriterionResult], Sequence[Finding]],
+    mode: Mode = "hybrid",
+    memory: MethodMemory | None = None,
+    sleep: Sleep = time.sleep,
+) -> LLMOutcome:
     """Judge ``doc`` with the model and merge with ``rules`` (the rules engine's results and findings).
 
     ``judge`` may be None only with ``config.dry_run``. ``memory`` defaults to the method memory in
@@ -121,15 +152,19 @@ def review_llm(doc: Document, rubrics: RubricSet, config: LLMConfig, judge: Judg
     if config.dry_run or judge is None:
         plan = plan_calls(doc, rubrics, config, mode=mode)
         tokens = sum(p.prompt_tokens for p in plan if not p.cached)
-        notes.append(f"LLM dry run: {sum(not p.cached for p in plan)} call(s) planned, about {tokens} prompt tokens "
-                     f"(max {config.max_tokens} output tokens each); nothing was sent")
+        notes.append(
+            f"LLM dry run: {sum(not p.cached for p in plan)} call(s) planned, about {tokens} prompt tokens "
+            f"(max {config.max_tokens} output tokens each); nothing was sent"
+        )
         calls = tuple(CallRecord(p.rubric, p.criteria, "cached" if p.cached else "planned") for p in plan)
         return LLMOutcome(rule_results, rule_findings, notes, Usage(), 0, calls)
     memory = memory or MethodMemory(config.cache_dir)
     cache = JudgmentCache(config.cache_dir) if config.cache_dir else None
     invisible = count_invisible(doc.text)
     if invisible and jobs:
-        notes.append(f"{invisible} invisible character(s) were removed from the text before it was sent to the model")
+        notes.append(
+            f"{invisible} invisible character(s) were removed from the text before it was sent to the model"
+        )
     usage = Usage()
     records: list[CallRecord] = []
     judgments: dict[str, tuple[Rubric, list[Criterion], RubricJudgment]] = {}
@@ -162,27 +197,35 @@ def review_llm(doc: Document, rubrics: RubricSet, config: LLMConfig, judge: Judg
             notes.append(_fallback_note(rubric, f"unexpected error {type(exc).__name__}: {exc}"))
             continue
         usage = usage + state.usage
-        records.append(CallRecord(rubric.id, ids, "repaired" if state.repaired else "ok", state.method, state.usage))
+        records.append(
+            CallRecord(rubric.id, ids, "repaired" if state.repaired else "ok", state.method, state.usage)
+        )
         judgments[rubric.id] = (rubric, criteria, judgment)
         if cache is not None:
             cache.put(key, judgment, state.usage, state.method or "")
-    results, findings, dropped, scores = merge(doc, rule_results, rule_findings, list(judgments.values()), config,
-                                                 mode)
+    results, findings, dropped, scores = merge(
+        doc, rule_results, rule_findings, list(judgments.values()), config, mode
+    )
     if dropped:
         notes.append(f"{dropped} quote(s) from the model could not be found in the document and were dropped")
     return LLMOutcome(results, findings, notes, usage, dropped, tuple(records), scores)
 
 
 def _fallback_note(rubric: Rubric, reason: str) -> str:
-    return (f"LLM judgment unavailable for rubric '{rubric.id}' ({reason}); its criteria were judged by rules")
+    return f"LLM judgment unavailable for rubric '{rubric.id}' ({reason}); its criteria were judged by rules"
 
 
 # --- merging ---------------------------------------------------------------------------------------
 
 
-def merge(doc: Document, rule_results: list[CriterionResult], rule_findings: list[Finding],
-          judged: Sequence[tuple[Rubric, list[Criterion], RubricJudgment]], config: LLMConfig, mode: Mode
-          ) -> tuple[list[CriterionResult], list[Finding], int, dict[str, int]]:
+def merge(
+    doc: Document,
+    rule_results: list[CriterionResult],
+    rule_findings: list[Finding],
+    judged: Sequence[tuple[Rubric, list[Criterion], RubricJudgment]],
+    config: LLMConfig,
+    mode: Mode,
+) -> tuple[list[CriterionResult], list[Finding], int, dict[str, int]]:
     """Results in the rules' order with model-judged criteria replaced; findings sorted by position."""
     by_id = {r.id: r for r in rule_results}
     replaced: dict[str, CriterionResult] = {}
@@ -202,15 +245,21 @@ def merge(doc: Document, rule_results: list[CriterionResult], rule_findings: lis
             dropped += lost
             rules_verdict = base.verdict if base is not None else Verdict.PASS
             if mode == "hybrid" and rules_verdict.rank > verdict.rank:
-                replaced[c.id] = _result(c, rules_verdict, Source.RULES,
-                                         f"{base.message if base else ''} (the model scored {j.score}/5)".strip())
+                replaced[c.id] = _result(
+                    c,
+                    rules_verdict,
+                    Source.RULES,
+                    f"{base.message if base else ''} (the model scored {j.score}/5)".strip(),
+                )
             else:
                 replaced[c.id] = _result(c, verdict, Source.LLM, _llm_message(j))
                 if mode == "llm":
                     drop_rules.add(c.id)
             final = replaced[c.id].verdict
             if final in (Verdict.WARN, Verdict.FAIL) and replaced[c.id].source is Source.LLM:
-                if not found and not any(f.criterion == c.id for f in rule_findings if c.id not in drop_rules):
+                if not found and not any(
+                    f.criterion == c.id for f in rule_findings if c.id not in drop_rules
+                ):
                     found = [_doc_level(doc, c, j, verdict)]
                 llm_findings.extend(found)
     results = [replaced.get(r.id, r) for r in rule_results]
@@ -222,8 +271,15 @@ def merge(doc: Document, rule_results: list[CriterionResult], rule_findings: lis
 
 
 def _result(c: Criterion, verdict: Verdict, source: Source, message: str) -> CriterionResult:
-    return CriterionResult(id=c.id, verdict=verdict, message=message, source=source, title=c.title, guide=c.guide,
-                           severity=c.severity)
+    return CriterionResult(
+        id=c.id,
+        verdict=verdict,
+        message=message,
+        source=source,
+        title=c.title,
+        guide=c.guide,
+        severity=c.severity,
+    )
 
 
 def _llm_message(j: CriterionJudgment) -> str:
@@ -243,10 +299,20 @@ def ground(doc: Document, c: Criterion, j: CriterionJudgment, verdict: Verdict) 
         if verdict not in (Verdict.WARN, Verdict.FAIL) or (loc.anchor_start, loc.anchor_end) in seen:
             continue
         seen.add((loc.anchor_start, loc.anchor_end))
-        out.append(Finding(criterion=c.id, verdict=verdict, severity=_SEVERITY[verdict], start=loc.anchor_start,
-                           end=loc.anchor_end, quote=doc.text[loc.anchor_start:loc.anchor_end],
-                           message=_finding_message(c, j), suggestion=ev.suggestion or c.suggestion.strip(),
-                           source=Source.LLM, entry=_entry_of(doc, loc.start)))
+        out.append(
+            Finding(
+                criterion=c.id,
+                verdict=verdict,
+                severity=_SEVERITY[verdict],
+                start=loc.anchor_start,
+                end=loc.anchor_end,
+                quote=doc.text[loc.anchor_start : loc.anchor_end],
+                message=_finding_message(c, j),
+                suggestion=ev.suggestion or c.suggestion.strip(),
+                source=Source.LLM,
+                entry=_entry_of(doc, loc.start),
+            )
+        )
     return out, dropped
 
 
@@ -257,9 +323,17 @@ def _finding_message(c: Criterion, j: CriterionJudgment) -> str:
 
 def _doc_level(doc: Document, c: Criterion, j: CriterionJudgment, verdict: Verdict) -> Finding:
     start, end = (doc.blocks[0].start, doc.blocks[0].end) if doc.blocks else (0, 0)
-    return Finding(criterion=c.id, verdict=verdict, severity=_SEVERITY[verdict], start=start, end=end,
-                   quote=doc.text[start:end], message=_finding_message(c, j), suggestion=c.suggestion.strip(),
-                   source=Source.LLM)
+    return Finding(
+        criterion=c.id,
+        verdict=verdict,
+        severity=_SEVERITY[verdict],
+        start=start,
+        end=end,
+        quote=doc.text[start:end],
+        message=_finding_message(c, j),
+        suggestion=c.suggestion.strip(),
+        source=Source.LLM,
+    )
 
 
 def _entry_of(doc: Document, offset: int) -> int | None:

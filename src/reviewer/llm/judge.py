@@ -52,8 +52,12 @@ class Usage:
     cached_calls: int = 0
 
     def __add__(self, other: Usage) -> Usage:
-        return Usage(self.prompt_tokens + other.prompt_tokens, self.completion_tokens + other.completion_tokens,
-                     self.calls + other.calls, self.cached_calls + other.cached_calls)
+        return Usage(
+            self.prompt_tokens + other.prompt_tokens,
+            self.completion_tokens + other.completion_tokens,
+            self.calls + other.calls,
+            self.cached_calls + other.cached_calls,
+        )
 
     @property
     def total_tokens(self) -> int:
@@ -120,8 +124,14 @@ class FakeJudge:
     ``refuse`` lists methods this fake server rejects with :class:`MethodUnsupported`.
     """
 
-    def __init__(self, script: Sequence[Script] | Responder = (), *, endpoint: str = "http://fake/v1",
-                 model: str = "fake-model", refuse: Sequence[Method] = ()) -> None:
+    def __init__(
+        self,
+        script: Sequence[Script] | Responder = (),
+        *,
+        endpoint: str = "http://fake/v1",
+        model: str = "fake-model",
+        refuse: Sequence[Method] = (),
+    ) -> None:
         self.script = script
         self.endpoint = endpoint
         self.model = model
@@ -136,7 +146,9 @@ class FakeJudge:
     def judge(self, request: JudgeRequest) -> JudgeResponse:
         self.requests.append(request)
         if request.method in self.refuse:
-            raise MethodUnsupported(f"response_format {request.method} is not supported", method=request.method)
+            raise MethodUnsupported(
+                f"response_format {request.method} is not supported", method=request.method
+            )
         if callable(self.script):
             item = self.script(request)
         else:
@@ -159,5 +171,6 @@ def _to_response(item: Script) -> JudgeResponse:
         parsed = json.loads(item)
     except ValueError as exc:
         return JudgeResponse(raw_text=item, finish_reason="stop", usage=usage, parse_error=str(exc))
-    return JudgeResponse(raw_text=item, parsed=parsed if isinstance(parsed, dict) else None,
-                         finish_reason="stop", usage=usage)
+    return JudgeResponse(
+        raw_text=item, parsed=parsed if isinstance(parsed, dict) else None, finish_reason="stop", usage=usage
+    )

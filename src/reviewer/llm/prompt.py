@@ -60,8 +60,14 @@ def _env(folder: str) -> Any:
     from jinja2 import FileSystemLoader, StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
-    return SandboxedEnvironment(loader=FileSystemLoader(folder), undefined=StrictUndefined, autoescape=False,
-                                keep_trailing_newline=False, trim_blocks=False, lstrip_blocks=False)
+    return SandboxedEnvironment(
+        loader=FileSystemLoader(folder),
+        undefined=StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=False,
+        trim_blocks=False,
+        lstrip_blocks=False,
+    )
 
 
 def _render(name: str, folder: Path = PROMPTS_DIR, **values: Any) -> str:
@@ -93,19 +99,35 @@ def levels_for(criterion: Criterion) -> list[dict[str, Any]]:
 
 
 def _first_sentence(text: str) -> str:
-    """The suggestion's first sentence: the level text names the fix; the full suggestion is shown once above."""
+    """The suggestion's first sentence (the full suggestion is shown once, above the levels)."""
     flat = " ".join(text.split())
     m = re.search(r"(?<=[.!?])\s+(?=[A-Z\"\u201c(])", flat)
     return flat[: m.start()] if m else flat
 
 
 def system_message(rubric: Rubric, criteria: Sequence[Criterion], folder: Path = PROMPTS_DIR) -> str:
-    crits = [{"id": c.id, "title": c.title.strip(), "guide": " ".join(c.guide.split()),
-              "message": " ".join(c.message.split()), "suggestion": " ".join(c.suggestion.split()),
-              "levels": levels_for(c)} for c in criteria]
-    entries = DocKind.EXPERIENCE in rubric.applies_to or any(DocKind.EXPERIENCE in (c.applies_to or ()) for c in criteria)
-    return _render("system.j2", folder, rubric={"id": rubric.id, "title": rubric.title.strip()}, criteria=crits,
-                   criterion_ids=[c.id for c in criteria], max_evidence=MAX_EVIDENCE, entries=entries)
+    crits = [
+        {
+            "id": c.id,
+            "title": c.title.strip(),
+            "guide": " ".join(c.guide.split()),
+            "message": " ".join(c.message.split()),
+            "suggestion": " ".join(c.suggestion.split()),
+            "levels": levels_for(c),
+        }
+        for c in criteria
+    ]
+    kinds = set(rubric.applies_to).union(*(c.applies_to or () for c in criteria))
+    entries = DocKind.EXPERIENCE in kinds
+    return _render(
+        "system.j2",
+        folder,
+        rubric={"id": rubric.id, "title": rubric.title.strip()},
+        criteria=crits,
+        criterion_ids=[c.id for c in criteria],
+        max_evidence=MAX_EVIDENCE,
+        entries=entries,
+    )
 
 
 def make_boundary(text: str, *, seed: str | None = None, salt: str = "") -> str:
@@ -121,20 +143,36 @@ def make_boundary(text: str, *, seed: str | None = None, salt: str = "") -> str:
     raise RuntimeError("could not make a boundary absent from the text")  # pragma: no cover
 
 
-def build_prompt(doc: Document, rubric: Rubric, criteria: Sequence[Criterion], *, seed: str | None = None,
-                 folder: Path = PROMPTS_DIR) -> Prompt:
+def build_prompt(
+    doc: Document,
+    rubric: Rubric,
+    criteria: Sequence[Criterion],
+    *,
+    seed: str | None = None,
+    folder: Path = PROMPTS_DIR,
+) -> Prompt:
     """The messages of one (document, rubric) call: static system prefix, then the bounded document."""
     text, _ = strip_invisible(doc.text)
     boundary = make_boundary(text, seed=seed, salt=rubric.id)
     user = _render("document.j2", folder, kind=doc.kind.value.replace("_", " "), boundary=boundary, text=text)
-    return Prompt((Message("system", system_message(rubric, criteria, folder)), Message("user", user)),
-                  boundary, text)
+    return Prompt(
+        (Message("system", system_message(rubric, criteria, folder)), Message("user", user)), boundary, text
+    )
 
 
-def repair_messages(prompt: Prompt, previous: str, errors: Sequence[str], criterion_ids: Sequence[str], *,
-                    truncated: bool, folder: Path = PROMPTS_DIR, max_previous: int = 4000) -> tuple[Message, ...]:
+def repair_messages(
+    prompt: Prompt,
+    previous: str,
+    errors: Sequence[str],
+    criterion_ids: Sequence[str],
+    *,
+    truncated: bool,
+    folder: Path = PROMPTS_DIR,
+    max_previous: int = 4000,
+) -> tuple[Message, ...]:
     """The re-ask: the original messages, the invalid answer, and what was wrong with it."""
-    note = _render("repair.j2", folder, errors=list(errors)[:8], truncated=truncated,
-                   criterion_ids=list(criterion_ids))
+    note = _render(
+        "repair.j2", folder, errors=list(errors)[:8], truncated=truncated, criterion_ids=list(criterion_ids)
+    )
     prev = previous[:max_previous] if previous.strip() else "(empty answer)"
     return (*prompt.messages, Message("assistant", prev), Message("user", note))

@@ -83,7 +83,9 @@ class CriterionJudgment(BaseModel):
         if v is None:
             return ()
         if isinstance(v, list | tuple):
-            return [e for e in v if not (isinstance(e, dict) and not str(e.get("quote") or "").strip())][:MAX_EVIDENCE]
+            return [e for e in v if not (isinstance(e, dict) and not str(e.get("quote") or "").strip())][
+                :MAX_EVIDENCE
+            ]
         return v
 
 
@@ -110,18 +112,27 @@ def answer_schema(criterion_ids: Sequence[str]) -> dict[str, Any]:
         "type": "object",
         "properties": {
             "criterion_id": {"type": "string", "enum": list(criterion_ids)},
-            "reasoning": {"type": "string", "maxLength": MAX_REASONING,
-                          "description": "Two or three sentences of feedback citing the draft."},
+            "reasoning": {
+                "type": "string",
+                "maxLength": MAX_REASONING,
+                "description": "Two or three sentences of feedback citing the draft.",
+            },
             "evidence": {
                 "type": "array",
                 "maxItems": MAX_EVIDENCE,
                 "items": {
                     "type": "object",
                     "properties": {
-                        "quote": {"type": "string", "maxLength": MAX_QUOTE,
-                                  "description": "Exact words copied from the draft."},
-                        "suggestion": {"type": "string", "maxLength": MAX_SUGGESTION,
-                                       "description": "How to revise the quoted words."},
+                        "quote": {
+                            "type": "string",
+                            "maxLength": MAX_QUOTE,
+                            "description": "Exact words copied from the draft.",
+                        },
+                        "suggestion": {
+                            "type": "string",
+                            "maxLength": MAX_SUGGESTION,
+                            "description": "How to revise the quoted words.",
+                        },
                     },
                     "required": ["quote", "suggestion"],
                     "additionalProperties": False,
@@ -136,8 +147,14 @@ def answer_schema(criterion_ids: Sequence[str]) -> dict[str, Any]:
         "title": SCHEMA_NAME,
         "description": "Scores and evidence for each criterion of one rubric.",
         "type": "object",
-        "properties": {"criteria": {"type": "array", "items": item, "minItems": len(criterion_ids),
-                                    "maxItems": len(criterion_ids)}},
+        "properties": {
+            "criteria": {
+                "type": "array",
+                "items": item,
+                "minItems": len(criterion_ids),
+                "maxItems": len(criterion_ids),
+            }
+        },
         "required": ["criteria"],
         "additionalProperties": False,
     }
@@ -152,7 +169,7 @@ def parse_json(raw: str) -> Any:
     candidates = [text]
     candidates += [m.group(1).strip() for m in _FENCE.finditer(text)]
     if "{" in text and "}" in text:
-        candidates.append(text[text.index("{"): text.rindex("}") + 1])
+        candidates.append(text[text.index("{") : text.rindex("}") + 1])
     last: ValueError | None = None
     for c in candidates:
         try:
@@ -170,7 +187,9 @@ def validate_answer(parsed: Any, raw_text: str, criterion_ids: Sequence[str]) ->
     if isinstance(data, list):
         data = {"criteria": data}
     if not isinstance(data, dict) or not isinstance(data.get("criteria"), list):
-        raise AnswerInvalid(['the answer must be a JSON object {"criteria": [...]} with one item per criterion'])
+        raise AnswerInvalid(
+            ['the answer must be a JSON object {"criteria": [...]} with one item per criterion']
+        )
     errors: list[str] = []
     items: dict[str, CriterionJudgment] = {}
     for i, raw_item in enumerate(data["criteria"]):
@@ -185,7 +204,11 @@ def validate_answer(parsed: Any, raw_text: str, criterion_ids: Sequence[str]) ->
         except ValidationError as exc:
             for err in exc.errors():
                 where = ".".join(str(p) for p in err["loc"])
-                got = f" (got {err['input']!r})" if "input" in err and not isinstance(err["input"], dict) else ""
+                got = (
+                    f" (got {err['input']!r})"
+                    if "input" in err and not isinstance(err["input"], dict)
+                    else ""
+                )
                 errors.append(f"criteria[{i}] ({cid}).{where}: {_msg(err)}{got}"[:300])
     missing = [c for c in criterion_ids if c not in items]
     if missing:
