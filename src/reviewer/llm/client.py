@@ -50,6 +50,8 @@ class LangChainJudge:
     def __init__(self, config: LLMConfig) -> None:
         if config.local_only:
             require_loopback(config.base_url)  # checked again here: no connection without the guarantee
+        if config.api_key is None and config.endpoint.rstrip("/") == OPENAI_BASE_URL:
+            raise ConfigError("the OpenAI API needs an API key", hint="set OPENAI_API_KEY, or pass --base-url")
         if importlib.util.find_spec("langchain_openai") is None:
             raise ConfigError(
                 "the LLM engines need langchain-openai, which is not installed",
