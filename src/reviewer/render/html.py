@@ -20,14 +20,19 @@ import base64
 import csv
 import functools
 import hashlib
+import io
 import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ..errors import OutputError
-from ..fsio import atomic_save, atomic_write_text
-from .report import CohortReport, CriterionStats, CsvRow, collect_cohort, load_cohort_index
+from ..fsio import atomic_save
+from .report import ApplicantRow, CohortReport, CriterionStats, CsvRow, collect_cohort, load_cohort_index
 
 INDEX_FILE = "index.html"
 SUMMARY_FILE = "summary.csv"
@@ -150,28 +155,79 @@ def _assets() -> tuple[str, str]:
     return css, js
 
 
-def render_cohort_html(report: CohortReport) -> str:
-    """The whole page as a string (no I/O)."""
+MARKERS = ("applicant_rows", "revised_rows", "problem_rows")
+
+
+class RowSpools:
+    """The three row lists of the page (applicants, revised, not reviewed), rendered as applicants are read.
+
+    They go to temporary files (or, for :func:`render_cohort_html`, to memory) and are copied into the
+    page at the end, so the page's size never sits in memory.
+    """
+
+    def __init__(self, files: tuple[IO[str], IO[str], IO[str]]) -> None:
+        self.files = files
+        self._macros = _environment().get_template("report_rows.html.j2").module
+        self._n = 0
+
+    def add(self, row: ApplicantRow) -> None:
+        applicants, revised, problems = self.files
+        applicants.write(str(self._macros.applicant_row(row, self._n)))
+        self._n += 1
+        if row.revised:
+            revised.write(str(self._macros.revised_row(row)))
+        if row.problems:
+            problems.write(str(self._macros.problem_rows(row)))
+
+
+def _page_parts(report: CohortReport) -> list[str]:
+    """The page around the row lists: ``len(MARKERS) + 1`` pieces, the row lists go between them."""
     from markupsafe import Markup
 
     css, js = _assets()
-    revised = [a for a in report.applicants if a.revised]
     changes = sorted((c for c in report.criteria.values() if c.improved or c.worsened),
                      key=lambda c: (-(c.improved + c.worsened), c.id))
-    return str(_environment().get_template("report.html.j2").render(
+    marks = {name: Markup(f"<!--reviewer:{name}-->") for name in MARKERS}
+    page = str(_environment().get_template("report.html.j2").render(
         report=report,
         charts=criterion_charts(report),
         criteria=report.sorted_criteria(),
         problems=report.top_problems(),
-        revised=revised,
         verdict_changes=changes,
-        totals={k: report.total(k) for k in ("fails", "warns", "resolved", "persisting", "new")},
-        failures=sum(len(a.problems) for a in report.applicants),
         style=Markup(css),
         script=Markup(js),
         csp=f"default-src 'none'; style-src {_csp_hash(css)}; script-src {_csp_hash(js)}; img-src data:; "
             "base-uri 'none'; form-action 'none'",
+        **marks,
     ))
+    parts: list[str] = []
+    for name in MARKERS:
+        # Applicant text is escaped, so a marker can only come from the template, at most once. The
+        # template leaves a list out exactly when it has no rows (the revised and not-reviewed lists).
+        head, sep, rest = page.partition(str(marks[name]))
+        parts.append(head if sep else "")
+        page = rest if sep else page
+    parts.append(page)
+    return parts
+
+
+def write_page(fh: IO[str], report: CohortReport, spools: RowSpools) -> None:
+    parts = _page_parts(report)
+    for part, spool in zip(parts, spools.files, strict=False):
+        fh.write(part)
+        spool.seek(0)
+        shutil.copyfileobj(spool, fh)
+    fh.write(parts[-1])
+
+
+def render_cohort_html(report: CohortReport, applicants: Iterable[ApplicantRow] = ()) -> str:
+    """The whole page as a string (no I/O): for tests and small cohorts."""
+    spools = RowSpools((io.StringIO(), io.StringIO(), io.StringIO()))
+    for row in applicants:
+        spools.add(row)
+    out = io.StringIO()
+    write_page(out, report, spools)
+    return out.getvalue()
 
 
 def csv_cells(row: CsvRow) -> list[str | int]:
@@ -187,28 +243,43 @@ def _cell(text: str) -> str:
 def write_cohort_report(out: Path) -> list[Path]:
     """Read ``<out>/cohort.json`` and the reviews it points to; write ``index.html`` and ``summary.csv``.
 
-    Returns the written paths. Raises :class:`~reviewer.errors.InputError` when there is no readable
+    One pass over the applicants, one at a time: CSV rows go straight to the (temporary) CSV file, table
+    rows to temporary files that are copied into the page. Both outputs are replaced atomically. Returns
+    the written paths. Raises :class:`~reviewer.errors.InputError` when there is no readable
     ``reviewer.cohort/1`` index, :class:`~reviewer.errors.OutputError` when a file cannot be written.
     """
     index = load_cohort_index(out)
     csv_path, html_path = out / SUMMARY_FILE, out / INDEX_FILE
     collected: list[CohortReport] = []
-
-    def save_csv(tmp: Path) -> None:
-        with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(CSV_HEADER)
-            collected.append(collect_cohort(out, lambda row: writer.writerow(csv_cells(row)), index=index))
-            fh.flush()
-            os.fsync(fh.fileno())
-
     try:
-        atomic_save(csv_path, save_csv)
-        atomic_write_text(html_path, render_cohort_html(collected[0]))
+        with ExitStack() as stack:
+            files = tuple(stack.enter_context(tempfile.TemporaryFile("w+", encoding="utf-8")) for _ in MARKERS)
+            spools = RowSpools((files[0], files[1], files[2]))
+
+            def save_csv(tmp: Path) -> None:
+                with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+                    writer = csv.writer(fh)
+                    writer.writerow(CSV_HEADER)
+                    collected.append(collect_cohort(out, lambda row: writer.writerow(csv_cells(row)), spools.add,
+                                                    index=index))
+                    _sync(fh)
+
+            def save_html(tmp: Path) -> None:
+                with tmp.open("w", encoding="utf-8", newline="\n") as fh:
+                    write_page(fh, collected[0], spools)
+                    _sync(fh)
+
+            atomic_save(csv_path, save_csv)
+            atomic_save(html_path, save_html)
     except OSError as exc:
         raise OutputError(f"cannot write the cohort report: {exc.strerror or exc}", path=out,
                           hint="check that the folder is writable") from exc
     return [html_path, csv_path]
+
+
+def _sync(fh: IO[str]) -> None:
+    fh.flush()
+    os.fsync(fh.fileno())
 
 
 __all__ = ["CSV_HEADER", "INDEX_FILE", "SUMMARY_FILE", "render_cohort_html", "write_cohort_report"]

@@ -16,7 +16,8 @@ id) so the same inputs give the same report.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -152,18 +153,36 @@ class CsvRow:
 
 @dataclass
 class CohortReport:
+    """What the page shows above and around the applicants table: totals and per-criterion statistics."""
+
     generated_at: str
-    applicants: list[ApplicantRow] = field(default_factory=list)
     criteria: dict[str, CriterionStats] = field(default_factory=dict)
     statuses: dict[str, int] = field(default_factory=dict)
     rounds: dict[int, int] = field(default_factory=dict)
+    applicants: int = 0
+    fails: int = 0
+    warns: int = 0
+    findings: int = 0
+    problems: int = 0
+    resolved: int = 0
+    persisting: int = 0
+    new: int = 0
+    revised: int = 0
+
+    def add(self, row: ApplicantRow) -> None:
+        self.applicants += 1
+        self.fails += row.fails
+        self.warns += row.warns
+        self.findings += row.findings
+        self.problems += len(row.problems)
+        self.resolved += row.resolved
+        self.persisting += row.persisting
+        self.new += row.new
+        self.revised += row.revised
 
     @property
     def documents(self) -> int:
         return sum(self.statuses.values())
-
-    def total(self, attr: str) -> int:
-        return sum(int(getattr(a, attr)) for a in self.applicants)
 
     def sorted_criteria(self) -> list[CriterionStats]:
         return [self.criteria[k] for k in sorted(self.criteria)]
@@ -183,21 +202,103 @@ class CohortReport:
 # --- reading ---------------------------------------------------------------------------------------
 
 
-def load_cohort_index(out: Path) -> dict[str, Any]:
+@dataclass(frozen=True)
+class CohortIndex:
+    """``cohort.json`` read lazily: its text, its other top-level fields, and where each applicant starts.
+
+    Applicants are decoded one at a time, in report order, when :meth:`entries` is iterated; only their
+    sort keys and offsets are kept, so a cohort of thousands costs its file size, not its objects.
+    """
+
+    path: Path
+    text: str
+    meta: dict[str, Any]
+    offsets: tuple[int, ...]
+
+    def __len__(self) -> int:
+        return len(self.offsets)
+
+    def entries(self) -> Iterator[dict[str, Any]]:
+        decoder = json.JSONDecoder()
+        for start in self.offsets:
+            yield decoder.raw_decode(self.text, start)[0]
+
+
+_WS = re.compile(r"[ \t\n\r]*")
+
+
+def _scan_index(text: str) -> tuple[dict[str, Any], list[tuple[tuple[str, str], int]] | None]:
+    """The top-level fields except ``applicants``, and (sort key, offset) of each applicant object
+    (None when there is no ``applicants`` list)."""
+    decoder = json.JSONDecoder()
+
+    def ws(i: int) -> int:
+        m = _WS.match(text, i)
+        return m.end() if m else i
+
+    def expect(i: int, chars: str) -> str:
+        if text[i:i + 1] not in tuple(chars):
+            raise ValueError(f"expected one of {chars!r} at character {i}")
+        return text[i]
+
+    def array(i: int) -> tuple[list[tuple[tuple[str, str], int]], int]:
+        found: list[tuple[tuple[str, str], int]] = []
+        i = ws(i + 1)
+        if text[i:i + 1] == "]":
+            return found, i + 1
+        while True:
+            item, end = decoder.raw_decode(text, i)
+            if isinstance(item, dict):
+                found.append((_sort_key(item), i))
+            i = ws(end)
+            if expect(i, ",]") == "]":
+                return found, i + 1
+            i = ws(i + 1)
+
+    meta: dict[str, Any] = {}
+    spans: list[tuple[tuple[str, str], int]] | None = None
+    i = ws(0)
+    expect(i, "{")
+    i = ws(i + 1)
+    if text[i:i + 1] == "}":
+        i += 1
+    else:
+        while True:
+            key, i = decoder.raw_decode(text, i)
+            i = ws(i)
+            expect(i, ":")
+            i = ws(i + 1)
+            if key == "applicants" and text[i:i + 1] == "[":
+                spans, i = array(i)
+            else:
+                meta[str(key)], i = decoder.raw_decode(text, i)
+            i = ws(i)
+            if expect(i, ",}") == "}":
+                i += 1
+                break
+            i = ws(i + 1)
+    if ws(i) != len(text):
+        raise ValueError(f"extra data at character {i}")
+    return meta, spans
+
+
+def load_cohort_index(out: Path) -> CohortIndex:
     """``<out>/cohort.json``, checked for its schema; raises :class:`InputError` otherwise."""
     path = out / COHORT_FILE
     hint = "run `reviewer batch` with this --out folder first"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8-sig")
+        meta, spans = _scan_index(text)
     except FileNotFoundError:
         raise InputError("no cohort index found", path=path, hint=hint) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise InputError(f"cannot read the cohort index: {exc}", path=path, hint=hint) from None
-    if not isinstance(data, dict) or data.get("schema") != COHORT_SCHEMA:
+    if meta.get("schema") != COHORT_SCHEMA:
         raise InputError(f"not a {COHORT_SCHEMA} file", path=path, hint=hint)
-    if not isinstance(data.get("applicants"), list):
+    if spans is None:
         raise InputError("'applicants' is missing or not a list", path=path, hint=hint)
-    return data
+    spans.sort()
+    return CohortIndex(path, text, meta, tuple(start for _, start in spans))
 
 
 def safe_relative(rel: object) -> PurePosixPath | None:
@@ -417,16 +518,19 @@ def _sort_key(entry: dict[str, Any]) -> tuple[str, str]:
 
 
 def collect_cohort(out: Path, on_row: Callable[[CsvRow], None] = lambda _row: None,
-                   index: dict[str, Any] | None = None) -> CohortReport:
+                   on_applicant: Callable[[ApplicantRow], None] = lambda _row: None,
+                   index: CohortIndex | None = None) -> CohortReport:
     """Fold every applicant of ``<out>/cohort.json`` into a :class:`CohortReport`, one applicant at a time.
 
-    ``on_row`` receives each (document x criterion) row as it is read, in report order.
+    In report order (name, then id), ``on_row`` receives each (document x criterion) row and
+    ``on_applicant`` each applicant's table row as they are read; neither is kept.
     """
     index = index if index is not None else load_cohort_index(out)
-    report = CohortReport(generated_at=_str(index.get("generated_at")))
-    entries: Iterable[dict[str, Any]] = sorted(_dicts(index.get("applicants")), key=_sort_key)
-    for entry in entries:
-        report.applicants.append(_fold_applicant(report, out, entry, on_row))
+    report = CohortReport(generated_at=_str(index.meta.get("generated_at")))
+    for entry in index.entries():
+        row = _fold_applicant(report, out, entry, on_row)
+        report.add(row)
+        on_applicant(row)
     return report
 
 
@@ -435,6 +539,7 @@ __all__ = [
     "COHORT_FILE",
     "COHORT_SCHEMA",
     "ApplicantRow",
+    "CohortIndex",
     "CohortReport",
     "CriterionStats",
     "CsvRow",
