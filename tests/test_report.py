@@ -438,3 +438,38 @@ def test_page_in_headless_chromium(cohort: Path, tmp_path: Path) -> None:
     fails = [int(dict(zip(COLUMNS, cells, strict=True))["fails"]) for cells in page.rows.values()]
     assert fails == sorted(fails, reverse=True) and fails[0] > fails[-1]
     assert next(iter(page.rows)) == "rahul-mehta"
+
+
+@pytest.mark.parametrize("text", [
+    ' \n{"applicants": [ {"id": "b", "applicant": "Bea"} , {"id": "a", "applicant": "al"}\n],'
+    ' "totals": {"applicants": [1, 2]}, "schema": "reviewer.cohort/1", "generated_at": "t"} \n',
+    '{"schema":"reviewer.cohort/1","generated_at":"t","totals":{},"applicants":[{"id":"a","applicant":"al"},'
+    '{"id":"b","applicant":"Bea"}]}',
+])
+def test_index_is_read_in_name_order_whatever_its_layout(tmp_path: Path, text: str) -> None:
+    from reviewer.render.report import load_cohort_index
+
+    (tmp_path / "cohort.json").write_text(text, encoding="utf-8")
+    index = load_cohort_index(tmp_path)
+    assert [e["id"] for e in index.entries()] == ["a", "b"] and len(index) == 2
+    assert index.meta["generated_at"] == "t" and "applicants" not in index.meta
+
+
+@pytest.mark.parametrize("text", [
+    '{"schema": "reviewer.cohort/1", "applicants": []} trailing',
+    '{"schema": "reviewer.cohort/1", "applicants": [{"id": "a"}',
+    '{"schema": "reviewer.cohort/1", "applicants": {"id": "a"}}',
+    '{"schema": "reviewer.cohort/1"}',
+    '[]',
+])
+def test_malformed_index_is_an_input_error(tmp_path: Path, text: str) -> None:
+    (tmp_path / "cohort.json").write_text(text, encoding="utf-8")
+    with pytest.raises(InputError):
+        write_cohort_report(tmp_path)
+
+
+def test_empty_applicants_list_renders(tmp_path: Path) -> None:
+    write_index(tmp_path, [])
+    write_cohort_report(tmp_path)
+    assert "showing <span id=\"shown\">0</span> of 0" in (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert (tmp_path / "summary.csv").read_text(encoding="utf-8-sig").splitlines() == [",".join(CSV_HEADER)]
