@@ -10,9 +10,12 @@ referenced, and load the page in headless Chromium when it is installed.
 from __future__ import annotations
 
 import csv
+import fcntl
 import itertools
 import json
+import os
 import random
+import select
 import shutil
 import subprocess
 import time
@@ -40,6 +43,9 @@ HOSTILE_TEXT = (
     "assistant in internal medicine and I want to join Kaiser Permanente.\n"
 )
 CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium (/usr/bin/chromium)")
 
 
 # --- building a cohort the way the batch runner does ----------------------------------------------------
@@ -409,9 +415,8 @@ def test_empty_cohort_renders() -> None:
 
 
 def chromium_dump(url: str, profile: Path) -> tuple[str, str]:
-    cmd = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-           "--disable-background-networking", "--disable-component-update", "--disable-sync",
-           f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0", "--dump-dom", url]
+    cmd = [str(CHROMIUM), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0",
+           "--dump-dom", url]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout, done.stderr
@@ -421,7 +426,7 @@ def console_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if ":CONSOLE" in line or "Uncaught" in line]
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium (/usr/bin/chromium)")
+@needs_chromium
 def test_page_in_headless_chromium(cohort: Path, tmp_path: Path) -> None:
     url = (cohort / "index.html").resolve().as_uri()
     dom, stderr = chromium_dump(url, tmp_path / "profile")
@@ -473,3 +478,121 @@ def test_empty_applicants_list_renders(tmp_path: Path) -> None:
     write_cohort_report(tmp_path)
     assert "showing <span id=\"shown\">0</span> of 0" in (tmp_path / "index.html").read_text(encoding="utf-8")
     assert (tmp_path / "summary.csv").read_text(encoding="utf-8-sig").splitlines() == [",".join(CSV_HEADER)]
+
+
+class DevTools:
+    """A minimal Chrome DevTools Protocol client over ``--remote-debugging-pipe`` (fd 3 in, fd 4 out)."""
+
+    def __init__(self, profile: Path, timeout: float = 60) -> None:
+        cmd_r, self.out = os.pipe()
+        self.inp, res_w = os.pipe()
+        # Park the child's ends above 10 so that moving them to 3 and 4 cannot clobber each other.
+        child_r, child_w = fcntl.fcntl(cmd_r, fcntl.F_DUPFD, 10), fcntl.fcntl(res_w, fcntl.F_DUPFD, 10)
+        os.close(cmd_r)
+        os.close(res_w)
+
+        def to_3_and_4() -> None:
+            os.dup2(child_r, 3)
+            os.dup2(child_w, 4)
+
+        self.proc = subprocess.Popen(
+            [str(CHROMIUM), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--remote-debugging-pipe", "about:blank"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            preexec_fn=to_3_and_4, close_fds=False)
+        os.close(child_r)
+        os.close(child_w)
+        self.buf = b""
+        self.last_id = 0
+        self.events: list[dict] = []
+        self.deadline = time.monotonic() + timeout
+        self.session: str | None = None
+
+    def _message(self) -> dict:
+        while b"\0" not in self.buf:
+            left = self.deadline - time.monotonic()
+            assert left > 0, "chromium did not answer in time"
+            if select.select([self.inp], [], [], left)[0]:
+                chunk = os.read(self.inp, 65536)
+                assert chunk, "chromium closed the pipe"
+                self.buf += chunk
+        raw, _, self.buf = self.buf.partition(b"\0")
+        return json.loads(raw)
+
+    def send(self, method: str, **params: object) -> dict:
+        self.last_id += 1
+        msg: dict = {"id": self.last_id, "method": method, "params": params}
+        if self.session and not method.startswith(("Target.", "Browser.")):
+            msg["sessionId"] = self.session
+        os.write(self.out, json.dumps(msg).encode() + b"\0")
+        while True:
+            m = self._message()
+            if m.get("id") == self.last_id:
+                assert "error" not in m, m["error"]
+                return m.get("result", {})
+            self.events.append(m)
+
+    def wait_for(self, method: str) -> dict:
+        while not any(e.get("method") == method for e in self.events):
+            self.events.append(self._message())
+        return next(e for e in self.events if e.get("method") == method)
+
+    def open(self, url: str) -> None:
+        target = self.send("Target.createTarget", url="about:blank")["targetId"]
+        self.session = self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+        for domain in ("Runtime", "Log", "Page"):
+            self.send(f"{domain}.enable")
+        self.send("Page.navigate", url=url)
+        self.wait_for("Page.loadEventFired")
+
+    def js(self, expression: str) -> object:
+        result = self.send("Runtime.evaluate", expression=expression, returnByValue=True)
+        assert "exceptionDetails" not in result, result
+        return result["result"].get("value")
+
+    def errors(self) -> list[dict]:
+        """Uncaught exceptions, console errors and warnings, and browser log errors (CSP, blocked loads)."""
+        return [e for e in self.events
+                if e.get("method") == "Runtime.exceptionThrown"
+                or (e.get("method") == "Runtime.consoleAPICalled" and e["params"]["type"] in ("error", "warning"))
+                or (e.get("method") == "Log.entryAdded" and e["params"]["entry"]["level"] in ("error", "warning"))]
+
+    def close(self) -> None:
+        try:
+            os.write(self.out, json.dumps({"id": 0, "method": "Browser.close", "params": {}}).encode() + b"\0")
+            self.proc.wait(timeout=15)
+        except (OSError, subprocess.TimeoutExpired):
+            self.proc.kill()
+            self.proc.wait()
+        finally:
+            os.close(self.out)
+            os.close(self.inp)
+
+
+FAILS_COLUMN = "Array.from(document.querySelectorAll('#applicants tbody tr')).map(r => Number(r.cells[3].textContent))"
+
+
+@needs_chromium
+def test_sorting_and_filtering_in_headless_chromium(cohort: Path, tmp_path: Path) -> None:
+    browser = DevTools(tmp_path / "profile")
+    try:
+        browser.open((cohort / "index.html").resolve().as_uri())
+        assert browser.js("document.body.dataset.ready") == "1"
+        browser.js("document.querySelector('th[data-key=fails] button').click()")
+        fails = browser.js(FAILS_COLUMN)
+        assert isinstance(fails, list) and fails == sorted(fails, reverse=True) and fails[0] > fails[-1]
+        assert browser.js("document.querySelector('th[data-key=fails]').getAttribute('aria-sort')") == "descending"
+        browser.js("document.querySelector('th[data-key=fails] button').click()")
+        assert browser.js(FAILS_COLUMN) == sorted(fails)
+        browser.js("document.querySelector('th[data-key=name] button').click()")
+        names = browser.js("Array.from(document.querySelectorAll('#applicants tbody tr')).map(r => r.dataset.id)")
+        assert isinstance(names, list) and names[0] == HOSTILE_ID and names[-1] == "rahul-mehta"
+        browser.js("const f = document.getElementById('filter'); f.value = 'lucia';"
+                   " f.dispatchEvent(new Event('input'))")
+        visible = browser.js("Array.from(document.querySelectorAll('#applicants tbody tr'))"
+                             ".filter(r => !r.hidden).map(r => r.dataset.id)")
+        assert visible == ["lucia-fernandez", "lucia-fernandez-general"]
+        assert browser.js("document.getElementById('shown').textContent") == "2"
+        assert browser.js("document.querySelectorAll('img').length") == 0
+        assert browser.errors() == []
+    finally:
+        browser.close()
