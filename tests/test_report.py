@@ -596,3 +596,13 @@ def test_sorting_and_filtering_in_headless_chromium(cohort: Path, tmp_path: Path
         assert browser.errors() == []
     finally:
         browser.close()
+
+
+def test_documents_without_json_output_are_counted_not_failed(tmp_path: Path) -> None:
+    doc = {"name": "ps.txt", "kind": "personal_statement", "round": 1, "status": "reviewed", "review_json": None,
+           "review_docx": None, "review_md": None, "error": None, "resolved": 0, "persisting": 0, "new": 0}
+    write_index(tmp_path, [{"applicant": "A", "id": "a", "output": "a/", "application_review": None,
+                            "documents": [doc], "failures": []}])
+    write_cohort_report(tmp_path)
+    assert table(tmp_path)["a"]["failures"] == "0"
+    assert "1 reviewed documents have no JSON review" in (tmp_path / "index.html").read_text(encoding="utf-8")

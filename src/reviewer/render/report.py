@@ -168,6 +168,7 @@ class CohortReport:
     persisting: int = 0
     new: int = 0
     revised: int = 0
+    without_json: int = 0  # reviewed documents whose verdicts are unknown here (no JSON output)
 
     def add(self, row: ApplicantRow) -> None:
         self.applicants += 1
@@ -464,10 +465,13 @@ def _fold_document(report: CohortReport, out: Path, row: ApplicantRow, d: dict[s
         link = _link(out, d.get(key), label)
         if link:
             doc.links.append(link)
-    if status == "failed" or d.get("review_json") is None:
+    if status == "failed":
         if PurePosixPath(name).name not in failed:
             row.problems.append(Problem(name, _str(d.get("error")) or "not reviewed"))
             failed.add(PurePosixPath(name).name)
+        return
+    if d.get("review_json") is None:  # reviewed, but JSON was not among the output formats
+        report.without_json += 1
         return
     data, error = _read_json(out, d.get("review_json"))
     if data is None:
