@@ -30,16 +30,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
+import os
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
 from .checks.rules import review_application_rules
-from .errors import InputError, ReviewerError
+from .errors import InputError, OutputError, ReviewerError
 from .findings import ApplicationReview, DocumentFailure, Review
 from .fsio import atomic_write_text
 from .ingest import load_document
@@ -63,7 +67,11 @@ from .store import Digests, Store, StoredRound, now
 
 COHORT_JSON = "cohort.json"
 COHORT_SCHEMA = "reviewer.cohort/1"
-CHECKPOINT_SECONDS = 5.0  # cohort.json is rewritten at most this often during a run, and at its end
+LOCK_NAME = ".reviewer.lock"
+WORKERS_LOCK_NAME = ".reviewer.workers.lock"
+ORPHAN_WAIT_SECONDS = 30.0
+CHECKPOINT_SECONDS = 5.0
+PARENT_POLL_SECONDS = 0.5  # cohort.json is rewritten at most this often during a run, and at its end
 
 Progress = Callable[[int, int, str], None]  # (applicants done, applicants total, applicant just finished)
 
@@ -291,10 +299,28 @@ class ApplicantOutcome:
 _WORKER: dict[str, object] = {}
 
 
-def init_worker(settings: Settings) -> None:
-    """Process-pool initializer: load and select the rubrics once per worker."""
+def init_worker(settings: Settings, parent: int | None = None, out: Path | None = None) -> None:
+    """Process-pool initializer: load and select the rubrics once per worker, and end the worker when its
+    parent is gone (a killed batch must not leave idle workers behind)."""
+    if out is not None:
+        _hold_shared(out / WORKERS_LOCK_NAME)
+    if parent is not None:
+        threading.Thread(target=_watch_parent, args=(parent, os.getppid()), daemon=True).start()
     _WORKER["rubrics"] = load_rubrics(settings.rubrics).select(settings.only, settings.skip)
     _WORKER["settings"] = settings
+
+
+def _watch_parent(batch: int, ppid: int) -> None:
+    """Exit once the batch process is gone (or this worker was re-parented: its fork server ended)."""
+    while os.getppid() == ppid:
+        try:
+            os.kill(batch, 0)
+        except ProcessLookupError:
+            break
+        except PermissionError:  # alive, someone else's now? then it is not our batch: keep going
+            pass
+        time.sleep(PARENT_POLL_SECONDS)
+    os._exit(1)
 
 
 def run_task(task: ApplicantTask) -> ApplicantOutcome:
@@ -432,7 +458,8 @@ def run_batch(cohort: Path, out: Path, settings: Settings, *, jobs: int = 1, pro
     out.mkdir(parents=True, exist_ok=True)
     summaries: dict[str, ApplicantSummary] = {}
     order = [ids[f] for f in folders]
-    with Store.open(out) as store:
+    with exclusive(out), Store.open(out) as store:
+        sweep(out)
         run = store.start_run(cohort.resolve(), rubric_digest=rubrics.digest, engine_digest=engine)
         result = BatchResult(out, run, settings.formats)
         status = "interrupted"
@@ -445,6 +472,57 @@ def run_batch(cohort: Path, out: Path, settings: Settings, *, jobs: int = 1, pro
             store.finish_run(run, status if status != "done" or result.ok else "failed")
     _report(out)
     return result
+
+
+@contextmanager
+def exclusive(out: Path) -> Iterator[None]:
+    """One batch at a time per output folder, with OS locks (released by the OS when a process dies).
+
+    ``.reviewer.lock`` is held by the batch process. ``.reviewer.workers.lock`` is held shared by its
+    workers: a worker orphaned by a killed batch may finish a write for up to ``PARENT_POLL_SECONDS``,
+    so a new batch waits for that lock to be free before it sweeps temporary files and starts.
+    """
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no locks
+        yield
+        return
+    with (out / LOCK_NAME).open("a") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OutputError("another batch is writing to this folder", path=out,
+                              hint="wait for it to finish, or choose another --out") from None
+        with (out / WORKERS_LOCK_NAME).open("a") as workers:
+            deadline = time.monotonic() + ORPHAN_WAIT_SECONDS
+            while True:
+                try:
+                    fcntl.flock(workers, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise OutputError("workers of an earlier batch are still writing to this folder",
+                                          path=out, hint="wait a moment and run again") from None
+                    time.sleep(0.05)
+            fcntl.flock(workers, fcntl.LOCK_UN)
+        yield
+
+
+def _hold_shared(path: Path) -> None:
+    """In a worker: hold the workers' lock shared for the life of the process."""
+    try:
+        import fcntl
+    except ImportError:
+        return
+    fh = path.open("a")
+    fcntl.flock(fh, fcntl.LOCK_SH)
+    _WORKER["lock"] = fh
+
+
+def sweep(folder: Path) -> None:
+    """Remove temporary files a killed run left behind (atomic writes name them ``.<name>.<random>.tmp``)."""
+    for p in folder.glob(".*.tmp"):
+        p.unlink(missing_ok=True)
 
 
 def _drive(folders: list[Path], ids: dict[Path, str], out: Path, store: Store, settings: Settings,
@@ -465,6 +543,8 @@ def _drive(folders: list[Path], ids: dict[Path, str], out: Path, store: Store, s
     def tasks() -> Iterator[tuple[ApplicantTask, str]]:
         for folder in folders:
             applicant = ids[folder]
+            if (out / applicant).is_dir():
+                sweep(out / applicant)
             task, summary = plan_applicant(folder, applicant, out / applicant, store, settings,
                                            rubric_digest=rubrics.digest, engine=engine, target=target)
             if task is None:
@@ -481,13 +561,22 @@ def _drive(folders: list[Path], ids: dict[Path, str], out: Path, store: Store, s
                 continue
             finished(record_outcome(store, outcome, run))
         return
-    _drive_pool(tasks(), settings, jobs, store, run, finished)
+    _drive_pool(tasks(), settings, jobs, out, store, run, finished)
 
 
-def _drive_pool(tasks: Iterator[tuple[ApplicantTask, str]], settings: Settings, jobs: int, store: Store, run: int,
-                finished: Callable[[ApplicantSummary], None]) -> None:
+def _pool(settings: Settings, jobs: int, out: Path) -> ProcessPoolExecutor:
+    """Workers from a fork server: they inherit no open files (the batch lock, the store) and no threads
+    (the CLI's progress bar), unlike plain ``fork``; the server imports the pipeline once."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["reviewer.cohort"])
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=init_worker,
+                               initargs=(settings, os.getpid(), out))
+
+
+def _drive_pool(tasks: Iterator[tuple[ApplicantTask, str]], settings: Settings, jobs: int, out: Path, store: Store,
+                run: int, finished: Callable[[ApplicantSummary], None]) -> None:
     """At most ``2 x jobs`` tasks in flight; a crashed pool is replaced and its in-flight applicants listed."""
-    pool = ProcessPoolExecutor(max_workers=jobs, initializer=init_worker, initargs=(settings,))
+    pool = _pool(settings, jobs, out)
     pending: dict[Future[ApplicantOutcome], tuple[ApplicantTask, str]] = {}
     try:
         exhausted = False
@@ -519,7 +608,7 @@ def _drive_pool(tasks: Iterator[tuple[ApplicantTask, str]], settings: Settings, 
                 for task, name in pending.values():
                     finished(_failed_applicant(task, name, f"{task.folder}: the worker process died", store, run))
                 pending.clear()
-                pool = ProcessPoolExecutor(max_workers=jobs, initializer=init_worker, initargs=(settings,))
+                pool = _pool(settings, jobs, out)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -557,11 +646,9 @@ def write_cohort_json(out: Path, applicants: Sequence[ApplicantSummary], formats
 
 
 def _report(out: Path) -> None:
-    """The HTML/CSV cohort report, from ``cohort.json`` and the store."""
-    try:
-        from .render.html import write_cohort_report
-    except ImportError:  # the report renderer is not part of this build yet
-        return
+    """The cohort report (``index.html``, ``summary.csv``), built from ``cohort.json`` and the outputs."""
+    from .render.html import write_cohort_report
+
     write_cohort_report(out)
 
 

@@ -13,9 +13,10 @@ sentence is kept and another one of the same criterion is added, the kept one pe
 is new.
 
 Two similarity measures, the higher one counts: ``ratio`` catches a fixed typo or a reworded clause;
-``token_set_ratio`` catches a sentence that grew or shrank around the same words (a quote that is a
-subset of the other scores 100). The second applies only when both quotes have a few words, because on
-two- or three-word quotes it would match any sentence that shares one of them.
+``token_set_ratio`` (on the words, without punctuation) catches a sentence that grew or shrank around
+the same words: a quote that is a subset of the other scores 100. The second applies only when both
+quotes have a few words, because on two- or three-word quotes it would match any sentence that shares
+one of them.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import unicodedata
 from collections.abc import Sequence
 
 from rapidfuzz import fuzz
+from rapidfuzz.utils import default_process
 
 from .findings import Change, Finding, FindingChange, Review, RevisionSummary, Verdict, VerdictChange
 
@@ -57,8 +59,9 @@ def similarity(a: Finding, b: Finding) -> float:
     if not qa or not qb:
         return 0.0
     score = fuzz.ratio(qa, qb)
-    if min(len(qa.split()), len(qb.split())) >= MIN_SET_TOKENS:
-        score = max(score, fuzz.token_set_ratio(qa, qb))
+    wa, wb = default_process(qa), default_process(qb)  # words only: "devastated." is "devastated"
+    if min(len(wa.split()), len(wb.split())) >= MIN_SET_TOKENS:
+        score = max(score, fuzz.token_set_ratio(wa, wb))
     return float(score)
 
 

@@ -262,7 +262,11 @@ class Store:
             if row and Digests(row[1], row[2], row[3], row[4]) == digests:
                 return int(row[0])
             number = (int(row[0]) if row else 0) + 1
-            self._upsert_applicant(c, applicant, name or applicant)
+            if name is None:
+                c.execute("INSERT OR IGNORE INTO applicants (id, name, updated_at) VALUES (?, ?, ?)",
+                          (applicant, applicant, now()))
+            else:
+                self._upsert_applicant(c, applicant, name)
             c.execute(
                 f"INSERT INTO rounds ({_ROUND_COLUMNS}, review) VALUES ({', '.join('?' * 19)})",
                 (applicant, document, number, run, review.document.kind.value, digests.source_sha256,

@@ -1,0 +1,333 @@
+"""The batch runner end to end: cohort.json, resume after a kill, failures, unchanged skips, revision rounds,
+and the ``batch`` / ``history`` commands."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import docx
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from reviewer.cli_cohort import batch, history
+from reviewer.cohort import COHORT_JSON, Status, run_batch
+from reviewer.errors import InputError
+from reviewer.settings import Settings
+from reviewer.store import DB_NAME, Store
+
+from conftest import SAMPLES
+
+SCHEMAS = Path(__file__).resolve().parents[1] / "src" / "reviewer" / "schemas"
+REVIEW_SCHEMA = json.loads((SCHEMAS / "review-1.schema.json").read_text())
+APP_SCHEMA = json.loads((SCHEMAS / "application-1.schema.json").read_text())
+
+PS = """I am applying to Kaiser Permanente internal medicine because of its integrated care model.
+
+I failed Step 1 on my first attempt. It was not my fault, the exam was unfair to international students. \
+I was completly devastated. I changed my approach with timed question blocks and passed on my second attempt, \
+then scored 241 on Step 2 CK.
+"""
+INTERVIEW = """I failed Step 1 on my first attempt. I changed how I studied, with timed question blocks and weekly \
+self-assessments, and scored 241 on Step 2 CK. Now I use the same habits in clinic."""
+
+
+def literal_cohort(root: Path, names: list[str]) -> Path:
+    for name in names:
+        folder = root / name
+        folder.mkdir(parents=True)
+        (folder / "personal_statement.txt").write_text(PS)
+        (folder / "interview_answer.txt").write_text(INTERVIEW)
+    return root
+
+
+def samples_cohort(root: Path, names: tuple[str, ...] = ("amara-okafor", "rahul-mehta")) -> Path:
+    for name in names:
+        shutil.copytree(SAMPLES / name, root / name)
+    return root
+
+
+def rounds(out: Path) -> list[tuple[str, str, int]]:
+    conn = sqlite3.connect(out / DB_NAME)
+    try:
+        return conn.execute("SELECT applicant, document, round FROM rounds ORDER BY 1, 2, 3").fetchall()
+    finally:
+        conn.close()
+
+
+def outputs(out: Path) -> dict[str, int]:
+    """Every per-applicant output with its mtime (ns)."""
+    return {str(p.relative_to(out)): p.stat().st_mtime_ns for p in sorted(out.glob("*/*")) if p.is_file()}
+
+
+def assert_complete(out: Path, cohort: Path, formats: tuple[str, ...] = ("json", "docx", "md")) -> dict:
+    """cohort.json lists every document as reviewed/unchanged, with valid outputs on disk."""
+    data = json.loads((out / COHORT_JSON).read_text())
+    assert data["schema"] == "reviewer.cohort/1"
+    applicants = {a["id"]: a for a in data["applicants"]}
+    assert set(applicants) == {p.name for p in cohort.iterdir() if p.is_dir()}
+    for a in data["applicants"]:
+        assert a["output"] == f"{a['id']}/"
+        jsonschema.validate(json.loads((out / a["application_review"]).read_text()), APP_SCHEMA)
+        for d in a["documents"]:
+            assert d["status"] in ("reviewed", "unchanged") and d["error"] is None and d["round"] >= 1
+            for fmt in formats:
+                path = out / d[f"review_{fmt}"]
+                assert path.is_file() and path.stat().st_size > 0
+            jsonschema.validate(json.loads((out / d["review_json"]).read_text()), REVIEW_SCHEMA)
+    assert not list(out.rglob("*.tmp")), "a temporary file was left behind"
+    return data
+
+
+def test_batch_reviews_every_applicant(tmp_path: Path) -> None:
+    cohort = samples_cohort(tmp_path / "cohort")
+    out = tmp_path / "out"
+    seen: list[tuple[int, int, str]] = []
+    result = run_batch(cohort, out, Settings(), jobs=2, progress=lambda d, t, a: seen.append((d, t, a)))
+    assert result.ok and result.total(Status.REVIEWED) == 8
+    assert sorted(seen)[-1][:2] == (2, 2) and {a for _, _, a in seen} == {"Amara Okafor", "Rahul Mehta"}
+    data = assert_complete(out, cohort)
+    assert data["totals"] == {"applicants": 2, "documents": 8, "reviewed": 8, "unchanged": 0, "failed": 0}
+    rahul = next(a for a in data["applicants"] if a["id"] == "rahul-mehta")
+    assert rahul["applicant"] == "Rahul Mehta"
+    assert rahul["application_review"] == "rahul-mehta/application.review.json"
+    ps = next(d for d in rahul["documents"] if d["name"] == "ps_draft.docx")
+    assert ps == {"name": "ps_draft.docx", "kind": "personal_statement", "round": 1, "status": "reviewed",
+                  "review_json": "rahul-mehta/ps_draft.review.json", "review_docx": "rahul-mehta/ps_draft.review.docx",
+                  "review_md": "rahul-mehta/ps_draft.review.md", "error": None, "resolved": 0, "persisting": 0,
+                  "new": 0}
+    assert len(rounds(out)) == 8
+    assert (out / "index.html").is_file()
+
+
+def test_second_run_with_nothing_changed_reviews_nothing(tmp_path: Path) -> None:
+    cohort = samples_cohort(tmp_path / "cohort", ("amara-okafor",))
+    literal_cohort(cohort, ["ana", "ben"])
+    out = tmp_path / "out"
+    run_batch(cohort, out, Settings(), jobs=1)
+    before_rounds, before_files = rounds(out), outputs(out)
+    result = run_batch(cohort, out, Settings(), jobs=2)
+    assert result.ok and result.total(Status.REVIEWED) == 0 and result.total(Status.UNCHANGED) == 8
+    assert rounds(out) == before_rounds
+    assert outputs(out) == before_files, "an unchanged document's outputs were rewritten"
+    data = assert_complete(out, cohort)
+    assert {d["status"] for a in data["applicants"] for d in a["documents"]} == {"unchanged"}
+
+
+def test_changed_settings_or_missing_outputs_are_redone(tmp_path: Path) -> None:
+    cohort = literal_cohort(tmp_path / "cohort", ["ana"])
+    out = tmp_path / "out"
+    run_batch(cohort, out, Settings(formats=("json",)), jobs=1)
+    # A new format: the stored review is rendered again, not re-judged (no new round).
+    result = run_batch(cohort, out, Settings(formats=("json", "docx")), jobs=1)
+    assert result.total(Status.UNCHANGED) == 2 and (out / "ana" / "personal_statement.review.docx").is_file()
+    assert len(rounds(out)) == 2
+    # Different criteria: a new round for every document.
+    result = run_batch(cohort, out, Settings(formats=("json",), skip=("score.pivot",)), jobs=1)
+    assert result.total(Status.REVIEWED) == 2
+    assert [r for _, _, r in rounds(out)] == [1, 2, 1, 2]
+    rev = json.loads((out / "ana" / "personal_statement.review.json").read_text())
+    assert "revision" not in rev, "the draft did not change, so there is no 'since your last draft'"
+
+
+def test_edited_document_gets_a_revision_round(tmp_path: Path) -> None:
+    cohort = literal_cohort(tmp_path / "cohort", ["ana", "ben"])
+    out = tmp_path / "out"
+    run_batch(cohort, out, Settings(), jobs=1)
+    untouched = outputs(out)
+    (cohort / "ana" / "personal_statement.txt").write_text(
+        PS.replace("It was not my fault, the exam was unfair to international students.", "I felt ashamed of myself.")
+        .replace("completly", "completely"))
+    result = run_batch(cohort, out, Settings(), jobs=1)
+    assert result.total(Status.REVIEWED) == 1 and result.total(Status.UNCHANGED) == 3
+    data = assert_complete(out, cohort)
+    ana = next(a for a in data["applicants"] if a["id"] == "ana")
+    ps = next(d for d in ana["documents"] if d["name"] == "personal_statement.txt")
+    assert (ps["status"], ps["round"]) == ("reviewed", 2)
+    assert ps["resolved"] == 2 and ps["new"] == 1 and ps["persisting"] >= 1  # excuse x2; ashamed; devastated
+
+    review = json.loads((out / "ana" / "personal_statement.review.json").read_text())
+    rev = review["revision"]
+    assert (rev["round"], rev["previous_round"]) == (2, 1)
+    assert rev["counts"] == {"resolved": ps["resolved"], "persisting": ps["persisting"], "new": ps["new"]}
+    by_status = {s: [f for f in rev["findings"] if f["status"] == s] for s in ("resolved", "persisting", "new")}
+    assert all(f["criterion"] == "score.excuse" for f in by_status["resolved"])
+    assert [f["quote"] for f in by_status["new"]] == ["I felt ashamed of myself."]
+    persisting = next(f for f in by_status["persisting"] if f["criterion"] == "score.emotion")
+    assert persisting["previous_quote"] == "I was completly devastated."
+    assert {"id": "score.excuse", "before": "fail", "after": "pass"} in rev["verdicts"]
+
+    paragraphs = [p.text for p in docx.Document(str(out / "ana" / "personal_statement.review.docx")).paragraphs]
+    assert paragraphs[0] == "Since your last draft"
+    assert paragraphs.index("Since your last draft") < paragraphs.index("Review scorecard")
+    assert any("I felt ashamed of myself" in p and "(new)" in p for p in paragraphs)
+    assert any(p.startswith("Resolved") for p in paragraphs) and any(p.startswith("Still open") for p in paragraphs)
+    assert "## Since your last draft" in (out / "ana" / "personal_statement.review.md").read_text()
+
+    after = outputs(out)
+    for name in ("ben/personal_statement.review.docx", "ana/interview_answer.review.json"):
+        assert after[name] == untouched[name], f"{name} was rewritten though its draft did not change"
+    assert after["ana/application.review.json"] != untouched["ana/application.review.json"]
+
+    result = CliRunner().invoke(history, [str(out), "ana"])
+    assert result.exit_code == 0, result.output
+    assert "personal_statement.txt" in result.output and "interview_answer.txt" in result.output
+    assert "R1" in result.output and "R2" in result.output and "score.excuse" in result.output
+    ps_table = result.output[result.output.index("personal_statement.txt"):]
+    row = next(line for line in ps_table.splitlines() if "score.excuse" in line)
+    assert row.index("FAIL") < row.index("pass")
+
+
+def test_failing_document_inside_a_batch(tmp_path: Path) -> None:
+    cohort = literal_cohort(tmp_path / "cohort", ["ana", "ben"])
+    (cohort / "ben" / "personal_statement_v2.docx").write_bytes(b"this is not a Word document")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(batch, [str(cohort), "--out", str(out), "--jobs", "2"])
+    assert result.exit_code == 2, result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "ben/personal_statement_v2.docx" in errors[0]
+    data = json.loads((out / COHORT_JSON).read_text())
+    assert data["totals"] == {"applicants": 2, "documents": 5, "reviewed": 4, "unchanged": 0, "failed": 1}
+    ben = next(a for a in data["applicants"] if a["id"] == "ben")
+    bad = next(d for d in ben["documents"] if d["name"] == "personal_statement_v2.docx")
+    assert bad["status"] == "failed" and bad["error"] and bad["review_json"] is None
+    assert [f["document"] for f in ben["failures"]] == ["personal_statement_v2.docx"]
+    assert (out / "ben" / "personal_statement.review.docx").is_file()
+    failures = json.loads((out / "ben" / "application.review.json").read_text())["failures"]
+    assert any("personal_statement_v2.docx" in f["path"] for f in failures)
+    # Fixed: the next run reviews only that document, and exits 0.
+    (cohort / "ben" / "personal_statement_v2.docx").unlink()
+    (cohort / "ben" / "personal_statement_v2.txt").write_text(PS)
+    result = CliRunner().invoke(batch, [str(cohort), "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    data = json.loads((out / COHORT_JSON).read_text())
+    assert data["totals"]["reviewed"] == 1 and data["totals"]["failed"] == 0
+
+
+def test_batch_command_prints_a_table(tmp_path: Path) -> None:
+    cohort = literal_cohort(tmp_path / "cohort", ["ana"])
+    result = CliRunner().invoke(batch, [str(cohort), "--out", str(tmp_path / "out"), "--format", "json,md"])
+    assert result.exit_code == 0, result.output
+    assert "ana" in result.output and "2 documents: 2 reviewed, 0 unchanged, 0 failed" in result.output
+    assert not (tmp_path / "out" / "ana" / "personal_statement.review.docx").exists()
+    bad = CliRunner().invoke(batch, [str(cohort), "--out", str(tmp_path / "out"), "--format", "pdf"])
+    assert bad.exit_code == 3
+    unknown = CliRunner().invoke(history, [str(tmp_path / "out"), "nobody"])
+    assert unknown.exit_code == 2 and "known: ana" in unknown.output
+    none = CliRunner().invoke(history, [str(tmp_path / "empty"), "ana"])
+    assert none.exit_code == 2 and "no review store" in none.output
+
+
+def test_cohort_layout_problems(tmp_path: Path) -> None:
+    flat = tmp_path / "flat"
+    flat.mkdir()
+    (flat / "personal_statement.txt").write_text(PS)
+    with pytest.raises(InputError, match="no applicant folders"):
+        run_batch(flat, tmp_path / "o1", Settings())
+    # The output folder inside the cohort is not an applicant; hidden folders neither.
+    cohort = literal_cohort(tmp_path / "cohort", ["ana"])
+    (cohort / ".git").mkdir()
+    result = run_batch(cohort, cohort / "feedback", Settings(formats=("json",)))
+    result = run_batch(cohort, cohort / "feedback", Settings(formats=("json",)))
+    assert [a.id for a in result.applicants] == ["ana"] and result.total(Status.UNCHANGED) == 2
+
+
+def test_broken_manifest_is_listed_and_the_rest_reviewed(tmp_path: Path) -> None:
+    cohort = literal_cohort(tmp_path / "cohort", ["ana", "ben"])
+    (cohort / "ben" / "application.yaml").write_text("documents: [unclosed\n")
+    result = run_batch(cohort, tmp_path / "out", Settings(formats=("json",)), jobs=1)
+    assert not result.ok
+    assert [(a, d) for a, d, _ in result.failures] == [("ben", "application.yaml")]
+    assert result.total(Status.REVIEWED) == 4
+
+
+# --------------------------------------------------------------------------------------------- resume
+
+_CHILD = textwrap.dedent("""
+    import os, sys
+    from pathlib import Path
+    from reviewer.cohort import run_batch
+    from reviewer.settings import Settings
+
+    def progress(done, total, applicant):
+        if stop_after and done >= stop_after:
+            os._exit(9)  # die like a killed process: no cleanup, no cohort.json, no finally blocks
+
+    if __name__ == "__main__":
+        cohort, out, stop_after, jobs = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+        run_batch(cohort, out, Settings(formats=("json", "docx")), jobs=jobs, progress=progress)
+""")
+
+
+def _child(tmp_path: Path, cohort: Path, out: Path, stop_after: int, jobs: int) -> subprocess.Popen[bytes]:
+    script = tmp_path / "child.py"
+    script.write_text(_CHILD)
+    return subprocess.Popen([sys.executable, str(script), str(cohort), str(out), str(stop_after), str(jobs)],
+                            start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def _assert_resumed(out: Path, cohort: Path, recorded_before: set[tuple[str, str]]) -> None:
+    all_rounds = rounds(out)
+    assert len(all_rounds) == len({(a, d) for a, d, _ in all_rounds}), "a document was recorded twice"
+    assert {r for _, _, r in all_rounds} == {1}
+    expected = {(p.parent.name, p.name) for p in cohort.glob("*/*.txt")}
+    assert {(a, d) for a, d, _ in all_rounds} == expected
+    data = assert_complete(out, cohort, ("json", "docx"))
+    statuses = {(a["id"], d["name"]): d["status"] for a in data["applicants"] for d in a["documents"]}
+    for key in recorded_before:
+        assert statuses[key] == "unchanged", f"{key} was finished before the kill but reviewed again"
+    assert any(s == "reviewed" for s in statuses.values())
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_resume_after_a_kill_at_a_known_point(tmp_path: Path, jobs: int) -> None:
+    cohort = literal_cohort(tmp_path / "cohort", [f"applicant-{i:02d}" for i in range(6)])
+    out = tmp_path / "out"
+    proc = _child(tmp_path, cohort, out, stop_after=2, jobs=jobs)
+    assert proc.wait(timeout=120) == 9, proc.stderr.read().decode() if proc.stderr else ""
+    recorded = {(a, d) for a, d, _ in rounds(out)}
+    assert 4 <= len(recorded) < 12
+    result = run_batch(cohort, out, Settings(formats=("json", "docx")), jobs=jobs)
+    assert result.ok
+    _assert_resumed(out, cohort, recorded)
+
+
+def test_resume_after_kill_9_at_any_moment(tmp_path: Path) -> None:
+    cohort = literal_cohort(tmp_path / "cohort", [f"applicant-{i:02d}" for i in range(16)])
+    out = tmp_path / "out"
+    proc = _child(tmp_path, cohort, out, stop_after=0, jobs=2)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        if (out / DB_NAME).exists():
+            try:
+                if len(rounds(out)) >= 3:
+                    break
+            except sqlite3.Error:
+                pass
+        time.sleep(0.02)
+    os.killpg(proc.pid, signal.SIGKILL)  # the runner and its workers, mid-write
+    proc.wait(timeout=30)
+    recorded = {(a, d) for a, d, _ in rounds(out)}
+    run_batch(cohort, out, Settings(formats=("json", "docx")), jobs=2)
+    all_rounds = rounds(out)
+    assert len(all_rounds) == 32 == len({(a, d) for a, d, _ in all_rounds})
+    data = assert_complete(out, cohort, ("json", "docx"))
+    statuses = {(a["id"], d["name"]): d["status"] for a in data["applicants"] for d in a["documents"]}
+    assert all(statuses[key] == "unchanged" for key in recorded)
+
+
+def test_history_reads_while_nothing_runs(tmp_path: Path) -> None:
+    cohort = literal_cohort(tmp_path / "cohort", ["ana"])
+    out = tmp_path / "out"
+    run_batch(cohort, out, Settings(formats=("json",)))
+    with Store.open(out, create=False) as store:
+        assert [h for h in store.history("ana")] == ["interview_answer.txt", "personal_statement.txt"]
