@@ -240,5 +240,14 @@ def rubrics_validate(paths: tuple[Path, ...]) -> None:
     sys.exit(3 if bad else 0)
 
 
+def _register_cohort_commands() -> None:
+    from .cli_cohort import batch, history
+
+    main.add_command(batch)
+    main.add_command(history)
+
+
+_register_cohort_commands()
+
 if __name__ == "__main__":  # pragma: no cover
     main()
