@@ -139,6 +139,26 @@ def test_changed_settings_or_missing_outputs_are_redone(tmp_path: Path) -> None:
     assert "revision" not in rev, "the draft did not change, so there is no 'since your last draft'"
 
 
+def test_added_or_removed_document_redoes_only_the_application_review(tmp_path: Path) -> None:
+    cohort = literal_cohort(tmp_path / "cohort", ["ana", "ben"])
+    out = tmp_path / "out"
+    run_batch(cohort, out, Settings(formats=("json",)), jobs=1)
+    app = out / "ana" / "application.review.json"
+    assert len(json.loads(app.read_text())["documents"]) == 2
+    (cohort / "ana" / "interview_answer.txt").unlink()
+    result = run_batch(cohort, out, Settings(formats=("json",)), jobs=1)
+    assert result.total(Status.REVIEWED) == 0 and len(rounds(out)) == 4
+    assert [Path(d["path"]).name for d in json.loads(app.read_text())["documents"]] == ["personal_statement.txt"]
+    ben_app = (out / "ben" / "application.review.json").stat().st_mtime_ns
+    (cohort / "ana" / "additional_info.txt").write_text("I hold a J-1 visa sponsored by ECFMG.")
+    result = run_batch(cohort, out, Settings(formats=("json",)), jobs=1)
+    assert result.total(Status.REVIEWED) == 1 and len(rounds(out)) == 5
+    assert len(json.loads(app.read_text())["documents"]) == 2
+    assert (out / "ben" / "application.review.json").stat().st_mtime_ns == ben_app
+    again = run_batch(cohort, out, Settings(formats=("json",)), jobs=1)
+    assert again.total(Status.REVIEWED) == 0 and again.total(Status.UNCHANGED) == 4
+
+
 def test_edited_document_gets_a_revision_round(tmp_path: Path) -> None:
     cohort = literal_cohort(tmp_path / "cohort", ["ana", "ben"])
     out = tmp_path / "out"

@@ -83,6 +83,9 @@ def batch(cohort: Path, out: Path | None, jobs: int | None, formats: tuple[str, 
                                target=target)
     except ReviewerError as err:
         _fail(err)
+    except KeyboardInterrupt:
+        click.echo("interrupted: what finished is recorded; run the same command again to resume", err=True)
+        sys.exit(130)
     if not quiet:
         _print_result(result)
     for applicant, document, error in result.failures:

@@ -32,6 +32,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -70,8 +71,11 @@ COHORT_SCHEMA = "reviewer.cohort/1"
 LOCK_NAME = ".reviewer.lock"
 WORKERS_LOCK_NAME = ".reviewer.workers.lock"
 ORPHAN_WAIT_SECONDS = 30.0
-CHECKPOINT_SECONDS = 5.0
-PARENT_POLL_SECONDS = 0.5  # cohort.json is rewritten at most this often during a run, and at its end
+CHECKPOINT_SECONDS = 5.0  # cohort.json is rewritten at most this often during a run, and at its end
+PARENT_POLL_SECONDS = 0.5
+# Imported once by the fork server, so workers start warm (python-docx and lxml are most of start-up).
+PRELOAD = ["reviewer.cohort", "reviewer.ingest.docx", "reviewer.ingest.text", "reviewer.render.docx",
+           "reviewer.render.markdown", "reviewer.render.json"]
 
 Progress = Callable[[int, int, str], None]  # (applicants done, applicants total, applicant just finished)
 
@@ -201,6 +205,7 @@ class ApplicantTask:
     docs: tuple[DocPlan, ...]
     formats: tuple[str, ...]
     engine: str
+    application_digest: str
     target: str | None = None
 
 
@@ -247,7 +252,9 @@ def plan_applicant(folder: Path, applicant: str, out: Path, store: Store, settin
         unchanged.append(_stored_summary(stored, stem))
     missing = _missing(folder, files, manifest)
     name = _display_name(folder, manifest)
+    app_digest = application_digest(folder, plans, rubric_digest, engine, chosen_target)
     if (manifest_ok and all(p.action is Action.REUSE for p in plans)
+            and store.application_digest(applicant) == app_digest
             and all(p.is_file() for p in application_outputs(out, settings.formats))):
         return None, ApplicantSummary(applicant, name, tuple(unchanged), missing, application=True)
     # The worker needs the stored reviews of the unchanged documents too, for the application review.
@@ -255,8 +262,17 @@ def plan_applicant(folder: Path, applicant: str, out: Path, store: Store, settin
                  DocPlan(p.name, p.stem, p.action, p.sha256, p.previous_round,
                          store.review(applicant, p.name, p.previous_round))
                  for p in plans)
-    task = ApplicantTask(applicant, folder, out, docs, settings.formats, engine, target)
+    task = ApplicantTask(applicant, folder, out, docs, settings.formats, engine, app_digest, target)
     return task, ApplicantSummary(applicant, name, ())
+
+
+def application_digest(folder: Path, plans: Sequence[DocPlan], rubric_digest: str, engine: str, target: str) -> str:
+    """What the application-level review depends on: which documents there are and their bytes, the
+    manifest, the rubrics, the engine and the target. A document added, removed or edited changes it."""
+    manifest = folder / MANIFEST
+    parts = [rubric_digest, engine, target, file_sha256(manifest) if manifest.is_file() else "",
+             *sorted(f"{p.name}:{p.sha256}" for p in plans)]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
 
 def _missing(folder: Path, files: Sequence[Path], manifest: Manifest | None) -> tuple[tuple[str, str], ...]:
@@ -294,6 +310,7 @@ class ApplicantOutcome:
     docs: tuple[DocOutcome, ...]
     failures: tuple[tuple[str, str], ...] = ()  # manifest / missing / application-level problems
     application: bool = False
+    application_digest: str = ""
 
 
 _WORKER: dict[str, object] = {}
@@ -302,6 +319,9 @@ _WORKER: dict[str, object] = {}
 def init_worker(settings: Settings, parent: int | None = None, out: Path | None = None) -> None:
     """Process-pool initializer: load and select the rubrics once per worker, and end the worker when its
     parent is gone (a killed batch must not leave idle workers behind)."""
+    # Ctrl-C reaches the whole process group: the batch process stops handing out work and lets the
+    # workers finish what they hold, so no output is left half-way.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if out is not None:
         _hold_shared(out / WORKERS_LOCK_NAME)
     if parent is not None:
@@ -366,7 +386,8 @@ def review_applicant(task: ApplicantTask, rubrics: RubricSet, settings: Settings
     except Exception as exc:
         failures.append((f"{APPLICATION_STEM}{REVIEW_SUFFIX}", str(exc) if isinstance(exc, ReviewerError)
                          else f"{folder}: internal error in the application review: {exc!r}"))
-    return ApplicantOutcome(task.id, _display_name(folder, manifest), tuple(outcomes), tuple(failures), app_written)
+    return ApplicantOutcome(task.id, _display_name(folder, manifest), tuple(outcomes), tuple(failures), app_written,
+                            task.application_digest)
 
 
 def _one(plan: DocPlan, path: Path, rubrics: RubricSet, settings: Settings, manifest: Manifest | None,
@@ -439,6 +460,8 @@ def record_outcome(store: Store, outcome: ApplicantOutcome, run: int) -> Applica
                                counts["persisting"], counts["new"], verdicts.count("fail"), verdicts.count("warn")))
     for name, err in outcome.failures:
         store.record_failure(outcome.id, name, err, run=run)
+    if outcome.application:  # last: a kill before this line redoes the application review, never skips it
+        store.set_application_digest(outcome.id, outcome.name, outcome.application_digest)
     return ApplicantSummary(outcome.id, outcome.name, tuple(docs), tuple(failures), outcome.application)
 
 
@@ -568,7 +591,7 @@ def _pool(settings: Settings, jobs: int, out: Path) -> ProcessPoolExecutor:
     """Workers from a fork server: they inherit no open files (the batch lock, the store) and no threads
     (the CLI's progress bar), unlike plain ``fork``; the server imports the pipeline once."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["reviewer.cohort"])
+    context.set_forkserver_preload(PRELOAD)
     return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=init_worker,
                                initargs=(settings, os.getpid(), out))
 

@@ -9,7 +9,9 @@ What is stored per round of a (applicant, document): the digests that decide whe
 must be reviewed again (source bytes, visible text, rubrics, engine, and the review context: kind and
 target), the criterion verdicts, the revision counts, the usage, and the :class:`~reviewer.findings.Review`
 as JSON (pydantic). The review holds the findings' quotes but never the document text, which is not
-stored. Failures are a log per run. Only one process (the batch's parent) writes.
+stored. Per applicant, the digest of what its last application-level review saw (documents and their
+bytes, manifest, rubrics, engine) lets a run skip an applicant whole. Failures are a log per run.
+Only one process (the batch's parent) writes.
 
 Rounds are numbered 1, 2, ... per (applicant, document). :meth:`Store.record_round` is idempotent:
 recording the same digests as the latest round returns that round's number and writes nothing.
@@ -47,7 +49,8 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE TABLE IF NOT EXISTS applicants (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    application_digest TEXT
 );
 CREATE TABLE IF NOT EXISTS rounds (
     applicant TEXT NOT NULL REFERENCES applicants(id),
@@ -219,6 +222,16 @@ class Store:
         c.execute("INSERT INTO applicants (id, name, updated_at) VALUES (?, ?, ?) "
                   "ON CONFLICT(id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at",
                   (applicant, name, now()))
+
+    def application_digest(self, applicant: str) -> str | None:
+        """What the applicant's last application-level review was computed from (see the cohort runner)."""
+        row = self._conn.execute("SELECT application_digest FROM applicants WHERE id = ?", (applicant,)).fetchone()
+        return row[0] if row else None
+
+    def set_application_digest(self, applicant: str, name: str, digest: str) -> None:
+        with self._tx() as c:
+            self._upsert_applicant(c, applicant, name)
+            c.execute("UPDATE applicants SET application_digest = ? WHERE id = ?", (digest, applicant))
 
     def latest(self, applicant: str, document: str) -> StoredRound | None:
         row = self._conn.execute(
