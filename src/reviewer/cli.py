@@ -50,6 +50,25 @@ def main() -> None:
     """Review residency-application drafts against rubrics from the low-Step-score guide."""
 
 
+def llm_options(fn: Any) -> Any:
+    """The model-engine flags, shared by the commands that review."""
+    options = [
+        click.option("--engine", type=click.Choice(["rules", "llm", "hybrid"]),
+                     help="rules (default, offline), llm, or hybrid (rules for counts, the model for judgment)."),
+        click.option("--model", help="Model name, e.g. gpt-4o-mini (REVIEWER_MODEL)."),
+        click.option("--base-url", help="OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1 (default: OpenAI)."),
+        click.option("--local-only", is_flag=True, default=None,
+                     help="Refuse any server that is not on this machine (loopback)."),
+        click.option("--llm-method", type=click.Choice(["json_schema", "function_calling", "json_mode"]),
+                     help="Structured-output method (default: detected per server)."),
+        click.option("--dry-run", is_flag=True, default=None,
+                     help="Print the model calls and estimated tokens; send nothing, write nothing."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--kind", type=click.Choice(KINDS), help="Document kind (otherwise: manifest, then file name).")
@@ -61,9 +80,10 @@ def main() -> None:
 @click.option("--skip", multiple=True, metavar="PREFIX", help="Skip criteria with this dotted id prefix.")
 @click.option("--target", type=click.Choice(["kaiser", "other"]), help="Program the draft is aimed at.")
 @click.option("--config", type=click.Path(path_type=Path, dir_okay=False), help="reviewer.toml to use.")
+@llm_options
 def review(paths: tuple[Path, ...], kind: str | None, formats: tuple[str, ...], out: Path | None,
            rubric_dirs: tuple[Path, ...], only: tuple[str, ...], skip: tuple[str, ...], target: str | None,
-           config: Path | None) -> None:
+           config: Path | None, **llm: Any) -> None:
     """Review documents or applicant folders and write feedback next to nothing but --out.
 
     A folder is one applicant: every document in it is reviewed, then the application-level checks
@@ -71,14 +91,26 @@ def review(paths: tuple[Path, ...], kind: str | None, formats: tuple[str, ...], 
     """
     from .errors import InputError, ReviewerError
     from .kinds import parse_kind
-    from .pipeline import output_stems, output_subfolders, review_file, review_folder, write_folder, write_review
+    from .pipeline import (
+        make_engine,
+        output_stems,
+        output_subfolders,
+        review_file,
+        review_folder,
+        write_folder,
+        write_review,
+    )
 
     try:
         settings = _settings(config, formats=_csv(formats), out=out, rubrics=list(rubric_dirs) or None,
-                             only=_csv(only), skip=_csv(skip))
+                             only=_csv(only), skip=_csv(skip), **llm)
         rubric_set = _rubrics(settings)
+        engine = make_engine(settings)
     except ReviewerError as err:
         _fail(err)
+    if settings.dry_run:
+        _dry_run(paths, rubric_set, settings, doc_kind=parse_kind(kind) if kind else None)
+        return
     doc_kind = parse_kind(kind) if kind else None
     inputs = [p for p in paths if p.exists()]
     protect = [f for p in inputs for f in ([p] if p.is_file() else p.iterdir() if p.is_dir() else [])]
@@ -94,7 +126,7 @@ def review(paths: tuple[Path, ...], kind: str | None, formats: tuple[str, ...], 
                     raise InputError("--kind applies to single files, not to a folder", path=path,
                                      hint=f"declare kinds in {path / 'application.yaml'}")
                 out = settings.out / subfolders[path] if path in subfolders else settings.out
-                result = review_folder(path, rubric_set, settings, target=target)
+                result = review_folder(path, rubric_set, settings, target=target, engine=engine)
                 write_folder(result, out, settings.formats, protect=protect)
                 _print_folder(result)
                 for f in result.failures:
@@ -103,7 +135,7 @@ def review(paths: tuple[Path, ...], kind: str | None, formats: tuple[str, ...], 
             else:
                 if not path.exists():
                     raise InputError("file not found", path=path, hint="check the path")
-                item = review_file(path, rubric_set, settings, kind=doc_kind, target=target)
+                item = review_file(path, rubric_set, settings, kind=doc_kind, target=target, engine=engine)
                 write_review(item, settings.out, settings.formats, stem=stems[path], protect=protect)
                 _print_reviews([item])
         except ReviewerError as err:
@@ -114,6 +146,46 @@ def review(paths: tuple[Path, ...], kind: str | None, formats: tuple[str, ...], 
     click.echo(f"Feedback written to {settings.out}/")
     if failed:
         sys.exit(2)
+
+
+def _dry_run(paths: tuple[Path, ...], rubric_set: RubricSet, settings: Settings, *, doc_kind: Any) -> None:
+    """``--dry-run``: the model calls a review would make, with estimated tokens; nothing is sent or written."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from .errors import ReviewerError
+    from .ingest import load_document
+    from .kinds import load_manifest, resolve_kind
+    from .llm import plan_calls
+    from .pipeline import discover, llm_config
+
+    if settings.engine == "rules":
+        click.echo("dry run: the rules engine makes no model calls")
+        return
+    config = llm_config(settings)
+    table = Table(title=f"Planned calls to {config.model} at {config.endpoint} (nothing sent)")
+    table.add_column("Document", no_wrap=True, overflow="ellipsis", max_width=30)
+    table.add_column("Rubric", no_wrap=True)
+    for col in ("Criteria", "Prompt tokens (est.)", "Max output", "Cached"):
+        table.add_column(col)
+    total = calls = 0
+    for path in paths:
+        files = discover(path) if path.is_dir() else [path]
+        manifest = load_manifest(path) if path.is_dir() else None
+        for f in files:
+            try:
+                doc = load_document(f, resolve_kind(f, doc_kind, manifest))
+            except ReviewerError as err:
+                click.echo(f"error: {err}", err=True)
+                continue
+            for p in plan_calls(doc, rubric_set, config, mode=settings.engine):  # type: ignore[arg-type]
+                table.add_row(f.name, p.rubric, str(len(p.criteria)), str(p.prompt_tokens), str(p.max_tokens),
+                              "yes" if p.cached else "")
+                if not p.cached:
+                    calls += 1
+                    total += p.prompt_tokens
+    Console().print(table)
+    click.echo(f"{calls} call(s) would be sent, about {total} prompt tokens in all.")
 
 
 _STYLE = {"fail": "bold red", "warn": "yellow", "pass": "green", "not_applicable": "dim"}

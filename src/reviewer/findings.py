@@ -119,6 +119,32 @@ class RevisionSummary(Frozen):
         return tuple(f for f in self.findings if f.status is status)
 
 
+class LLMCall(Frozen):
+    """One (document, rubric) judgment: ``status`` is ok | repaired | cached | fallback | planned."""
+
+    rubric: str
+    status: str
+    method: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    reason: str = ""
+
+
+class LLMReport(Frozen):
+    """What the model engine did for one document: calls, tokens, estimated cost, dropped quotes."""
+
+    mode: str
+    model: str
+    endpoint: str
+    calls: tuple[LLMCall, ...] = ()
+    api_calls: int = 0
+    cached_calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float | None = None
+    dropped_quotes: int = 0
+
+
 class Review(Frozen):
     """The review of one document."""
 
@@ -129,6 +155,7 @@ class Review(Frozen):
     rubric_digest: str = ""
     notes: tuple[str, ...] = ()
     revision: RevisionSummary | None = None
+    llm: LLMReport | None = None
 
     def criterion(self, cid: str) -> CriterionResult | None:
         return next((c for c in self.criteria if c.id == cid), None)

@@ -12,12 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .llm import Judge, LLMConfig, LLMOutcome, MethodMemory
 
 from .checks.registry import Context
 from .checks.rules import review_application_rules, review_rules
 from .document import DocKind, Document
 from .errors import ReviewerError
-from .findings import ApplicationReview, DocumentFailure, DocumentInfo, Review
+from .findings import ApplicationReview, DocumentFailure, DocumentInfo, LLMCall, LLMReport, Review
 from .fsio import atomic_write_text
 from .kinds import MANIFEST, Manifest, load_manifest, resolve_kind
 from .rubric import RubricSet
@@ -52,23 +56,92 @@ def document_info(doc: Document) -> DocumentInfo:
                         characters=doc.characters, text_digest=doc.text_digest, hidden_spans=len(doc.hidden))
 
 
+@dataclass(frozen=True)
+class Engine:
+    """The engine a run reviews with: ``rules`` alone, or the model engine (``llm``/``hybrid``) on top.
+
+    Built once per run by :func:`make_engine`; creating it neither imports LangChain nor connects anywhere
+    (the judge connects on its first call).
+    """
+
+    name: str = "rules"
+    config: LLMConfig | None = None
+    judge: Judge | None = None
+    memory: MethodMemory | None = None
+
+
+RULES = Engine()
+
+
+def llm_config(settings: Settings) -> LLMConfig:
+    """The model engine's configuration from the resolved settings (validates local-only mode)."""
+    from .errors import ConfigError
+    from .llm import LLMConfig
+
+    if not settings.model:
+        raise ConfigError(f"the {settings.engine} engine needs a model", path="settings",
+                          hint="pass --model (e.g. gpt-4o-mini) or set REVIEWER_MODEL")
+    return LLMConfig(
+        model=settings.model, base_url=settings.base_url, api_key=settings.api_key,
+        local_only=settings.local_only, method=settings.llm_method,
+        timeout=settings.llm_timeout, max_tokens=settings.llm_max_tokens, max_retries=settings.llm_max_retries,
+        cache_dir=settings.llm_cache_dir, price_input_per_m=settings.price_input,
+        price_output_per_m=settings.price_output, dry_run=settings.dry_run,
+    )
+
+
+def make_engine(settings: Settings) -> Engine:
+    if settings.engine == "rules":
+        return RULES
+    from .llm import MethodMemory, make_judge
+
+    config = llm_config(settings)
+    judge = None if config.dry_run else make_judge(config)
+    return Engine(settings.engine, config, judge, MethodMemory(config.cache_dir))
+
+
 def review_document(doc: Document, rubrics: RubricSet, *, target: str = "kaiser",
-                    ctx: Context | None = None) -> Review:
-    """Judge one document with the rules engine (the offline default)."""
+                    ctx: Context | None = None, engine: Engine = RULES) -> Review:
+    """Judge one document: the rules engine always, the model engine on top when configured."""
+    ctx = ctx or Context(doc, target=target)
     results, findings = review_rules(doc, rubrics, target=target, ctx=ctx)
-    findings.sort(key=lambda f: (f.start, f.end, f.criterion))
+    notes: tuple[str, ...] = ()
+    report: LLMReport | None = None
+    if engine.config is not None:
+        from .llm import review_llm
+
+        outcome = review_llm(doc, rubrics, engine.config, engine.judge, rules=(results, findings),
+                             mode=engine.name, memory=engine.memory)  # type: ignore[arg-type]
+        results, findings, notes = list(outcome.results), list(outcome.findings), tuple(outcome.notes)
+        report = llm_report(engine, outcome)
+    findings.sort(key=lambda f: (f.start, f.end, f.criterion, f.source.value))
     return Review(document=document_info(doc), criteria=tuple(results), findings=tuple(findings),
-                  engine="rules", rubric_digest=rubrics.digest)
+                  engine=engine.name, rubric_digest=rubrics.digest, notes=notes, llm=report)
+
+
+def llm_report(engine: Engine, outcome: LLMOutcome) -> LLMReport:
+    from .llm import cost
+
+    assert engine.config is not None
+    u = outcome.usage
+    return LLMReport(
+        mode=engine.name, model=engine.config.model, endpoint=engine.config.endpoint,
+        calls=tuple(LLMCall(rubric=c.rubric, status=c.status, method=c.method, prompt_tokens=c.usage.prompt_tokens,
+                            completion_tokens=c.usage.completion_tokens, reason=c.reason) for c in outcome.calls),
+        api_calls=u.calls, cached_calls=u.cached_calls, prompt_tokens=u.prompt_tokens,
+        completion_tokens=u.completion_tokens, cost_usd=cost(u, engine.config), dropped_quotes=outcome.dropped_quotes,
+    )
 
 
 def review_file(path: Path, rubrics: RubricSet, settings: Settings, *, kind: DocKind | None = None,
-                manifest: Manifest | None = None, target: str | None = None) -> Reviewed:
+                manifest: Manifest | None = None, target: str | None = None, engine: Engine | None = None) -> Reviewed:
     from .ingest import load_document
 
     doc_kind = resolve_kind(path, kind, manifest)
     doc = load_document(path, doc_kind)
     chosen = target or (manifest.target if manifest and manifest.target else None) or settings.target
-    return Reviewed(path, doc, review_document(doc, rubrics, target=chosen))
+    engine = engine if engine is not None else make_engine(settings)
+    return Reviewed(path, doc, review_document(doc, rubrics, target=chosen, engine=engine))
 
 
 def discover(folder: Path) -> list[Path]:
@@ -86,9 +159,11 @@ def discover(folder: Path) -> list[Path]:
     return out
 
 
-def review_folder(folder: Path, rubrics: RubricSet, settings: Settings, *, target: str | None = None) -> FolderResult:
+def review_folder(folder: Path, rubrics: RubricSet, settings: Settings, *, target: str | None = None,
+                  engine: Engine | None = None) -> FolderResult:
     """Review every document of one applicant, then the application-level criteria across them."""
     result = FolderResult(folder)
+    engine = engine if engine is not None else make_engine(settings)
     failures: list[DocumentFailure] = []
     manifest: Manifest | None = None
     try:
@@ -105,7 +180,8 @@ def review_folder(folder: Path, rubrics: RubricSet, settings: Settings, *, targe
         )
     for path in files:
         try:
-            result.reviewed.append(review_file(path, rubrics, settings, manifest=manifest, target=target))
+            result.reviewed.append(review_file(path, rubrics, settings, manifest=manifest, target=target,
+                                               engine=engine))
         except ReviewerError as exc:
             failures.append(DocumentFailure(path=str(path), error=str(exc), kind=type(exc).__name__))
     docs = [r.document for r in result.reviewed]

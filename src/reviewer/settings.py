@@ -13,12 +13,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from .errors import ConfigError
 
 FORMATS = ("json", "docx", "md")
 TARGETS = ("kaiser", "other")
+ENGINES = ("rules", "llm", "hybrid")
+METHODS = ("json_schema", "function_calling", "json_mode")
+# API keys come from the environment only, never from reviewer.toml (a config file gets shared and committed).
+KEY_VARIABLES = ("REVIEWER_API_KEY", "OPENAI_API_KEY")
 CONFIG_NAME = "reviewer.toml"
 ENV_PREFIX = "REVIEWER_"
 
@@ -33,7 +37,24 @@ class Settings(BaseModel):
     rubrics: tuple[Path, ...] = ()
     target: str = "kaiser"
     engine: str = "rules"
+    # The LLM engine (used when engine is llm or hybrid).
+    model: str | None = None
+    base_url: str | None = None
+    local_only: bool = False
+    llm_method: str | None = None  # json_schema | function_calling | json_mode; None = detect per server
+    llm_timeout: float = Field(default=120.0, gt=0)
+    llm_max_tokens: int = Field(default=2000, ge=64, le=32000)
+    llm_max_retries: int = Field(default=2, ge=0, le=10)
+    cache_dir: Path | None = None  # None = <out>/.llm-cache
+    price_input: float | None = Field(default=None, ge=0)  # USD per 1M prompt tokens
+    price_output: float | None = Field(default=None, ge=0)  # USD per 1M completion tokens
+    dry_run: bool = False
+    api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
     config_path: Path | None = Field(default=None, exclude=True)
+
+    @property
+    def llm_cache_dir(self) -> Path:
+        return self.cache_dir if self.cache_dir is not None else self.out / ".llm-cache"
 
     @field_validator("formats")
     @classmethod
@@ -55,12 +76,20 @@ class Settings(BaseModel):
     @field_validator("engine")
     @classmethod
     def _known_engine(cls, v: str) -> str:
-        if v != "rules":
-            raise ValueError(f"unknown engine '{v}'; available: rules")
+        if v not in ENGINES:
+            raise ValueError(f"unknown engine '{v}'; choose from {', '.join(ENGINES)}")
+        return v
+
+    @field_validator("llm_method")
+    @classmethod
+    def _known_method(cls, v: str | None) -> str | None:
+        if v is not None and v not in METHODS:
+            raise ValueError(f"unknown structured-output method '{v}'; choose from {', '.join(METHODS)}")
         return v
 
 
 _LIST_KEYS = {"formats", "only", "skip", "rubrics"}
+_NOT_SETTABLE = {"config_path", "api_key"}
 _ALIASES = {"format": "formats"}
 
 
@@ -79,9 +108,12 @@ def _normalise(layer: Mapping[str, Any], origin: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in layer.items():
         key = _ALIASES.get(key, key)
-        if key not in Settings.model_fields or key == "config_path":
+        if key not in Settings.model_fields or key in _NOT_SETTABLE:
+            if key == "api_key":
+                raise ConfigError("API keys are read from the environment only", path=origin,
+                                  hint="set OPENAI_API_KEY or REVIEWER_API_KEY")
             raise ConfigError(f"unknown setting '{key}'", path=origin,
-                              hint="known: " + ", ".join(k for k in Settings.model_fields if k != "config_path"))
+                              hint="known: " + ", ".join(k for k in Settings.model_fields if k not in _NOT_SETTABLE))
         if value is None:
             continue
         out[key] = _split(value) if key in _LIST_KEYS else value
@@ -103,6 +135,7 @@ def read_config(path: Path) -> dict[str, Any]:
 def env_layer(env: Mapping[str, str]) -> dict[str, Any]:
     layer = {k[len(ENV_PREFIX):].lower(): v for k, v in env.items() if k.startswith(ENV_PREFIX) and v != ""}
     layer.pop("config", None)
+    layer.pop("api_key", None)
     # Variables meant for other tools (e.g. REVIEWER_LLM_HOME for the local server script) are not ours.
     layer = {k: v for k, v in layer.items() if _ALIASES.get(k, k) in Settings.model_fields}
     return _normalise(layer, "environment")
@@ -130,8 +163,9 @@ def resolve_settings(
     merged.update(_normalise({k: v for k, v in (flags or {}).items() if v not in (None, (), [])}, "flags"))
     if cfg is not None and "rubrics" in merged and "rubrics" not in (flags or {}):
         merged["rubrics"] = [str(p if Path(p).is_absolute() else cfg.parent / p) for p in merged["rubrics"]]
+    key = next((env[k] for k in KEY_VARIABLES if env.get(k)), None)
     try:
-        return Settings(**merged, config_path=cfg)
+        return Settings(**merged, config_path=cfg, api_key=key)
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err["loc"])

@@ -64,6 +64,8 @@ def review_json(review: Review) -> dict[str, Any]:
     }
     if review.revision is not None:
         out["revision"] = revision_json(review.revision)
+    if review.llm is not None:
+        out["llm"] = review.llm.model_dump(mode="json")
     return out
 
 

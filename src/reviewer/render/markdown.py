@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..document import Document
-from ..findings import ApplicationReview, Change, CriterionResult, Finding, Review, RevisionSummary, Verdict
+from ..findings import ApplicationReview, Change, CriterionResult, Finding, LLMReport, Review, RevisionSummary, Verdict
 
 LABEL = {Verdict.FAIL: "FAIL", Verdict.WARN: "WARN", Verdict.PASS: "PASS", Verdict.NOT_APPLICABLE: "n/a"}
 ORDER = {Verdict.FAIL: 0, Verdict.WARN: 1, Verdict.PASS: 2, Verdict.NOT_APPLICABLE: 3}
@@ -126,7 +126,30 @@ def review_markdown(review: Review, document: Document | None = None) -> str:
     if review.notes:
         lines += ["## Notes", "", *[f"- {n}" for n in review.notes], ""]
     lines += _body(review.criteria, review.findings, titles)
+    if review.llm is not None:
+        lines += llm_section(review.llm)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def llm_section(r: LLMReport) -> list[str]:
+    """Calls, tokens and estimated cost of the model engine for this document."""
+    cost = f"about ${r.cost_usd:.4f}" if r.cost_usd is not None else "not estimated (no prices configured)"
+    lines = [
+        "## Model usage",
+        "",
+        f"Engine **{r.mode}**, model `{r.model}` at `{r.endpoint}`: {r.api_calls} call(s) sent, {r.cached_calls} "
+        f"answered from the cache, {r.prompt_tokens} prompt + {r.completion_tokens} completion tokens, cost {cost}.",
+        "",
+        "| Rubric | Status | Method | Prompt tokens | Completion tokens | Note |",
+        "|---|---|---|---|---|---|",
+    ]
+    for c in r.calls:
+        lines.append(f"| `{c.rubric}` | {c.status} | {c.method or ''} | {c.prompt_tokens} | {c.completion_tokens} "
+                     f"| {_cell(c.reason)} |")
+    if r.dropped_quotes:
+        lines += ["", f"{r.dropped_quotes} quote(s) from the model were not found in the draft and were dropped."]
+    lines.append("")
+    return lines
 
 
 def application_markdown(app: ApplicationReview, review_files: dict[str, str]) -> str:
