@@ -1,0 +1,182 @@
+"""Planning, in the batch process: what must be done for one applicant, decided without parsing anything.
+
+For each document: the bytes' sha256, its kind (manifest or name) and the target give its digests; equal
+to the latest stored round, with every output on disk, it is ``REUSE``d (read again only if the
+application-level review must be redone); equal but an output missing, the stored review is ``RENDER``ed
+again (never re-judged: no model call is repeated); otherwise it is ``REVIEW``ed. An applicant whose
+documents are all reused and whose application-level inputs (:func:`application_digest`) are unchanged
+is skipped whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from ..errors import ReviewerError
+from ..findings import Review
+from ..kinds import MANIFEST, Manifest, load_manifest, resolve_kind
+from ..pipeline import APPLICATION_STEM, REVIEW_SUFFIX, discover, output_stems
+from ..settings import Settings
+from ..store import Digests, Store, StoredRound
+from .summary import ApplicantSummary, DocSummary, Status
+
+
+class Action(StrEnum):
+    REVIEW = "review"  # new or changed: review it
+    RENDER = "render"  # same as its latest round but an output is missing: render the stored review
+    REUSE = "reuse"  # same and complete: read it only for the application-level checks
+
+
+def engine_digest(settings: Settings) -> str:
+    """``rules``, or the engine with what decides its answers (model, base URL) when it calls a model."""
+    if settings.engine == "rules":
+        return "rules"
+    parts = [settings.engine, *(str(getattr(settings, k, None) or "") for k in ("model", "base_url"))]
+    return "|".join(parts)
+
+
+def context_digest(kind: str, target: str) -> str:
+    """The review context besides the text: the document kind and the program targeted."""
+    return f"{kind}|{target}"
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def expected_outputs(out: Path, stem: str, formats: Sequence[str]) -> list[Path]:
+    return [out / f"{stem}{REVIEW_SUFFIX}.{fmt}" for fmt in formats]
+
+
+def application_outputs(out: Path, formats: Sequence[str]) -> list[Path]:
+    """The files :func:`reviewer.pipeline.write_application` writes for these formats."""
+    names = (["json"] if "json" in formats else []) + (["md"] if "md" in formats or "json" not in formats else [])
+    return [out / f"{APPLICATION_STEM}{REVIEW_SUFFIX}.{fmt}" for fmt in names]
+
+
+@dataclass(frozen=True)
+class DocPlan:
+    name: str
+    stem: str
+    action: Action
+    sha256: str | None = None
+    previous_round: int | None = None
+    previous: Review | None = None  # the latest stored review (None when there is no round yet)
+
+
+@dataclass(frozen=True)
+class ApplicantTask:
+    """Everything a worker needs for one applicant (small and picklable)."""
+
+    id: str
+    folder: Path
+    out: Path
+    docs: tuple[DocPlan, ...]
+    formats: tuple[str, ...]
+    engine: str
+    application_digest: str
+    target: str | None = None
+
+
+def display_name(folder: Path, manifest: Manifest | None) -> str:
+    return manifest.applicant if manifest and manifest.applicant else folder.resolve().name
+
+
+Plan = tuple[ApplicantTask | None, ApplicantSummary]
+
+
+def plan_applicant(folder: Path, applicant: str, out: Path, store: Store, settings: Settings, *,
+                   rubric_digest: str, engine: str, target: str | None) -> Plan:
+    """Decide per document what to do; ``(None, summary)`` when the whole applicant is unchanged."""
+    manifest: Manifest | None = None
+    manifest_ok = True
+    try:
+        manifest = load_manifest(folder)
+    except ReviewerError:
+        manifest_ok = False
+    files = discover(folder)
+    stems = output_stems(files)
+    latest = store.latest_rounds(applicant)
+    chosen_target = target or (manifest.target if manifest and manifest.target else None) or settings.target
+    plans: list[DocPlan] = []
+    unchanged: list[DocSummary] = []
+    for path in files:
+        name, stem = path.name, stems[path]
+        stored = latest.get(name)
+        try:
+            sha = file_sha256(path)
+            kind = resolve_kind(path, None, manifest).value if manifest_ok else None
+        except (OSError, ReviewerError):
+            plans.append(DocPlan(name, stem, Action.REVIEW))
+            continue
+        same = (stored is not None and kind is not None
+                and stored.digests == Digests(sha, rubric_digest, engine, context_digest(kind, chosen_target)))
+        if not same:
+            plans.append(DocPlan(name, stem, Action.REVIEW, sha, stored.round if stored else None,
+                                 previous_review(store, stored)))
+            continue
+        assert stored is not None
+        complete = all(p.is_file() for p in expected_outputs(out, stem, settings.formats))
+        plans.append(DocPlan(name, stem, Action.REUSE if complete else Action.RENDER, sha, stored.round, None))
+        unchanged.append(stored_summary(stored, stem))
+    missing = missing_documents(folder, files, manifest)
+    name = display_name(folder, manifest)
+    app_digest = application_digest(folder, plans, rubric_digest, engine, chosen_target)
+    if (manifest_ok and all(p.action is Action.REUSE for p in plans)
+            and store.application_digest(applicant) == app_digest
+            and all(p.is_file() for p in application_outputs(out, settings.formats))):
+        return None, ApplicantSummary(applicant, name, tuple(unchanged), missing, application=True)
+    # The worker needs the stored reviews of the unchanged documents too, for the application review.
+    docs = tuple(p if p.action is Action.REVIEW else
+                 DocPlan(p.name, p.stem, p.action, p.sha256, p.previous_round,
+                         previous_review(store, latest[p.name]))
+                 for p in plans)
+    task = ApplicantTask(applicant, folder, out, docs, settings.formats, engine, app_digest, target)
+    return task, ApplicantSummary(applicant, name, ())
+
+
+def previous_review(store: Store, stored: StoredRound | None) -> Review | None:
+    """The stored review of ``stored``'s round; None when there is none or it no longer parses (a store
+    written by another version): the document is then reviewed afresh, without a revision summary."""
+    if stored is None:
+        return None
+    try:
+        return store.review(stored.applicant, stored.document, stored.round)
+    except ValueError:  # pydantic.ValidationError is one
+        return None
+
+
+def application_digest(folder: Path, plans: Sequence[DocPlan], rubric_digest: str, engine: str, target: str) -> str:
+    """What the application-level review depends on: which documents there are and their bytes, the
+    manifest, the rubrics, the engine and the target. A document added, removed or edited changes it."""
+    manifest = folder / MANIFEST
+    try:
+        manifest_sha = file_sha256(manifest) if manifest.is_file() else ""
+    except OSError:
+        manifest_sha = "unreadable"
+    parts = [rubric_digest, engine, target, manifest_sha,
+             *sorted(f"{p.name}:{p.sha256}" for p in plans)]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+
+
+def missing_documents(folder: Path, files: Sequence[Path], manifest: Manifest | None) -> tuple[tuple[str, str], ...]:
+    if manifest is None:
+        return ()
+    present = {p.name for p in files}
+    return tuple((n, f"{folder / n}: listed in {MANIFEST} but not found") for n in manifest.documents
+                 if n not in present)
+
+
+def stored_summary(stored: StoredRound, stem: str) -> DocSummary:
+    return DocSummary(stored.document, Status.UNCHANGED, stored.kind, stored.round, stem, None, stored.resolved,
+                      stored.persisting, stored.new, stored.fails, stored.warns)
+
+

@@ -1,0 +1,164 @@
+"""The worker side: review what changed in one applicant folder and write its outputs.
+
+Runs in a pool process (rubrics loaded once by :func:`init_worker`) or in the batch process itself when
+``jobs`` is 1. A worker never touches the store: it returns an :class:`ApplicantOutcome` (the new
+reviews, their digests, the failures) for the batch process to record. Everything is caught per
+document: an unreadable file, a detector bug or an unwritable output fails that document only.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..checks.rules import review_application_rules
+from ..errors import ReviewerError
+from ..findings import ApplicationReview, DocumentFailure, Review
+from ..ingest import load_document
+from ..kinds import MANIFEST, Manifest, load_manifest, resolve_kind
+from ..pipeline import APPLICATION_STEM, REVIEW_SUFFIX, Reviewed, discover, review_file, write_application, write_review
+from ..revision import compare
+from ..rubric import RubricSet, load_rubrics
+from ..settings import Settings
+from ..store import Digests
+from .locks import WORKERS_LOCK_NAME, hold_shared
+from .plan import Action, ApplicantTask, DocPlan, context_digest, display_name, missing_documents
+
+PARENT_POLL_SECONDS = 0.5
+
+
+@dataclass(frozen=True)
+class DocOutcome:
+    name: str
+    stem: str
+    action: Action
+    review: Review | None = None  # set when it was (re)reviewed: the parent records it
+    digests: Digests | None = None
+    kind: str | None = None
+    previous_round: int | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class ApplicantOutcome:
+    id: str
+    name: str
+    docs: tuple[DocOutcome, ...]
+    failures: tuple[tuple[str, str], ...] = ()  # manifest / missing / application-level problems
+    application: bool = False
+    application_digest: str = ""
+
+
+_WORKER: dict[str, object] = {}
+
+
+def init_worker(settings: Settings, parent: int | None = None, out: Path | None = None) -> None:
+    """Process-pool initializer: load and select the rubrics once per worker, and end the worker when its
+    parent is gone (a killed batch must not leave idle workers behind)."""
+    # Ctrl-C reaches the whole process group: the batch process stops handing out work and lets the
+    # workers finish what they hold, so no output is left half-way.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if out is not None:
+        hold_shared(out / WORKERS_LOCK_NAME)
+    if parent is not None:
+        threading.Thread(target=_watch_parent, args=(parent, os.getppid()), daemon=True).start()
+    _WORKER["rubrics"] = load_rubrics(settings.rubrics).select(settings.only, settings.skip)
+    _WORKER["settings"] = settings
+
+
+def _watch_parent(batch: int, ppid: int) -> None:
+    """Exit once the batch process is gone (or this worker was re-parented: its fork server ended)."""
+    while os.getppid() == ppid:
+        try:
+            os.kill(batch, 0)
+        except ProcessLookupError:
+            break
+        except PermissionError:  # alive, someone else's now? then it is not our batch: keep going
+            pass
+        time.sleep(PARENT_POLL_SECONDS)
+    os._exit(1)
+
+
+def run_task(task: ApplicantTask) -> ApplicantOutcome:
+    rubrics = _WORKER["rubrics"]
+    settings = _WORKER["settings"]
+    assert isinstance(rubrics, RubricSet) and isinstance(settings, Settings)
+    return review_applicant(task, rubrics, settings)
+
+
+def review_applicant(task: ApplicantTask, rubrics: RubricSet, settings: Settings) -> ApplicantOutcome:
+    """Review what changed in one applicant folder, write its outputs, and return what to record."""
+    folder = task.folder
+    failures: list[tuple[str, str]] = []
+    manifest: Manifest | None = None
+    try:
+        manifest = load_manifest(folder)
+    except ReviewerError as exc:
+        failures.append((MANIFEST, str(exc)))
+    failures.extend(missing_documents(folder, discover(folder), manifest))
+    target = task.target or (manifest.target if manifest and manifest.target else None) or settings.target
+    protect = [folder / p.name for p in task.docs]
+    items: list[Reviewed] = []
+    files: dict[str, str] = {}
+    outcomes: list[DocOutcome] = []
+    for plan in task.docs:
+        path = folder / plan.name
+        try:
+            item, outcome = _review_or_reuse(plan, path, rubrics, settings, manifest, task, target)
+            if outcome.action is not Action.REUSE:
+                write_review(item, task.out, task.formats, stem=plan.stem, protect=protect)
+            items.append(item)
+            files[item.document.path] = f"{plan.stem}{REVIEW_SUFFIX}.{task.formats[0]}"
+            outcomes.append(outcome)
+        except Exception as exc:  # one bad document never stops its applicant, whatever went wrong
+            error = str(exc) if isinstance(exc, ReviewerError) else f"{path}: internal error: {exc!r}"
+            outcomes.append(DocOutcome(plan.name, plan.stem, plan.action, previous_round=plan.previous_round,
+                                       error=error))
+    app_written = False
+    try:
+        app = _application(folder, manifest, items, rubrics, failures, outcomes)
+        write_application(app, task.out, task.formats, files, protect=protect)
+        app_written = True
+    except Exception as exc:
+        failures.append((f"{APPLICATION_STEM}{REVIEW_SUFFIX}", str(exc) if isinstance(exc, ReviewerError)
+                         else f"{folder}: internal error in the application review: {exc!r}"))
+    return ApplicantOutcome(task.id, display_name(folder, manifest), tuple(outcomes), tuple(failures), app_written,
+                            task.application_digest)
+
+
+def _review_or_reuse(plan: DocPlan, path: Path, rubrics: RubricSet, settings: Settings, manifest: Manifest | None,
+         task: ApplicantTask, target: str) -> tuple[Reviewed, DocOutcome]:
+    if plan.action is not Action.REVIEW and plan.previous is not None:
+        doc = load_document(path, resolve_kind(path, None, manifest))
+        if doc.sha256 == plan.sha256:  # still the bytes that were planned: reuse the stored review
+            review = plan.previous.model_copy(
+                update={"document": plan.previous.document.model_copy(update={"path": str(path)})})
+            return Reviewed(path, doc, review), DocOutcome(plan.name, plan.stem, plan.action, kind=doc.kind.value)
+    item = review_file(path, rubrics, settings, manifest=manifest, target=task.target)
+    review = item.review
+    prev = plan.previous
+    if prev is not None and plan.previous_round is not None and prev.document.sha256 != review.document.sha256:
+        summary = compare(prev, review, round=plan.previous_round + 1, previous_round=plan.previous_round)
+        review = review.model_copy(update={"revision": summary})
+    kind = review.document.kind.value
+    digests = Digests(review.document.sha256, rubrics.digest, task.engine, context_digest(kind, target))
+    return (Reviewed(path, item.document, review),
+            DocOutcome(plan.name, plan.stem, Action.REVIEW, review, digests, kind, plan.previous_round))
+
+
+def _application(folder: Path, manifest: Manifest | None, items: list[Reviewed],
+                 rubrics: RubricSet, failures: list[tuple[str, str]], outcomes: list[DocOutcome]) -> ApplicationReview:
+    results, findings = review_application_rules([i.document for i in items], rubrics)
+    doc_failures = [DocumentFailure(path=str(folder / o.name), error=o.error, kind="document")
+                    for o in outcomes if o.error]
+    other = [DocumentFailure(path=str(folder / name), error=err, kind="application") for name, err in failures]
+    return ApplicationReview(applicant=display_name(folder, manifest), path=str(folder),
+                             documents=tuple(i.review.document for i in items), criteria=tuple(results),
+                             findings=tuple(findings), failures=tuple(other + doc_failures),
+                             reviews=tuple(i.review for i in items))
+
+
