@@ -275,8 +275,13 @@ def test_hidden_run_injection_never_reaches_the_model(
         "injection_clean", doc, snapshot_rubrics, tmp_path, replay_only=True
     )  # the twin's cassette
     assert out.scores == clean_twin.scores
-    assert {r.id: r.verdict for r in out.results if r.id != "integrity.hidden_text"} == {
-        r.id: r.verdict for r in clean_twin.results if r.id != "integrity.hidden_text"
+    by = {r.id: r for r in out.results}
+    # the rules still see the hidden run: it is hidden text, and it addresses an AI
+    assert by["integrity.hidden_text"].verdict is Verdict.FAIL
+    assert by["integrity.instructions"].verdict is Verdict.FAIL
+    twin = {r.id: r.verdict for r in clean_twin.results}
+    assert {k: r.verdict for k, r in by.items() if not k.startswith("integrity.")} == {
+        k: v for k, v in twin.items() if not k.startswith("integrity.")
     }
 
 
