@@ -585,3 +585,33 @@ def test_importing_the_package_loads_no_vendor_code() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_an_unexpected_error_never_costs_the_document_its_review() -> None:
+    doc = make_doc(PS)
+
+    def broken(request):
+        raise RuntimeError("bug in a provider adapter")
+
+    rules = rules_for(doc, {"score.excuse": Verdict.FAIL}, [rules_finding(doc, "score.excuse", EXCUSE)])
+    out = run(doc, FakeJudge(broken), config(), rules=rules)
+    assert out.results == rules[0] and out.findings == rules[1]
+    assert any("RuntimeError" in n and "judged by rules" in n for n in out.notes)
+
+
+def test_experience_rubrics_tell_the_model_about_entries() -> None:
+    from reviewer.rubric import Rubric
+    from test_llm_helpers import crit
+
+    exp = Rubric.model_validate(
+        {
+            "id": "experience-entries",
+            "title": "E",
+            "applies_to": ["experience"],
+            "criteria": [crit("experience.teamwork", "Teamwork", "No team.", "Name it.")],
+        }
+    )
+    doc = make_doc(kind=DocKind.EXPERIENCE, entries=[{"title": "Volunteer", "description": "Helped a lot."}])
+    system = build_prompt(doc, exp, list(exp.criteria)).static_prefix
+    assert "weakest entry" in system
+    assert "weakest entry" not in build_prompt(make_doc(PS), SCORE, [criterion("score.excuse")]).static_prefix
