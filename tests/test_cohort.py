@@ -351,3 +351,55 @@ def test_history_reads_while_nothing_runs(tmp_path: Path) -> None:
     run_batch(cohort, out, Settings(formats=("json",)))
     with Store.open(out, create=False) as store:
         assert [h for h in store.history("ana")] == ["interview_answer.txt", "personal_statement.txt"]
+
+
+# --------------------------------------------------------------------------------------------- model engine
+
+
+def test_model_calls_only_for_changed_documents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unchanged documents make no model call on a re-run, even with the judgment cache gone; usage is stored."""
+    from reviewer import llm
+    from reviewer.llm.judge import FakeJudge, JudgeRequest
+
+    def respond(request: JudgeRequest) -> dict:
+        ids = request.schema["properties"]["criteria"]["items"]["properties"]["criterion_id"]["enum"]
+        return {"criteria": [{"criterion_id": cid, "reasoning": "ok", "score": 4, "evidence": []} for cid in ids]}
+
+    judges: list[FakeJudge] = []
+
+    def make(config: object) -> FakeJudge:
+        judges.append(FakeJudge(respond))
+        return judges[-1]
+
+    monkeypatch.setattr(llm, "make_judge", make)
+    cohort = literal_cohort(tmp_path / "cohort", ["ana", "ben"])
+    out = tmp_path / "out"
+    settings = Settings(engine="hybrid", model="m", base_url="http://127.0.0.1:9/v1", formats=("json",))
+
+    def calls() -> int:
+        return sum(j.calls for j in judges)
+
+    run_batch(cohort, out, settings, jobs=1)
+    first = calls()
+    assert first > 0
+    with Store.open(out, create=False) as store:
+        usage = store.latest("ana", "personal_statement.txt").usage  # type: ignore[union-attr]
+    assert usage["model"] == "m" and usage["api_calls"] > 0
+    shutil.rmtree(out / ".llm-cache", ignore_errors=True)
+    run_batch(cohort, out, settings, jobs=1)
+    assert calls() == first, "an unchanged document was sent to the model again"
+    (cohort / "ben" / "interview_answer.txt").write_text(INTERVIEW + " I also mentor two students.")
+    result = run_batch(cohort, out, settings, jobs=1)
+    assert result.total(Status.REVIEWED) == 1
+    assert 0 < calls() - first < first / 2
+    # Another model is another engine: everything is reviewed again.
+    result = run_batch(cohort, out, settings.model_copy(update={"model": "m2"}), jobs=1)
+    assert result.total(Status.REVIEWED) == 4
+
+
+def test_dry_run_writes_nothing(tmp_path: Path) -> None:
+    cohort = literal_cohort(tmp_path / "cohort", ["ana"])
+    result = CliRunner().invoke(batch, [str(cohort), "--out", str(tmp_path / "out"), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "out").exists()
+    assert "all" in result.output and "2" in result.output

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from .cohort import BatchResult
     from .errors import ReviewerError
+    from .settings import Settings
     from .store import StoredRound
 
 _STYLE = {"fail": "bold red", "warn": "yellow", "pass": "green", "not_applicable": "dim"}
@@ -47,6 +48,26 @@ def default_jobs() -> int:
     return max(1, min(8, os.cpu_count() or 1))
 
 
+def llm_options(fn: Any) -> Any:
+    """The model-engine flags of ``reviewer review`` (kept in step with ``cli.llm_options``; defined here too
+    because ``cli`` imports this module to register its commands)."""
+    options = [
+        click.option("--engine", type=click.Choice(["rules", "llm", "hybrid"]),
+                     help="rules (default, offline), llm, or hybrid (rules for counts, the model for judgment)."),
+        click.option("--model", help="Model name, e.g. gpt-4o-mini (REVIEWER_MODEL)."),
+        click.option("--base-url", help="OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1 (default: OpenAI)."),
+        click.option("--local-only", is_flag=True, default=None,
+                     help="Refuse any server that is not on this machine (loopback)."),
+        click.option("--llm-method", type=click.Choice(["json_schema", "function_calling", "json_mode"]),
+                     help="Structured-output method (default: detected per server)."),
+        click.option("--dry-run", is_flag=True, default=None,
+                     help="Show what would be reviewed (and the model calls); send nothing, write nothing."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
 @click.command("batch")
 @click.argument("cohort", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False),
@@ -62,8 +83,10 @@ def default_jobs() -> int:
               help="Program the drafts are aimed at (otherwise each folder's application.yaml, then the setting).")
 @click.option("--config", type=click.Path(path_type=Path, dir_okay=False), help="reviewer.toml to use.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no table; errors only.")
+@llm_options
 def batch(cohort: Path, out: Path | None, jobs: int | None, formats: tuple[str, ...], rubric_dirs: tuple[Path, ...],
-          only: tuple[str, ...], skip: tuple[str, ...], target: str | None, config: Path | None, quiet: bool) -> None:
+          only: tuple[str, ...], skip: tuple[str, ...], target: str | None, config: Path | None, quiet: bool,
+          **llm: Any) -> None:
     """Review a whole cohort: COHORT/<applicant>/<documents>, one subfolder per applicant.
 
     Feedback goes to OUT/<applicant>/ (as `reviewer review` writes it), plus OUT/cohort.json and the
@@ -77,7 +100,10 @@ def batch(cohort: Path, out: Path | None, jobs: int | None, formats: tuple[str, 
 
     try:
         settings = resolve_settings({"formats": _csv(formats), "out": out, "rubrics": list(rubric_dirs) or None,
-                                     "only": _csv(only), "skip": _csv(skip)}, config=config)
+                                     "only": _csv(only), "skip": _csv(skip), **llm}, config=config)
+        if settings.dry_run:
+            _dry_run(cohort, settings, target)
+            return
         with _progress(quiet) as progress:
             result = run_batch(cohort, settings.out, settings, jobs=jobs or default_jobs(), progress=progress,
                                target=target)
@@ -91,6 +117,56 @@ def batch(cohort: Path, out: Path | None, jobs: int | None, formats: tuple[str, 
     for applicant, document, error in result.failures:
         click.echo(f"error: {applicant}/{document}: {error}", err=True)
     sys.exit(0 if result.ok else 2)
+
+
+def _dry_run(cohort: Path, settings: Settings, target: str | None) -> None:
+    """Per applicant: documents that would be reviewed and those unchanged; with a model engine, the calls
+    the changed ones would make (unchanged documents make none)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from .cohort import plan_batch
+    from .errors import ReviewerError
+    from .ingest import load_document
+    from .kinds import load_manifest, resolve_kind
+    from .pipeline import llm_config
+    from .rubric import load_rubrics
+
+    config = llm_config(settings) if settings.engine != "rules" else None
+    rubrics = load_rubrics(settings.rubrics).select(settings.only, settings.skip)
+    table = Table(title="Dry run: nothing sent, nothing written")
+    table.add_column("Applicant", no_wrap=True, overflow="ellipsis", max_width=28)
+    for col in ("To review", "Unchanged", "Model calls", "Prompt tokens (est.)"):
+        table.add_column(col, justify="right")
+    totals = [0, 0, 0, 0]
+    for applicant, name, changed, unchanged in plan_batch(cohort, settings.out, settings, target=target):
+        calls = tokens = 0
+        if config is not None and changed:
+            from .llm import plan_calls
+
+            try:
+                manifest = load_manifest(cohort / applicant)
+            except ReviewerError:
+                manifest = None
+            for d in changed:
+                path = cohort / applicant / d.name
+                try:
+                    doc = load_document(path, resolve_kind(path, None, manifest))
+                except ReviewerError as err:
+                    click.echo(f"error: {err}", err=True)
+                    continue
+                planned = [p for p in plan_calls(doc, rubrics, config, mode=settings.engine)  # type: ignore[arg-type]
+                           if not p.cached]
+                calls += len(planned)
+                tokens += sum(p.prompt_tokens for p in planned)
+        row = [len(changed), unchanged, calls, tokens]
+        totals = [a + b for a, b in zip(totals, row, strict=True)]
+        table.add_row(name, *(str(v) for v in row))
+    table.add_section()
+    table.add_row("all", *(str(v) for v in totals))
+    Console().print(table)
+    if config is None:
+        click.echo("The rules engine makes no model calls.")
 
 
 class _progress:

@@ -168,8 +168,9 @@ class Store:
                 conn.close()
                 raise OutputError(f"the review store was written by a newer reviewer (schema {version})",
                                   path=path, hint="upgrade reviewer or choose another --out folder")
-            conn.executescript(_SCHEMA)
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            if version < SCHEMA_VERSION:  # a new store (opening an existing one writes nothing)
+                conn.executescript(_SCHEMA)
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except sqlite3.Error as exc:
             raise OutputError(f"cannot open the review store: {exc}", path=path,
                               hint="is it a reviewer.sqlite file, on a writable local disk?") from exc
@@ -263,7 +264,8 @@ class Store:
         """Record ``review`` as the next round of (applicant, document); return its round number.
 
         Idempotent: when the latest round has the same digests, nothing is written and its number is
-        returned. ``review.revision`` (if any) supplies the resolved/persisting/new counts.
+        returned. ``review.revision`` (if any) supplies the resolved/persisting/new counts, ``review.llm``
+        the usage (unless ``usage`` is given).
         """
         verdicts = {c.id: c.verdict.value for c in review.criteria}
         rev = review.revision
@@ -286,7 +288,8 @@ class Store:
                  review.document.text_digest, digests.rubric, digests.engine, digests.context,
                  json.dumps(verdicts), sum(v == Verdict.FAIL.value for v in verdicts.values()),
                  sum(v == Verdict.WARN.value for v in verdicts.values()), counts["resolved"], counts["persisting"],
-                 counts["new"], json.dumps(dict(usage or {})), now(), review.model_dump_json()))
+                 counts["new"], json.dumps(dict(usage) if usage is not None else review_usage(review)), now(),
+                 review.model_dump_json()))
             return number
 
     def record_failure(self, applicant: str, document: str | None, error: str, *, run: int | None = None) -> None:
@@ -332,6 +335,15 @@ class Store:
         return int(self._conn.execute("SELECT COUNT(*) FROM rounds").fetchone()[0])
 
 
+def review_usage(review: Review) -> dict[str, Any]:
+    """What a review cost: model calls, tokens and estimated USD (empty for the rules engine)."""
+    r = review.llm
+    if r is None:
+        return {}
+    return {"model": r.model, "endpoint": r.endpoint, "api_calls": r.api_calls, "cached_calls": r.cached_calls,
+            "prompt_tokens": r.prompt_tokens, "completion_tokens": r.completion_tokens, "cost_usd": r.cost_usd}
+
+
 def _round(row: tuple[Any, ...]) -> StoredRound:
     (applicant, document, number, run, kind, sha, text, rubric, engine, context, verdicts, fails, warns,
      resolved, persisting, new, usage, created) = row
@@ -340,4 +352,4 @@ def _round(row: tuple[Any, ...]) -> StoredRound:
                        json.loads(usage), created)
 
 
-__all__ = ["DB_NAME", "Digests", "Store", "StoredFailure", "StoredRound", "now"]
+__all__ = ["DB_NAME", "Digests", "Store", "StoredFailure", "StoredRound", "now", "review_usage"]

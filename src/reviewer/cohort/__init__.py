@@ -45,7 +45,7 @@ from .plan import (
     engine_digest,
     plan_applicant,
 )
-from .runner import Progress, applicant_folders, record_outcome, run_batch
+from .runner import Progress, applicant_folders, plan_batch, record_outcome, run_batch
 from .summary import (
     COHORT_JSON,
     COHORT_SCHEMA,
@@ -79,6 +79,7 @@ __all__ = [
     "exclusive",
     "init_worker",
     "plan_applicant",
+    "plan_batch",
     "record_outcome",
     "review_applicant",
     "run_batch",

@@ -93,9 +93,11 @@ def display_name(folder: Path, manifest: Manifest | None) -> str:
 Plan = tuple[ApplicantTask | None, ApplicantSummary]
 
 
-def plan_applicant(folder: Path, applicant: str, out: Path, store: Store, settings: Settings, *,
+def plan_applicant(folder: Path, applicant: str, out: Path, store: Store | None, settings: Settings, *,
                    rubric_digest: str, engine: str, target: str | None) -> Plan:
-    """Decide per document what to do; ``(None, summary)`` when the whole applicant is unchanged."""
+    """Decide per document what to do; ``(None, summary)`` when the whole applicant is unchanged.
+
+    Without a store (a dry run before the first batch) everything is new."""
     manifest: Manifest | None = None
     manifest_ok = True
     try:
@@ -104,7 +106,7 @@ def plan_applicant(folder: Path, applicant: str, out: Path, store: Store, settin
         manifest_ok = False
     files = discover(folder)
     stems = output_stems(files)
-    latest = store.latest_rounds(applicant)
+    latest = store.latest_rounds(applicant) if store is not None else {}
     chosen_target = target or (manifest.target if manifest and manifest.target else None) or settings.target
     plans: list[DocPlan] = []
     unchanged: list[DocSummary] = []
@@ -131,7 +133,7 @@ def plan_applicant(folder: Path, applicant: str, out: Path, store: Store, settin
     name = display_name(folder, manifest)
     app_digest = application_digest(folder, plans, rubric_digest, engine, chosen_target)
     if (manifest_ok and all(p.action is Action.REUSE for p in plans)
-            and store.application_digest(applicant) == app_digest
+            and store is not None and store.application_digest(applicant) == app_digest
             and all(p.is_file() for p in application_outputs(out, settings.formats))):
         return None, ApplicantSummary(applicant, name, tuple(unchanged), missing, application=True)
     # The worker needs the stored reviews of the unchanged documents too, for the application review.
@@ -143,10 +145,10 @@ def plan_applicant(folder: Path, applicant: str, out: Path, store: Store, settin
     return task, ApplicantSummary(applicant, name, ())
 
 
-def previous_review(store: Store, stored: StoredRound | None) -> Review | None:
+def previous_review(store: Store | None, stored: StoredRound | None) -> Review | None:
     """The stored review of ``stored``'s round; None when there is none or it no longer parses (a store
     written by another version): the document is then reviewed afresh, without a revision summary."""
-    if stored is None:
+    if store is None or stored is None:
         return None
     try:
         return store.review(stored.applicant, stored.document, stored.round)

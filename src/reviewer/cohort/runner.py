@@ -13,16 +13,17 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
-from ..pipeline import discover, output_subfolders
+from ..pipeline import Engine, discover, make_engine, output_subfolders
 from ..revision import counts as revision_counts
 from ..rubric import RubricSet, load_rubrics
 from ..settings import Settings
-from ..store import Store
+from ..store import DB_NAME, Store
 from .locks import exclusive, sweep
-from .plan import ApplicantTask, engine_digest, plan_applicant, stored_summary
+from .plan import Action, ApplicantTask, DocPlan, engine_digest, plan_applicant, stored_summary
 from .summary import ApplicantSummary, BatchResult, DocSummary, Status, write_cohort_json
 from .worker import ApplicantOutcome, init_worker, review_applicant, run_task
 
@@ -81,69 +82,97 @@ def _failed_applicant(task: ApplicantTask, name: str, error: str, store: Store, 
     return ApplicantSummary(task.id, name, docs, (("(applicant)", error),))
 
 
+@dataclass
+class _Run:
+    """One batch run's state in the batch process: small, whatever the cohort size."""
+
+    out: Path
+    store: Store
+    settings: Settings
+    rubrics: RubricSet
+    engine: Engine
+    target: str | None
+    run: int
+    order: list[str]
+    progress: Progress | None
+    summaries: dict[str, ApplicantSummary] = field(default_factory=dict)
+    checkpoint: float = field(default_factory=time.monotonic)
+
+    def finished(self, summary: ApplicantSummary) -> None:
+        self.summaries[summary.id] = summary
+        if self.progress is not None:
+            self.progress(len(self.summaries), len(self.order), summary.name)
+        if time.monotonic() - self.checkpoint > CHECKPOINT_SECONDS:
+            write_cohort_json(self.out, self.done(), self.settings.formats)
+            self.checkpoint = time.monotonic()
+
+    def done(self) -> list[ApplicantSummary]:
+        return [self.summaries[i] for i in self.order if i in self.summaries]
+
+    def failed(self, task: ApplicantTask, name: str, error: str) -> None:
+        self.finished(_failed_applicant(task, name, error, self.store, self.run))
+
+    def record(self, outcome: ApplicantOutcome) -> None:
+        self.finished(record_outcome(self.store, outcome, self.run))  # a store error is fatal: it propagates
+
+
 def run_batch(cohort: Path, out: Path, settings: Settings, *, jobs: int = 1, progress: Progress | None = None,
               target: str | None = None) -> BatchResult:
-    """Review every applicant folder of ``cohort`` into ``out`` (see the module docstring)."""
+    """Review every applicant folder of ``cohort`` into ``out`` (see :mod:`reviewer.cohort`).
+
+    ``progress(done, total, applicant)`` is called after each applicant, from this thread. Raises
+    :class:`~reviewer.errors.ConfigError`/``RubricError`` before any work for invalid settings or rubrics,
+    and ``OutputError`` when the store cannot be written or another batch holds ``out``.
+    """
     rubrics = load_rubrics(settings.rubrics).select(settings.only, settings.skip)
+    engine = make_engine(settings)  # validates the model settings before anything starts
     folders = applicant_folders(cohort, out)
     ids = output_subfolders(folders)
-    engine = engine_digest(settings)
     out.mkdir(parents=True, exist_ok=True)
-    summaries: dict[str, ApplicantSummary] = {}
-    order = [ids[f] for f in folders]
     with exclusive(out), Store.open(out) as store:
         sweep(out)
-        run = store.start_run(cohort.resolve(), rubric_digest=rubrics.digest, engine_digest=engine)
+        run = store.start_run(cohort.resolve(), rubric_digest=rubrics.digest, engine_digest=engine_digest(settings))
+        state = _Run(out, store, settings, rubrics, engine, target, run, [ids[f] for f in folders], progress)
         result = BatchResult(out, run, settings.formats)
         status = "interrupted"
         try:
-            _drive(folders, ids, out, store, settings, rubrics, engine, target, jobs, run, summaries, progress, order)
+            tasks = _tasks(state, folders, ids)
+            if jobs <= 1:
+                _in_process(state, tasks)
+            else:
+                _in_pool(state, tasks, jobs)
             status = "done"
         finally:
-            result.applicants = [summaries[i] for i in order if i in summaries]
+            result.applicants = state.done()
             write_cohort_json(out, result.applicants, settings.formats)
             store.finish_run(run, status if status != "done" or result.ok else "failed")
     _report(out)
     return result
 
 
-def _drive(folders: list[Path], ids: dict[Path, str], out: Path, store: Store, settings: Settings,
-           rubrics: RubricSet, engine: str, target: str | None, jobs: int, run: int,
-           summaries: dict[str, ApplicantSummary], progress: Progress | None, order: list[str]) -> None:
-    total = len(folders)
-    last_checkpoint = time.monotonic()
+def _tasks(state: _Run, folders: list[Path], ids: dict[Path, str]) -> Iterator[tuple[ApplicantTask, str]]:
+    """Plan applicants one at a time (lazily: only as fast as the pool takes work); unchanged ones finish here."""
+    for folder in folders:
+        applicant = ids[folder]
+        if (state.out / applicant).is_dir():
+            sweep(state.out / applicant)
+        task, summary = plan_applicant(folder, applicant, state.out / applicant, state.store, state.settings,
+                                       rubric_digest=state.rubrics.digest, engine=engine_digest(state.settings),
+                                       target=state.target)
+        if task is None:
+            state.finished(summary)
+        else:
+            yield task, summary.name
 
-    def finished(summary: ApplicantSummary) -> None:
-        nonlocal last_checkpoint
-        summaries[summary.id] = summary
-        if progress is not None:
-            progress(len(summaries), total, summary.name)
-        if time.monotonic() - last_checkpoint > CHECKPOINT_SECONDS:
-            write_cohort_json(out, [summaries[i] for i in order if i in summaries], settings.formats)
-            last_checkpoint = time.monotonic()
 
-    def tasks() -> Iterator[tuple[ApplicantTask, str]]:
-        for folder in folders:
-            applicant = ids[folder]
-            if (out / applicant).is_dir():
-                sweep(out / applicant)
-            task, summary = plan_applicant(folder, applicant, out / applicant, store, settings,
-                                           rubric_digest=rubrics.digest, engine=engine, target=target)
-            if task is None:
-                finished(summary)
-            else:
-                yield task, summary.name
-
-    if jobs <= 1:
-        for task, name in tasks():
-            try:
-                outcome = review_applicant(task, rubrics, settings)
-            except Exception as exc:
-                finished(_failed_applicant(task, name, f"{task.folder}: {exc!r}", store, run))
-                continue
-            finished(record_outcome(store, outcome, run))
-        return
-    _drive_pool(tasks(), settings, jobs, out, store, run, finished)
+def _in_process(state: _Run, tasks: Iterator[tuple[ApplicantTask, str]]) -> None:
+    for task, name in tasks:
+        try:
+            outcome = review_applicant(task, state.rubrics, state.settings, state.engine)
+        except Exception as exc:  # outside review_applicant's own guards: fail the applicant, not the batch
+            state.failed(task, name, f"{task.folder}: {exc!r}")
+            continue
+        state.record(outcome)
 
 
 def _pool(settings: Settings, jobs: int, out: Path) -> ProcessPoolExecutor:
@@ -155,10 +184,9 @@ def _pool(settings: Settings, jobs: int, out: Path) -> ProcessPoolExecutor:
                                initargs=(settings, os.getpid(), out))
 
 
-def _drive_pool(tasks: Iterator[tuple[ApplicantTask, str]], settings: Settings, jobs: int, out: Path, store: Store,
-                run: int, finished: Callable[[ApplicantSummary], None]) -> None:
+def _in_pool(state: _Run, tasks: Iterator[tuple[ApplicantTask, str]], jobs: int) -> None:
     """At most ``2 x jobs`` tasks in flight; a crashed pool is replaced and its in-flight applicants listed."""
-    pool = _pool(settings, jobs, out)
+    pool = _pool(state.settings, jobs, state.out)
     pending: dict[Future[ApplicantOutcome], tuple[ApplicantTask, str]] = {}
     try:
         exhausted = False
@@ -179,21 +207,43 @@ def _drive_pool(tasks: Iterator[tuple[ApplicantTask, str]], settings: Settings, 
                     outcome = fut.result()
                 except BrokenProcessPool as exc:
                     broken = True
-                    finished(_failed_applicant(task, name, f"{task.folder}: the worker process died ({exc})",
-                                               store, run))
+                    state.failed(task, name, f"{task.folder}: the worker process died ({exc})")
                     continue
                 except Exception as exc:  # raised outside review_applicant's own guards (e.g. pickling)
-                    finished(_failed_applicant(task, name, f"{task.folder}: {exc!r}", store, run))
+                    state.failed(task, name, f"{task.folder}: {exc!r}")
                     continue
-                finished(record_outcome(store, outcome, run))  # a store error stops the batch: it is fatal
+                state.record(outcome)
             if broken:
                 pool.shutdown(wait=False, cancel_futures=True)
                 for task, name in pending.values():
-                    finished(_failed_applicant(task, name, f"{task.folder}: the worker process died", store, run))
+                    state.failed(task, name, f"{task.folder}: the worker process died")
                 pending.clear()
-                pool = _pool(settings, jobs, out)
+                pool = _pool(state.settings, jobs, state.out)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def plan_batch(cohort: Path, out: Path, settings: Settings, *, target: str | None = None
+               ) -> Iterator[tuple[str, str, tuple[DocPlan, ...], int]]:
+    """What a batch would do, per applicant: (id, name, the documents to review, how many are unchanged).
+    Reads the store if there is one; writes nothing (for ``--dry-run``)."""
+    rubrics = load_rubrics(settings.rubrics).select(settings.only, settings.skip)
+    folders = applicant_folders(cohort, out)
+    ids = output_subfolders(folders)
+    store = Store.open(out, create=False) if (out / DB_NAME).is_file() else None
+    try:
+        for folder in folders:
+            task, summary = plan_applicant(folder, ids[folder], out / ids[folder], store, settings,
+                                           rubric_digest=rubrics.digest, engine=engine_digest(settings),
+                                           target=target)
+            if task is None:
+                yield ids[folder], summary.name, (), len(summary.documents)
+            else:
+                todo = tuple(d for d in task.docs if d.action is Action.REVIEW)
+                yield ids[folder], summary.name, todo, len(task.docs) - len(todo)
+    finally:
+        if store is not None:
+            store.close()
 
 
 def _report(out: Path) -> None:

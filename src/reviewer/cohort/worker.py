@@ -20,7 +20,18 @@ from ..errors import ReviewerError
 from ..findings import ApplicationReview, DocumentFailure, Review
 from ..ingest import load_document
 from ..kinds import MANIFEST, Manifest, load_manifest, resolve_kind
-from ..pipeline import APPLICATION_STEM, REVIEW_SUFFIX, Reviewed, discover, review_file, write_application, write_review
+from ..pipeline import (
+    APPLICATION_STEM,
+    REVIEW_SUFFIX,
+    RULES,
+    Engine,
+    Reviewed,
+    discover,
+    make_engine,
+    review_file,
+    write_application,
+    write_review,
+)
 from ..revision import compare
 from ..rubric import RubricSet, load_rubrics
 from ..settings import Settings
@@ -68,6 +79,7 @@ def init_worker(settings: Settings, parent: int | None = None, out: Path | None 
         threading.Thread(target=_watch_parent, args=(parent, os.getppid()), daemon=True).start()
     _WORKER["rubrics"] = load_rubrics(settings.rubrics).select(settings.only, settings.skip)
     _WORKER["settings"] = settings
+    _WORKER["engine"] = make_engine(settings)  # one model client (and method memory) per worker
 
 
 def _watch_parent(batch: int, ppid: int) -> None:
@@ -84,13 +96,13 @@ def _watch_parent(batch: int, ppid: int) -> None:
 
 
 def run_task(task: ApplicantTask) -> ApplicantOutcome:
-    rubrics = _WORKER["rubrics"]
-    settings = _WORKER["settings"]
-    assert isinstance(rubrics, RubricSet) and isinstance(settings, Settings)
-    return review_applicant(task, rubrics, settings)
+    rubrics, settings, engine = _WORKER["rubrics"], _WORKER["settings"], _WORKER["engine"]
+    assert isinstance(rubrics, RubricSet) and isinstance(settings, Settings) and isinstance(engine, Engine)
+    return review_applicant(task, rubrics, settings, engine)
 
 
-def review_applicant(task: ApplicantTask, rubrics: RubricSet, settings: Settings) -> ApplicantOutcome:
+def review_applicant(task: ApplicantTask, rubrics: RubricSet, settings: Settings,
+                     engine: Engine = RULES) -> ApplicantOutcome:
     """Review what changed in one applicant folder, write its outputs, and return what to record."""
     folder = task.folder
     failures: list[tuple[str, str]] = []
@@ -108,7 +120,7 @@ def review_applicant(task: ApplicantTask, rubrics: RubricSet, settings: Settings
     for plan in task.docs:
         path = folder / plan.name
         try:
-            item, outcome = _review_or_reuse(plan, path, rubrics, settings, manifest, task, target)
+            item, outcome = _review_or_reuse(plan, path, rubrics, settings, manifest, task, target, engine)
             if outcome.action is not Action.REUSE:
                 write_review(item, task.out, task.formats, stem=plan.stem, protect=protect)
             items.append(item)
@@ -131,14 +143,14 @@ def review_applicant(task: ApplicantTask, rubrics: RubricSet, settings: Settings
 
 
 def _review_or_reuse(plan: DocPlan, path: Path, rubrics: RubricSet, settings: Settings, manifest: Manifest | None,
-         task: ApplicantTask, target: str) -> tuple[Reviewed, DocOutcome]:
+         task: ApplicantTask, target: str, engine: Engine) -> tuple[Reviewed, DocOutcome]:
     if plan.action is not Action.REVIEW and plan.previous is not None:
         doc = load_document(path, resolve_kind(path, None, manifest))
         if doc.sha256 == plan.sha256:  # still the bytes that were planned: reuse the stored review
             review = plan.previous.model_copy(
                 update={"document": plan.previous.document.model_copy(update={"path": str(path)})})
             return Reviewed(path, doc, review), DocOutcome(plan.name, plan.stem, plan.action, kind=doc.kind.value)
-    item = review_file(path, rubrics, settings, manifest=manifest, target=task.target)
+    item = review_file(path, rubrics, settings, manifest=manifest, target=task.target, engine=engine)
     review = item.review
     prev = plan.previous
     if prev is not None and plan.previous_round is not None and prev.document.sha256 != review.document.sha256:
