@@ -124,6 +124,7 @@ def run_batch(cohort: Path, out: Path, settings: Settings, *, jobs: int = 1, pro
     :class:`~reviewer.errors.ConfigError`/``RubricError`` before any work for invalid settings or rubrics,
     and ``OutputError`` when the store cannot be written or another batch holds ``out``.
     """
+    settings = settings.model_copy(update={"out": out})  # what follows out (the model cache) follows this one
     rubrics = load_rubrics(settings.rubrics).select(settings.only, settings.skip)
     engine = make_engine(settings)  # validates the model settings before anything starts
     folders = applicant_folders(cohort, out)
@@ -227,6 +228,7 @@ def plan_batch(cohort: Path, out: Path, settings: Settings, *, target: str | Non
                ) -> Iterator[tuple[str, str, tuple[DocPlan, ...], int]]:
     """What a batch would do, per applicant: (id, name, the documents to review, how many are unchanged).
     Reads the store if there is one; writes nothing (for ``--dry-run``)."""
+    settings = settings.model_copy(update={"out": out})
     rubrics = load_rubrics(settings.rubrics).select(settings.only, settings.skip)
     folders = applicant_folders(cohort, out)
     ids = output_subfolders(folders)
