@@ -30,7 +30,7 @@ from ..document import DocKind, Document, HiddenSpan, SourceFormat
 from ..errors import InputError
 from ..segment import RawBlock
 from .memory import assemble
-from .preflight import RESAVE, open_word_package
+from .preflight import RESAVE, open_word_package, xml_problem
 
 _HEADING_NAME = re.compile(r"^(heading [1-9]|title)$", re.IGNORECASE)
 _HEADING_ID = re.compile(r"^(heading[1-9]|title)$", re.IGNORECASE)
@@ -128,9 +128,18 @@ def _parse(pkg: Any, part: str, path: Path) -> Any:
     from ..docx_xml import parse_part
 
     try:
-        return parse_part(pkg.read(part))
+        root = parse_part(pkg.read(part))
     except etree.XMLSyntaxError as err:
-        raise InputError(f"damaged Word file: {part} is not valid XML", path=path, hint=RESAVE) from err
+        msg, hint = xml_problem(part, str(err))
+        raise InputError(msg, path=path, hint=hint) from err
+    except RecursionError as err:  # defensive: libxml2's depth limit stops real nesting long before this
+        msg, hint = xml_problem(part, "depth")
+        raise InputError(msg, path=path, hint=hint) from err
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        msg, hint = xml_problem(part, None)
+        raise InputError(msg, path=path, hint=hint)
+    return root
 
 
 def read_docx(data: bytes, path: Path) -> DocxContent:

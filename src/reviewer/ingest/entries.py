@@ -35,7 +35,7 @@ from typing import Any
 from ..document import Document
 from ..errors import InputError
 from ..segment import RawBlock
-from .memory import ENTRY_FIELDS, from_entries
+from .memory import ENTRY_FIELDS, MAX_TEXT_CHARS, from_entries, too_much_text
 
 ONGOING = frozenset({"present", "current", "ongoing", "now", ""})
 _DATE = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?$")
@@ -154,7 +154,17 @@ def _entry_list(data: Any, path: Path) -> Sequence[Any]:
         )
     if not data:
         raise InputError("no entries", path=path, hint="add at least one entry with a description")
+    # YAML aliases can repeat one long text many times by reference: measure before copying anything.
+    chars = sum(len(v) for e in data if isinstance(e, Mapping) for v in e.values() if isinstance(v, str))
+    if chars > MAX_TEXT_CHARS:
+        raise too_much_text(path, chars)
     return data
+
+
+def _too_deep(path: Path, language: str) -> InputError:
+    return InputError(
+        f"invalid {language}: nested too deeply", path=path, hint="make the file a flat list of entries"
+    )
 
 
 def _yaml_records(text: str, path: Path) -> list[dict[str, Any]]:
@@ -168,6 +178,8 @@ def _yaml_records(text: str, path: Path) -> list[dict[str, Any]]:
         at = f" at line {mark.line + 1}" if mark is not None else ""
         problem = getattr(err, "problem", None) or "syntax error"
         raise InputError(f"invalid YAML{at}: {problem}", path=path, hint="fix the YAML syntax") from err
+    except RecursionError as err:
+        raise _too_deep(path, "YAML") from err
     out: list[dict[str, Any]] = []
     for i, raw in enumerate(_entry_list(data, path), start=1):
         lc = getattr(raw, "lc", None)
@@ -183,6 +195,8 @@ def _json_records(text: str, path: Path) -> list[dict[str, Any]]:
         raise InputError(
             f"invalid JSON at line {err.lineno}: {err.msg}", path=path, hint="fix the JSON syntax"
         ) from err
+    except RecursionError as err:
+        raise _too_deep(path, "JSON") from err
     return [validate_record(raw, _Where(path, i)) for i, raw in enumerate(_entry_list(data, path), start=1)]
 
 

@@ -14,9 +14,22 @@ from pathlib import Path
 from typing import Any
 
 from ..document import DocKind, Document, HiddenSpan, SourceFormat
+from ..errors import InputError
 from ..segment import RawBlock, build_document, normalise_block_text
 
 _BLANK = re.compile(r"\n[ \t]*\n+")
+# Characters of text in one document: ERAS caps a personal statement at 28,000 characters; this leaves
+# room for a long experience file while bounding segmentation time (~1 s per 250,000 characters).
+MAX_TEXT_CHARS = 400_000
+
+
+def too_much_text(path: Path | str, chars: int) -> InputError:
+    """The one refusal for a document with more text than :data:`MAX_TEXT_CHARS`."""
+    return InputError(
+        f"too much text: {chars:,} characters, limit {MAX_TEXT_CHARS:,}",
+        path=path,
+        hint="review only the application document (a personal statement is at most 28,000 characters)",
+    )
 
 
 def text_blocks(text: str) -> list[RawBlock]:
@@ -37,6 +50,9 @@ def assemble(
 ) -> Document:
     """The last step of every file reader: experience files are split into entries at their headings, then
     offsets and sentences are assigned."""
+    chars = sum(len(b.text) for b in blocks)
+    if chars > MAX_TEXT_CHARS:
+        raise too_much_text(path, chars)
     entries: list[dict[str, Any]] = []
     if kind is DocKind.EXPERIENCE:
         from .entries import split_entries
@@ -106,6 +122,9 @@ def from_entries(
     ``start``/``end`` must already be ``YYYY-MM`` strings or None (validated by the caller).
     """
     records = list(records)
+    chars = sum(len(entry_heading(rec)) + len(str(rec.get("description") or "")) for rec in records)
+    if chars > MAX_TEXT_CHARS:  # before any splitting: YAML aliases can repeat one long description
+        raise too_much_text(path, chars)
     blocks: list[RawBlock] = []
     entries: list[dict[str, Any]] = []
     for rec in records:

@@ -11,13 +11,25 @@ Scanned PDFs (no text layer) are rejected rather than reviewed as empty; encrypt
 only when they need no password (permissions-only encryption), otherwise rejected. At most
 :data:`MAX_PAGES` pages are read: application documents are one or two pages, so a longer file is
 almost certainly the wrong one.
+
+pypdf is pure Python and a hostile content stream can keep it busy for minutes, so extraction runs under
+a time budget (:data:`TIME_LIMIT` seconds for the whole file) and a text budget
+(:data:`~reviewer.ingest.memory.MAX_TEXT_CHARS`). A thread cannot be killed and a subprocess per PDF
+would cost more than most extractions, so the budget is enforced in-process, twice over: the elapsed
+time and the characters so far are checked between pages, and, when the call runs in the main thread
+(the CLI and the batch workers) with no interval timer already set, ``SIGALRM`` interrupts a single page
+that runs past the deadline. Either way the file fails with one line ("took too long to read").
+Decompression bombs inside the PDF are bounded by pypdf's own stream limits.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import signal
 import statistics
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,9 +38,11 @@ from typing import Any
 from ..document import DocKind, Document, SourceFormat
 from ..errors import InputError
 from ..segment import RawBlock, normalise_block_text
-from .memory import assemble
+from .memory import MAX_TEXT_CHARS, assemble, too_much_text
 
 MAX_PAGES = 50
+TIME_LIMIT = 10.0  # seconds for opening and extracting one PDF
+SLOW_HINT = "export the PDF again (Print to PDF), or use the .docx"
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?\d{1,3}(?:\s*(?:of|/)\s*\d{1,3})?$", re.IGNORECASE)
 _BULLET = re.compile(r"^(?:[•▪◦●■\-*–]|\d{1,2}[.)])\s+")
 _ENDS_SENTENCE = re.compile(r"[.!?:][\"'”’)\]]*$")
@@ -88,15 +102,56 @@ def _open(data: bytes, path: Path) -> Any:
     return reader
 
 
-def _page_lines(reader: Any, path: Path) -> list[str]:
+class _Deadline(Exception):
+    """Raised by the alarm handler inside pypdf when the time budget is spent."""
+
+
+@contextmanager
+def _alarm(seconds: float) -> Iterator[None]:
+    """Interrupt the enclosed code with :class:`_Deadline` after ``seconds`` (main thread, POSIX, no timer in
+    use); elsewhere a no-op and the between-page checks alone bound the time."""
+    usable = (
+        hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+        and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    )
+    if not usable:
+        yield
+        return
+
+    def _fire(signum: int, frame: Any) -> None:
+        raise _Deadline
+
+    previous = signal.signal(signal.SIGALRM, _fire)
+    signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _too_slow(path: Path) -> InputError:
+    return InputError(f"PDF took too long to read (over {TIME_LIMIT:g} s)", path=path, hint=SLOW_HINT)
+
+
+def _page_lines(reader: Any, path: Path, deadline: float) -> list[str]:
     lines: list[str] = []
+    chars = 0
     for page in reader.pages:
+        if time.monotonic() > deadline:
+            raise _too_slow(path)
         try:
             text = page.extract_text() or ""
+        except _Deadline:
+            raise
         except Exception as err:  # pypdf surfaces content-stream damage as assorted exceptions
             raise InputError(
                 "damaged PDF: a page cannot be read", path=path, hint="export the PDF again, or use the .docx"
             ) from err
+        chars += len(text)
+        if chars > MAX_TEXT_CHARS:
+            raise too_much_text(path, chars)
         page_lines = [ln.rstrip() for ln in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
         lines.extend(ln for ln in page_lines if not _PAGE_NUMBER.match(ln.strip()))
     return lines
@@ -133,9 +188,13 @@ def paragraphs_from_lines(lines: list[str]) -> list[str]:
 
 def load_pdf(path: Path, kind: DocKind, data: bytes, sha256: str) -> Document:
     """A :class:`Document` from a text PDF's bytes (already preflighted)."""
-    with _quiet_pypdf():
-        reader = _open(data, path)
-        lines = _page_lines(reader, path)
+    deadline = time.monotonic() + TIME_LIMIT
+    try:
+        with _quiet_pypdf(), _alarm(TIME_LIMIT):
+            reader = _open(data, path)
+            lines = _page_lines(reader, path, deadline)
+    except _Deadline as err:
+        raise _too_slow(path) from err
     paras = paragraphs_from_lines(lines)
     if not paras:
         raise InputError("no text layer (scanned?)", path=path, hint="export the text or use the .docx")

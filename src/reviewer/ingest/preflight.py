@@ -6,10 +6,28 @@ inspected, and each problem becomes an :class:`~reviewer.errors.InputError` that
 says what to do (``hint``). The order matters: existence, then size, then magic bytes (which catch
 renamed files whatever their suffix), then the zip container of Word files.
 
-Zip sanity bounds the work a hostile ``.docx`` can cause: the number of entries, the declared
-uncompressed total and the compression ratio of the parts we read are capped, and parts are read with a
-hard byte limit (declared sizes can lie). Only the main document part and the styles part are ever read;
-``word/vbaProject.bin`` in a ``.docm`` is never opened.
+Zip sanity bounds the work a hostile ``.docx`` can cause, for ingest *and* for the DOCX renderer (which
+reopens the package with python-docx and so inflates every part):
+
+* at most :data:`MAX_ZIP_ENTRIES` entries; no encrypted entries; only the two methods Word writes
+  (stored, deflated);
+* declared sizes are not trusted. CPython's ``zipfile`` never *returns* more than an entry's declared
+  size, but ``ZipFile.read`` inflates a whole compressed chunk before truncating it, so an entry that
+  declares 1 KB can still cost gigabytes of memory. :func:`verify_entries` therefore inflates every entry
+  once, itself, in 1 MB steps, and refuses the file as soon as an entry produces more than it declares,
+  ends early, or fails its CRC. After that the declared sizes are facts, and the declared total
+  (:data:`MAX_UNCOMPRESSED_TOTAL`), the size of any XML part (:data:`MAX_PART_BYTES`) and every
+  entry's compression ratio (:data:`MAX_RATIO`, for entries over 1 MB) bound what any later reader can
+  inflate;
+* nested archives (``word/embeddings/*.xlsx`` and the like) are checked as opaque entries and never
+  opened;
+* macro parts (``word/vbaProject.bin`` and the rest of ``word/vba*``) are never read or inflated: ingest
+  reads only the main document part, the styles part and the two relationship parts that locate them,
+  and the renderer drops macro parts when it copies a ``.docm``.
+
+The XML of the parts that are read is parsed by :func:`reviewer.docx_xml.parse_part` (no DTD loading, no
+entity expansion, no network, libxml2's depth and amplification limits); :func:`xml_problem` turns the
+parser's refusals and any document type declaration (which Word never writes) into one clear line.
 """
 
 from __future__ import annotations
@@ -17,6 +35,7 @@ from __future__ import annotations
 import io
 import posixpath
 import re
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -26,9 +45,12 @@ from ..errors import InputError
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ZIP_ENTRIES = 2_000
-MAX_UNCOMPRESSED_TOTAL = 500 * 1024 * 1024  # declared, over all entries (images included)
-MAX_PART_BYTES = 64 * 1024 * 1024  # one XML part we actually decompress
-MAX_RATIO = 200  # uncompressed / compressed for a part we read (text XML is typically 5-20)
+MAX_UNCOMPRESSED_TOTAL = 100 * 1024 * 1024  # over all entries (images included), verified by inflating
+MAX_PART_BYTES = 16 * 1024 * 1024  # one XML part (a 30-page document.xml is ~2 MB)
+MAX_RATIO = 200  # uncompressed / compressed for an entry over 1 MB (text XML is typically 5-30)
+RATIO_FLOOR = 1024 * 1024  # small entries may compress as well as they like
+INFLATE_STEP = 1024 * 1024  # bytes produced per decompression step while verifying
+WORD_METHODS = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED})
 
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ZIP_MAGIC = b"PK\x03\x04"
@@ -37,6 +59,7 @@ RTF_MAGIC = b"{\\rtf"
 
 WORD_SUFFIXES = frozenset({".docx", ".docm"})
 RESAVE = "re-save it from Word as .docx"
+NEW_DOC = "save only the text in a new document"
 
 _OFFICE_DOC_REL = re.compile(
     rb'Type="[^"]*/officeDocument"[^>]*?Target="([^"]+)"|'
@@ -148,12 +171,11 @@ class WordPackage:
         try:
             with self.zf.open(name) as fh:
                 data = fh.read(MAX_PART_BYTES + 1)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as err:
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError,
+                ValueError) as err:
             raise InputError("damaged or incomplete Word file", path=self.path, hint=RESAVE) from err
         if len(data) > MAX_PART_BYTES:
-            raise InputError(
-                f"Word part {name} is too large", path=self.path, hint="save only the text in a new document"
-            )
+            raise InputError(f"Word part {name} is too large", path=self.path, hint=NEW_DOC)
         return data
 
     def close(self) -> None:
@@ -171,22 +193,98 @@ def _rel_target(rels: bytes | None, pattern: re.Pattern[bytes], base: str, defau
     return default
 
 
+def is_macro_part(name: str) -> bool:
+    """Whether a zip entry holds VBA macros or their data: such entries are never read or inflated."""
+    low = name.lower()
+    return low.startswith("word/vba") or low.endswith(("vbaproject.bin", "vbadata.xml")) or "/vba" in low
+
+
+def _inflated_size(data: bytes, info: zipfile.ZipInfo, path: Path) -> int:
+    """Inflate one entry from the raw bytes, in bounded steps; refuse it if it lies about its size.
+
+    Returns the number of bytes the entry really produces, which is then equal to its declared size and
+    matches its CRC.
+    """
+    damaged = InputError("damaged or incomplete Word file", path=path, hint=RESAVE)
+    off = info.header_offset
+    if data[off : off + 4] != ZIP_MAGIC or off + 30 > len(data):
+        raise damaged
+    name_len, extra_len = struct.unpack_from("<HH", data, off + 26)
+    start = off + 30 + name_len + extra_len
+    comp = memoryview(data)[start : start + info.compress_size]
+    if len(comp) != info.compress_size:
+        raise damaged
+    lying = InputError(
+        f"Word part {info.filename} expands beyond its declared size", path=path, hint=RESAVE
+    )
+    if info.compress_type == zipfile.ZIP_STORED:
+        if info.compress_size != info.file_size:
+            raise lying
+        if zlib.crc32(comp) != info.CRC:
+            raise damaged
+        return info.file_size
+    inflater = zlib.decompressobj(-15)
+    produced, crc, pending = 0, 0, bytes(comp)
+    try:
+        while True:
+            chunk = inflater.decompress(pending, INFLATE_STEP)
+            produced += len(chunk)
+            if produced > info.file_size:
+                raise lying
+            crc = zlib.crc32(chunk, crc)
+            pending = inflater.unconsumed_tail
+            if inflater.eof or (not pending and not chunk):
+                break
+    except zlib.error as err:
+        raise damaged from err
+    if not inflater.eof or produced != info.file_size or crc != info.CRC:
+        raise damaged
+    return produced
+
+
+def verify_entries(data: bytes, infos: list[zipfile.ZipInfo], path: Path) -> None:
+    """The zip sanity rules of the module docstring, over every entry of a Word package."""
+    if len(infos) > MAX_ZIP_ENTRIES:
+        raise InputError(f"Word file has too many parts: {len(infos)}", path=path, hint=RESAVE)
+    if sum(i.file_size for i in infos) > MAX_UNCOMPRESSED_TOTAL:
+        raise InputError("Word file expands to an implausible size", path=path, hint=RESAVE)
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise InputError(
+                "password-protected Word file (encrypted parts)", path=path, hint="save a copy without a password"
+            )
+        if info.compress_type not in WORD_METHODS:
+            raise InputError(
+                f"Word part {info.filename} uses a compression Word does not write", path=path, hint=RESAVE
+            )
+        if info.filename.lower().endswith((".xml", ".rels")) and info.file_size > MAX_PART_BYTES:
+            raise InputError(f"Word part {info.filename} is too large", path=path, hint=NEW_DOC)
+        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise InputError(
+                f"Word part {info.filename} has an implausible compression ratio", path=path, hint=NEW_DOC
+            )
+    for info in infos:
+        if not info.is_dir() and not is_macro_part(info.filename):
+            _inflated_size(data, info, path)
+
+
 def open_word_package(data: bytes, path: Path) -> WordPackage:
     """Open ``data`` as a Word zip after container sanity checks; locate the document and styles parts."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError) as err:
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError, NotImplementedError) as err:
         raise InputError("damaged or incomplete Word file", path=path, hint=RESAVE) from err
-    if len(infos) > MAX_ZIP_ENTRIES:
-        raise InputError(f"Word file has too many parts: {len(infos)}", path=path, hint=RESAVE)
-    if sum(i.file_size for i in infos) > MAX_UNCOMPRESSED_TOTAL:
-        raise InputError("Word file expands to an implausible size", path=path, hint=RESAVE)
+    try:
+        verify_entries(data, infos, path)
+    except InputError:
+        zf.close()
+        raise
     names = {i.filename: i for i in infos}
     pkg = WordPackage(path=path, zf=zf, document_part="", styles_part=None)
     root_rels = pkg.read("_rels/.rels") if "_rels/.rels" in names else None
     main = _rel_target(root_rels, _OFFICE_DOC_REL, "", "word/document.xml")
-    if main not in names:
+    if main not in names or is_macro_part(main):
         main = "word/document.xml"
     if main not in names:
         zf.close()
@@ -203,19 +301,23 @@ def open_word_package(data: bytes, path: Path) -> WordPackage:
     doc_rels_name = posixpath.join(folder, "_rels", base + ".rels")
     doc_rels = pkg.read(doc_rels_name) if doc_rels_name in names else None
     styles = _rel_target(doc_rels, _STYLES_REL, folder, posixpath.join(folder, "styles.xml"))
-    for part in (main, styles):
-        info = names.get(part)
-        if info is None:
-            continue
-        if info.file_size > MAX_PART_BYTES or (
-            info.compress_size
-            and info.file_size > 1024 * 1024
-            and info.file_size / info.compress_size > MAX_RATIO
-        ):
-            zf.close()
-            raise InputError(
-                f"Word part {part} has an implausible compression ratio",
-                path=path,
-                hint="save only the text in a new document",
-            )
+    if is_macro_part(styles):
+        styles = ""
     return WordPackage(path=path, zf=zf, document_part=main, styles_part=styles if styles in names else None)
+
+
+_DEPTH = re.compile(r"depth", re.IGNORECASE)
+_ENTITY = re.compile(r"entit|amplification|DTD|DOCTYPE", re.IGNORECASE)
+
+
+def xml_problem(part: str, syntax_error: str | None) -> tuple[str, str]:
+    """Message and hint for a Word XML part the parser refused (``syntax_error``) or that declares a DTD
+    (``syntax_error`` None)."""
+    if syntax_error is None or _ENTITY.search(syntax_error):
+        return (
+            f"Word part {part} declares XML entities or a DTD, which Word never writes (refused for safety)",
+            RESAVE,
+        )
+    if _DEPTH.search(syntax_error):
+        return f"Word part {part} is nested too deeply to be a real document", RESAVE
+    return f"damaged Word file: {part} is not valid XML", RESAVE

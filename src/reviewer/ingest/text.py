@@ -26,7 +26,7 @@ from typing import Any
 from ..document import DocKind, Document, HiddenSpan, SourceFormat
 from ..errors import InputError
 from ..segment import RawBlock, normalise_block_text
-from .memory import assemble
+from .memory import MAX_TEXT_CHARS, assemble, too_much_text
 
 UNWRAPPED_LINE = 100
 _BLANK = re.compile(r"\n[ \t]*\n+")
@@ -64,6 +64,8 @@ def decode_text(data: bytes, path: Path) -> str:
         raise InputError(
             "empty file", path=path, hint="the file has no text: check you picked the right file"
         )
+    if len(text) > 2 * MAX_TEXT_CHARS:  # before any parsing; markup and structure may take up the other half
+        raise too_much_text(path, len(text))
     return text
 
 
