@@ -403,3 +403,25 @@ def test_dry_run_writes_nothing(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert not (tmp_path / "out").exists()
     assert "all" in result.output and "2" in result.output
+
+
+def test_revised_word_draft_keeps_its_comments_under_since_your_last_draft(tmp_path: Path) -> None:
+    cohort = samples_cohort(tmp_path / "cohort", ("rahul-mehta",))
+    out = tmp_path / "out"
+    run_batch(cohort, out, Settings(formats=("json", "docx")), jobs=1)
+    draft = cohort / "rahul-mehta" / "ps_draft.docx"
+    document = docx.Document(str(draft))
+    run = next(r for p in document.paragraphs for r in p.runs if r.text.startswith("not my fault"))
+    run.text = run.text.replace("not my fault, since I also had a very poor pharmacology teacher and the testing "
+                                "center was noisy on the day of my test.", "my responsibility.")
+    document.save(str(draft))
+    result = run_batch(cohort, out, Settings(formats=("json", "docx")), jobs=1)
+    assert result.total(Status.REVIEWED) == 1
+    review = json.loads((out / "rahul-mehta" / "ps_draft.review.json").read_text())
+    assert review["revision"]["counts"]["resolved"] >= 1
+    resolved = [f["quote"] for f in review["revision"]["findings"] if f["status"] == "resolved"]
+    assert any("pharmacology teacher" in q for q in resolved)
+    annotated = docx.Document(str(out / "rahul-mehta" / "ps_draft.review.docx"))
+    texts = [p.text for p in annotated.paragraphs]
+    assert texts[0] == "Since your last draft" and texts.index("Review scorecard") > 0
+    assert len(list(annotated.comments)) == len(review["findings"])
