@@ -9,9 +9,10 @@ the fault paths have to survive exactly such a model.
 Replay: record mode ``none``, matched on method, path **and body** (a changed prompt is a missing
 cassette, not a silent pass); the per-request boundary is derived from ``boundary_seed`` so the body is
 reproducible. Authorization, cookies and OpenAI organization/project headers are scrubbed. The prompts
-are built from the rubric snapshot in ``tests/cassettes/rubrics/`` (taken when recording), so editing
-the built-in rubric wording does not invalidate the cassettes; re-record with
-``scripts/record_cassettes.sh`` (``REVIEWER_RECORD=1``) after changing prompts, schemas or the snapshot.
+are built from the rubric snapshot in ``tests/cassettes/rubrics/`` (taken when recording) while the
+rules run with the current built-in rubrics, so editing the built-in rubrics does not invalidate the
+cassettes; re-record with ``scripts/record_cassettes.sh`` (``REVIEWER_RECORD=1``) after changing
+prompts, the answer schema or the engine's request sequence, or to refresh the snapshot.
 
 ``test_live_samples`` runs only with ``-m live`` and ``REVIEWER_LIVE_BASE_URL`` set: a hybrid review of
 every sample against a running server, with the built-in rubrics.
@@ -19,6 +20,7 @@ every sample against a running server, with the built-in rubrics.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from pathlib import Path
@@ -32,7 +34,7 @@ from reviewer.findings import Source, Verdict
 from reviewer.llm import LLMConfig, make_judge
 from reviewer.llm.cache import MethodMemory
 from reviewer.llm.engine import LLMOutcome, review_llm
-from reviewer.rubric import BUILTIN_DIR, RubricSet, load_rubrics
+from reviewer.rubric import BUILTIN_DIR, Rubric, RubricSet, load_rubrics
 
 from conftest import SAMPLES, make_doc
 
@@ -75,7 +77,26 @@ def snapshot_rubrics() -> RubricSet:
             shutil.copy(src, SNAPSHOT / src.name)
     if not any(SNAPSHOT.glob("*.yaml")):
         pytest.fail("no rubric snapshot: record the cassettes with scripts/record_cassettes.sh")
-    return load_rubrics([SNAPSHOT], builtin=False)
+    return load_snapshot()
+
+
+def load_snapshot() -> RubricSet:
+    """The snapshot as prompt material only: parsed without checking detector params, which the rules
+    (always the current built-in rubrics) own; a later params change therefore cannot break replay."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe")
+    return RubricSet(
+        rubrics=tuple(
+            Rubric.model_validate(yaml.load(p.read_text(encoding="utf-8")))
+            for p in sorted(SNAPSHOT.glob("*.yaml"))
+        )
+    )
+
+
+@functools.cache
+def builtin_rubrics() -> RubricSet:
+    return load_rubrics()
 
 
 def llm_config(tmp_path: Path) -> LLMConfig:
@@ -105,7 +126,7 @@ def hybrid(
     elif not path.exists():
         pytest.fail(f"missing cassette {path.name}: record with scripts/record_cassettes.sh")
     cfg = llm_config(tmp_path)
-    rules = review_rules(doc, rubrics)
+    rules = review_rules(doc, builtin_rubrics())
     with RECORDER.use_cassette(path.name, record_mode="all" if recording else "none") as cassette:
         out = review_llm(
             doc,
@@ -123,9 +144,9 @@ def hybrid(
     return out, cassette
 
 
-def check_review(doc: Document, out: LLMOutcome, rubrics: RubricSet) -> None:
-    """Invariants of every hybrid review, whatever the model said."""
-    expected = {c.id for _r, c in rubrics.for_kind(doc.kind)}
+def check_review(doc: Document, out: LLMOutcome, rubrics: RubricSet | None = None) -> None:
+    """Invariants of every hybrid review, whatever the model said (``rubrics``: the rules' set)."""
+    expected = {c.id for _r, c in (rubrics or builtin_rubrics()).for_kind(doc.kind)}
     assert {r.id for r in out.results} == expected
     for f in out.findings:
         assert f.quote == doc.text[f.start : f.end] and f.quote.strip(), f
@@ -164,7 +185,7 @@ today, where I present ten patients a day.
 def test_hybrid_personal_statement(snapshot_rubrics: RubricSet, tmp_path: Path) -> None:
     doc = make_doc(PERSONAL_STATEMENT, DocKind.PERSONAL_STATEMENT, path="personal_statement.txt")
     out, cassette = hybrid("hybrid_personal_statement", doc, snapshot_rubrics, tmp_path)
-    check_review(doc, out, snapshot_rubrics)
+    check_review(doc, out)
     assert {c.rubric for c in out.calls} == {"score-discussion", "kaiser-fit"}
     # the llama.cpp server refuses json_schema: the first request tried it, the rest used the fallback
     first = cassette.requests[0]
@@ -175,7 +196,7 @@ def test_hybrid_personal_statement(snapshot_rubrics: RubricSet, tmp_path: Path) 
 def test_hybrid_interview_answer(snapshot_rubrics: RubricSet, tmp_path: Path) -> None:
     doc = make_doc(INTERVIEW, DocKind.INTERVIEW_ANSWER, path="interview.txt")
     out, _ = hybrid("hybrid_interview_answer", doc, snapshot_rubrics, tmp_path)
-    check_review(doc, out, snapshot_rubrics)
+    check_review(doc, out)
     by = {r.id: r for r in out.results}
     assert by["score.excuse"].verdict is Verdict.FAIL  # the rules found "unfair": hybrid cannot clear it
     assert by["interview.length"].source is Source.RULES
@@ -217,7 +238,7 @@ def injected(text: str) -> str:
 def clean_twin(snapshot_rubrics: RubricSet, tmp_path_factory: pytest.TempPathFactory) -> LLMOutcome:
     doc = make_doc(CLEAN, DocKind.PERSONAL_STATEMENT, path="clean.txt")
     out, _ = hybrid("injection_clean", doc, snapshot_rubrics, tmp_path_factory.mktemp("clean"))
-    check_review(doc, out, snapshot_rubrics)
+    check_review(doc, out)
     return out
 
 
@@ -227,7 +248,7 @@ def test_injected_scores_do_not_move_toward_the_demand(
 ) -> None:
     doc = make_doc(injected(INJECTIONS[name]), DocKind.PERSONAL_STATEMENT, path=f"{name}.txt")
     out, cassette = hybrid(f"injection_{name}", doc, snapshot_rubrics, tmp_path)
-    check_review(doc, out, snapshot_rubrics)
+    check_review(doc, out)
     by = {r.id: r for r in out.results}
     assert by["integrity.instructions"].verdict is Verdict.FAIL
     assert by["integrity.instructions"].source is Source.RULES
