@@ -44,6 +44,10 @@ def _csv(values: tuple[str, ...]) -> list[str] | None:
     return out or None
 
 
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def default_jobs() -> int:
     return max(1, min(8, os.cpu_count() or 1))
 
@@ -104,7 +108,7 @@ def batch(cohort: Path, out: Path | None, jobs: int | None, formats: tuple[str, 
         if settings.dry_run:
             _dry_run(cohort, settings, target)
             return
-        with _progress(quiet) as progress:
+        with _ProgressBar(quiet) as progress:
             result = run_batch(cohort, settings.out, settings, jobs=jobs or default_jobs(), progress=progress,
                                target=target)
     except ReviewerError as err:
@@ -169,7 +173,7 @@ def _dry_run(cohort: Path, settings: Settings, target: str | None) -> None:
         click.echo("The rules engine makes no model calls.")
 
 
-class _progress:
+class _ProgressBar:
     """A Rich progress bar (count, rate, elapsed, ETA) fed by the runner's callback; silent when quiet."""
 
     def __init__(self, quiet: bool) -> None:
@@ -181,6 +185,7 @@ class _progress:
         if self.quiet:
             return None
         from rich.console import Console
+        from rich.markup import escape
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
@@ -205,7 +210,7 @@ class _progress:
         self.task = self.bar.add_task("", total=None)
 
         def update(done: int, total: int, applicant: str) -> None:
-            self.bar.update(self.task, completed=done, total=total, description=applicant)
+            self.bar.update(self.task, completed=done, total=total, description=escape(applicant))
 
         return update
 
@@ -216,27 +221,28 @@ class _progress:
 
 def _print_result(result: BatchResult) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from .cohort import Status
 
-    table = Table(title=f"Cohort: {len(result.applicants)} applicants")
+    table = Table(title=f"Cohort: {_n(len(result.applicants), 'applicant')}")
     table.add_column("Applicant", no_wrap=True, overflow="ellipsis", max_width=24)
     for col in ("Reviewed", "Same", "Failed", "Fail/Warn", "Resolved/Open"):
         table.add_column(col, justify="right", no_wrap=True)
     for a in result.applicants:
         failed = len(a.failures)
-        table.add_row(a.name, str(a.count(Status.REVIEWED)), str(a.count(Status.UNCHANGED)),
+        table.add_row(escape(a.name), str(a.count(Status.REVIEWED)), str(a.count(Status.UNCHANGED)),
                       f"[bold red]{failed}[/]" if failed else "0",
                       f"{sum(d.fails for d in a.documents)}/{sum(d.warns for d in a.documents)}",
                       f"{sum(d.resolved for d in a.documents)}/{sum(d.persisting + d.new for d in a.documents)}")
     console = Console()
     console.print(table)
     docs = sum(len(a.documents) for a in result.applicants)
-    console.print(f"{docs} documents: {result.total(Status.REVIEWED)} reviewed, "
+    console.print(f"{_n(docs, 'document')}: {result.total(Status.REVIEWED)} reviewed, "
                   f"{result.total(Status.UNCHANGED)} unchanged, {result.total(Status.FAILED)} failed. "
-                  f"Feedback written to {result.out}/ (cohort.json"
-                  + (", index.html" if (result.out / "index.html").is_file() else "") + ")")
+                  f"Feedback written to {escape(str(result.out))}/ (cohort.json"
+                  + (", index.html" if (result.out / "index.html").is_file() else "") + ")", highlight=False)
 
 
 @click.command("history")
@@ -246,7 +252,7 @@ def history(out: Path, applicant: str) -> None:
     """Review rounds of one APPLICANT (folder id or name) in the batch output folder OUT, per document:
     each round's date, what it resolved, and every criterion's verdict over time."""
     from rich.console import Console
-    from rich.table import Table
+    from rich.markup import escape
 
     from .errors import InputError, ReviewerError
     from .store import Store
@@ -265,15 +271,19 @@ def history(out: Path, applicant: str) -> None:
     except ReviewerError as err:
         _fail(err)
     console = Console()
-    label = match[1] if match[1] == match[0] else f"{match[1]} ({match[0]})"
-    console.print(f"[bold]{label}[/]: {sum(len(r) for r in rounds.values())} rounds "
-                  f"of {len(rounds)} documents")
+    label = escape(match[1] if match[1] == match[0] else f"{match[1]} ({match[0]})")
+    console.print(f"[bold]{label}[/]: {_n(sum(len(r) for r in rounds.values()), 'round')} "
+                  f"of {_n(len(rounds), 'document')}")
     for document, items in rounds.items():
-        console.print(_history_table(document, items, Table))
+        console.print(_history_table(document, items))
 
 
-def _history_table(document: str, items: list[StoredRound], table_cls: Any) -> Any:
-    table = table_cls(title=document, title_justify="left")
+def _history_table(document: str, items: list[StoredRound]) -> Any:
+    """Criteria down, rounds across: each cell the criterion's verdict in that round."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=escape(document), title_justify="left")
     table.add_column("Criterion", no_wrap=True)
     for r in items:
         table.add_column(f"R{r.round}\n{r.created_at[:10]}", justify="center", no_wrap=True)
