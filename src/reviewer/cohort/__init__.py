@@ -3,9 +3,10 @@
 :func:`run_batch` walks the applicant folders in order. For each one the parent process *plans* cheaply
 (list the files, hash their bytes, read the manifest, look up the latest stored round): a document whose
 source sha256, rubric digest, engine digest and context (kind, target) equal its latest round, and whose
-outputs exist, is not read again. An applicant whose documents are all unchanged is skipped whole,
-application-level checks included. Anything else becomes one task per applicant for a process pool
-(``jobs`` workers, each loading the rubrics once in its initializer): the worker reviews the changed
+outputs exist, is not read again, let alone sent to a model. An applicant whose documents are all
+unchanged, and whose set of documents and manifest are too, is skipped whole, application-level checks
+included. Anything else becomes one task per applicant for a process pool (``jobs`` workers, each
+loading the rubrics and building the engine once in its initializer): the worker reviews the changed
 documents, compares each with its previous round (:func:`reviewer.revision.compare`, set as
 ``Review.revision``), re-reads the unchanged ones only for the application-level checks, and writes that
 applicant's outputs atomically into ``out/<applicant>/``.

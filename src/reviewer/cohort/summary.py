@@ -18,7 +18,6 @@ from ..pipeline import APPLICATION_STEM, REVIEW_SUFFIX
 from ..store import now
 
 COHORT_JSON = "cohort.json"
-
 COHORT_SCHEMA = "reviewer.cohort/1"
 
 
