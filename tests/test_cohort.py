@@ -222,6 +222,8 @@ def test_failing_document_inside_a_batch(tmp_path: Path) -> None:
     assert bad["status"] == "failed" and bad["error"] and bad["review_json"] is None
     assert [f["document"] for f in ben["failures"]] == ["personal_statement_v2.docx"]
     assert (out / "ben" / "personal_statement.review.docx").is_file()
+    shown = CliRunner().invoke(history, [str(out), "ben"])
+    assert "not reviewed in the last run" in shown.output and "personal_statement_v2.docx" in shown.output
     failures = json.loads((out / "ben" / "application.review.json").read_text())["failures"]
     assert any("personal_statement_v2.docx" in f["path"] for f in failures)
     # Fixed: the next run reviews only that document, and exits 0.
@@ -231,6 +233,7 @@ def test_failing_document_inside_a_batch(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads((out / COHORT_JSON).read_text())
     assert data["totals"]["reviewed"] == 1 and data["totals"]["failed"] == 0
+    assert "not reviewed" not in CliRunner().invoke(history, [str(out), "ben"]).output
 
 
 def test_batch_command_prints_a_table(tmp_path: Path) -> None:

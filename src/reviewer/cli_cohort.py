@@ -268,6 +268,8 @@ def history(out: Path, applicant: str) -> None:
                 raise InputError(f"no applicant '{applicant}' in the review store", path=out,
                                  hint=f"known: {names}")
             rounds = store.history(match[0])
+            last_run = store.latest_run()  # failures are shown only while they are current
+            recent = store.failures(match[0], run=last_run)
     except ReviewerError as err:
         _fail(err)
     console = Console()
@@ -276,6 +278,9 @@ def history(out: Path, applicant: str) -> None:
                   f"of {_n(len(rounds), 'document')}")
     for document, items in rounds.items():
         console.print(_history_table(document, items))
+    for f in recent:
+        console.print(f"[red]not reviewed in the last run[/]: {escape(f.document or '(applicant)')}: "
+                      f"{escape(f.error)}", highlight=False)
 
 
 def _history_table(document: str, items: list[StoredRound]) -> Any:

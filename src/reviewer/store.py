@@ -331,6 +331,10 @@ class Store:
             args.append(run)
         return [StoredFailure(*r) for r in self._conn.execute(sql + " ORDER BY id", args)]
 
+    def latest_run(self) -> int:
+        """The id of the most recent run (0 before the first)."""
+        return int(self._conn.execute("SELECT COALESCE(MAX(id), 0) FROM runs").fetchone()[0])
+
     def count_rounds(self) -> int:
         return int(self._conn.execute("SELECT COUNT(*) FROM rounds").fetchone()[0])
 
