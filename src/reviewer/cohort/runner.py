@@ -161,6 +161,8 @@ def _tasks(state: _Run, folders: list[Path], ids: dict[Path, str]) -> Iterator[t
                                        rubric_digest=state.rubrics.digest, engine=engine_digest(state.settings),
                                        target=state.target)
         if task is None:
+            for document, error in summary.failures:  # documents the manifest lists but the folder lacks
+                state.store.record_failure(applicant, document, error, run=state.run)
             state.finished(summary)
         else:
             yield task, summary.name
