@@ -222,6 +222,14 @@ def _in_pool(state: _Run, tasks: Iterator[tuple[ApplicantTask, str]], jobs: int)
                     state.failed(task, name, f"{task.folder}: the worker process died")
                 pending.clear()
                 pool = _pool(state.settings, jobs, state.out)
+    except KeyboardInterrupt:
+        # Workers ignore Ctrl-C and finish what they hold: record it, so a resumed run does not redo (or pay
+        # for) it. Queued applicants are cancelled.
+        pool.shutdown(wait=True, cancel_futures=True)
+        for fut in pending:
+            if fut.done() and not fut.cancelled() and fut.exception() is None:
+                state.record(fut.result())
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
