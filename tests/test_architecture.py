@@ -28,7 +28,7 @@ LAYERS: list[set[str]] = [
     {"store", "revision"},
     {"pipeline"},
     {"cohort", "batchfile"},
-    {"cli", "cli_cohort", "__main__"},
+    {"cli", "cli_cohort", "cli_common", "__main__"},
 ]
 
 

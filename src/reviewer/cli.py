@@ -9,27 +9,18 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from .cli_common import fail, llm_options, review_options, settings_flags
+
 if TYPE_CHECKING:
-    from .errors import ReviewerError
     from .pipeline import Reviewed
     from .rubric import RubricSet
     from .settings import Settings
 
 KINDS = ("personal_statement", "experience", "additional_info", "interview_answer")
-
-
-def _fail(err: ReviewerError) -> NoReturn:
-    click.echo(f"error: {err}", err=True)
-    sys.exit(err.exit_code)
-
-
-def _csv(values: tuple[str, ...]) -> list[str] | None:
-    out = [p.strip() for v in values for p in v.split(",") if p.strip()]
-    return out or None
 
 
 def _settings(config: Path | None, **flags: Any) -> Settings:
@@ -50,41 +41,15 @@ def main() -> None:
     """Review residency-application drafts against rubrics from the low-Step-score guide."""
 
 
-def llm_options(fn: Any) -> Any:
-    """The model-engine flags, shared by the commands that review."""
-    options = [
-        click.option("--engine", type=click.Choice(["rules", "llm", "hybrid"]),
-                     help="rules (default, offline), llm, or hybrid (rules for counts, the model for judgment)."),
-        click.option("--model", help="Model name, e.g. gpt-4o-mini (REVIEWER_MODEL)."),
-        click.option("--base-url", help="OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1 (default: OpenAI)."),
-        click.option("--local-only", is_flag=True, default=None,
-                     help="Refuse any server that is not on this machine (loopback)."),
-        click.option("--llm-method", type=click.Choice(["json_schema", "function_calling", "json_mode"]),
-                     help="Structured-output method (default: detected per server)."),
-        click.option("--dry-run", is_flag=True, default=None,
-                     help="Print the model calls and estimated tokens; send nothing, write nothing."),
-    ]
-    for option in reversed(options):
-        fn = option(fn)
-    return fn
-
-
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--kind", type=click.Choice(KINDS), help="Document kind (otherwise: manifest, then file name).")
-@click.option("--format", "formats", multiple=True, metavar="LIST", help="json,docx,md (default: all three).")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), help="Output folder (default ./reviews).")
-@click.option("--rubrics", "rubric_dirs", multiple=True, type=click.Path(path_type=Path),
-              help="Extra rubric folder or file; overrides built-in rubrics with the same id.")
-@click.option("--only", multiple=True, metavar="PREFIX", help="Keep only criteria with this dotted id prefix.")
-@click.option("--skip", multiple=True, metavar="PREFIX", help="Skip criteria with this dotted id prefix.")
-@click.option("--target", type=click.Choice(["kaiser", "other"]), help="Program the draft is aimed at.")
-@click.option("--config", type=click.Path(path_type=Path, dir_okay=False), help="reviewer.toml to use.")
+@review_options
 @llm_options
-def review(paths: tuple[Path, ...], kind: str | None, formats: tuple[str, ...], out: Path | None,
-           rubric_dirs: tuple[Path, ...], only: tuple[str, ...], skip: tuple[str, ...], target: str | None,
-           config: Path | None, **llm: Any) -> None:
-    """Review documents or applicant folders and write feedback next to nothing but --out.
+def review(paths: tuple[Path, ...], kind: str | None, out: Path | None, target: str | None, config: Path | None,
+           **flags: Any) -> None:
+    """Review documents or applicant folders; feedback is written to --out, inputs are never touched.
 
     A folder is one applicant: every document in it is reviewed, then the application-level checks
     run across them and application.review.json|md is written.
@@ -102,12 +67,11 @@ def review(paths: tuple[Path, ...], kind: str | None, formats: tuple[str, ...], 
     )
 
     try:
-        settings = _settings(config, formats=_csv(formats), out=out, rubrics=list(rubric_dirs) or None,
-                             only=_csv(only), skip=_csv(skip), **llm)
+        settings = _settings(config, **settings_flags(out=out, **flags))
         rubric_set = _rubrics(settings)
         engine = make_engine(settings)
     except ReviewerError as err:
-        _fail(err)
+        fail(err)
     if settings.dry_run:
         _dry_run(paths, rubric_set, settings, doc_kind=parse_kind(kind) if kind else None)
         return
@@ -242,7 +206,7 @@ def rubrics_list(rubric_dirs: tuple[Path, ...]) -> None:
     try:
         rs = load_rubrics(rubric_dirs)
     except ReviewerError as err:
-        _fail(err)
+        fail(err)
     table = Table()
     table.add_column("Criterion", no_wrap=True)
     for col in ("Rubric", "Applies to", "Severity", "Title"):
@@ -267,7 +231,7 @@ def rubrics_show(criterion_id: str, rubric_dirs: tuple[Path, ...]) -> None:
         rubric = next((r for r in rs.rubrics if r.id == criterion_id), None)
         crits = list(rubric.criteria) if rubric else [rs.get(criterion_id)[1]]
     except ReviewerError as err:
-        _fail(err)
+        fail(err)
     for c in crits:
         click.echo(f"{c.id}: {c.title}")
         click.echo(f"  severity:   {c.severity.value}")
