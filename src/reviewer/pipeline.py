@@ -202,25 +202,50 @@ def review_folder(folder: Path, rubrics: RubricSet, settings: Settings, *, targe
 
 
 def output_stems(sources: Sequence[Path]) -> dict[Path, str]:
-    """A distinct output stem per source: ``<stem>``; ``<name>`` (with suffix) where ``ps.txt`` and ``ps.md``
-    share a stem; the parent folder's name in front where the same file name comes from two folders."""
+    """A distinct, safe output stem per source: ``<stem>``; ``<name>`` (with suffix) where ``ps.txt`` and ``ps.md``
+    share a stem; the parent folder's name in front where the same file name comes from two folders.
+
+    Names come from applicants' folders, so each is made safe first (:func:`safe_stem`: no separators,
+    control or invisible characters, leading dots), stems are compared without case (two names that
+    differ only in case would be one file on macOS and Windows), and ``application`` is kept for the
+    application report."""
     groups: dict[str, list[Path]] = {}
     for s in sources:
-        groups.setdefault(s.stem, []).append(s)
+        groups.setdefault(safe_stem(s.stem).casefold(), []).append(s)
     out: dict[Path, str] = {}
-    taken: set[str] = set()
+    taken: set[str] = {APPLICATION_STEM}
     for s in sources:
-        group = groups[s.stem]
-        distinct_names = len({g.name for g in group}) == len(group)
-        name = s.stem if len(group) == 1 or not distinct_names else s.name
-        if name in taken:
-            name = f"{_safe_name(s.resolve().parent.name)}-{name}"
+        group = groups[safe_stem(s.stem).casefold()]
+        distinct_names = len({safe_stem(g.name).casefold() for g in group}) == len(group)
+        name = safe_stem(s.stem) if len(group) == 1 or not distinct_names else safe_stem(s.name)
+        if name.casefold() in taken:
+            name = f"{_safe_name(s.resolve().parent.name)}-{name}".lstrip("-")
         base, n = name, 2
-        while name in taken:
+        while name.casefold() in taken:
             name, n = f"{base}-{n}", n + 1
-        taken.add(name)
+        taken.add(name.casefold())
         out[s] = name
     return out
+
+
+_UNSAFE_IN_NAMES = frozenset('/\\:*?"<>|')
+MAX_STEM = 120  # characters, and at most MAX_STEM_BYTES of UTF-8:
+MAX_STEM_BYTES = 160  # with ".review.docx" and the ".<name>.<random>.tmp" of an atomic write, under 255 bytes
+
+
+def safe_stem(stem: str) -> str:
+    """``stem`` usable as a file name on any system: separators, reserved and control/invisible characters
+    become ``_``, leading dots and spaces go (no hidden files, no ``..``), at most :data:`MAX_STEM`
+    characters (:data:`MAX_STEM_BYTES` in UTF-8); letters of every script and spaces are kept."""
+    import unicodedata
+
+    chars = [
+        "_" if c in _UNSAFE_IN_NAMES or unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") else c
+        for c in stem
+    ]
+    clean = "".join(chars).lstrip(". ")[:MAX_STEM]
+    clean = clean.encode("utf-8")[:MAX_STEM_BYTES].decode("utf-8", "ignore").rstrip(". ")
+    return clean or "document"
 
 
 def output_subfolders(folders: Sequence[Path]) -> dict[Path, str]:
@@ -314,6 +339,7 @@ __all__ = [
     "review_document",
     "review_file",
     "review_folder",
+    "safe_stem",
     "write_application",
     "write_folder",
     "write_review",
