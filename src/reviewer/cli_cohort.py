@@ -87,9 +87,16 @@ def llm_options(fn: Any) -> Any:
               help="Program the drafts are aimed at (otherwise each folder's application.yaml, then the setting).")
 @click.option("--config", type=click.Path(path_type=Path, dir_okay=False), help="reviewer.toml to use.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no table; errors only.")
+@click.option("--llm-concurrency", type=click.IntRange(min=1), default=None,
+              help="Model calls in flight at once (default 8; REVIEWER_LLM_CONCURRENCY).")
+@click.option("--export-requests", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="FILE",
+              help="Write the model calls of the changed documents as an OpenAI Batch API JSONL file; send nothing.")
+@click.option("--import-results", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+              metavar="FILE", help="Review with the answers of a Batch API or `vllm run-batch` results file.")
 @llm_options
 def batch(cohort: Path, out: Path | None, jobs: int | None, formats: tuple[str, ...], rubric_dirs: tuple[Path, ...],
           only: tuple[str, ...], skip: tuple[str, ...], target: str | None, config: Path | None, quiet: bool,
+          llm_concurrency: int | None, export_requests: Path | None, import_results: Path | None,
           **llm: Any) -> None:
     """Review a whole cohort: COHORT/<applicant>/<documents>, one subfolder per applicant.
 
@@ -97,20 +104,34 @@ def batch(cohort: Path, out: Path | None, jobs: int | None, formats: tuple[str, 
     review store OUT/reviewer.sqlite. Run it again after students revise: unchanged documents are not
     reviewed again, and each changed one is compared with its previous round ("Since your last draft").
     A killed run resumes where it stopped.
+
+    For cohorts too big for live calls: --export-requests FILE writes the model calls as an OpenAI Batch
+    API file (nothing is sent); run it with the Batch API or `vllm run-batch`, then --import-results
+    RESULTS reviews with its answers (a missing or failed answer falls back to the rules, with a note).
     """
     from .cohort import run_batch
     from .errors import ReviewerError
     from .settings import resolve_settings
 
+    judge: Any = None
     try:
         settings = resolve_settings({"formats": _csv(formats), "out": out, "rubrics": list(rubric_dirs) or None,
                                      "only": _csv(only), "skip": _csv(skip), **llm}, config=config)
+        if export_requests is not None and import_results is not None:
+            raise click.UsageError("--export-requests and --import-results are two steps: use one at a time")
+        if export_requests is not None:
+            _export(cohort, export_requests, settings, target, quiet)
+            return
         if settings.dry_run:
             _dry_run(cohort, settings, target)
             return
+        if import_results is not None:
+            from .batchfile import results_judge
+
+            judge = results_judge(import_results, settings)
         with _ProgressBar(quiet) as progress:
             result = run_batch(cohort, settings.out, settings, jobs=jobs or default_jobs(), progress=progress,
-                               target=target)
+                               target=target, judge=judge, llm_concurrency=llm_concurrency)
     except ReviewerError as err:
         _fail(err)
     except KeyboardInterrupt:
@@ -118,9 +139,30 @@ def batch(cohort: Path, out: Path | None, jobs: int | None, formats: tuple[str, 
         sys.exit(130)
     if not quiet:
         _print_result(result)
+        if judge is not None:
+            judge.close()
+            st = judge.stats
+            click.echo(f"Results file: {_n(st.answered, 'answer')} applied; {st.failed} failed, {st.missing} missing"
+                       f", {st.stale} for an earlier draft (those rubrics were judged by rules, with a note).")
     for applicant, document, error in result.failures:
         click.echo(f"error: {applicant}/{document}: {error}", err=True)
     sys.exit(0 if result.ok else 2)
+
+
+def _export(cohort: Path, path: Path, settings: Settings, target: str | None, quiet: bool) -> None:
+    from .batchfile import export_requests
+
+    summary = export_requests(cohort, path, settings, target=target)
+    for document, error in summary.errors:
+        click.echo(f"error: {document}: {error}", err=True)
+    if not quiet:
+        click.echo(f"Wrote {_n(summary.requests, 'request')} for {_n(summary.documents, 'changed document')} to "
+                   f"{path} (ids: {summary.ids_path.name}); about {summary.prompt_tokens} prompt tokens, at most "
+                   f"{summary.max_output_tokens} output tokens; method {summary.method}. "
+                   f"Not exported: {summary.unchanged} unchanged document(s), {summary.cached} cached judgment(s). "
+                   "Nothing was sent.")
+    if summary.errors:
+        sys.exit(2)
 
 
 def _dry_run(cohort: Path, settings: Settings, target: str | None) -> None:

@@ -3,6 +3,13 @@
 See :mod:`reviewer.cohort` for the design. This process alone writes the store and ``cohort.json``; it
 keeps only small summaries, submits at most ``2 x jobs`` applicants at a time, and records each result
 as it arrives.
+
+With a model engine the applicants are reviewed on threads of the batch process instead of worker
+processes: model calls are I/O, so ``llm_concurrency`` calls are kept in flight (a
+:class:`~reviewer.llm.judge.BoundedJudge` caps them; threads = 2 x that, so a slot freed by one call is
+taken at once by another applicant's next call while the first one parses or renders). The batch wall time
+is then close to ``ceil(calls / concurrency) x latency`` rather than ``calls x latency / jobs``. The store
+is still written by the main thread only.
 """
 
 from __future__ import annotations
@@ -11,13 +18,14 @@ import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import InputError
-from ..pipeline import Engine, discover, make_engine, output_subfolders
+from ..pipeline import Engine, discover, llm_config, make_engine, output_subfolders
 from ..revision import counts as revision_counts
 from ..rubric import RubricSet, load_rubrics
 from ..settings import Settings
@@ -27,7 +35,11 @@ from .plan import Action, ApplicantTask, DocPlan, engine_digest, plan_applicant,
 from .summary import ApplicantSummary, BatchResult, DocSummary, Status, write_cohort_json
 from .worker import ApplicantOutcome, init_worker, review_applicant, run_task
 
+if TYPE_CHECKING:
+    from ..llm import Judge
+
 CHECKPOINT_SECONDS = 5.0  # cohort.json is rewritten at most this often during a run, and at its end
+DEFAULT_LLM_CONCURRENCY = 8  # model calls in flight at once (settings.llm_concurrency / --llm-concurrency)
 
 # Imported once by the fork server, so workers start warm (python-docx and lxml are most of start-up).
 PRELOAD = ["reviewer.cohort", "reviewer.ingest.docx", "reviewer.ingest.text", "reviewer.render.docx",
@@ -116,17 +128,49 @@ class _Run:
         self.finished(record_outcome(self.store, outcome, self.run))  # a store error is fatal: it propagates
 
 
+def llm_concurrency(settings: Settings, given: int | None = None) -> int:
+    """Model calls in flight at once: ``given`` (the flag), else ``settings.llm_concurrency``, else the default."""
+    value = given or getattr(settings, "llm_concurrency", None) or DEFAULT_LLM_CONCURRENCY
+    return max(1, int(value))
+
+
+def batch_engine(settings: Settings, judge: Judge | None = None, concurrency: int | None = None) -> Engine:
+    """The run's engine: rules, or the model engine with its judge bounded to the configured concurrency.
+
+    ``judge`` replaces the real one (a results file, a test double): nothing else is created then, so no
+    connection can be made."""
+    if settings.engine == "rules":
+        return make_engine(settings)
+    from ..llm import BoundedJudge, MethodMemory
+
+    engine = make_engine(settings) if judge is None else None
+    config = engine.config if engine is not None else llm_config(settings)
+    assert config is not None
+    inner = judge if judge is not None else (engine.judge if engine is not None else None)
+    if inner is None:  # dry run
+        return engine or Engine(settings.engine, config, None, MethodMemory(config.cache_dir))
+    bounded = BoundedJudge(inner, llm_concurrency(settings, concurrency))
+    memory = engine.memory if engine is not None else MethodMemory(config.cache_dir)
+    return Engine(settings.engine, config, bounded, memory)
+
+
 def run_batch(cohort: Path, out: Path, settings: Settings, *, jobs: int = 1, progress: Progress | None = None,
-              target: str | None = None) -> BatchResult:
+              target: str | None = None, judge: Judge | None = None,
+              llm_concurrency: int | None = None) -> BatchResult:
     """Review every applicant folder of ``cohort`` into ``out`` (see :mod:`reviewer.cohort`).
 
     ``progress(done, total, applicant)`` is called after each applicant, from this thread. Raises
     :class:`~reviewer.errors.ConfigError`/``RubricError`` before any work for invalid settings or rubrics,
     and ``OutputError`` when the store cannot be written or another batch holds ``out``.
+
+    With a model engine (``settings.engine`` llm or hybrid) applicants are reviewed on threads with at most
+    ``llm_concurrency`` model calls in flight (default ``settings.llm_concurrency``, then 8); ``jobs`` applies
+    to the rules engine. ``judge`` replaces the model client (e.g. a
+    :class:`reviewer.batchfile.ResultsJudge` answering from a Batch API results file).
     """
     settings = settings.model_copy(update={"out": out})  # what follows out (the model cache) follows this one
     rubrics = load_rubrics(settings.rubrics).select(settings.only, settings.skip)
-    engine = make_engine(settings)  # validates the model settings before anything starts
+    engine = batch_engine(settings, judge, llm_concurrency)  # validates the model settings before anything starts
     folders = applicant_folders(cohort, out)
     ids = output_subfolders(folders)
     out.mkdir(parents=True, exist_ok=True)
@@ -138,7 +182,10 @@ def run_batch(cohort: Path, out: Path, settings: Settings, *, jobs: int = 1, pro
         status = "interrupted"
         try:
             tasks = _tasks(state, folders, ids)
-            if jobs <= 1:
+            if engine.judge is not None:
+                threads = 2 * getattr(engine.judge, "limit", 1)
+                _in_executor(state, tasks, ThreadPoolExecutor(threads, thread_name_prefix="reviewer-llm"), threads)
+            elif jobs <= 1:
                 _in_process(state, tasks)
             else:
                 _in_pool(state, tasks, jobs)
@@ -232,6 +279,45 @@ def _in_pool(state: _Run, tasks: Iterator[tuple[ApplicantTask, str]], jobs: int)
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _review(task: ApplicantTask, rubrics: RubricSet, settings: Settings, engine: Engine) -> ApplicantOutcome:
+    return review_applicant(task, rubrics, settings, engine)
+
+
+def _in_executor(state: _Run, tasks: Iterator[tuple[ApplicantTask, str]], executor: Executor, width: int) -> None:
+    """Applicants on ``executor``'s threads (``width`` of them in flight); results recorded on this thread."""
+    pending: dict[Future[ApplicantOutcome], tuple[ApplicantTask, str]] = {}
+    try:
+        exhausted = False
+        while True:
+            while not exhausted and len(pending) < width:
+                nxt = next(tasks, None)
+                if nxt is None:
+                    exhausted = True
+                    break
+                fut = executor.submit(_review, nxt[0], state.rubrics, state.settings, state.engine)
+                pending[fut] = nxt
+            if not pending:
+                break
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                task, name = pending.pop(fut)
+                try:
+                    outcome = fut.result()
+                except Exception as exc:  # outside review_applicant's own guards: fail the applicant only
+                    state.failed(task, name, f"{task.folder}: {exc!r}")
+                    continue
+                state.record(outcome)
+    except KeyboardInterrupt:
+        # Threads cannot be interrupted: queued applicants are cancelled, running ones finish and are recorded.
+        executor.shutdown(wait=True, cancel_futures=True)
+        for fut in pending:
+            if fut.done() and not fut.cancelled() and fut.exception() is None:
+                state.record(fut.result())
+        raise
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
 
 
 def plan_batch(cohort: Path, out: Path, settings: Settings, *, target: str | None = None

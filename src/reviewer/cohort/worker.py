@@ -12,6 +12,7 @@ import os
 import signal
 import threading
 import time
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +41,10 @@ from .locks import WORKERS_LOCK_NAME, hold_shared
 from .plan import Action, ApplicantTask, DocPlan, context_digest, display_name, missing_documents
 
 PARENT_POLL_SECONDS = 0.5
+
+# The (applicant id, document name) being reviewed on this thread: lets a judge that answers from a batch
+# results file (:mod:`reviewer.batchfile`) tell "this document changed since export" from "no result".
+CURRENT_DOCUMENT: ContextVar[tuple[str, str] | None] = ContextVar("reviewer_current_document", default=None)
 
 
 @dataclass(frozen=True)
@@ -150,7 +155,11 @@ def _review_or_reuse(plan: DocPlan, path: Path, rubrics: RubricSet, settings: Se
             review = plan.previous.model_copy(
                 update={"document": plan.previous.document.model_copy(update={"path": str(path)})})
             return Reviewed(path, doc, review), DocOutcome(plan.name, plan.stem, plan.action, kind=doc.kind.value)
-    item = review_file(path, rubrics, settings, manifest=manifest, target=task.target, engine=engine)
+    token = CURRENT_DOCUMENT.set((task.id, plan.name))
+    try:
+        item = review_file(path, rubrics, settings, manifest=manifest, target=task.target, engine=engine)
+    finally:
+        CURRENT_DOCUMENT.reset(token)
     review = item.review
     prev = plan.previous
     if prev is not None and plan.previous_round is not None and prev.document.sha256 != review.document.sha256:

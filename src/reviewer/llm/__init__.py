@@ -22,13 +22,14 @@ from .config import LLMConfig, Method, Mode, Thresholds
 if TYPE_CHECKING:
     from .cache import MethodMemory, usage_dict
     from .engine import LLMOutcome, PlannedCall, plan_calls, review_llm
-    from .judge import FakeJudge, Judge, JudgeRequest, JudgeResponse, Usage
+    from .judge import BoundedJudge, FakeJudge, Judge, JudgeRequest, JudgeResponse, Usage
 
 _LAZY = {
     "review_llm": "engine",
     "plan_calls": "engine",
     "LLMOutcome": "engine",
     "PlannedCall": "engine",
+    "BoundedJudge": "judge",
     "FakeJudge": "judge",
     "Judge": "judge",
     "JudgeRequest": "judge",
@@ -56,6 +57,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "BoundedJudge",
     "FakeJudge",
     "Judge",
     "JudgeRequest",

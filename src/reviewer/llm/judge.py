@@ -174,3 +174,28 @@ def _to_response(item: Script) -> JudgeResponse:
     return JudgeResponse(
         raw_text=item, parsed=parsed if isinstance(parsed, dict) else None, finish_reason="stop", usage=usage
     )
+
+
+class BoundedJudge:
+    """A judge shared by many threads, with at most ``limit`` requests in flight at once.
+
+    The batch runner reviews several applicants on threads when a model is configured: model calls are
+    I/O, so threads overlap their waiting; the semaphore keeps the number of simultaneous requests at the
+    configured concurrency whatever the number of threads (a backoff sleep after a 429 happens outside
+    the semaphore, so a rate-limited call does not hold a slot while it waits).
+    """
+
+    def __init__(self, inner: Judge, limit: int) -> None:
+        import threading
+
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        self.inner = inner
+        self.endpoint = inner.endpoint
+        self.model = inner.model
+        self.limit = limit
+        self._slots = threading.BoundedSemaphore(limit)
+
+    def judge(self, request: JudgeRequest) -> JudgeResponse:
+        with self._slots:
+            return self.inner.judge(request)

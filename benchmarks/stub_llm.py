@@ -1,0 +1,186 @@
+"""A local OpenAI-compatible chat server for benchmarks and tests: valid judgments after a fixed latency.
+
+``StubServer`` listens on 127.0.0.1 (a free port), answers ``POST /v1/chat/completions`` after sleeping
+``latency`` seconds with a judgment that fits the request's answer schema (``response_format`` json_schema,
+``tools`` function calling, or json_object mode): one item per criterion id in the schema, a deterministic
+score from 2 to 5, and a quote copied from the draft (the first sentence between the ``BEGIN DRAFT`` /
+``END DRAFT`` lines), so the engine grounds it. It counts the requests and the peak number in flight.
+
+Bounded and self-stopping: it serves one request per thread (stdlib ``ThreadingHTTPServer``), refuses
+anything but loopback clients, and shuts itself down after ``max_seconds`` whatever happens to its caller.
+
+    with StubServer(latency=0.2) as stub:
+        ... base_url=stub.base_url ...
+        print(stub.calls, stub.peak_in_flight)
+
+Run alone (``python benchmarks/stub_llm.py --latency 0.5``) it serves until Ctrl-C or ``--max-seconds``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+_SENTENCE = re.compile(r"[^.!?\n]{20,200}[.!?]")
+
+
+def criterion_ids(body: dict[str, Any]) -> list[str]:
+    """The criterion ids the request's answer schema asks for."""
+    schema: dict[str, Any] = {}
+    fmt = body.get("response_format") or {}
+    if fmt.get("type") == "json_schema":
+        schema = (fmt.get("json_schema") or {}).get("schema") or {}
+    elif body.get("tools"):
+        schema = body["tools"][0]["function"].get("parameters") or {}
+    try:
+        return list(schema["properties"]["criteria"]["items"]["properties"]["criterion_id"]["enum"])
+    except (KeyError, TypeError):
+        text = " ".join(str(m.get("content", "")) for m in body.get("messages", []))
+        return sorted(set(re.findall(r"\b[a-z]+\.[a-z_]+\b", text)))[:12]
+
+
+def draft_of(body: dict[str, Any]) -> str:
+    for m in body.get("messages", []):
+        content = str(m.get("content", ""))
+        match = re.search(r"BEGIN DRAFT (\S+)\n(.*?)\nEND DRAFT \1", content, re.S)
+        if match:
+            return match.group(2)
+    return ""
+
+
+def judgment(body: dict[str, Any]) -> dict[str, Any]:
+    """A valid answer for the request: scores vary with the draft and the criterion, quotes come from it."""
+    draft = draft_of(body)
+    sentence = _SENTENCE.search(draft)
+    quote = sentence.group(0).strip() if sentence else draft[:80].strip()
+    items = []
+    for cid in criterion_ids(body):
+        score = 2 + int(hashlib.sha256(f"{cid}\0{draft}".encode()).hexdigest(), 16) % 4
+        evidence = [{"quote": quote, "suggestion": "Say what you did and what changed."}] if quote and score < 4 else []
+        items.append({"criterion_id": cid, "reasoning": f"Stub judgment {score}/5.", "evidence": evidence,
+                      "score": score})
+    return {"criteria": items}
+
+
+def completion(body: dict[str, Any]) -> dict[str, Any]:
+    answer = json.dumps(judgment(body))
+    message: dict[str, Any] = {"role": "assistant", "content": answer}
+    finish = "stop"
+    if body.get("tools") and not body.get("response_format"):
+        name = body["tools"][0]["function"]["name"]
+        message = {"role": "assistant", "content": None, "tool_calls": [
+            {"id": "call_stub", "type": "function", "function": {"name": name, "arguments": answer}}]}
+        finish = "tool_calls"
+    prompt_chars = sum(len(str(m.get("content", ""))) for m in body.get("messages", []))
+    return {"id": "chatcmpl-stub", "object": "chat.completion", "created": int(time.time()),
+            "model": body.get("model", "stub"),
+            "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+            "usage": {"prompt_tokens": prompt_chars // 4, "completion_tokens": len(answer) // 4,
+                      "total_tokens": prompt_chars // 4 + len(answer) // 4}}
+
+
+class StubServer:
+    """The stub on a free loopback port, in a background thread; a context manager."""
+
+    def __init__(self, latency: float = 0.1, *, max_seconds: float = 600.0, port: int = 0) -> None:
+        self.latency = latency
+        self.max_seconds = max_seconds
+        self.calls = 0
+        self.in_flight = 0
+        self.peak_in_flight = 0
+        self._lock = threading.Lock()
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:  # quiet
+                return
+
+            def do_POST(self) -> None:
+                if self.client_address[0] not in ("127.0.0.1", "::1"):
+                    self.send_error(403)
+                    return
+                length = int(self.headers.get("content-length") or 0)
+                try:
+                    body = json.loads(self.rfile.read(length) or b"{}")
+                except ValueError:
+                    self.send_error(400, "invalid JSON")
+                    return
+                if not self.path.rstrip("/").endswith("/chat/completions"):
+                    self.send_error(404)
+                    return
+                with stub._lock:
+                    stub.calls += 1
+                    stub.in_flight += 1
+                    stub.peak_in_flight = max(stub.peak_in_flight, stub.in_flight)
+                try:
+                    time.sleep(stub.latency)
+                    data = json.dumps(completion(body)).encode()
+                finally:
+                    with stub._lock:
+                        stub.in_flight -= 1
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+            request_queue_size = 256
+
+        self._server = Server(("127.0.0.1", port), Handler)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, name="stub-llm", daemon=True)
+        self._timer = threading.Timer(max_seconds, self.stop)
+        self._timer.daemon = True
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def start(self) -> StubServer:
+        self._thread.start()
+        self._timer.start()
+        return self
+
+    def stop(self) -> None:
+        self._timer.cancel()
+        self._server.shutdown()
+        self._server.server_close()
+
+    def reset(self) -> None:
+        with self._lock:
+            self.calls = 0
+            self.peak_in_flight = 0
+
+    def __enter__(self) -> StubServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--latency", type=float, default=0.5)
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--max-seconds", type=float, default=3600.0)
+    args = parser.parse_args()
+    with StubServer(args.latency, max_seconds=args.max_seconds, port=args.port) as stub:
+        print(f"stub LLM at {stub.base_url} (latency {args.latency}s); Ctrl-C to stop", flush=True)
+        try:
+            stub._thread.join()
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()
