@@ -475,7 +475,12 @@ def cases() -> list[Case]:
         Case("experience_500.yaml", lambda: yaml_entries(500), check=check_entries(500), seconds=10.0),
         Case("experience_500.csv", lambda: csv_entries(500), check=check_entries(500), seconds=5.0),
         Case("experience_alias_bomb.yaml", alias_bomb_yaml, "too much text", "personal statement", seconds=5.0),
-        Case("experience_deep.json", lambda: b"[" * 300_000 + b"]" * 300_000, "nested too deeply", "flat list"),
+        Case("experience_deep.json", lambda: b"[" * 100_000 + b"]" * 100_000, "nested too deeply", "flat list"),
+        Case("experience_deep.yaml", lambda: b"[" * 100_000 + b"]" * 100_000, "nested too deeply", "flat list"),
+        Case("experience_huge.json", lambda: b"[" * 300_000 + b"]" * 300_000, "too much text", "personal statement"),
+        Case("ps_many_lines.md", lambda: b"- a\n" * 25_000, "too many lines", "blank lines"),
+        Case("ps_many_paragraphs.docx", lambda: with_document(para("Yes.") * 12_000), "too many paragraphs",
+             "review only the application document"),
         # what a reader sees
         Case("ps_hidden_and_white.docx", hidden_docx, check=check_hidden),
         Case("ps_invisible_unicode.txt", invisible_text, check=check_invisible),

@@ -140,6 +140,43 @@ def test_pdf_time_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     assert str(info.value).startswith(f"{path}: ") and "export the PDF again" in str(info.value)
 
 
+def test_pdf_time_limit_between_pages_off_the_main_thread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Off the main thread there is no alarm: the elapsed time is checked between pages."""
+    import threading
+
+    from pypdf import PageObject
+
+    from reviewer.ingest import load_document, pdf
+
+    from .corpus import pdf_bytes
+
+    path = tmp_path / "ps_slow.pdf"
+    path.write_bytes(pdf_bytes([["One line of text."]] * 30))
+    monkeypatch.setattr(pdf, "TIME_LIMIT", 0.05)
+    real_extract = PageObject.extract_text
+    pages_read: list[int] = []
+
+    def slow(self: object, *args: object, **kwargs: object) -> str:
+        pages_read.append(1)
+        time.sleep(0.02)
+        return str(real_extract(self, *args, **kwargs))  # type: ignore[arg-type]
+
+    monkeypatch.setattr(PageObject, "extract_text", slow)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            load_document(path, case_kind())
+        except BaseException as err:  # handed to the main thread
+            errors.append(err)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join(10)
+    assert len(errors) == 1 and isinstance(errors[0], InputError), errors
+    assert "took too long" in str(errors[0]) and 2 <= len(pages_read) < 30
+
+
 def case_kind():  # type: ignore[no-untyped-def]
     from reviewer.document import DocKind
 

@@ -167,10 +167,25 @@ def _too_deep(path: Path, language: str) -> InputError:
     )
 
 
+MAX_NESTING = 64  # brackets deep: entries need 2 ([{...}]); parsers recurse per level
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _check_nesting(text: str, path: Path, language: str) -> None:
+    """Refuse deeply nested flow collections before a recursive parser sees them (fast, approximate:
+    brackets inside strings count too, which only matters past :data:`MAX_NESTING`)."""
+    depth = 0
+    for m in _BRACKET.finditer(text):
+        depth += 1 if m.group() in "[{" else -1
+        if depth > MAX_NESTING:
+            raise _too_deep(path, language)
+
+
 def _yaml_records(text: str, path: Path) -> list[dict[str, Any]]:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
+    _check_nesting(text, path, "YAML")
     try:
         data = YAML(typ="rt", pure=True).load(text)
     except YAMLError as err:
@@ -189,6 +204,7 @@ def _yaml_records(text: str, path: Path) -> list[dict[str, Any]]:
 
 
 def _json_records(text: str, path: Path) -> list[dict[str, Any]]:
+    _check_nesting(text, path, "JSON")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:

@@ -13,14 +13,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..document import DocKind, Document, HiddenSpan, SourceFormat
+from ..document import BLOCK_SEPARATOR, DocKind, Document, HiddenSpan, SourceFormat
 from ..errors import InputError
 from ..segment import RawBlock, build_document, normalise_block_text
 
 _BLANK = re.compile(r"\n[ \t]*\n+")
 # Characters of text in one document: ERAS caps a personal statement at 28,000 characters; this leaves
-# room for a long experience file while bounding segmentation time (~1 s per 250,000 characters).
-MAX_TEXT_CHARS = 400_000
+# room for a long experience file while bounding the review's time (segmentation runs at ~250,000
+# characters a second) and every later stage's.
+MAX_TEXT_CHARS = 200_000
+MAX_BLOCKS = 10_000  # paragraphs (a 500-entry experience file has ~1,000)
 
 
 def too_much_text(path: Path | str, chars: int) -> InputError:
@@ -30,6 +32,19 @@ def too_much_text(path: Path | str, chars: int) -> InputError:
         path=path,
         hint="review only the application document (a personal statement is at most 28,000 characters)",
     )
+
+
+def check_size(path: Path | str, blocks: Sequence[RawBlock]) -> None:
+    """Refuse a document over :data:`MAX_BLOCKS` paragraphs or :data:`MAX_TEXT_CHARS` characters of text."""
+    if len(blocks) > MAX_BLOCKS:
+        raise InputError(
+            f"too many paragraphs: {len(blocks):,}, limit {MAX_BLOCKS:,}",
+            path=path,
+            hint="review only the application document, with its paragraphs separated by blank lines",
+        )
+    chars = sum(len(b.text) for b in blocks) + len(BLOCK_SEPARATOR) * max(len(blocks) - 1, 0)
+    if chars > MAX_TEXT_CHARS:
+        raise too_much_text(path, chars)
 
 
 def text_blocks(text: str) -> list[RawBlock]:
@@ -50,9 +65,7 @@ def assemble(
 ) -> Document:
     """The last step of every file reader: experience files are split into entries at their headings, then
     offsets and sentences are assigned."""
-    chars = sum(len(b.text) for b in blocks)
-    if chars > MAX_TEXT_CHARS:
-        raise too_much_text(path, chars)
+    check_size(path, blocks)
     entries: list[dict[str, Any]] = []
     if kind is DocKind.EXPERIENCE:
         from .entries import split_entries
@@ -145,6 +158,7 @@ def from_entries(
                 "block_end": len(blocks) - 1,
             }
         )
+    check_size(path, blocks)
     digest_src = raw if raw is not None else repr(records).encode()
     return build_document(
         path=path,

@@ -102,8 +102,9 @@ def _open(data: bytes, path: Path) -> Any:
     return reader
 
 
-class _Deadline(Exception):
-    """Raised by the alarm handler inside pypdf when the time budget is spent."""
+class _Deadline(BaseException):
+    """Raised by the alarm handler inside pypdf when the time budget is spent (a BaseException, so pypdf's
+    own ``except Exception`` fallbacks cannot swallow it)."""
 
 
 @contextmanager

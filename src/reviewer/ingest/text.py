@@ -29,6 +29,8 @@ from ..segment import RawBlock, normalise_block_text
 from .memory import MAX_TEXT_CHARS, assemble, too_much_text
 
 UNWRAPPED_LINE = 100
+MAX_SOURCE_CHARS = MAX_TEXT_CHARS * 5 // 4  # text plus Markdown markup
+MAX_LINES = 20_000
 _BLANK = re.compile(r"\n[ \t]*\n+")
 _CONTROL = re.compile(r"[\x01-\x08\x0b\x0e-\x1f\x7f]")
 _ATX = re.compile(r"^#{1,6}\s+(.*?)(?:\s+#+)?\s*$")
@@ -64,8 +66,17 @@ def decode_text(data: bytes, path: Path) -> str:
         raise InputError(
             "empty file", path=path, hint="the file has no text: check you picked the right file"
         )
-    if len(text) > 2 * MAX_TEXT_CHARS:  # before any parsing; markup and structure may take up the other half
+    # Before any parsing (Markdown parsing runs at ~100,000 characters a second on pathological input):
+    # the source may hold some markup on top of the text cap, and a bounded number of lines.
+    if len(text) > MAX_SOURCE_CHARS:
         raise too_much_text(path, len(text))
+    lines = text.count("\n")
+    if lines > MAX_LINES:
+        raise InputError(
+            f"too many lines: {lines:,}, limit {MAX_LINES:,}",
+            path=path,
+            hint="review only the application document, with its paragraphs separated by blank lines",
+        )
     return text
 
 
