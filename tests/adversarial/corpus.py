@@ -58,6 +58,7 @@ class Case:
     check: Callable[[Document], None] | None = None  # for a faithful review
     seconds: float = 2.0
     megabytes: float = 64.0
+    overrides: tuple[tuple[str, str, object], ...] = ()  # (module, attribute, value) set while reading
 
     @property
     def refused(self) -> bool:
@@ -194,6 +195,42 @@ def pdf_bytes(pages: list[list[str]]) -> bytes:
     buf = io.BytesIO()
     w.write(buf)
     return buf.getvalue()
+
+
+def pdf_with_stream(raw: bytes, *, deflated: bool) -> bytes:
+    """A one-page PDF whose content stream is ``raw`` (already compressed when ``deflated``)."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject, StreamObject
+
+    w = PdfWriter()
+    page = w.add_blank_page(612, 792)
+    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+                             NameObject("/BaseFont"): NameObject("/Helvetica")})
+    fonts = DictionaryObject({NameObject("/F1"): w._add_object(font)})
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): fonts})
+    stream = StreamObject()
+    stream._data = raw
+    if deflated:
+        stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+    page[NameObject("/Contents")] = w._add_object(stream)
+    buf = io.BytesIO()
+    w.write(buf)
+    return buf.getvalue()
+
+
+def pdf_stream_bomb() -> bytes:
+    """A content stream of 400 MB of spaces, deflated to ~400 KB."""
+    import zlib
+
+    comp = zlib.compressobj(9)
+    block = b" " * MB
+    raw = b"".join(comp.compress(block) for _ in range(400)) + comp.flush()
+    return pdf_with_stream(raw, deflated=True)
+
+
+def pdf_slow_page() -> bytes:
+    """One page with 300,000 text operators: pypdf needs ~10 s for it."""
+    return pdf_with_stream(b"BT /F1 11 Tf 72 720 Td " + b"(word ) Tj " * 300_000 + b"ET", deflated=False)
 
 
 def noise(n: int, seed: int) -> bytes:
@@ -472,6 +509,10 @@ def cases() -> list[Case]:
         Case("ps_too_much_text.txt", lambda: (BODY + "\n\n").encode() * 3_000, "too much text", "personal statement"),
         Case("ps_pdf_pages.pdf", lambda: pdf_bytes([["Line."]] * 60), "pages, more than the limit",
              "export only the document"),
+        Case("ps_pdf_stream_bomb.pdf", pdf_stream_bomb, "expands to an implausible size", "export the PDF again",
+             seconds=3.0, megabytes=150.0),
+        Case("ps_pdf_slow_page.pdf", pdf_slow_page, "took too long", "export the PDF again", seconds=2.5,
+             overrides=(("reviewer.ingest.pdf", "TIME_LIMIT", 1.0),)),
         Case("experience_500.yaml", lambda: yaml_entries(500), check=check_entries(500), seconds=10.0),
         Case("experience_500.csv", lambda: csv_entries(500), check=check_entries(500), seconds=5.0),
         Case("experience_alias_bomb.yaml", alias_bomb_yaml, "too much text", "personal statement", seconds=5.0),

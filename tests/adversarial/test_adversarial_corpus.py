@@ -34,8 +34,12 @@ def _status_kb(field: str) -> int:
 
 
 def _outcome(case: Case, path: Path) -> dict[str, object]:
+    import importlib
+
     from reviewer.ingest import load_document
 
+    for module, attribute, value in case.overrides:  # only ever in a forked child, or restored below
+        setattr(importlib.import_module(module), attribute, value)
     start = time.perf_counter()
     try:
         doc = load_document(path, case.kind)
@@ -53,7 +57,14 @@ def _outcome(case: Case, path: Path) -> dict[str, object]:
 def run_isolated(case: Case, path: Path) -> dict[str, object]:
     """Read ``path`` in a forked child; its outcome, time and peak memory growth in MB."""
     if not HAVE_PROC:
-        return _outcome(case, path) | {"megabytes": None}
+        import importlib
+
+        saved = [(m, a, getattr(importlib.import_module(m), a)) for m, a, _ in case.overrides]
+        try:
+            return _outcome(case, path) | {"megabytes": None}
+        finally:
+            for module, attribute, value in saved:
+                setattr(importlib.import_module(module), attribute, value)
     import reviewer.ingest.docx  # parsers imported before the fork: not counted as growth
     import reviewer.ingest.entries
     import reviewer.ingest.pdf

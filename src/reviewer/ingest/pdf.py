@@ -19,7 +19,8 @@ would cost more than most extractions, so the budget is enforced in-process, twi
 time and the characters so far are checked between pages, and, when the call runs in the main thread
 (the CLI and the batch workers) with no interval timer already set, ``SIGALRM`` interrupts a single page
 that runs past the deadline. Either way the file fails with one line ("took too long to read").
-Decompression bombs inside the PDF are bounded by pypdf's own stream limits.
+Decompression bombs inside the PDF are bounded by pypdf's own stream limits (``LimitReachedError``,
+reported as "expands to an implausible size").
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from ..segment import RawBlock, normalise_block_text
 from .memory import MAX_TEXT_CHARS, assemble, too_much_text
 
 MAX_PAGES = 50
-TIME_LIMIT = 10.0  # seconds for opening and extracting one PDF
+TIME_LIMIT = 5.0  # seconds for opening and extracting one PDF (a real 50-page PDF takes ~2 s)
 SLOW_HINT = "export the PDF again (Print to PDF), or use the .docx"
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?\d{1,3}(?:\s*(?:of|/)\s*\d{1,3})?$", re.IGNORECASE)
 _BULLET = re.compile(r"^(?:[•▪◦●■\-*–]|\d{1,2}[.)])\s+")
@@ -147,6 +148,10 @@ def _page_lines(reader: Any, path: Path, deadline: float) -> list[str]:
         except _Deadline:
             raise
         except Exception as err:  # pypdf surfaces content-stream damage as assorted exceptions
+            if type(err).__name__ == "LimitReachedError":  # pypdf's own decompression limit
+                raise InputError(
+                    "PDF page expands to an implausible size", path=path, hint=SLOW_HINT
+                ) from err
             raise InputError(
                 "damaged PDF: a page cannot be read", path=path, hint="export the PDF again, or use the .docx"
             ) from err
