@@ -19,6 +19,7 @@ Run alone (``python benchmarks/stub_llm.py --latency 0.5``) it serves until Ctrl
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import re
@@ -103,6 +104,14 @@ class StubServer:
             def log_message(self, format: str, *args: Any) -> None:  # quiet
                 return
 
+            def do_GET(self) -> None:  # /stats: the counters, for a stub in another process
+                data = json.dumps({"calls": stub.calls, "peak_in_flight": stub.peak_in_flight}).encode()
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
             def do_POST(self) -> None:
                 if self.client_address[0] not in ("127.0.0.1", "::1"):
                     self.send_error(403)
@@ -176,10 +185,8 @@ def main() -> None:
     args = parser.parse_args()
     with StubServer(args.latency, max_seconds=args.max_seconds, port=args.port) as stub:
         print(f"stub LLM at {stub.base_url} (latency {args.latency}s); Ctrl-C to stop", flush=True)
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             stub._thread.join()
-        except KeyboardInterrupt:
-            pass
 
 
 if __name__ == "__main__":

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import queue
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 from ..pipeline import Engine, discover, llm_config, make_engine, output_subfolders
@@ -33,7 +34,7 @@ from ..store import DB_NAME, Store
 from .locks import exclusive, sweep
 from .plan import Action, ApplicantTask, DocPlan, engine_digest, plan_applicant, stored_summary
 from .summary import ApplicantSummary, BatchResult, DocSummary, Status, write_cohort_json
-from .worker import ApplicantOutcome, init_worker, review_applicant, run_task
+from .worker import ApplicantOutcome, init_worker, llm_worker_main, review_applicant, run_task
 
 if TYPE_CHECKING:
     from ..llm import Judge
@@ -182,8 +183,11 @@ def run_batch(cohort: Path, out: Path, settings: Settings, *, jobs: int = 1, pro
         status = "interrupted"
         try:
             tasks = _tasks(state, folders, ids)
-            if engine.judge is not None:
-                threads = 2 * getattr(engine.judge, "limit", 1)
+            concurrency = getattr(engine.judge, "limit", 1)
+            if engine.judge is not None and judge is None and jobs > 1 and concurrency > 1:
+                _llm_processes(state, tasks, min(jobs, concurrency), concurrency)
+            elif engine.judge is not None:
+                threads = 2 * concurrency
                 _in_executor(state, tasks, ThreadPoolExecutor(threads, thread_name_prefix="reviewer-llm"), threads)
             elif jobs <= 1:
                 _in_process(state, tasks)
@@ -318,6 +322,92 @@ def _in_executor(state: _Run, tasks: Iterator[tuple[ApplicantTask, str]], execut
         raise
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _llm_processes(state: _Run, tasks: Iterator[tuple[ApplicantTask, str]], jobs: int, concurrency: int) -> None:
+    """Model engine with ``jobs`` worker processes (the rules work and rendering use every core), each with
+    threads and its share of the ``concurrency`` model calls in flight; applicants are pulled from a queue,
+    so a slot freed anywhere is filled at once. A dead worker fails the applicants it had started."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([*PRELOAD, "reviewer.llm.client", "langchain_openai"])
+    todo: Any = context.Queue()
+    results: Any = context.Queue()
+    shares = [concurrency // jobs + (1 if i < concurrency % jobs else 0) for i in range(jobs)]
+    procs = [context.Process(target=llm_worker_main, args=(state.settings, os.getpid(), state.out, share, todo,
+                                                           results), daemon=True) for share in shares]
+    for p in procs:
+        p.start()
+    width = 2 * 2 * concurrency  # queued + running applicants
+    queued: dict[str, tuple[ApplicantTask, str]] = {}
+    started: dict[str, int] = {}  # applicant id -> worker pid
+    exhausted = False
+
+    def feed() -> None:
+        nonlocal exhausted
+        while not exhausted and len(queued) < width:
+            nxt = next(tasks, None)
+            if nxt is None:
+                exhausted = True
+                todo.put(None)
+                return
+            queued[nxt[0].id] = nxt
+            todo.put(nxt[0])
+
+    def settle(kind: str, applicant: str, payload: Any) -> None:
+        if kind == "start":
+            started[applicant] = payload
+            return
+        task, name = queued.pop(applicant)
+        started.pop(applicant, None)
+        if kind == "done":
+            state.record(payload)
+        else:
+            state.failed(task, name, str(payload))
+
+    try:
+        feed()
+        while queued:
+            try:
+                kind, applicant, payload = results.get(timeout=0.5)
+            except queue.Empty:
+                alive = {p.pid for p in procs if p.is_alive()}
+                for applicant_id, pid in list(started.items()):
+                    if pid not in alive:
+                        task, name = queued.pop(applicant_id)
+                        started.pop(applicant_id)
+                        state.failed(task, name, f"{task.folder}: the worker process died")
+                if not alive:  # nobody left to take the queued work
+                    for task, name in list(queued.values()):
+                        state.failed(task, name, f"{task.folder}: the worker processes died")
+                    queued.clear()
+                continue
+            settle(kind, applicant, payload)
+            feed()
+    except KeyboardInterrupt:
+        # Workers ignore Ctrl-C: let them finish what they started, record it, drop what is queued.
+        exhausted = True
+        while True:
+            try:
+                todo.get_nowait()
+            except queue.Empty:
+                break
+        todo.put(None)
+        while started and any(p.is_alive() for p in procs):
+            try:
+                kind, applicant, payload = results.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            if kind != "start":
+                settle(kind, applicant, payload)
+        raise
+    finally:
+        todo.put(None)
+        for p in procs:
+            p.join(timeout=5)
+            if p.is_alive():
+                p.terminate()
+        todo.close()
+        results.close()
 
 
 def plan_batch(cohort: Path, out: Path, settings: Settings, *, target: str | None = None

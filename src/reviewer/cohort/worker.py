@@ -15,6 +15,7 @@ import time
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..checks.rules import review_application_rules
 from ..errors import ReviewerError
@@ -72,7 +73,8 @@ class ApplicantOutcome:
 _WORKER: dict[str, object] = {}
 
 
-def init_worker(settings: Settings, parent: int | None = None, out: Path | None = None) -> None:
+def init_worker(settings: Settings, parent: int | None = None, out: Path | None = None,
+                llm_concurrency: int | None = None) -> None:
     """Process-pool initializer: load and select the rubrics once per worker, and end the worker when its
     parent is gone (a killed batch must not leave idle workers behind)."""
     # Ctrl-C reaches the whole process group: the batch process stops handing out work and lets the
@@ -84,7 +86,12 @@ def init_worker(settings: Settings, parent: int | None = None, out: Path | None 
         threading.Thread(target=_watch_parent, args=(parent, os.getppid()), daemon=True).start()
     _WORKER["rubrics"] = load_rubrics(settings.rubrics).select(settings.only, settings.skip)
     _WORKER["settings"] = settings
-    _WORKER["engine"] = make_engine(settings)  # one model client (and method memory) per worker
+    engine = make_engine(settings)  # one model client (and method memory) per worker
+    if engine.judge is not None and llm_concurrency:
+        from ..llm import BoundedJudge
+
+        engine = Engine(engine.name, engine.config, BoundedJudge(engine.judge, llm_concurrency), engine.memory)
+    _WORKER["engine"] = engine
 
 
 def _watch_parent(batch: int, ppid: int) -> None:
@@ -104,6 +111,32 @@ def run_task(task: ApplicantTask) -> ApplicantOutcome:
     rubrics, settings, engine = _WORKER["rubrics"], _WORKER["settings"], _WORKER["engine"]
     assert isinstance(rubrics, RubricSet) and isinstance(settings, Settings) and isinstance(engine, Engine)
     return review_applicant(task, rubrics, settings, engine)
+
+
+def llm_worker_main(settings: Settings, parent: int, out: Path, slots: int, tasks: Any, results: Any) -> None:
+    """A model-engine worker process: ``2 x slots`` threads take applicants from ``tasks`` until a ``None``,
+    with at most ``slots`` model calls in flight; each reports ``("start", id, pid)`` then
+    ``("done", id, outcome)`` or ``("error", id, message)`` on ``results``."""
+    init_worker(settings, parent, out, slots)
+    pid = os.getpid()
+
+    def loop() -> None:
+        while True:
+            task = tasks.get()
+            if task is None:
+                tasks.put(None)  # let the other threads (and processes) see the end too
+                return
+            results.put(("start", task.id, pid))
+            try:
+                results.put(("done", task.id, run_task(task)))
+            except Exception as exc:  # outside review_applicant's guards (e.g. pickling the outcome)
+                results.put(("error", task.id, f"{task.folder}: {exc!r}"))
+
+    threads = [threading.Thread(target=loop, name=f"reviewer-llm-{i}") for i in range(2 * slots)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
 
 
 def review_applicant(task: ApplicantTask, rubrics: RubricSet, settings: Settings,
