@@ -168,7 +168,7 @@ def test_round_trip_applies_good_lines_and_falls_back_on_bad_ones(tmp_path: Path
         usage = store.latest(*mapping[good["custom_id"]][:2]).usage  # type: ignore[misc,union-attr]
     assert usage["api_calls"] >= 1 and usage["prompt_tokens"] >= 900
 
-    applicant, document, rubric = mapping[good["custom_id"]]
+    applicant, document, _rubric = mapping[good["custom_id"]]
     review = review_json(out, applicant, document)
     text = (root / applicant / document).read_text()
     llm_findings = [f for f in review["findings"] if f["source"] == "llm"]
@@ -209,7 +209,7 @@ def test_a_result_for_an_earlier_draft_is_not_applied(tmp_path: Path, no_network
     assert result.exit_code == 0, result.output
     notes = review_json(out, applicant, document)["notes"]
     assert any(f"'{rubric}'" in n and "earlier version of this document" in n for n in notes)
-    other = next(mapping[line["custom_id"]] for line in lines if mapping[line["custom_id"]][:2] != (applicant, document))
+    other = next(m for m in (mapping[line["custom_id"]] for line in lines) if m[:2] != (applicant, document))
     other_review = review_json(out, *other[:2])
     assert any(f["source"] == "llm" for f in other_review["findings"])
     assert not any("earlier version" in n for n in other_review["notes"])

@@ -18,7 +18,7 @@ from reviewer.llm.judge import BoundedJudge, FakeJudge, JudgeRequest, Message
 from reviewer.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from stub_llm import StubServer  # noqa: E402
+from stub_llm import StubServer
 
 pytest.importorskip("langchain_openai")
 
