@@ -346,6 +346,21 @@ def header_footer_footnote_docx() -> bytes:
                        "[Content_Types].xml": types.encode(), "word/footnotes.xml": footnotes})
 
 
+def header_with_dtd(prolog: str) -> bytes:
+    """A header part (never read by ingest, parsed by the renderer) carrying ``prolog`` and an entity use."""
+    def build(d: docx.document.Document) -> None:
+        d.sections[0].header.paragraphs[0].text = "HEADERWORDS"
+        d.add_paragraph(BODY)
+
+    src = docx_bytes(build)
+    with zipfile.ZipFile(io.BytesIO(src)) as z:
+        name = next(n for n in z.namelist() if n.startswith("word/header") and n.endswith(".xml"))
+        xml = z.read(name).decode()
+    at = xml.index("?>") + 2
+    xml = xml[:at] + prolog + xml[at:].replace(">HEADERWORDS<", ">&j;<")
+    return rezip(src, {name: xml.encode()})
+
+
 def check_header_footer_footnote(doc: Document) -> None:
     for words in ("HEADERWORDS", "FOOTERWORDS", "FOOTNOTEWORDS", "12345678"):
         assert words not in doc.text, words
@@ -480,6 +495,11 @@ def cases() -> list[Case]:
         Case("ps_xxe.docx", lambda: with_document(para("Hi &x; there."), xxe), "declares XML entities",
              "re-save it"),
         Case("ps_billion_laughs.docx", lambda: with_document(para("Hi &j; there."), laughs),
+             "declares XML entities", "re-save it"),
+        Case("ps_header_billion_laughs.docx", lambda: header_with_dtd(laughs.replace("w:document", "w:hdr")),
+             "header1.xml declares XML entities", "re-save it"),
+        Case("ps_utf16_xxe.docx", lambda: rezip(docx_bytes(), {"word/document.xml": document_xml(
+            para("Hi &x; there."), xxe).decode().replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16")}),
              "declares XML entities", "re-save it"),
         Case("ps_deep_nesting.docx", lambda: with_document(para(BODY) + deep, stored=True),
              "nested too deeply", "re-save it"),

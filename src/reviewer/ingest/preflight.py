@@ -21,6 +21,9 @@ reopens the package with python-docx and so inflates every part):
   inflate;
 * nested archives (``word/embeddings/*.xlsx`` and the like) are checked as opaque entries and never
   opened;
+* no XML part (``.xml``/``.rels``) may declare a DTD or entities (``<!DOCTYPE``, ``<!ENTITY``, in UTF-8
+  or UTF-16): Word never writes them, and refusing them here keeps XXE and billion-laughs payloads out
+  of every part, including the headers, footers and notes ingest never reads but the renderer parses;
 * macro parts (``word/vbaProject.bin`` and the rest of ``word/vba*``) are never read or inflated: ingest
   reads only the main document part, the styles part and the two relationship parts that locate them,
   and the renderer drops macro parts when it copies a ``.docm``.
@@ -199,6 +202,23 @@ def is_macro_part(name: str) -> bool:
     return low.startswith("word/vba") or low.endswith(("vbaproject.bin", "vbadata.xml")) or "/vba" in low
 
 
+# "<" is always escaped in XML text, so these bytes can only be markup: a DTD or an entity declaration,
+# which Word never writes and which python-docx would parse when the renderer reopens the package.
+_DTD_MARKERS = tuple(
+    marker.encode(encoding) for marker in ("<!DOCTYPE", "<!ENTITY") for encoding in ("utf-8", "utf-16-le", "utf-16-be")
+)
+_DTD_OVERLAP = 2 * len("<!DOCTYPE")
+
+
+def _declares_dtd(data: bytes) -> bool:
+    return any(marker in data for marker in _DTD_MARKERS)
+
+
+def _dtd_error(part: str, path: Path) -> InputError:
+    msg, hint = xml_problem(part, None)
+    return InputError(msg, path=path, hint=hint)
+
+
 def _inflated_size(data: bytes, info: zipfile.ZipInfo, path: Path) -> int:
     """Inflate one entry from the raw bytes, in bounded steps; refuse it if it lies about its size.
 
@@ -217,14 +237,17 @@ def _inflated_size(data: bytes, info: zipfile.ZipInfo, path: Path) -> int:
     lying = InputError(
         f"Word part {info.filename} expands beyond its declared size", path=path, hint=RESAVE
     )
+    scan = info.filename.lower().endswith((".xml", ".rels"))
     if info.compress_type == zipfile.ZIP_STORED:
         if info.compress_size != info.file_size:
             raise lying
         if zlib.crc32(comp) != info.CRC:
             raise damaged
+        if scan and _declares_dtd(bytes(comp)):
+            raise _dtd_error(info.filename, path)
         return info.file_size
     inflater = zlib.decompressobj(-15)
-    produced, crc, pending = 0, 0, bytes(comp)
+    produced, crc, pending, tail = 0, 0, bytes(comp), b""
     try:
         while True:
             chunk = inflater.decompress(pending, INFLATE_STEP)
@@ -232,6 +255,9 @@ def _inflated_size(data: bytes, info: zipfile.ZipInfo, path: Path) -> int:
             if produced > info.file_size:
                 raise lying
             crc = zlib.crc32(chunk, crc)
+            if scan and _declares_dtd(tail + chunk):
+                raise _dtd_error(info.filename, path)
+            tail = chunk[-_DTD_OVERLAP:]
             pending = inflater.unconsumed_tail
             if inflater.eof or (not pending and not chunk):
                 break
