@@ -16,7 +16,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "reviewer"
 # Lowest first. A key is a module path relative to the package ("checks.rules") or a subpackage ("render").
 LAYERS: list[set[str]] = [
     {"errors"},
-    {"document", "settings", "fsio", "docx_xml"},
+    {"document", "settings", "fsio", "docx_xml", "redact"},
     {"segment", "findings", "kinds"},
     {"ingest"},
     {"checks.registry", "checks.text", "checks.builtin", "checks.score", "checks.kaiser", "checks.experience",
@@ -25,10 +25,10 @@ LAYERS: list[set[str]] = [
     {"checks.rules"},
     {"llm"},
     {"render"},
-    {"store", "revision"},
+    {"store", "revision", "purge"},
     {"pipeline"},
     {"cohort", "batchfile"},
-    {"cli", "cli_cohort", "cli_common", "__main__"},
+    {"cli", "cli_cohort", "cli_common", "cli_privacy", "__main__"},
 ]
 
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from ..document import Document
 from ..findings import CriterionResult, Finding, Severity, Source, Verdict
+from ..redact import redact, restore
 from ..rubric import Criterion, Rubric, RubricSet, Scope
 from .cache import JudgmentCache, MethodMemory, cache_key, estimate_tokens
 from .calls import RubricFailed, Sleep, judge_rubric
@@ -35,7 +36,7 @@ from .grounding import locate
 from .judge import Judge, Usage
 from .policy import ceiling, llm_judged
 from .prompt import build_prompt, template_digest
-from .sanitize import count_invisible
+from .sanitize import count_invisible, strip_invisible
 from .schemas import CriterionJudgment, RubricJudgment, verdict_for
 
 _SEVERITY = {
@@ -99,7 +100,7 @@ def _key(
     return cache_key(
         model=model,
         endpoint=endpoint,
-        template_digest=template_digest(),
+        template_digest=template_digest() + (":redact" if config.redact else ""),
         rubric_digest=rubric.digest,
         criterion_ids=[c.id for c in criteria],
         kind=doc.kind.value,
@@ -140,11 +141,15 @@ def review_llm(
     mode: Mode = "hybrid",
     memory: MethodMemory | None = None,
     sleep: Sleep = time.sleep,
+    names: Sequence[str] = (),
 ) -> LLMOutcome:
     """Judge ``doc`` with the model and merge with ``rules`` (the rules engine's results and findings).
 
     ``judge`` may be None only with ``config.dry_run``. ``memory`` defaults to the method memory in
-    ``config.cache_dir``; pass one to share it across documents without a cache folder.
+    ``config.cache_dir``; pass one to share it across documents without a cache folder. With
+    ``config.redact`` the text is sent with identifiers (``names``, e.g. the applicant's, and the ones
+    :mod:`reviewer.redact` finds) replaced by placeholders, which are restored in the model's answer
+    before its quotes are grounded; the cache keeps the answer as the model gave it (placeholders).
     """
     rule_results, rule_findings = list(rules[0]), list(rules[1])
     jobs = rubric_jobs(doc, rubrics, mode, config)
@@ -165,6 +170,12 @@ def review_llm(
         notes.append(
             f"{invisible} invisible character(s) were removed from the text before it was sent to the model"
         )
+    sent: str | None = None
+    mapping: dict[str, str] = {}
+    if config.redact:
+        sent, mapping = redact(strip_invisible(doc.text)[0], names)
+        if mapping:
+            notes.append(f"{len(mapping)} personal identifier(s) were replaced by placeholders before sending")
     usage = Usage()
     records: list[CallRecord] = []
     judgments: dict[str, tuple[Rubric, list[Criterion], RubricJudgment]] = {}
@@ -180,9 +191,9 @@ def review_llm(
         if hit is not None:
             usage = usage + Usage(cached_calls=1)
             records.append(CallRecord(rubric.id, ids, "cached", hit.method, Usage(cached_calls=1)))
-            judgments[rubric.id] = (rubric, criteria, hit.judgment)
+            judgments[rubric.id] = (rubric, criteria, restore_judgment(hit.judgment, mapping))
             continue
-        prompt = build_prompt(doc, rubric, criteria, seed=config.boundary_seed)
+        prompt = build_prompt(doc, rubric, criteria, seed=config.boundary_seed, text=sent)
         try:
             judgment, state = judge_rubric(judge, prompt, ids, config, memory, sleep=sleep)
         except RubricFailed as exc:
@@ -200,7 +211,7 @@ def review_llm(
         records.append(
             CallRecord(rubric.id, ids, "repaired" if state.repaired else "ok", state.method, state.usage)
         )
-        judgments[rubric.id] = (rubric, criteria, judgment)
+        judgments[rubric.id] = (rubric, criteria, restore_judgment(judgment, mapping))
         if cache is not None:
             cache.put(key, judgment, state.usage, state.method or "")
     results, findings, dropped, scores = merge(
@@ -209,6 +220,33 @@ def review_llm(
     if dropped:
         notes.append(f"{dropped} quote(s) from the model could not be found in the document and were dropped")
     return LLMOutcome(results, findings, notes, usage, dropped, tuple(records), scores)
+
+
+def restore_judgment(judgment: RubricJudgment, mapping: dict[str, str]) -> RubricJudgment:
+    """``judgment`` with redaction placeholders in reasoning, quotes and suggestions put back."""
+    if not mapping:
+        return judgment
+    return judgment.model_copy(
+        update={
+            "criteria": tuple(
+                c.model_copy(
+                    update={
+                        "reasoning": restore(c.reasoning, mapping),
+                        "evidence": tuple(
+                            e.model_copy(
+                                update={
+                                    "quote": restore(e.quote, mapping),
+                                    "suggestion": restore(e.suggestion, mapping),
+                                }
+                            )
+                            for e in c.evidence
+                        ),
+                    }
+                )
+                for c in judgment.criteria
+            )
+        }
+    )
 
 
 def _fallback_note(rubric: Rubric, reason: str) -> str:

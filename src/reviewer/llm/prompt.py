@@ -150,9 +150,13 @@ def build_prompt(
     *,
     seed: str | None = None,
     folder: Path = PROMPTS_DIR,
+    text: str | None = None,
 ) -> Prompt:
-    """The messages of one (document, rubric) call: static system prefix, then the bounded document."""
-    text, _ = strip_invisible(doc.text)
+    """The messages of one (document, rubric) call: static system prefix, then the bounded document.
+
+    ``text`` replaces the document's text (the redacted text with ``--redact``).
+    """
+    text, _ = strip_invisible(doc.text if text is None else text)
     boundary = make_boundary(text, seed=seed, salt=rubric.id)
     user = _render("document.j2", folder, kind=doc.kind.value.replace("_", " "), boundary=boundary, text=text)
     return Prompt(
