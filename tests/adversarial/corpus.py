@@ -160,6 +160,19 @@ def with_document(body: str, prolog: str = "", *, stored: bool = False) -> bytes
     return rezip(docx_bytes(), {name: document_xml(body, prolog)}, stored=(name,) if stored else ())
 
 
+def duplicate_document_part() -> bytes:
+    """Two ``word/document.xml`` entries: one reader could review the first while another annotates the second."""
+    import warnings
+
+    out = io.BytesIO(docx_bytes())
+    out.seek(0, os.SEEK_END)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns about the duplicate name
+        with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as z:
+            z.writestr("word/document.xml", document_xml(para("A different text.")))
+    return out.getvalue()
+
+
 def zip_bomb(size: int = 150 * MB) -> bytes:
     """A bare zip of ``size`` zeros: a few hundred KB on disk."""
     out = io.BytesIO()
@@ -489,6 +502,7 @@ def cases() -> list[Case]:
         Case("ps_nested_zip_bomb.docx", nested_bomb_docx, check=check_body, seconds=3.0),
         Case("ps_encrypted_entry.docx", lambda: set_flag(good(), "word/document.xml", 0x1),
              "password-protected", "save a copy without a password"),
+        Case("ps_duplicate_part.docx", duplicate_document_part, "a part appears twice", "re-save it"),
         Case("ps_truncated.docx", lambda: good()[: len(good()) // 2], "damaged or incomplete", "re-save it"),
         Case("ps_macros.docm", docm_bytes, check=check_body),
         # XML

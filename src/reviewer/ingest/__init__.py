@@ -7,6 +7,22 @@ pypdf, ruamel.yaml, markdown-it) are imported inside those modules' functions, s
 reviewer.ingest`` stays cheap for commands that never read a document.
 
 The source file is only read, never written or touched.
+
+Limits (each refusal is one InputError line naming the file and what to do, reached in well under a
+second with bounded memory; ``tests/adversarial/`` proves it on a generated hostile corpus):
+
+* any file: 20 MB (:data:`.preflight.MAX_BYTES`); magic bytes must match the suffix (renamed PDF/DOCX,
+  legacy ``.doc``, password-protected Office files, RTF);
+* Word packages (:mod:`.preflight`): 2,000 entries, 100 MB inflated in total, 16 MB per XML part,
+  compression ratio 200 for entries over 1 MB, every entry inflated once under a hard cap (declared
+  sizes verified), no encrypted entries or duplicate names, no DTD or entity declarations in any XML
+  part, libxml2's nesting limit (256) reported as "nested too deeply"; macro parts never read; nested
+  archives never opened;
+* text: UTF-8 only, 250,000 source characters and 20,000 lines before Markdown parsing; YAML/JSON
+  entries at most 64 brackets deep;
+* PDF: 50 pages, 5 s to extract (an alarm in the main thread, checks between pages elsewhere);
+* every document: 200,000 characters and 10,000 paragraphs (:data:`.memory.MAX_TEXT_CHARS`,
+  :data:`.memory.MAX_BLOCKS`), measured before YAML aliases can multiply text.
 """
 
 from __future__ import annotations

@@ -9,8 +9,8 @@ renamed files whatever their suffix), then the zip container of Word files.
 Zip sanity bounds the work a hostile ``.docx`` can cause, for ingest *and* for the DOCX renderer (which
 reopens the package with python-docx and so inflates every part):
 
-* at most :data:`MAX_ZIP_ENTRIES` entries; no encrypted entries; only the two methods Word writes
-  (stored, deflated);
+* at most :data:`MAX_ZIP_ENTRIES` entries, each name once; no encrypted entries; only the two methods
+  Word writes (stored, deflated);
 * declared sizes are not trusted. CPython's ``zipfile`` never *returns* more than an entry's declared
   size, but ``ZipFile.read`` inflates a whole compressed chunk before truncating it, so an entry that
   declares 1 KB can still cost gigabytes of memory. :func:`verify_entries` therefore inflates every entry
@@ -274,6 +274,8 @@ def verify_entries(data: bytes, infos: list[zipfile.ZipInfo], path: Path) -> Non
         raise InputError(f"Word file has too many parts: {len(infos)}", path=path, hint=RESAVE)
     if sum(i.file_size for i in infos) > MAX_UNCOMPRESSED_TOTAL:
         raise InputError("Word file expands to an implausible size", path=path, hint=RESAVE)
+    if len({i.filename for i in infos}) != len(infos):  # readers would disagree on which copy is the part
+        raise InputError("damaged Word file: a part appears twice", path=path, hint=RESAVE)
     for info in infos:
         if info.flag_bits & 0x1:
             raise InputError(
