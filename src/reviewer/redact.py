@@ -49,15 +49,15 @@ _CLOSING = re.compile(r"(?im)^[ \t]*(?:sincerely|regards|best regards|kind regar
 _NOT_NAMES = frozenset({"The", "This", "That", "And", "But", "In", "On", "At", "I", "My", "Thank", "Thanks",
                         "Kaiser", "Permanente", "Hospital", "University", "Medical", "Medicine", "School",
                         "Program", "Department", "Internal", "Family", "Residency", "Step", "USMLE", "ECFMG",
-                        "AAMC", "MD", "PhD", "MBBS"})
+                        "AAMC", "MD", "PhD", "MBBS", "Applicant", "Candidate", "Team", "Committee"})
 
 
 def _trim_name(value: str) -> str:
     words = value.split()
     while words and (words[-1].rstrip(".,") in _NOT_NAMES or len(words[-1]) < 2):
         words.pop()
-    while words and words[0] in _NOT_NAMES:
-        words.pop(0)
+    if words and words[0] in _NOT_NAMES:  # "The Applicant", "Kaiser Permanente": not a person's name
+        return ""
     return " ".join(words)
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -296,6 +296,26 @@ class Store:
         with self._tx() as c:
             c.execute("INSERT INTO failures (run, applicant, document, error, created_at) VALUES (?, ?, ?, ?, ?)",
                       (run, applicant, document, error, now()))
+
+    def delete_applicant(self, applicant: str) -> dict[str, int]:
+        """Delete everything stored about ``applicant`` (rounds with their reviews and usage, failures, the
+        applicant row) in one transaction; return the number of rows deleted per table.
+
+        ``secure_delete`` overwrites the freed pages and the WAL is checkpointed and truncated afterwards,
+        so the deleted reviews do not linger in the database files.
+        """
+        self._conn.execute("PRAGMA secure_delete = ON")
+        with self._tx() as c:
+            counts = {table: c.execute(f"DELETE FROM {table} WHERE {column} = ?", (applicant,)).rowcount
+                      for table, column in (("rounds", "applicant"), ("failures", "applicant"), ("applicants", "id"))}
+        with suppress(sqlite3.Error):  # a reader holds the WAL: it is truncated at the next checkpoint
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return counts
+
+    def text_digests(self, applicant: str) -> set[str]:
+        """The digests of every document text reviewed for ``applicant`` (what its model-cache entries record)."""
+        rows = self._conn.execute("SELECT DISTINCT text_digest FROM rounds WHERE applicant = ?", (applicant,))
+        return {r[0] for r in rows}
 
     # -- reading -------------------------------------------------------------------------------------
 

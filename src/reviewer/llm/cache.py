@@ -6,7 +6,9 @@ rubric costs nothing on a re-run; editing a template, a rubric or the text makes
 is never part of the key. Files are ``<cache_dir>/judgments/<k[:2]>/<k>.json`` written atomically
 (:mod:`reviewer.fsio`); names are hashes, never document text (the stored judgment does hold the
 model's quotes, which the engine grounds again on a hit). Only validated answers are stored: a
-fallback is never cached, so a later run retries it.
+fallback is never cached, so a later run retries it. Each entry also records the digest of the document
+text it judged (``text_digest``, the same digest the review store keeps per round), so ``reviewer purge``
+can delete an applicant's entries without any index of names or text (:meth:`JudgmentCache.purge`).
 
 The method memory (``<cache_dir>/methods.json``) remembers, per (base URL, model), the structured-output
 method the server accepted, so detection (json_schema -> function_calling -> json_mode) happens once.
@@ -83,9 +85,12 @@ class JudgmentCache:
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def put(self, key: str, judgment: RubricJudgment, usage: Usage, method: str) -> None:
+    def put(
+        self, key: str, judgment: RubricJudgment, usage: Usage, method: str, *, text_digest: str | None = None
+    ) -> None:
         data = {
             "version": CACHE_VERSION,
+            "text_digest": text_digest,
             "judgment": judgment.model_dump(mode="json"),
             "method": method,
             "usage": {
@@ -95,6 +100,22 @@ class JudgmentCache:
             },
         }
         atomic_write_text(self._path(key), json.dumps(data, ensure_ascii=False, indent=1))
+
+
+    def purge(self, text_digests: set[str]) -> tuple[int, int]:
+        """Delete the entries that judged one of ``text_digests``: (deleted, entries of unknown origin kept)."""
+        deleted = unknown = 0
+        for path in sorted((self.folder / "judgments").glob("*/*.json")):
+            try:
+                owner = json.loads(path.read_text(encoding="utf-8")).get("text_digest")
+            except (OSError, ValueError, AttributeError):
+                owner = None
+            if owner in text_digests:
+                path.unlink(missing_ok=True)
+                deleted += 1
+            elif not owner:
+                unknown += 1
+        return deleted, unknown
 
 
 class MethodMemory:

@@ -213,7 +213,7 @@ def review_llm(
         )
         judgments[rubric.id] = (rubric, criteria, restore_judgment(judgment, mapping))
         if cache is not None:
-            cache.put(key, judgment, state.usage, state.method or "")
+            cache.put(key, judgment, state.usage, state.method or "", text_digest=doc.text_digest)
     results, findings, dropped, scores = merge(
         doc, rule_results, rule_findings, list(judgments.values()), config, mode
     )
