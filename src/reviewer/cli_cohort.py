@@ -137,10 +137,12 @@ def batch(cohort: Path, out: Path | None, jobs: int | None, formats: tuple[str, 
     except KeyboardInterrupt:
         click.echo("interrupted: what finished is recorded; run the same command again to resume", err=True)
         sys.exit(130)
+    finally:
+        if judge is not None:
+            judge.close()
     if not quiet:
         _print_result(result)
         if judge is not None:
-            judge.close()
             st = judge.stats
             click.echo(f"Results file: {_n(st.answered, 'answer')} applied; {st.failed} failed, {st.missing} missing"
                        f", {st.stale} for an earlier draft (those rubrics were judged by rules, with a note).")

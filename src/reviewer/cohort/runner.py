@@ -327,20 +327,26 @@ def _in_executor(state: _Run, tasks: Iterator[tuple[ApplicantTask, str]], execut
 def _llm_processes(state: _Run, tasks: Iterator[tuple[ApplicantTask, str]], jobs: int, concurrency: int) -> None:
     """Model engine with ``jobs`` worker processes (the rules work and rendering use every core), each with
     threads and its share of the ``concurrency`` model calls in flight; applicants are pulled from a queue,
-    so a slot freed anywhere is filled at once. A dead worker fails the applicants it had started."""
+    so a slot freed anywhere is filled at once. A dead worker fails the applicants it had started and is
+    replaced; an applicant taken by a worker that died before saying so is failed once the queue is idle."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([*PRELOAD, "reviewer.llm.client", "langchain_openai"])
     todo: Any = context.Queue()
     results: Any = context.Queue()
     shares = [concurrency // jobs + (1 if i < concurrency % jobs else 0) for i in range(jobs)]
-    procs = [context.Process(target=llm_worker_main, args=(state.settings, os.getpid(), state.out, share, todo,
-                                                           results), daemon=True) for share in shares]
-    for p in procs:
-        p.start()
+
+    def spawn(share: int) -> Any:
+        proc = context.Process(target=llm_worker_main, daemon=True,
+                               args=(state.settings, os.getpid(), state.out, share, todo, results))
+        proc.start()
+        return proc
+
+    procs = [(spawn(share), share) for share in shares]
     width = 2 * 2 * concurrency  # queued + running applicants
     queued: dict[str, tuple[ApplicantTask, str]] = {}
     started: dict[str, int] = {}  # applicant id -> worker pid
     exhausted = False
+    lost = False  # a worker died: an applicant it took may never report
 
     def feed() -> None:
         nonlocal exhausted
@@ -353,16 +359,38 @@ def _llm_processes(state: _Run, tasks: Iterator[tuple[ApplicantTask, str]], jobs
             queued[nxt[0].id] = nxt
             todo.put(nxt[0])
 
+    def fail(applicant: str, error: str) -> None:
+        task, name = queued.pop(applicant)
+        started.pop(applicant, None)
+        state.failed(task, name, f"{task.folder}: {error}")
+
     def settle(kind: str, applicant: str, payload: Any) -> None:
         if kind == "start":
             started[applicant] = payload
             return
-        task, name = queued.pop(applicant)
-        started.pop(applicant, None)
+        if applicant not in queued:  # already failed (its worker was thought dead)
+            return
         if kind == "done":
+            queued.pop(applicant)
+            started.pop(applicant, None)
             state.record(payload)
         else:
-            state.failed(task, name, str(payload))
+            fail(applicant, str(payload).removeprefix(f"{queued[applicant][0].folder}: "))
+
+    def check_workers() -> None:
+        nonlocal lost
+        for k, (proc, share) in enumerate(procs):
+            if proc.is_alive():
+                continue
+            lost = True
+            for applicant, pid in list(started.items()):
+                if pid == proc.pid:
+                    fail(applicant, "the worker process died")
+            procs[k] = (spawn(share), share)
+        if lost and not started and todo.empty():  # what is still queued here was taken by a dead worker
+            for applicant in list(queued):
+                fail(applicant, "the worker process died")
+            lost = False
 
     try:
         feed()
@@ -370,29 +398,20 @@ def _llm_processes(state: _Run, tasks: Iterator[tuple[ApplicantTask, str]], jobs
             try:
                 kind, applicant, payload = results.get(timeout=0.5)
             except queue.Empty:
-                alive = {p.pid for p in procs if p.is_alive()}
-                for applicant_id, pid in list(started.items()):
-                    if pid not in alive:
-                        task, name = queued.pop(applicant_id)
-                        started.pop(applicant_id)
-                        state.failed(task, name, f"{task.folder}: the worker process died")
-                if not alive:  # nobody left to take the queued work
-                    for task, name in list(queued.values()):
-                        state.failed(task, name, f"{task.folder}: the worker processes died")
-                    queued.clear()
+                check_workers()
+                feed()
                 continue
             settle(kind, applicant, payload)
             feed()
     except KeyboardInterrupt:
         # Workers ignore Ctrl-C: let them finish what they started, record it, drop what is queued.
-        exhausted = True
         while True:
             try:
                 todo.get_nowait()
             except queue.Empty:
                 break
         todo.put(None)
-        while started and any(p.is_alive() for p in procs):
+        while started and any(proc.is_alive() for proc, _ in procs):
             try:
                 kind, applicant, payload = results.get(timeout=0.5)
             except queue.Empty:
@@ -402,10 +421,10 @@ def _llm_processes(state: _Run, tasks: Iterator[tuple[ApplicantTask, str]], jobs
         raise
     finally:
         todo.put(None)
-        for p in procs:
-            p.join(timeout=5)
-            if p.is_alive():
-                p.terminate()
+        for proc, _ in procs:
+            proc.join(timeout=5)
+            if proc.is_alive():
+                proc.terminate()
         todo.close()
         results.close()
 
