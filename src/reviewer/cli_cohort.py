@@ -163,6 +163,11 @@ def _export(cohort: Path, path: Path, settings: Settings, target: str | None, qu
                    f"{summary.max_output_tokens} output tokens; method {summary.method}. "
                    f"Not exported: {summary.unchanged} unchanged document(s), {summary.cached} cached judgment(s). "
                    "Nothing was sent.")
+        size = path.stat().st_size
+        if summary.requests > 50_000 or size > 200 * 1024 * 1024:
+            click.echo(f"note: the OpenAI Batch API takes at most 50,000 requests and 200 MB per file; this one has "
+                       f"{summary.requests} requests and {size // (1024 * 1024)} MB: split it (e.g. `split -l 50000`)",
+                       err=True)
     if summary.errors:
         sys.exit(2)
 
