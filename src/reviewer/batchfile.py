@@ -32,7 +32,7 @@ import hashlib
 import io
 import json
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 from .cohort import plan_batch
 from .cohort.worker import CURRENT_DOCUMENT
 from .errors import ConfigError, InputError, ReviewerError
-from .fsio import atomic_write_text
+from .fsio import atomic_save, atomic_write_text
 from .kinds import load_manifest, resolve_kind
 from .settings import Settings
 
@@ -184,48 +184,55 @@ def export_requests(cohort: Path, path: Path, settings: Settings, *, target: str
     method = config.method or MethodMemory(config.cache_dir).get(config.endpoint, config.model) or "json_schema"
     openai = config.endpoint.rstrip("/") == OPENAI_BASE_URL
     summary = ExportSummary(path, method=method)
-    lines: list[str] = []
     ids = io.StringIO()
     writer = csv.writer(ids)
     writer.writerow(["custom_id", "applicant", "document", "rubric", "criteria", "text_digest"])
     templates = template_digest()
-    for applicant, _name, changed, unchanged in plan_batch(cohort, settings.out, settings, target=target):
-        summary.unchanged += unchanged
-        if not changed:
-            continue
-        folder = cohort / applicant
-        try:
-            manifest = load_manifest(folder)
-        except ReviewerError:
-            manifest = None
-        for plan in changed:
-            file = folder / plan.name
-            try:
-                doc = load_document(file, resolve_kind(file, None, manifest))
-            except ReviewerError as exc:
-                summary.errors.append((f"{applicant}/{plan.name}", str(exc)))
+
+    def lines() -> Iterator[str]:
+        for applicant, _name, changed, unchanged in plan_batch(cohort, settings.out, settings, target=target):
+            summary.unchanged += unchanged
+            if not changed:
                 continue
-            summary.documents += 1
-            for rubric, criteria in rubric_jobs(doc, rubrics, settings.engine, config):  # type: ignore[arg-type]
-                criterion_ids = [c.id for c in criteria]
-                key = cache_key(model=config.model, endpoint=config.endpoint, template_digest=templates,
-                                rubric_digest=rubric.digest, criterion_ids=criterion_ids, kind=doc.kind.value,
-                                text_digest=doc.text_digest)
-                if cache is not None and cache.get(key) is not None:
-                    summary.cached += 1
+            folder = cohort / applicant
+            try:
+                manifest = load_manifest(folder)
+            except ReviewerError:
+                manifest = None
+            for plan in changed:
+                file = folder / plan.name
+                try:
+                    doc = load_document(file, resolve_kind(file, None, manifest))
+                except ReviewerError as exc:
+                    summary.errors.append((f"{applicant}/{plan.name}", str(exc)))
                     continue
-                prompt = build_prompt(doc, rubric, criteria, seed=config.boundary_seed)
-                cid = custom_id(applicant, plan.name, criterion_ids, prompt.messages[0].content, prompt.sent_text)
-                body = request_body(((m.role, m.content) for m in prompt.messages), answer_schema(criterion_ids),
-                                    method, model=config.model, max_tokens=config.max_tokens,
-                                    temperature=config.temperature, openai=openai)
-                lines.append(json.dumps({"custom_id": cid, "method": "POST", "url": CHAT_URL, "body": body},
-                                        ensure_ascii=False))
-                writer.writerow([cid, applicant, plan.name, rubric.id, " ".join(criterion_ids), doc.text_digest])
-                summary.requests += 1
-                summary.prompt_tokens += sum(estimate_tokens(m.content) for m in prompt.messages)
-                summary.max_output_tokens += config.max_tokens
-    atomic_write_text(path, "".join(line + "\n" for line in lines))
+                summary.documents += 1
+                for rubric, criteria in rubric_jobs(doc, rubrics, settings.engine, config):  # type: ignore[arg-type]
+                    criterion_ids = [c.id for c in criteria]
+                    key = cache_key(model=config.model, endpoint=config.endpoint, template_digest=templates,
+                                    rubric_digest=rubric.digest, criterion_ids=criterion_ids, kind=doc.kind.value,
+                                    text_digest=doc.text_digest)
+                    if cache is not None and cache.get(key) is not None:
+                        summary.cached += 1
+                        continue
+                    prompt = build_prompt(doc, rubric, criteria, seed=config.boundary_seed)
+                    system = prompt.messages[0].content
+                    cid = custom_id(applicant, plan.name, criterion_ids, system, prompt.sent_text)
+                    body = request_body(((m.role, m.content) for m in prompt.messages),
+                                        answer_schema(criterion_ids), method, model=config.model,
+                                        max_tokens=config.max_tokens, temperature=config.temperature, openai=openai)
+                    writer.writerow([cid, applicant, plan.name, rubric.id, " ".join(criterion_ids), doc.text_digest])
+                    summary.requests += 1
+                    summary.prompt_tokens += sum(estimate_tokens(m.content) for m in prompt.messages)
+                    summary.max_output_tokens += config.max_tokens
+                    yield json.dumps({"custom_id": cid, "method": "POST", "url": CHAT_URL, "body": body},
+                                     ensure_ascii=False) + "\n"
+
+    def save(tmp: Path) -> None:  # streamed: a cohort's requests are never all in memory
+        with tmp.open("w", encoding="utf-8") as fh:
+            fh.writelines(lines())
+
+    atomic_save(path, save)
     atomic_write_text(ids_path(path), ids.getvalue())
     return summary
 
