@@ -276,14 +276,16 @@ def rubrics_validate(paths: tuple[Path, ...]) -> None:
     sys.exit(3 if bad else 0)
 
 
-def _register_cohort_commands() -> None:
+def _register_commands() -> None:
     from .cli_cohort import batch, history
+    from .cli_privacy import purge
 
     main.add_command(batch)
     main.add_command(history)
+    main.add_command(purge)
 
 
-_register_cohort_commands()
+_register_commands()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

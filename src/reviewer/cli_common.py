@@ -50,7 +50,8 @@ def review_options(fn: Any) -> Any:
 
 
 def llm_options(fn: Any) -> Any:
-    """The model-engine flags (``engine``, ``model``, ``base_url``, ``local_only``, ``llm_method``, ``dry_run``)."""
+    """The model-engine flags (``engine``, ``model``, ``base_url``, ``local_only``, ``llm_method``, ``dry_run``,
+    ``redact``)."""
     return _apply(fn, [
         click.option("--engine", type=click.Choice(["rules", "llm", "hybrid"]),
                      help="rules (default, offline), llm, or hybrid (rules for counts, the model for judgment)."),
@@ -62,6 +63,8 @@ def llm_options(fn: Any) -> Any:
                      help="Structured-output method (default: detected per server)."),
         click.option("--dry-run", is_flag=True, default=None,
                      help="Print what would be reviewed and the model calls; send nothing, write nothing."),
+        click.option("--redact", is_flag=True, default=None,
+                     help="Replace names, emails, phones, IDs and dates of birth before sending to a model."),
     ])
 
 

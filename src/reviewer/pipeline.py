@@ -86,7 +86,7 @@ def llm_config(settings: Settings) -> LLMConfig:
         local_only=settings.local_only, method=settings.llm_method,
         timeout=settings.llm_timeout, max_tokens=settings.llm_max_tokens, max_retries=settings.llm_max_retries,
         cache_dir=settings.llm_cache_dir, price_input_per_m=settings.price_input,
-        price_output_per_m=settings.price_output, dry_run=settings.dry_run,
+        price_output_per_m=settings.price_output, dry_run=settings.dry_run, redact=settings.redact,
     )
 
 
