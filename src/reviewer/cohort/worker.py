@@ -12,6 +12,7 @@ import os
 import signal
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
@@ -155,19 +156,32 @@ def review_applicant(task: ApplicantTask, rubrics: RubricSet, settings: Settings
     items: list[Reviewed] = []
     files: dict[str, str] = {}
     outcomes: list[DocOutcome] = []
-    for plan in task.docs:
+
+    def one(plan: DocPlan) -> tuple[Reviewed | None, DocOutcome]:
         path = folder / plan.name
         try:
             item, outcome = _review_or_reuse(plan, path, rubrics, settings, manifest, task, target, engine)
             if outcome.action is not Action.REUSE:
                 write_review(item, task.out, task.formats, stem=plan.stem, protect=protect)
-            items.append(item)
-            files[item.document.path] = f"{plan.stem}{REVIEW_SUFFIX}.{task.formats[0]}"
-            outcomes.append(outcome)
+            return item, outcome
         except Exception as exc:  # one bad document never stops its applicant, whatever went wrong
             error = str(exc) if isinstance(exc, ReviewerError) else f"{path}: internal error: {exc!r}"
-            outcomes.append(DocOutcome(plan.name, plan.stem, plan.action, previous_round=plan.previous_round,
-                                       error=error))
+            return None, DocOutcome(plan.name, plan.stem, plan.action, previous_round=plan.previous_round,
+                                    error=error)
+
+    reviewing = sum(p.action is Action.REVIEW for p in task.docs)
+    if engine.judge is not None and reviewing > 1:
+        # Model calls are I/O: an applicant's documents wait for the model together, not one after another
+        # (the engine's judge bounds how many calls are in flight overall). Each writes only its own files.
+        with ThreadPoolExecutor(len(task.docs), thread_name_prefix="reviewer-doc") as pool:
+            done = list(pool.map(one, task.docs))
+    else:
+        done = [one(p) for p in task.docs]
+    for item, outcome in done:
+        if item is not None:
+            items.append(item)
+            files[item.document.path] = f"{outcome.stem}{REVIEW_SUFFIX}.{task.formats[0]}"
+        outcomes.append(outcome)
     app_written = False
     try:
         app = _application(folder, manifest, items, rubrics, failures, outcomes)
