@@ -9,9 +9,9 @@ forward ``str.find``; whatever pysbd drops (whitespace) stays between sentences,
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from .document import (
@@ -37,11 +37,18 @@ class RawBlock:
     locator: int | None = None
 
 
-@lru_cache(maxsize=1)
-def _segmenter() -> Any:
-    import pysbd
+_LOCAL = threading.local()
 
-    return pysbd.Segmenter(language="en", clean=False)
+
+def _segmenter() -> Any:
+    """This thread's pysbd segmenter: a Segmenter keeps the text being split on itself, so one shared across
+    threads (the model engine reviews documents on threads) mixes up sentence boundaries."""
+    seg = getattr(_LOCAL, "segmenter", None)
+    if seg is None:
+        import pysbd
+
+        seg = _LOCAL.segmenter = pysbd.Segmenter(language="en", clean=False)
+    return seg
 
 
 _WS = re.compile(r"\s+")
