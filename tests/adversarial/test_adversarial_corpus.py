@@ -197,8 +197,9 @@ def case_kind():  # type: ignore[no-untyped-def]
 # ---------------------------------------------------------------------------------------------- one folder
 
 
-# Files the folder scan does not pick up (unsupported suffix): tested above one by one.
-NOT_SCANNED = {c.name for c in CASES if Path(c.name).suffix == ".doc"}
+# Files the folder scan does not pick up (unsupported suffix), or whose outcome needs a lowered limit:
+# tested above one by one.
+NOT_SCANNED = {c.name for c in CASES if Path(c.name).suffix == ".doc" or not c.in_folder}
 
 
 def mixed_folder(tmp_path: Path) -> tuple[Path, dict[str, Case], dict[str, bytes]]:

@@ -13,11 +13,11 @@ second with bounded memory; ``tests/adversarial/`` proves it on a generated host
 
 * any file: 20 MB (:data:`.preflight.MAX_BYTES`); magic bytes must match the suffix (renamed PDF/DOCX,
   legacy ``.doc``, password-protected Office files, RTF);
-* Word packages (:mod:`.preflight`): 2,000 entries, 100 MB inflated in total, 16 MB per XML part,
+* Word packages (:mod:`.preflight`): 2,000 entries, 100 MB inflated in total, 8 MB per XML part,
   compression ratio 200 for entries over 1 MB, every entry inflated once under a hard cap (declared
   sizes verified), no encrypted entries or duplicate names, no DTD or entity declarations in any XML
   part, libxml2's nesting limit (256) reported as "nested too deeply"; macro parts never read; nested
-  archives never opened;
+  archives never opened; at most 20,000 paragraph and 100,000 run elements (counted before the walk);
 * text: UTF-8 only, 250,000 source characters and 20,000 lines before Markdown parsing; YAML/JSON
   entries at most 64 brackets deep;
 * PDF: 50 pages, 5 s to extract (an alarm in the main thread, checks between pages elsewhere);

@@ -19,8 +19,8 @@ would cost more than most extractions, so the budget is enforced in-process, twi
 time and the characters so far are checked between pages, and, when the call runs in the main thread
 (the CLI and the batch workers) with no interval timer already set, ``SIGALRM`` interrupts a single page
 that runs past the deadline. Either way the file fails with one line ("took too long to read").
-Decompression bombs inside the PDF are bounded by pypdf's own stream limits (``LimitReachedError``,
-reported as "expands to an implausible size").
+Decompression bombs inside the PDF are bounded by pypdf's own stream limits, lowered to
+:data:`STREAM_LIMIT` while reading (``LimitReachedError``, reported as "expands to an implausible size").
 """
 
 from __future__ import annotations
@@ -64,6 +64,28 @@ def _quiet_pypdf() -> Iterator[None]:
         yield
     finally:
         logger.setLevel(level)
+
+
+STREAM_LIMIT = 16 * 1024 * 1024  # bytes one decompressed PDF stream may produce (pypdf's default is 75 MB)
+_PYPDF_LIMITS = ("zlib_maximum_output_length", "lzw_maximum_output_length", "run_length_maximum_output_length",
+                 "brotli_maximum_output_length", "array_based_stream_maximum_output_length",
+                 "maximum_declared_stream_length")
+
+
+@contextmanager
+def _stream_limits() -> Iterator[None]:
+    """Tighten pypdf's decompression limits to :data:`STREAM_LIMIT` while reading, through pypdf's
+    context-local ``apply_configuration`` (pypdf 7+); older pypdf keeps its own defaults."""
+    import pypdf
+
+    apply = getattr(pypdf, "apply_configuration", None)
+    if apply is None:
+        yield
+        return
+    current = pypdf.get_configuration()
+    overwrites = {name: min(getattr(current, name), STREAM_LIMIT) for name in _PYPDF_LIMITS if hasattr(current, name)}
+    with apply(**overwrites):
+        yield
 
 
 def _open(data: bytes, path: Path) -> Any:
@@ -196,7 +218,7 @@ def load_pdf(path: Path, kind: DocKind, data: bytes, sha256: str) -> Document:
     """A :class:`Document` from a text PDF's bytes (already preflighted)."""
     deadline = time.monotonic() + TIME_LIMIT
     try:
-        with _quiet_pypdf(), _alarm(TIME_LIMIT):
+        with _quiet_pypdf(), _stream_limits(), _alarm(TIME_LIMIT):
             reader = _open(data, path)
             lines = _page_lines(reader, path, deadline)
     except _Deadline as err:

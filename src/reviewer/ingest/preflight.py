@@ -49,7 +49,7 @@ from ..errors import InputError
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ZIP_ENTRIES = 2_000
 MAX_UNCOMPRESSED_TOTAL = 100 * 1024 * 1024  # over all entries (images included), verified by inflating
-MAX_PART_BYTES = 16 * 1024 * 1024  # one XML part (a 30-page document.xml is ~2 MB)
+MAX_PART_BYTES = 8 * 1024 * 1024  # one XML part (a 30-page document.xml is ~2 MB; lxml needs ~10x in memory)
 MAX_RATIO = 200  # uncompressed / compressed for an entry over 1 MB (text XML is typically 5-30)
 RATIO_FLOOR = 1024 * 1024  # small entries may compress as well as they like
 INFLATE_STEP = 1024 * 1024  # bytes produced per decompression step while verifying
@@ -285,12 +285,12 @@ def verify_entries(data: bytes, infos: list[zipfile.ZipInfo], path: Path) -> Non
             raise InputError(
                 f"Word part {info.filename} uses a compression Word does not write", path=path, hint=RESAVE
             )
-        if info.filename.lower().endswith((".xml", ".rels")) and info.file_size > MAX_PART_BYTES:
-            raise InputError(f"Word part {info.filename} is too large", path=path, hint=NEW_DOC)
         if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise InputError(
                 f"Word part {info.filename} has an implausible compression ratio", path=path, hint=NEW_DOC
             )
+        if info.filename.lower().endswith((".xml", ".rels")) and info.file_size > MAX_PART_BYTES:
+            raise InputError(f"Word part {info.filename} is too large", path=path, hint=NEW_DOC)
     for info in infos:
         if not info.is_dir() and not is_macro_part(info.filename):
             _inflated_size(data, info, path)
