@@ -409,8 +409,6 @@ def test_review_command_with_redact_sends_no_identifier(tmp_path: Path) -> None:
     assert NAME in quotes and "[NAME_" not in json.dumps(review)
 
 
-@pytest.mark.xfail(reason="pipeline.review_file must pass the manifest's applicant name to review_llm(names=...)",
-                   strict=False)
 def test_redact_covers_the_applicant_name_from_the_manifest(tmp_path: Path) -> None:
     folder = tmp_path / "in" / "applicant-a"
     folder.mkdir(parents=True)

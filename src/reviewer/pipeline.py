@@ -101,8 +101,10 @@ def make_engine(settings: Settings) -> Engine:
 
 
 def review_document(doc: Document, rubrics: RubricSet, *, target: str = "kaiser",
-                    ctx: Context | None = None, engine: Engine = RULES) -> Review:
-    """Judge one document: the rules engine always, the model engine on top when configured."""
+                    ctx: Context | None = None, engine: Engine = RULES, names: Sequence[str] = ()) -> Review:
+    """Judge one document: the rules engine always, the model engine on top when configured.
+
+    ``names``: the applicant's name(s), which ``--redact`` replaces before anything reaches a model."""
     ctx = ctx or Context(doc, target=target)
     results, findings = review_rules(doc, rubrics, target=target, ctx=ctx)
     notes: tuple[str, ...] = ()
@@ -111,7 +113,7 @@ def review_document(doc: Document, rubrics: RubricSet, *, target: str = "kaiser"
         from .llm import review_llm
 
         outcome = review_llm(doc, rubrics, engine.config, engine.judge, rules=(results, findings),
-                             mode=engine.name, memory=engine.memory)  # type: ignore[arg-type]
+                             mode=engine.name, memory=engine.memory, names=names)  # type: ignore[arg-type]
         results, findings, notes = list(outcome.results), list(outcome.findings), tuple(outcome.notes)
         report = llm_report(engine, outcome)
     findings.sort(key=lambda f: (f.start, f.end, f.criterion, f.source.value))
@@ -141,7 +143,8 @@ def review_file(path: Path, rubrics: RubricSet, settings: Settings, *, kind: Doc
     doc = load_document(path, doc_kind)
     chosen = target or (manifest.target if manifest and manifest.target else None) or settings.target
     engine = engine if engine is not None else make_engine(settings)
-    return Reviewed(path, doc, review_document(doc, rubrics, target=chosen, engine=engine))
+    names = (manifest.applicant,) if manifest and manifest.applicant else ()
+    return Reviewed(path, doc, review_document(doc, rubrics, target=chosen, engine=engine, names=names))
 
 
 def discover(folder: Path) -> list[Path]:
