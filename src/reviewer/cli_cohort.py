@@ -17,31 +17,22 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 import click
+
+from .cli_common import fail, llm_options, review_options, settings_flags
 
 if TYPE_CHECKING:
     from rich.progress import Task
     from rich.text import Text
 
     from .cohort import BatchResult
-    from .errors import ReviewerError
     from .settings import Settings
     from .store import StoredRound
 
 _STYLE = {"fail": "bold red", "warn": "yellow", "pass": "green", "not_applicable": "dim"}
 _SHORT = {"fail": "FAIL", "warn": "WARN", "pass": "pass", "not_applicable": "n/a"}
-
-
-def _fail(err: ReviewerError) -> NoReturn:
-    click.echo(f"error: {err}", err=True)
-    sys.exit(err.exit_code)
-
-
-def _csv(values: tuple[str, ...]) -> list[str] | None:
-    out = [p.strip() for v in values for p in v.split(",") if p.strip()]
-    return out or None
 
 
 def _n(count: int, noun: str) -> str:
@@ -52,40 +43,13 @@ def default_jobs() -> int:
     return max(1, min(8, os.cpu_count() or 1))
 
 
-def llm_options(fn: Any) -> Any:
-    """The model-engine flags of ``reviewer review`` (kept in step with ``cli.llm_options``; defined here too
-    because ``cli`` imports this module to register its commands)."""
-    options = [
-        click.option("--engine", type=click.Choice(["rules", "llm", "hybrid"]),
-                     help="rules (default, offline), llm, or hybrid (rules for counts, the model for judgment)."),
-        click.option("--model", help="Model name, e.g. gpt-4o-mini (REVIEWER_MODEL)."),
-        click.option("--base-url", help="OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1 (default: OpenAI)."),
-        click.option("--local-only", is_flag=True, default=None,
-                     help="Refuse any server that is not on this machine (loopback)."),
-        click.option("--llm-method", type=click.Choice(["json_schema", "function_calling", "json_mode"]),
-                     help="Structured-output method (default: detected per server)."),
-        click.option("--dry-run", is_flag=True, default=None,
-                     help="Show what would be reviewed (and the model calls); send nothing, write nothing."),
-    ]
-    for option in reversed(options):
-        fn = option(fn)
-    return fn
-
-
 @click.command("batch")
 @click.argument("cohort", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False),
               help="Output folder: <applicant>/ feedback, cohort.json, reviewer.sqlite (default ./reviews).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: CPU count, at most 8).")
-@click.option("--format", "formats", multiple=True, metavar="LIST", help="json,docx,md (default: all three).")
-@click.option("--rubrics", "rubric_dirs", multiple=True, type=click.Path(path_type=Path),
-              help="Extra rubric folder or file; overrides built-in rubrics with the same id.")
-@click.option("--only", multiple=True, metavar="PREFIX", help="Keep only criteria with this dotted id prefix.")
-@click.option("--skip", multiple=True, metavar="PREFIX", help="Skip criteria with this dotted id prefix.")
-@click.option("--target", type=click.Choice(["kaiser", "other"]),
-              help="Program the drafts are aimed at (otherwise each folder's application.yaml, then the setting).")
-@click.option("--config", type=click.Path(path_type=Path, dir_okay=False), help="reviewer.toml to use.")
+@review_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no table; errors only.")
 @click.option("--llm-concurrency", type=click.IntRange(min=1), default=None,
               help="Model calls in flight at once (default 8; REVIEWER_LLM_CONCURRENCY).")
@@ -94,10 +58,9 @@ def llm_options(fn: Any) -> Any:
 @click.option("--import-results", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
               metavar="FILE", help="Review with the answers of a Batch API or `vllm run-batch` results file.")
 @llm_options
-def batch(cohort: Path, out: Path | None, jobs: int | None, formats: tuple[str, ...], rubric_dirs: tuple[Path, ...],
-          only: tuple[str, ...], skip: tuple[str, ...], target: str | None, config: Path | None, quiet: bool,
+def batch(cohort: Path, out: Path | None, jobs: int | None, target: str | None, config: Path | None, quiet: bool,
           llm_concurrency: int | None, export_requests: Path | None, import_results: Path | None,
-          **llm: Any) -> None:
+          **flags: Any) -> None:
     """Review a whole cohort: COHORT/<applicant>/<documents>, one subfolder per applicant.
 
     Feedback goes to OUT/<applicant>/ (as `reviewer review` writes it), plus OUT/cohort.json and the
@@ -115,8 +78,7 @@ def batch(cohort: Path, out: Path | None, jobs: int | None, formats: tuple[str, 
 
     judge: Any = None
     try:
-        settings = resolve_settings({"formats": _csv(formats), "out": out, "rubrics": list(rubric_dirs) or None,
-                                     "only": _csv(only), "skip": _csv(skip), **llm}, config=config)
+        settings = resolve_settings(settings_flags(out=out, **flags), config=config)
         if export_requests is not None and import_results is not None:
             raise click.UsageError("--export-requests and --import-results are two steps: use one at a time")
         if export_requests is not None:
@@ -133,7 +95,7 @@ def batch(cohort: Path, out: Path | None, jobs: int | None, formats: tuple[str, 
             result = run_batch(cohort, settings.out, settings, jobs=jobs or default_jobs(), progress=progress,
                                target=target, judge=judge, llm_concurrency=llm_concurrency)
     except ReviewerError as err:
-        _fail(err)
+        fail(err)
     except KeyboardInterrupt:
         click.echo("interrupted: what finished is recorded; run the same command again to resume", err=True)
         sys.exit(130)
@@ -320,7 +282,7 @@ def history(out: Path, applicant: str) -> None:
             last_run = store.latest_run()  # failures are shown only while they are current
             recent = store.failures(match[0], run=last_run)
     except ReviewerError as err:
-        _fail(err)
+        fail(err)
     console = Console()
     label = escape(match[1] if match[1] == match[0] else f"{match[1]} ({match[0]})")
     console.print(f"[bold]{label}[/]: {_n(sum(len(r) for r in rounds.values()), 'round')} "
