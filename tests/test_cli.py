@@ -219,3 +219,26 @@ def test_same_file_name_in_two_folders(tmp_path: Path) -> None:
                                   "--out", str(out), "--format", "json"])
     assert r.exit_code == 0, r.output
     assert sorted(p.name for p in out.iterdir()) == ["ps.review.json", "y-ps.review.json"]
+
+
+def test_feedback_that_cannot_be_written_fails_only_its_document(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from reviewer.errors import InputError
+    from reviewer.render import docx as docx_render
+
+    real = docx_render.render_docx
+
+    def flaky(review, document, out, **kw):  # type: ignore[no-untyped-def]
+        if "interview" in document.path:
+            raise InputError("damaged Word file", path=document.path, hint="re-save it")
+        return real(review, document, out, **kw)
+
+    monkeypatch.setattr(docx_render, "render_docx", flaky)
+    folder = _folder(tmp_path)
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["review", str(folder), "--out", str(out)])
+    assert r.exit_code == 2
+    assert (out / "personal_statement.review.docx").exists() and (out / "additional_info.review.docx").exists()
+    app = json.loads((out / "application.review.json").read_text())
+    assert [Path(f["path"]).name for f in app["failures"]] == ["interview_step1.txt"]
+    assert "feedback not written" in app["failures"][0]["error"]

@@ -55,8 +55,9 @@ def review(paths: tuple[Path, ...], kind: str | None, out: Path | None, target: 
     run across them and application.review.json|md is written.
     """
     from .errors import InputError, ReviewerError
-    from .kinds import parse_kind
+    from .kinds import MANIFEST, parse_kind
     from .pipeline import (
+        discover,
         make_engine,
         output_stems,
         output_subfolders,
@@ -77,7 +78,9 @@ def review(paths: tuple[Path, ...], kind: str | None, out: Path | None, target: 
         return
     doc_kind = parse_kind(kind) if kind else None
     inputs = [p for p in paths if p.exists()]
-    protect = [f for p in inputs for f in ([p] if p.is_file() else p.iterdir() if p.is_dir() else [])]
+    # The inputs a run may never overwrite: the files given and every reviewable file (and manifest) of the
+    # folders given. Names with ".review." are this tool's outputs: a later run may replace them.
+    protect = [f for p in inputs for f in ([p] if p.is_file() else [*discover(p), p / MANIFEST] if p.is_dir() else [])]
     folders = [p for p in paths if p.is_dir()]
     # One applicant folder writes straight into --out; several get a subfolder each so nothing collides.
     subfolders = output_subfolders(folders) if len(paths) > 1 else {}
@@ -143,13 +146,22 @@ def _dry_run(paths: tuple[Path, ...], rubric_set: RubricSet, settings: Settings,
                 click.echo(f"error: {err}", err=True)
                 continue
             for p in plan_calls(doc, rubric_set, config, mode=settings.engine):  # type: ignore[arg-type]
-                table.add_row(f.name, p.rubric, str(len(p.criteria)), str(p.prompt_tokens), str(p.max_tokens),
+                table.add_row(_shown(f.name), p.rubric, str(len(p.criteria)), str(p.prompt_tokens), str(p.max_tokens),
                               "yes" if p.cached else "")
                 if not p.cached:
                     calls += 1
                     total += p.prompt_tokens
     Console().print(table)
     click.echo(f"{calls} call(s) would be sent, about {total} prompt tokens in all.")
+
+
+def _shown(name: str) -> str:
+    """A file or applicant name for a Rich table: control characters escaped, no markup interpreted."""
+    from rich.markup import escape
+
+    from .errors import printable
+
+    return escape(printable(name))
 
 
 _STYLE = {"fail": "bold red", "warn": "yellow", "pass": "green", "not_applicable": "dim"}
@@ -165,7 +177,7 @@ def _print_reviews(items: list[Reviewed], title: str = "") -> None:
     table.add_column("Verdict", no_wrap=True)
     table.add_column("Why", no_wrap=True, overflow="ellipsis", max_width=70)
     for item in items:
-        name = Path(item.document.path).name
+        name = _shown(Path(item.document.path).name)
         for c in item.review.criteria:
             if c.verdict.value == "not_applicable":
                 continue
@@ -178,7 +190,7 @@ def _print_folder(result: Any) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    _print_reviews(result.reviewed, title=f"Applicant: {result.application.applicant}")
+    _print_reviews(result.reviewed, title=f"Applicant: {_shown(result.application.applicant)}")
     table = Table(title="Across the application")
     table.add_column("Criterion", no_wrap=True)
     table.add_column("Verdict", no_wrap=True)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .cli_common import fail, llm_options, review_options, settings_flags
+from .errors import printable
 
 if TYPE_CHECKING:
     from rich.progress import Task
@@ -109,7 +110,7 @@ def batch(cohort: Path, out: Path | None, jobs: int | None, target: str | None, 
             click.echo(f"Results file: {_n(st.answered, 'answer')} applied; {st.failed} failed, {st.missing} missing"
                        f", {st.stale} for an earlier draft (those rubrics were judged by rules, with a note).")
     for applicant, document, error in result.failures:
-        click.echo(f"error: {applicant}/{document}: {error}", err=True)
+        click.echo(f"error: {printable(applicant)}/{printable(document)}: {printable(error)}", err=True)
     sys.exit(0 if result.ok else 2)
 
 
@@ -243,7 +244,7 @@ def _print_result(result: BatchResult) -> None:
         table.add_column(col, justify="right", no_wrap=True)
     for a in result.applicants:
         failed = len(a.failures)
-        table.add_row(escape(a.name), str(a.count(Status.REVIEWED)), str(a.count(Status.UNCHANGED)),
+        table.add_row(escape(printable(a.name)), str(a.count(Status.REVIEWED)), str(a.count(Status.UNCHANGED)),
                       f"[bold red]{failed}[/]" if failed else "0",
                       f"{sum(d.fails for d in a.documents)}/{sum(d.warns for d in a.documents)}",
                       f"{sum(d.resolved for d in a.documents)}/{sum(d.persisting + d.new for d in a.documents)}")

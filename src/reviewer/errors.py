@@ -7,7 +7,24 @@ itself in one line that names the file and says what to do.
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
+
+
+def printable(text: str) -> str:
+    """``text`` safe to show in a terminal or a report: control and format characters (terminal escapes,
+    newlines, bidi overrides) become visible ``\\xNN``/``\\uNNNN`` escapes; everything else is kept.
+
+    File and folder names come from applicants' shared drives and may contain anything."""
+    if text.isprintable():
+        return text
+    out = []
+    for c in text:
+        if c.isprintable() or (c == " ") or unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp"):
+            out.append(c)
+        else:
+            out.append(c.encode("unicode_escape").decode("ascii"))
+    return "".join(out)
 
 
 class ReviewerError(Exception):
@@ -22,7 +39,7 @@ class ReviewerError(Exception):
         super().__init__(self.render())
 
     def render(self) -> str:
-        where = f"{self.path}: " if self.path else ""
+        where = f"{printable(self.path)}: " if self.path else ""
         tail = f" ({self.hint})" if self.hint else ""
         return f"{where}{self.message}{tail}"
 
@@ -58,7 +75,8 @@ class RubricError(ReviewerError):
     def render(self) -> str:
         where = ""
         if self.path:
-            where = f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
+            path = printable(self.path)
+            where = f"{path}:{self.line}: " if self.line else f"{path}: "
         crit = f"criterion '{self.criterion}': " if self.criterion else ""
         tail = f" ({self.hint})" if self.hint else ""
         return f"{where}{crit}{self.message}{tail}"

@@ -278,11 +278,20 @@ def write_folder(result: FolderResult, out: Path, formats: Sequence[str], *,
     stems = output_stems([r.source for r in result.reviewed])
     files: dict[str, str] = {}
     written: list[Path] = []
+    failures: list[DocumentFailure] = []
     for item in result.reviewed:
-        paths = write_review(item, out, formats, stem=stems[item.source], protect=protect)
+        try:
+            paths = write_review(item, out, formats, stem=stems[item.source], protect=protect)
+        except ReviewerError as exc:  # one document's feedback failing must not cost the others theirs
+            failures.append(DocumentFailure(path=str(item.source), error=f"feedback not written: {exc}",
+                                            kind=type(exc).__name__))
+            continue
         files[item.document.path] = paths[0].name
         written.extend(paths)
     assert result.application is not None
+    if failures:
+        result.application = result.application.model_copy(
+            update={"failures": (*result.application.failures, *failures)})
     written.extend(write_application(result.application, out, formats, files, protect=protect))
     return written
 

@@ -136,8 +136,6 @@ def test_out_is_the_input_folder(tmp_path: Path) -> None:
     assert (folder / "personal_statement.review.docx").exists()
 
 
-@pytest.mark.xfail(strict=True, reason="cli.py protects every file of an input folder, so a second run with --out "
-                   "set to that folder refuses to replace its own earlier outputs (protect the discovered inputs)")
 def test_second_run_into_the_input_folder(tmp_path: Path) -> None:
     from reviewer.cli import main
 
@@ -174,8 +172,6 @@ def test_output_name_that_is_a_link_to_an_input(tmp_path: Path, rubrics) -> None
     assert other.read_text(encoding="utf-8") == "keep me" and not link.is_symlink()
 
 
-@pytest.mark.xfail(strict=True, reason="terminal lines and the Markdown report print file names raw: control "
-                   "characters (terminal escapes, newlines) should be shown escaped (errors.py, render/markdown.py)")
 def test_names_in_terminal_and_reports_are_printable(hostile_folder: Path, tmp_path: Path) -> None:
     from reviewer.cli import main
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..document import Document
+from ..errors import printable
 from ..findings import ApplicationReview, Change, CriterionResult, Finding, LLMReport, Review, RevisionSummary, Verdict
 
 LABEL = {Verdict.FAIL: "FAIL", Verdict.WARN: "WARN", Verdict.PASS: "PASS", Verdict.NOT_APPLICABLE: "n/a"}
@@ -39,7 +40,7 @@ def _criterion_section(c: CriterionResult, findings: list[Finding], entry_titles
     for f in findings:
         where = []
         if f.document:
-            where.append(f"in `{f.document}`")
+            where.append(f"in `{printable(f.document)}`")
         if f.entry is not None:
             where.append(f"entry {f.entry + 1}: {entry_titles.get(f.entry, '')}".rstrip(": "))
         lines.append(f"- **{f.verdict.value}** {f.message}" + (f" ({'; '.join(where)})" if where else ""))
@@ -113,7 +114,7 @@ def review_markdown(review: Review, document: Document | None = None) -> str:
     titles = {e.index: e.title for e in document.entries} if document else {}
     counts = {v: sum(1 for c in review.criteria if c.verdict is v) for v in Verdict}
     lines = [
-        f"# Review of `{d.path}`",
+        f"# Review of `{printable(d.path)}`",
         "",
         f"Kind: **{d.kind.value}** · {d.words} words · {d.characters} characters · engine: {review.engine}",
         "",
@@ -153,7 +154,8 @@ def llm_section(r: LLMReport) -> list[str]:
 
 
 def application_markdown(app: ApplicationReview, review_files: dict[str, str]) -> str:
-    lines = [f"# Application review: {app.applicant}", "", f"Folder: `{app.path}`", "", "## Documents", ""]
+    lines = [f"# Application review: {printable(app.applicant)}", "", f"Folder: `{printable(app.path)}`", "",
+             "## Documents", ""]
     if app.documents:
         lines += ["| Document | Kind | Words | Fail | Warn | Feedback |", "|---|---|---|---|---|---|"]
         by_path = {r.document.path: r for r in app.reviews}
@@ -162,13 +164,14 @@ def application_markdown(app: ApplicationReview, review_files: dict[str, str]) -
             fails = sum(1 for c in r.criteria if c.verdict is Verdict.FAIL) if r else 0
             warns = sum(1 for c in r.criteria if c.verdict is Verdict.WARN) if r else 0
             link = review_files.get(d.path, "")
-            lines.append(f"| `{d.path}` | {d.kind.value} | {d.words} | {fails} | {warns} | {link} |")
+            name = _cell(printable(d.path))
+            lines.append(f"| `{name}` | {d.kind.value} | {d.words} | {fails} | {warns} | {_cell(link)} |")
         lines.append("")
     else:
         lines += ["No document could be reviewed.", ""]
     if app.failures:
         lines += ["## Not reviewed", ""]
-        lines += [f"- {f.error}" for f in app.failures]
+        lines += [f"- {printable(f.error)}" for f in app.failures]
         lines.append("")
     lines += _body(app.criteria, app.findings, {})
     return "\n".join(lines).rstrip() + "\n"
