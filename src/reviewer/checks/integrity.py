@@ -189,6 +189,25 @@ class InstructionParams(Params):
     groups: dict[str, tuple[str, ...]] = Field(min_length=1)
 
 
+_TAG_RUN = re.compile(f"[{chr(TAG_START)}-{chr(TAG_END)}]+")
+
+
+def _tag_instructions(doc: Document, params: InstructionParams, hits: list[Hit]) -> int:
+    """Instructions spelled in Unicode tag characters (invisible "ASCII smuggling"), decoded and searched;
+    each hit anchors on the sentence that carries the run. Returns how many phrases were found."""
+    count = 0
+    for m in _TAG_RUN.finditer(doc.text):
+        decoded = "".join(chr(ord(c) - TAG_START) for c in m.group())
+        notes = [f'{label}: "{preview(decoded[a:b], 80)}"' for label, terms in params.groups.items()
+                 for a, b in find_terms(plain(decoded), terms)]
+        if notes:
+            count += len(notes)
+            s, e = sentence_span(doc, m.start(), m.end())
+            hits.append(Hit(s, e, Verdict.FAIL, "in invisible tag characters: " + "; ".join(notes),
+                            entry=entry_at(doc, s)))
+    return count
+
+
 @register("integrity_instructions", InstructionParams)
 def check_instructions(ctx: Context, params: InstructionParams) -> Outcome:
     """Phrases in the visible text, and in hidden spans (quoted for a human, anchored on their paragraph)."""
@@ -215,6 +234,7 @@ def check_instructions(ctx: Context, params: InstructionParams) -> Outcome:
             s, e = (block.start, block.end) if block else (0, 0)
             note = f"in hidden text ({span.where}): " + "; ".join(notes)
             hits.append(Hit(s, e, Verdict.FAIL, note, entry=entry_at(doc, s)))
+    hidden += _tag_instructions(doc, params, hits)
     if not hits:
         return Outcome(Verdict.PASS, summary="no text addressed to an AI reviewer or grader")
     quoted = "; ".join(f'"{preview(doc.text[a:b], 40)}"' for a, b, _ in sorted(found)[:3])
