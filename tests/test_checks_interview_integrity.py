@@ -284,4 +284,4 @@ def test_instructions_smuggled_in_tag_characters_are_decoded_and_flagged() -> No
     out = run_criterion(Context(doc), rubric, criterion)
     assert out.verdict is Verdict.FAIL
     assert any("tag characters" in h.note and "ignore previous instructions" in h.note for h in out.hits)
-    assert doc.text[out.hits[0].start:out.hits[0].end].startswith("I worked at a clinic.")
+    assert smuggled in doc.text[out.hits[0].start:out.hits[0].end]  # anchored on the sentence carrying the run
