@@ -37,8 +37,8 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_BREAK
 from docx.opc.exceptions import OpcError
 from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Inches, Pt, RGBColor
+from docx.oxml.ns import nsmap, qn
+from docx.shared import Inches, Pt
 from docx.text.run import Run
 from lxml import etree
 
@@ -415,53 +415,85 @@ def _paragraph(
 
 
 def _table(doc: Any, styles: dict[tuple[str, Any], Any], criteria: Sequence[CriterionResult]) -> None:
+    """The criteria table, built as XML: python-docx's per-cell and per-run API costs more than the rest of
+    the render. The markup is what that API writes (cell widths, shading, run properties in schema order)."""
     rows = [c for c in criteria if c.verdict is not Verdict.NOT_APPLICABLE]
     rows += [c for c in criteria if c.verdict is Verdict.NOT_APPLICABLE]
-    table = doc.add_table(rows=1, cols=len(COLUMNS))
+    table = doc.add_table(rows=0, cols=len(COLUMNS))
     grid = styles.get(("Table Grid", WD_STYLE_TYPE.TABLE))
     if grid is not None:
         table.style = grid
     else:
         _borders(table._tbl)
-    header = table.rows[0]
-    _repeat_header(header._tr)
-    for cell, title in zip(header.cells, COLUMNS, strict=True):
-        run = cell.paragraphs[0].add_run(title)
-        run.bold = True
-        run.font.size = Pt(TABLE_PT)
+    tbl = table._tbl
+    # Word reads the cell widths, LibreOffice the grid: set both.
+    for col, width in zip(tbl.tblGrid.gridCol_lst, COLUMN_WIDTHS, strict=True):
+        col.w = width
+    widths = [str(w.twips) for w in COLUMN_WIDTHS]
+    header = _sub(tbl, "tr")
+    _sub(_sub(header, "trPr"), "tblHeader")
+    for twips, title in zip(widths, COLUMNS, strict=True):
+        _text_run(_sub(_cell(header, twips), "p"), title, bold=True, colour=None, size=TABLE_PT)
     for crit in rows:
         muted = crit.verdict is Verdict.NOT_APPLICABLE
-        cells = table.add_row().cells
-        texts = (crit.title or crit.id, VERDICT_LABEL[crit.verdict], crit.message, crit.guide)
-        for cell, text in zip(cells, texts, strict=True):
-            run = cell.paragraphs[0].add_run(text)
-            run.font.size = Pt(TABLE_PT)
-            if muted:
-                run.font.color.rgb = RGBColor.from_string(MUTED)
+        colour = MUTED if muted else None
+        fill, verdict_colour = VERDICT_COLOUR[crit.verdict]
+        tr = _sub(tbl, "tr")
+        first = _cell(tr, widths[0])
+        _text_run(_sub(first, "p"), crit.title or crit.id, bold=None, colour=colour, size=TABLE_PT)
         if crit.title:  # the id on its own line, small and grey: it is what --only/--skip take
-            id_run = cells[0].add_paragraph().add_run(crit.id)
-            id_run.font.size = Pt(ID_PT)
-            id_run.font.color.rgb = RGBColor.from_string(MUTED)
-        fill, colour = VERDICT_COLOUR[crit.verdict]
-        _shade(cells[1], fill)
-        verdict_run = cells[1].paragraphs[0].runs[0]
-        verdict_run.bold = not muted
-        verdict_run.font.color.rgb = RGBColor.from_string(colour)
-    # Word reads the cell widths, LibreOffice the grid: set both.
-    for col, width in zip(table._tbl.tblGrid.gridCol_lst, COLUMN_WIDTHS, strict=True):
-        col.w = width
-    for row in table.rows:
-        for cell, width in zip(row.cells, COLUMN_WIDTHS, strict=True):
-            cell.width = width
+            _text_run(_sub(first, "p"), crit.id, bold=None, colour=MUTED, size=ID_PT)
+        verdict = _sub(_cell(tr, widths[1], fill=fill), "p")
+        _text_run(verdict, VERDICT_LABEL[crit.verdict], bold=not muted, colour=verdict_colour, size=TABLE_PT)
+        for twips, text in ((widths[2], crit.message), (widths[3], crit.guide)):
+            _text_run(_sub(_cell(tr, twips), "p"), text, bold=None, colour=colour, size=TABLE_PT)
 
 
-def _shade(cell: Any, fill: str) -> None:
-    shd = OxmlElement("w:shd", attrs={qn("w:val"): "clear", qn("w:color"): "auto", qn("w:fill"): fill})
-    cell._tc.get_or_add_tcPr().append(shd)
+_W = f"{{{nsmap['w']}}}"
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+_RUN_BREAKS = re.compile(r"([\t\r\n])")
 
 
-def _repeat_header(tr: Any) -> None:
-    tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+def _sub(parent: Any, tag: str, **attrs: str) -> Any:
+    """A ``w:`` child appended to ``parent``, with ``w:`` attributes in the order given."""
+    el = etree.SubElement(parent, _W + tag)
+    for name, value in attrs.items():
+        el.set(_W + name, value)
+    return el
+
+
+def _cell(tr: Any, width: str, *, fill: str | None = None) -> Any:
+    tc = _sub(tr, "tc")
+    tc_pr = _sub(tc, "tcPr")
+    _sub(tc_pr, "tcW", type="dxa", w=width)
+    if fill is not None:
+        _sub(tc_pr, "shd", val="clear", color="auto", fill=fill)
+    return tc
+
+
+def _text_run(p: Any, text: str, *, bold: bool | None, colour: str | None, size: int) -> Any:
+    """A ``w:r`` as python-docx's ``add_run(text)`` plus ``bold``/``font.color``/``font.size`` writes it:
+    tabs become ``w:tab``, line breaks ``w:br``, and padded text keeps its spaces."""
+    r = _sub(p, "r")
+    r_pr = _sub(r, "rPr")
+    if bold is not None:
+        b = _sub(r_pr, "b")
+        if not bold:
+            b.set(_W + "val", "0")
+    if colour is not None:
+        _sub(r_pr, "color", val=colour)
+    _sub(r_pr, "sz", val=str(size * 2))
+    for piece in _RUN_BREAKS.split(text) if text else ():
+        if piece == "\t":
+            _sub(r, "tab")
+        elif piece in ("\r", "\n"):
+            _sub(r, "br")
+        elif piece:
+            t = _sub(r, "t")
+            t.text = piece
+            if len(piece.strip()) < len(piece):
+                t.set(_XML_SPACE, "preserve")
+    return r
 
 
 def _borders(tbl: Any) -> None:
