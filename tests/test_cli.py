@@ -242,3 +242,17 @@ def test_feedback_that_cannot_be_written_fails_only_its_document(tmp_path: Path,
     app = json.loads((out / "application.review.json").read_text())
     assert [Path(f["path"]).name for f in app["failures"]] == ["interview_step1.txt"]
     assert "feedback not written" in app["failures"][0]["error"]
+
+
+def test_documents_in_unreadable_formats_are_reported_not_skipped(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    (folder / "experience.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 1024)
+    (folder / "additional.rtf").write_text("{\\rtf1 text}")
+    (folder / "headshot.jpg").write_bytes(b"\xff\xd8\xff")  # not a document: ignored
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["review", str(folder), "--out", str(out), "--format", "json"])
+    assert r.exit_code == 2
+    failed = {Path(f["path"]).name: f["error"] for f in json.loads((out / "application.review.json").read_text())[
+        "failures"]}
+    assert set(failed) == {"experience.doc", "additional.rtf"}
+    assert "save as .docx" in failed["experience.doc"] and ".rtf" in failed["additional.rtf"]

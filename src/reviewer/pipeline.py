@@ -147,8 +147,14 @@ def review_file(path: Path, rubrics: RubricSet, settings: Settings, *, kind: Doc
     return Reviewed(path, doc, review_document(doc, rubrics, target=chosen, engine=engine, names=names))
 
 
+# Documents in formats we cannot read are still listed (as failures saying how to convert them) rather than
+# skipped in silence: an applicant who saved a statement as .doc must hear that it was not reviewed.
+UNREADABLE_DOCUMENT_SUFFIXES = frozenset({".doc", ".rtf", ".odt", ".pages", ".wps", ".dotx", ".docb"})
+
+
 def discover(folder: Path) -> list[Path]:
-    """The reviewable files of an applicant folder: supported suffixes, not hidden, not our own outputs."""
+    """The documents of an applicant folder: supported suffixes plus word-processor files we cannot read
+    (reported, not skipped); not hidden files, not Word lock files, not the manifest, not our own outputs."""
     from .ingest import SUPPORTED_SUFFIXES
 
     out = []
@@ -157,7 +163,8 @@ def discover(folder: Path) -> list[Path]:
             continue
         if REVIEW_SUFFIX + "." in p.name or p.name.lower() in ("readme.md", "readme.txt"):
             continue
-        if p.suffix.lower() in SUPPORTED_SUFFIXES:
+        suffix = p.suffix.lower()
+        if suffix in SUPPORTED_SUFFIXES or suffix in UNREADABLE_DOCUMENT_SUFFIXES:
             out.append(p)
     return out
 
