@@ -8,6 +8,7 @@ forward ``str.find``; whatever pysbd drops (whitespace) stays between sentences,
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Iterable, Sequence
@@ -116,6 +117,18 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     """Return (start, end) spans of the sentences of one block, trimmed of surrounding whitespace."""
     if not text.strip():
         return []
+    return list(_split_cached(text))
+
+
+# pysbd builds a regex per abbreviation it meets (hundreds per paragraph) and hands them to ``re`` as strings,
+# so the splitting costs mostly regex compilation. Paragraphs recur (revision rounds, shared boilerplate, a
+# cohort built from one template), and the split depends on the text alone: remember it per paragraph text.
+# lru_cache is thread-safe; a race only splits a paragraph twice, each thread with its own segmenter.
+SPLIT_CACHE_SIZE = 4096
+
+
+@functools.lru_cache(maxsize=SPLIT_CACHE_SIZE)
+def _split_cached(text: str) -> tuple[tuple[int, int], ...]:
     spans: list[tuple[int, int]] = []
     pos = 0
     for seg in _segmenter().segment(text):
@@ -134,7 +147,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     if not spans:
         lead = len(text) - len(text.lstrip())
         spans.append((lead, lead + len(text.strip())))
-    return spans
+    return tuple(spans)
 
 
 def normalise_block_text(text: str) -> str:

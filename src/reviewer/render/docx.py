@@ -39,6 +39,8 @@ from docx.opc.exceptions import OpcError
 from docx.oxml import OxmlElement
 from docx.oxml.ns import nsmap, qn
 from docx.shared import Inches, Pt
+from docx.styles import BabelFish
+from docx.styles.style import StyleFactory
 from docx.text.run import Run
 from lxml import etree
 
@@ -327,7 +329,7 @@ def insert_scorecard(doc: Any, review: Review) -> Run:
     return the scorecard heading's run (a fallback anchor)."""
     body = doc.element.body
     before = list(body)
-    styles = {(s.name, s.type): s for s in doc.styles}
+    styles = scorecard_styles(doc)
     if review.revision is not None:
         revision_section(doc, styles, review.revision)
     heading = _paragraph(doc, styles, "Review scorecard", "Heading 1", size=16)
@@ -345,6 +347,25 @@ def insert_scorecard(doc: Any, review: Review) -> Run:
         for el in new:
             first.addprevious(el)
     return heading.runs[0]
+
+
+SCORECARD_STYLES = frozenset({"Heading 1", "Heading 2", "List Bullet", "Table Grid"})
+
+
+def scorecard_styles(doc: Any) -> dict[tuple[str, Any], Any]:
+    """``(UI name, type) -> style`` for the styles the scorecard uses, the last definition winning, as in
+    ``{(s.name, s.type): s for s in doc.styles}``; without wrapping every style of the document."""
+    found: dict[tuple[str, Any], Any] = {}
+    for el in doc.styles.element.iterchildren(qn("w:style")):
+        name_el = el.find(qn("w:name"))
+        raw = name_el.get(qn("w:val")) if name_el is not None else None
+        if raw is None:
+            continue
+        name = BabelFish.internal2ui(raw)
+        if name in SCORECARD_STYLES:
+            style = StyleFactory(el)
+            found[(name, style.type)] = style
+    return found
 
 
 REVISION_HEADING = "Since your last draft"
