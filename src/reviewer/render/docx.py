@@ -24,6 +24,7 @@ The upper of the two DOCX layers; run surgery lives in :mod:`reviewer.render.doc
 from __future__ import annotations
 
 import bisect
+import functools
 import io
 import re
 import zipfile
@@ -90,6 +91,7 @@ def render_docx(
 ) -> None:
     """Write the annotated DOCX of ``review`` to ``out`` atomically; ``source`` is only ever read."""
     guarded = [*protect]
+    by_block: dict[int, Paragraph] | None = None
     if (
         source is not None
         and source.suffix.lower() in DOCX_SUFFIXES
@@ -111,7 +113,7 @@ def render_docx(
         def locate(block: Block) -> Paragraph | None:
             return by_block.get(block.index)
 
-    sheet = dx.StyleSheet(doc.styles.element)
+    sheet = default_sheet() if by_block is not None else dx.StyleSheet(doc.styles.element)
     unplaced = anchor_findings(doc, review, document, locate, sheet)
     heading = insert_scorecard(doc, review)
     for finding in unplaced:
@@ -119,6 +121,13 @@ def render_docx(
             heading, text=comment_text(finding, review, quote=True), author=AUTHOR, initials=INITIALS
         )
     atomic_save(out, lambda path: doc.save(str(path)), protect=guarded)
+
+
+@functools.lru_cache(maxsize=1)
+def default_sheet() -> dx.StyleSheet:
+    """The style sheet of python-docx's default template, which every new document starts from: built once
+    (it holds resolved properties only, no elements)."""
+    return dx.StyleSheet(docx.Document().styles.element)
 
 
 def comment_text(finding: Finding, review: Review, *, quote: bool = False) -> str:
@@ -316,7 +325,9 @@ def write_blocks(doc: Any, blocks: Sequence[Block]) -> dict[int, Paragraph]:
     """One paragraph per block (headings as "Heading 2"); returns block index -> ``w:p``."""
     out: dict[int, Paragraph] = {}
     for block in blocks:
-        para = doc.add_paragraph(block.text, style="Heading 2" if block.heading else None)
+        para = doc.add_paragraph(style="Heading 2" if block.heading else None)
+        if block.text:  # what add_paragraph(text) writes, without its character-by-character appender
+            _append_text(_sub(para._p, "r"), block.text)
         out[block.index] = para._p
     return out
 
@@ -356,16 +367,21 @@ def scorecard_styles(doc: Any) -> dict[tuple[str, Any], Any]:
     """``(UI name, type) -> style`` for the styles the scorecard uses, the last definition winning, as in
     ``{(s.name, s.type): s for s in doc.styles}``; without wrapping every style of the document."""
     found: dict[tuple[str, Any], Any] = {}
-    for el in doc.styles.element.iterchildren(qn("w:style")):
-        name_el = el.find(qn("w:name"))
-        raw = name_el.get(qn("w:val")) if name_el is not None else None
-        if raw is None:
-            continue
-        name = BabelFish.internal2ui(raw)
+    for raw in _STYLE_NAMES(doc.styles.element):
+        name = BabelFish.internal2ui(str(raw))
         if name in SCORECARD_STYLES:
-            style = StyleFactory(el)
+            style = StyleFactory(raw.getparent().getparent())
             found[(name, style.type)] = style
     return found
+
+
+# The w:name/@w:val of every w:style whose UI name can be a scorecard style ("heading 1" is "Heading 1").
+_RAW_NAMES = sorted(SCORECARD_STYLES | {BabelFish.ui2internal(n) for n in SCORECARD_STYLES})
+_STYLE_NAMES = etree.XPath(
+    "w:style/w:name/@w:val[" + " or ".join(f".='{n}'" for n in _RAW_NAMES) + "]",
+    namespaces={"w": nsmap["w"]},
+    smart_strings=True,
+)
 
 
 REVISION_HEADING = "Since your last draft"
@@ -493,8 +509,7 @@ def _cell(tr: Any, width: str, *, fill: str | None = None) -> Any:
 
 
 def _text_run(p: Any, text: str, *, bold: bool | None, colour: str | None, size: int) -> Any:
-    """A ``w:r`` as python-docx's ``add_run(text)`` plus ``bold``/``font.color``/``font.size`` writes it:
-    tabs become ``w:tab``, line breaks ``w:br``, and padded text keeps its spaces."""
+    """A ``w:r`` as python-docx's ``add_run(text)`` plus ``bold``/``font.color``/``font.size`` writes it."""
     r = _sub(p, "r")
     r_pr = _sub(r, "rPr")
     if bold is not None:
@@ -504,6 +519,13 @@ def _text_run(p: Any, text: str, *, bold: bool | None, colour: str | None, size:
     if colour is not None:
         _sub(r_pr, "color", val=colour)
     _sub(r_pr, "sz", val=str(size * 2))
+    _append_text(r, text)
+    return r
+
+
+def _append_text(r: Any, text: str) -> None:
+    """Text into ``w:r`` as python-docx's run text setter writes it: tabs become ``w:tab``, line breaks
+    ``w:br``, and text with edge spaces keeps them."""
     for piece in _RUN_BREAKS.split(text) if text else ():
         if piece == "\t":
             _sub(r, "tab")
@@ -514,7 +536,6 @@ def _text_run(p: Any, text: str, *, bold: bool | None, colour: str | None, size:
             t.text = piece
             if len(piece.strip()) < len(piece):
                 t.set(_XML_SPACE, "preserve")
-    return r
 
 
 def _borders(tbl: Any) -> None:
