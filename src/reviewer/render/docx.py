@@ -324,8 +324,14 @@ def _hoist_reference(last_run: Any) -> None:
 def write_blocks(doc: Any, blocks: Sequence[Block]) -> dict[int, Paragraph]:
     """One paragraph per block (headings as "Heading 2"); returns block index -> ``w:p``."""
     out: dict[int, Paragraph] = {}
+    heading: str | None = None
+    if any(block.heading for block in blocks):
+        h2 = doc.styles["Heading 2"]
+        heading = style_value(doc, h2, WD_STYLE_TYPE.PARAGRAPH)
     for block in blocks:
-        para = doc.add_paragraph(style="Heading 2" if block.heading else None)
+        para = doc.add_paragraph()
+        if block.heading:  # what add_paragraph(style="Heading 2") writes, its style resolved once
+            para._p.style = heading
         if block.text:  # what add_paragraph(text) writes, without its character-by-character appender
             _append_text(_sub(para._p, "r"), block.text)
         out[block.index] = para._p
@@ -363,16 +369,36 @@ def insert_scorecard(doc: Any, review: Review) -> Run:
 SCORECARD_STYLES = frozenset({"Heading 1", "Heading 2", "List Bullet", "Table Grid"})
 
 
-def scorecard_styles(doc: Any) -> dict[tuple[str, Any], Any]:
+def scorecard_styles(doc: Any) -> dict[tuple[str, Any], ResolvedStyle]:
     """``(UI name, type) -> style`` for the styles the scorecard uses, the last definition winning, as in
     ``{(s.name, s.type): s for s in doc.styles}``; without wrapping every style of the document."""
-    found: dict[tuple[str, Any], Any] = {}
+    found: dict[tuple[str, Any], ResolvedStyle] = {}
     for raw in _STYLE_NAMES(doc.styles.element):
         name = BabelFish.internal2ui(str(raw))
         if name in SCORECARD_STYLES:
             style = StyleFactory(raw.getparent().getparent())
-            found[(name, style.type)] = style
+            found[(name, style.type)] = ResolvedStyle(style, style_value(doc, style, style.type))
     return found
+
+
+@dataclass(frozen=True)
+class ResolvedStyle:
+    """A style and the value python-docx's ``paragraph.style = style`` (or ``table.style``) writes for it."""
+
+    style: Any
+    value: str | None  # its id, or None when it is its type's default style
+
+
+_DEFAULT_CANDIDATES = etree.XPath("w:style[@w:default]", namespaces={"w": nsmap["w"]})
+
+
+def style_value(doc: Any, style: Any, style_type: Any) -> str | None:
+    """``doc.part.get_style_id(style, style_type)`` without its scan of every style per call: only the styles
+    marked default are read (the last default of the type wins, as in python-docx)."""
+    if style.type != style_type:
+        raise ValueError(f"assigned style is type {style.type}, need type {style_type}")
+    defaults = [s for s in _DEFAULT_CANDIDATES(doc.styles.element) if s.type == style_type and s.default]
+    return None if defaults and defaults[-1] is style.element else style.style_id
 
 
 # The w:name/@w:val of every w:style whose UI name can be a scorecard style ("heading 1" is "Heading 1").
@@ -387,7 +413,7 @@ _STYLE_NAMES = etree.XPath(
 REVISION_HEADING = "Since your last draft"
 
 
-def revision_section(doc: Any, styles: dict[tuple[str, Any], Any], rev: RevisionSummary) -> None:
+def revision_section(doc: Any, styles: dict[tuple[str, Any], ResolvedStyle], rev: RevisionSummary) -> None:
     """What this draft resolved since the previous round and what is still open (new points marked),
     then the criteria whose verdict changed. Placed first: it is what a returning writer looks for."""
     resolved, persisting, new = rev.of(Change.RESOLVED), rev.of(Change.PERSISTING), rev.of(Change.NEW)
@@ -432,7 +458,7 @@ def summary_line(review: Review) -> str:
 
 def _paragraph(
     doc: Any,
-    styles: dict[tuple[str, Any], Any],
+    styles: dict[tuple[str, Any], ResolvedStyle],
     text: str,
     style: str | None,
     *,
@@ -440,8 +466,12 @@ def _paragraph(
     bullet: bool = False,
 ) -> Any:
     found = styles.get((style, WD_STYLE_TYPE.PARAGRAPH)) if style else None
-    if found is not None or style is None:
-        return doc.add_paragraph(text, style=found)
+    if found is not None:
+        para = doc.add_paragraph(text)
+        para._p.style = found.value
+        return para
+    if style is None:
+        return doc.add_paragraph(text)
     para = doc.add_paragraph()
     run = para.add_run(f"• {text}" if bullet else text)
     if not bullet:
@@ -451,7 +481,7 @@ def _paragraph(
     return para
 
 
-def _table(doc: Any, styles: dict[tuple[str, Any], Any], criteria: Sequence[CriterionResult]) -> None:
+def _table(doc: Any, styles: dict[tuple[str, Any], ResolvedStyle], criteria: Sequence[CriterionResult]) -> None:
     """The criteria table, built as XML: python-docx's per-cell and per-run API costs more than the rest of
     the render. The markup is what that API writes (cell widths, shading, run properties in schema order)."""
     rows = [c for c in criteria if c.verdict is not Verdict.NOT_APPLICABLE]
@@ -459,7 +489,7 @@ def _table(doc: Any, styles: dict[tuple[str, Any], Any], criteria: Sequence[Crit
     table = doc.add_table(rows=0, cols=len(COLUMNS))
     grid = styles.get(("Table Grid", WD_STYLE_TYPE.TABLE))
     if grid is not None:
-        table.style = grid
+        table._tbl.tblStyle_val = grid.value
     else:
         _borders(table._tbl)
     tbl = table._tbl
