@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,8 +48,71 @@ def _segmenter() -> Any:
     if seg is None:
         import pysbd
 
+        _memoise_pysbd_patterns()
         seg = _LOCAL.segmenter = pysbd.Segmenter(language="en", clean=False)
     return seg
+
+
+# pysbd hands ``re`` pattern *strings*, about 900 distinct ones over ordinary prose (two or three per
+# abbreviation it meets), which overflows ``re``'s 512-entry cache: every paragraph recompiles hundreds of
+# patterns. pysbd's English modules get their own ``re`` whose functions compile each pattern once; the
+# standard ``re`` and everyone else's cache are untouched, and the results are the same (same patterns,
+# same flags, same calls).
+_PYSBD_MODULES = (
+    "abbreviation_replacer",
+    "between_punctuation",
+    "exclamation_words",
+    "lists_item_replacer",
+    "processor",
+    "punctuation_replacer",
+    "segmenter",
+    "utils",
+)
+PATTERN_CACHE_SIZE = 4096
+
+
+@functools.lru_cache(maxsize=PATTERN_CACHE_SIZE)
+def _compiled(pattern: Any, flags: int) -> re.Pattern[str]:
+    return re.compile(pattern, flags)
+
+
+class _MemoRe:
+    """The part of the ``re`` module pysbd uses, with compiled patterns remembered (other names pass through)."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(re, name)
+
+    def sub(self, pattern: Any, repl: Any, string: str, count: int = 0, flags: int = 0) -> str:
+        return _compiled(pattern, flags).sub(repl, string, count)
+
+    def search(self, pattern: Any, string: str, flags: int = 0) -> re.Match[str] | None:
+        return _compiled(pattern, flags).search(string)
+
+    def match(self, pattern: Any, string: str, flags: int = 0) -> re.Match[str] | None:
+        return _compiled(pattern, flags).match(string)
+
+    def findall(self, pattern: Any, string: str, flags: int = 0) -> list[Any]:
+        return _compiled(pattern, flags).findall(string)
+
+    def finditer(self, pattern: Any, string: str, flags: int = 0) -> Iterator[re.Match[str]]:
+        return _compiled(pattern, flags).finditer(string)
+
+    def split(self, pattern: Any, string: str, maxsplit: int = 0, flags: int = 0) -> list[Any]:
+        return _compiled(pattern, flags).split(string, maxsplit)
+
+
+_MEMO_RE = _MemoRe()
+_INSTALL_LOCK = threading.Lock()
+
+
+def _memoise_pysbd_patterns() -> None:
+    import importlib
+
+    with _INSTALL_LOCK:
+        for name in _PYSBD_MODULES:
+            module = importlib.import_module(f"pysbd.{name}")
+            if getattr(module, "re", None) is re:
+                module.re = _MEMO_RE  # type: ignore[attr-defined]
 
 
 _WS = re.compile(r"\s+")
