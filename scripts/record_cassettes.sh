@@ -16,6 +16,8 @@ server=${LOCAL_LLM_SERVER:-/work/shared/tools/local-llm-server.sh}
 if [ -z "${REVIEWER_RECORD_BASE_URL:-}" ]; then
   "$server" start
 fi
-REVIEWER_RECORD=1 python -m pytest tests/test_llm_cassettes.py -q "$@"
+REVIEWER_RECORD=1 python -m pytest tests/test_llm_cassettes.py -q -k "not every_sample" "$@"
+# The sample cassettes: recorded with the snapshot just taken, one cassette per sample document.
+REVIEWER_RECORD_SAMPLES=1 python -m pytest tests/test_llm_cassettes.py -q -k every_sample "$@"
 python -m pytest tests/test_llm_cassettes.py -q
 echo "cassettes recorded in tests/cassettes/; commit them with tests/cassettes/rubrics/"

@@ -313,6 +313,49 @@ def _user_message(body: bytes | str) -> str:
     return next(m["content"] for m in data["messages"] if m["role"] == "user")
 
 
+# --- every sample, from cassettes -----------------------------------------------------------------
+
+RECORD_SAMPLES = os.environ.get("REVIEWER_RECORD_SAMPLES") == "1"
+
+
+def _sample_documents() -> list[tuple[str, Path]]:
+    from reviewer.pipeline import discover
+
+    return [(f"{folder.name}/{path.name}", path) for folder in sorted(SAMPLES.iterdir()) if folder.is_dir()
+            for path in discover(folder)]
+
+
+@pytest.mark.parametrize(("name", "path"), _sample_documents(), ids=[n for n, _ in _sample_documents()])
+def test_hybrid_review_of_every_sample(name: str, path: Path, tmp_path: Path) -> None:
+    """Every sample document gets a complete hybrid review from recorded calls to the real local server,
+    and every model finding is anchored on text that really is in the draft (check_review).
+
+    Recorded with ``REVIEWER_RECORD_SAMPLES=1`` (scripts/record_cassettes.sh does it) against the rubric
+    snapshot, which recording these cassettes does not refresh."""
+    from reviewer.ingest import load_document
+    from reviewer.kinds import load_manifest, resolve_kind
+
+    doc = load_document(path, resolve_kind(path, None, load_manifest(path.parent)))
+    cassette_name = "sample_" + name.replace("/", "__").replace(".", "_")
+    cassette_path = CASSETTES / f"{cassette_name}.yaml"
+    if RECORD_SAMPLES:
+        cassette_path.unlink(missing_ok=True)
+    elif not cassette_path.exists():
+        pytest.fail(f"missing cassette {cassette_path.name}: record with scripts/record_cassettes.sh")
+    cfg = llm_config(tmp_path)
+    rules = review_rules(doc, builtin_rubrics())
+    with RECORDER.use_cassette(cassette_path.name, record_mode="all" if RECORD_SAMPLES else "none") as cassette:
+        out = review_llm(doc, load_snapshot(), cfg, make_judge(cfg), rules=rules, mode="hybrid",
+                         memory=MethodMemory(cfg.cache_dir), sleep=lambda s: None)
+    if not RECORD_SAMPLES:
+        assert cassette.all_played, "some recorded requests were not made: the engine changed; re-record"
+    check_review(doc, out)
+    assert out.calls, "the hybrid engine judged no rubric"
+    for f in out.findings:
+        if f.source is Source.LLM:
+            assert doc.text[f.start:f.end] == f.quote
+
+
 # --- live ------------------------------------------------------------------------------------------
 
 
