@@ -117,9 +117,7 @@ def render_docx(
     unplaced = anchor_findings(doc, review, document, locate, sheet)
     heading = insert_scorecard(doc, review)
     for finding in unplaced:
-        doc.add_comment(
-            heading, text=comment_text(finding, review, quote=True), author=AUTHOR, initials=INITIALS
-        )
+        add_comment(doc, heading, comment_text(finding, review, quote=True))
     atomic_save(out, lambda path: doc.save(str(path)), protect=guarded)
 
 
@@ -234,14 +232,23 @@ def anchor_findings(
             unplaced.append(finding)
             continue
         first, last = Run(runs[0], doc), Run(runs[-1], doc)
-        doc.add_comment(
-            [first, last],
-            text=comment_text(finding, review, quote=not exact),
-            author=AUTHOR,
-            initials=INITIALS,
-        )
+        add_comment(doc, [first, last], comment_text(finding, review, quote=not exact))
         _hoist_reference(runs[-1])
     return unplaced
+
+
+def add_comment(doc: Any, anchor: Run | Sequence[Run], text: str) -> None:
+    """``doc.add_comment(anchor, text=text, author=AUTHOR, initials=INITIALS)``, the text written without
+    python-docx's character-by-character appender (one paragraph per line, as python-docx splits it)."""
+    comment = doc.add_comment(anchor, text="", author=AUTHOR, initials=INITIALS)
+    if text == "":
+        return
+    lines = text.split("\n")
+    _append_text(comment.paragraphs[0]._p.add_r(), lines[0])
+    for line in lines[1:]:
+        para = comment.add_paragraph()
+        if line:
+            _append_text(para._p.add_r(), line)
 
 
 def block_spans(
