@@ -414,7 +414,11 @@ def test_source_without_heading_or_grid_styles(tmp_path):
     result, anchors, _ = read_output(out)
     assert list(anchors.values()) == [SENTENCE]
     assert result.paragraphs[0].text == "Review scorecard" and result.paragraphs[0].runs[0].bold
-    assert result.tables[0]._tbl.tblPr.find(qn("w:tblBorders")) is not None
+    tblpr = result.tables[0]._tbl.tblPr
+    assert tblpr.find(qn("w:tblBorders")) is not None
+    order = [c.tag for c in tblpr]
+    if tblpr.find(qn("w:tblLook")) is not None:  # schema order: borders before the table look
+        assert order.index(qn("w:tblBorders")) < order.index(qn("w:tblLook"))
     assert "• a note" in [p.text for p in result.paragraphs]
 
 

@@ -585,7 +585,14 @@ def _borders(tbl: Any) -> None:
                 attrs={qn("w:val"): "single", qn("w:sz"): "4", qn("w:space"): "0", qn("w:color"): "auto"},
             )
         )
-    tbl.tblPr.append(borders)
+    # CT_TblPr is a sequence: tblBorders must precede shd, tblLayout, tblCellMar and tblLook (schema order),
+    # or Word reports the file as damaged.
+    later = [c for c in tbl.tblPr if c.tag in {qn(f"w:{t}") for t in ("shd", "tblLayout", "tblCellMar", "tblLook",
+                                                                         "tblCaption", "tblDescription")}]
+    if later:
+        later[0].addprevious(borders)
+    else:
+        tbl.tblPr.append(borders)
 
 
 def _short(text: str) -> str:
