@@ -90,20 +90,24 @@ def main() -> None:
         review = review_document(doc, rubrics)
         out = Path(tmp) / "out"
         item = Reviewed(src, doc, review)
+
+        def ms(fn) -> str:  # type: ignore[no-untyped-def]
+            return f"{median_time(fn, args.runs) * 1000:.1f} ms"
+
         rows = [
             ("words in the statement", f"{doc.words}"),
             ("findings", f"{len(review.findings)}"),
-            ("ingest (median)", f"{median_time(lambda: load_document(src, DocKind.PERSONAL_STATEMENT), args.runs) * 1000:.1f} ms"),
-            ("rules review (median)", f"{median_time(lambda: review_document(doc, rubrics), args.runs) * 1000:.1f} ms"),
-            ("render docx (median)", f"{median_time(lambda: write_review(item, out, ['docx']), args.runs) * 1000:.1f} ms"),
-            ("render json+md (median)", f"{median_time(lambda: write_review(item, out, ['json', 'md']), args.runs) * 1000:.1f} ms"),
+            ("ingest (median)", ms(lambda: load_document(src, DocKind.PERSONAL_STATEMENT))),
+            ("rules review (median)", ms(lambda: review_document(doc, rubrics))),
+            ("render docx (median)", ms(lambda: write_review(item, out, ["docx"]))),
+            ("render json+md (median)", ms(lambda: write_review(item, out, ["json", "md"]))),
         ]
 
         def end_to_end() -> None:
             d = load_document(src, DocKind.PERSONAL_STATEMENT)
             write_review(Reviewed(src, d, review_document(d, rubrics)), out, ["json", "docx", "md"])
 
-        rows.append(("end to end in process (median)", f"{median_time(end_to_end, args.runs) * 1000:.1f} ms"))
+        rows.append(("end to end in process (median)", ms(end_to_end)))
         exe = [sys.executable, "-m", "reviewer"]
         cli_runs = max(3, args.runs // 4)
         cold = wall([*exe, "review", str(src), "--out", str(out)], cli_runs)

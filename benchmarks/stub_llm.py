@@ -25,13 +25,14 @@ import json
 import re
 import threading
 import time
+from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 _SENTENCE = re.compile(r"[^.!?\n]{20,200}[.!?]")
 
 
-def criterion_ids(body: dict[str, Any]) -> list[str]:
+def criterion_ids(body: Mapping[str, Any]) -> list[str]:
     """The criterion ids the request's answer schema asks for."""
     schema: dict[str, Any] = {}
     fmt = body.get("response_format") or {}
@@ -46,7 +47,7 @@ def criterion_ids(body: dict[str, Any]) -> list[str]:
         return sorted(set(re.findall(r"\b[a-z]+\.[a-z_]+\b", text)))[:12]
 
 
-def draft_of(body: dict[str, Any]) -> str:
+def draft_of(body: Mapping[str, Any]) -> str:
     for m in body.get("messages", []):
         content = str(m.get("content", ""))
         match = re.search(r"BEGIN DRAFT (\S+)\n(.*?)\nEND DRAFT \1", content, re.S)
@@ -55,7 +56,7 @@ def draft_of(body: dict[str, Any]) -> str:
     return ""
 
 
-def judgment(body: dict[str, Any]) -> dict[str, Any]:
+def judgment(body: Mapping[str, Any]) -> dict[str, Any]:
     """A valid answer for the request: scores vary with the draft and the criterion, quotes come from it."""
     draft = draft_of(body)
     sentence = _SENTENCE.search(draft)
@@ -63,27 +64,27 @@ def judgment(body: dict[str, Any]) -> dict[str, Any]:
     items = []
     for cid in criterion_ids(body):
         score = 2 + int(hashlib.sha256(f"{cid}\0{draft}".encode()).hexdigest(), 16) % 4
-        evidence = [{"quote": quote, "suggestion": "Say what you did and what changed."}] if quote and score < 4 else []
-        items.append({"criterion_id": cid, "reasoning": f"Stub judgment {score}/5.", "evidence": evidence,
+        evidence = [{"quote": quote, "suggestion": f"Revise: {quote[:40]}"}] if quote and score < 4 else []
+        items.append({"criterion_id": cid, "reasoning": f"Stub {score}/5 on: {quote[:60]}", "evidence": evidence,
                       "score": score})
     return {"criteria": items}
 
 
-def completion(body: dict[str, Any]) -> dict[str, Any]:
-    answer = json.dumps(judgment(body))
-    message: dict[str, Any] = {"role": "assistant", "content": answer}
-    finish = "stop"
+def completion(body: Mapping[str, Any], content: str | None = None, finish: str = "stop") -> dict[str, Any]:
+    """A ``chat.completion`` carrying ``content`` (default: :func:`judgment`) the way the request asked for it:
+    as message content (json_schema / json_object) or as a tool call (function calling)."""
+    content = json.dumps(judgment(body)) if content is None else content
+    message: dict[str, Any] = {"role": "assistant", "content": content}
     if body.get("tools") and not body.get("response_format"):
         name = body["tools"][0]["function"]["name"]
         message = {"role": "assistant", "content": None, "tool_calls": [
-            {"id": "call_stub", "type": "function", "function": {"name": name, "arguments": answer}}]}
-        finish = "tool_calls"
-    prompt_chars = sum(len(str(m.get("content", ""))) for m in body.get("messages", []))
+            {"id": "call_stub", "type": "function", "function": {"name": name, "arguments": content}}]}
+        finish = "tool_calls" if finish == "stop" else finish
+    prompt = sum(len(str(m.get("content", ""))) for m in body.get("messages", [])) // 4
     return {"id": "chatcmpl-stub", "object": "chat.completion", "created": int(time.time()),
-            "model": body.get("model", "stub"),
-            "choices": [{"index": 0, "message": message, "finish_reason": finish}],
-            "usage": {"prompt_tokens": prompt_chars // 4, "completion_tokens": len(answer) // 4,
-                      "total_tokens": prompt_chars // 4 + len(answer) // 4}}
+            "model": body.get("model", "stub"), "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+            "usage": {"prompt_tokens": prompt, "completion_tokens": len(content) // 4,
+                      "total_tokens": prompt + len(content) // 4}}
 
 
 class StubServer:

@@ -29,71 +29,26 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import socket
 import struct
+import sys
 import threading
-import time
 from collections.abc import Mapping, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
+# The OpenAI chat protocol side (which criteria a request asks for, its draft, a valid answer, a completion in
+# the shape the client expects) is shared with the benchmark's latency stub.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from stub_llm import completion, draft_of, judgment
+
 FAULTS = ("ok", "429", "503", "reset", "timeout", "truncated", "invalid")
-_SENTENCE = re.compile(r"[^.!?\n]{20,200}[.!?]")
-
-
-def criterion_ids(body: Mapping[str, Any]) -> list[str]:
-    schema: Mapping[str, Any] = {}
-    fmt = body.get("response_format") or {}
-    if fmt.get("type") == "json_schema":
-        schema = (fmt.get("json_schema") or {}).get("schema") or {}
-    elif body.get("tools"):
-        schema = body["tools"][0]["function"].get("parameters") or {}
-    try:
-        return list(schema["properties"]["criteria"]["items"]["properties"]["criterion_id"]["enum"])
-    except (KeyError, TypeError):
-        text = " ".join(str(m.get("content", "")) for m in body.get("messages", []))
-        return sorted(set(re.findall(r"\b[a-z]+\.[a-z_]+\b", text)))[:12]
-
-
-def draft_of(body: Mapping[str, Any]) -> str:
-    for m in body.get("messages", []):
-        match = re.search(r"BEGIN DRAFT (\S+)\n(.*?)\nEND DRAFT \1", str(m.get("content", "")), re.S)
-        if match:
-            return match.group(2)
-    return ""
 
 
 def call_key(body: Mapping[str, Any]) -> str:
     system = next((str(m.get("content", "")) for m in body.get("messages", []) if m.get("role") == "system"), "")
     return hashlib.sha256(f"{draft_of(body)}\0{system}".encode()).hexdigest()
-
-
-def answer(body: Mapping[str, Any]) -> dict[str, Any]:
-    draft = draft_of(body)
-    sentence = _SENTENCE.search(draft)
-    quote = sentence.group(0).strip() if sentence else draft[:80].strip()
-    items = []
-    for cid in criterion_ids(body):
-        score = 2 + int(hashlib.sha256(f"{cid}\0{draft}".encode()).hexdigest(), 16) % 4
-        evidence = [{"quote": quote, "suggestion": f"Revise: {quote[:40]}"}] if quote and score < 4 else []
-        items.append({"criterion_id": cid, "reasoning": f"Stub {score}/5 on: {quote[:60]}", "evidence": evidence,
-                      "score": score})
-    return {"criteria": items}
-
-
-def completion(body: Mapping[str, Any], content: str, finish: str = "stop") -> dict[str, Any]:
-    message: dict[str, Any] = {"role": "assistant", "content": content}
-    if body.get("tools") and not body.get("response_format"):
-        name = body["tools"][0]["function"]["name"]
-        message = {"role": "assistant", "content": None, "tool_calls": [
-            {"id": "call_stub", "type": "function", "function": {"name": name, "arguments": content}}]}
-        finish = "tool_calls" if finish == "stop" else finish
-    prompt = sum(len(str(m.get("content", ""))) for m in body.get("messages", [])) // 4
-    return {"id": "chatcmpl-fault", "object": "chat.completion", "created": int(time.time()),
-            "model": body.get("model", "stub"), "choices": [{"index": 0, "message": message, "finish_reason": finish}],
-            "usage": {"prompt_tokens": prompt, "completion_tokens": len(content) // 4,
-                      "total_tokens": prompt + len(content) // 4}}
 
 
 class FaultStub:
@@ -156,7 +111,7 @@ class FaultStub:
                     return
                 if fault == "timeout":
                     stub._stopped.wait(stub.timeout_sleep)
-                text = json.dumps(answer(body))
+                text = json.dumps(judgment(body))
                 if fault == "truncated":
                     self._send(200, completion(body, text[: len(text) // 2], "length"))
                 elif fault == "invalid":
