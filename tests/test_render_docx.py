@@ -511,6 +511,31 @@ def test_text_source_renders_new_docx_with_comments(tmp_path):
     assert any(c.startswith("[score.pivot] WARN") for c in comments.values())
 
 
+def test_lean_template_keeps_the_styles_feedback_uses_and_drops_the_rest():
+    from reviewer.render.docx_template import STYLES, lean_template, new_document, prune_styles
+
+    with zipfile.ZipFile(io.BytesIO(lean_template())) as zf:
+        names = set(zf.namelist())
+    assert "word/styles.xml" in names and "word/document.xml" in names and "word/numbering.xml" in names
+    assert not {"word/stylesWithEffects.xml", "docProps/thumbnail.jpeg", "customXml/item1.xml"} & names
+    d = new_document()
+    kept = {s.name for s in d.styles}
+    assert kept >= STYLES
+    # every reference from a kept style resolves inside the template
+    ids = {s.style_id for s in d.styles}
+    for style in d.styles.element.iterchildren(qn("w:style")):
+        for tag in ("w:basedOn", "w:link", "w:next"):
+            ref = style.find(qn(tag))
+            assert ref is None or ref.get(qn("w:val")) in ids
+    # a style outside the closure goes, and so does the latent-style table
+    full = docx.Document().styles.element
+    prune_styles(full, frozenset({"Heading 1"}))
+    left = {s.get(qn("w:styleId")) for s in full.iterchildren(qn("w:style"))}
+    assert "Heading1" in left and "Heading1Char" in left and "Normal" in left and "Title" not in left
+    assert full.find(qn("w:latentStyles")) is None
+    assert d.part.package is not new_document().part.package  # each call is a fresh document
+
+
 def test_empty_document_anchors_on_scorecard(tmp_path):
     doc = from_text("", DocKind.PERSONAL_STATEMENT)
     f = Finding(
@@ -563,8 +588,13 @@ def _office() -> str | None:
 @pytest.mark.libreoffice
 @pytest.mark.skipif(_office() is None, reason="LibreOffice is not installed")
 def test_libreoffice_round_trip(tmp_path):
-    """LibreOffice opens the output: PDF export succeeds and an ODT export keeps every anchored comment."""
+    """LibreOffice opens the outputs (annotated Word source, and a new document from the lean template for a
+    text source): PDF export succeeds and an ODT export keeps every anchored comment."""
     _, _, review, out = render(tmp_path, bold_docx(), [SENTENCE, ("I studied", "score.pivot")])
+    text_doc = from_text("Personal statement\n\n" + "".join(BOLD_PARA), DocKind.PERSONAL_STATEMENT)
+    text_review = review_of(text_doc, [finding(text_doc, SENTENCE), finding(text_doc, "I studied", "score.pivot")])
+    text_out = out.with_name("text.docx")
+    render_docx(text_review, text_doc, text_out, source=tmp_path / "draft.txt")
     office = _office()
     assert office is not None
     for fmt in ("pdf", "odt"):
@@ -577,18 +607,20 @@ def test_libreoffice_round_trip(tmp_path):
             "--outdir",
             str(tmp_path / fmt),
             str(out),
+            str(text_out),
         ]
         subprocess.run(
             cmd, check=True, timeout=180, capture_output=True, env={**os.environ, "HOME": str(tmp_path)}
         )
-    pdf = tmp_path / "pdf" / "annotated.pdf"
-    assert pdf.exists() and pdf.stat().st_size > 1000
-    first_page = pypdf.PdfReader(str(pdf)).pages[0].extract_text()
-    assert "Review scorecard" in first_page and "FAIL" in first_page
-    with zipfile.ZipFile(tmp_path / "odt" / "annotated.odt") as zf:
-        content = zf.read("content.xml").decode()
-    assert content.count("<office:annotation ") == len(review.findings)
-    assert content.count("<office:annotation-end ") == len(review.findings)
+    for stem, r in (("annotated", review), ("text", text_review)):
+        pdf = tmp_path / "pdf" / f"{stem}.pdf"
+        assert pdf.exists() and pdf.stat().st_size > 1000
+        first_page = pypdf.PdfReader(str(pdf)).pages[0].extract_text()
+        assert "Review scorecard" in first_page and "FAIL" in first_page
+        with zipfile.ZipFile(tmp_path / "odt" / f"{stem}.odt") as zf:
+            content = zf.read("content.xml").decode()
+        assert content.count("<office:annotation ") == len(r.findings)
+        assert content.count("<office:annotation-end ") == len(r.findings)
 
 
 def test_with_real_docx_ingest(tmp_path):

@@ -7,7 +7,7 @@ The upper of the two DOCX layers; run surgery lives in :mod:`reviewer.render.doc
   ``locator`` is the ordinal of its ``w:p`` in :func:`reviewer.docx_xml.paragraphs`) to visible-character
   offsets of that paragraph, runs are split there, and a comment is anchored on exactly those runs.
   Macros of a ``.docm`` are dropped: the output is a plain ``.docx``.
-* Any other source gets a new document (python-docx's default template): one paragraph per block,
+* Any other source gets a new document (:mod:`reviewer.render.docx_template`): one paragraph per block,
   then the same anchoring, so both paths share one code path and one set of tests.
 * All comments are anchored *before* the scorecard is inserted, against a paragraph list built once:
   inserting content first would shift every locator, and re-walking the body per finding is O(n^2).
@@ -51,6 +51,7 @@ from ..errors import InputError
 from ..findings import Change, CriterionResult, Finding, Review, RevisionSummary, Severity, Verdict
 from ..fsio import atomic_save
 from .docx_runs import cover
+from .docx_template import new_document
 
 AUTHOR, INITIALS = "reviewer", "RV"
 DOCX_SUFFIXES = (".docx", ".docm")
@@ -107,7 +108,7 @@ def render_docx(
     else:
         if source is not None:
             guarded.append(source)
-        doc = docx.Document()
+        doc = new_document()
         by_block = write_blocks(doc, document.blocks)
 
         def locate(block: Block) -> Paragraph | None:
@@ -123,9 +124,9 @@ def render_docx(
 
 @functools.lru_cache(maxsize=1)
 def default_sheet() -> dx.StyleSheet:
-    """The style sheet of python-docx's default template, which every new document starts from: built once
-    (it holds resolved properties only, no elements)."""
-    return dx.StyleSheet(docx.Document().styles.element)
+    """The style sheet of the template every new document starts from: built once (it holds resolved
+    properties only, no elements)."""
+    return dx.StyleSheet(new_document().styles.element)
 
 
 def comment_text(finding: Finding, review: Review, *, quote: bool = False) -> str:
