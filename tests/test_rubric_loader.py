@@ -129,3 +129,13 @@ def test_select_only_and_skip(tmp_path: Path) -> None:
     assert [c.id for _, c in rs.select(only=["demo"]).criteria()] == ["demo.words"]
     assert [c.id for _, c in rs.select(skip=["demo.words"]).criteria()] == ["other.words"]
     assert list(rs.select(only=["demo"], skip=["demo"]).criteria()) == []
+
+
+def test_digest_follows_the_selection_even_once_computed() -> None:
+    rs = load_rubrics()
+    full, first = rs.digest, rs.rubrics[0].digest  # computed (and cached) before selecting
+    selected = rs.select(only=[rs.rubrics[0].criteria[0].id])
+    assert selected.digest != full
+    assert selected.rubrics[0].digest != first
+    assert selected.rubrics[0].digest == load_rubrics().select(only=[rs.rubrics[0].criteria[0].id]).rubrics[0].digest
+    assert rs.select().digest == full

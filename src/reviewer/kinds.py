@@ -47,12 +47,13 @@ def load_manifest(folder: Path) -> Manifest | None:
     path = folder / MANIFEST
     if not path.is_file():
         return None
-    from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
+    from .yamlio import load_safe
+
     try:
-        data = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
-    except (YAMLError, UnicodeDecodeError, OSError) as exc:
+        data = load_safe(path.read_text(encoding="utf-8"))
+    except (YAMLError, UnicodeDecodeError, OSError, RecursionError) as exc:
         raise ConfigError(f"cannot read the manifest: {exc}", path=path,
                           hint="it must be YAML with applicant, target and documents") from None
     try:

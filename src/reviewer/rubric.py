@@ -11,6 +11,7 @@ replaces it, a new id is added. Criterion ids must stay unique across the merged
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
@@ -103,8 +104,15 @@ class Rubric(Strict):
     criteria: tuple[Criterion, ...] = Field(min_length=1)
     source_path: str = Field(default="", exclude=True)
 
-    @property
+    def with_criteria(self, criteria: tuple[Criterion, ...]) -> Rubric:
+        """This rubric with other criteria: a new model, not ``model_copy`` (which would carry the cached
+        :attr:`digest` over)."""
+        fields = {name: getattr(self, name) for name in type(self).model_fields}
+        return type(self).model_validate({**fields, "criteria": criteria})
+
+    @functools.cached_property
     def digest(self) -> str:
+        """A digest of everything the rubric says (computed once: the model is frozen)."""
         payload = self.model_dump(mode="json", by_alias=True)
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -139,10 +147,10 @@ class RubricSet(BaseModel):
         for r in self.rubrics:
             crits = tuple(c for c in r.criteria if _selected(c.id, only, skip))
             if crits:
-                kept.append(r.model_copy(update={"criteria": crits}))
+                kept.append(r.with_criteria(crits))
         return RubricSet(rubrics=tuple(kept))
 
-    @property
+    @functools.cached_property
     def digest(self) -> str:
         return hashlib.sha256("".join(r.digest for r in self.rubrics).encode()).hexdigest()[:16]
 
@@ -162,12 +170,11 @@ def _selected(cid: str, only: Sequence[str], skip: Sequence[str]) -> bool:
 # --- loading --------------------------------------------------------------------------------------
 
 
-def _yaml(located: bool) -> Any:
-    """The safe loader (C-accelerated with ruamel.yaml.clib) for the common path; the round-trip loader,
-    which keeps every node's line, only when an error must be located."""
+def _located(raw: str) -> Any:
+    """``raw`` read by the round-trip loader, which keeps every node's line: only to locate an error."""
     from ruamel.yaml import YAML
 
-    return YAML(typ="rt") if located else YAML(typ="safe")
+    return YAML(typ="rt", pure=True).load(raw)
 
 
 def _line_of(node: Any, loc: Sequence[int | str]) -> int | None:
@@ -212,17 +219,21 @@ def load_rubric(path: Path) -> Rubric:
     """
     from ruamel.yaml.error import YAMLError
 
+    from .yamlio import load_safe
+
     try:
         raw = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise RubricError(f"cannot read rubric: {exc}", path=path) from exc
     try:
-        data = _yaml(located=False).load(raw)
+        data = load_safe(raw)
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise RubricError(
             f"invalid YAML: {getattr(exc, 'problem', exc)}", path=path, line=mark.line + 1 if mark else None
         ) from exc
+    except RecursionError:
+        raise RubricError("invalid YAML: nested too deeply", path=path) from None
     if not isinstance(data, dict):
         raise RubricError("a rubric file must be a mapping with id, title and criteria", path=path, line=1)
     try:
@@ -231,7 +242,7 @@ def load_rubric(path: Path) -> Rubric:
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = [p for p in err["loc"] if p != "source_path"]
-        located = _yaml(located=True).load(raw)
+        located = _located(raw)
         field = ".".join(str(p) for p in loc[2:]) if _criterion_id(data, loc) else ".".join(map(str, loc))
         raise RubricError(
             f"{field}: {err['msg'].lower()}" if field else err["msg"].lower(),
@@ -241,7 +252,7 @@ def load_rubric(path: Path) -> Rubric:
         ) from None
     if problem is not None:
         loc, message, hint = problem
-        raise RubricError(message, path=path, line=_line_of(_yaml(located=True).load(raw), loc),
+        raise RubricError(message, path=path, line=_line_of(_located(raw), loc),
                           criterion=_criterion_id(data, loc), hint=hint)
     return rubric
 

@@ -182,10 +182,19 @@ def _check_nesting(text: str, path: Path, language: str) -> None:
 
 
 def _yaml_records(text: str, path: Path) -> list[dict[str, Any]]:
+    """Valid files (the usual case) are read once with the fast safe loader; a file with any problem is
+    read again with the line-keeping loader, so the message can name the entry's line."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
+    from ..yamlio import load_safe
+
     _check_nesting(text, path, "YAML")
+    try:
+        data = load_safe(text)
+        return [validate_record(raw, _Where(path, i)) for i, raw in enumerate(_entry_list(data, path), start=1)]
+    except (YAMLError, InputError, RecursionError):
+        pass
     try:
         data = YAML(typ="rt", pure=True).load(text)
     except YAMLError as err:
