@@ -93,11 +93,13 @@ def _layout(p: Any, sheet: dx.StyleSheet) -> list[tuple[Any, int, int, bool]]:
     return out
 
 
-def _split_at(p: Any, offset: int, sheet: dx.StyleSheet) -> None:
-    """Make ``offset`` a run boundary of ``p`` (no-op when it already is one or lies outside)."""
-    for run, start, end, hidden in _layout(p, sheet):
+def _split_at(layout: list[tuple[Any, int, int, bool]], offset: int) -> None:
+    """Make ``offset`` a run boundary (no-op when it already is one or lies outside), keeping ``layout``
+    (from :func:`_layout`) true: the split run's entry becomes its two halves'."""
+    for i, (run, start, end, hidden) in enumerate(layout):
         if not hidden and start < offset < end:
-            split_run(run, offset - start)
+            left, right = split_run(run, offset - start)
+            layout[i : i + 1] = [(left, start, offset, False), (right, offset, end, False)]
             return
 
 
@@ -110,9 +112,9 @@ def cover(p: Any, start: int, end: int, sheet: dx.StyleSheet) -> list[Any]:
     start = max(start, 0)
     if end <= start:
         return []
-    _split_at(p, start, sheet)
-    _split_at(p, end, sheet)
-    layout = _layout(p, sheet)
+    layout = _layout(p, sheet)  # one walk of the paragraph; splits update it in place
+    _split_at(layout, start)
+    _split_at(layout, end)
     first = next(
         (i for i, (_, s, e, h) in enumerate(layout) if not h and e > s and s >= start and s < end), None
     )
