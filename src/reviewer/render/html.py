@@ -21,7 +21,6 @@ import csv
 import functools
 import hashlib
 import io
-import os
 import shutil
 import tempfile
 from collections.abc import Iterable
@@ -262,12 +261,10 @@ def write_cohort_report(out: Path) -> list[Path]:
                     writer.writerow(CSV_HEADER)
                     collected.append(collect_cohort(out, lambda row: writer.writerow(csv_cells(row)), spools.add,
                                                     index=index))
-                    _sync(fh)
 
             def save_html(tmp: Path) -> None:
                 with tmp.open("w", encoding="utf-8", newline="\n") as fh:
                     write_page(fh, collected[0], spools)
-                    _sync(fh)
 
             atomic_save(csv_path, save_csv)
             atomic_save(html_path, save_html)
@@ -275,11 +272,6 @@ def write_cohort_report(out: Path) -> list[Path]:
         raise OutputError(f"cannot write the cohort report: {exc.strerror or exc}", path=out,
                           hint="check that the folder is writable") from exc
     return [html_path, csv_path]
-
-
-def _sync(fh: IO[str]) -> None:
-    fh.flush()
-    os.fsync(fh.fileno())
 
 
 __all__ = ["CSV_HEADER", "INDEX_FILE", "SUMMARY_FILE", "render_cohort_html", "write_cohort_report"]
