@@ -9,8 +9,8 @@ numbers, a sentence order change, a dropped sentence and an added one, so no two
 measures and prints one table:
 
 (a) rules-only ``reviewer batch`` throughput (documents/s, every format written) against the floor of simply
-    opening and saving the cohort's DOCX files with python-docx on as many processes, measured in the same run
-    (target: within 3x);
+    opening and saving the cohort's DOCX files with python-docx on as many processes, measured in the same run:
+    ``--repeat`` interleaved pairs, best of each compared, the per-pair range printed too (target: within 3x);
 (b) the hybrid engine's wall time against a local OpenAI-compatible stub (:mod:`stub_llm`, in its own process)
     that answers after a fixed latency, as a ratio to the ideal ``ceil(calls / concurrency) x latency``
     (target: within 1.25x);
@@ -249,6 +249,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16, help="model calls in flight")
     parser.add_argument("--changed", type=float, default=0.10, help="fraction of documents edited for round 2")
     parser.add_argument("--workdir", type=Path, default=None, help="keep the cohort and outputs here")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="(a): interleaved floor and batch runs; the best of each is compared")
     parser.add_argument("--only", choices=["a"], default=None,
                         help="run only this part (a: rules throughput against the open+save floor)")
     args = parser.parse_args()
@@ -267,16 +269,31 @@ def main() -> None:
           f"({sum(p.suffix == '.docx' for p in docs)} DOCX) built in {time.perf_counter() - t:.1f}s in {work}",
           flush=True)
 
-    # (a) rules throughput vs the python-docx open+save floor; (d) memory at full size
-    n_docx, floor_s = docx_floor(cohort, work / "floor", args.jobs)
-    rules = run_batch_subprocess(cohort, work / "out-rules", jobs=args.jobs)
+    # (a) rules throughput vs the python-docx open+save floor, best of --repeat interleaved runs (each batch
+    # into a fresh folder, so none is a no-op rerun); (d) memory at full size, from the first batch
+    floors: list[tuple[int, float]] = []
+    batches: list[dict[str, float]] = []
+    for k in range(args.repeat):
+        shutil.rmtree(work / "floor", ignore_errors=True)
+        floors.append(docx_floor(cohort, work / "floor", args.jobs))
+        out = work / ("out-rules" if k == 0 else f"out-rules-{k}")
+        shutil.rmtree(out, ignore_errors=True)
+        batches.append(run_batch_subprocess(cohort, out, jobs=args.jobs))
+        if k:
+            shutil.rmtree(out)
+        print(f"(a) run {k + 1}/{args.repeat}: {batches[-1]['reviewed'] / batches[-1]['wall']:.1f} docs/s vs floor "
+              f"{floors[-1][0] / floors[-1][1]:.1f}", flush=True)
+    rules = batches[0]
+    n_docx, floor_s = min(floors, key=lambda f: f[1])
+    best = min(batches, key=lambda b: b["wall"])
     floor_rate = n_docx / floor_s
-    rules_rate = rules["reviewed"] / rules["wall"]
-    print(f"(a) done: {rules_rate:.1f} docs/s vs floor {floor_rate:.1f}", flush=True)
+    rules_rate = best["reviewed"] / best["wall"]
+    pairs = sorted((f[0] / f[1]) / (b["reviewed"] / b["wall"]) for f, b in zip(floors, batches, strict=True))
+    spread = f" (runs {pairs[0]:.2f}-{pairs[-1]:.2f}x)" if len(pairs) > 1 else ""
     row_a = ("(a) rules batch throughput",
-             f"{rules_rate:.1f} docs/s ({rules['reviewed']:.0f} docs, {rules['wall']:.1f}s)",
+             f"{rules_rate:.1f} docs/s ({best['reviewed']:.0f} docs, {best['wall']:.1f}s)",
              f"floor {floor_rate:.1f} DOCX/s open+save ({n_docx} files, {floor_s:.1f}s)",
-             f"{floor_rate / rules_rate:.2f}x slower", "<= 3x", floor_rate / rules_rate <= 3)
+             f"{floor_rate / rules_rate:.2f}x slower{spread}", "<= 3x", floor_rate / rules_rate <= 3)
     if args.only == "a":
         print_table([row_a], args)
         return
