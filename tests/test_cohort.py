@@ -400,6 +400,119 @@ def test_model_calls_only_for_changed_documents(tmp_path: Path, monkeypatch: pyt
     assert result.total(Status.REVIEWED) == 4
 
 
+def test_retry_fallbacks_asks_the_model_again_for_those_rubrics_only(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The model fails for one rubric: it falls back (counted, reported); a plain re-run leaves it; a run with
+    --retry-fallbacks sends only that rubric's calls again and replaces the round (same round number)."""
+    from reviewer import llm
+    from reviewer.llm.judge import FakeJudge, JudgeRequest
+
+    broken = {"kaiser"}
+
+    def respond(request: JudgeRequest) -> dict | str:
+        ids = request.schema["properties"]["criteria"]["items"]["properties"]["criterion_id"]["enum"]
+        if any(cid.split(".")[0] in broken for cid in ids):
+            return "the model rambles instead of answering"
+        return {"criteria": [{"criterion_id": cid, "reasoning": "ok", "score": 4, "evidence": []} for cid in ids]}
+
+    judges: list[FakeJudge] = []
+
+    def make(config: object) -> FakeJudge:
+        judges.append(FakeJudge(respond))
+        return judges[-1]
+
+    def sent() -> list[list[str]]:
+        return [r.schema["properties"]["criteria"]["items"]["properties"]["criterion_id"]["enum"]
+                for j in judges for r in j.requests]
+
+    monkeypatch.setattr(llm, "make_judge", make)
+    cohort = literal_cohort(tmp_path / "cohort", ["ana"])
+    out = tmp_path / "out"
+    settings = Settings(engine="hybrid", model="m", base_url="http://127.0.0.1:9/v1", formats=("json",))
+    first = run_batch(cohort, out, settings, jobs=1)
+    assert first.ok and first.fell_back >= 1
+    before = rounds(out)
+    with Store.open(out, create=False) as store:
+        fell = {d: store.latest("ana", d).fallbacks for d in ("personal_statement.txt", "interview_answer.txt")}  # type: ignore[union-attr]
+        calls_before = {d: store.latest("ana", d).usage["api_calls"] for d in fell}  # type: ignore[union-attr]
+    assert sum(fell.values()) >= 1
+    failed_doc = next(d for d, n in fell.items() if n)
+    review = json.loads((out / "ana" / failed_doc.replace(".txt", ".review.json")).read_text())
+    assert any("fell back" in n or "rules" in n for n in review["notes"])
+    assert json.loads((out / COHORT_JSON).read_text())["totals"]["fallbacks"] == sum(fell.values())
+
+    broken.clear()  # the model is healthy again
+    n = len(sent())
+    plain = run_batch(cohort, out, settings, jobs=1)
+    assert len(sent()) == n and plain.total(Status.REVIEWED) == 0 and plain.fell_back == first.fell_back
+
+    retried = run_batch(cohort, out, settings, jobs=1, retry_fallbacks=True)
+    again = sent()[n:]
+    assert retried.ok and retried.fell_back == 0
+    assert retried.total(Status.REVIEWED) == sum(1 for v in fell.values() if v)
+    assert again and all(cid.startswith("kaiser.") for ids in again for cid in ids), again
+    assert rounds(out) == before  # the same rounds, replaced: the draft did not change
+    with Store.open(out, create=False) as store:
+        latest = store.latest("ana", failed_doc)
+        assert latest is not None and latest.fallbacks == 0
+        assert latest.usage["api_calls"] > calls_before[failed_doc]  # the retry's calls are added
+        stored = store.review("ana", failed_doc)
+    assert stored is not None and stored.revision is None
+    review = json.loads((out / "ana" / failed_doc.replace(".txt", ".review.json")).read_text())
+    assert not any("fell back" in n for n in review["notes"])
+    n = len(sent())
+    assert run_batch(cohort, out, settings, jobs=1, retry_fallbacks=True).total(Status.REVIEWED) == 0
+    assert len(sent()) == n
+
+
+def test_retry_of_a_revision_round_keeps_its_comparison(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reviewer import llm
+    from reviewer.llm.judge import FakeJudge, JudgeRequest
+
+    broken = {"on": False}
+
+    def respond(request: JudgeRequest) -> dict | str:
+        ids = request.schema["properties"]["criteria"]["items"]["properties"]["criterion_id"]["enum"]
+        if broken["on"] and any(cid.startswith("kaiser.") for cid in ids):
+            return "no answer"
+        return {"criteria": [{"criterion_id": cid, "reasoning": "ok", "score": 2, "evidence": []} for cid in ids]}
+
+    monkeypatch.setattr(llm, "make_judge", lambda config: FakeJudge(respond))
+    cohort = literal_cohort(tmp_path / "cohort", ["ana"])
+    out = tmp_path / "out"
+    settings = Settings(engine="hybrid", model="m", base_url="http://127.0.0.1:9/v1", formats=("json",))
+    run_batch(cohort, out, settings, jobs=1)
+    ps = cohort / "ana" / "personal_statement.txt"
+    ps.write_text(ps.read_text() + "\nI now lead a readmissions quality project with four nurses.\n")
+    broken["on"] = True
+    assert run_batch(cohort, out, settings, jobs=1).fell_back == 1
+    broken["on"] = False
+    assert run_batch(cohort, out, settings, jobs=1, retry_fallbacks=True).fell_back == 0
+    with Store.open(out, create=False) as store:
+        assert [r.round for r in store.rounds("ana", "personal_statement.txt")] == [1, 2]
+        review = store.review("ana", "personal_statement.txt")
+    assert review is not None and review.revision is not None
+    assert (review.revision.round, review.revision.previous_round) == (2, 1)
+    same = {v.id: (v.before, v.after) for v in review.revision.verdicts}
+    assert same["kaiser.why_specific"][0] == same["kaiser.why_specific"][1]  # model both times, same score
+
+
+def test_batch_command_points_at_retry_fallbacks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reviewer import llm
+    from reviewer.llm.judge import FakeJudge
+
+    monkeypatch.setattr(llm, "make_judge", lambda config: FakeJudge(["not an answer"]))
+    cohort = literal_cohort(tmp_path / "cohort", ["ana"])
+    args = [str(cohort), "--out", str(tmp_path / "out"), "--engine", "hybrid", "--model", "m", "--base-url",
+            "http://127.0.0.1:9/v1", "--format", "json", "--jobs", "1"]
+    result = CliRunner().invoke(batch, args)
+    assert result.exit_code == 0, result.output
+    assert "--retry-fallbacks" in " ".join(result.output.split())
+    dry = CliRunner().invoke(batch, [*args, "--retry-fallbacks", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "ana" in dry.output
+
+
 def test_dry_run_writes_nothing(tmp_path: Path) -> None:
     cohort = literal_cohort(tmp_path / "cohort", ["ana"])
     result = CliRunner().invoke(batch, [str(cohort), "--out", str(tmp_path / "out"), "--dry-run"])

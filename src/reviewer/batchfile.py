@@ -159,7 +159,8 @@ def ids_path(requests: Path) -> Path:
     return requests.with_name(requests.name + ".ids.csv")
 
 
-def export_requests(cohort: Path, path: Path, settings: Settings, *, target: str | None = None) -> ExportSummary:
+def export_requests(cohort: Path, path: Path, settings: Settings, *, target: str | None = None,
+                    retry_fallbacks: bool = False) -> ExportSummary:
     """Write the cohort's pending model calls to ``path`` (JSONL, atomically); send nothing.
 
     Needs a model engine (``settings.engine`` llm or hybrid) and a model. Documents that cannot be read are
@@ -190,7 +191,8 @@ def export_requests(cohort: Path, path: Path, settings: Settings, *, target: str
     templates = template_digest()
 
     def lines() -> Iterator[str]:
-        for applicant, _name, changed, unchanged in plan_batch(cohort, settings.out, settings, target=target):
+        for applicant, _name, changed, unchanged in plan_batch(cohort, settings.out, settings, target=target,
+                                                               retry_fallbacks=retry_fallbacks):
             summary.unchanged += unchanged
             if not changed:
                 continue

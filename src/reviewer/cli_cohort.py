@@ -58,16 +58,20 @@ def default_jobs() -> int:
               help="Write the model calls of the changed documents as an OpenAI Batch API JSONL file; send nothing.")
 @click.option("--import-results", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
               metavar="FILE", help="Review with the answers of a Batch API or `vllm run-batch` results file.")
+@click.option("--retry-fallbacks", is_flag=True,
+              help="Ask the model again for unchanged documents whose rubrics fell back to the rules in an earlier "
+                   "run (only those rubrics are sent; the others come from the model cache).")
 @llm_options
 def batch(cohort: Path, out: Path | None, jobs: int | None, target: str | None, config: Path | None, quiet: bool,
           llm_concurrency: int | None, export_requests: Path | None, import_results: Path | None,
-          **flags: Any) -> None:
+          retry_fallbacks: bool, **flags: Any) -> None:
     """Review a whole cohort: COHORT/<applicant>/<documents>, one subfolder per applicant.
 
     Feedback goes to OUT/<applicant>/ (as `reviewer review` writes it), plus OUT/cohort.json and the
     review store OUT/reviewer.sqlite. Run it again after students revise: unchanged documents are not
     reviewed again, and each changed one is compared with its previous round ("Since your last draft").
-    A killed run resumes where it stopped.
+    A killed run resumes where it stopped. When the model failed for some rubrics (they fell back to the
+    rules, with a note), --retry-fallbacks asks it again for those only.
 
     For cohorts too big for live calls: --export-requests FILE writes the model calls as an OpenAI Batch
     API file (nothing is sent); run it with the Batch API or `vllm run-batch`, then --import-results
@@ -83,10 +87,10 @@ def batch(cohort: Path, out: Path | None, jobs: int | None, target: str | None, 
         if export_requests is not None and import_results is not None:
             raise click.UsageError("--export-requests and --import-results are two steps: use one at a time")
         if export_requests is not None:
-            _export(cohort, export_requests, settings, target, quiet)
+            _export(cohort, export_requests, settings, target, quiet, retry_fallbacks)
             return
         if settings.dry_run:
-            _dry_run(cohort, settings, target)
+            _dry_run(cohort, settings, target, retry_fallbacks)
             return
         if import_results is not None:
             from .batchfile import results_judge
@@ -94,7 +98,8 @@ def batch(cohort: Path, out: Path | None, jobs: int | None, target: str | None, 
             judge = results_judge(import_results, settings)
         with _ProgressBar(quiet) as progress:
             result = run_batch(cohort, settings.out, settings, jobs=jobs or default_jobs(), progress=progress,
-                               target=target, judge=judge, llm_concurrency=llm_concurrency)
+                               target=target, judge=judge, llm_concurrency=llm_concurrency,
+                               retry_fallbacks=retry_fallbacks)
     except ReviewerError as err:
         fail(err)
     except KeyboardInterrupt:
@@ -114,10 +119,11 @@ def batch(cohort: Path, out: Path | None, jobs: int | None, target: str | None, 
     sys.exit(0 if result.ok else 2)
 
 
-def _export(cohort: Path, path: Path, settings: Settings, target: str | None, quiet: bool) -> None:
+def _export(cohort: Path, path: Path, settings: Settings, target: str | None, quiet: bool,
+            retry_fallbacks: bool) -> None:
     from .batchfile import export_requests
 
-    summary = export_requests(cohort, path, settings, target=target)
+    summary = export_requests(cohort, path, settings, target=target, retry_fallbacks=retry_fallbacks)
     for document, error in summary.errors:
         click.echo(f"error: {document}: {error}", err=True)
     if not quiet:
@@ -135,7 +141,7 @@ def _export(cohort: Path, path: Path, settings: Settings, target: str | None, qu
         sys.exit(2)
 
 
-def _dry_run(cohort: Path, settings: Settings, target: str | None) -> None:
+def _dry_run(cohort: Path, settings: Settings, target: str | None, retry_fallbacks: bool) -> None:
     """Per applicant: documents that would be reviewed and those unchanged; with a model engine, the calls
     the changed ones would make (unchanged documents make none)."""
     from rich.console import Console
@@ -155,7 +161,8 @@ def _dry_run(cohort: Path, settings: Settings, target: str | None) -> None:
     for col in ("To review", "Unchanged", "Model calls", "Prompt tokens (est.)"):
         table.add_column(col, justify="right")
     totals = [0, 0, 0, 0]
-    for applicant, name, changed, unchanged in plan_batch(cohort, settings.out, settings, target=target):
+    for applicant, name, changed, unchanged in plan_batch(cohort, settings.out, settings, target=target,
+                                                          retry_fallbacks=retry_fallbacks):
         calls = tokens = 0
         if config is not None and changed:
             from .llm import plan_calls
@@ -255,6 +262,10 @@ def _print_result(result: BatchResult) -> None:
                   f"{result.total(Status.UNCHANGED)} unchanged, {result.total(Status.FAILED)} failed. "
                   f"Feedback written to {escape(str(result.out))}/ (cohort.json"
                   + (", index.html" if (result.out / "index.html").is_file() else "") + ")", highlight=False)
+    if result.fell_back:
+        console.print(f"{_n(result.fell_back, 'document')} had rubrics the model did not judge (they fell back to "
+                      "the rules, with a note in the feedback): run the same command with --retry-fallbacks to ask "
+                      "the model again for those rubrics only.", highlight=False)
 
 
 @click.command("history")

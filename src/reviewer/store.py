@@ -131,6 +131,12 @@ class StoredRound:
     def digests(self) -> Digests:
         return Digests(self.source_sha256, self.rubric_digest, self.engine_digest, self.context_digest)
 
+    @property
+    def fallbacks(self) -> int | None:
+        """Rubrics the model did not judge in this round (None: recorded before this was counted)."""
+        value = self.usage.get("fallbacks")
+        return int(value) if value is not None else None
+
 
 @dataclass(frozen=True)
 class StoredFailure:
@@ -260,21 +266,34 @@ class Store:
 
     def record_round(self, applicant: str, document: str, review: Review, digests: Digests, *,
                      name: str | None = None, run: int | None = None,
-                     usage: Mapping[str, Any] | None = None) -> int:
+                     usage: Mapping[str, Any] | None = None, replace: bool = False) -> int:
         """Record ``review`` as the next round of (applicant, document); return its round number.
 
         Idempotent: when the latest round has the same digests, nothing is written and its number is
-        returned. ``review.revision`` (if any) supplies the resolved/persisting/new counts, ``review.llm``
-        the usage (unless ``usage`` is given).
+        returned, unless ``replace``: then ``review`` replaces that round's review (a retry of the rubrics
+        that fell back to the rules: same draft, same round) and its usage is added to the round's.
+        ``review.revision`` (if any) supplies the resolved/persisting/new counts, ``review.llm`` the usage
+        (unless ``usage`` is given).
         """
         verdicts = {c.id: c.verdict.value for c in review.criteria}
         rev = review.revision
         counts = {c.value: len(rev.of(c)) if rev else 0 for c in Change}
+        spent = dict(usage) if usage is not None else review_usage(review)
         with self._tx() as c:
-            row = c.execute("SELECT round, source_sha256, rubric_digest, engine_digest, context_digest FROM rounds "
-                            "WHERE applicant = ? AND document = ? ORDER BY round DESC LIMIT 1",
+            row = c.execute("SELECT round, source_sha256, rubric_digest, engine_digest, context_digest, usage "
+                            "FROM rounds WHERE applicant = ? AND document = ? ORDER BY round DESC LIMIT 1",
                             (applicant, document)).fetchone()
             if row and Digests(row[1], row[2], row[3], row[4]) == digests:
+                if replace:
+                    c.execute(
+                        "UPDATE rounds SET run = ?, text_digest = ?, verdicts = ?, fails = ?, warns = ?, resolved = ?, "
+                        "persisting = ?, new = ?, usage = ?, created_at = ?, review = ? "
+                        "WHERE applicant = ? AND document = ? AND round = ?",
+                        (run, review.document.text_digest, json.dumps(verdicts),
+                         sum(v == Verdict.FAIL.value for v in verdicts.values()),
+                         sum(v == Verdict.WARN.value for v in verdicts.values()), counts["resolved"],
+                         counts["persisting"], counts["new"], json.dumps(added_usage(json.loads(row[5]), spent)),
+                         now(), review.model_dump_json(), applicant, document, row[0]))
                 return int(row[0])
             number = (int(row[0]) if row else 0) + 1
             if name is None:
@@ -288,7 +307,7 @@ class Store:
                  review.document.text_digest, digests.rubric, digests.engine, digests.context,
                  json.dumps(verdicts), sum(v == Verdict.FAIL.value for v in verdicts.values()),
                  sum(v == Verdict.WARN.value for v in verdicts.values()), counts["resolved"], counts["persisting"],
-                 counts["new"], json.dumps(dict(usage) if usage is not None else review_usage(review)), now(),
+                 counts["new"], json.dumps(spent), now(),
                  review.model_dump_json()))
             return number
 
@@ -360,12 +379,31 @@ class Store:
 
 
 def review_usage(review: Review) -> dict[str, Any]:
-    """What a review cost: model calls, tokens and estimated USD (empty for the rules engine)."""
+    """What a review cost: model calls, tokens and estimated USD, and how many rubrics fell back to the
+    rules (empty for the rules engine)."""
     r = review.llm
     if r is None:
         return {}
     return {"model": r.model, "endpoint": r.endpoint, "api_calls": r.api_calls, "cached_calls": r.cached_calls,
-            "prompt_tokens": r.prompt_tokens, "completion_tokens": r.completion_tokens, "cost_usd": r.cost_usd}
+            "prompt_tokens": r.prompt_tokens, "completion_tokens": r.completion_tokens, "cost_usd": r.cost_usd,
+            "fallbacks": fallback_count(review)}
+
+
+def fallback_count(review: Review) -> int:
+    """Rubrics of ``review`` that the model did not judge (they fell back to the rules engine)."""
+    return sum(1 for call in review.llm.calls if call.status == "fallback") if review.llm is not None else 0
+
+
+_SUMMED = ("api_calls", "cached_calls", "prompt_tokens", "completion_tokens", "cost_usd")
+
+
+def added_usage(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+    """A round's usage after a retry: calls, tokens and cost add up; the rest (fallbacks left) is the retry's."""
+    merged = {**before, **after}
+    for key in _SUMMED:
+        values = [v for v in (before.get(key), after.get(key)) if v is not None]
+        merged[key] = sum(values) if values else None
+    return merged
 
 
 def _round(row: tuple[Any, ...]) -> StoredRound:
@@ -376,4 +414,5 @@ def _round(row: tuple[Any, ...]) -> StoredRound:
                        json.loads(usage), created)
 
 
-__all__ = ["DB_NAME", "Digests", "Store", "StoredFailure", "StoredRound", "now", "review_usage"]
+__all__ = ["DB_NAME", "Digests", "Store", "StoredFailure", "StoredRound", "added_usage", "fallback_count", "now",
+           "review_usage"]

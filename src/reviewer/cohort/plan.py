@@ -3,16 +3,18 @@
 For each document: the bytes' sha256, its kind (manifest or name) and the target give its digests; equal
 to the latest stored round, with every output on disk, it is ``REUSE``d (read again only if the
 application-level review must be redone); equal but an output missing, the stored review is ``RENDER``ed
-again (never re-judged: no model call is repeated); otherwise it is ``REVIEW``ed. An applicant whose
-documents are all reused and whose application-level inputs (:func:`application_digest`) are unchanged
-is skipped whole.
+again (never re-judged: no model call is repeated); otherwise it is ``REVIEW``ed. With ``retry_fallbacks``
+an unchanged document whose latest round has rubrics that fell back to the rules (the model failed or did
+not answer) is reviewed again (``RETRY``): the model cache answers the rubrics it judged, so only those
+that fell back are sent again, and the new review replaces that round. An applicant whose documents are
+all reused and whose application-level inputs (:func:`application_digest`) are unchanged is skipped whole.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 
@@ -21,14 +23,20 @@ from ..findings import Review
 from ..kinds import MANIFEST, Manifest, load_manifest, resolve_kind
 from ..pipeline import APPLICATION_STEM, REVIEW_SUFFIX, discover, output_stems
 from ..settings import Settings
-from ..store import Digests, Store, StoredRound
+from ..store import Digests, Store, StoredRound, fallback_count
 from .summary import ApplicantSummary, DocSummary, Status
 
 
 class Action(StrEnum):
     REVIEW = "review"  # new or changed: review it
+    RETRY = "retry"  # same, but some rubrics fell back to the rules: review again, replacing that round
     RENDER = "render"  # same as its latest round but an output is missing: render the stored review
     REUSE = "reuse"  # same and complete: read it only for the application-level checks
+
+    @property
+    def reviews(self) -> bool:
+        """Does this action review the document (and write its outputs)?"""
+        return self in (Action.REVIEW, Action.RETRY)
 
 
 def engine_digest(settings: Settings) -> str:
@@ -94,7 +102,7 @@ Plan = tuple[ApplicantTask | None, ApplicantSummary]
 
 
 def plan_applicant(folder: Path, applicant: str, out: Path, store: Store | None, settings: Settings, *,
-                   rubric_digest: str, engine: str, target: str | None) -> Plan:
+                   rubric_digest: str, engine: str, target: str | None, retry_fallbacks: bool = False) -> Plan:
     """Decide per document what to do; ``(None, summary)`` when the whole applicant is unchanged.
 
     Without a store (a dry run before the first batch) everything is new."""
@@ -126,6 +134,11 @@ def plan_applicant(folder: Path, applicant: str, out: Path, store: Store | None,
                                  previous_review(store, stored)))
             continue
         assert stored is not None
+        if retry_fallbacks and engine != "rules" and fell_back(store, stored):
+            earlier = stored.round - 1 if stored.round > 1 else None
+            plans.append(DocPlan(name, stem, Action.RETRY, sha, earlier,
+                                 previous_review(store, replace(stored, round=earlier)) if earlier else None))
+            continue
         complete = all(p.is_file() for p in expected_outputs(out, stem, settings.formats))
         plans.append(DocPlan(name, stem, Action.REUSE if complete else Action.RENDER, sha, stored.round, None))
         unchanged.append(stored_summary(stored, stem))
@@ -137,7 +150,7 @@ def plan_applicant(folder: Path, applicant: str, out: Path, store: Store | None,
             and all(p.is_file() for p in application_outputs(out, settings.formats))):
         return None, ApplicantSummary(applicant, name, tuple(unchanged), missing, application=True)
     # The worker needs the stored reviews of the unchanged documents too, for the application review.
-    docs = tuple(p if p.action is Action.REVIEW else
+    docs = tuple(p if p.action.reviews else
                  DocPlan(p.name, p.stem, p.action, p.sha256, p.previous_round,
                          previous_review(store, latest[p.name]))
                  for p in plans)
@@ -154,6 +167,15 @@ def previous_review(store: Store | None, stored: StoredRound | None) -> Review |
         return store.review(stored.applicant, stored.document, stored.round)
     except ValueError:  # pydantic.ValidationError is one
         return None
+
+
+def fell_back(store: Store | None, stored: StoredRound) -> bool:
+    """Did some rubric of ``stored``'s round fall back to the rules? (Rounds recorded before the count was
+    kept are read to find out.)"""
+    if stored.fallbacks is not None:
+        return stored.fallbacks > 0
+    review = previous_review(store, stored)
+    return review is not None and fallback_count(review) > 0
 
 
 def application_digest(folder: Path, plans: Sequence[DocPlan], rubric_digest: str, engine: str, target: str) -> str:
@@ -179,6 +201,6 @@ def missing_documents(folder: Path, files: Sequence[Path], manifest: Manifest | 
 
 def stored_summary(stored: StoredRound, stem: str) -> DocSummary:
     return DocSummary(stored.document, Status.UNCHANGED, stored.kind, stored.round, stem, None, stored.resolved,
-                      stored.persisting, stored.new, stored.fails, stored.warns)
+                      stored.persisting, stored.new, stored.fails, stored.warns, stored.fallbacks or 0)
 
 

@@ -30,7 +30,7 @@ from ..pipeline import Engine, discover, llm_config, make_engine, output_subfold
 from ..revision import counts as revision_counts
 from ..rubric import RubricSet, load_rubrics
 from ..settings import Settings
-from ..store import DB_NAME, Store
+from ..store import DB_NAME, Store, fallback_count
 from .locks import exclusive, sweep
 from .plan import Action, ApplicantTask, DocPlan, engine_digest, plan_applicant, stored_summary
 from .summary import ApplicantSummary, BatchResult, DocSummary, Status, write_cohort_json
@@ -77,11 +77,13 @@ def record_outcome(store: Store, outcome: ApplicantOutcome, run: int) -> Applica
             stored = store.latest(outcome.id, o.name)
             docs.append(stored_summary(stored, o.stem) if stored else DocSummary(o.name, Status.UNCHANGED, o.kind))
             continue
-        number = store.record_round(outcome.id, o.name, o.review, o.digests, name=outcome.name, run=run)
+        number = store.record_round(outcome.id, o.name, o.review, o.digests, name=outcome.name, run=run,
+                                    replace=o.action is Action.RETRY)
         counts = revision_counts(o.review.revision)
         verdicts = [c.verdict.value for c in o.review.criteria]
         docs.append(DocSummary(o.name, Status.REVIEWED, o.kind, number, o.stem, None, counts["resolved"],
-                               counts["persisting"], counts["new"], verdicts.count("fail"), verdicts.count("warn")))
+                               counts["persisting"], counts["new"], verdicts.count("fail"), verdicts.count("warn"),
+                               fallback_count(o.review)))
     for name, err in outcome.failures:
         store.record_failure(outcome.id, name, err, run=run)
     if outcome.application:  # last: a kill before this line redoes the application review, never skips it
@@ -157,7 +159,7 @@ def batch_engine(settings: Settings, judge: Judge | None = None, concurrency: in
 
 def run_batch(cohort: Path, out: Path, settings: Settings, *, jobs: int = 1, progress: Progress | None = None,
               target: str | None = None, judge: Judge | None = None,
-              llm_concurrency: int | None = None) -> BatchResult:
+              llm_concurrency: int | None = None, retry_fallbacks: bool = False) -> BatchResult:
     """Review every applicant folder of ``cohort`` into ``out`` (see :mod:`reviewer.cohort`).
 
     ``progress(done, total, applicant)`` is called after each applicant, from this thread. Raises
@@ -167,7 +169,9 @@ def run_batch(cohort: Path, out: Path, settings: Settings, *, jobs: int = 1, pro
     With a model engine (``settings.engine`` llm or hybrid) applicants are reviewed on threads with at most
     ``llm_concurrency`` model calls in flight (default ``settings.llm_concurrency``, then 8); ``jobs`` applies
     to the rules engine. ``judge`` replaces the model client (e.g. a
-    :class:`reviewer.batchfile.ResultsJudge` answering from a Batch API results file).
+    :class:`reviewer.batchfile.ResultsJudge` answering from a Batch API results file). ``retry_fallbacks``
+    reviews unchanged documents again when some of their rubrics fell back to the rules (see
+    :mod:`reviewer.cohort.plan`).
     """
     settings = settings.model_copy(update={"out": out})  # what follows out (the model cache) follows this one
     rubrics = load_rubrics(settings.rubrics).select(settings.only, settings.skip)
@@ -182,7 +186,7 @@ def run_batch(cohort: Path, out: Path, settings: Settings, *, jobs: int = 1, pro
         result = BatchResult(out, run, settings.formats)
         status = "interrupted"
         try:
-            tasks = _tasks(state, folders, ids)
+            tasks = _tasks(state, folders, ids, retry_fallbacks)
             concurrency = getattr(engine.judge, "limit", 1)
             if engine.judge is not None and judge is None and jobs > 1 and concurrency > 1:
                 _llm_processes(state, tasks, min(jobs, concurrency), concurrency)
@@ -202,7 +206,8 @@ def run_batch(cohort: Path, out: Path, settings: Settings, *, jobs: int = 1, pro
     return result
 
 
-def _tasks(state: _Run, folders: list[Path], ids: dict[Path, str]) -> Iterator[tuple[ApplicantTask, str]]:
+def _tasks(state: _Run, folders: list[Path], ids: dict[Path, str],
+           retry_fallbacks: bool = False) -> Iterator[tuple[ApplicantTask, str]]:
     """Plan applicants one at a time (lazily: only as fast as the pool takes work); unchanged ones finish here."""
     for folder in folders:
         applicant = ids[folder]
@@ -210,7 +215,7 @@ def _tasks(state: _Run, folders: list[Path], ids: dict[Path, str]) -> Iterator[t
             sweep(state.out / applicant)
         task, summary = plan_applicant(folder, applicant, state.out / applicant, state.store, state.settings,
                                        rubric_digest=state.rubrics.digest, engine=engine_digest(state.settings),
-                                       target=state.target)
+                                       target=state.target, retry_fallbacks=retry_fallbacks)
         if task is None:
             for document, error in summary.failures:  # documents the manifest lists but the folder lacks
                 state.store.record_failure(applicant, document, error, run=state.run)
@@ -429,8 +434,8 @@ def _llm_processes(state: _Run, tasks: Iterator[tuple[ApplicantTask, str]], jobs
         results.close()
 
 
-def plan_batch(cohort: Path, out: Path, settings: Settings, *, target: str | None = None
-               ) -> Iterator[tuple[str, str, tuple[DocPlan, ...], int]]:
+def plan_batch(cohort: Path, out: Path, settings: Settings, *, target: str | None = None,
+               retry_fallbacks: bool = False) -> Iterator[tuple[str, str, tuple[DocPlan, ...], int]]:
     """What a batch would do, per applicant: (id, name, the documents to review, how many are unchanged).
     Reads the store if there is one; writes nothing (for ``--dry-run``)."""
     settings = settings.model_copy(update={"out": out})
@@ -442,11 +447,11 @@ def plan_batch(cohort: Path, out: Path, settings: Settings, *, target: str | Non
         for folder in folders:
             task, summary = plan_applicant(folder, ids[folder], out / ids[folder], store, settings,
                                            rubric_digest=rubrics.digest, engine=engine_digest(settings),
-                                           target=target)
+                                           target=target, retry_fallbacks=retry_fallbacks)
             if task is None:
                 yield ids[folder], summary.name, (), len(summary.documents)
             else:
-                todo = tuple(d for d in task.docs if d.action is Action.REVIEW)
+                todo = tuple(d for d in task.docs if d.action.reviews)
                 yield ids[folder], summary.name, todo, len(task.docs) - len(todo)
     finally:
         if store is not None:

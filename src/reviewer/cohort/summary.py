@@ -42,6 +42,7 @@ class DocSummary:
     new: int = 0
     fails: int = 0
     warns: int = 0
+    fallbacks: int = 0  # rubrics the model did not judge (they fell back to the rules)
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,11 @@ class BatchResult:
     def ok(self) -> bool:
         return not self.failures
 
+    @property
+    def fell_back(self) -> int:
+        """Documents with rubrics the model did not judge (they fell back to the rules)."""
+        return sum(1 for a in self.applicants for d in a.documents if d.fallbacks and d.status is not Status.FAILED)
+
 
 def cohort_json(applicants: Sequence[ApplicantSummary], formats: Sequence[str]) -> dict[str, object]:
     """The ``reviewer.cohort/1`` document (paths relative to the output folder)."""
@@ -95,11 +101,13 @@ def cohort_json(applicants: Sequence[ApplicantSummary], formats: Sequence[str]) 
             "documents": [{"name": d.name, "kind": d.kind, "round": d.round, "status": d.status.value,
                            "review_json": rel(a, d, "json"), "review_docx": rel(a, d, "docx"),
                            "review_md": rel(a, d, "md"), "error": d.error, "resolved": d.resolved,
-                           "persisting": d.persisting, "new": d.new} for d in a.documents],
+                           "persisting": d.persisting, "new": d.new, "fallbacks": d.fallbacks}
+                          for d in a.documents],
             "failures": [{"document": doc, "error": err} for doc, err in a.failures],
         })
     totals = {"applicants": len(applicants), "documents": sum(len(a.documents) for a in applicants),
-              **{s.value: sum(a.count(s) for a in applicants) for s in Status}}
+              **{s.value: sum(a.count(s) for a in applicants) for s in Status},
+              "fallbacks": sum(d.fallbacks for a in applicants for d in a.documents)}
     return {"schema": COHORT_SCHEMA, "generated_at": now(), "applicants": rows, "totals": totals}
 
 

@@ -169,7 +169,7 @@ def review_applicant(task: ApplicantTask, rubrics: RubricSet, settings: Settings
             return None, DocOutcome(plan.name, plan.stem, plan.action, previous_round=plan.previous_round,
                                     error=error)
 
-    reviewing = sum(p.action is Action.REVIEW for p in task.docs)
+    reviewing = sum(p.action.reviews for p in task.docs)
     if engine.judge is not None and reviewing > 1:
         # Model calls are I/O: an applicant's documents wait for the model together, not one after another
         # (the engine's judge bounds how many calls are in flight overall). Each writes only its own files.
@@ -196,7 +196,7 @@ def review_applicant(task: ApplicantTask, rubrics: RubricSet, settings: Settings
 
 def _review_or_reuse(plan: DocPlan, path: Path, rubrics: RubricSet, settings: Settings, manifest: Manifest | None,
          task: ApplicantTask, target: str, engine: Engine) -> tuple[Reviewed, DocOutcome]:
-    if plan.action is not Action.REVIEW and plan.previous is not None:
+    if not plan.action.reviews and plan.previous is not None:
         doc = load_document(path, resolve_kind(path, None, manifest))
         if doc.sha256 == plan.sha256:  # still the bytes that were planned: reuse the stored review
             review = plan.previous.model_copy(
@@ -215,7 +215,8 @@ def _review_or_reuse(plan: DocPlan, path: Path, rubrics: RubricSet, settings: Se
     kind = review.document.kind.value
     digests = Digests(review.document.sha256, rubrics.digest, task.engine, context_digest(kind, target))
     return (Reviewed(path, item.document, review),
-            DocOutcome(plan.name, plan.stem, Action.REVIEW, review, digests, kind, plan.previous_round))
+            DocOutcome(plan.name, plan.stem, plan.action if plan.action.reviews else Action.REVIEW, review, digests,
+                       kind, plan.previous_round))
 
 
 def _application(folder: Path, manifest: Manifest | None, items: list[Reviewed],
