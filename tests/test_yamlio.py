@@ -78,13 +78,13 @@ def test_deep_manifest_rubric_and_entries_get_one_clear_error(tmp_path: Path) ->
     from reviewer.ingest import load_document
 
     (tmp_path / "application.yaml").write_text(DEEP["dashes"], encoding="utf-8")
-    with pytest.raises(ConfigError, match="application.yaml"):
+    with pytest.raises(ConfigError, match=r"application\.yaml"):
         load_manifest(tmp_path)
     rubric = tmp_path / "deep.yaml"
     rubric.write_text(DEEP["dashes"], encoding="utf-8")
-    with pytest.raises(RubricError, match="deep.yaml"):
+    with pytest.raises(RubricError, match=r"deep\.yaml"):
         load_rubric(rubric)
     entries = tmp_path / "experiences.yaml"
     entries.write_text(DEEP["dashes"], encoding="utf-8")
-    with pytest.raises(InputError, match="experiences.yaml"):
+    with pytest.raises(InputError, match=r"experiences\.yaml"):
         load_document(entries, DocKind.EXPERIENCE)
