@@ -96,7 +96,8 @@ def test_batch_reviews_every_applicant(tmp_path: Path) -> None:
     assert result.ok and result.total(Status.REVIEWED) == 8
     assert sorted(seen)[-1][:2] == (2, 2) and {a for _, _, a in seen} == {"Amara Okafor", "Rahul Mehta"}
     data = assert_complete(out, cohort)
-    assert data["totals"] == {"applicants": 2, "documents": 8, "reviewed": 8, "unchanged": 0, "failed": 0}
+    assert data["totals"] == {"applicants": 2, "documents": 8, "reviewed": 8, "unchanged": 0, "failed": 0,
+                              "fallbacks": 0}
     rahul = next(a for a in data["applicants"] if a["id"] == "rahul-mehta")
     assert rahul["applicant"] == "Rahul Mehta"
     assert rahul["application_review"] == "rahul-mehta/application.review.json"
@@ -104,7 +105,7 @@ def test_batch_reviews_every_applicant(tmp_path: Path) -> None:
     assert ps == {"name": "ps_draft.docx", "kind": "personal_statement", "round": 1, "status": "reviewed",
                   "review_json": "rahul-mehta/ps_draft.review.json", "review_docx": "rahul-mehta/ps_draft.review.docx",
                   "review_md": "rahul-mehta/ps_draft.review.md", "error": None, "resolved": 0, "persisting": 0,
-                  "new": 0}
+                  "new": 0, "fallbacks": 0}
     assert len(rounds(out)) == 8
     assert (out / "index.html").is_file()
 
@@ -216,7 +217,8 @@ def test_failing_document_inside_a_batch(tmp_path: Path) -> None:
     errors = [line for line in result.output.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "ben/personal_statement_v2.docx" in errors[0]
     data = json.loads((out / COHORT_JSON).read_text())
-    assert data["totals"] == {"applicants": 2, "documents": 5, "reviewed": 4, "unchanged": 0, "failed": 1}
+    assert data["totals"] == {"applicants": 2, "documents": 5, "reviewed": 4, "unchanged": 0, "failed": 1,
+                              "fallbacks": 0}
     ben = next(a for a in data["applicants"] if a["id"] == "ben")
     bad = next(d for d in ben["documents"] if d["name"] == "personal_statement_v2.docx")
     assert bad["status"] == "failed" and bad["error"] and bad["review_json"] is None
