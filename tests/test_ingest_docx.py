@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import docx
@@ -198,20 +197,15 @@ def test_entity_expansion_is_not_performed(tmp_path: Path) -> None:
         load_document(evil, PS)
 
 
-def test_thousand_words_is_fast(tmp_path: Path) -> None:
+def test_thousand_words_read_the_same_twice(tmp_path: Path) -> None:
+    """A long draft reads completely, and a second read (warm segmenter caches) gives the same document.
+    Speed is measured by benchmarks/bench_review.py."""
     d = docx.Document()
     sentence = "During my internal medicine rotation I managed twelve patients daily with care. "
     for _ in range(28):
         d.add_paragraph(sentence * 3)
     path = tmp_path / "long.docx"
     d.save(str(path))
-    load_document(path, PS)  # warm imports and the sentence segmenter
-    best = min(_timed(path) for _ in range(3))
-    assert load_document(path, PS).words >= 1000
-    assert best < 0.3
-
-
-def _timed(path: Path) -> float:
-    t0 = time.perf_counter()
-    load_document(path, PS)
-    return time.perf_counter() - t0
+    first = load_document(path, PS)
+    assert first.words >= 1000 and len(first.blocks) == 28
+    assert load_document(path, PS) == first
