@@ -78,7 +78,7 @@ def test_deep_manifest_rubric_and_entries_get_one_clear_error(tmp_path: Path) ->
     from reviewer.ingest import load_document
 
     (tmp_path / "application.yaml").write_text(DEEP["dashes"], encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"application\.yaml"):
+    with pytest.raises(ConfigError, match=r"application\.yaml: cannot read the manifest: nested too deeply"):
         load_manifest(tmp_path)
     rubric = tmp_path / "deep.yaml"
     rubric.write_text(DEEP["dashes"], encoding="utf-8")

@@ -54,7 +54,8 @@ def load_manifest(folder: Path) -> Manifest | None:
     try:
         data = load_safe(path.read_text(encoding="utf-8"))
     except (YAMLError, UnicodeDecodeError, OSError, RecursionError) as exc:
-        raise ConfigError(f"cannot read the manifest: {exc}", path=path,
+        problem = "nested too deeply" if isinstance(exc, RecursionError) else exc
+        raise ConfigError(f"cannot read the manifest: {problem}", path=path,
                           hint="it must be YAML with applicant, target and documents") from None
     try:
         return Manifest.model_validate(data or {})
