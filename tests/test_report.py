@@ -603,3 +603,23 @@ def test_documents_without_json_output_are_counted_not_failed(tmp_path: Path) ->
     write_cohort_report(tmp_path)
     assert table(tmp_path)["a"]["failures"] == "0"
     assert "1 reviewed documents have no JSON review" in (tmp_path / "index.html").read_text(encoding="utf-8")
+
+
+def test_documents_judged_by_rules_after_a_model_failure_are_flagged(tmp_path: Path) -> None:
+    def doc(name: str, fallbacks: int, status: str = "reviewed") -> dict:
+        return {"name": name, "kind": "personal_statement", "round": 1, "status": status, "review_json": None,
+                "review_docx": None, "review_md": None, "error": "bad" if status == "failed" else None,
+                "resolved": 0, "persisting": 0, "new": 0, "fallbacks": fallbacks}
+
+    write_index(tmp_path, [{"applicant": "A", "id": "a", "output": "a/", "application_review": None,
+                            "documents": [doc("ps.txt", 2), doc("interview.txt", 0), doc("x.txt", 3, "failed")],
+                            "failures": []}])
+    write_cohort_report(tmp_path)
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "1 documents have rubrics the model did not judge" in page and "--retry-fallbacks" in page
+    assert page.count("by rules only") == 1 and "2 by rules only" in page
+    write_index(tmp_path, [{"applicant": "A", "id": "a", "output": "a/", "application_review": None,
+                            "documents": [doc("ps.txt", 0)], "failures": []}])
+    write_cohort_report(tmp_path)
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "did not judge" not in page and "by rules only" not in page

@@ -112,6 +112,7 @@ class DocumentRow:
     links: list[Link] = field(default_factory=list)
     fails: int = 0
     warns: int = 0
+    fallbacks: int = 0  # rubrics the model did not judge (they fell back to the rules)
 
 
 @dataclass
@@ -169,6 +170,7 @@ class CohortReport:
     new: int = 0
     revised: int = 0
     without_json: int = 0  # reviewed documents whose verdicts are unknown here (no JSON output)
+    fell_back: int = 0  # documents with rubrics the model did not judge
 
     def add(self, row: ApplicantRow) -> None:
         self.applicants += 1
@@ -453,8 +455,10 @@ def _fold_applicant(report: CohortReport, out: Path, entry: dict[str, Any],
 def _fold_document(report: CohortReport, out: Path, row: ApplicantRow, d: dict[str, Any], failed: set[str],
                    on_row: Callable[[CsvRow], None]) -> None:
     name, kind, status = _str(d.get("name")), _str(d.get("kind")), _str(d.get("status"), "reviewed")
-    doc = DocumentRow(name=name, kind=kind, status=status, round=_round(d.get("round")))
+    doc = DocumentRow(name=name, kind=kind, status=status, round=_round(d.get("round")),
+                      fallbacks=_int(d.get("fallbacks")) if status != "failed" else 0)
     row.documents.append(doc)
+    report.fell_back += doc.fallbacks > 0
     report.statuses[status] = report.statuses.get(status, 0) + 1
     if doc.round is not None:
         report.rounds[doc.round] = report.rounds.get(doc.round, 0) + 1
