@@ -27,7 +27,7 @@ import threading
 import time
 from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
 _SENTENCE = re.compile(r"[^.!?\n]{20,200}[.!?]")
 
@@ -87,8 +87,110 @@ def completion(body: Mapping[str, Any], content: str | None = None, finish: str 
                       "total_tokens": prompt + len(content) // 4}}
 
 
-class StubServer:
-    """The stub on a free loopback port, in a background thread; a context manager."""
+class ChatServer:
+    """An OpenAI-compatible chat endpoint on a loopback port, in a background thread; a context manager.
+
+    The HTTP side every stub shares: loopback clients only, ``POST .../chat/completions`` with a JSON body
+    (400 otherwise, 404 for other paths), quiet logs, one thread per request, and a timer that stops the
+    server after ``max_seconds``. Subclasses answer in :meth:`respond` (and ``GET`` in :meth:`stats`).
+    """
+
+    thread_name = "chat-stub"
+    queue_size = 256
+    quiet_errors = False  # drop the tracebacks of clients that went away (timed out) mid-answer
+
+    def __init__(self, *, max_seconds: float, port: int = 0) -> None:
+        self._lock = threading.Lock()
+        self._stopped = threading.Event()
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:  # quiet: request lines stay out of logs
+                return
+
+            def send_json(self, status: int, data: Mapping[str, Any], headers: Mapping[str, str] = {}) -> None:
+                raw = json.dumps(data).encode()
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(raw)))
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(raw)
+
+            def do_GET(self) -> None:
+                data = stub.stats()
+                if data is None:
+                    self.send_error(501, f"Unsupported method ({self.command!r})")
+                else:
+                    self.send_json(200, data)
+
+            def do_POST(self) -> None:
+                if self.client_address[0] not in ("127.0.0.1", "::1"):
+                    self.send_error(403)
+                    return
+                raw = self.rfile.read(int(self.headers.get("content-length") or 0))
+                try:
+                    body = json.loads(raw or b"{}")
+                except ValueError:
+                    self.send_error(400, "invalid JSON")
+                    return
+                if not self.path.rstrip("/").endswith("/chat/completions"):
+                    self.send_error(404)
+                    return
+                stub.respond(self, body, raw)
+
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+            request_queue_size = self.queue_size
+
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                if not stub.quiet_errors:
+                    super().handle_error(request, client_address)
+
+        self._server = Server(("127.0.0.1", port), Handler)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, name=self.thread_name, daemon=True)
+        self._timer = threading.Timer(max_seconds, self.stop)
+        self._timer.daemon = True
+
+    def respond(self, handler: Any, body: dict[str, Any], raw: bytes) -> None:
+        """Answer one chat request (``handler.send_json(status, data)``, or anything a handler can do)."""
+        raise NotImplementedError
+
+    def stats(self) -> dict[str, Any] | None:
+        """What ``GET`` returns; None: ``GET`` is not served."""
+        return None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def start(self) -> Self:
+        self._thread.start()
+        self._timer.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._timer.cancel()
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class StubServer(ChatServer):
+    """The latency stub: every answer is valid and comes after ``latency`` seconds; counts calls and the
+    peak number in flight (``GET /stats`` serves them, for a stub in another process)."""
+
+    thread_name = "stub-llm"
 
     def __init__(self, latency: float = 0.1, *, max_seconds: float = 600.0, port: int = 0) -> None:
         self.latency = latency
@@ -96,86 +198,28 @@ class StubServer:
         self.calls = 0
         self.in_flight = 0
         self.peak_in_flight = 0
-        self._lock = threading.Lock()
-        stub = self
+        super().__init__(max_seconds=max_seconds, port=port)
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
+    def respond(self, handler: Any, body: dict[str, Any], raw: bytes) -> None:
+        with self._lock:
+            self.calls += 1
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            time.sleep(self.latency)
+            data = completion(body)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+        handler.send_json(200, data)
 
-            def log_message(self, format: str, *args: Any) -> None:  # quiet
-                return
-
-            def do_GET(self) -> None:  # /stats: the counters, for a stub in another process
-                data = json.dumps({"calls": stub.calls, "peak_in_flight": stub.peak_in_flight}).encode()
-                self.send_response(200)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def do_POST(self) -> None:
-                if self.client_address[0] not in ("127.0.0.1", "::1"):
-                    self.send_error(403)
-                    return
-                length = int(self.headers.get("content-length") or 0)
-                try:
-                    body = json.loads(self.rfile.read(length) or b"{}")
-                except ValueError:
-                    self.send_error(400, "invalid JSON")
-                    return
-                if not self.path.rstrip("/").endswith("/chat/completions"):
-                    self.send_error(404)
-                    return
-                with stub._lock:
-                    stub.calls += 1
-                    stub.in_flight += 1
-                    stub.peak_in_flight = max(stub.peak_in_flight, stub.in_flight)
-                try:
-                    time.sleep(stub.latency)
-                    data = json.dumps(completion(body)).encode()
-                finally:
-                    with stub._lock:
-                        stub.in_flight -= 1
-                self.send_response(200)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        class Server(ThreadingHTTPServer):
-            daemon_threads = True
-            request_queue_size = 256
-
-        self._server = Server(("127.0.0.1", port), Handler)
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, name="stub-llm", daemon=True)
-        self._timer = threading.Timer(max_seconds, self.stop)
-        self._timer.daemon = True
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v1"
-
-    def start(self) -> StubServer:
-        self._thread.start()
-        self._timer.start()
-        return self
-
-    def stop(self) -> None:
-        self._timer.cancel()
-        self._server.shutdown()
-        self._server.server_close()
+    def stats(self) -> dict[str, Any]:
+        return {"calls": self.calls, "peak_in_flight": self.peak_in_flight}
 
     def reset(self) -> None:
         with self._lock:
             self.calls = 0
             self.peak_in_flight = 0
-
-    def __enter__(self) -> StubServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
 
 def main() -> None:

@@ -32,16 +32,14 @@ import json
 import socket
 import struct
 import sys
-import threading
 from collections.abc import Mapping, Sequence
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 # The OpenAI chat protocol side (which criteria a request asks for, its draft, a valid answer, a completion in
 # the shape the client expects) is shared with the benchmark's latency stub.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from stub_llm import completion, draft_of, judgment
+from stub_llm import ChatServer, completion, draft_of, judgment
 
 FAULTS = ("ok", "429", "503", "reset", "timeout", "truncated", "invalid")
 
@@ -51,8 +49,12 @@ def call_key(body: Mapping[str, Any]) -> str:
     return hashlib.sha256(f"{draft_of(body)}\0{system}".encode()).hexdigest()
 
 
-class FaultStub:
+class FaultStub(ChatServer):
     """The stub in a background thread; a context manager. ``faults`` lists (key, attempt, fault) as served."""
+
+    thread_name = "fault-stub"
+    queue_size = 128
+    quiet_errors = True  # a client that timed out
 
     def __init__(self, rules: Mapping[str, Sequence[str]] | None = None, *, retry_after: float = 0.05,
                  timeout_sleep: float = 1.5, max_seconds: float = 300.0) -> None:
@@ -66,71 +68,28 @@ class FaultStub:
         self.raw_bodies: list[bytes] = []
         self.served: list[tuple[str, int, str]] = []
         self.attempts: dict[str, int] = {}
-        self._lock = threading.Lock()
-        self._stopped = threading.Event()
-        stub = self
+        super().__init__(max_seconds=max_seconds)
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:  # quiet: request lines stay out of logs
-                return
-
-            def _send(self, status: int, data: dict[str, Any], headers: Mapping[str, str] = {}) -> None:
-                raw = json.dumps(data).encode()
-                self.send_response(status)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(raw)))
-                for k, v in headers.items():
-                    self.send_header(k, v)
-                self.end_headers()
-                self.wfile.write(raw)
-
-            def do_POST(self) -> None:
-                if self.client_address[0] not in ("127.0.0.1", "::1"):
-                    self.send_error(403)
-                    return
-                raw = self.rfile.read(int(self.headers.get("content-length") or 0))
-                try:
-                    body = json.loads(raw or b"{}")
-                except ValueError:
-                    self.send_error(400, "invalid JSON")
-                    return
-                if not self.path.rstrip("/").endswith("/chat/completions"):
-                    self.send_error(404)
-                    return
-                fault = stub._next_fault(body, raw)
-                if fault == "reset":
-                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                    self.close_connection = True
-                    self.connection.close()
-                    return
-                if fault in ("429", "503"):
-                    self._send(int(fault), {"error": {"message": "stub fault", "type": "server_error"}},
-                               {"retry-after": str(stub.retry_after)})
-                    return
-                if fault == "timeout":
-                    stub._stopped.wait(stub.timeout_sleep)
-                text = json.dumps(judgment(body))
-                if fault == "truncated":
-                    self._send(200, completion(body, text[: len(text) // 2], "length"))
-                elif fault == "invalid":
-                    self._send(200, completion(body, "Sure! Here is my assessment: {not json"))
-                else:
-                    self._send(200, completion(body, text))
-
-        class Server(ThreadingHTTPServer):
-            daemon_threads = True
-            request_queue_size = 128
-
-            def handle_error(self, request: Any, client_address: Any) -> None:  # a client that timed out
-                return
-
-        self._server = Server(("127.0.0.1", 0), Handler)
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fault-stub", daemon=True)
-        self._timer = threading.Timer(max_seconds, self.stop)
-        self._timer.daemon = True
+    def respond(self, handler: Any, body: dict[str, Any], raw: bytes) -> None:
+        fault = self._next_fault(body, raw)
+        if fault == "reset":
+            handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            handler.close_connection = True
+            handler.connection.close()
+            return
+        if fault in ("429", "503"):
+            handler.send_json(int(fault), {"error": {"message": "stub fault", "type": "server_error"}},
+                              {"retry-after": str(self.retry_after)})
+            return
+        if fault == "timeout":
+            self._stopped.wait(self.timeout_sleep)
+        text = json.dumps(judgment(body))
+        if fault == "truncated":
+            handler.send_json(200, completion(body, text[: len(text) // 2], "length"))
+        elif fault == "invalid":
+            handler.send_json(200, completion(body, "Sure! Here is my assessment: {not json"))
+        else:
+            handler.send_json(200, completion(body, text))
 
     def _next_fault(self, body: dict[str, Any], raw: bytes) -> str:
         draft = draft_of(body)
@@ -146,26 +105,5 @@ class FaultStub:
         return fault
 
     @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v1"
-
-    @property
     def calls(self) -> int:
         return len(self.served)
-
-    def start(self) -> FaultStub:
-        self._thread.start()
-        self._timer.start()
-        return self
-
-    def stop(self) -> None:
-        self._stopped.set()
-        self._timer.cancel()
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self) -> FaultStub:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
