@@ -45,7 +45,9 @@ def split_run(run: Any, k: int) -> tuple[Any, Any]:
     left = copy.deepcopy(run)
     left_children = list(left)
     pos = 0
-    cut = len(children)  # index of the first child that belongs (wholly or partly) to the right part
+    # run keeps children[right_start:], the left copy keeps left_children[:left_end]; a child that straddles
+    # the split point is in both, trimmed.
+    left_end = right_start = len(children)
     for i, child in enumerate(children):
         if child.tag == _RPR:
             continue
@@ -53,7 +55,7 @@ def split_run(run: Any, k: int) -> tuple[Any, Any]:
         if pos + n <= k:
             pos += n
             continue
-        cut = i
+        left_end = right_start = i
         if pos < k:  # the split falls inside this child: only w:t has more than one character
             j = k - pos
             text = child.text or ""
@@ -61,20 +63,12 @@ def split_run(run: Any, k: int) -> tuple[Any, Any]:
             child.text = text[j:]
             left_children[i].set(XML_SPACE, "preserve")
             child.set(XML_SPACE, "preserve")
-            cut = i + 1  # the left copy keeps its (trimmed) child i
-            for el in children[:i]:
-                if el.tag != _RPR:
-                    run.remove(el)
-            for el in left_children[cut:]:
-                left.remove(el)
-            run.addprevious(left)
-            return left, run
+            left_end = i + 1
         break
-    # The split falls between children: children[cut:] go right, the rest stay left.
-    for el in children[:cut]:
+    for el in children[:right_start]:
         if el.tag != _RPR:
             run.remove(el)
-    for el in left_children[cut:]:
+    for el in left_children[left_end:]:
         left.remove(el)
     run.addprevious(left)
     return left, run
