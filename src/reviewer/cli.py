@@ -290,9 +290,11 @@ def rubrics_validate(paths: tuple[Path, ...]) -> None:
 
 def _register_commands() -> None:
     from .cli_cohort import batch, history
+    from .cli_eval import eval_command
     from .cli_privacy import purge
 
     main.add_command(batch)
+    main.add_command(eval_command)
     main.add_command(history)
     main.add_command(purge)
 
