@@ -70,7 +70,8 @@ _EXAM_NAMES = (
 RESULT = re.compile(
     r"(?<![\w])(?:scor(?:e|es|ed|ing)|results?|fail(?:ed|ure|ures|ing)?|pass(?:ed|ing)?|attempts?|re-?takes?"
     r"|re-?took|repeat(?:ed)?|perform(?:ance|ed)|below|low(?:er)?|marginal|first\s+try|underperform\w*"
-    r"|struggl\w*|difficult(?:y|ies)?|disappoint\w*|expectations?|setbacks?|unsuccessful|[12]\d\d)(?![\w])",
+    r"|struggl\w*|difficult(?:y|ies)?|disappoint\w*|expectations?|setbacks?|unsuccessful|[12]\d\d|took|taken|sat"
+    r"|reflect\w*|devastat\w*|ashamed|shame|hesita\w+)(?![\w])",
     re.I,
 )
 # An attempt/failure word that makes a sentence next to an exam sentence part of the discussion.
@@ -84,11 +85,26 @@ SETBACK = re.compile(
     r"|another|later|subsequent|repeat)\s+attempts?|re-?takes?|re-?took|repeat(?:ed)?|below|low(?:er)?|marginal"
     r"|underperform\w*|struggl\w*|difficult(?:y|ies)?|disappoint\w*|setbacks?|unsuccessful|short\s+of"
     r"|not\s+(?:where|what)\s+I|weak|poor(?:ly)?|modest|mediocre|unsatisfactory|not\s+competitive"
-    r"|(?:did\s+not|didn['’]t)\s+go\s+well|un(?:der)?prepared|(?:context|explanation)\s+(?:for|of|on)"
-    r"|(?:explain|address)\s+(?:my|the|this|a))"
+    r"|(?:did\s+not|didn['’]t)\s+go\s+(?:well|(?:the\s+way|as)\s+(?:I|we)\b)|un(?:der)?prepared"
+    r"|(?:context|explanation)\s+(?:for|of|on)|(?:explain|address)\s+(?:my|the|this|a)"
+    r"|(?:does|did|do|will|may|might)\s*(?:not|n['’]t)\s+(?:truly\s+|fully\s+|accurately\s+)?(?:reflect|represent|show"
+    r"|capture|measure|indicate)|not\s+(?:a\s+)?(?:true|fair|accurate)\s+(?:reflection|measure|picture)"
+    r"|(?:fell|came\s+up)\s+short|hesita\w+|red\s+flag|concern(?:s|ed)?|weakness\w*|devastat\w*|ashamed|shame"
+    r"|heartbr\w+|crushed|upset|embarrass\w*|(?:not|n['’]t)\s+(?:the\s+(?:score|result)|what)\s+I\s+(?:hoped|wanted|expected)"
+    r"|than\s+(?:I\s+)?(?:hoped|wanted|expected|planned|needed)|(?:barely|narrowly)\s+pass\w*)"
     r"(?![\w])",
     re.I,
 )
+# A concession frames a result as one to get past: "Though my Step 1 score was 211, ...".
+CONCESSION = re.compile(
+    r"(?<![\w])(?:though|although|even\s+though|despite|while|whilst|notwithstanding)\s+(?:\w+\s+){0,4}?"
+    r"(?:my|the|a|an)\s+(?:\w+\s+){0,4}?(?:scores?|results?|attempts?|performance|Step|COMLEX|USMLE|boards)",
+    re.I,
+)
+# Three-digit scores below these read as low for an IMG applicant (Step 1 passes at 194 and averaged about
+# 230 when it was scored; Step 2 CK averages about 245): reported bare, they are a setback to explain.
+LOW_SCORE = {"Step 1": 220, "Step 2 CK": 230, "USMLE": 220, "boards": 220}
+_NUMBER = re.compile(r"(?<![\w.,/-])([12]\d\d)(?![\w.,/%-])")
 FIRST_ATTEMPT = re.compile(r"(?<![\w])first\s+(?:attempt|try)(?![\w])", re.I)
 PASSED_FIRST = re.compile(r"(?<![\w])passed\b[^.;]{0,60}\bfirst\s+(?:attempt|try)", re.I)
 PLAN = re.compile(
@@ -117,6 +133,15 @@ REFLECT = re.compile(
     r"|apologi[sz]e|sorry|ashamed)(?![\w])",
     re.I,
 )
+# What a result did or who is blamed for it: such a sentence right after a discussion sentence belongs to it.
+AFTERMATH = re.compile(
+    r"(?<![\w])(?:pass(?:ed|ing)?|fail(?:ed|ure|ing)?|retook|re-?takes?|fault|blame\w*|unfair\w*|devastat\w*"
+    r"|ashamed|shame\w*|sorry|forgive\w*|regret\w*|disappoint\w*|heartbr\w+|crushed|upset|embarrass\w*"
+    r"|humiliat\w*|proctor\w*|cent(?:er|re)s?|computers?|vendor|conditions|luck\w*|excuses?|responsibility)(?![\w])",
+    re.I,
+)
+# A sentence that opens by pointing back at the one before it continues that sentence's topic.
+ANAPHORA = re.compile(r"^\W*(?:it|this|that|these|those)\b(?!\s+(?:is|was)\s+(?:then|there|here|when|where)\b)", re.I)
 BRIDGE = 2  # background sentences bridged inside one paragraph
 OPENER = re.compile(
     r"^\W*(?:afterwards?|after\s+that|since\s+then|subsequently|as\s+a\s+result|consequently|in\s+response"
@@ -186,8 +211,21 @@ def _has_exam(s: Sentence) -> bool:
     return EXAM.search(s.text) is not None
 
 
+def _low_number(text: str) -> bool:
+    """A bare three-digit score below :data:`LOW_SCORE` for the exam named just before it."""
+    for m in _NUMBER.finditer(text):
+        before = [e for e in EXAM.finditer(text, 0, m.start())]
+        if not before or m.start() - before[-1].end() > 60:
+            continue
+        limit = LOW_SCORE.get(exam_name(before[-1].group()))
+        if limit is not None and int(m.group(1)) < limit:
+            return True
+    return False
+
+
 def _is_setback(s: Sentence) -> bool:
-    if SETBACK.search(s.text):
+    """Does the sentence report a low or failed result, a retake, or frame a result as one to get past?"""
+    if SETBACK.search(s.text) or CONCESSION.search(s.text) or _low_number(s.text):
         return True
     return bool(FIRST_ATTEMPT.search(s.text)) and not PASSED_FIRST.search(s.text)
 
@@ -209,9 +247,15 @@ def _strong(s: Sentence) -> bool:
 
 
 def _continues(prev: Sentence, nxt: Sentence) -> bool:
-    """Does ``nxt`` carry on the exam topic of ``prev``'s run?"""
+    """Does ``nxt`` carry on the exam topic of ``prev``'s run?
+
+    Inside a paragraph: exam, attempt, study, reflection words; what a result does to a person or who is
+    blamed for it (:data:`AFTERMATH`); or a sentence that opens by pointing back at the last one ("It was
+    not my fault.", "This taught me..."). Into the next paragraph: only exam or attempt words or an opener.
+    """
     if nxt.block == prev.block:
-        return _strong(nxt) or STUDY.search(nxt.text) is not None or REFLECT.search(nxt.text) is not None
+        return (_strong(nxt) or STUDY.search(nxt.text) is not None or REFLECT.search(nxt.text) is not None
+                or AFTERMATH.search(nxt.text) is not None or ANAPHORA.match(nxt.text) is not None)
     return nxt.block == prev.block + 1 and _strong(nxt)
 
 
@@ -407,10 +451,21 @@ def check_length(ctx: Context, params: LengthParams) -> Outcome:
 # --- score.excuse and score.emotion: quoted phrases -----------------------------------------------------
 
 
+class Attribution(Params):
+    """A result put down to something outside the applicant: a *cause* (the exam, the centre, a vendor, the
+    bus) and, within ``window`` words in the same clause, a *fault* of it ("froze", "far from ideal", "did
+    not reflect"), in either order. Judged by what the sentence does, not by one stock phrase."""
+
+    causes: tuple[str, ...] = Field(min_length=1)
+    faults: tuple[str, ...] = Field(min_length=1)
+    window: int = Field(default=8, ge=1, le=30)
+
+
 class PhraseParams(Params):
     """Phrase groups (label -> terms); a hit's note reads ``<label>: "<phrase>"``."""
 
     groups: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    attributions: dict[str, Attribution] = Field(default_factory=dict)  # label -> cause/fault pairing
     # a phrase within ``negation_words`` words after one of these is disowned ("I do not blame the exam")
     negators: tuple[str, ...] = ()
     negation_words: int = 3
@@ -433,17 +488,56 @@ def _negated(doc: Document, sent: Sentence, start: int, params: PhraseParams) ->
     return has_term(plain(" ".join(before)), params.negators)
 
 
+_QUOTED = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|«[^»\n]{1,300}»')
+_CLAUSE_BREAK = re.compile(r"[;:]|\s[–—-]\s|\bbut\b|\bhowever\b", re.I)
+
+
+def _quoted(doc: Document, sent: Sentence) -> list[tuple[int, int]]:
+    """Spans inside quotation marks: words the applicant reports someone else saying are not theirs."""
+    return [(m.start(), m.end()) for m in _QUOTED.finditer(doc.text, sent.start, sent.end)]
+
+
+def _inside(spans: Sequence[tuple[int, int]], a: int, b: int) -> bool:
+    return any(s <= a and b <= e for s, e in spans)
+
+
+def _attributions(doc: Document, s: Sentence, label: str, rule: Attribution, params: PhraseParams,
+                  quoted: Sequence[tuple[int, int]]) -> list[Phrase]:
+    text = plain(doc.text)
+    causes = find_terms(text, rule.causes, s.start, s.end)
+    faults = find_terms(text, rule.faults, s.start, s.end)
+    out = []
+    for fa, fb in faults:
+        if _negated(doc, s, fa, params) or _inside(quoted, fa, fb):
+            continue
+        for ca, cb in causes:
+            # the cause as subject ("the computers froze"), or a fault right before it ("a noisy room")
+            between = doc.text[cb:fa] if ca < fa else doc.text[fb:ca]
+            limit = rule.window if ca < fa else 2
+            a, b = min(ca, fa), max(cb, fb)
+            if len(between.split()) <= limit and not _CLAUSE_BREAK.search(between):
+                out.append(Phrase(label, a, b, doc.text[a:b]))
+                break
+    return out
+
+
 def find_phrases(doc: Document, sentences: Sequence[Sentence], params: PhraseParams) -> list[Phrase]:
-    """Every group phrase in ``sentences`` that is not disowned by a negator, in text order."""
+    """Every group phrase and cause/fault attribution in ``sentences`` that is not disowned by a negator nor
+    inside quotation marks, in text order."""
     out: list[Phrase] = []
     seen: set[tuple[int, int]] = set()
     for s in sentences:
+        quoted = _quoted(doc, s)
         for label, terms in params.groups.items():
             for a, b in find_terms(plain(doc.text), terms, s.start, s.end):
-                if (a, b) in seen or _negated(doc, s, a, params):
+                if (a, b) in seen or _negated(doc, s, a, params) or _inside(quoted, a, b):
                     continue
                 seen.add((a, b))
                 out.append(Phrase(label, a, b, doc.text[a:b]))
+        for label, rule in params.attributions.items():
+            for p in _attributions(doc, s, label, rule, params, quoted):
+                if not any(p.start < q.end and q.start < p.end for q in out):
+                    out.append(p)
     return sorted(out, key=lambda p: p.start)
 
 
@@ -501,12 +595,51 @@ def _first_term(doc: Document, sentences: Sequence[Sentence], terms: Sequence[st
     return None
 
 
+# How an applicant says a method came before the setback: such a method is what failed, not what changed.
+PRIOR = re.compile(
+    r"(?<![\w])(?:relied\s+(?:only\s+|mainly\s+|mostly\s+|solely\s+|heavily\s+)?on|(?:before|prior\s+to|leading\s+up\s+to)"
+    r"\s+(?:my|the|that)\s+(?:first\s+|initial\s+)?(?:exam|attempt|test|Step|COMLEX|boards|sitting)|at\s+(?:that|the)\s+time"
+    r"|back\s+then|I\s+used\s+to|I\s+had\s+(?:only\s+|mainly\s+)?(?:used|relied|studied|done|taken|completed)"
+    r"|during\s+my\s+(?:first|initial|original)\s+(?:preparation|attempt|dedicated))(?![\w])",
+    re.I,
+)
+LATER_ATTEMPT = re.compile(r"(?:second|later|next|subsequent|third|another)\s+(?:attempt|try|sitting)|re-?take", re.I)
+
+
+_TURN = re.compile(r"[;:]|,\s*(?:so|but|and\s+then|then|after\s+that|since\s+then|afterwards?)\b"
+                   r"|\b(?:so|but|then|until|now)\s+(?:I|for|in|on|with)\b", re.I)
+
+
+def _prior_at(doc: Document, s: Sentence, pos: int) -> bool:
+    """Is the clause that ``pos`` falls in about how things were before the setback?"""
+    head = doc.text[s.start : pos]
+    turns = list(_TURN.finditer(head))
+    clause = head[turns[-1].end() :] if turns else head
+    return PRIOR.search(clause) is not None
+
+
+def _after_setback(disc: ScoreDiscussion, sentences: Sequence[Sentence]) -> list[Sentence]:
+    """The sentences from the first setback sentence on."""
+    first = next((s.index for s in disc.sentences if _is_setback(s)), disc.first)
+    return [s for s in sentences if s.index >= first]
+
+
+def _first_change(doc: Document, sentences: Sequence[Sentence], terms: Sequence[str]) -> str | None:
+    for s in sentences:
+        for a, b in find_terms(plain(doc.text), terms, s.start, s.end):
+            if not _prior_at(doc, s, a):
+                return doc.text[a:b]
+    return None
+
+
 @register("score_what_changed", TermsParams)
 def check_what_changed(ctx: Context, params: TermsParams) -> Outcome:
+    """A concrete method named after the setback (a method used before it, "relied on..." or "before my
+    exam I took...", is what did not work); effort alone ("I worked harder") is no change."""
     got = _explained(ctx)
     if isinstance(got, Outcome):
         return got
-    found = _first_term(ctx.doc, with_following(ctx.doc, got), params.terms)
+    found = _first_change(ctx.doc, _after_setback(got, with_following(ctx.doc, got)), params.terms)
     if found:
         return Outcome(Verdict.PASS, summary=f'names a change in approach: "{quote(found, 40)}"')
     note = f"{len(got)} sentence(s), none names a study method, schedule, self-testing or feedback"
@@ -517,12 +650,28 @@ def check_what_changed(ctx: Context, params: TermsParams) -> Outcome:
     )
 
 
+def _later_evidence(doc: Document, sentences: Sequence[Sentence], terms: Sequence[str]) -> str | None:
+    """The first evidence term that reports a result *after* the setback. In a sentence that reports the
+    setback itself about one exam ("I failed Step 2 CK with a 205"), its number is the failure, not the
+    evidence: only a later attempt counts there. A sentence naming two exams ("Though my Step 1 was 211,
+    my Step 2 CK of 233...") can carry both."""
+    for s in sentences:
+        single = _is_setback(s) and len({m.exam for m in exam_mentions(doc, s.start, s.end)}) <= 1
+        for a, b in find_terms(plain(doc.text), terms, s.start, s.end):
+            if single and not LATER_ATTEMPT.search(doc.text[a:b]):
+                continue
+            if _prior_at(doc, s, a) and not LATER_ATTEMPT.search(doc.text[a:b]):
+                continue
+            return doc.text[a:b]
+    return None
+
+
 @register("score_evidence", TermsParams)
 def check_evidence(ctx: Context, params: TermsParams) -> Outcome:
     got = _explained(ctx)
     if isinstance(got, Outcome):
         return got
-    found = _first_term(ctx.doc, with_following(ctx.doc, got), params.terms)
+    found = _later_evidence(ctx.doc, with_following(ctx.doc, got), params.terms)
     if found:
         return Outcome(Verdict.PASS, summary=f'points to later evidence: "{quote(found, 40)}"')
     note = "no later exam result, passing attempt, shelf score or clinical evaluation here or right after"

@@ -1,0 +1,81 @@
+"""Drafts a careful reviewer judges one way, which the rules once judged the other: each is a regression test.
+
+Every example reads as an applicant would write it; the expected classes are a careful reviewer's
+(``flag`` = warn or fail). They come from blind testing, not from the rubric lexicons.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from reviewer.checks.registry import Context
+from reviewer.checks.rules import review_rules
+from reviewer.checks.score import score_discussion
+from reviewer.document import DocKind
+from reviewer.evaluate import verdict_class
+from reviewer.rubric import load_rubrics
+from reviewer.ingest.memory import from_text
+
+PS, AI, IV = DocKind.PERSONAL_STATEMENT, DocKind.ADDITIONAL_INFO, DocKind.INTERVIEW_ANSWER
+RUBRICS = load_rubrics()
+
+CASES = [
+    ("does-not-reflect", PS,
+     "My Step 1 score does not reflect my knowledge. The exam was administered at a center where the computers "
+     "froze twice, and I could not finish two blocks.\n\nAt Kaiser I want to learn integrated care.",
+     {"score.mention": "pass", "score.excuse": "flag", "score.what_changed": "flag", "score.evidence": "flag"}),
+    ("though-bare-number", PS,
+     "Though my Step 1 score was 211, my Step 2 CK score of 233 shows my progress.\n\nI want to train at Kaiser.",
+     {"score.mention": "pass", "score.what_changed": "flag", "score.evidence": "pass", "score.excuse": "pass"}),
+    ("spoken", IV,
+     "So, my Step 1, I took it in 2021, and honestly it did not go the way I hoped. I was working nights and I "
+     "studied from books only. After that I switched to UWorld, forty questions a day, and I passed Step 2 CK "
+     "with a 236. Now I use the same routine to prepare for rounds.",
+     {"score.mention": "pass", "score.what_changed": "pass", "score.evidence": "pass", "score.excuse": "pass"}),
+    ("devastated-result", AI,
+     "I was devastated when I saw my Step 1 result. I have since completed UWorld twice and passed Step 2 CK "
+     "with a 241.",
+     {"score.emotion": "flag", "score.what_changed": "pass", "score.evidence": "pass"}),
+    ("whole-run", AI,
+     "My Step 1 score was low because the exam was unfair. It was not my fault. I passed later. I was "
+     "devastated. I am so sorry.",
+     {"score.excuse": "flag", "score.emotion": "flag", "score.what_changed": "flag"}),
+    ("proctoring", AI,
+     "I did not pass Step 1 on my first attempt; the proctoring conditions that day were far from ideal. I passed "
+     "on my second attempt.",
+     {"score.excuse": "flag", "score.evidence": "pass", "score.what_changed": "flag"}),
+    ("qbank-blame-harder", AI,
+     "I failed Step 1 in 2020. I relied on a question bank that did not reflect the real exam. I worked harder "
+     "and passed on my second attempt.",
+     {"score.excuse": "flag", "score.what_changed": "flag", "score.evidence": "pass"}),
+    ("vendor-bus-shame", AI,
+     "I failed Step 1 in 2020 because the testing vendor rescheduled me twice and my bus broke down on exam day. "
+     "I will carry this shame. I beg the committee's forgiveness.",
+     {"score.excuse": "flag", "score.emotion": "flag"}),
+    ("ck-number-is-the-failure", AI,
+     "I failed Step 2 CK with a 205 in 2021. I worked harder and retook it.",
+     {"score.evidence": "flag", "score.what_changed": "flag"}),
+    ("nbme-before-failure", AI,
+     "Before my exam I took four NBME forms and scored around 200 on each. I failed Step 1 in 2020. I passed on "
+     "my second attempt.",
+     {"score.what_changed": "flag", "score.evidence": "pass"}),
+]
+
+
+def _verdicts(kind: DocKind, text: str) -> dict[str, str]:
+    doc = from_text(text, kind, path="draft.txt")
+    results, _ = review_rules(doc, RUBRICS, target="kaiser", ctx=Context(doc, target="kaiser"))
+    return {r.id: verdict_class(r.verdict) for r in results}
+
+
+@pytest.mark.parametrize(("name", "kind", "text", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_careful_reviewer_verdicts(name: str, kind: DocKind, text: str, expected: dict[str, str]) -> None:
+    got = _verdicts(kind, text)
+    assert {c: got[c] for c in expected} == expected
+
+
+def test_run_keeps_every_sentence_of_the_discussion() -> None:
+    text = CASES[4][2]
+    doc = from_text(text, AI, path="a.txt")
+    disc = score_discussion(Context(doc, target="kaiser"))
+    assert disc is not None and len(disc) == 5
