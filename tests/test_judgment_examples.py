@@ -13,8 +13,8 @@ from reviewer.checks.rules import review_rules
 from reviewer.checks.score import score_discussion
 from reviewer.document import DocKind
 from reviewer.evaluate import verdict_class
-from reviewer.rubric import load_rubrics
 from reviewer.ingest.memory import from_text
+from reviewer.rubric import load_rubrics
 
 PS, AI, IV = DocKind.PERSONAL_STATEMENT, DocKind.ADDITIONAL_INFO, DocKind.INTERVIEW_ANSWER
 RUBRICS = load_rubrics()
