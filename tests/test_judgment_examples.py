@@ -79,3 +79,30 @@ def test_run_keeps_every_sentence_of_the_discussion() -> None:
     doc = from_text(text, AI, path="a.txt")
     disc = score_discussion(Context(doc, target="kaiser"))
     assert disc is not None and len(disc) == 5
+
+
+def _application(docs: list[tuple[str, DocKind, str]]) -> dict[str, str]:
+    from reviewer.checks.rules import review_application_rules
+
+    built = [from_text(text, kind, path=name) for name, kind, text in docs]
+    results, _ = review_application_rules(built, RUBRICS)
+    return {r.id: verdict_class(r.verdict) for r in results}
+
+
+def test_second_attempt_then_ck_score_is_not_two_ck_attempts() -> None:
+    got = _application([
+        ("ps.txt", PS, "I did not pass Step 1 at first. I rebuilt my plan and passed on my second attempt; I then "
+                       "scored 238 on Step 2 CK, and I bring that discipline to the wards."),
+        ("additional_info.txt", AI, "I passed Step 2 CK on my first attempt with a 238."),
+    ])
+    assert got["application.consistency"] == "pass"
+
+
+def test_score_once_reads_a_setback_as_the_documents_do() -> None:
+    ps = ("My Step 1 score does not reflect my knowledge. Since then I have used UWorld daily and scored 241 on "
+          "Step 2 CK, skills I now apply on the wards.")
+    ai = "I did not pass Step 1 on my first attempt. I adopted NBME self-assessments and passed with a 229."
+    assert _application([("ps.txt", PS, ps), ("additional_info.txt", AI, ai)])["application.score_once"] == "flag"
+    referral = "As explained in my Additional Information, I did not pass Step 1 on my first attempt."
+    got = _application([("ps.txt", PS, referral + " I have grown since."), ("additional_info.txt", AI, ai)])
+    assert got["application.score_once"] == "pass"

@@ -51,9 +51,9 @@ from .text import has_term
 
 class ScoreOnceParams(Params):
     kinds: tuple[DocKind, ...] = (DocKind.PERSONAL_STATEMENT, DocKind.ADDITIONAL_INFO)
-    explanation_terms: tuple[str, ...] = Field(min_length=1)
     ps_variants: bool = True  # several personal statements are program-tailored alternatives
-    weakness_terms: tuple[str, ...] = ()  # a setback the score module's reading may miss
+    # a one-sentence discussion with one of these points to the explanation elsewhere instead of giving it
+    referral_terms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -64,14 +64,16 @@ class Explanation:
 
 
 def score_explanation(actx: AppContext, doc: Document, params: ScoreOnceParams) -> Explanation | None:
-    """The document's score discussion when it explains a setback (context or change), else None."""
+    """The document's score discussion when it explains a setback, else None.
+
+    The same reading as the document's own review (the score.* criteria apply exactly when the main
+    discussion is a setback), so the application check never disagrees with it; a single sentence that
+    only points the reader to another section ("as explained in my Additional Information") explains
+    nothing here."""
     disc = score_discussion(actx.context(doc))
-    if disc is None:
+    if disc is None or not disc.setback:
         return None
-    text = " ".join(s.text for s in disc.sentences)
-    if not (getattr(disc, "setback", True) or has_term(text, params.weakness_terms)):
-        return None
-    if not has_term(text, params.explanation_terms):
+    if len(disc) == 1 and has_term(disc.sentences[0].text, params.referral_terms):
         return None
     return Explanation(doc, disc.start, disc.end)
 
@@ -299,16 +301,35 @@ def _attempt_value(text: str) -> int | None:
     return None
 
 
+# Where one clause of a sentence ends and the next begins: "...passed on my second attempt; I then scored
+# 238 on Step 2 CK" states Step 1's attempts and Step 2 CK's score, not two Step 2 CK attempts.
+_CLAUSES = re.compile(r"[;:]|\s[–—-]\s|,\s*(?:and\s+)?(?:I\s+)?(?:then|later|subsequently|afterwards?|since\s+then)\b"
+                      r"|,\s*(?:and|but|while|whereas)\s+(?=I\b|my\b)|\band\s+(?:then|later)\b", re.IGNORECASE)
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    cuts = [0, *(m.start() for m in _CLAUSES.finditer(text)), len(text)]
+    return [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if text[a:b].strip()]
+
+
 def _attempt_facts(doc: Document, sent: Sentence) -> Iterator[Fact]:
-    value = _attempt_value(sent.text)
-    if value is None:
-        return
-    exams = list(_EXAM.finditer(sent.text))
-    if not exams:  # "I failed Step 1. I passed on my second attempt." -> the exam of the sentence before
-        prev = [s for s in doc.sentences if s.block == sent.block and sent.index - 2 <= s.index < sent.index]
-        exams = [m for s in reversed(prev) for m in _EXAM.finditer(s.text)][:1]
-    if len({exam_of(m) for m in exams}) == 1:
-        yield Fact(exam_of(exams[0]), "attempts", value, doc, sent)
+    """Attempt counts, each for the exam named in its own clause (before it, else after it), else for the
+    exam of the clause or sentence before it ("I failed Step 1. I passed on my second attempt.")."""
+    text = sent.text
+    clauses = _clauses(text)
+    for i, (a, b) in enumerate(clauses):
+        value = _attempt_value(text[a:b])
+        if value is None:
+            continue
+        exams = list(_EXAM.finditer(text, a, b))
+        if not exams:  # the nearest exam named before this clause, in this sentence or the two before it
+            earlier = [m for m in _EXAM.finditer(text, 0, clauses[i][0])]
+            if not earlier:
+                prev = [s for s in doc.sentences if s.block == sent.block and sent.index - 2 <= s.index < sent.index]
+                earlier = [m for s in prev for m in _EXAM.finditer(s.text)]
+            exams = earlier[-1:]
+        if len({exam_of(m) for m in exams}) == 1:
+            yield Fact(exam_of(exams[0]), "attempts", value, doc, sent)
 
 
 def exam_facts(doc: Document, params: ConsistencyParams) -> list[Fact]:
