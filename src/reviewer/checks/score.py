@@ -53,12 +53,12 @@ _STEP = (
 # "Level 2-CE" alone is unambiguous; a bare "Level 1" is not (trauma centres, NICUs), so it needs COMLEX.
 _COMLEX = r"COMLEX(?:-USA)?(?:\s+Level\s*[123](?:\s*-?\s*(?:CE|PE))?)?|Level\s*[123]\s*-?\s*(?:CE|PE)"
 EXAM = re.compile(
-    rf"(?<![\w])(?:{_STEP}|{_COMLEX}|(?i:USMLE)|(?i:boards)|(?i:board\s+(?:exam|examination|score)s?)"
+    rf"(?<![\w])(?:{_STEP}|{_COMLEX}|(?i:USMLE)|(?i:boards)|(?i:board\s+(?:exam|examination|score)s?)|CK"
     r"|(?i:licens(?:ing|ure)\s+exam(?:ination)?s?))(?![\w])"
 )
 _EXAM_NAMES = (
     (re.compile(r"2\s*CS", re.I), "Step 2 CS"),
-    (re.compile(r"Step\s*(?:2|II|two)", re.I), "Step 2 CK"),
+    (re.compile(r"Step\s*(?:2|II|two)|^CK$", re.I), "Step 2 CK"),
     (re.compile(r"Step\s*(?:1|I|one)(?![\w])", re.I), "Step 1"),
     (re.compile(r"Step\s*(?:3|III|three)", re.I), "Step 3"),
     (re.compile(r"Level\s*1", re.I), "COMLEX Level 1"),
@@ -67,11 +67,18 @@ _EXAM_NAMES = (
     (re.compile(r"COMLEX", re.I), "COMLEX"),
     (re.compile(r"USMLE", re.I), "USMLE"),
 )
+# A three-digit score said aloud or written out: "two forty-one", "two-oh-eight", "two hundred and eleven".
+_TENS = r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+SPOKEN_SCORE = (
+    rf"(?:one|two)[\s-](?:hundred(?:\s+and)?\s+)?(?:{_TENS}(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?"
+    r"|oh[\s-](?:one|two|three|four|five|six|seven|eight|nine)|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
+    r"|seventeen|eighteen|nineteen)"
+)
 RESULT = re.compile(
     r"(?<![\w])(?:scor(?:e|es|ed|ing)|results?|fail(?:ed|ure|ures|ing)?|pass(?:ed|ing)?|attempts?|re-?takes?"
     r"|re-?took|repeat(?:ed)?|perform(?:ance|ed)|below|low(?:er)?|marginal|first\s+try|underperform\w*"
     r"|struggl\w*|difficult(?:y|ies)?|disappoint\w*|expectations?|setbacks?|unsuccessful|[12]\d\d|took|taken|sat"
-    r"|reflect\w*|devastat\w*|ashamed|shame|hesita\w+)(?![\w])",
+    r"|reflect\w*|devastat\w*|ashamed|shame|hesita\w+|got|received|earned|achieved|" + SPOKEN_SCORE + r")(?![\w])",
     re.I,
 )
 # An attempt/failure word that makes a sentence next to an exam sentence part of the discussion.
@@ -91,7 +98,9 @@ SETBACK = re.compile(
     r"|capture|measure|indicate)|not\s+(?:a\s+)?(?:true|fair|accurate)\s+(?:reflection|measure|picture)"
     r"|(?:fell|came\s+up)\s+short|hesita\w+|red\s+flag|concern(?:s|ed)?|weakness\w*|devastat\w*|ashamed|shame"
     r"|heartbr\w+|crushed|upset|embarrass\w*|(?:not|n['’]t)\s+(?:the\s+(?:score|result)|what)\s+I\s+(?:hoped|wanted|expected)"
-    r"|than\s+(?:I\s+)?(?:hoped|wanted|expected|planned|needed)|(?:barely|narrowly)\s+pass\w*)"
+    r"|than\s+(?:I\s+)?(?:hoped|wanted|expected|planned|needed)|(?:barely|narrowly)\s+pass\w*"
+    r"|(?:not|n['’]t|never)\s+(?:\w+\s+){0,5}?(?:reflects?|represents?|captures?|measures?|defines?)\s+(?:who|what|the\s+kind"
+    r"|my|me\b))"
     r"(?![\w])",
     re.I,
 )
@@ -104,7 +113,7 @@ CONCESSION = re.compile(
 # Three-digit scores below these read as low for an IMG applicant (Step 1 passes at 194 and averaged about
 # 230 when it was scored; Step 2 CK averages about 245): reported bare, they are a setback to explain.
 LOW_SCORE = {"Step 1": 220, "Step 2 CK": 230, "USMLE": 220, "boards": 220}
-_NUMBER = re.compile(r"(?<![\w.,/-])([12]\d\d)(?![\w.,/%-])")
+_NUMBER = re.compile(r"(?<![\w.,/-])([12]\d\d)(?![\w%-]|[.,]\d)")
 FIRST_ATTEMPT = re.compile(r"(?<![\w])first\s+(?:attempt|try)(?![\w])", re.I)
 PASSED_FIRST = re.compile(r"(?<![\w])passed\b[^.;]{0,60}\bfirst\s+(?:attempt|try)", re.I)
 PLAN = re.compile(
@@ -140,6 +149,8 @@ AFTERMATH = re.compile(
     r"|humiliat\w*|proctor\w*|cent(?:er|re)s?|computers?|vendor|conditions|luck\w*|excuses?|responsibility)(?![\w])",
     re.I,
 )
+# "The exam was unfair": no exam name, but about the exam when it sits next to a discussion sentence.
+GENERIC_EXAM = re.compile(r"(?<![\w])(?:the|my|that|this)\s+(?:exam|test|examination)(?![\w])", re.I)
 # A sentence that opens by pointing back at the one before it continues that sentence's topic.
 ANAPHORA = re.compile(r"^\W*(?:it|this|that|these|those)\b(?!\s+(?:is|was)\s+(?:then|there|here|when|where)\b)", re.I)
 BRIDGE = 2  # background sentences bridged inside one paragraph
@@ -270,7 +281,8 @@ def _grow(sents: Sequence[Sentence], i: int) -> tuple[int, int]:
     while (
         lo > 0
         and sents[lo - 1].block == sents[lo].block
-        and (_has_exam(sents[lo - 1]) or ATTEMPT.search(sents[lo - 1].text))
+        and (_has_exam(sents[lo - 1]) or ATTEMPT.search(sents[lo - 1].text)
+             or (GENERIC_EXAM.search(sents[lo - 1].text) and AFTERMATH.search(sents[lo - 1].text)))
     ):
         lo -= 1
     while True:
@@ -603,7 +615,12 @@ PRIOR = re.compile(
     r"|during\s+my\s+(?:first|initial|original)\s+(?:preparation|attempt|dedicated))(?![\w])",
     re.I,
 )
-LATER_ATTEMPT = re.compile(r"(?:second|later|next|subsequent|third|another)\s+(?:attempt|try|sitting)|re-?take", re.I)
+LATER_ATTEMPT = re.compile(r"(?:second|later|next|subsequent|third|another)\s+(?:attempt|try|sitting|time)|re-?take", re.I)
+# A sentence that reports the failure itself, and one that reports passing after it.
+FAILED_HERE = re.compile(r"(?<![\w])(?:fail(?:ed|ure|ing)?(?!\s+to\b)|(?:did\s+not|didn['’]t|not)\s+pass|was\s+a\s+fail"
+                         r"|unsuccessful|below|low(?:er)?|short\s+of)(?![\w])", re.I)
+LATER_PASS = re.compile(r"(?<![\w])(?:passed|pass\s+(?:it|on)|cleared|then\s+scored|later\s+scored|since\s+scored"
+                        r"|went\s+on\s+to)(?![\w])", re.I)
 
 
 _TURN = re.compile(r"[;:]|,\s*(?:so|but|and\s+then|then|after\s+that|since\s+then|afterwards?)\b"
@@ -656,7 +673,8 @@ def _later_evidence(doc: Document, sentences: Sequence[Sentence], terms: Sequenc
     evidence: only a later attempt counts there. A sentence naming two exams ("Though my Step 1 was 211,
     my Step 2 CK of 233...") can carry both."""
     for s in sentences:
-        single = _is_setback(s) and len({m.exam for m in exam_mentions(doc, s.start, s.end)}) <= 1
+        single = (FAILED_HERE.search(s.text) is not None or _low_number(s.text)) and not LATER_PASS.search(s.text) \
+            and len({m.exam for m in exam_mentions(doc, s.start, s.end)}) <= 1
         for a, b in find_terms(plain(doc.text), terms, s.start, s.end):
             if single and not LATER_ATTEMPT.search(doc.text[a:b]):
                 continue
