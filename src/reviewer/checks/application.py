@@ -36,6 +36,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from pydantic import Field
 
@@ -309,7 +310,7 @@ _CLAUSES = re.compile(r"[;:]|\s[–—-]\s|,\s*(?:and\s+)?(?:I\s+)?(?:then|later
 
 def _clauses(text: str) -> list[tuple[int, int]]:
     cuts = [0, *(m.start() for m in _CLAUSES.finditer(text)), len(text)]
-    return [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if text[a:b].strip()]
+    return [(a, b) for a, b in pairwise(cuts) if text[a:b].strip()]
 
 
 def _attempt_facts(doc: Document, sent: Sentence) -> Iterator[Fact]:

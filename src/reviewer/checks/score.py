@@ -615,7 +615,8 @@ PRIOR = re.compile(
     r"|during\s+my\s+(?:first|initial|original)\s+(?:preparation|attempt|dedicated))(?![\w])",
     re.I,
 )
-LATER_ATTEMPT = re.compile(r"(?:second|later|next|subsequent|third|another)\s+(?:attempt|try|sitting|time)|re-?take", re.I)
+LATER_ATTEMPT = re.compile(r"(?:second|later|next|subsequent|third|another)\s+(?:attempt|try|sitting|time)|re-?take",
+                           re.I)
 # A sentence that reports the failure itself, and one that reports passing after it.
 FAILED_HERE = re.compile(r"(?<![\w])(?:fail(?:ed|ure|ing)?(?!\s+to\b)|(?:did\s+not|didn['’]t|not)\s+pass|was\s+a\s+fail"
                          r"|unsuccessful|below|low(?:er)?|short\s+of)(?![\w])", re.I)
