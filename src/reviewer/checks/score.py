@@ -146,7 +146,8 @@ REFLECT = re.compile(
 AFTERMATH = re.compile(
     r"(?<![\w])(?:pass(?:ed|ing)?|fail(?:ed|ure|ing)?|retook|re-?takes?|fault|blame\w*|unfair\w*|devastat\w*"
     r"|ashamed|shame\w*|sorry|forgive\w*|regret\w*|disappoint\w*|heartbr\w+|crushed|upset|embarrass\w*"
-    r"|humiliat\w*|proctor\w*|cent(?:er|re)s?|computers?|vendor|conditions|luck\w*|excuses?|responsibility)(?![\w])",
+    r"|humiliat\w*|proctor\w*|cent(?:er|re)s?|computers?|vendor|conditions|luck\w*|excuses?|responsibility"
+    r"|betray\w*|pray\w*|broke\s+(?:something|me)|belong(?:ed)?\s+in\s+medicine)(?![\w])",
     re.I,
 )
 # "The exam was unfair": no exam name, but about the exam when it sits next to a discussion sentence.
@@ -299,6 +300,21 @@ def _grow(sents: Sequence[Sentence], i: int) -> tuple[int, int]:
         hi = ahead[0]
 
 
+# Additional Information and a prepared answer are written for the one question: a paragraph in which the
+# exam result comes up is about it from its first sentence to its last (what led up to it, the feelings,
+# the blame, what changed), so the run is the whole paragraph; a personal statement mixes topics in a
+# paragraph, so there the run is grown sentence by sentence.
+WHOLE_PARAGRAPH_KINDS = frozenset({DocKind.ADDITIONAL_INFO, DocKind.INTERVIEW_ANSWER})
+
+
+def _paragraph_bounds(sents: Sequence[Sentence], lo: int, hi: int) -> tuple[int, int]:
+    while lo > 0 and sents[lo - 1].block == sents[lo].block:
+        lo -= 1
+    while hi + 1 < len(sents) and sents[hi + 1].block == sents[hi].block:
+        hi += 1
+    return lo, hi
+
+
 def _bridged(sents: Sequence[Sentence], hi: int, lo: int) -> bool:
     """Two runs of one paragraph with at most ``BRIDGE`` background sentences between them are one."""
     return lo - hi - 1 <= BRIDGE and sents[hi].block == sents[lo].block
@@ -312,10 +328,13 @@ def find_score_discussions(doc: Document) -> tuple[ScoreDiscussion, ...]:
     """
     sents = prose(doc)
     runs: list[list[int]] = []  # [lo, hi, has_setback_seed]
+    whole = doc.kind in WHOLE_PARAGRAPH_KINDS
     for i in range(len(sents)):
         if not _is_seed(sents, i):
             continue
         lo, hi = _grow(sents, i)
+        if whole:
+            lo, hi = _paragraph_bounds(sents, lo, hi)
         setback = int(
             any(_is_setback(s) for s in sents[lo : hi + 1] if _has_exam(s) or ATTEMPT.search(s.text))
         )
