@@ -74,6 +74,39 @@ SPOKEN_SCORE = (
     r"|oh[\s-](?:one|two|three|four|five|six|seven|eight|nine)|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
     r"|seventeen|eighteen|nineteen)"
 )
+_UNITS = {w: i for i, w in enumerate(("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"))}
+_TEENS = {w: 10 + i for i, w in enumerate(("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
+                                            "seventeen", "eighteen", "nineteen"))}
+_TENS_VALUE = {w: 10 * (i + 2) for i, w in enumerate(("twenty", "thirty", "forty", "fifty", "sixty", "seventy",
+                                                       "eighty", "ninety"))}
+_SPOKEN = re.compile(rf"(?<![\w-]){SPOKEN_SCORE}(?![\w-])", re.I)
+
+
+def spoken_value(words: str) -> int | None:
+    """The number a spoken or written-out score stands for ("two forty-one" 241, "two-oh-eight" 208,
+    "two hundred and eleven" 211), or None."""
+    parts = [w for w in re.split(r"[\s-]+", words.lower()) if w not in ("hundred", "and")]
+    if len(parts) < 2 or parts[0] not in ("one", "two"):
+        return None
+    hundreds, rest = _UNITS[parts[0]] * 100, parts[1:]
+    if rest[0] == "oh" and len(rest) == 2 and rest[1] in _UNITS:
+        return hundreds + _UNITS[rest[1]]
+    if rest[0] in _TEENS and len(rest) == 1:
+        return hundreds + _TEENS[rest[0]]
+    if rest[0] in _TENS_VALUE and len(rest) <= 2:
+        return hundreds + _TENS_VALUE[rest[0]] + (_UNITS.get(rest[1], 0) if len(rest) == 2 else 0)
+    return None
+
+
+def with_digits(text: str) -> str:
+    """``text`` with spoken scores written as digits (for reading exam facts; offsets are not kept)."""
+    def repl(m: re.Match[str]) -> str:
+        value = spoken_value(m.group())
+        return str(value) if value is not None else m.group()
+
+    return _SPOKEN.sub(repl, text)
+
+
 RESULT = re.compile(
     r"(?<![\w])(?:scor(?:e|es|ed|ing)|results?|fail(?:ed|ure|ures|ing)?|pass(?:ed|ing)?|attempts?|re-?takes?"
     r"|re-?took|repeat(?:ed)?|perform(?:ance|ed)|below|low(?:er)?|marginal|first\s+try|underperform\w*"
@@ -115,7 +148,9 @@ CONCESSION = re.compile(
 LOW_SCORE = {"Step 1": 220, "Step 2 CK": 230, "USMLE": 220, "boards": 220}
 _NUMBER = re.compile(r"(?<![\w.,/-])([12]\d\d)(?![\w%-]|[.,]\d)")
 FIRST_ATTEMPT = re.compile(r"(?<![\w])first\s+(?:attempt|try)(?![\w])", re.I)
-PASSED_FIRST = re.compile(r"(?<![\w])passed\b[^.;]{0,60}\bfirst\s+(?:attempt|try)", re.I)
+PASSED_FIRST = re.compile(
+    r"(?<![\w])(?:pass(?:ed|ing)|earned|achieved|obtained|cleared)\b[^.;]{0,60}\bfirst\s+(?:attempt|try)", re.I
+)
 PLAN = re.compile(
     r"(?<![\w])(?:will\s+(?:take|sit)|plan(?:ning)?\s+to\s+(?:take|sit)|scheduled\s+(?:to\s+take|for)|registered"
     r"\s+(?:to\s+take|for)|intend\s+to\s+(?:take|sit)|preparing\s+(?:to\s+take|for)|am\s+taking|going\s+to\s+take)"
