@@ -147,6 +147,7 @@ CONCESSION = re.compile(
 # 230 when it was scored; Step 2 CK averages about 245): reported bare, they are a setback to explain.
 LOW_SCORE = {"Step 1": 220, "Step 2 CK": 230, "USMLE": 220, "boards": 220}
 _NUMBER = re.compile(r"(?<![\w.,/-])([12]\d\d)(?![\w%-]|[.,]\d)")
+RESULT_VERB = re.compile(r"(?<![\w])(?:scored|score\s+(?:of|was)|got\s+an?|received\s+an?|result\s+was)(?![\w])", re.I)
 FIRST_ATTEMPT = re.compile(r"(?<![\w])first\s+(?:attempt|try)(?![\w])", re.I)
 PASSED_FIRST = re.compile(
     r"(?<![\w])(?:pass(?:ed|ing)|earned|achieved|obtained|cleared)\b[^.;]{0,60}\bfirst\s+(?:attempt|try)", re.I
@@ -258,13 +259,19 @@ def _has_exam(s: Sentence) -> bool:
     return EXAM.search(s.text) is not None
 
 
-def _low_number(text: str) -> bool:
-    """A bare three-digit score below :data:`LOW_SCORE` for the exam named just before it."""
+def _low_number(text: str, exam: str | None = None) -> bool:
+    """A bare three-digit score below :data:`LOW_SCORE` for the exam named just before it (or, when the
+    sentence names none, ``exam``: the one its discussion is about, "In 2021 I scored 196")."""
+    named = list(EXAM.finditer(text))
     for m in _NUMBER.finditer(text):
-        before = [e for e in EXAM.finditer(text, 0, m.start())]
-        if not before or m.start() - before[-1].end() > 60:
+        before = [e for e in named if e.end() <= m.start()]
+        if before and m.start() - before[-1].end() <= 60:
+            which = exam_name(before[-1].group())
+        elif not named and exam is not None and RESULT_VERB.search(text):
+            which = exam
+        else:
             continue
-        limit = LOW_SCORE.get(exam_name(before[-1].group()))
+        limit = LOW_SCORE.get(which)
         if limit is not None and int(m.group(1)) < limit:
             return True
     return False
@@ -289,8 +296,14 @@ def _is_seed(sents: Sequence[Sentence], i: int) -> bool:
     return any(_has_exam(n) for n in near)
 
 
+# "I had taken it too soon": the exam as a pronoun after a verb that takes an exam.
+EXAM_PRONOUN = re.compile(r"(?<![\w])(?:took|taken|take|sat|sitting|passed|failed|retook|retaken|retake|attempted)\s+it"
+                          r"(?![\w])", re.I)
+
+
 def _strong(s: Sentence) -> bool:
-    return _has_exam(s) or ATTEMPT.search(s.text) is not None or OPENER.search(s.text) is not None
+    return (_has_exam(s) or ATTEMPT.search(s.text) is not None or OPENER.search(s.text) is not None
+            or EXAM_PRONOUN.search(s.text) is not None)
 
 
 def _continues(prev: Sentence, nxt: Sentence) -> bool:
@@ -330,6 +343,9 @@ def _grow(sents: Sequence[Sentence], i: int) -> tuple[int, int]:
             for j in range(hi + 2, min(hi + 2 + BRIDGE, len(sents)))
             if _bridges_to(sents[hi], sents[hi + 1 : j], sents[j])
         ]
+        # a paragraph that comes back to the exam or the result later is still about it in between
+        ahead = ahead or [j for j in range(hi + 2, len(sents)) if sents[j].block == sents[hi].block
+                          and (_has_exam(sents[j]) or ATTEMPT.search(sents[j].text))][:1]
         if not ahead:
             return lo, hi
         hi = ahead[0]
@@ -370,8 +386,11 @@ def find_score_discussions(doc: Document) -> tuple[ScoreDiscussion, ...]:
         lo, hi = _grow(sents, i)
         if whole:
             lo, hi = _paragraph_bounds(sents, lo, hi)
+        run = sents[lo : hi + 1]
+        names = [m.group() for s in run for m in EXAM.finditer(s.text)]
         setback = int(
-            any(_is_setback(s) for s in sents[lo : hi + 1] if _has_exam(s) or ATTEMPT.search(s.text))
+            any(_is_setback(s) for s in run if _has_exam(s) or ATTEMPT.search(s.text))
+            or bool(names and any(_low_number(s.text, exam_name(names[0])) for s in run))
         )
         if runs and (lo <= runs[-1][1] + 1 or _bridged(sents, runs[-1][1], lo)):
             runs[-1][1] = max(runs[-1][1], hi)
