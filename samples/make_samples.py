@@ -7,6 +7,10 @@ Run from anywhere: ``python samples/make_samples.py``. It rewrites:
                                              deletion and one hidden run addressed to an AI reviewer
 * ``rahul-mehta/experience_entries.docx``    experience entries as Heading 2 + optional meta line + text
 * ``lucia-fernandez/additional_info.docx``   a five-sentence Additional Information explanation
+* ``programs.csv`` and ``programs.xlsx``     the programs file for ``reviewer programs plan``: fictional
+                                             programs, and every row says so
+
+``python samples/make_samples.py programs`` rewrites only the programs file (``docx`` only the drafts).
 
 The applicants, organizations and patients are invented. Paragraph text uses a tiny inline markup so the
 prose stays readable here: ``**bold**``, ``*italic*``, ``{+inserted+}`` (tracked insertion, ``w:ins``),
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from pathlib import Path
 
 from docx import Document
@@ -296,7 +301,121 @@ LUCIA_ADDITIONAL = [
 ]
 
 
-def main() -> list[Path]:
+# --- The programs file: fictional programs only --------------------------------------------------------
+# Every name, place and figure below is invented for trying `reviewer programs plan`; no row describes a real
+# program, and each row's notes say so. Kaiser Permanente rows use invented sites. Rows are built to exercise
+# every hard filter and tier for the sample applicants (see samples/README.md).
+
+FICTIONAL = "Fictional program (sample data for reviewer; not a real program)."
+CHECKED = dt.date(2026, 11, 20)
+
+
+def _program(name: str, city: str, state: str, specialty: str, program_type: str, visa: str, **extra: object) -> dict:
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    row: dict[str, object] = {"program": name, "city": city, "state": state, "specialty": specialty,
+                              "program_type": program_type, "visa": visa, "source_url":
+                              f"https://example.org/fictional/{slug}", "last_checked": CHECKED}
+    note = extra.pop("note", "")
+    row.update(extra)
+    row["notes"] = f"{FICTIONAL} {note}".strip()
+    return row
+
+
+FM, IM, PRELIM, PEDS = "Family Medicine", "Internal Medicine", "Preliminary Internal Medicine", "Pediatrics"
+PROGRAMS = [
+    # Family Medicine (Amara Okafor: J-1, Step 1 on the second attempt, Step 2 CK 241, graduated 2018)
+    _program("Harbor Vale Kaiser Permanente Family Medicine", "Harbor Vale", "CA", FM, "kaiser", "J-1/H-1B",
+             positions=10, h1b_needs_step3="yes", step2ck_min=220, max_attempts=2, yog_within_years=10,
+             usce_required="preferred", accepts_imgs="yes", img_share=20, visa_track_record="yes",
+             languages=["Spanish", "Tagalog"], populations=["immigrant families", "underserved", "population health"],
+             note="Two current residents are IMGs on J-1 visas."),
+    _program("Larkspur Valley Kaiser Permanente Family Medicine", "Larkspur Valley", "CA", FM, "kaiser", "J-1",
+             positions=8, step2ck_min=230, max_attempts=1, accepts_imgs="yes", img_share=10, visa_track_record="yes",
+             populations=["rural"]),
+    _program("Ridgecrest Kaiser Permanente Family Medicine", "Ridgecrest Hills", "CA", FM, "kaiser", "none",
+             positions=6, accepts_imgs="yes", img_share=5),
+    _program("Granite Pass Kaiser Permanente Family Medicine", "Granite Pass", "CA", FM, "kaiser", "J-1/H-1B",
+             positions=6, step2ck_min=225, img_share=0, visa_track_record="unknown", last_checked=dt.date(2025, 6, 1),
+             note="Not rechecked this season."),
+    _program("Port Ellery Community Family Medicine", "Port Ellery", "TX", FM, "community", "J-1", positions=12,
+             accepts_imgs="yes", img_share=45, visa_track_record="yes", usce_required="any",
+             languages=["Spanish"], populations=["underserved", "immigrant families"]),
+    _program("Ashby Creek Family Medicine", "Ashby Creek", "OH", FM, "community", "J-1", positions=8,
+             ecfmg_deadline=dt.date(2027, 1, 31), accepts_imgs="yes", img_share=30, visa_track_record="yes"),
+    _program("North Marlow University Family Medicine", "North Marlow", "NY", FM, "university", "J-1/H-1B",
+             positions=10, step2ck_min=235, img_share=5, visa_track_record="unknown"),
+    _program("Stonebridge Rural Family Medicine", "Stonebridge", "MI", FM, "community", "J-1", positions=4,
+             yog_within_years=5, accepts_imgs="yes", img_share=25, visa_track_record="yes", populations=["rural"]),
+    _program("Willow Ford Family Medicine", "Willow Ford", "WA", FM, "community", "H-1B", positions=6,
+             h1b_needs_step3="yes", img_share=30, visa_track_record="yes"),
+    _program("Bayshore Family Medicine", "Bayshore", "FL", FM, "community", "J-1", positions=8, accepts_imgs="no"),
+    # Internal Medicine and Preliminary IM (Rahul Mehta: J-1, observerships only, ECFMG expected 2027-03-01)
+    _program("Cedar Bluff Community Hospital Internal Medicine", "Cedar Bluff", "NJ", IM, "community", "J-1",
+             positions=14, step2ck_min=220, max_attempts=2, yog_within_years=10, usce_required="any",
+             accepts_imgs="yes", img_share=60, visa_track_record="yes", languages=["Hindi", "Gujarati", "Spanish"]),
+    _program("Lakemont Medical Center Internal Medicine", "Lakemont", "IL", IM, "community", "J-1", positions=16,
+             max_attempts=2, accepts_imgs="yes", img_share=70, visa_track_record="yes"),
+    _program("Fairhaven Kaiser Permanente Internal Medicine", "Fairhaven", "CA", IM, "kaiser", "J-1/H-1B",
+             positions=12, step2ck_min=230, accepts_imgs="yes", img_share=15, visa_track_record="yes"),
+    _program("Meadowbrook Kaiser Permanente Internal Medicine", "Meadowbrook", "CA", IM, "kaiser", "J-1/H-1B",
+             positions=10, h1b_needs_step3="yes", max_attempts=2, accepts_imgs="yes", img_share=25,
+             visa_track_record="yes", languages=["Hindi", "Punjabi", "Spanish"],
+             populations=["South Asian families", "underserved"]),
+    _program("Millbrook University Internal Medicine", "Millbrook", "MA", IM, "university", "J-1/H-1B",
+             positions=20, step2ck_min=235, img_share=10, visa_track_record="yes"),
+    _program("Riverbend Community Internal Medicine", "Riverbend", "PA", IM, "community", "J-1", positions=10,
+             usce_required="hands-on", usce_min_months=2, accepts_imgs="yes", img_share=50, visa_track_record="yes"),
+    _program("Eastgate Hospital Internal Medicine", "Eastgate", "OH", IM, "community", "J-1", positions=12,
+             ecfmg_deadline=dt.date(2027, 2, 1), accepts_imgs="yes", img_share=55, visa_track_record="yes"),
+    _program("Oakmere Internal Medicine", "Oakmere", "NY", IM, "community", "J-1", positions=10,
+             yog_within_years=5, accepts_imgs="yes", img_share=65, visa_track_record="yes"),
+    _program("Summit Plains Internal Medicine", "Summit Plains", "KS", IM, "community", "J-1", positions=8,
+             max_attempts=1, accepts_imgs="yes", img_share=40, visa_track_record="yes"),
+    _program("Cedar Bluff Preliminary Internal Medicine", "Cedar Bluff", "NJ", PRELIM, "community", "J-1",
+             positions=6, accepts_imgs="yes", img_share=50, visa_track_record="yes"),
+    _program("Westlake University Preliminary Internal Medicine", "Westlake", "MN", PRELIM, "university", "J-1",
+             positions=8, step2ck_min=225, img_share=20, visa_track_record="unknown"),
+    # Pediatrics (Lucia Fernandez: J-1 or H-1B, Step 3 planned for 2027-01, Step 2 CK 236)
+    _program("Highland Kaiser Permanente Pediatrics", "Highland", "CA", PEDS, "kaiser", "J-1/H-1B", positions=8,
+             h1b_needs_step3="yes", step2ck_min=225, accepts_imgs="yes", img_share=15, visa_track_record="yes",
+             languages=["Spanish"], populations=["language access", "Latino families", "underserved"]),
+    _program("Palm Harbor Kaiser Permanente Pediatrics", "Palm Harbor", "CA", PEDS, "kaiser", "H-1B", positions=6,
+             h1b_needs_step3="yes", accepts_imgs="yes", img_share=10, visa_track_record="yes"),
+    _program("Coral Springs Children's Pediatrics", "Coral Springs", "FL", PEDS, "community", "J-1/H-1B",
+             positions=10, accepts_imgs="yes", img_share=35, visa_track_record="yes", languages=["Spanish"]),
+    _program("Seabright University Pediatrics", "Seabright", "FL", PEDS, "university", "H-1B", positions=14,
+             h1b_needs_step3="yes", step2ck_min=230, img_share=10, visa_track_record="yes"),
+    _program("Mesa Verde Pediatrics", "Mesa Verde", "TX", PEDS, "community", "J-1", positions=8,
+             accepts_imgs="yes", img_share=40, visa_track_record="yes", languages=["Spanish"]),
+    _program("Pinecrest Pediatrics", "Pinecrest", "GA", PEDS, "community", "J-1/H-1B", positions=6,
+             h1b_needs_step3="no", step2ck_min=240, img_share=20, visa_track_record="yes"),
+    _program("Lakeshore University Pediatrics", "Lakeshore", "CA", PEDS, "university", "J-1/H-1B", positions=16,
+             step2ck_min=230, img_share=5, visa_track_record="unknown"),
+    # Other specialties (counted, not planned, for these applicants)
+    _program("Brookfield Psychiatry", "Brookfield", "IL", "Psychiatry", "community", "J-1", positions=6,
+             img_share=30, visa_track_record="yes"),
+    _program("Northfield Transitional Year", "Northfield", "MN", "Transitional Year", "community", "J-1",
+             positions=8, img_share=15),
+    _program("Harbor Vale Kaiser Permanente Dermatology", "Harbor Vale", "CA", "Dermatology", "kaiser", "none",
+             positions=2),
+]
+
+
+def write_programs() -> list[Path]:
+    """``programs.csv`` and ``programs.xlsx`` from :data:`PROGRAMS`, through reviewer's own writer."""
+    sys.path.insert(0, str(HERE.parent / "src"))
+    from reviewer.programs.template import write_template
+
+    outputs = [HERE / "programs.csv", HERE / "programs.xlsx"]
+    for path in outputs:
+        write_template(path, PROGRAMS, created=dt.datetime(2026, 11, 20, 12, 0))
+    return outputs
+
+
+def main(what: str = "all") -> list[Path]:
+    written = write_programs() if what in ("all", "programs") else []
+    if what == "programs":
+        return written
     outputs = [
         HERE / "amara-okafor" / "personal_statement.docx",
         HERE / "rahul-mehta" / "ps_draft.docx",
@@ -309,9 +428,9 @@ def main() -> list[Path]:
     write_prose(outputs[1], "Personal Statement (draft 3)", "Rahul Mehta", RAHUL_PS)
     write_entries(outputs[2], "ERAS Experiences", "Rahul Mehta", RAHUL_ENTRIES)
     write_prose(outputs[3], "Additional Information", "Lucia Fernandez", LUCIA_ADDITIONAL)
-    return outputs
+    return [*outputs, *written]
 
 
 if __name__ == "__main__":
-    for written in main():
+    for written in main(sys.argv[1] if len(sys.argv) > 1 else "all"):
         print(written.relative_to(HERE.parent))

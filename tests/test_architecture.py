@@ -16,19 +16,20 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "reviewer"
 # Lowest first. A key is a module path relative to the package ("checks.rules") or a subpackage ("render").
 LAYERS: list[set[str]] = [
     {"errors"},
-    {"document", "settings", "fsio", "docx_xml", "redact", "yamlio"},
+    {"document", "settings", "fsio", "docx_xml", "redact", "yamlio", "programs.profile"},
     {"segment", "findings", "kinds"},
     {"ingest"},
     {"checks.registry", "checks.text", "checks.builtin", "checks.score", "checks.kaiser", "checks.experience",
      "checks.interview", "checks.integrity", "checks.application", "checks"},
     {"rubric"},
     {"checks.rules"},
+    {"programs"},
     {"llm"},
     {"render"},
     {"store", "revision"},
     {"pipeline"},
-    {"cohort", "batchfile", "purge", "evaluate"},
-    {"cli", "cli_cohort", "cli_common", "cli_eval", "cli_privacy", "__main__"},
+    {"cohort", "batchfile", "purge", "evaluate", "programs.applicant"},
+    {"cli", "cli_cohort", "cli_common", "cli_eval", "cli_privacy", "cli_programs", "__main__"},
 ]
 
 

@@ -14,6 +14,7 @@ import pytest
 from reviewer.checks.registry import AppContext, Context
 from reviewer.checks.rules import run_app_criterion, run_criterion
 from reviewer.findings import Severity, Verdict
+from reviewer.kinds import Manifest
 from reviewer.rubric import Criterion, Rubric, Scope, load_rubrics
 
 from conftest import example_doc
@@ -38,7 +39,9 @@ def _outcome(rubric, c, ex):
     if rubric.scope is Scope.APPLICATION:
         docs = [example_doc(d, d.kind) for d in ex.documents]
         docs = [d.model_copy(update={"path": f"doc{i}-{d.path}"}) for i, d in enumerate(docs)]
-        return run_app_criterion(AppContext(docs), c)
+        # statements declared as written for one program (application.yaml's tailored:)
+        tailored = {d.path: e.program for d, e in zip(docs, ex.documents, strict=True) if e.program}
+        return run_app_criterion(AppContext(docs, manifest=Manifest(tailored=tailored) if tailored else None), c)
     doc = example_doc(ex, _default_kind(rubric, c))
     return run_criterion(Context(doc, target=ex.target or "kaiser"), rubric, c)
 

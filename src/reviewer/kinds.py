@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from .document import DocKind
 from .errors import ConfigError, KindError
+from .programs.profile import Profile
 
 MANIFEST = "application.yaml"
 
@@ -40,6 +42,25 @@ class Manifest(BaseModel):
     applicant: str | None = None
     target: str | None = None
     documents: dict[str, DocKind] = {}
+    # the applicant's facts for program selection (reviewer.programs.profile)
+    profile: Profile | None = None
+    # statement variants written for one program: file -> the program's name, or [name, other names it goes by]
+    tailored: dict[str, tuple[str, ...]] = {}
+
+    @field_validator("tailored", mode="before")
+    @classmethod
+    def _program_names(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        out: dict[Any, Any] = {}
+        for name, program in value.items():
+            names = [program] if isinstance(program, str) else program
+            if isinstance(names, list | tuple):
+                names = [n.strip() for n in names if isinstance(n, str) and n.strip()]
+                if not names:
+                    raise ValueError(f"{name}: name the program the statement is written for")
+            out[name] = names
+        return out
 
 
 def load_manifest(folder: Path) -> Manifest | None:
@@ -62,8 +83,10 @@ def load_manifest(folder: Path) -> Manifest | None:
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err["loc"])
-        raise ConfigError(f"{field}: {err['msg'].lower()}", path=path,
-                          hint="kinds are: " + ", ".join(k.value for k in DocKind)) from None
+        hint = ("see 'Choosing programs' in the README for the profile and tailored fields"
+                if err["loc"] and err["loc"][0] in ("profile", "tailored")
+                else "kinds are: " + ", ".join(k.value for k in DocKind))
+        raise ConfigError(f"{field}: {err['msg'].lower()}", path=path, hint=hint) from None
 
 
 def kind_from_name(path: Path) -> DocKind | None:

@@ -195,7 +195,7 @@ def review_folder(folder: Path, rubrics: RubricSet, settings: Settings, *, targe
         except ReviewerError as exc:
             failures.append(DocumentFailure(path=str(path), error=str(exc), kind=type(exc).__name__))
     docs = [r.document for r in result.reviewed]
-    results, findings = review_application_rules(docs, rubrics)
+    results, findings = review_application_rules(docs, rubrics, manifest=manifest)
     result.application = ApplicationReview(
         applicant=(manifest.applicant if manifest and manifest.applicant else folder.resolve().name),
         path=str(folder),

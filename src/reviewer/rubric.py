@@ -52,6 +52,12 @@ class ExampleDocument(Strict):
     text: str = ""
     entries: tuple[ExampleEntry, ...] = ()
     name: str | None = None
+    program: tuple[str, ...] = ()  # the program (name, other names) a tailored statement is declared for
+
+    @field_validator("program", mode="before")
+    @classmethod
+    def _one_name(cls, value: Any) -> Any:
+        return (value,) if isinstance(value, str) else value
 
 
 class Example(Strict):

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ..document import Document
 from ..findings import Verdict
+
+if TYPE_CHECKING:
+    from ..kinds import Manifest
 
 P = TypeVar("P", bound=BaseModel)
 
@@ -70,10 +73,12 @@ class Context:
 
 @dataclass
 class AppContext:
-    """What an application detector may read: every document of one applicant, with their contexts."""
+    """What an application detector may read: every document of one applicant, with their contexts, and the
+    folder's manifest (what the applicant declared about the documents, e.g. ``tailored:``) when there is one."""
 
     docs: Sequence[Document]
     contexts: dict[str, Context] = field(default_factory=dict)
+    manifest: Manifest | None = None
 
     def context(self, doc: Document) -> Context:
         if doc.path not in self.contexts:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from ..document import Document
 from ..findings import CriterionResult, Finding, Severity, Source, Verdict
+from ..kinds import Manifest
 from ..rubric import Criterion, Rubric, RubricSet
 from .registry import AppContext, Context, Hit, Outcome, get_check, parse_params
 
@@ -99,10 +100,11 @@ def review_rules(doc: Document, rubrics: RubricSet, *, target: str = "kaiser",
 
 
 def review_application_rules(
-    docs: Sequence[Document], rubrics: RubricSet, contexts: dict[str, Context] | None = None
+    docs: Sequence[Document], rubrics: RubricSet, contexts: dict[str, Context] | None = None, *,
+    manifest: Manifest | None = None,
 ) -> tuple[list[CriterionResult], list[Finding]]:
-    """Judge the application-scope criteria across one applicant's documents."""
-    actx = AppContext(docs, contexts=contexts or {})
+    """Judge the application-scope criteria across one applicant's documents (and the folder's manifest)."""
+    actx = AppContext(docs, contexts=contexts or {}, manifest=manifest)
     by_path = {d.path: d for d in docs}
     results: list[CriterionResult] = []
     findings: list[Finding] = []
