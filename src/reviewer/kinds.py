@@ -83,10 +83,12 @@ def load_manifest(folder: Path) -> Manifest | None:
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err["loc"])
-        hint = ("see 'Choosing programs' in the README for the profile and tailored fields"
-                if err["loc"] and err["loc"][0] in ("profile", "tailored")
-                else "kinds are: " + ", ".join(k.value for k in DocKind))
-        raise ConfigError(f"{field}: {err['msg'].lower()}", path=path, hint=hint) from None
+        if err["loc"] and err["loc"][0] in ("profile", "tailored"):  # values such as J-1 keep their case
+            msg = err["msg"].removeprefix("Value error, ")
+            hint = "see 'Choosing programs' in the README for the profile and tailored fields"
+            raise ConfigError(f"{field}: {msg[:1].lower()}{msg[1:]}", path=path, hint=hint) from None
+        raise ConfigError(f"{field}: {err['msg'].lower()}", path=path,
+                          hint="kinds are: " + ", ".join(k.value for k in DocKind)) from None
 
 
 def kind_from_name(path: Path) -> DocKind | None:

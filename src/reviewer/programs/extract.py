@@ -51,11 +51,13 @@ def read_page(path: Path) -> str:
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(])|\n\s*")
+_WRAPPED = re.compile(r"(?<![.!?:])[ \t]*\n[ \t]*(?=[a-z])")  # a line break inside a sentence (hard-wrapped text)
 
 
 def sentences(text: str) -> list[str]:
-    """The page's sentences and lines (list items and table rows are lines), whitespace collapsed."""
-    return [" ".join(s.split()) for s in _SENTENCE_END.split(text) if s.strip()]
+    """The page's sentences and lines (list items and table rows are lines), whitespace collapsed; a line that
+    goes on in lower case continues the sentence before it."""
+    return [" ".join(s.split()) for s in _SENTENCE_END.split(_WRAPPED.sub(" ", text)) if s.strip()]
 
 
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -139,8 +141,8 @@ def _minimum_patterns(step: str) -> list[re.Pattern[str]]:
                    rf"(\d{{3}})\s+(?:or\s+(?:higher|above|more)\s+)?on\s+(?:the\s+)?{step}\b", _I),
         re.compile(rf"\bminimum\s+{step}\s+(?:score\s+)?(?:of\s+|is\s+|:\s*|requirement\s+(?:of|is)\s+)?(\d{{3}})\b",
                    _I),
-        re.compile(rf"\b{step}\s*(?:score)?\s*(?:of\s+)?(?:at\s+least|minimum(?:\s+of)?|min\.?|≥|>=|:\s*≥?)\s*(\d{{3}})\b",
-                   _I),
+        re.compile(rf"\b{step}\s*:?\s*(?:score\s*)?:?\s*(?:of\s+)?(?:at\s+least|minimum(?:\s+of)?|min\.?|≥|>=)\s*"
+                   r"(\d{3})\b", _I),
         re.compile(rf"\b{step}\b[^.]{{0,40}}?\b(?:minimum|cut-?off|threshold)\s+(?:score\s+)?(?:of\s+|is\s+)?(\d{{3}})\b",
                    _I),
     ]
