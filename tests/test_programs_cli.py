@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from reviewer.cli import main
 from reviewer.programs.applicant import consistency_params, plan_for, read_applicant
-from reviewer.programs.result import Tier
+from reviewer.programs.result import Decision, Tier
 from reviewer.programs.table import read_programs
 from reviewer.programs.weights import load_weights
 
@@ -66,6 +66,7 @@ def test_every_decision_is_explained(applicant: str) -> None:
                     params=consistency_params())
     assert plan.decisions
     for d in plan.decisions:
+        assert Decision.model_validate(d.model_dump()) == d  # built without validation, but valid
         assert d.reasons and all(r.text.strip() for r in d.reasons), d
         if d.tier is Tier.EXCLUDED:
             filters = [r for r in d.reasons if r.kind == "filter"]

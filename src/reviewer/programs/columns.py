@@ -113,7 +113,8 @@ def _text(cell: Any) -> str:
         return ""
     if isinstance(cell, float) and cell.is_integer():
         return str(int(cell))
-    return " ".join(str(cell).split())
+    text = str(cell)
+    return text if text.isprintable() and "  " not in text and text.strip() == text else " ".join(text.split())
 
 
 def parse_text(cell: Any) -> str:
@@ -169,6 +170,10 @@ def parse_date(cell: Any) -> dt.date:
     if isinstance(cell, dt.date):
         return cell
     text = _text(cell)
+    try:
+        return dt.date.fromisoformat(text)  # the usual case, and the fastest
+    except ValueError:
+        pass
     for fmt in _DATE_FORMATS:
         try:
             return dt.datetime.strptime(text, fmt).date()
@@ -178,15 +183,14 @@ def parse_date(cell: Any) -> dt.date:
 
 
 def _choice(enum: type[StrEnum], aliases: dict[str, Any]) -> Callable[[Any], Any]:
+    table = {**aliases, **{m.value.lower(): m for m in enum}}
+    allowed = ", ".join(m.value for m in enum)
+
     def parse(cell: Any) -> Any:
         raw = _text(cell)
-        key = re.sub(r"\s+", " ", raw.lower())
-        for member in enum:
-            if member.value.lower() == key:
-                return member
-        if key in aliases:
-            return aliases[key]
-        allowed = ", ".join(m.value for m in enum)
+        found = table.get(raw.lower())
+        if found is not None:
+            return found
         raise CellProblem(f"unknown value '{raw}' (one of: {allowed})")
 
     return parse

@@ -19,6 +19,7 @@ import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from .columns import ProgramType, Tri, region_states
 from .filters import Check, run_filters
@@ -81,21 +82,25 @@ def decide(p: Program, prof: Profile, w: Weights, preferred: frozenset[str], as_
                               text=f"row last checked {p.last_checked.isoformat()}: its facts may have changed"
                               if p.last_checked else "row never checked: its facts may be wrong"))
     statement = _statement(p, statement_for or {})
+    # Decisions and reasons are built without validation (a plan of thousands of rows is built per applicant):
+    # every field is computed here from validated rows and typed values.
+    common: dict[str, Any] = {
+        "row": p.row, "program": p.program, "location": p.location, "specialty": p.specialty.value,
+        "program_type": p.program_type.value, "visa": p.visa.value, "stale": is_stale, "statement": statement,
+        "source_url": p.source_url}
     if failed:
-        return Decision(row=p.row, program=p.program, location=p.location, specialty=p.specialty.value,
-                        program_type=p.program_type.value, visa=p.visa.value, tier=Tier.EXCLUDED,
-                        excluded_by=tuple(c.code for c in failed), reasons=tuple(reasons), stale=is_stale,
-                        statement=statement, source_url=p.source_url)
+        return Decision.model_construct(**common, tier=Tier.EXCLUDED, score=None,
+                                        excluded_by=tuple(c.code for c in failed), reasons=tuple(reasons))
     parts = score_parts(p, prof, w, preferred)
     score = total(parts)
-    return Decision(row=p.row, program=p.program, location=p.location, specialty=p.specialty.value,
-                    program_type=p.program_type.value, visa=p.visa.value, tier=tier_of(score, w), score=score,
-                    reasons=(*reasons, *parts), stale=is_stale, statement=statement, source_url=p.source_url)
+    return Decision.model_construct(**common, tier=tier_of(score, w), score=score, excluded_by=(),
+                                    reasons=(*reasons, *parts))
 
 
 def _check_reason(c: Check) -> Reason:
     kind = "filter" if c.passed is False else "check"
-    return Reason(kind=kind, code=c.code, text=c.text if c.passed is not None else f"not checked: {c.text}")
+    return Reason.model_construct(kind=kind, code=c.code, text=c.text if c.passed is not None
+                                  else f"not checked: {c.text}", points=None)
 
 
 def _missing_notes(prof: Profile) -> list[ProfileNote]:

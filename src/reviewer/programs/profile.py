@@ -85,13 +85,12 @@ _SPECIALTY_ALIASES = {
 }
 
 
+_SPECIALTY_NAMES = {**_SPECIALTY_ALIASES, **{s.value.lower(): s for s in Specialty}}
+
+
 def parse_specialty(value: str) -> Specialty | None:
     """``value`` as a specialty (case-insensitive; common short forms such as IM, FM, TY, Peds), else None."""
-    key = " ".join(value.strip().lower().split())
-    for s in Specialty:
-        if s.value.lower() == key:
-            return s
-    return _SPECIALTY_ALIASES.get(key)
+    return _SPECIALTY_NAMES.get(" ".join(value.strip().lower().split()))
 
 
 class VisaNeed(StrEnum):

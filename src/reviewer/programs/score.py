@@ -22,7 +22,8 @@ _TYPE_WORDS = {ProgramType.COMMUNITY: "a community program", ProgramType.UNIVERS
 
 
 def _r(code: str, text: str, points: float) -> Reason:
-    return Reason(kind="score", code=code, text=text, points=points)
+    # built without validation: every field is ours and typed (a plan builds thousands of these)
+    return Reason.model_construct(kind="score", code=code, text=text, points=float(points))
 
 
 def band(p: Program, prof: Profile, w: Weights) -> Reason | None:

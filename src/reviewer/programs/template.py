@@ -98,6 +98,8 @@ def workbook(rows: Iterable[Mapping[str, Any]] = (), *, created: dt.datetime | N
             value = row.get(c.key)
             if isinstance(value, list | tuple):
                 value = "; ".join(str(v) for v in value)
+            if value is None or value == "":
+                continue  # a blank cell, not an empty string
             cell = sheet.cell(row=n, column=i, value=value)
             if c.key in _DATES:
                 cell.number_format = "yyyy-mm-dd"
