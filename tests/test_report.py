@@ -173,7 +173,8 @@ def parse(path: Path) -> Page:
     return page
 
 
-COLUMNS = ["name", "round", "documents", "fails", "warns", "failures", "resolved", "persisting", "new", "feedback"]
+COLUMNS = ["name", "round", "documents", "fails", "warns", "failures", "resolved", "persisting", "new", "feedback",
+           "programs"]
 
 
 def table(out: Path) -> dict[str, dict[str, str]]:

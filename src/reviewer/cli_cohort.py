@@ -58,13 +58,15 @@ def default_jobs() -> int:
               help="Write the model calls of the changed documents as an OpenAI Batch API JSONL file; send nothing.")
 @click.option("--import-results", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
               metavar="FILE", help="Review with the answers of a Batch API or `vllm run-batch` results file.")
+@click.option("--programs", "programs_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              metavar="FILE", help="A programs file (.xlsx/.csv): also write each applicant's program plan.")
 @click.option("--retry-fallbacks", is_flag=True,
               help="Ask the model again for unchanged documents whose rubrics fell back to the rules in an earlier "
                    "run (only those rubrics are sent; the others come from the model cache).")
 @llm_options
 def batch(cohort: Path, out: Path | None, jobs: int | None, target: str | None, config: Path | None, quiet: bool,
           llm_concurrency: int | None, export_requests: Path | None, import_results: Path | None,
-          retry_fallbacks: bool, **flags: Any) -> None:
+          retry_fallbacks: bool, programs_file: Path | None, **flags: Any) -> None:
     """Review a whole cohort: COHORT/<applicant>/<documents>, one subfolder per applicant.
 
     Feedback goes to OUT/<applicant>/ (as `reviewer review` writes it), plus OUT/cohort.json and the
@@ -82,8 +84,13 @@ def batch(cohort: Path, out: Path | None, jobs: int | None, target: str | None, 
     from .settings import resolve_settings
 
     judge: Any = None
+    planner: Any = None
     try:
         settings = resolve_settings(settings_flags(out=out, **flags), config=config)
+        if programs_file is not None:
+            from .cli_programs import cohort_planner
+
+            planner = cohort_planner(programs_file, settings)
         if export_requests is not None and import_results is not None:
             raise click.UsageError("--export-requests and --import-results are two steps: use one at a time")
         if export_requests is not None:
@@ -99,7 +106,7 @@ def batch(cohort: Path, out: Path | None, jobs: int | None, target: str | None, 
         with _ProgressBar(quiet) as progress:
             result = run_batch(cohort, settings.out, settings, jobs=jobs or default_jobs(), progress=progress,
                                target=target, judge=judge, llm_concurrency=llm_concurrency,
-                               retry_fallbacks=retry_fallbacks)
+                               retry_fallbacks=retry_fallbacks, after=planner)
     except ReviewerError as err:
         fail(err)
     except KeyboardInterrupt:
@@ -116,7 +123,9 @@ def batch(cohort: Path, out: Path | None, jobs: int | None, target: str | None, 
                        f", {st.stale} for an earlier draft (those rubrics were judged by rules, with a note).")
     for applicant, document, error in result.failures:
         click.echo(f"error: {printable(applicant)}/{printable(document)}: {printable(error)}", err=True)
-    sys.exit(0 if result.ok else 2)
+    for applicant, error in planner.errors if planner is not None else ():
+        click.echo(f"error: {printable(applicant)}: {printable(error)}", err=True)
+    sys.exit(0 if result.ok and not (planner and planner.errors) else 2)
 
 
 def _export(cohort: Path, path: Path, settings: Settings, target: str | None, quiet: bool,

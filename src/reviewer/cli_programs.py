@@ -18,8 +18,10 @@ import click
 from .cli_common import csv_list, fail
 
 if TYPE_CHECKING:
+    from .programs.applicant import CohortPlanner
     from .programs.result import Plan
     from .programs.table import ProgramsTable
+    from .settings import Settings
 
 _AS_OF = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -140,6 +142,21 @@ def extract(page: Path, as_json: bool) -> None:
     for key, found in row.items():
         click.echo(f"{key}: {found.value}")
         click.echo(f'    "{found.quote}"')
+
+
+def cohort_planner(programs_file: Path, settings: Settings) -> CohortPlanner:
+    """For ``reviewer batch --programs``: the programs file read once (its row problems printed here), and the
+    hook that writes each applicant's plan. Raises the programs file's error when it cannot be read."""
+    from .programs.applicant import CohortPlanner, consistency_params
+    from .programs.table import read_programs
+    from .programs.weights import load_weights
+    from .rubric import load_rubrics
+
+    weights = load_weights()
+    day = dt.date.today()
+    table = read_programs(programs_file, as_of=day, max_age_days=weights.stale_days)
+    _problems(table)
+    return CohortPlanner(table, weights, consistency_params(load_rubrics(settings.rubrics)), day)
 
 
 def _problems(table: ProgramsTable) -> None:

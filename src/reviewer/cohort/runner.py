@@ -159,7 +159,8 @@ def batch_engine(settings: Settings, judge: Judge | None = None, concurrency: in
 
 def run_batch(cohort: Path, out: Path, settings: Settings, *, jobs: int = 1, progress: Progress | None = None,
               target: str | None = None, judge: Judge | None = None,
-              llm_concurrency: int | None = None, retry_fallbacks: bool = False) -> BatchResult:
+              llm_concurrency: int | None = None, retry_fallbacks: bool = False,
+              after: Callable[[Path, Path], None] | None = None) -> BatchResult:
     """Review every applicant folder of ``cohort`` into ``out`` (see :mod:`reviewer.cohort`).
 
     ``progress(done, total, applicant)`` is called after each applicant, from this thread. Raises
@@ -171,7 +172,8 @@ def run_batch(cohort: Path, out: Path, settings: Settings, *, jobs: int = 1, pro
     to the rules engine. ``judge`` replaces the model client (e.g. a
     :class:`reviewer.batchfile.ResultsJudge` answering from a Batch API results file). ``retry_fallbacks``
     reviews unchanged documents again when some of their rubrics fell back to the rules (see
-    :mod:`reviewer.cohort.plan`).
+    :mod:`reviewer.cohort.plan`). ``after(applicant folder, its output folder)`` runs for every applicant once
+    the reviews are done, before the report (``reviewer batch --programs``: each applicant's program plan).
     """
     settings = settings.model_copy(update={"out": out})  # what follows out (the model cache) follows this one
     rubrics = load_rubrics(settings.rubrics).select(settings.only, settings.skip)
@@ -197,6 +199,9 @@ def run_batch(cohort: Path, out: Path, settings: Settings, *, jobs: int = 1, pro
                 _in_process(state, tasks)
             else:
                 _in_pool(state, tasks, jobs)
+            if after is not None:
+                for folder in folders:
+                    after(folder, out / ids[folder])
             status = "done"
         finally:
             result.applicants = state.done()

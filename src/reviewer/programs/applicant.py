@@ -85,6 +85,27 @@ def plan_documents(name: str, manifest: Manifest | None, docs: Sequence[Document
     return plan_for(ApplicantFacts(name, manifest, list(docs)), table, weights, as_of=as_of, params=params)
 
 
+@dataclass
+class CohortPlanner:
+    """``reviewer batch --programs``: called with each applicant's folder and output folder once the cohort is
+    reviewed; writes ``program-plan.*`` there. A plan that cannot be made (an invalid profile, an unwritable
+    folder) is kept in ``errors`` and never stops the others."""
+
+    table: ProgramsTable
+    weights: Weights
+    params: ConsistencyParams
+    as_of: dt.date
+    formats: tuple[str, ...] = PLAN_FORMATS
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (applicant folder name, error)
+
+    def __call__(self, folder: Path, out: Path) -> None:
+        try:
+            plan = plan_for(read_applicant(folder), self.table, self.weights, as_of=self.as_of, params=self.params)
+            write_plan(plan, out, self.formats)
+        except ReviewerError as exc:
+            self.errors.append((folder.name, f"program plan not written: {exc}"))
+
+
 def write_plan(plan: Plan, out: Path, formats: Iterable[str] = PLAN_FORMATS, *,
                protect: Iterable[Path] = ()) -> list[Path]:
     """``program-plan.<fmt>`` in ``out`` for each of xlsx, md, json asked for; returns the paths."""

@@ -128,6 +128,8 @@ class ApplicantRow:
     resolved: int = 0
     persisting: int = 0
     new: int = 0
+    plan: dict[str, int] | None = None  # tier counts of the program plan (reviewer batch --programs)
+    plan_links: list[Link] = field(default_factory=list)
 
     @property
     def round(self) -> int | None:
@@ -449,7 +451,25 @@ def _fold_applicant(report: CohortReport, out: Path, entry: dict[str, Any],
     app_rel = entry.get("application_review")
     if app_rel is not None:
         _fold_application(report, out, row, app_rel, failed, on_row)
+    _fold_plan(out, row)
     return row
+
+
+def _fold_plan(out: Path, row: ApplicantRow) -> None:
+    """The tier counts of ``<id>/program-plan.json`` when the batch wrote one, and links to the plan."""
+    rel = safe_relative(f"{row.id}/program-plan.json")
+    if rel is None or not (out / rel).is_file():
+        return
+    data, _ = _read_json(out, str(rel))
+    portfolio = data.get("portfolio") if data and data.get("schema") == "reviewer.plan/1" else None
+    counts = portfolio.get("counts") if isinstance(portfolio, dict) else None
+    if not isinstance(counts, dict):
+        return
+    row.plan = {tier: _int(counts.get(tier)) for tier in ("likely", "target", "reach", "excluded")}
+    for name, label in (("program-plan.md", "Markdown"), ("program-plan.xlsx", "XLSX")):
+        link = _link(out, f"{row.id}/{name}", label)
+        if link:
+            row.plan_links.append(link)
 
 
 def _fold_document(report: CohortReport, out: Path, row: ApplicantRow, d: dict[str, Any], failed: set[str],
