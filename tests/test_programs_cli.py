@@ -180,3 +180,22 @@ def test_the_readme_commands_run_as_written(tmp_path: Path) -> None:
     assert (tmp_path / "my-programs.xlsx").is_file() and (tmp_path / "my-weights.yaml").is_file()
     for name in ("amara", "rahul", "lucia"):
         assert (tmp_path / "plans" / name / "program-plan.json").is_file()
+
+
+def test_text_from_the_spreadsheet_never_becomes_a_formula_in_the_plan(tmp_path: Path) -> None:
+    import datetime as dt
+
+    evil = '=HYPERLINK("http://example.invalid","click")'
+    src = tmp_path / "p.xlsx"
+    from reviewer.programs.template import write_template
+
+    write_template(src, [{"program": evil, "specialty": "Family Medicine", "program_type": "community",
+                          "visa": "J-1", "last_checked": dt.date(2026, 11, 1)}])
+    cell = openpyxl.load_workbook(src)["Programs"]["A2"]
+    assert (cell.data_type, cell.value) == ("s", evil)
+    result = invoke("programs", "plan", str(SAMPLES / "amara-okafor"), "--programs", str(src), "--out",
+                    str(tmp_path / "out"), "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(tmp_path / "out" / "program-plan.xlsx")
+    programs = [c for sheet in ("Plan", "Reasons") for c in book[sheet]["B" if sheet == "Reasons" else "C"][1:]]
+    assert programs and all((c.data_type, c.value) == ("s", evil) for c in programs)

@@ -139,9 +139,11 @@ def extract(page: Path, as_json: bool) -> None:
     if not row:
         click.echo("Nothing found: fill the row by hand (`reviewer programs template` documents every column).")
         return
+    from .errors import printable
+
     for key, found in row.items():
-        click.echo(f"{key}: {found.value}")
-        click.echo(f'    "{found.quote}"')
+        click.echo(f"{key}: {printable(found.value)}")
+        click.echo(f'    "{printable(found.quote)}"')
 
 
 def cohort_planner(programs_file: Path, settings: Settings) -> CohortPlanner:
@@ -160,8 +162,10 @@ def cohort_planner(programs_file: Path, settings: Settings) -> CohortPlanner:
 
 
 def _problems(table: ProgramsTable) -> None:
-    for p in table.problems:
-        click.echo(f"{'error' if p.severity == 'error' else 'warning'}: {p}", err=True)
+    from .errors import printable
+
+    for p in table.problems:  # cell text is shown in the problem: no terminal escapes get through
+        click.echo(f"{'error' if p.severity == 'error' else 'warning'}: {printable(str(p))}", err=True)
 
 
 def _summary(result: Plan, table: ProgramsTable) -> None:

@@ -101,6 +101,8 @@ def workbook(rows: Iterable[Mapping[str, Any]] = (), *, created: dt.datetime | N
             if value is None or value == "":
                 continue  # a blank cell, not an empty string
             cell = sheet.cell(row=n, column=i, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # text stays text: a cell starting with '=' is never a formula
             if c.key in _DATES:
                 cell.number_format = "yyyy-mm-dd"
     last = max(n, 1000)

@@ -27,6 +27,17 @@ def write_plan_xlsx(plan: Plan, path: Path, *, protect: Iterable[Path] = ()) -> 
     atomic_save(path, lambda tmp: book.save(str(tmp)), protect=protect)
 
 
+def text_cell(sheet: Any, value: Any) -> Any:
+    """A write-only cell; text is always stored as text, so a program or applicant name starting with '=' (or
+    '+', '-', '@') can never become a formula when the plan is opened."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
 def plan_workbook(plan: Plan) -> Any:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -53,8 +64,9 @@ def plan_workbook(plan: Plan) -> Any:
     for d in plan.decisions:
         tier = WriteOnlyCell(sheet, value=d.tier.value)
         tier.fill = fills[d.tier]
-        sheet.append([tier, d.score, d.program, d.location, d.specialty, d.program_type, d.visa, main_reasons(d),
-                      ", ".join(d.excluded_by), d.statement or "", "yes" if d.stale else "", d.row, d.source_url])
+        sheet.append([tier, d.score, *(text_cell(sheet, v) for v in (
+            d.program, d.location, d.specialty, d.program_type, d.visa, main_reasons(d), ", ".join(d.excluded_by),
+            d.statement or "", "yes" if d.stale else "")), d.row, text_cell(sheet, d.source_url)])
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(PLAN_COLUMNS))}{len(plan.decisions) + 1}"
 
     reasons = book.create_sheet("Reasons")
@@ -63,7 +75,8 @@ def plan_workbook(plan: Plan) -> Any:
     n = 1
     for d in plan.decisions:
         for r in d.reasons:
-            reasons.append([d.row, d.program, d.tier.value, r.kind, r.code, r.points, r.text])
+            reasons.append([d.row, text_cell(reasons, d.program), d.tier.value, r.kind, r.code, r.points,
+                            text_cell(reasons, r.text)])
             n += 1
     reasons.auto_filter.ref = f"A1:G{n}"
 
@@ -76,7 +89,7 @@ def plan_workbook(plan: Plan) -> Any:
             c.font = bold
             summary.append([c])
         else:
-            summary.append(list(row))
+            summary.append([text_cell(summary, v) for v in row])
     return book
 
 
