@@ -68,3 +68,22 @@ def test_an_unreadable_programs_file_stops_the_batch_before_any_review(tmp_path:
     result = CliRunner().invoke(main, ["batch", str(src), "--out", str(out), "--quiet", "--programs", str(bad)])
     assert result.exit_code == 2 and "required column(s) missing from the header" in result.output
     assert not out.exists()
+
+
+def test_a_batch_runs_the_mail_merge_check_too(tmp_path: Path) -> None:
+    src, out = tmp_path / "cohort", tmp_path / "out"
+    folder = src / "applicant"
+    folder.mkdir(parents=True)
+    (folder / "application.yaml").write_text(
+        "applicant: Test\ntailored:\n  ps-harbor.txt: Harbor Vale Kaiser Permanente Family Medicine\n"
+        "  ps-larkspur.txt: Larkspur Valley Kaiser Permanente Family Medicine\n", encoding="utf-8")
+    (folder / "ps-harbor.txt").write_text("I hope to join Larkspur Valley Kaiser Permanente.\n", encoding="utf-8")
+    (folder / "ps-larkspur.txt").write_text("I hope to join Larkspur Valley Kaiser Permanente.\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["batch", str(src), "--out", str(out), "--jobs", "1", "--quiet"])
+    assert result.exit_code == 0, result.output
+    app = json.loads((out / "applicant" / "application.review.json").read_text())
+    verdict = next(c for c in app["criteria"] if c["id"] == "application.tailoring")
+    assert verdict["verdict"] == "fail"
+    fails = [f for f in app["findings"] if f["criterion"] == "application.tailoring" and f["verdict"] == "fail"]
+    assert [(f["document"].rsplit("/", 1)[-1], f["quote"]) for f in fails] == [
+        ("ps-harbor.txt", "I hope to join Larkspur Valley Kaiser Permanente.")]

@@ -221,7 +221,7 @@ def _review_or_reuse(plan: DocPlan, path: Path, rubrics: RubricSet, settings: Se
 
 def _application(folder: Path, manifest: Manifest | None, items: list[Reviewed],
                  rubrics: RubricSet, failures: list[tuple[str, str]], outcomes: list[DocOutcome]) -> ApplicationReview:
-    results, findings = review_application_rules([i.document for i in items], rubrics)
+    results, findings = review_application_rules([i.document for i in items], rubrics, manifest=manifest)
     doc_failures = [DocumentFailure(path=str(folder / o.name), error=o.error, kind="document")
                     for o in outcomes if o.error]
     other = [DocumentFailure(path=str(folder / name), error=err, kind="application") for name, err in failures]

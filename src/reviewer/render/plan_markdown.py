@@ -104,6 +104,12 @@ def _profile(plan: Plan) -> list[str]:
                                    else "not passed"))
     if p.graduation_year:
         facts.append(f"graduated {p.graduation_year}")
+    for label, value in (("hands-on USCE months", p.usce_months), ("observership months", p.observership_months),
+                         ("US letters", p.us_letters), ("research/QI", p.research_qi), ("signals", p.signals)):
+        if value is not None:
+            facts.append(f"{label}: {value:g}")
+    if p.ecfmg_certified or p.ecfmg_expected:
+        facts.append("ECFMG certified" if p.ecfmg_certified else f"ECFMG expected {p.ecfmg_expected}")
     out = ["## Profile", "", "; ".join(_cell(f) for f in facts) + ".", ""]
     for n in plan.profile_notes:
         out.append(f"- **{n.kind.replace('_', ' ')}** {_code(n.field)}: {_cell(n.message)}")
