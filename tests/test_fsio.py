@@ -78,7 +78,7 @@ def test_a_full_disk_is_one_output_error_naming_the_file(tmp_path: Path, monkeyp
 
 def test_a_folder_in_the_way_is_an_output_error(tmp_path: Path) -> None:
     (tmp_path / "cohort.json").mkdir()
-    with pytest.raises(OutputError, match="cohort.json: cannot write: Is a directory"):
+    with pytest.raises(OutputError, match=r"cohort\.json: cannot write: Is a directory"):
         fsio.atomic_write_text(tmp_path / "cohort.json", "{}")
     (tmp_path / "file").write_text("x")
     with pytest.raises(OutputError, match="cannot write"):
@@ -91,7 +91,7 @@ def test_check_writable_tries_the_folder(tmp_path: Path, make_readonly) -> None:
     locked = tmp_path / "locked"
     locked.mkdir()
     make_readonly(locked)
-    with pytest.raises(OutputError, match="locked: cannot write here: (Read-only file system|Permission denied)"):
+    with pytest.raises(OutputError, match=r"locked: cannot write here: (Read-only file system|Permission denied)"):
         fsio.check_writable(locked)
-    with pytest.raises(OutputError, match="a.json: cannot write: "):
+    with pytest.raises(OutputError, match=r"a\.json: cannot write: "):
         fsio.atomic_write_text(locked / "a.json", "{}")
