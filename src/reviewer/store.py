@@ -314,6 +314,29 @@ class Store:
             row = self._conn.execute(f"SELECT name, {folder} FROM applicants WHERE id = ?", (applicant,)).fetchone()
         return (row[0], row[1]) if row else None
 
+    def find(self, query: str) -> tuple[str, str] | None:
+        """(id, display name) of the applicant ``query`` names: its id, else its folder's exact name, else its
+        display name (the last two case-insensitive); None when there is none."""
+        with self._errors():
+            folder = "folder" if self.version >= 2 else "NULL"
+            rows = self._conn.execute(f"SELECT id, name, {folder} FROM applicants ORDER BY id").fetchall()
+        wanted = query.casefold()
+        for column, fold in ((0, False), (0, True), (2, False), (2, True), (1, True)):
+            for row in rows:
+                value = row[column]
+                if value is not None and (value.casefold() == wanted if fold else value == query):
+                    return row[0], row[1]
+        return None
+
+    def runs(self, applicant: str) -> int:
+        """In how many batch runs some document of ``applicant`` was reviewed (rounds recorded without a
+        run count as one run per round number)."""
+        with self._errors():
+            row = self._conn.execute(
+                "SELECT COUNT(DISTINCT run), COALESCE(MAX(CASE WHEN run IS NULL THEN round END), 0) "
+                "FROM rounds WHERE applicant = ?", (applicant,)).fetchone()
+        return int(row[0]) + int(row[1])
+
     def application_digest(self, applicant: str) -> str | None:
         """What the applicant's last application-level review was computed from (see the cohort runner)."""
         with self._errors():
