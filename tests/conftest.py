@@ -46,9 +46,9 @@ def example_doc(example: Example | ExampleDocument, default_kind: DocKind) -> Do
 
 @pytest.fixture()
 def make_readonly():  # type: ignore[no-untyped-def]
-    """``make_readonly(folder)``: the folder becomes truly read-only for the rest of the test: a read-only bind
-    mount when running as root (permission bits do not stop root), the permission bits otherwise. Skips the
-    test when neither is possible."""
+    """``undo = make_readonly(folder)``: the folder becomes truly read-only (until ``undo()`` or the end of the
+    test): a read-only bind mount when running as root (permission bits do not stop root), the permission
+    bits otherwise. Skips the test when neither is possible."""
     import os
     import stat
     import subprocess
@@ -56,7 +56,14 @@ def make_readonly():  # type: ignore[no-untyped-def]
     mounted: list[Path] = []
     chmodded: list[tuple[Path, int]] = []
 
-    def make(folder: Path) -> None:
+    def undo() -> None:
+        while mounted:
+            subprocess.run(["umount", str(mounted.pop())], capture_output=True)
+        while chmodded:
+            p, mode = chmodded.pop()
+            p.chmod(mode)
+
+    def make(folder: Path):  # type: ignore[no-untyped-def]
         if os.geteuid() == 0:
             ok = subprocess.run(["mount", "--bind", str(folder), str(folder)], capture_output=True).returncode == 0
             if ok:
@@ -64,14 +71,13 @@ def make_readonly():  # type: ignore[no-untyped-def]
                 ok = subprocess.run(["mount", "-o", "remount,ro,bind", str(folder)],
                                     capture_output=True).returncode == 0
             if not ok:
+                undo()
                 pytest.skip("a read-only mount needs mount privileges")
-            return
+            return undo
         for p in [folder, *(q for q in folder.rglob("*") if q.is_dir())]:
             chmodded.append((p, p.stat().st_mode))
             p.chmod(stat.S_IRUSR | stat.S_IXUSR)
+        return undo
 
     yield make
-    for folder in reversed(mounted):
-        subprocess.run(["umount", str(folder)], capture_output=True)
-    for p, mode in reversed(chmodded):
-        p.chmod(mode)
+    undo()

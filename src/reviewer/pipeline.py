@@ -337,6 +337,25 @@ def application_review(folder: Path, manifest: Manifest | None, reviewed: Sequen
     )
 
 
+def folder_text_digests(folder: Path) -> set[str]:
+    """The text digests of the folder's documents as a review reads them (those it cannot read are left
+    out): what model-cache entries of these drafts record."""
+    from .ingest import load_document
+
+    manifest, _ = read_manifest(folder)
+    digests: set[str] = set()
+    try:
+        files = discover(folder)
+    except OSError:
+        return digests
+    for path in files:
+        try:
+            digests.add(load_document(path, resolve_kind(path, None, manifest)).text_digest)
+        except ReviewerError:
+            continue
+    return digests
+
+
 def plan_folder_calls(folder: Path, rubrics: RubricSet, settings: Settings, *,
                       files: Sequence[Path] | None = None) -> list[tuple[Path, list[PlannedCall] | str]]:
     """``--dry-run`` of :func:`review_folder` with a model engine: per document (``files``, default
@@ -518,6 +537,7 @@ __all__ = [
     "application_review",
     "check_cache",
     "discover",
+    "folder_text_digests",
     "output_stems",
     "output_subfolders",
     "plan_folder_calls",
