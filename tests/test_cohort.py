@@ -704,3 +704,32 @@ def test_a_megabyte_applicant_name_is_shortened_everywhere(tmp_path: Path) -> No
     assert (out / "summary.csv").stat().st_size < 20_000 and (out / "index.html").stat().st_size < 200_000
     shown = CliRunner().invoke(history, [str(out), "ana"], terminal_width=200)
     assert shown.exit_code == 0 and len(shown.output) < 5000
+
+
+def test_a_full_disk_stops_the_batch_at_once_with_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from reviewer import fsio
+
+    cohort = literal_cohort(tmp_path / "cohort", ["ana", "ben", "cleo"])
+    out = tmp_path / "out"
+    run_batch(cohort, out, Settings(formats=("json",)), jobs=1)
+    for name in ("ana", "ben", "cleo"):
+        (cohort / name / "personal_statement.txt").write_text(PS + "\nI now mentor two students.\n")
+    real = os.replace
+    attempts: list[str] = []
+
+    def full(src, dst):  # type: ignore[no-untyped-def]
+        if ".review." in str(dst):
+            attempts.append(str(dst))
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(src, dst)
+
+    monkeypatch.setattr(fsio.os, "replace", full)
+    result = CliRunner().invoke(batch, [str(cohort), "--out", str(out), "-q", "--format", "json", "--jobs", "1"])
+    assert result.exit_code == 4, result.output
+    lines = [line for line in result.output.splitlines() if line]
+    assert lines == [f"error: {out / 'ana' / 'personal_statement.review.json'}: cannot write: No space left on "
+                     "device (free some disk space and run again)"]
+    assert len(attempts) == 1, "the batch went on writing to a full disk"
+    assert _cohort_ids(out) == ["ana", "ben", "cleo"]

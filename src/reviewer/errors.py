@@ -104,9 +104,14 @@ class ConfigError(ReviewerError):
 
 
 class OutputError(ReviewerError):
-    """An output cannot be written (or would overwrite an input)."""
+    """An output cannot be written (or would overwrite an input).
+
+    ``errno`` is the system's error number when a file operation failed; :attr:`fatal` says the whole disk
+    refuses (full, or read-only), so every other output would fail the same way: a batch stops at once
+    instead of failing each document in turn."""
 
     exit_code = 4
+    errno: int | None = None
 
     @classmethod
     def from_os(cls, exc: OSError, path: Path | str | None = None, *, doing: str = "cannot write") -> OutputError:
@@ -114,7 +119,15 @@ class OutputError(ReviewerError):
         (``No space left on device``, ``Read-only file system``...), never a traceback."""
         where = path if path is not None else exc.filename
         reason = exc.strerror or type(exc).__name__
-        return cls(f"{doing}: {reason}", path=where, hint=_os_hint(exc))
+        err = cls(f"{doing}: {reason}", path=where, hint=_os_hint(exc))
+        err.errno = exc.errno
+        return err
+
+    @property
+    def fatal(self) -> bool:
+        import errno
+
+        return self.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
 
 
 def _os_hint(exc: OSError) -> str:

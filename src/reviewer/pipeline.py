@@ -271,6 +271,8 @@ def review_folder(folder: Path, rubrics: RubricSet, settings: Settings, *, targe
             return _review_one(path, folder, rubrics, settings, manifest, target, engine,
                                priors.get(path.name), before_model)
         except Exception as exc:  # one bad document never stops its applicant, whatever went wrong
+            if isinstance(exc, OutputError) and exc.fatal:  # ... but a full or read-only disk stops everything
+                raise
             if isinstance(exc, ReviewerError):
                 return DocumentFailure(path=str(path), error=str(exc), kind=type(exc).__name__)
             return DocumentFailure(path=str(path), error=f"{path}: internal error: {exc!r}", kind="internal")
@@ -455,7 +457,7 @@ def write_folder(result: FolderResult, out: Path, formats: Sequence[str], *, pro
     document's output names do not depend on which others could be read). ``only``: the sources whose
     feedback is written (default all); the others' files are already on disk (the batch's unchanged
     documents). A document whose feedback cannot be written is a failure in the application review and
-    in ``result.errors``; the application report itself failing raises."""
+    in ``result.errors``; the application report itself failing, or a full or read-only disk, raises."""
     protect = list(protect)
     stems = stems if stems is not None else output_stems(result.files or [r.source for r in result.reviewed])
     files: dict[str, str] = {}
@@ -468,6 +470,8 @@ def write_folder(result: FolderResult, out: Path, formats: Sequence[str], *, pro
         try:
             paths = write_review(item, out, formats, stem=stems[item.source], protect=protect)
         except ReviewerError as exc:  # one document's feedback failing must not cost the others theirs
+            if isinstance(exc, OutputError) and exc.fatal:  # the disk is full or read-only: so would theirs
+                raise
             failures.append(DocumentFailure(path=str(item.source), error=f"feedback not written: {exc}",
                                             kind=type(exc).__name__))
             result.errors[item.source] = str(exc)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InputError, ReviewerError, StoreError, short_name
+from ..errors import InputError, OutputError, ReviewerError, StoreError, short_name
 from ..fsio import make_dirs
 from ..pipeline import Engine, check_cache, discover, llm_config, make_engine
 from ..revision import counts as revision_counts
@@ -92,6 +92,12 @@ def record_outcome(store: Store, outcome: ApplicantOutcome, run: int) -> Applica
     if outcome.application:  # last: a kill before this line redoes the application review, never skips it
         store.set_application_digest(outcome.id, outcome.name, outcome.application_digest)
     return ApplicantSummary(outcome.id, outcome.name, tuple(docs), tuple(failures), outcome.application)
+
+
+def _fatal(exc: BaseException) -> None:
+    """Re-raise what stops the whole batch (a full or read-only disk) rather than failing one applicant."""
+    if isinstance(exc, OutputError) and exc.fatal:
+        raise exc
 
 
 def _failed_applicant(task: ApplicantTask, name: str, error: str, store: Store, run: int) -> ApplicantSummary:
@@ -273,6 +279,7 @@ def _in_process(state: _Run, tasks: Iterator[tuple[ApplicantTask, str]]) -> None
         try:
             outcome = review_applicant(task, state.rubrics, state.settings, state.engine)
         except Exception as exc:  # outside review_applicant's own guards: fail the applicant, not the batch
+            _fatal(exc)
             state.failed(task, name, f"{task.folder}: {exc!r}")
             continue
         state.record(outcome)
@@ -313,6 +320,7 @@ def _in_pool(state: _Run, tasks: Iterator[tuple[ApplicantTask, str]], jobs: int)
                     state.failed(task, name, f"{task.folder}: the worker process died ({exc})")
                     continue
                 except Exception as exc:  # raised outside review_applicant's own guards (e.g. pickling)
+                    _fatal(exc)
                     state.failed(task, name, f"{task.folder}: {exc!r}")
                     continue
                 state.record(outcome)
@@ -359,6 +367,7 @@ def _in_executor(state: _Run, tasks: Iterator[tuple[ApplicantTask, str]], execut
                 try:
                     outcome = fut.result()
                 except Exception as exc:  # outside review_applicant's own guards: fail the applicant only
+                    _fatal(exc)
                     state.failed(task, name, f"{task.folder}: {exc!r}")
                     continue
                 state.record(outcome)
@@ -423,6 +432,8 @@ def _llm_processes(state: _Run, tasks: Iterator[tuple[ApplicantTask, str]], jobs
             queued.pop(applicant)
             started.pop(applicant, None)
             state.record(payload)
+        elif kind == "fatal":
+            raise payload
         else:
             fail(applicant, str(payload).removeprefix(f"{queued[applicant][0].folder}: "))
 

@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from ..errors import ReviewerError
+from ..errors import OutputError, ReviewerError
 from ..findings import Review
 from ..pipeline import (
     APPLICATION_STEM,
@@ -125,6 +125,8 @@ def llm_worker_main(settings: Settings, parent: int, out: Path, slots: int, task
             results.put(("start", task.id, pid))
             try:
                 results.put(("done", task.id, run_task(task)))
+            except OutputError as exc:
+                results.put(("fatal" if exc.fatal else "error", task.id, exc if exc.fatal else str(exc)))
             except Exception as exc:  # outside review_applicant's guards (e.g. pickling the outcome)
                 results.put(("error", task.id, f"{task.folder}: {exc!r}"))
 
@@ -156,6 +158,8 @@ def review_applicant(task: ApplicantTask, rubrics: RubricSet, settings: Settings
                      only=write)
         app_written = True
     except Exception as exc:
+        if isinstance(exc, OutputError) and exc.fatal:  # a full or read-only disk stops the batch
+            raise
         failures.append((f"{APPLICATION_STEM}{REVIEW_SUFFIX}", str(exc) if isinstance(exc, ReviewerError)
                          else f"{folder}: internal error in the application review: {exc!r}"))
     assert result.application is not None
