@@ -227,3 +227,15 @@ def test_case_and_spacing_of_the_name_do_not_start_a_new_history(tmp_path: Path)
     run_batch(cohort, out, SETTINGS, jobs=1)
     review = json.loads((out / "student-01" / "personal_statement.review.json").read_text())
     assert review["revision"]["previous_round"] == 1
+
+
+def test_adding_a_manifest_with_the_applicants_name_keeps_the_history(tmp_path: Path) -> None:
+    cohort, out = tmp_path / "cohort", tmp_path / "out"
+    folder = _applicant(cohort, "student-01", PS_A)  # no manifest: known by the folder's name
+    run_batch(cohort, out, SETTINGS, jobs=1)
+    (folder / "application.yaml").write_text("applicant: Maria Garcia\n")
+    (folder / "personal_statement.txt").write_text(PS_A.replace("It was not my fault, the exam was unfair to "
+                                                                "international students. ", ""))
+    run_batch(cohort, out, SETTINGS, jobs=1)
+    review = json.loads((out / "student-01" / "personal_statement.review.json").read_text())
+    assert review["revision"]["previous_round"] == 1 and NEW_HISTORY_NOTE not in review["notes"]

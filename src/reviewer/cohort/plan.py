@@ -10,9 +10,10 @@ that fell back are sent again, and the new review replaces that round. An applic
 all reused and whose application-level inputs (:func:`application_digest`) are unchanged is skipped whole.
 
 A changed document is compared with its previous round only when that round is this applicant's: the
-name the applicant's manifest gives (or the folder's, without one) must be the one the store recorded for
-the id. Otherwise the new round starts afresh, with a note saying why (:data:`NEW_HISTORY_NOTE`); it never
-quotes another person's draft as "since your last draft".
+name the applicant's manifest gives must be the one the store recorded for the id (a manifest added or
+removed since, leaving only the folder's name on one side, does not count). Otherwise the new round
+starts afresh, with a note saying why (:data:`NEW_HISTORY_NOTE`); it never quotes another person's draft
+as "since your last draft".
 """
 
 from __future__ import annotations
@@ -109,13 +110,16 @@ def display_name(folder: Path, manifest: Manifest | None) -> str:
     return applicant_name(folder, manifest)
 
 
-def same_person(recorded: str | None, name: str) -> bool:
-    """Is ``name`` (from the manifest or the folder now) the applicant the store recorded? Case and spacing
-    do not count; anything else does."""
+def same_person(recorded: str | None, name: str, folder: str) -> bool:
+    """Is ``name`` (the applicant's name now) the applicant the store recorded? Case and spacing do not
+    count; anything else does, except where either name is only the folder's (``folder``): a manifest
+    added or removed says nothing about who the applicant is."""
     def norm(text: str) -> str:
         return " ".join(text.split()).casefold()
 
-    return recorded is None or norm(recorded) == norm(name)
+    if recorded is None or norm(folder) in (norm(recorded), norm(name)):
+        return True
+    return norm(recorded) == norm(name)
 
 
 Plan = tuple[ApplicantTask | None, ApplicantSummary]
@@ -138,7 +142,7 @@ def plan_applicant(folder: Path, applicant: str, out: Path, store: Store | None,
     person = display_name(folder, manifest)
     recorded = store.applicant(applicant) if store is not None and latest else None
     note = None
-    if recorded is not None and not same_person(recorded[0], person):
+    if recorded is not None and not same_person(recorded[0], person, display_name(folder, None)):
         latest, note = {}, NEW_HISTORY_NOTE  # nothing of the earlier rounds is reused or compared
     chosen_target = target or (manifest.target if manifest and manifest.target else None) or settings.target
     plans: list[DocPlan] = []
