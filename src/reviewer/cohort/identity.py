@@ -10,7 +10,7 @@ position among the others, and never handed to a second folder:
   on macOS or Windows could not hold both).
 * Any other new folder gets ``<safe name>+<hash>``: the ``+`` never occurs in a safe name, and the hash
   (8 hex digits of the name's sha256, longer only where two names' hashes share a prefix) depends on the
-  folder's exact name alone. ``Maria Garcia`` is ``Maria_Garcia+1f0c...``, never ``Maria_Garcia``.
+  folder's exact name alone. ``Maria Garcia`` is ``Maria_Garcia+5b90c1f8``, never ``Maria_Garcia``.
 
 Choices among new folders are symmetric (a candidate another new folder could also take is taken by
 neither), so the ids do not depend on which folder is listed first, nor on whether two clashing folders
