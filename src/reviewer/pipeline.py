@@ -23,11 +23,11 @@ from .document import DocKind, Document
 from .errors import ReviewerError
 from .findings import ApplicationReview, DocumentFailure, DocumentInfo, LLMCall, LLMReport, Review
 from .fsio import atomic_write_text
+from .ingest.listing import REVIEW_SUFFIX, folder_problems, list_folder
 from .kinds import MANIFEST, Manifest, load_manifest, resolve_kind
 from .rubric import RubricSet
 from .settings import Settings
 
-REVIEW_SUFFIX = ".review"
 APPLICATION_STEM = "application"
 
 
@@ -147,26 +147,9 @@ def review_file(path: Path, rubrics: RubricSet, settings: Settings, *, kind: Doc
     return Reviewed(path, doc, review_document(doc, rubrics, target=chosen, engine=engine, names=names))
 
 
-# Documents in formats we cannot read are still listed (as failures saying how to convert them) rather than
-# skipped in silence: an applicant who saved a statement as .doc must hear that it was not reviewed.
-UNREADABLE_DOCUMENT_SUFFIXES = frozenset({".doc", ".rtf", ".odt", ".pages", ".wps", ".dotx", ".docb"})
-
-
 def discover(folder: Path) -> list[Path]:
-    """The documents of an applicant folder: supported suffixes plus word-processor files we cannot read
-    (reported, not skipped); not hidden files, not Word lock files, not the manifest, not our own outputs."""
-    from .ingest import SUPPORTED_SUFFIXES
-
-    out = []
-    for p in sorted(folder.iterdir()):
-        if p.name.startswith((".", "~$")) or not p.is_file() or p.name == MANIFEST:
-            continue
-        if REVIEW_SUFFIX + "." in p.name or p.name.lower() in ("readme.md", "readme.txt"):
-            continue
-        suffix = p.suffix.lower()
-        if suffix in SUPPORTED_SUFFIXES or suffix in UNREADABLE_DOCUMENT_SUFFIXES:
-            out.append(p)
-    return out
+    """The documents of an applicant folder (:func:`reviewer.ingest.listing.list_folder`, the one listing)."""
+    return list(list_folder(folder).documents)
 
 
 def review_folder(folder: Path, rubrics: RubricSet, settings: Settings, *, target: str | None = None,
@@ -180,15 +163,12 @@ def review_folder(folder: Path, rubrics: RubricSet, settings: Settings, *, targe
         manifest = load_manifest(folder)
     except ReviewerError as exc:
         failures.append(DocumentFailure(path=str(folder / MANIFEST), error=str(exc), kind="manifest"))
-    files = discover(folder)
-    if manifest:
-        present = {p.name for p in files}
-        failures.extend(
-            DocumentFailure(path=str(folder / name), error=f"{folder / name}: listed in {MANIFEST} but not found",
-                            kind="missing")
-            for name in manifest.documents if name not in present
-        )
-    for path in files:
+    listing = list_folder(folder)
+    skipped = {s.path.name for s in listing.skipped}
+    failures.extend(DocumentFailure(path=str(folder / name), error=error,
+                                    kind="skipped" if name in skipped else "missing")
+                    for name, error in folder_problems(folder, listing, manifest))
+    for path in listing.documents:
         try:
             result.reviewed.append(review_file(path, rubrics, settings, manifest=manifest, target=target,
                                                engine=engine))

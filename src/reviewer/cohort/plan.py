@@ -20,8 +20,9 @@ from pathlib import Path
 
 from ..errors import ReviewerError
 from ..findings import Review
+from ..ingest.listing import folder_problems, list_folder
 from ..kinds import MANIFEST, Manifest, load_manifest, resolve_kind
-from ..pipeline import APPLICATION_STEM, REVIEW_SUFFIX, discover, output_stems
+from ..pipeline import APPLICATION_STEM, REVIEW_SUFFIX, output_stems
 from ..settings import Settings
 from ..store import Digests, Store, StoredRound, fallback_count
 from .summary import ApplicantSummary, DocSummary, Status
@@ -112,7 +113,8 @@ def plan_applicant(folder: Path, applicant: str, out: Path, store: Store | None,
         manifest = load_manifest(folder)
     except ReviewerError:
         manifest_ok = False
-    files = discover(folder)
+    listing = list_folder(folder)
+    files = list(listing.documents)
     stems = output_stems(files)
     latest = store.latest_rounds(applicant) if store is not None else {}
     chosen_target = target or (manifest.target if manifest and manifest.target else None) or settings.target
@@ -142,7 +144,7 @@ def plan_applicant(folder: Path, applicant: str, out: Path, store: Store | None,
         complete = all(p.is_file() for p in expected_outputs(out, stem, settings.formats))
         plans.append(DocPlan(name, stem, Action.REUSE if complete else Action.RENDER, sha, stored.round, None))
         unchanged.append(stored_summary(stored, stem))
-    missing = missing_documents(folder, files, manifest)
+    missing = tuple(folder_problems(folder, listing, manifest))
     name = display_name(folder, manifest)
     app_digest = application_digest(folder, plans, rubric_digest, engine, chosen_target)
     if (manifest_ok and all(p.action is Action.REUSE for p in plans)
@@ -192,11 +194,10 @@ def application_digest(folder: Path, plans: Sequence[DocPlan], rubric_digest: st
 
 
 def missing_documents(folder: Path, files: Sequence[Path], manifest: Manifest | None) -> tuple[tuple[str, str], ...]:
-    if manifest is None:
-        return ()
-    present = {p.name for p in files}
-    return tuple((n, f"{folder / n}: listed in {MANIFEST} but not found") for n in manifest.documents
-                 if n not in present)
+    """The folder's entries that are not read (links out of it, FIFOs...) and the documents its manifest lists
+    but it lacks, each with its error line (:func:`reviewer.ingest.listing.folder_problems`). ``files`` is
+    not used: the folder is listed again, so that the entries not read are included."""
+    return tuple(folder_problems(folder, list_folder(folder), manifest))
 
 
 def stored_summary(stored: StoredRound, stem: str) -> DocSummary:

@@ -36,6 +36,7 @@ parser's refusals and any document type declaration (which Word never writes) in
 from __future__ import annotations
 
 import io
+import os
 import posixpath
 import re
 import struct
@@ -78,27 +79,23 @@ def _size_text(n: int) -> str:
 
 
 def read_checked(path: Path, *, max_bytes: int = MAX_BYTES) -> bytes:
-    """The bytes of ``path`` after the file-level checks (exists, is a file, not empty, not too big).
+    """The bytes of ``path`` after the file-level checks (a regular file or a link to one inside its folder,
+    never a FIFO or device: :mod:`reviewer.safeopen`; not empty, not too big).
 
     Reads the file once; callers hash and parse these bytes, never the path again.
     """
-    if not path.exists():
-        raise InputError("file not found", path=path, hint="check the path and the file name")
-    if path.is_dir():
-        raise InputError(
-            "is a folder, not a file",
-            path=path,
-            hint="pass one document, or review the folder as an application",
-        )
+    from ..safeopen import open_regular
+
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise InputError(
-                f"file too large: {_size_text(size)}, limit {_size_text(max_bytes)}",
-                path=path,
-                hint="remove images or save only the text of the document",
-            )
-        with path.open("rb") as fh:
+        fd = open_regular(path)
+        with os.fdopen(fd, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > max_bytes:
+                raise InputError(
+                    f"file too large: {_size_text(size)}, limit {_size_text(max_bytes)}",
+                    path=path,
+                    hint="remove images or save only the text of the document",
+                )
             data = fh.read(max_bytes + 1)
     except PermissionError as err:
         raise InputError(
