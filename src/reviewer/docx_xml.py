@@ -19,6 +19,7 @@ offset the same way.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -159,6 +160,23 @@ def hidden_reason(p: RunProps) -> str | None:
     if p.size is not None and 0 < p.size < TINY_HALF_POINTS:
         return "tiny"
     return None
+
+
+# Characters XML 1.0 cannot hold, even escaped (C0 controls but tab/newline/return, lone surrogates, U+FFFE/U+FFFF):
+# lxml refuses them, so any that reached a comment or a paragraph would crash the DOCX renderer. Python counts
+# the C0 separators below as whitespace, so they become spaces; the others become U+FFFD, which a reader sees.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_SPACE_LIKE = frozenset("\x0b\x0c\x1c\x1d\x1e\x1f")
+REPLACEMENT = "\ufffd"
+
+
+def xml_safe(text: str, *, drop: bool = False) -> str:
+    """``text`` with every character XML cannot hold replaced one for one (so offsets stay valid): whitespace
+    controls by a space, the others (ESC, NUL, BEL...) by U+FFFD, or by nothing with ``drop``."""
+    if not _XML_INVALID.search(text):
+        return text
+    other = "" if drop else REPLACEMENT
+    return _XML_INVALID.sub(lambda m: " " if m.group() in _SPACE_LIKE else other, text)
 
 
 def parse_part(data: bytes) -> Any:

@@ -296,6 +296,23 @@ def check_invisible(doc: Document) -> None:
         assert doc.text[s.start : s.end] == s.text
 
 
+CONTROL_LINE = "I changed how I study.\x1b[31m I passed\x02 Step 2 CK\x07 with a 245."
+
+
+def control_chars_text() -> bytes:
+    """ESC, STX and BEL in a text file (a terminal paste): few enough not to look binary."""
+    return f"{BODY}\n\n{CONTROL_LINE}\n\n{CLOSING}\n".encode()
+
+
+def control_chars_pdf() -> bytes:
+    return pdf_bytes([[BODY[:90], "", CONTROL_LINE, "", CLOSING[:90]]])
+
+
+def check_control_chars(doc: Document) -> None:
+    assert not any(c in doc.text for c in "\x1b\x02\x07") and "I passed\ufffd Step 2 CK" in doc.text
+    assert all(doc.text[s.start : s.end] == s.text for s in doc.sentences)
+
+
 def tracked_docx() -> bytes:
     body = (
         '<w:p><w:r><w:t xml:space="preserve">My Step 1 score was 196 and I own it. </w:t></w:r>'
@@ -572,6 +589,8 @@ def cases() -> list[Case]:
         # what a reader sees
         Case("ps_hidden_and_white.docx", hidden_docx, check=check_hidden),
         Case("ps_invisible_unicode.txt", invisible_text, check=check_invisible),
+        Case("ps_control_characters.txt", control_chars_text, check=check_control_chars),
+        Case("ps_control_characters.pdf", control_chars_pdf, check=check_control_chars),
         Case("ps_tracked_changes.docx", tracked_docx, check=check_tracked),
         Case("ps_text_box.docx", textbox_docx, check=check_textbox),
         Case("ps_header_footer_footnote.docx", header_footer_footnote_docx, check=check_header_footer_footnote),
