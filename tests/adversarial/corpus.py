@@ -405,6 +405,44 @@ def check_header_footer_footnote(doc: Document) -> None:
     assert "I own that result" in doc.text and CLOSING in doc.text
 
 
+TRANSITIONAL_W = W_NS
+STRICT_W = "http://purl.oclc.org/ooxml/wordprocessingml/main"
+TRANSITIONAL_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+STRICT_RELS = "http://purl.oclc.org/ooxml/officeDocument/relationships"
+
+
+def single_quoted_rels_docx() -> bytes:
+    """Relationship parts written with single quotes and attributes in another order, and the main part not
+    named document.xml: valid XML that only a parser (not a pattern) locates."""
+    src = docx_bytes()
+    with zipfile.ZipFile(io.BytesIO(src)) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+
+    def requote(xml: bytes) -> bytes:
+        head, _, rest = xml.decode().partition("?>")
+        return (head + "?>" + rest.replace('"', "'")).encode()
+
+    parts["word/main.xml"] = parts.pop("word/document.xml")
+    parts["word/_rels/main.xml.rels"] = requote(parts.pop("word/_rels/document.xml.rels"))
+    parts["_rels/.rels"] = requote(parts["_rels/.rels"].replace(b"word/document.xml", b"word/main.xml"))
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(b"/word/document.xml", b"/word/main.xml")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(zipfile.ZipInfo(name, (2024, 1, 1, 0, 0, 0)), data, compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def strict_docx(*, rels: bool) -> bytes:
+    """A document saved as ISO 29500 Strict: the Strict namespaces in the document part, and (``rels``) in the
+    package relationships too."""
+    src = docx_bytes()
+    with zipfile.ZipFile(io.BytesIO(src)) as z:
+        doc = z.read("word/document.xml").replace(TRANSITIONAL_W.encode(), STRICT_W.encode())
+        root_rels = z.read("_rels/.rels").replace(TRANSITIONAL_RELS.encode(), STRICT_RELS.encode())
+    return rezip(src, {"word/document.xml": doc, **({"_rels/.rels": root_rels} if rels else {})})
+
+
 def docm_bytes() -> bytes:
     """A macro-enabled package whose vbaProject.bin is not even valid deflate data: reading it would fail."""
     src = docx_bytes()
@@ -554,6 +592,10 @@ def cases() -> list[Case]:
              "save as .docx"),
         Case("ps_renamed_pdf.docx", lambda: pdf_bytes([[BODY[:80]]]), "PDF named .docx", "rename it to .pdf"),
         Case("ps_renamed_docx.pdf", good, "Word file named .pdf", "rename it to .docx"),
+        Case("ps_strict.docx", lambda: strict_docx(rels=True), "Strict Open XML", "Save As > Word Document"),
+        Case("ps_strict_document_part.docx", lambda: strict_docx(rels=False), "Strict Open XML",
+             "Save As > Word Document"),
+        Case("ps_single_quoted_rels.docx", single_quoted_rels_docx, check=check_body),
         # empty and noise
         Case("ps_zero.docx", lambda: b"", "empty file", "check you picked the right file"),
         Case("ps_zero.txt", lambda: b"", "empty file", "check you picked the right file"),

@@ -30,7 +30,7 @@ from ..document import DocKind, Document, HiddenSpan, SourceFormat
 from ..errors import InputError
 from ..segment import RawBlock
 from .memory import assemble
-from .preflight import RESAVE, open_word_package, xml_problem
+from .preflight import RESAVE, STRICT_HINT, STRICT_PREFIX, open_word_package, xml_problem
 
 _HEADING_NAME = re.compile(r"^(heading [1-9]|title)$", re.IGNORECASE)
 _HEADING_ID = re.compile(r"^(heading[1-9]|title)$", re.IGNORECASE)
@@ -191,6 +191,9 @@ def read_docx(data: bytes, path: Path) -> DocxContent:
         pkg.close()
     body = root.find(q("body"))
     if body is None:
+        if str(root.tag).startswith("{" + STRICT_PREFIX):
+            raise InputError("saved as a Strict Open XML document, which reviewer cannot read", path=path,
+                             hint=STRICT_HINT)
         raise InputError("damaged Word file: the document has no body", path=path, hint=RESAVE)
     _check_element_counts(body, path)
     sheet = StyleSheet(styles_root)

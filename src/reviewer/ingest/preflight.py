@@ -26,7 +26,10 @@ reopens the package with python-docx and so inflates every part):
   of every part, including the headers, footers and notes ingest never reads but the renderer parses;
 * macro parts (``word/vbaProject.bin`` and the rest of ``word/vba*``) are never read or inflated: ingest
   reads only the main document part, the styles part and the two relationship parts that locate them,
-  and the renderer drops macro parts when it copies a ``.docm``.
+  and the renderer drops macro parts when it copies a ``.docm``;
+* relationship parts are parsed as XML (any quoting, attribute order or escaping a writer chose), and a
+  document saved as ISO 29500 *Strict* (Word's "Strict Open XML Document", other namespaces throughout)
+  is refused with a line saying to re-save it as a standard Word document, not called damaged.
 
 The XML of the parts that are read is parsed by :func:`reviewer.docx_xml.parse_part` (no DTD loading, no
 entity expansion, no network, libxml2's depth and amplification limits); :func:`xml_problem` turns the
@@ -65,13 +68,11 @@ WORD_SUFFIXES = frozenset({".docx", ".docm"})
 RESAVE = "re-save it from Word as .docx"
 NEW_DOC = "save only the text in a new document"
 
-_OFFICE_DOC_REL = re.compile(
-    rb'Type="[^"]*/officeDocument"[^>]*?Target="([^"]+)"|'
-    rb'Target="([^"]+)"[^>]*?Type="[^"]*/officeDocument"'
-)
-_STYLES_REL = re.compile(
-    rb'Type="[^"]*/styles"[^>]*?Target="([^"]+)"|Target="([^"]+)"[^>]*?Type="[^"]*/styles"'
-)
+_RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+# ISO 29500 Strict: Word's "Strict Open XML Document". Its parts use other namespaces (and other value types)
+# than the Transitional files Word saves by default, which is all python-docx and this reader understand.
+STRICT_PREFIX = "http://purl.oclc.org/ooxml/"
+STRICT_HINT = "open it in Word and use Save As > Word Document (.docx), not Strict Open XML Document"
 
 
 def _size_text(n: int) -> str:
@@ -182,15 +183,37 @@ class WordPackage:
         self.zf.close()
 
 
-def _rel_target(rels: bytes | None, pattern: re.Pattern[bytes], base: str, default: str) -> str:
-    if rels:
-        m = pattern.search(rels)
-        if m:
-            target = (m.group(1) or m.group(2)).decode("utf-8", "replace")
+def relationships(rels: bytes | None) -> list[tuple[str, str]]:
+    """``(type, target)`` of every internal relationship in a ``.rels`` part, parsed as XML (so quotes,
+    attribute order and escaped characters are whatever the writer chose); an unparsable part has none."""
+    if not rels:
+        return []
+    from lxml import etree
+
+    from ..docx_xml import parse_part
+
+    try:
+        root = parse_part(rels)
+    except (etree.XMLSyntaxError, ValueError):
+        return []
+    return [(el.get("Type") or "", el.get("Target") or "") for el in root.iter(f"{{{_RELS_NS}}}Relationship")
+            if (el.get("TargetMode") or "Internal") == "Internal" and el.get("Target")]
+
+
+def _rel_target(rels: list[tuple[str, str]], kind: str, base: str, default: str) -> str:
+    """The part the first relationship of type ``.../kind`` points at (relative to ``base``), else ``default``."""
+    for rtype, target in rels:
+        if rtype.rsplit("/", 1)[-1] == kind:
             if target.startswith("/"):
                 return target.lstrip("/")
             return posixpath.normpath(posixpath.join(base, target))
     return default
+
+
+def _refuse_strict(rels: list[tuple[str, str]], path: Path) -> None:
+    if any(rtype.startswith(STRICT_PREFIX) for rtype, _ in rels):
+        raise InputError("saved as a Strict Open XML document, which reviewer cannot read", path=path,
+                         hint=STRICT_HINT)
 
 
 def is_macro_part(name: str) -> bool:
@@ -307,8 +330,13 @@ def open_word_package(data: bytes, path: Path) -> WordPackage:
         raise
     names = {i.filename: i for i in infos}
     pkg = WordPackage(path=path, zf=zf, document_part="", styles_part=None)
-    root_rels = pkg.read("_rels/.rels") if "_rels/.rels" in names else None
-    main = _rel_target(root_rels, _OFFICE_DOC_REL, "", "word/document.xml")
+    root_rels = relationships(pkg.read("_rels/.rels") if "_rels/.rels" in names else None)
+    try:
+        _refuse_strict(root_rels, path)
+    except InputError:
+        zf.close()
+        raise
+    main = _rel_target(root_rels, "officeDocument", "", "word/document.xml")
     if main not in names or is_macro_part(main):
         main = "word/document.xml"
     if main not in names:
@@ -324,8 +352,8 @@ def open_word_package(data: bytes, path: Path) -> WordPackage:
         raise InputError("not a Word document: word/document.xml is missing", path=path, hint=RESAVE)
     folder, base = posixpath.split(main)
     doc_rels_name = posixpath.join(folder, "_rels", base + ".rels")
-    doc_rels = pkg.read(doc_rels_name) if doc_rels_name in names else None
-    styles = _rel_target(doc_rels, _STYLES_REL, folder, posixpath.join(folder, "styles.xml"))
+    doc_rels = relationships(pkg.read(doc_rels_name) if doc_rels_name in names else None)
+    styles = _rel_target(doc_rels, "styles", folder, posixpath.join(folder, "styles.xml"))
     if is_macro_part(styles):
         styles = ""
     return WordPackage(path=path, zf=zf, document_part=main, styles_part=styles if styles in names else None)
