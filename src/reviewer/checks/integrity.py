@@ -1,8 +1,9 @@
 """The integrity detectors: text a human reader cannot see, and text addressed to an AI grader.
 
 Drafts are untrusted input. ``integrity.hidden_text`` reports what ingest set aside as invisible
-(:attr:`reviewer.document.Document.hidden`: ``w:vanish``, white-on-white or tiny runs; that text is never
-reviewed or sent to a model) and, in the visible text, invisible format characters: zero-width and
+(:attr:`reviewer.document.Document.hidden`: ``w:vanish``, tiny or squeezed runs, runs coloured like the
+highlight, shading, cell or page behind them (:mod:`reviewer.docx_visible`); that text is never reviewed or
+sent to a model) and, in the visible text, invisible format characters: zero-width and
 bidirectional controls and Unicode *tag* characters, which can smuggle a whole instruction into a line
 that looks normal ("ASCII smuggling"; tag characters are decoded into the note so a human sees the
 message). Joiners and direction marks next to right-to-left letters or emoji are left alone: Arabic,
@@ -54,7 +55,9 @@ class HiddenParams(Params):
         "U+E0000-U+E007F",
     )
     reasons: dict[str, str] = Field(
-        default_factory=lambda: {"vanish": "hidden text", "white": "white-on-white text", "tiny": "tiny text"}
+        default_factory=lambda: {"vanish": "hidden text", "white": "white-on-white text",
+                                 "color": "text coloured like its background", "tiny": "tiny text",
+                                 "squeezed": "squeezed text"}
     )
     preview_chars: int = Field(default=60, gt=0)
     # joiners / direction marks next to Arabic or Hebrew letters or emoji are how those scripts render

@@ -2,9 +2,10 @@
 
 What is reviewed is decided by :mod:`reviewer.docx_xml` (shared with the DOCX renderer): body
 paragraphs, table cells (nested tables included) and text boxes (once; the ``mc:Fallback`` copy is
-skipped), tracked insertions in and deletions out. Runs that are hidden (``w:vanish``), white on white
-or tiny (under 4 pt) are kept out of ``Document.text`` and listed as :class:`HiddenSpan` so the
-integrity check can report them; they are never reviewed.
+skipped), tracked insertions in and deletions out. Runs a reader cannot see (:mod:`reviewer.docx_visible`:
+Hidden, under 4 pt, squeezed, or coloured like the highlight, shading, cell or page behind them, theme
+colours resolved through the theme part) are kept out of ``Document.text`` and listed as
+:class:`HiddenSpan` so the integrity check can report them; they are never reviewed.
 
 Each block's ``locator`` is the ordinal of its ``w:p`` in ``docx_xml.paragraphs(body)`` and its text is
 exactly ``docx_xml.visible_text(run_pieces(p)).strip()``: whitespace inside a paragraph is not
@@ -149,6 +150,21 @@ def _parse(pkg: Any, part: str, path: Path) -> Any:
     return root
 
 
+def _theme(pkg: Any) -> Any | None:
+    """The theme part (for theme colours), or None when there is none or it does not parse: like the renderer
+    (:func:`reviewer.docx_xml.document_theme`), colours then fall back to their own values."""
+    from lxml import etree
+
+    from ..docx_xml import parse_part
+
+    if not pkg.theme_part:
+        return None
+    try:
+        return parse_part(pkg.read(pkg.theme_part))
+    except (etree.XMLSyntaxError, InputError):
+        return None
+
+
 # Start tags named p or r under any prefix (w:, a: of DrawingML, m: of math...): an over-count is harmless
 # at these caps, and a part in UTF-16 is still counted exactly after parsing.
 _P_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?p[\s/>]")
@@ -187,6 +203,7 @@ def read_docx(data: bytes, path: Path) -> DocxContent:
     try:
         root = _parse(pkg, pkg.document_part, path)
         styles_root = _parse(pkg, pkg.styles_part, path) if pkg.styles_part else None
+        theme_root = _theme(pkg)
     finally:
         pkg.close()
     body = root.find(q("body"))
@@ -196,7 +213,7 @@ def read_docx(data: bytes, path: Path) -> DocxContent:
                              hint=STRICT_HINT)
         raise InputError("damaged Word file: the document has no body", path=path, hint=RESAVE)
     _check_element_counts(body, path)
-    sheet = StyleSheet(styles_root)
+    sheet = StyleSheet(styles_root, theme_root)
     headings = HeadingStyles(styles_root)
     blocks: list[RawBlock] = []
     hidden: list[HiddenSpan] = []

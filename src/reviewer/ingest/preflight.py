@@ -25,7 +25,8 @@ reopens the package with python-docx and so inflates every part):
   or UTF-16): Word never writes them, and refusing them here keeps XXE and billion-laughs payloads out
   of every part, including the headers, footers and notes ingest never reads but the renderer parses;
 * macro parts (``word/vbaProject.bin`` and the rest of ``word/vba*``) are never read or inflated: ingest
-  reads only the main document part, the styles part and the two relationship parts that locate them,
+  reads only the main document part, the styles and theme parts and the two relationship parts that locate
+  them,
   and the renderer drops macro parts when it copies a ``.docm``;
 * relationship parts are parsed as XML (any quoting, attribute order or escaping a writer chose), and a
   document saved as ISO 29500 *Strict* (Word's "Strict Open XML Document", other namespaces throughout)
@@ -166,6 +167,7 @@ class WordPackage:
     zf: zipfile.ZipFile
     document_part: str
     styles_part: str | None
+    theme_part: str | None = None
 
     def read(self, name: str) -> bytes:
         """Decompress one part with a hard size limit; corrupt data becomes an InputError."""
@@ -356,7 +358,9 @@ def open_word_package(data: bytes, path: Path) -> WordPackage:
     styles = _rel_target(doc_rels, "styles", folder, posixpath.join(folder, "styles.xml"))
     if is_macro_part(styles):
         styles = ""
-    return WordPackage(path=path, zf=zf, document_part=main, styles_part=styles if styles in names else None)
+    theme = _rel_target(doc_rels, "theme", folder, "")
+    return WordPackage(path=path, zf=zf, document_part=main, styles_part=styles if styles in names else None,
+                       theme_part=theme if theme in names and not is_macro_part(theme) else None)
 
 
 _DEPTH = re.compile(r"depth", re.IGNORECASE)
