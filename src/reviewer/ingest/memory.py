@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..document import BLOCK_SEPARATOR, DocKind, Document, HiddenSpan, SourceFormat
+from ..document import BLOCK_SEPARATOR, DocKind, Document, HiddenSpan, SourceFormat, Story
 from ..errors import InputError
 from ..segment import RawBlock, build_document, normalise_block_text
 
@@ -61,6 +61,7 @@ def assemble(
     sha256: str,
     blocks: list[RawBlock],
     hidden: Sequence[HiddenSpan] = (),
+    stories: Sequence[Story] = (),
     metadata: dict[str, str] | None = None,
 ) -> Document:
     """The last step of every file reader: experience files are split into entries at their headings, then
@@ -79,6 +80,7 @@ def assemble(
         blocks=blocks,
         entries=entries,
         hidden=hidden,
+        stories=stories,
         metadata=metadata,
     )
 
@@ -92,6 +94,7 @@ def build(
     blocks: Sequence[RawBlock],
     entries: Iterable[dict[str, Any]] = (),
     hidden: Iterable[HiddenSpan] = (),
+    stories: Iterable[Story] = (),
     metadata: dict[str, str] | None = None,
 ) -> Document:
     """The one place an ingested :class:`Document` is built, whatever the format (:func:`assemble`,
@@ -109,7 +112,7 @@ def build(
     def clean(value: Any) -> Any:
         return xml_safe(value) if isinstance(value, str) else value
 
-    return build_document(
+    doc = build_document(
         path=path,
         kind=kind,
         source_format=source_format,
@@ -119,6 +122,8 @@ def build(
         hidden=[h.model_copy(update={"text": xml_safe(h.text), "where": xml_safe(h.where)}) for h in hidden],
         metadata={k: xml_safe(v) for k, v in metadata.items()} if metadata else metadata,
     )
+    kept = tuple(s.model_copy(update={"text": xml_safe(s.text)}) for s in stories)
+    return doc.model_copy(update={"stories": kept}) if kept else doc
 
 
 def sha256_bytes(data: bytes) -> str:

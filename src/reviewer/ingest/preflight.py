@@ -25,7 +25,8 @@ reopens the package with python-docx and so inflates every part):
   or UTF-16): Word never writes them, and refusing them here keeps XXE and billion-laughs payloads out
   of every part, including the headers, footers and notes ingest never reads but the renderer parses;
 * macro parts (``word/vbaProject.bin`` and the rest of ``word/vba*``) are never read or inflated: ingest
-  reads only the main document part, the styles and theme parts and the two relationship parts that locate
+  reads only the main document part, the styles and theme parts, the other stories (headers, footers,
+  notes, comments: searched for instructions, never reviewed) and the two relationship parts that locate
   them,
   and the renderer drops macro parts when it copies a ``.docm``;
 * relationship parts are parsed as XML (any quoting, attribute order or escaping a writer chose), and a
@@ -73,6 +74,8 @@ _RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 # ISO 29500 Strict: Word's "Strict Open XML Document". Its parts use other namespaces (and other value types)
 # than the Transitional files Word saves by default, which is all python-docx and this reader understand.
 STRICT_PREFIX = "http://purl.oclc.org/ooxml/"
+# The document's other stories: not reviewed, but searched for instructions to an automated reader.
+STORY_KINDS = ("header", "footer", "footnotes", "endnotes", "comments")
 STRICT_HINT = "open it in Word and use Save As > Word Document (.docx), not Strict Open XML Document"
 
 
@@ -168,6 +171,7 @@ class WordPackage:
     document_part: str
     styles_part: str | None
     theme_part: str | None = None
+    story_parts: tuple[tuple[str, str], ...] = ()  # (header|footer|footnotes|endnotes|comments, part name)
 
     def read(self, name: str) -> bytes:
         """Decompress one part with a hard size limit; corrupt data becomes an InputError."""
@@ -360,7 +364,20 @@ def open_word_package(data: bytes, path: Path) -> WordPackage:
         styles = ""
     theme = _rel_target(doc_rels, "theme", folder, "")
     return WordPackage(path=path, zf=zf, document_part=main, styles_part=styles if styles in names else None,
-                       theme_part=theme if theme in names and not is_macro_part(theme) else None)
+                       theme_part=theme if theme in names and not is_macro_part(theme) else None,
+                       story_parts=_story_parts(doc_rels, folder, set(names)))
+
+
+def _story_parts(rels: list[tuple[str, str]], folder: str, names: set[str]) -> tuple[tuple[str, str], ...]:
+    """``(kind, part)`` of every header, footer, notes and comments part the document relates to, each once."""
+    out: dict[tuple[str, str], None] = {}
+    for kind in STORY_KINDS:
+        for rtype, target in rels:
+            if rtype.rsplit("/", 1)[-1] == kind:
+                part = _rel_target([(rtype, target)], kind, folder, "")
+                if part in names and not is_macro_part(part):
+                    out[(kind, part)] = None
+    return tuple(out)
 
 
 _DEPTH = re.compile(r"depth", re.IGNORECASE)
