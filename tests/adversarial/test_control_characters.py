@@ -131,6 +131,23 @@ def test_model_answer_with_esc_bel_nul_renders_and_is_cached_clean(tmp_path: Pat
     assert fake[1].calls == 0
 
 
+def test_a_server_error_with_control_characters_becomes_a_note_that_renders(tmp_path: Path, rubrics) -> None:  # type: ignore[no-untyped-def]
+    """A failing server's error text reaches the feedback as a fallback note: it is cleaned too."""
+    from reviewer.ingest.memory import from_text
+    from reviewer.llm import LLMConfig, MethodMemory
+    from reviewer.llm.judge import JudgeFailure
+    from reviewer.pipeline import Engine, review_document
+    from reviewer.render.docx import render_docx
+
+    doc = from_text(PS, DocKind.PERSONAL_STATEMENT)
+    judge = FakeJudge([JudgeFailure("HTTP 500: upstream said \x1b[31mboom\x07\x00")])
+    config = LLMConfig(model="m", base_url="http://127.0.0.1:9/v1", max_retries=0)
+    review = review_document(doc, rubrics, engine=Engine("hybrid", config, judge, MethodMemory(None)))
+    assert any("upstream said [31mboom" in n for n in review.notes) and all(_no_controls(n) for n in review.notes)
+    render_docx(review, doc, tmp_path / "ps.review.docx")
+    assert _no_controls(_docx_texts(tmp_path / "ps.review.docx"))
+
+
 def test_answer_validation_cleans_every_string() -> None:
     raw = {"criteria": [{"criterion_id": "a", "reasoning": "ok\x1b[0m then\x07", "score": 3,
                          "evidence": [{"quote": "x\x00y", "suggestion": "\x1bz\x0c"}]}]}
