@@ -65,7 +65,8 @@ def load_manifest(folder: Path) -> Manifest | None:
             raise ConfigError("the manifest is too large", path=path, hint="it lists a few documents: a few lines")
         data = load_safe(raw.decode("utf-8"))
     except InputError as exc:
-        raise ConfigError(f"cannot read the manifest: it {exc.message}", path=path, hint=exc.hint) from None
+        raise ConfigError(f"cannot read the manifest: it {exc.message}", path=path,
+                          hint=f"replace it with a real {MANIFEST} file in the folder") from None
     except (YAMLError, UnicodeDecodeError, OSError, RecursionError) as exc:
         problem = "nested too deeply" if isinstance(exc, RecursionError) else exc
         raise ConfigError(f"cannot read the manifest: {problem}", path=path,
