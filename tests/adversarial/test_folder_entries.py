@@ -221,3 +221,17 @@ def test_batch_lists_links_out_and_fifos_and_never_reads_them(tmp_path: Path) ->
     # a second run plans the same folder without reading the entries either, and still lists them
     again = within(120, lambda: run_batch(cohort, out, Settings(formats=("json", "md")), jobs=1))
     assert set(EXPECTED) <= {d for a, d, _ in again.failures if a == "applicant"}
+
+
+def test_dry_run_lists_the_entries_not_read_and_survives_a_broken_manifest(tmp_path: Path) -> None:
+    folder = hostile_folder(tmp_path)
+    (folder / "application.yaml").write_text("documents: [unclosed\n")
+    result = within(60, lambda: CliRunner().invoke(main, [
+        "review", str(folder), "--engine", "hybrid", "--model", "m", "--base-url", "http://127.0.0.1:9/v1",
+        "--dry-run"], env={"OPENAI_API_KEY": ""}))
+    assert result.exit_code == 0, result.output
+    errors = [ln for ln in result.output.splitlines() if ln.startswith("error: ")]
+    for name, problem in EXPECTED.items():
+        assert any(f"{folder / name}: " in ln and problem in ln for ln in errors), name
+    assert any("application.yaml" in ln for ln in errors) and "would be sent" in result.output
+    assert "Quokkaberry" not in result.output
