@@ -248,6 +248,14 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _window(spans: list[tuple[int, int]], pos: int, limit: int) -> tuple[int, int]:
+    """From the start of the sentence holding ``pos`` to the end of the next one."""
+    i = next((k for k, (s, e) in enumerate(spans) if s <= pos < e), None)
+    if i is None:
+        return pos, limit
+    return spans[i][0], spans[min(i + 1, len(spans) - 1)][1]
+
+
 def instruction_notes(text: str, params: InstructionParams,
                       sentences: list[tuple[int, int]] | None = None) -> list[tuple[int, int, str]]:
     """``(start, end, note)`` for every instruction in ``text``: the phrase groups, and an address to an
@@ -262,16 +270,13 @@ def instruction_notes(text: str, params: InstructionParams,
         spans = sentences if sentences is not None else _sentences(text)
         told = params.imperatives + params.claims
         for m in pattern.finditer(clean):
-            i = next((k for k, (s, e) in enumerate(spans) if s <= m.start() < e), None)
-            window_end = spans[i + 1][1] if i is not None and i + 1 < len(spans) else (
-                spans[i][1] if i is not None else len(text))
-            start = spans[i][0] if i is not None else m.start()
-            said = [(a, b) for a, b in find_terms(clean, told, start, window_end) if not (m.start() <= a < m.end())]
+            start, end = _window(spans, m.start(), len(text))
+            said = [(a, b) for a, b in find_terms(clean, told, start, end) if not m.start() <= a < m.end()]
             if said:
                 a, b = said[0]
                 first, last = min(m.start(), a), max(m.end(), b)
                 # quoted from the address to the end of the sentence that says what to do
-                upto = next((e for s, e in spans if s <= last <= e), last) if spans else last
+                upto = next((e for s, e in spans if s <= last <= e), last)
                 found.append((first, last, f'{params.address_label}: "{preview(text[first:upto], 100)}"'))
     return sorted(found)
 
