@@ -32,12 +32,12 @@ from .document import DocKind, Document
 from .errors import OutputError, ReviewerError, short_name
 from .findings import ApplicationReview, DocumentFailure, DocumentInfo, LLMCall, LLMReport, Review
 from .fsio import atomic_write_text, check_writable
+from .ingest.listing import REVIEW_SUFFIX, folder_problems, list_folder
 from .kinds import MANIFEST, Manifest, load_manifest, resolve_kind
 from .revision import compare
 from .rubric import RubricSet
 from .settings import Settings
 
-REVIEW_SUFFIX = ".review"
 APPLICATION_STEM = "application"
 
 
@@ -199,26 +199,9 @@ def review_file(path: Path, rubrics: RubricSet, settings: Settings, *, kind: Doc
     return Reviewed(path, doc, review_document(doc, rubrics, target=chosen, engine=engine, names=names))
 
 
-# Documents in formats we cannot read are still listed (as failures saying how to convert them) rather than
-# skipped in silence: an applicant who saved a statement as .doc must hear that it was not reviewed.
-UNREADABLE_DOCUMENT_SUFFIXES = frozenset({".doc", ".rtf", ".odt", ".pages", ".wps", ".dotx", ".docb"})
-
-
 def discover(folder: Path) -> list[Path]:
-    """The documents of an applicant folder: supported suffixes plus word-processor files we cannot read
-    (reported, not skipped); not hidden files, not Word lock files, not the manifest, not our own outputs."""
-    from .ingest import SUPPORTED_SUFFIXES
-
-    out = []
-    for p in sorted(folder.iterdir()):
-        if p.name.startswith((".", "~$")) or not p.is_file() or p.name == MANIFEST:
-            continue
-        if REVIEW_SUFFIX + "." in p.name or p.name.lower() in ("readme.md", "readme.txt"):
-            continue
-        suffix = p.suffix.lower()
-        if suffix in SUPPORTED_SUFFIXES or suffix in UNREADABLE_DOCUMENT_SUFFIXES:
-            out.append(p)
-    return out
+    """The documents of an applicant folder (:func:`reviewer.ingest.listing.list_folder`, the one listing)."""
+    return list(list_folder(folder).documents)
 
 
 def applicant_name(folder: Path, manifest: Manifest | None) -> str:
@@ -235,14 +218,13 @@ def read_manifest(folder: Path) -> tuple[Manifest | None, list[DocumentFailure]]
         return None, [DocumentFailure(path=str(folder / MANIFEST), error=str(exc), kind="manifest")]
 
 
-def missing_documents(folder: Path, files: Sequence[Path], manifest: Manifest | None) -> list[DocumentFailure]:
-    """Documents the manifest lists that the folder does not hold."""
-    if manifest is None:
-        return []
-    present = {p.name for p in files}
-    return [DocumentFailure(path=str(folder / name), error=f"{folder / name}: listed in {MANIFEST} but not found",
-                            kind="missing")
-            for name in manifest.documents if name not in present]
+def missing_documents(folder: Path, manifest: Manifest | None) -> list[DocumentFailure]:
+    """The folder's entries that are not read (links out of it, FIFOs, ...: :mod:`reviewer.ingest.listing`) and
+    the documents its manifest lists that it does not hold, each with its error line."""
+    listing = list_folder(folder)
+    skipped = {s.path.name for s in listing.skipped}
+    return [DocumentFailure(path=str(folder / name), error=error, kind="skipped" if name in skipped else "missing")
+            for name, error in folder_problems(folder, listing, manifest)]
 
 
 Outcome = Reviewed | DocumentFailure
@@ -263,7 +245,7 @@ def review_folder(folder: Path, rubrics: RubricSet, settings: Settings, *, targe
     engine = engine if engine is not None else make_engine(settings)
     manifest, failures = read_manifest(folder)
     result = FolderResult(folder, files=list(discover(folder) if files is None else files), manifest=manifest)
-    failures.extend(missing_documents(folder, result.files, manifest))
+    failures.extend(missing_documents(folder, manifest))
     priors = priors or {}
 
     def one(path: Path) -> Outcome:

@@ -26,9 +26,9 @@ from pathlib import Path
 
 from ..errors import ReviewerError
 from ..findings import Review
+from ..ingest.listing import folder_problems, list_folder
 from ..kinds import MANIFEST, Manifest, load_manifest, resolve_kind
-from ..pipeline import APPLICATION_STEM, REVIEW_SUFFIX, applicant_name, discover, output_stems
-from ..pipeline import missing_documents as missing_in_folder
+from ..pipeline import APPLICATION_STEM, REVIEW_SUFFIX, applicant_name, output_stems
 from ..settings import Settings
 from ..store import Digests, Store, StoredRound, fallback_count
 from .summary import ApplicantSummary, DocSummary, Status
@@ -136,7 +136,8 @@ def plan_applicant(folder: Path, applicant: str, out: Path, store: Store | None,
         manifest = load_manifest(folder)
     except ReviewerError:
         manifest_ok = False
-    files = discover(folder)
+    listing = list_folder(folder)
+    files = list(listing.documents)
     stems = output_stems(files)
     latest = store.latest_rounds(applicant) if store is not None else {}
     person = display_name(folder, manifest)
@@ -171,7 +172,7 @@ def plan_applicant(folder: Path, applicant: str, out: Path, store: Store | None,
         complete = all(p.is_file() for p in expected_outputs(out, stem, settings.formats))
         plans.append(DocPlan(name, stem, Action.REUSE if complete else Action.RENDER, sha, stored.round, None))
         unchanged.append(stored_summary(stored, stem))
-    missing = missing_documents(folder, files, manifest)
+    missing = tuple(folder_problems(folder, listing, manifest))
     app_digest = application_digest(folder, plans, rubric_digest, engine, chosen_target)
     if (manifest_ok and all(p.action is Action.REUSE for p in plans)
             and store is not None and store.application_digest(applicant) == app_digest
@@ -217,10 +218,6 @@ def application_digest(folder: Path, plans: Sequence[DocPlan], rubric_digest: st
     parts = [rubric_digest, engine, target, manifest_sha,
              *sorted(f"{p.name}:{p.sha256}" for p in plans)]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
-
-
-def missing_documents(folder: Path, files: Sequence[Path], manifest: Manifest | None) -> tuple[tuple[str, str], ...]:
-    return tuple((Path(f.path).name, f.error) for f in missing_in_folder(folder, files, manifest))
 
 
 def stored_summary(stored: StoredRound, stem: str | None) -> DocSummary:

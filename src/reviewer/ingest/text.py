@@ -2,7 +2,8 @@
 
 Text must be UTF-8 (a BOM is fine). Anything else is rejected with "save it as UTF-8" instead of being
 decoded by guesswork: a wrong guess silently changes the words that get reviewed. Null bytes or many
-control characters mean a binary file and are rejected too.
+control characters mean a binary file and are rejected too; a few (an ESC pasted from a terminal) are
+replaced where every Document is built (:func:`.memory.build`).
 
 Plain text: paragraphs are separated by blank lines. Inside a paragraph, single line breaks are soft
 wraps (joined with a space) unless a line is longer than :data:`UNWRAPPED_LINE` characters, which means
