@@ -239,3 +239,17 @@ def test_adding_a_manifest_with_the_applicants_name_keeps_the_history(tmp_path: 
     run_batch(cohort, out, SETTINGS, jobs=1)
     review = json.loads((out / "student-01" / "personal_statement.review.json").read_text())
     assert review["revision"]["previous_round"] == 1 and NEW_HISTORY_NOTE not in review["notes"]
+
+
+def test_an_applicant_folder_that_is_a_link_is_listed_not_followed(tmp_path: Path) -> None:
+    outside = _applicant(tmp_path / "elsewhere", "someone", PS_B)
+    cohort = tmp_path / "cohort"
+    _applicant(cohort, "anna", PS_A)
+    (cohort / "linked").symlink_to(outside, target_is_directory=True)
+    out = tmp_path / "out"
+    result = run_batch(cohort, out, SETTINGS, jobs=1)
+    assert [(a, e.split(": ", 1)[1].split(";")[0]) for a, _d, e in result.failures] == [
+        ("linked", "is a link to a folder")]
+    written = "".join(p.read_text(errors="ignore") for p in out.rglob("*")
+                      if p.is_file() and p.suffix in (".md", ".json"))
+    assert "proctor was rude" not in written
