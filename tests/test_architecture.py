@@ -27,8 +27,8 @@ LAYERS: list[set[str]] = [
     {"render"},
     {"store", "revision"},
     {"pipeline"},
-    {"cohort", "batchfile", "purge"},
-    {"cli", "cli_cohort", "cli_common", "cli_privacy", "__main__"},
+    {"cohort", "batchfile", "purge", "evaluate"},
+    {"cli", "cli_cohort", "cli_common", "cli_eval", "cli_privacy", "__main__"},
 ]
 
 

@@ -184,9 +184,20 @@ def test_feelings_are_not_experience_but_actions_and_places_are() -> None:
     assert evidence_in("Kaiser's work in California on equity inspires me.", p) is None
 
 
-def test_no_value_claim_is_not_applicable() -> None:
+def test_no_value_claim_has_nothing_unbacked() -> None:
+    # the spec's rule is "warn per unbacked value claim" (no not_applicable rule): with no claim, nothing is unbacked
     text = "I chose psychiatry after my grandfather's depression. I read widely and I listen well."
-    assert run("kaiser.evidence_backed", text).verdict is Verdict.NOT_APPLICABLE
+    assert run("kaiser.evidence_backed", text).verdict is Verdict.PASS
+
+
+def test_a_closing_restatement_of_a_value_shown_earlier_is_backed() -> None:
+    text = ("At our district clinic I coordinated weekly huddles with nurses and a pharmacist to review 40 diabetic "
+            "patients. I want to learn more about psychiatry. I bring a calm way of working with nurses and "
+            "pharmacists as part of a team.")
+    assert run("kaiser.evidence_backed", text).verdict is Verdict.PASS
+    stuffed = ("I am passionate about teamwork. I chose psychiatry after my grandfather's depression. I value "
+               "equity and language access.")
+    assert run("kaiser.evidence_backed", stuffed).verdict is Verdict.WARN
 
 
 def test_a_strong_kaiser_statement_passes_all_three() -> None:

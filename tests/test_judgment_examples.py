@@ -106,3 +106,23 @@ def test_score_once_reads_a_setback_as_the_documents_do() -> None:
     referral = "As explained in my Additional Information, I did not pass Step 1 on my first attempt."
     got = _application([("ps.txt", PS, referral + " I have grown since."), ("additional_info.txt", AI, ai)])
     assert got["application.score_once"] == "pass"
+
+
+def test_titles_initials_and_abbreviations_do_not_add_sentences() -> None:
+    text = ("I did not pass Step 1 on my first attempt in 2019. My mentor, Dr. A. Rehman, reviewed my U.S. "
+            "practice tests with me every Sunday. I switched to UWorld and NBME forms and passed with a 221. "
+            "I later scored 236 on Step 2 CK. I now use the same self-testing on the wards.")
+    doc = from_text(text, AI, path="a.txt")
+    disc = score_discussion(Context(doc, target="kaiser"))
+    assert disc is not None and len(disc) == 5
+
+
+def test_the_discussion_runs_across_a_paragraph_break_while_the_topic_does() -> None:
+    text = ("I left Kharkiv with my mother in April 2022. I failed Step 2 CK on my first attempt that autumn.\n\n"
+            "I had taken it too soon, while working two jobs. For my second attempt I used UWorld in English and "
+            "took four NBME forms, and I passed with a 231. I now use those same blocks to prepare for my clinic "
+            "shifts.\n\nAt our community clinic I work with two nurses and a pharmacist.")
+    got = _verdicts(PS, text)
+    assert (got["score.what_changed"], got["score.evidence"], got["score.pivot"]) == ("pass", "pass", "pass")
+    disc = score_discussion(Context(from_text(text, PS, path="ps.txt"), target="kaiser"))
+    assert disc is not None and len(disc) == 4

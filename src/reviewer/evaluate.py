@@ -242,8 +242,9 @@ class EvalResult:
         }
 
 
-def score_case(case: Case, result: FolderResult) -> tuple[list[Judged], bool]:
-    """Compare one reviewed case with its labels; the flag says a labelled setback was left unjudged."""
+def score_case(case: Case, result: FolderResult, selected: set[str] | None = None) -> tuple[list[Judged], bool]:
+    """Compare one reviewed case with its labels (those of ``selected`` criteria, when given); the flag says a
+    labelled setback was left unjudged."""
     got: dict[str, tuple[Verdict, str]] = {}
     if case.type == "application":
         if result.application is not None:
@@ -252,11 +253,13 @@ def score_case(case: Case, result: FolderResult) -> tuple[list[Judged], bool]:
         got = {c.id: (c.verdict, c.message) for c in result.reviewed[0].review.criteria}
     judged = []
     for criterion, labels in sorted(case.labels.items()):
+        if selected is not None and criterion not in selected:
+            continue
         verdict, message = got.get(criterion, (None, ""))
         judged.append(Judged(case.id, criterion, labels, verdict_class(verdict), message))
     setback = any("not_applicable" not in case.labels.get(c, frozenset({"not_applicable"})) for c in SETBACK_CRITERIA)
     unjudged = setback and any(verdict_class(got.get(c, (None, ""))[0]) in ("not_applicable", "missing")
-                               for c in SETBACK_CRITERIA if c in case.labels)
+                               for c in SETBACK_CRITERIA if c in case.labels and (selected is None or c in selected))
     return judged, unjudged
 
 
@@ -280,12 +283,13 @@ def evaluate(cases: Sequence[Case], rubrics: RubricSet, settings: Settings, engi
     from .pipeline import review_folder
 
     result = EvalResult(engine=engine.name, cases=len(cases))
+    selected = {c.id for r in rubrics.rubrics for c in r.criteria}
     for case in cases:
         folder = materialise(case, workdir)
         reviewed = review_folder(folder, rubrics, settings, engine=engine)
         for failure in reviewed.failures:
             result.failures.append(f"{case.id}: {failure.error}")
-        judged, unjudged = score_case(case, reviewed)
+        judged, unjudged = score_case(case, reviewed, selected)
         result.judged.extend(judged)
         if unjudged:
             result.unjudged_setbacks.append(case.id)

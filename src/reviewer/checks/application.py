@@ -36,15 +36,17 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from pydantic import Field
 
 from ..document import DocKind, Document, Entry, Sentence
+from ..errors import printable
 from ..findings import Verdict
 from ..ingest.dates import parse_month
 from .experience import entry_anchor, entry_span
 from .registry import AppContext, Hit, Outcome, Params, register
-from .score import score_discussion
+from .score import score_discussion, with_digits
 from .text import has_term
 
 # --- application.score_once -------------------------------------------------------------------------
@@ -100,7 +102,7 @@ def check_score_once(actx: AppContext, params: ScoreOnceParams) -> Outcome:
     ]
     if not found:
         return Outcome(Verdict.NOT_APPLICABLE, summary="no written document explains a score")
-    names = [e.doc.path for e in found]
+    names = [printable(e.doc.path) for e in found]  # file names may carry control characters
     if not _is_rehash(found, params):
         if len(found) > 1:  # only program-tailored personal statements: each program reads one
             return Outcome(
@@ -113,7 +115,7 @@ def check_score_once(actx: AppContext, params: ScoreOnceParams) -> Outcome:
             e.start,
             e.end,
             Verdict.FAIL,
-            "also explained in " + ", ".join(n for n in names if n != e.doc.path),
+            "also explained in " + ", ".join(n for n in names if n != printable(e.doc.path)),
             document=e.doc.path,
         )
         for e in found
@@ -201,7 +203,7 @@ _FAILED_TIMES = re.compile(
     r"|\b(?P<n>one|two|three|four|1|2|3|4)\s+(?:failed|unsuccessful)\s+attempts?\b",
     re.IGNORECASE,
 )
-_PASS_WORD = re.compile(r"\b(?:pass(?:ed|ing)?|succeeded|cleared)\b", re.IGNORECASE)
+_PASS_WORD = re.compile(r"\b(?:pass(?:ed|ing)?|succeeded|cleared|earned|achieved|obtained)\b", re.IGNORECASE)
 _PASS_AFTER = re.compile(
     r"^\s*,?\s*(?:I\s+)?(?:finally\s+|successfully\s+)?(?:pass|succeed|clear)", re.IGNORECASE
 )
@@ -236,7 +238,7 @@ class Fact:
 
 
 def _score_facts(doc: Document, sent: Sentence, params: ConsistencyParams) -> Iterator[Fact]:
-    text = sent.text
+    text = with_digits(sent.text)  # "two twenty-nine on Step 2 CK" states 229 as much as "229" does
     exams = list(_EXAM.finditer(text))
     if not exams:
         return
@@ -310,7 +312,7 @@ _CLAUSES = re.compile(r"[;:]|\s[–—-]\s|,\s*(?:and\s+)?(?:I\s+)?(?:then|later
 
 def _clauses(text: str) -> list[tuple[int, int]]:
     cuts = [0, *(m.start() for m in _CLAUSES.finditer(text)), len(text)]
-    return [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if text[a:b].strip()]
+    return [(a, b) for a, b in pairwise(cuts) if text[a:b].strip()]
 
 
 def _attempt_facts(doc: Document, sent: Sentence) -> Iterator[Fact]:

@@ -183,16 +183,22 @@ def _evidence_window(doc: Document, sent: Sentence, params: EvidenceParams) -> l
 
 @register("kaiser_evidence_backed", EvidenceParams)
 def check_evidence_backed(ctx: Context, params: EvidenceParams) -> Outcome:
-    """``warn`` per value-claim sentence with no concrete experience in it or an adjacent sentence."""
+    """``warn`` per value-claim sentence with no concrete experience in it or an adjacent sentence, unless the
+    statement backs that value area with an experience elsewhere: a closing "I bring teamwork and language
+    access" restates what the statement has shown, while an area claimed and never shown is buzzword
+    stuffing. A statement that claims no value area has nothing unbacked (``pass``)."""
     doc = ctx.doc
     claims = [(s, areas_in(s.text, params.areas)) for s in doc.sentences]
     claims = [(s, a) for s, a in claims if a]
     if not claims:
-        return Outcome(Verdict.NOT_APPLICABLE, summary="no sentence engages a Kaiser value area")
+        return Outcome(Verdict.PASS, summary="no value claim to back")
+    backed = [any(evidence_in(n.text, params) for n in _evidence_window(doc, sent, params)) for sent, _ in claims]
+    shown = {area for (_, areas), ok in zip(claims, backed, strict=True) if ok for area in areas}
     hits: list[Hit] = []
-    for sent, areas in claims:
-        if any(evidence_in(n.text, params) for n in _evidence_window(doc, sent, params)):
+    for (sent, areas), ok in zip(claims, backed, strict=True):
+        if ok or set(areas) <= shown:
             continue
+        areas = [a for a in areas if a not in shown]
         hits.append(
             Hit(
                 sent.start,

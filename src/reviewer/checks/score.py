@@ -53,12 +53,12 @@ _STEP = (
 # "Level 2-CE" alone is unambiguous; a bare "Level 1" is not (trauma centres, NICUs), so it needs COMLEX.
 _COMLEX = r"COMLEX(?:-USA)?(?:\s+Level\s*[123](?:\s*-?\s*(?:CE|PE))?)?|Level\s*[123]\s*-?\s*(?:CE|PE)"
 EXAM = re.compile(
-    rf"(?<![\w])(?:{_STEP}|{_COMLEX}|(?i:USMLE)|(?i:boards)|(?i:board\s+(?:exam|examination|score)s?)"
+    rf"(?<![\w])(?:{_STEP}|{_COMLEX}|(?i:USMLE)|(?i:boards)|(?i:board\s+(?:exam|examination|score)s?)|CK"
     r"|(?i:licens(?:ing|ure)\s+exam(?:ination)?s?))(?![\w])"
 )
 _EXAM_NAMES = (
     (re.compile(r"2\s*CS", re.I), "Step 2 CS"),
-    (re.compile(r"Step\s*(?:2|II|two)", re.I), "Step 2 CK"),
+    (re.compile(r"Step\s*(?:2|II|two)|^CK$", re.I), "Step 2 CK"),
     (re.compile(r"Step\s*(?:1|I|one)(?![\w])", re.I), "Step 1"),
     (re.compile(r"Step\s*(?:3|III|three)", re.I), "Step 3"),
     (re.compile(r"Level\s*1", re.I), "COMLEX Level 1"),
@@ -67,11 +67,51 @@ _EXAM_NAMES = (
     (re.compile(r"COMLEX", re.I), "COMLEX"),
     (re.compile(r"USMLE", re.I), "USMLE"),
 )
+# A three-digit score said aloud or written out: "two forty-one", "two-oh-eight", "two hundred and eleven".
+_TENS = r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+SPOKEN_SCORE = (
+    rf"(?:one|two)[\s-](?:hundred(?:\s+and)?\s+)?(?:{_TENS}(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?"
+    r"|oh[\s-](?:one|two|three|four|five|six|seven|eight|nine)|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
+    r"|seventeen|eighteen|nineteen)"
+)
+_UNITS = {w: i for i, w in enumerate(("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"))}
+_TEENS = {w: 10 + i for i, w in enumerate(("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
+                                            "seventeen", "eighteen", "nineteen"))}
+_TENS_VALUE = {w: 10 * (i + 2) for i, w in enumerate(("twenty", "thirty", "forty", "fifty", "sixty", "seventy",
+                                                       "eighty", "ninety"))}
+_SPOKEN = re.compile(rf"(?<![\w-]){SPOKEN_SCORE}(?![\w-])", re.I)
+
+
+def spoken_value(words: str) -> int | None:
+    """The number a spoken or written-out score stands for ("two forty-one" 241, "two-oh-eight" 208,
+    "two hundred and eleven" 211), or None."""
+    parts = [w for w in re.split(r"[\s-]+", words.lower()) if w not in ("hundred", "and")]
+    if len(parts) < 2 or parts[0] not in ("one", "two"):
+        return None
+    hundreds, rest = _UNITS[parts[0]] * 100, parts[1:]
+    if rest[0] == "oh" and len(rest) == 2 and rest[1] in _UNITS:
+        return hundreds + _UNITS[rest[1]]
+    if rest[0] in _TEENS and len(rest) == 1:
+        return hundreds + _TEENS[rest[0]]
+    if rest[0] in _TENS_VALUE and len(rest) <= 2:
+        return hundreds + _TENS_VALUE[rest[0]] + (_UNITS.get(rest[1], 0) if len(rest) == 2 else 0)
+    return None
+
+
+def with_digits(text: str) -> str:
+    """``text`` with spoken scores written as digits (for reading exam facts; offsets are not kept)."""
+    def repl(m: re.Match[str]) -> str:
+        value = spoken_value(m.group())
+        return str(value) if value is not None else m.group()
+
+    return _SPOKEN.sub(repl, text)
+
+
 RESULT = re.compile(
     r"(?<![\w])(?:scor(?:e|es|ed|ing)|results?|fail(?:ed|ure|ures|ing)?|pass(?:ed|ing)?|attempts?|re-?takes?"
     r"|re-?took|repeat(?:ed)?|perform(?:ance|ed)|below|low(?:er)?|marginal|first\s+try|underperform\w*"
     r"|struggl\w*|difficult(?:y|ies)?|disappoint\w*|expectations?|setbacks?|unsuccessful|[12]\d\d|took|taken|sat"
-    r"|reflect\w*|devastat\w*|ashamed|shame|hesita\w+)(?![\w])",
+    r"|reflect\w*|devastat\w*|ashamed|shame|hesita\w+|got|received|earned|achieved|" + SPOKEN_SCORE + r")(?![\w])",
     re.I,
 )
 # An attempt/failure word that makes a sentence next to an exam sentence part of the discussion.
@@ -91,7 +131,9 @@ SETBACK = re.compile(
     r"|capture|measure|indicate)|not\s+(?:a\s+)?(?:true|fair|accurate)\s+(?:reflection|measure|picture)"
     r"|(?:fell|came\s+up)\s+short|hesita\w+|red\s+flag|concern(?:s|ed)?|weakness\w*|devastat\w*|ashamed|shame"
     r"|heartbr\w+|crushed|upset|embarrass\w*|(?:not|n['’]t)\s+(?:the\s+(?:score|result)|what)\s+I\s+(?:hoped|wanted|expected)"
-    r"|than\s+(?:I\s+)?(?:hoped|wanted|expected|planned|needed)|(?:barely|narrowly)\s+pass\w*)"
+    r"|than\s+(?:I\s+)?(?:hoped|wanted|expected|planned|needed)|(?:barely|narrowly)\s+pass\w*"
+    r"|(?:not|n['’]t|never)\s+(?:\w+\s+){0,5}?(?:reflects?|represents?|captures?|measures?|defines?)\s+(?:who|what|the\s+kind"
+    r"|my|me\b))"
     r"(?![\w])",
     re.I,
 )
@@ -104,9 +146,12 @@ CONCESSION = re.compile(
 # Three-digit scores below these read as low for an IMG applicant (Step 1 passes at 194 and averaged about
 # 230 when it was scored; Step 2 CK averages about 245): reported bare, they are a setback to explain.
 LOW_SCORE = {"Step 1": 220, "Step 2 CK": 230, "USMLE": 220, "boards": 220}
-_NUMBER = re.compile(r"(?<![\w.,/-])([12]\d\d)(?![\w.,/%-])")
+_NUMBER = re.compile(r"(?<![\w.,/-])([12]\d\d)(?![\w%-]|[.,]\d)")
+RESULT_VERB = re.compile(r"(?<![\w])(?:scored|score\s+(?:of|was)|got\s+an?|received\s+an?|result\s+was)(?![\w])", re.I)
 FIRST_ATTEMPT = re.compile(r"(?<![\w])first\s+(?:attempt|try)(?![\w])", re.I)
-PASSED_FIRST = re.compile(r"(?<![\w])passed\b[^.;]{0,60}\bfirst\s+(?:attempt|try)", re.I)
+PASSED_FIRST = re.compile(
+    r"(?<![\w])(?:pass(?:ed|ing)|earned|achieved|obtained|cleared)\b[^.;]{0,60}\bfirst\s+(?:attempt|try)", re.I
+)
 PLAN = re.compile(
     r"(?<![\w])(?:will\s+(?:take|sit)|plan(?:ning)?\s+to\s+(?:take|sit)|scheduled\s+(?:to\s+take|for)|registered"
     r"\s+(?:to\s+take|for)|intend\s+to\s+(?:take|sit)|preparing\s+(?:to\s+take|for)|am\s+taking|going\s+to\s+take)"
@@ -137,9 +182,12 @@ REFLECT = re.compile(
 AFTERMATH = re.compile(
     r"(?<![\w])(?:pass(?:ed|ing)?|fail(?:ed|ure|ing)?|retook|re-?takes?|fault|blame\w*|unfair\w*|devastat\w*"
     r"|ashamed|shame\w*|sorry|forgive\w*|regret\w*|disappoint\w*|heartbr\w+|crushed|upset|embarrass\w*"
-    r"|humiliat\w*|proctor\w*|cent(?:er|re)s?|computers?|vendor|conditions|luck\w*|excuses?|responsibility)(?![\w])",
+    r"|humiliat\w*|proctor\w*|cent(?:er|re)s?|computers?|vendor|conditions|luck\w*|excuses?|responsibility"
+    r"|betray\w*|pray\w*|broke\s+(?:something|me)|belong(?:ed)?\s+in\s+medicine)(?![\w])",
     re.I,
 )
+# "The exam was unfair": no exam name, but about the exam when it sits next to a discussion sentence.
+GENERIC_EXAM = re.compile(r"(?<![\w])(?:the|my|that|this)\s+(?:exam|test|examination)(?![\w])", re.I)
 # A sentence that opens by pointing back at the one before it continues that sentence's topic.
 ANAPHORA = re.compile(r"^\W*(?:it|this|that|these|those)\b(?!\s+(?:is|was)\s+(?:then|there|here|when|where)\b)", re.I)
 BRIDGE = 2  # background sentences bridged inside one paragraph
@@ -211,13 +259,19 @@ def _has_exam(s: Sentence) -> bool:
     return EXAM.search(s.text) is not None
 
 
-def _low_number(text: str) -> bool:
-    """A bare three-digit score below :data:`LOW_SCORE` for the exam named just before it."""
+def _low_number(text: str, exam: str | None = None) -> bool:
+    """A bare three-digit score below :data:`LOW_SCORE` for the exam named just before it (or, when the
+    sentence names none, ``exam``: the one its discussion is about, "In 2021 I scored 196")."""
+    named = list(EXAM.finditer(text))
     for m in _NUMBER.finditer(text):
-        before = [e for e in EXAM.finditer(text, 0, m.start())]
-        if not before or m.start() - before[-1].end() > 60:
+        before = [e for e in named if e.end() <= m.start()]
+        if before and m.start() - before[-1].end() <= 60:
+            which = exam_name(before[-1].group())
+        elif not named and exam is not None and RESULT_VERB.search(text):
+            which = exam
+        else:
             continue
-        limit = LOW_SCORE.get(exam_name(before[-1].group()))
+        limit = LOW_SCORE.get(which)
         if limit is not None and int(m.group(1)) < limit:
             return True
     return False
@@ -242,8 +296,14 @@ def _is_seed(sents: Sequence[Sentence], i: int) -> bool:
     return any(_has_exam(n) for n in near)
 
 
+# "I had taken it too soon": the exam as a pronoun after a verb that takes an exam.
+EXAM_PRONOUN = re.compile(r"(?<![\w])(?:took|taken|take|sat|sitting|passed|failed|retook|retaken|retake|attempted)\s+it"
+                          r"(?![\w])", re.I)
+
+
 def _strong(s: Sentence) -> bool:
-    return _has_exam(s) or ATTEMPT.search(s.text) is not None or OPENER.search(s.text) is not None
+    return (_has_exam(s) or ATTEMPT.search(s.text) is not None or OPENER.search(s.text) is not None
+            or EXAM_PRONOUN.search(s.text) is not None)
 
 
 def _continues(prev: Sentence, nxt: Sentence) -> bool:
@@ -270,7 +330,8 @@ def _grow(sents: Sequence[Sentence], i: int) -> tuple[int, int]:
     while (
         lo > 0
         and sents[lo - 1].block == sents[lo].block
-        and (_has_exam(sents[lo - 1]) or ATTEMPT.search(sents[lo - 1].text))
+        and (_has_exam(sents[lo - 1]) or ATTEMPT.search(sents[lo - 1].text)
+             or (GENERIC_EXAM.search(sents[lo - 1].text) and AFTERMATH.search(sents[lo - 1].text)))
     ):
         lo -= 1
     while True:
@@ -282,9 +343,27 @@ def _grow(sents: Sequence[Sentence], i: int) -> tuple[int, int]:
             for j in range(hi + 2, min(hi + 2 + BRIDGE, len(sents)))
             if _bridges_to(sents[hi], sents[hi + 1 : j], sents[j])
         ]
+        # a paragraph that comes back to the exam or the result later is still about it in between
+        ahead = ahead or [j for j in range(hi + 2, len(sents)) if sents[j].block == sents[hi].block
+                          and (_has_exam(sents[j]) or ATTEMPT.search(sents[j].text))][:1]
         if not ahead:
             return lo, hi
         hi = ahead[0]
+
+
+# Additional Information and a prepared answer are written for the one question: a paragraph in which the
+# exam result comes up is about it from its first sentence to its last (what led up to it, the feelings,
+# the blame, what changed), so the run is the whole paragraph; a personal statement mixes topics in a
+# paragraph, so there the run is grown sentence by sentence.
+WHOLE_PARAGRAPH_KINDS = frozenset({DocKind.ADDITIONAL_INFO, DocKind.INTERVIEW_ANSWER})
+
+
+def _paragraph_bounds(sents: Sequence[Sentence], lo: int, hi: int) -> tuple[int, int]:
+    while lo > 0 and sents[lo - 1].block == sents[lo].block:
+        lo -= 1
+    while hi + 1 < len(sents) and sents[hi + 1].block == sents[hi].block:
+        hi += 1
+    return lo, hi
 
 
 def _bridged(sents: Sequence[Sentence], hi: int, lo: int) -> bool:
@@ -300,12 +379,18 @@ def find_score_discussions(doc: Document) -> tuple[ScoreDiscussion, ...]:
     """
     sents = prose(doc)
     runs: list[list[int]] = []  # [lo, hi, has_setback_seed]
+    whole = doc.kind in WHOLE_PARAGRAPH_KINDS
     for i in range(len(sents)):
         if not _is_seed(sents, i):
             continue
         lo, hi = _grow(sents, i)
+        if whole:
+            lo, hi = _paragraph_bounds(sents, lo, hi)
+        run = sents[lo : hi + 1]
+        names = [m.group() for s in run for m in EXAM.finditer(s.text)]
         setback = int(
-            any(_is_setback(s) for s in sents[lo : hi + 1] if _has_exam(s) or ATTEMPT.search(s.text))
+            any(_is_setback(s) for s in run if _has_exam(s) or ATTEMPT.search(s.text))
+            or bool(names and any(_low_number(s.text, exam_name(names[0])) for s in run))
         )
         if runs and (lo <= runs[-1][1] + 1 or _bridged(sents, runs[-1][1], lo)):
             runs[-1][1] = max(runs[-1][1], hi)
@@ -603,7 +688,13 @@ PRIOR = re.compile(
     r"|during\s+my\s+(?:first|initial|original)\s+(?:preparation|attempt|dedicated))(?![\w])",
     re.I,
 )
-LATER_ATTEMPT = re.compile(r"(?:second|later|next|subsequent|third|another)\s+(?:attempt|try|sitting)|re-?take", re.I)
+LATER_ATTEMPT = re.compile(r"(?:second|later|next|subsequent|third|another)\s+(?:attempt|try|sitting|time)|re-?take",
+                           re.I)
+# A sentence that reports the failure itself, and one that reports passing after it.
+FAILED_HERE = re.compile(r"(?<![\w])(?:fail(?:ed|ure|ing)?(?!\s+to\b)|(?:did\s+not|didn['’]t|not)\s+pass|was\s+a\s+fail"
+                         r"|unsuccessful|below|low(?:er)?|short\s+of)(?![\w])", re.I)
+LATER_PASS = re.compile(r"(?<![\w])(?:passed|pass\s+(?:it|on)|cleared|then\s+scored|later\s+scored|since\s+scored"
+                        r"|went\s+on\s+to)(?![\w])", re.I)
 
 
 _TURN = re.compile(r"[;:]|,\s*(?:so|but|and\s+then|then|after\s+that|since\s+then|afterwards?)\b"
@@ -656,7 +747,8 @@ def _later_evidence(doc: Document, sentences: Sequence[Sentence], terms: Sequenc
     evidence: only a later attempt counts there. A sentence naming two exams ("Though my Step 1 was 211,
     my Step 2 CK of 233...") can carry both."""
     for s in sentences:
-        single = _is_setback(s) and len({m.exam for m in exam_mentions(doc, s.start, s.end)}) <= 1
+        single = (FAILED_HERE.search(s.text) is not None or _low_number(s.text)) and not LATER_PASS.search(s.text) \
+            and len({m.exam for m in exam_mentions(doc, s.start, s.end)}) <= 1
         for a, b in find_terms(plain(doc.text), terms, s.start, s.end):
             if single and not LATER_ATTEMPT.search(doc.text[a:b]):
                 continue

@@ -11,6 +11,11 @@ Choices:
 * Everything comes from :class:`~reviewer.llm.config.LLMConfig`; the base URL and API key are always
   passed explicitly, so neither LangChain nor the OpenAI SDK falls back to ``OPENAI_*`` environment
   variables behind the caller's back (a keyless local server gets a placeholder key).
+* A server on this machine (``--local-only``, or any loopback base URL) is reached through HTTP clients
+  of our own that ignore the environment (``trust_env=False``): ``HTTP_PROXY``/``HTTPS_PROXY``/
+  ``ALL_PROXY`` (either case) would otherwise send the whole draft to the proxy, and a proxy may be
+  anywhere. They also refuse redirects, so a local server cannot bounce a request elsewhere. A remote
+  server keeps LangChain's default clients, proxies included (a corporate proxy is how many reach one).
 * ``with_structured_output(schema, method=..., include_raw=True)``: the raw message is kept for the
   finish reason, the token usage and the raw text that a repair prompt quotes back; validation is the
   engine's (:mod:`reviewer.llm.schemas`), not the parser's.
@@ -61,6 +66,15 @@ class LangChainJudge:
         self.endpoint = config.endpoint
         self.model = config.model
         self._chats: dict[int, Any] = {}
+        self._http: dict[str, Any] | None = None
+
+    def _http_clients(self) -> dict[str, Any]:
+        """Explicit sync and async HTTP clients for a local server (shared by every chat client), else none."""
+        if not (self.config.local_only or self.config.is_local):
+            return {}
+        if self._http is None:
+            self._http = local_http_clients()
+        return self._http
 
     def _chat(self, max_tokens: int) -> Any:
         if max_tokens not in self._chats:
@@ -79,6 +93,7 @@ class LangChainJudge:
                 max_retries=0,
                 temperature=cfg.temperature,
                 max_tokens=max_tokens,
+                **self._http_clients(),
                 **extra,
             )
         return self._chats[max_tokens]
@@ -94,6 +109,21 @@ class LangChainJudge:
         except Exception as exc:  # mapped to typed errors; anything unknown is a permanent failure
             raise map_error(exc, request.method) from exc
         return _response(out)
+
+
+def local_http_clients() -> dict[str, Any]:
+    """``http_client``/``http_async_client`` for ``ChatOpenAI`` that never use a proxy or follow a redirect.
+
+    ``openai.DefaultHttpxClient`` is the SDK's own client class (httpx2 for openai 3.x, httpx before), with
+    the SDK's connection limits; ``trust_env=False`` stops it reading proxy variables, ``.netrc`` and
+    ``SSL_CERT_*``, and passing both clients stops LangChain building its defaults (which honour proxies).
+    """
+    import openai
+
+    return {
+        "http_client": openai.DefaultHttpxClient(trust_env=False, follow_redirects=False),
+        "http_async_client": openai.DefaultAsyncHttpxClient(trust_env=False, follow_redirects=False),
+    }
 
 
 def _schema_for(schema: dict[str, Any], method: Method) -> dict[str, Any]:

@@ -2,10 +2,19 @@
 
 Worst verdicts come first so a reader starts with what matters; passing and not-applicable criteria are
 summarised in one table at the end.
+
+Every piece of text that is not ours (quotes and names from the applicant's files, the model's messages
+and suggestions, rubric text, error messages) goes through :func:`md_text` or :func:`md_code`, because
+Markdown viewers render raw HTML and load images: a draft or a model answer holding ``<script>``,
+``<img src=x onerror=...>``, ``[x](javascript:...)`` or ``![](http://...)`` must show as those characters,
+never run or fetch anything. Text is backslash-escaped (HTML, links, images, code spans, emphasis and a
+leading block marker), so the report still reads as plain text; names and ids sit in code spans whose
+fence is longer than any backtick run inside them.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from ..document import Document
@@ -16,45 +25,73 @@ LABEL = {Verdict.FAIL: "FAIL", Verdict.WARN: "WARN", Verdict.PASS: "PASS", Verdi
 ORDER = {Verdict.FAIL: 0, Verdict.WARN: 1, Verdict.PASS: 2, Verdict.NOT_APPLICABLE: 3}
 
 
+_SPECIAL = re.compile(r"[\\`*_\[\]<>&]")  # HTML, autolinks, links/images, code spans, emphasis, entities
+_BLOCK_START = re.compile(r"[#>+=-]|\d{1,9}[.)]")  # would start a heading, quote, list or rule at a line start
+
+
+def md_text(text: str) -> str:
+    """Text that is not ours as inert Markdown on one line: every character shows as written."""
+    text = _SPECIAL.sub(lambda m: "\\" + m.group(0), " ".join(text.split()))
+    start = _BLOCK_START.match(text)
+    if start:
+        text = text[: start.end() - 1] + "\\" + text[start.end() - 1 :]
+    return text
+
+
+def md_code(text: str) -> str:
+    """``text`` (a name, path or id) as a code span: literal inside, so only its backticks need care."""
+    text = " ".join(printable(text).split())
+    if not text:
+        return ""
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text[0] == "`" or text[-1] == "`" else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def _quote(text: str, limit: int = 400) -> str:
     text = " ".join(text.split())
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
-    return "> " + text.replace("\n", "\n> ")
+    return "> " + md_text(text)
 
 
 def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+    """Text for a table cell: escaped, and pipes escaped too (GFM splits cells on them, even in code)."""
+    return md_text(text).replace("|", "\\|")
+
+
+def _code_cell(text: str) -> str:
+    return md_code(text).replace("|", "\\|")
 
 
 def _scorecard(criteria: Iterable[CriterionResult]) -> list[str]:
     lines = ["| Criterion | Verdict | Why | Guide section |", "|---|---|---|---|"]
     for c in sorted(criteria, key=lambda c: (ORDER[c.verdict], c.id)):
-        lines.append(f"| `{c.id}` | {LABEL[c.verdict]} | {_cell(c.message)} | {_cell(c.guide)} |")
+        lines.append(f"| {_code_cell(c.id)} | {LABEL[c.verdict]} | {_cell(c.message)} | {_cell(c.guide)} |")
     return lines
 
 
 def _criterion_section(c: CriterionResult, findings: list[Finding], entry_titles: dict[int, str]) -> list[str]:
-    lines = [f"### {LABEL[c.verdict]} · {c.title or c.id} (`{c.id}`)", "", c.message, ""]
+    lines = [f"### {LABEL[c.verdict]} · {md_text(c.title or c.id)} ({md_code(c.id)})", "", md_text(c.message), ""]
     suggestions: list[str] = []
     for f in findings:
         where = []
         if f.document:
-            where.append(f"in `{printable(f.document)}`")
+            where.append(f"in {md_code(f.document)}")
         if f.entry is not None:
-            where.append(f"entry {f.entry + 1}: {entry_titles.get(f.entry, '')}".rstrip(": "))
-        lines.append(f"- **{f.verdict.value}** {f.message}" + (f" ({'; '.join(where)})" if where else ""))
+            where.append(f"entry {f.entry + 1}: {md_text(entry_titles.get(f.entry, ''))}".rstrip(": "))
+        lines.append(f"- **{f.verdict.value}** {md_text(f.message)}" + (f" ({'; '.join(where)})" if where else ""))
         if f.quote.strip():
             lines.append("")
-            lines.append("  " + _quote(f.quote).replace("\n", "\n  "))
+            lines.append("  " + _quote(f.quote))
             lines.append("")
         if f.suggestion and f.suggestion not in suggestions:
             suggestions.append(f.suggestion)
     for s in suggestions:
-        lines.append(f"**What to do:** {s}")
+        lines.append(f"**What to do:** {md_text(s)}")
         lines.append("")
     if c.guide:
-        lines.append(f"*Guide: {c.guide}*")
+        lines.append(f"*Guide: {md_text(c.guide)}*")
         lines.append("")
     return lines
 
@@ -73,7 +110,7 @@ def _body(criteria: tuple[CriterionResult, ...], findings: tuple[Finding, ...],
     if info:
         lines += ["## Also noted", ""]
         for f in info:
-            lines.append(f"- `{f.criterion}`: {f.message}")
+            lines.append(f"- {md_code(f.criterion)}: {md_text(f.message)}")
             lines.append("")
             lines.append("  " + _quote(f.quote, 240))
             lines.append("")
@@ -95,16 +132,16 @@ def revision_section(rev: RevisionSummary) -> list[str]:
     if resolved:
         lines += ["### Resolved", ""]
         for f in resolved:
-            lines += [f"- `{f.criterion}`: {f.message}", "", "  " + _quote(f.quote, 240), ""]
+            lines += [f"- {md_code(f.criterion)}: {md_text(f.message)}", "", "  " + _quote(f.quote, 240), ""]
     if persisting or new:
         lines += ["### Still open", ""]
         for f in (*persisting, *new):
             tag = " **(new)**" if f.status is Change.NEW else ""
-            lines += [f"- `{f.criterion}`{tag}: {f.message}", "", "  " + _quote(f.quote, 240), ""]
+            lines += [f"- {md_code(f.criterion)}{tag}: {md_text(f.message)}", "", "  " + _quote(f.quote, 240), ""]
     changed = [v for v in rev.verdicts if v.before != v.after]
     if changed:
         lines += ["### Verdicts that changed", "", "| Criterion | Before | Now |", "|---|---|---|"]
-        lines += [f"| `{v.id}` | {_verdict_label(v.before)} | {_verdict_label(v.after)} |" for v in changed]
+        lines += [f"| {_code_cell(v.id)} | {_verdict_label(v.before)} | {_verdict_label(v.after)} |" for v in changed]
         lines.append("")
     return lines
 
@@ -114,9 +151,9 @@ def review_markdown(review: Review, document: Document | None = None) -> str:
     titles = {e.index: e.title for e in document.entries} if document else {}
     counts = {v: sum(1 for c in review.criteria if c.verdict is v) for v in Verdict}
     lines = [
-        f"# Review of `{printable(d.path)}`",
+        f"# Review of {md_code(d.path)}",
         "",
-        f"Kind: **{d.kind.value}** · {d.words} words · {d.characters} characters · engine: {review.engine}",
+        f"Kind: **{d.kind.value}** · {d.words} words · {d.characters} characters · engine: {md_text(review.engine)}",
         "",
         f"**{counts[Verdict.FAIL]} fail · {counts[Verdict.WARN]} warn · {counts[Verdict.PASS]} pass** "
         f"({counts[Verdict.NOT_APPLICABLE]} not applicable)",
@@ -125,7 +162,7 @@ def review_markdown(review: Review, document: Document | None = None) -> str:
     if review.revision is not None:
         lines += revision_section(review.revision)
     if review.notes:
-        lines += ["## Notes", "", *[f"- {n}" for n in review.notes], ""]
+        lines += ["## Notes", "", *[f"- {md_text(n)}" for n in review.notes], ""]
     lines += _body(review.criteria, review.findings, titles)
     if review.llm is not None:
         lines += llm_section(review.llm)
@@ -138,15 +175,16 @@ def llm_section(r: LLMReport) -> list[str]:
     lines = [
         "## Model usage",
         "",
-        f"Engine **{r.mode}**, model `{r.model}` at `{r.endpoint}`: {r.api_calls} call(s) sent, {r.cached_calls} "
-        f"answered from the cache, {r.prompt_tokens} prompt + {r.completion_tokens} completion tokens, cost {cost}.",
+        f"Engine **{md_text(r.mode)}**, model {md_code(r.model)} at {md_code(r.endpoint)}: {r.api_calls} call(s) "
+        f"sent, {r.cached_calls} answered from the cache, {r.prompt_tokens} prompt + {r.completion_tokens} "
+        f"completion tokens, cost {cost}.",
         "",
         "| Rubric | Status | Method | Prompt tokens | Completion tokens | Note |",
         "|---|---|---|---|---|---|",
     ]
     for c in r.calls:
-        lines.append(f"| `{c.rubric}` | {c.status} | {c.method or ''} | {c.prompt_tokens} | {c.completion_tokens} "
-                     f"| {_cell(c.reason)} |")
+        lines.append(f"| {_code_cell(c.rubric)} | {_cell(c.status)} | {_cell(c.method or '')} | {c.prompt_tokens} "
+                     f"| {c.completion_tokens} | {_cell(c.reason)} |")
     if r.dropped_quotes:
         lines += ["", f"{r.dropped_quotes} quote(s) from the model were not found in the draft and were dropped."]
     lines.append("")
@@ -154,7 +192,7 @@ def llm_section(r: LLMReport) -> list[str]:
 
 
 def application_markdown(app: ApplicationReview, review_files: dict[str, str]) -> str:
-    lines = [f"# Application review: {printable(app.applicant)}", "", f"Folder: `{printable(app.path)}`", "",
+    lines = [f"# Application review: {md_text(printable(app.applicant))}", "", f"Folder: {md_code(app.path)}", "",
              "## Documents", ""]
     if app.documents:
         lines += ["| Document | Kind | Words | Fail | Warn | Feedback |", "|---|---|---|---|---|---|"]
@@ -164,14 +202,15 @@ def application_markdown(app: ApplicationReview, review_files: dict[str, str]) -
             fails = sum(1 for c in r.criteria if c.verdict is Verdict.FAIL) if r else 0
             warns = sum(1 for c in r.criteria if c.verdict is Verdict.WARN) if r else 0
             link = review_files.get(d.path, "")
-            name = _cell(printable(d.path))
-            lines.append(f"| `{name}` | {d.kind.value} | {d.words} | {fails} | {warns} | {_cell(link)} |")
+            lines.append(
+                f"| {_code_cell(d.path)} | {d.kind.value} | {d.words} | {fails} | {warns} | {_code_cell(link)} |"
+            )
         lines.append("")
     else:
         lines += ["No document could be reviewed.", ""]
     if app.failures:
         lines += ["## Not reviewed", ""]
-        lines += [f"- {printable(f.error)}" for f in app.failures]
+        lines += [f"- {md_text(printable(f.error))}" for f in app.failures]
         lines.append("")
     lines += _body(app.criteria, app.findings, {})
     return "\n".join(lines).rstrip() + "\n"

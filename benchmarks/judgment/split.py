@@ -1,0 +1,55 @@
+"""Split labelled cases into the development part (tuned on) and the test part (never tuned on, only reported).
+
+    python benchmarks/judgment/split.py SOURCE_FOLDER [SOURCE_FOLDER ...]
+
+Each case goes to ``src/reviewer/evalset/dev`` or ``.../test`` by a hash of its id (about half each), so the
+split does not depend on the order cases were written in and a case never changes sides. Labels that the
+second reader disputed (``<folder>/disputes.yaml``: ``{case id: [criterion, ...]}``) are dropped first, and so
+is ``score.length`` on interview answers: the spec has ``interview.length`` judge their length (``score.length``
+is not applicable there), and the writers were told to copy that label, so it would count one judgment twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+
+from ruamel.yaml import YAML
+
+ROOT = Path(__file__).resolve().parents[2]
+EVALSET = ROOT / "src" / "reviewer" / "evalset"
+
+
+def side(case_id: str) -> str:
+    return "test" if hashlib.sha256(case_id.encode()).digest()[0] % 2 else "dev"
+
+
+def main(folders: list[str]) -> None:
+    yaml = YAML()
+    yaml.width = 4096
+    yaml.preserve_quotes = True
+    counts = {"dev": 0, "test": 0}
+    for folder in map(Path, folders):
+        disputes_path = folder / "disputes.yaml"
+        disputes = YAML(typ="safe").load(disputes_path.read_text()) if disputes_path.exists() else {}
+        for path in sorted(folder.glob("*.yaml")):
+            if path.name == "disputes.yaml":
+                continue
+            data = yaml.load(path.read_text(encoding="utf-8"))
+            for criterion in (disputes or {}).get(data["id"], []):
+                data["labels"].pop(criterion, None)
+                if "why" in data and criterion in data["why"]:
+                    data["why"].pop(criterion)
+            if data.get("kind") == "interview_answer":
+                data["labels"].pop("score.length", None)
+            where = side(data["id"])
+            (EVALSET / where).mkdir(parents=True, exist_ok=True)
+            with (EVALSET / where / path.name).open("w", encoding="utf-8") as out:
+                yaml.dump(data, out)
+            counts[where] += 1
+    print(f"dev {counts['dev']}, test {counts['test']}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
