@@ -268,3 +268,43 @@ def test_dated_bullets_under_a_heading_are_not_entries(tmp_path: Path) -> None:
     )
     doc = load_document(write(tmp_path, "experience.md", text), EXP)
     assert [e.title for e in doc.entries] == ["Presentations"]
+
+
+def test_eras_print_labels_with_the_description_on_its_own_lines(tmp_path: Path) -> None:
+    text = (
+        "Experience Type: Research\nPosition Title: Research Assistant\nOrganization Name: Aga Khan University\n"
+        "Start Date: 06/2021\nEnd Date: 01/2022\nAverage Hours/Week: 20\nDescription:\n"
+        "Reviewed 200 charts for a retrospective study.\n\n"
+        "Experience Type: Volunteer\nPosition Title: Volunteer Physician\nOrganization Name: Al-Khidmat Foundation\n"
+        "Start Date: 03/2020\nEnd Date: 12/2020\nDescription:\nExamined around 40 patients per camp.\n"
+    )
+    doc = load_document(write(tmp_path, "experience.txt", text), EXP)
+    assert fields(doc) == [
+        ("Research Assistant", "Aga Khan University", "Research Assistant", "2021-06", "2022-01"),
+        ("Volunteer Physician", "Al-Khidmat Foundation", "Volunteer Physician", "2020-03", "2020-12"),
+    ]
+    assert [e.description for e in doc.entries] == [
+        "Reviewed 200 charts for a retrospective study.",
+        "Examined around 40 patients per camp.",
+    ]
+
+
+def test_numbered_dated_lines_and_capitalised_titles(tmp_path: Path) -> None:
+    numbered = (
+        "1. Research Assistant, Aga Khan University (06/2021 - 01/2022)\nReviewed 200 charts.\n\n"
+        "2. Volunteer Physician, Al-Khidmat Foundation (03/2020 - 12/2020)\nExamined 40 patients per camp.\n"
+    )
+    doc = load_document(write(tmp_path, "experience.txt", numbered), EXP)
+    assert [(e.title, e.start_month, e.end_month) for e in doc.entries] == [
+        ("Research Assistant, Aga Khan University", "2021-06", "2022-01"),
+        ("Volunteer Physician, Al-Khidmat Foundation", "2020-03", "2020-12"),
+    ]
+    capitals = (
+        "RESEARCH ASSISTANT\nAga Khan University, Karachi, Pakistan\n06/2021 - 01/2022\nReviewed 200 charts.\n\n"
+        "VOLUNTEER PHYSICIAN\nAl-Khidmat Foundation, Kasur\n03/2020 - 12/2020\nExamined 40 patients per camp.\n"
+    )
+    doc = load_document(write(tmp_path, "experience.txt", capitals), EXP)
+    assert fields(doc) == [
+        ("RESEARCH ASSISTANT", "Aga Khan University, Karachi, Pakistan", None, "2021-06", "2022-01"),
+        ("VOLUNTEER PHYSICIAN", "Al-Khidmat Foundation, Kasur", None, "2020-03", "2020-12"),
+    ]

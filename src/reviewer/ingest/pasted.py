@@ -76,7 +76,8 @@ _LABEL_START = re.compile(
 # The next label on the same line: after a separator, or after a space when Markdown joined the lines.
 _LABEL_NEXT = re.compile(rf"(?:\s*[|;·•]\s*|\s+[–—]\s+|\s+)(?P<label>{_LABEL_ALT})\s*:\s*", re.IGNORECASE)
 _VALUE_EDGE = " |;·•–—"
-_IS_BULLET = re.compile(rf"^(?:{_BULLET}|\d{{1,2}}[.)]\s+)")
+_IS_BULLET = re.compile(rf"^{_BULLET}")
+_NUMBERED = re.compile(r"^\d{1,2}[.)]\s+")  # "1. Research Assistant ..." (kept in a title, not a name)
 _HOURS = re.compile(
     r"^(?:total\s+)?(\d[\d,]*(?:\.\d+)?)\s*(?:hours?|hrs?|h)?(?:\s+total|\s+in\s+total)?$", re.IGNORECASE
 )
@@ -98,7 +99,7 @@ _ATX = re.compile(r"^#{1,6}\s+(.*?)(?:\s+#+)?\s*$")
 
 @dataclass(frozen=True)
 class Header:
-    """What one details line says. ``dated``: a date was read; ``labelled``: a label line."""
+    """What one details line says; ``labelled``: a label line (``Organization: ...``)."""
 
     organization: str | None = None
     role: str | None = None
@@ -221,7 +222,8 @@ def _dated_header(line: str) -> Header | None:
     if dates is None:
         return None
     s, e = dates.span
-    before, after = line[:s], line[e:]
+    number = _NUMBERED.match(line)
+    before, after = line[number.end() if number else 0 : s], line[e:]
     if before.strip() and re.match(r"(?:from|between)\b", line[s:e], re.IGNORECASE):
         return None  # "... at Mount Sinai from March 2022 to ...": prose
     # The date stands as a part of its own: at the end of the line, or before a separator (a comma after it
@@ -259,7 +261,7 @@ def _label_values(line: str) -> list[tuple[str | None, str]] | None:
     first = _LABEL_START.match(line)
     if not first or not first.group("label")[0].isupper():
         return None  # a wrapped line of prose may start "program: I reviewed ..."
-    if "/" in first.group("label"):
+    if _key(first.group("label")) not in LABELS:  # "Org / Role / Dates:"
         return _composite_values(first.group("label"), line[first.end() :])
     found: list[tuple[str | None, str]] = []
     label, pos = first.group("label"), first.end()
@@ -275,8 +277,12 @@ def _label_values(line: str) -> list[tuple[str | None, str]] | None:
         label, pos = nxt.group("label"), nxt.end()
 
 
+def _key(label: str) -> str:
+    return re.sub(r"\s+", " ", label.strip().lower())
+
+
 def _field_of(label: str) -> str | None:
-    return LABELS[re.sub(r"\s+", " ", label.lower())]
+    return LABELS.get(_key(label))
 
 
 def _composite_values(labels: str, rest: str) -> list[tuple[str | None, str]] | None:
@@ -302,7 +308,7 @@ def _label_dates(values: dict[str, str]) -> tuple[DateRange | None, DateRange | 
     return None, start, end, ongoing
 
 
-def _joined(start: DateRange, end: DateRange | None, ongoing: bool) -> DateRange | None:
+def _joined(start: DateRange, end: DateRange | None) -> DateRange | None:
     """A start and an end read apart as one range (an end of None: ongoing, or not given)."""
     if end is None:
         return DateRange(start.start, None, start.span)
@@ -323,7 +329,7 @@ def _label_header(line: str) -> Header | None:
     hours = values.get("hours", "")
     dates, start, end, ongoing = _label_dates(values)
     if start is not None and (end is not None or ongoing or "end" in values):
-        dates, start, end, ongoing = _joined(start, end, ongoing), None, None, False
+        dates, start, end, ongoing = _joined(start, end), None, None, False
     return Header(
         organization=values.get("organization") or None,
         role=values.get("role") or None,
@@ -379,8 +385,7 @@ class HeaderRun:
         start = next((h.start_only for h in self.heads if h.start_only is not None), None)
         if start is not None:  # Start Date and End Date on lines of their own
             end = next((h.end_only for h in self.heads if h.end_only is not None), None)
-            ongoing = any(h.end_ongoing for h in self.heads)
-            joined = _joined(start, end, ongoing)
+            joined = _joined(start, end)
             out["start_month"] = joined.start if joined else None
             out["end_month"] = joined.end if joined else None
         names = [*self.names, *(n for h in self.heads for n in h.names)]
@@ -393,8 +398,11 @@ class HeaderRun:
     def entry_title(self) -> str:
         if self.title is not None:
             return self.title
-        titled = next((h.title for h in self.heads if h.title), None)
-        return titled or (self.names[0] if self.names else self.heads[0].fallback_title())
+        if any(h.labelled for h in self.heads):  # labels: Title:, else Position:, else Organization:
+            for attr in ("title", "role", "organization"):
+                if value := next((getattr(h, attr) for h in self.heads if getattr(h, attr)), None):
+                    return str(value)
+        return self.names[0] if self.names else self.heads[0].fallback_title()
 
 
 def _could_be_title(text: str) -> bool:
@@ -499,7 +507,8 @@ def pasted_blocks(
         if at_header and (split := _description_split(line)) is not None:
             if split[0]:
                 emit(split[0])
-            buf.append(split[1])
+            if split[1]:
+                buf.append(split[1])
             at_header, i = False, i + 1
             continue
         after_sentence = bool(buf) and buf[-1].endswith((".", "!", "?"))
