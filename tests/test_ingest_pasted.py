@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import docx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reviewer.document import DocKind, Document
 from reviewer.ingest import load_document
@@ -308,3 +311,38 @@ def test_numbered_dated_lines_and_capitalised_titles(tmp_path: Path) -> None:
         ("RESEARCH ASSISTANT", "Aga Khan University, Karachi, Pakistan", None, "2021-06", "2022-01"),
         ("VOLUNTEER PHYSICIAN", "Al-Khidmat Foundation, Kasur", None, "2020-03", "2020-12"),
     ]
+
+
+# --- header-looking noise: nothing is lost, nothing raises ---------------------------------------------
+
+_TOKENS = [
+    "Organization:", "Role:", "Dates:", "Description:", "Org / Role / Dates:", "Average Hours/Week:", "|",
+    "03/2022", "-", "–", "present", "Mar", "2022", "to", "2019", "I", "we", "Mount", "Sinai", "(", ")",
+    "4", "West", "patients", ".", ",", "Start Date:", "End Date:", "1.", "*", "#", "Title:", "—", "since",
+    "12/15/2021", "2021-06", "hours", "120", "weeks",
+]  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.just(""), st.lists(st.sampled_from(_TOKENS), min_size=1, max_size=9).map(" ".join)),
+        min_size=1,
+        max_size=10,
+    )
+)
+def test_header_like_lines_lose_no_words(lines: list[str]) -> None:
+    from collections import Counter
+
+    from reviewer.document import SourceFormat
+    from reviewer.ingest.memory import assemble
+    from reviewer.ingest.text import plain_blocks
+
+    text = "\n".join(lines)
+    blocks = plain_blocks(text, headings=True)
+    lost = Counter(re.findall(r"\w+", text)) - Counter(re.findall(r"\w+", " ".join(b.text for b in blocks)))
+    assert set(lost) <= {"Description"}  # a Description: label is dropped, nothing else
+    if blocks:
+        doc = assemble(path=Path("e.txt"), kind=EXP, source_format=SourceFormat.TEXT, sha256="0", blocks=blocks)
+        assert doc.entries
+        check_offsets(doc)
