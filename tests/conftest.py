@@ -42,3 +42,42 @@ def example_doc(example: Example | ExampleDocument, default_kind: DocKind) -> Do
     if kind is DocKind.EXPERIENCE and not example.entries and example.text is not None:
         return from_entries([{"title": "Experience", "description": example.text}], path="<example>")
     return make_doc(example.text or "", kind, example.entries, path=getattr(example, "name", None))
+
+
+@pytest.fixture()
+def make_readonly():  # type: ignore[no-untyped-def]
+    """``undo = make_readonly(folder)``: the folder becomes truly read-only (until ``undo()`` or the end of the
+    test): a read-only bind mount when running as root (permission bits do not stop root), the permission
+    bits otherwise. Skips the test when neither is possible."""
+    import os
+    import stat
+    import subprocess
+
+    mounted: list[Path] = []
+    chmodded: list[tuple[Path, int]] = []
+
+    def undo() -> None:
+        while mounted:
+            subprocess.run(["umount", str(mounted.pop())], capture_output=True)
+        while chmodded:
+            p, mode = chmodded.pop()
+            p.chmod(mode)
+
+    def make(folder: Path):  # type: ignore[no-untyped-def]
+        if os.geteuid() == 0:
+            ok = subprocess.run(["mount", "--bind", str(folder), str(folder)], capture_output=True).returncode == 0
+            if ok:
+                mounted.append(folder)
+                ok = subprocess.run(["mount", "-o", "remount,ro,bind", str(folder)],
+                                    capture_output=True).returncode == 0
+            if not ok:
+                undo()
+                pytest.skip("a read-only mount needs mount privileges")
+            return undo
+        for p in [folder, *(q for q in folder.rglob("*") if q.is_dir())]:
+            chmodded.append((p, p.stat().st_mode))
+            p.chmod(stat.S_IRUSR | stat.S_IXUSR)
+        return undo
+
+    yield make
+    undo()

@@ -16,7 +16,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "reviewer"
 # Lowest first. A key is a module path relative to the package ("checks.rules") or a subpackage ("render").
 LAYERS: list[set[str]] = [
     {"errors"},
-    {"document", "settings", "fsio", "docx_xml", "redact", "yamlio", "programs.profile"},
+    {"document", "settings", "fsio", "safeopen", "docx_visible", "docx_xml", "redact", "yamlio", "programs.profile"},
     {"segment", "findings", "kinds"},
     {"ingest"},
     {"checks.registry", "checks.text", "checks.builtin", "checks.score", "checks.kaiser", "checks.experience",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from reviewer.checks.application import ConsistencyParams, exam_facts
+from reviewer.checks.application import ConsistencyParams, exam_facts, month_label, month_number
 from reviewer.checks.registry import AppContext, Outcome
 from reviewer.checks.rules import review_application_rules, run_app_criterion
 from reviewer.document import DocKind, Document
@@ -279,6 +279,61 @@ def test_gap_explained_in_additional_info_but_not_by_an_entry_heading() -> None:
 def test_no_dated_entries_is_not_applicable() -> None:
     exp = entries("e.yaml", rec("Observership", None, None))
     assert run("application.gaps", exp).verdict is Verdict.NOT_APPLICABLE
+
+
+@pytest.mark.parametrize(
+    ("value", "end", "month"),
+    [
+        ("2022-03", False, "2022-03"),
+        ("03/2022", False, "2022-03"),
+        ("Mar 2022", False, "2022-03"),
+        ("2020", False, "2020-01"),
+        ("2020", True, "2020-12"),
+        ("present", True, None),
+        (None, False, None),
+    ],
+)
+def test_month_number_reads_the_forms_entries_are_written_in(value: str | None, end: bool, month: str | None) -> None:
+    n = month_number(value, end=end)
+    assert (month_label(n) if n is not None else None) == month
+
+
+PS_PLAIN = (
+    "I failed Step 1 on my first attempt because I relied on passive reading. I rebuilt my preparation around "
+    "timed question blocks and scored 241 on Step 2 CK.\n\n"
+    "At a safety-net clinic I coordinated with nurses to call 120 patients overdue for follow-up.\n"
+)
+
+
+def _pasted(*entries: tuple[str, str]) -> str:
+    return "\n\n".join(
+        f"{title}\nCity Hospital | Observer | {dates}\nFollowed 10-12 patients a day with two residents and "
+        "presented them on rounds every morning."
+        for title, dates in entries
+    )
+
+
+@pytest.mark.parametrize(
+    ("experiences", "verdict"),
+    [
+        (_pasted(("Observership", "03/2022 - 08/2023"), ("Research Assistant", "Mar 2021 – Feb 2022")), Verdict.PASS),
+        (_pasted(("Observership", "March 2022 to present"), ("Internship", "2019 - 2020")), Verdict.WARN),
+    ],
+)
+def test_a_folder_with_pasted_entries_gets_its_gaps_judged(
+    tmp_path: Path, experiences: str, verdict: Verdict
+) -> None:
+    from reviewer.pipeline import review_folder
+    from reviewer.settings import Settings
+
+    folder = tmp_path / "applicant"
+    folder.mkdir()
+    (folder / "personal_statement.txt").write_text(PS_PLAIN)
+    (folder / "experiences.txt").write_text(experiences)
+    result = review_folder(folder, RUBRICS, Settings())
+    assert result.application is not None
+    gaps = next(r for r in result.application.criteria if r.id == "application.gaps")
+    assert gaps.verdict is verdict
 
 
 # --- the sample folders (samples/README.md lists the intended verdicts) ------------------------------

@@ -91,6 +91,52 @@ def test_quantities_ignore_years_dates_and_labels(text: str) -> None:
     assert quantities(text) == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rounded on 4 West with the team",
+        "Rounded on 4 East with the PGY-2 and interns",
+        "Saw patients at the clinic in Suite 200",
+        "Taught in Building 3 and in Hall 3",
+        "Volunteered at the shelter at 1450 Main Street",
+        "Tutored classmates for Steps 1 and 2 CK",
+        "Covered wards 7 and 8 at night",
+        "Booked follow-up at the clinic in Suite 3B",
+        "Passed Step 1 and worked as a PGY-1 on Ward 7, Room 12, during COVID-19 in 2021",
+    ],
+)
+def test_numbers_that_are_names_are_not_quantities(text: str) -> None:
+    assert quantities(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Saw twenty patients a day", ["twenty patients"]),
+        ("Taught a dozen residents", ["dozen residents"]),
+        ("Worked in the clinic 3 days a week", ["3"]),
+        ("Spent 2 years 3 months on the wards", ["2", "3"]),
+        ("Started building 3 dashboards", ["3"]),
+        ("Building 3 dashboards took a month", ["3"]),  # capitalised only as the first word
+        ("Presented at 3 North American conferences", ["3"]),
+    ],
+)
+def test_counts_next_to_name_words_still_count(text: str, found: list[str]) -> None:
+    assert [text[a:b] for a, b in quantities(text)] == found
+
+
+def test_an_entry_whose_only_digits_are_names_is_not_quantified() -> None:
+    demonstrator = {
+        "title": "Anatomy Demonstrator",
+        "description": (
+            "Taught dissection to first-year students in Hall 3 and ran revision sessions before the 2021 "
+            "examination. Wrote vignette questions in the style of USMLE Step 1 and held office hours in "
+            "Room 214 on 4 West."
+        ),
+    }
+    assert run("experience.quantified", experience(demonstrator)).verdict is Verdict.FAIL
+
+
 # --- per-entry judging ------------------------------------------------------------------------------
 
 
@@ -162,6 +208,24 @@ def test_counts_of_outputs_and_unmeasured_change_are_not_outcomes(description: s
     assert run("experience.outcome", doc).verdict is Verdict.WARN
 
 
+def test_a_measured_comparison_is_an_outcome() -> None:
+    doc = experience({
+        "title": "Research: Vitamin D in Pediatric Asthma",
+        "description": "Cross-sectional study of 180 children. Children with vitamin D deficiency had 2.3 times "
+        "more exacerbations per year.",
+    })
+    assert run("experience.outcome", doc).verdict is Verdict.PASS
+
+
+def test_a_late_mention_of_research_does_not_make_a_research_entry() -> None:
+    doc = experience({
+        "title": "Instructor, Medical English Workshop",
+        "description": "Taught 3 cohorts of 25 medical students to present journal articles. I designed the "
+        "syllabus, and most students later used the skills in their research electives.",
+    })
+    assert run("experience.outcome", doc).verdict is Verdict.NOT_APPLICABLE
+
+
 # --- experience.teamwork / kaiser_link --------------------------------------------------------------
 
 
@@ -184,6 +248,45 @@ def test_teamwork_needs_a_team_not_the_word_teamwork() -> None:
 )
 def test_terse_and_abbreviated_entries_are_understood(cid: str, description: str) -> None:
     assert run(cid, experience({"title": "Entry", "description": description})).verdict is Verdict.PASS
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Rounded daily with two residents on a busy medicine service of 18 beds.",
+        "Reconciled medications for 60 admissions alongside the pharmacist.",
+        "Called 40 patients together with nurses after discharge.",
+        "Presented 3 patients a week at interdisciplinary rounds.",
+        "Arranged 5 shelter placements with the social worker.",
+        "Weaned 12 ventilated patients with a respiratory therapist.",
+        "Took call with the surgical resident twice a week.",
+    ],
+)
+def test_a_role_after_with_or_alongside_is_teamwork(description: str) -> None:
+    entry = {"title": "Observership", "description": description}
+    assert run("experience.teamwork", experience(entry)).verdict is Verdict.PASS
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Visited 14 residents of an assisted living facility weekly.",
+        "Screened 200 patients with diabetes and hypertension for retinopathy.",
+    ],
+)
+def test_people_who_are_not_a_team_are_not_teamwork(description: str) -> None:
+    entry = {"title": "Volunteer", "description": description}
+    assert run("experience.teamwork", experience(entry)).verdict is Verdict.WARN
+
+
+def test_an_entry_title_can_name_the_kaiser_value() -> None:
+    qi = {
+        "title": "QI: Reducing Missed Newborn Follow-up Visits",
+        "description": "Booked the first clinic visit before discharge for 300 newborns with the nurse manager.",
+    }
+    assert run("experience.kaiser_link", experience(qi)).verdict is Verdict.PASS
+    untitled = from_text(qi["description"], DocKind.EXPERIENCE)  # no title: the description alone
+    assert run("experience.kaiser_link", untitled).verdict is Verdict.WARN
 
 
 def test_kaiser_link_warns_per_entry_without_a_value_link() -> None:
@@ -226,6 +329,20 @@ def test_vague_warns_per_phrase_quoting_its_sentence() -> None:
 def test_roles_and_places_that_contain_assist_are_not_vague(description: str) -> None:
     doc = experience({"title": "Volunteer", "description": description})
     assert run("experience.vague", doc).verdict is Verdict.PASS
+
+
+@pytest.mark.parametrize(
+    ("description", "verdict"),
+    [
+        ("With the nurse responsible for the diabetes registry, I reviewed 150 charts.", Verdict.PASS),
+        ("Ran a study of 1,208 cycles of assisted reproductive technology in SPSS.", Verdict.PASS),
+        ("Responsible for data entry for a study of 200 patients.", Verdict.WARN),
+        ("I was solely responsible for the clinic schedule of 3 doctors.", Verdict.WARN),
+    ],
+)
+def test_vague_phrases_are_the_applicants_role_not_someone_elses(description: str, verdict: Verdict) -> None:
+    doc = experience({"title": "Volunteer", "description": description})
+    assert run("experience.vague", doc).verdict is verdict
 
 
 @pytest.mark.parametrize(

@@ -543,3 +543,193 @@ def test_revised_word_draft_keeps_its_comments_under_since_your_last_draft(tmp_p
     texts = [p.text for p in annotated.paragraphs]
     assert texts[0] == "Since your last draft" and texts.index("Review scorecard") > 0
     assert len(list(annotated.comments)) == len(review["findings"])
+
+
+# --------------------------------------------------------------------------------------------- failures kept small
+
+
+def _cohort_ids(out: Path) -> list[str]:
+    return [a["id"] for a in json.loads((out / COHORT_JSON).read_text())["applicants"]]
+
+
+def test_a_crash_mid_run_never_shrinks_cohort_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reviewer.errors import StoreError
+
+    cohort = literal_cohort(tmp_path / "cohort", ["ana", "ben", "cleo", "dev"])
+    out = tmp_path / "out"
+    run_batch(cohort, out, Settings(formats=("json",)), jobs=1)
+    assert _cohort_ids(out) == ["ana", "ben", "cleo", "dev"]
+    for name in ("ana", "ben", "cleo", "dev"):
+        (cohort / name / "personal_statement.txt").write_text(PS + "\nI now mentor two students.\n")
+    real = Store.record_round
+    calls = {"n": 0}
+
+    def broken(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] > 1:
+            raise StoreError("cannot write the review store: the disk is full", path=self.path)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "record_round", broken)
+    result = CliRunner().invoke(batch, [str(cohort), "--out", str(out), "--format", "json", "--jobs", "1", "-q"])
+    assert result.exit_code == 4, result.output
+    assert [line for line in result.output.splitlines() if line] == [
+        f"error: {out / DB_NAME}: cannot write the review store: the disk is full"]
+    assert _cohort_ids(out) == ["ana", "ben", "cleo", "dev"], "cohort.json lost applicants"
+    data = json.loads((out / COHORT_JSON).read_text())
+    assert data["totals"]["applicants"] == 4 and data["totals"]["documents"] == 8
+
+
+def test_an_unreadable_applicant_folder_fails_that_applicant_only(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    cohort = literal_cohort(tmp_path / "cohort", ["ana", "ben", "cleo"])
+    out = tmp_path / "out"
+    run_batch(cohort, out, Settings(formats=("json",)), jobs=1)
+    (cohort / "ana" / "personal_statement.txt").write_text(PS + "\nI now mentor two students.\n")
+    blocked = cohort / "ben"
+
+    def guard(real):  # type: ignore[no-untyped-def]
+        def listing(path=".", *a, **k):  # type: ignore[no-untyped-def]
+            if Path(path) == blocked:
+                raise PermissionError(13, "Permission denied", str(path))
+            return real(path, *a, **k)
+        return listing
+
+    monkeypatch.setattr(os, "scandir", guard(os.scandir))
+    monkeypatch.setattr(os, "listdir", guard(os.listdir))
+    result = CliRunner().invoke(batch, [str(cohort), "--out", str(out), "--format", "json", "--jobs", "1", "-q"])
+    assert result.exit_code == 2, result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "ben" in errors[0] and "Permission denied" in errors[0], errors
+    data = json.loads((out / COHORT_JSON).read_text())
+    rows = {a["id"]: a for a in data["applicants"]}
+    assert list(rows) == ["ana", "ben", "cleo"]
+    assert [d["status"] for d in rows["ana"]["documents"]] == ["unchanged", "reviewed"]
+    assert rows["ben"]["failures"][0]["document"] == "(applicant)"
+    assert {d["name"] for d in rows["ben"]["documents"]} == {"personal_statement.txt", "interview_answer.txt"}
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a database at all" * 10])
+def test_a_damaged_store_stops_the_batch_with_one_line_and_keeps_everything(tmp_path: Path, damage: bytes) -> None:
+    cohort = literal_cohort(tmp_path / "cohort", ["ana"])
+    out = tmp_path / "out"
+    run_batch(cohort, out, Settings(formats=("json",)), jobs=1)
+    index = (out / COHORT_JSON).read_bytes()
+    for p in out.glob(DB_NAME + "-*"):
+        p.unlink()
+    (out / DB_NAME).write_bytes(damage)
+    for command, args in ((batch, [str(cohort), "--out", str(out), "-q"]), (history, [str(out), "ana"])):
+        result = CliRunner().invoke(command, args)
+        assert result.exit_code == 4, result.output
+        lines = [line for line in result.output.splitlines() if line]
+        assert len(lines) == 1 and lines[0].startswith(f"error: {out / DB_NAME}: ") and "backup" in lines[0]
+    assert (out / DB_NAME).read_bytes() == damage and (out / COHORT_JSON).read_bytes() == index
+
+
+def test_an_unwritable_cohort_json_or_a_full_disk_is_exit_4(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from reviewer import fsio
+
+    cohort = literal_cohort(tmp_path / "cohort", ["ana"])
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / COHORT_JSON).mkdir()  # something in the way
+    result = CliRunner().invoke(batch, [str(cohort), "--out", str(out), "-q", "--format", "json"])
+    assert result.exit_code == 4, result.output
+    assert [line for line in result.output.splitlines() if line] == [
+        f"error: {out / COHORT_JSON}: cannot write: Is a directory (a file or folder of that name is in the way: "
+        "move it)"]
+    (out / COHORT_JSON).rmdir()
+    real = os.replace
+
+    def full(src, dst):  # type: ignore[no-untyped-def]
+        if str(dst).endswith(COHORT_JSON):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(src, dst)
+
+    monkeypatch.setattr(fsio.os, "replace", full)
+    (cohort / "ana" / "personal_statement.txt").write_text(PS + "\nMore.\n")
+    result = CliRunner().invoke(batch, [str(cohort), "--out", str(out), "-q", "--format", "json"])
+    assert result.exit_code == 4, result.output
+    lines = [line for line in result.output.splitlines() if line]
+    assert lines == [f"error: {out / COHORT_JSON}: cannot write: No space left on device (free some disk space and "
+                     "run again)"]
+
+
+def test_dry_run_plans_the_documents_of_each_applicants_own_folder(tmp_path: Path) -> None:
+    cohort = tmp_path / "cohort"
+    (cohort / "Maria_Garcia").mkdir(parents=True)
+    (cohort / "Maria_Garcia" / "personal_statement.txt").write_text(PS)
+    (cohort / "Maria Garcia").mkdir()
+    (cohort / "Maria Garcia" / "personal_statement.txt").write_text(PS)
+    (cohort / "Maria Garcia" / "interview_answer.txt").write_text(INTERVIEW)
+    args = [str(cohort), "--out", str(tmp_path / "out"), "--dry-run", "--engine", "hybrid", "--model", "m",
+            "--base-url", "http://127.0.0.1:9/v1"]
+    result = CliRunner().invoke(batch, args, terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "error" not in result.output
+    rows = {line.split("│")[1].strip(): [c.strip() for c in line.split("│")[2:-1]]
+            for line in result.output.splitlines() if line.count("│") > 4 and "Maria" in line}
+    assert rows["Maria Garcia"][0] == "2" and rows["Maria_Garcia"][0] == "1"
+    assert int(rows["Maria Garcia"][2]) > int(rows["Maria_Garcia"][2]) > 0
+    assert not (tmp_path / "out").exists()
+
+
+def test_history_counts_batch_runs_not_rounds_summed_over_documents(tmp_path: Path) -> None:
+    cohort = literal_cohort(tmp_path / "cohort", ["ana"])
+    out = tmp_path / "out"
+    run_batch(cohort, out, Settings(formats=("json",)), jobs=1)
+    (cohort / "ana" / "personal_statement.txt").write_text(PS + "\nI now mentor two students.\n")
+    run_batch(cohort, out, Settings(formats=("json",)), jobs=1)
+    run_batch(cohort, out, Settings(formats=("json",)), jobs=1)  # nothing changed: no review, no run counted
+    result = CliRunner().invoke(history, [str(out), "ana"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == "ana: 2 documents, reviewed in 2 batch runs"
+
+
+def test_a_megabyte_applicant_name_is_shortened_everywhere(tmp_path: Path) -> None:
+    cohort = literal_cohort(tmp_path / "cohort", ["ana"])
+    huge = "Anna " + "x" * 1_000_000
+    (cohort / "ana" / "application.yaml").write_text(f"applicant: {huge}\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(batch, [str(cohort), "--out", str(out), "--format", "json,md"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert len(result.output) < 5000
+    name = json.loads((out / COHORT_JSON).read_text())["applicants"][0]["applicant"]
+    assert len(name) == 120 and name.startswith("Anna xxx") and name.endswith("…")
+    assert json.loads((out / "ana" / "application.review.json").read_text())["applicant"] == name
+    with Store.open(out, create=False) as store:
+        assert store.applicants() == [("ana", name)]
+    assert (out / "summary.csv").stat().st_size < 20_000 and (out / "index.html").stat().st_size < 200_000
+    shown = CliRunner().invoke(history, [str(out), "ana"], terminal_width=200)
+    assert shown.exit_code == 0 and len(shown.output) < 5000
+
+
+def test_a_full_disk_stops_the_batch_at_once_with_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from reviewer import fsio
+
+    cohort = literal_cohort(tmp_path / "cohort", ["ana", "ben", "cleo"])
+    out = tmp_path / "out"
+    run_batch(cohort, out, Settings(formats=("json",)), jobs=1)
+    for name in ("ana", "ben", "cleo"):
+        (cohort / name / "personal_statement.txt").write_text(PS + "\nI now mentor two students.\n")
+    real = os.replace
+    attempts: list[str] = []
+
+    def full(src, dst):  # type: ignore[no-untyped-def]
+        if ".review." in str(dst):
+            attempts.append(str(dst))
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(src, dst)
+
+    monkeypatch.setattr(fsio.os, "replace", full)
+    result = CliRunner().invoke(batch, [str(cohort), "--out", str(out), "-q", "--format", "json", "--jobs", "1"])
+    assert result.exit_code == 4, result.output
+    lines = [line for line in result.output.splitlines() if line]
+    assert lines == [f"error: {out / 'ana' / 'personal_statement.review.json'}: cannot write: No space left on "
+                     "device (free some disk space and run again)"]
+    assert len(attempts) == 1, "the batch went on writing to a full disk"
+    assert _cohort_ids(out) == ["ana", "ben", "cleo"]

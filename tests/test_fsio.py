@@ -58,3 +58,40 @@ def test_unrelated_existing_output_is_replaced(tmp_path: Path) -> None:
     target.write_text("old review", encoding="utf-8")
     fsio.atomic_write_text(target, "new review", protect=[source, tmp_path / "missing.txt"])
     assert target.read_text(encoding="utf-8") == "new review"
+
+
+def test_a_full_disk_is_one_output_error_naming_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(fsio.os, "fsync", full)
+    with pytest.raises(OutputError) as info:
+        fsio.atomic_write_text(tmp_path / "cohort.json", "{}")
+    err = info.value
+    assert err.exit_code == 4 and err.path == str(tmp_path / "cohort.json")
+    assert "No space left on device" in str(err) and "free some disk space" in str(err)
+    assert "\n" not in str(err)
+    assert list(tmp_path.iterdir()) == []  # no temporary left behind
+
+
+def test_a_folder_in_the_way_is_an_output_error(tmp_path: Path) -> None:
+    (tmp_path / "cohort.json").mkdir()
+    with pytest.raises(OutputError, match=r"cohort\.json: cannot write: Is a directory"):
+        fsio.atomic_write_text(tmp_path / "cohort.json", "{}")
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(OutputError, match="cannot write"):
+        fsio.atomic_write_text(tmp_path / "file" / "inside.json", "{}")
+
+
+def test_check_writable_tries_the_folder(tmp_path: Path, make_readonly) -> None:  # type: ignore[no-untyped-def]
+    fsio.check_writable(tmp_path / "new" / "cache")
+    assert (tmp_path / "new" / "cache").is_dir() and list((tmp_path / "new" / "cache").iterdir()) == []
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    make_readonly(locked)
+    with pytest.raises(OutputError, match=r"locked: cannot write here: (Read-only file system|Permission denied)"):
+        fsio.check_writable(locked)
+    with pytest.raises(OutputError, match=r"a\.json: cannot write: "):
+        fsio.atomic_write_text(locked / "a.json", "{}")

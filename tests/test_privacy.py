@@ -346,7 +346,7 @@ def test_purge_deletes_an_applicants_store_rows_outputs_and_cache_entries(tmp_pa
     with Store.open(out, create=False) as store:
         store.record_failure("applicant-a", "x.docx", "damaged")
         digests_b = store.text_digests("applicant-b")
-    res = CliRunner().invoke(purge, [str(out), NAME])  # by display name
+    res = CliRunner().invoke(purge, [str(out), NAME, "--yes"])  # by display name
     assert res.exit_code == 0, res.output
     assert "purged applicant applicant-a" in res.output
     assert "2 rounds" in res.output and "1 failures" in res.output and "1 applicants" in res.output
@@ -368,7 +368,7 @@ def test_purge_deletes_an_applicants_store_rows_outputs_and_cache_entries(tmp_pa
         if (out / name).exists():
             assert "Zyxwvut" not in (out / name).read_text(encoding="utf-8-sig")
     # again: now unknown
-    res = CliRunner().invoke(purge, [str(out), "applicant-a"])
+    res = CliRunner().invoke(purge, [str(out), "applicant-a", "--yes"])
     assert res.exit_code == 2
     assert res.output.startswith("error: ") and len(res.output.strip().splitlines()) == 1
 
@@ -376,11 +376,11 @@ def test_purge_deletes_an_applicants_store_rows_outputs_and_cache_entries(tmp_pa
 def test_purge_all_cache_and_no_store(tmp_path: Path) -> None:
     with FaultStub() as stub:
         out = _batch_two(tmp_path, stub)
-    res = CliRunner().invoke(purge, [str(out), "applicant-b", "--all-cache"])
+    res = CliRunner().invoke(purge, [str(out), "applicant-b", "--all-cache", "--yes"])
     assert res.exit_code == 0, res.output
     assert not (out / ".llm-cache").exists()
     assert "whole cache folder" in res.output
-    res = CliRunner().invoke(purge, [str(tmp_path / "nowhere"), "applicant-a"])
+    res = CliRunner().invoke(purge, [str(tmp_path / "nowhere"), "applicant-a", "--yes"])
     assert res.exit_code == 2 and "no review store" in res.output
 
 

@@ -344,6 +344,49 @@ def test_spreadsheet_formulas_in_names_stay_text(tmp_path: Path) -> None:
     assert (row["criterion"], row["verdict"], row["findings"]) == ("score.excuse", "fail", "0")
 
 
+@pytest.mark.parametrize("name, safe", [
+    ("Anna;=1+1;", "Anna;'=1+1;"), ("Anna,+SUM(A1)", "Anna,'+SUM(A1)"), ("Anna|@x", "Anna|'@x"),
+    ("Anna\t-1", "Anna\t'-1"), ("Anna; =1", "Anna; '=1"), ("Anna\n=1", "Anna\n'=1"),
+    ("Mary-Jane Okafor", "Mary-Jane Okafor"),
+])
+def test_formulas_after_any_separator_stay_text(tmp_path: Path, name: str, safe: str) -> None:
+    """Where ``;`` (or tab, or ``|``) is the separator, 'Anna;=1+1;' is two cells: the second must not be a formula."""
+    out = tmp_path
+    (out / "x").mkdir()
+    review = {"schema": "reviewer.review/1", "criteria": [{"id": "score.excuse", "verdict": "fail"}], "findings": []}
+    (out / "x" / "d.review.json").write_text(json.dumps(review), encoding="utf-8")
+    doc = {"name": f"{name}.txt", "kind": "personal_statement", "round": 1, "status": "reviewed",
+           "review_json": "x/d.review.json", "review_docx": None, "review_md": None, "error": None,
+           "resolved": 0, "persisting": 0, "new": 0}
+    write_index(out, [{"applicant": name, "id": "x", "output": "x/", "application_review": None,
+                       "documents": [doc], "failures": []}])
+    write_cohort_report(out)
+    with (out / "summary.csv").open(encoding="utf-8-sig", newline="") as fh:
+        (row,) = list(csv.DictReader(fh))
+    assert row["document"] == f"{safe}.txt"  # (the applicant's name has its whitespace folded first)
+    for field in ("applicant", "document"):
+        for separator in ",;\t|\n":
+            for cell in row[field].split(separator):
+                assert not cell.lstrip(" ").startswith(("=", "+", "-", "@")), (field, separator, cell)
+
+
+def test_a_huge_name_in_cohort_json_is_shortened_on_the_page_and_in_the_csv(tmp_path: Path) -> None:
+    out = tmp_path
+    (out / "x").mkdir()
+    review = {"schema": "reviewer.review/1", "criteria": [{"id": "score.excuse", "verdict": "fail"}],
+              "findings": [{"criterion": "score.excuse", "quote": "It was not my fault.", "verdict": "fail"}]}
+    (out / "x" / "d.review.json").write_text(json.dumps(review), encoding="utf-8")
+    doc = {"name": "ps.txt", "kind": "personal_statement", "round": 1, "status": "reviewed",
+           "review_json": "x/d.review.json", "review_docx": None, "review_md": None, "error": None,
+           "resolved": 0, "persisting": 0, "new": 0}
+    write_index(out, [{"applicant": "Anna " + "y" * 1_000_000, "id": "x", "output": "x/",
+                       "application_review": None, "documents": [doc], "failures": []}])
+    write_cohort_report(out)
+    assert (out / "summary.csv").stat().st_size < 2_000
+    assert (out / "index.html").stat().st_size < 100_000
+    assert "Anna " + "y" * 114 + "…" in (out / "index.html").read_text(encoding="utf-8")
+
+
 # --- robustness, determinism, speed ---------------------------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reviewer.errors import InputError, OutputError
+from reviewer.errors import InputError, OutputError, StoreError
 from reviewer.pipeline import review_document
 from reviewer.store import DB_NAME, Digests, Store
 
@@ -100,3 +100,77 @@ def test_a_second_connection_reads_while_one_writes(tmp_path: Path, review) -> N
     with Store.open(tmp_path) as writer, Store.open(tmp_path, create=False) as reader:
         writer.record_round("ana", "ps.txt", review, _digests())
         assert reader.latest("ana", "ps.txt") is not None
+
+
+# --------------------------------------------------------------------------------------------- integrity
+
+
+def _filled_store(out: Path, review, applicants: int = 30) -> bytes:  # type: ignore[no-untyped-def]
+    """A store with some rounds, checkpointed into the main file; returns its bytes."""
+    with Store.open(out) as store:
+        for i in range(applicants):
+            store.record_round(f"applicant-{i:02d}", "ps.txt", review, _digests(f"{i:064d}"), name=f"Name {i}")
+        store._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return (out / DB_NAME).read_bytes()
+
+
+@pytest.mark.parametrize("damage", ["empty", "not sqlite", "truncated", "garbage in the middle"])
+def test_a_damaged_store_is_refused_and_left_as_it_is(tmp_path: Path, review, damage: str) -> None:
+    data = _filled_store(tmp_path, review)
+    damaged = {
+        "empty": b"",
+        "not sqlite": b"PK\x03\x04" + data[4:],
+        "truncated": data[: len(data) // 2],
+        "garbage in the middle": data[: len(data) // 2] + bytes(range(256)) * 16 + data[len(data) // 2 + 4096:],
+    }[damage]
+    (tmp_path / DB_NAME).write_bytes(damaged)
+    for opener in (lambda: Store.open(tmp_path), lambda: Store.open(tmp_path, create=False),
+                   lambda: Store.open(tmp_path, create=False, readonly=True)):
+        with pytest.raises(StoreError) as info:
+            opener().close()
+        assert info.value.exit_code == 4 and "\n" not in str(info.value)
+        assert "review store" in str(info.value) and "restore reviewer.sqlite from a backup" in str(info.value)
+    assert (tmp_path / DB_NAME).read_bytes() == damaged, "a damaged store was modified"
+
+
+def test_a_store_of_schema_1_is_upgraded_and_keeps_its_history(tmp_path: Path, review) -> None:
+    with Store.open(tmp_path) as store:
+        store.record_round("ana", "ps.txt", review, _digests(), name="Ana B")
+    conn = sqlite3.connect(tmp_path / DB_NAME)  # what reviewer wrote before folders were recorded
+    conn.execute("DROP INDEX applicants_by_folder")
+    conn.execute("ALTER TABLE applicants DROP COLUMN folder")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    with Store.open(tmp_path, create=False, readonly=True) as reader:  # reading writes nothing
+        assert reader.folders() == {"ana": None} and reader.applicant("ana") == ("Ana B", None)
+    assert sqlite3.connect(tmp_path / DB_NAME).execute("PRAGMA user_version").fetchone()[0] == 1
+    with Store.open(tmp_path) as store:
+        assert store.folders() == {"ana": None}
+        store.claim({"ana": "Ana B folder"})
+        assert store.applicant("ana") == ("Ana B", "Ana B folder")
+        assert [r.round for r in store.rounds("ana")] == [1]
+    assert sqlite3.connect(tmp_path / DB_NAME).execute("PRAGMA user_version").fetchone()[0] == 2
+
+
+def test_an_id_is_never_given_a_second_folder(tmp_path: Path) -> None:
+    with Store.open(tmp_path) as store:
+        store.claim({"Maria_Garcia": "Maria_Garcia"}, {"Maria_Garcia": "Maria Garcia"})
+        store.claim({"Maria_Garcia": "Maria_Garcia"})  # the same claim again: nothing changes
+        with pytest.raises(StoreError, match="already belongs to another folder"):
+            store.claim({"Maria_Garcia": "Maria Garcia"})
+        with pytest.raises(StoreError, match="recorded for another id"):
+            store.claim({"other": "Maria_Garcia"})
+        assert store.folders() == {"Maria_Garcia": "Maria_Garcia"}
+
+
+def test_a_full_disk_while_recording_is_one_store_error(tmp_path: Path, review) -> None:
+    with Store.open(tmp_path) as store:
+        store.record_round("ana", "ps.txt", review, _digests())
+        pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
+        store._conn.execute(f"PRAGMA max_page_count = {pages}")  # what SQLite sees when the disk is full
+        with pytest.raises(StoreError) as info:
+            for i in range(50):
+                store.record_round(f"applicant-{i}", "ps.txt", review, _digests(f"{i:064d}"))
+        assert "the disk is full" in str(info.value) and str(tmp_path / DB_NAME) in str(info.value)
+        assert info.value.exit_code == 4

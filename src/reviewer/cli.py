@@ -122,9 +122,10 @@ def _dry_run(paths: tuple[Path, ...], rubric_set: RubricSet, settings: Settings,
 
     from .errors import ReviewerError
     from .ingest import load_document
+    from .ingest.listing import list_folder
     from .kinds import load_manifest, resolve_kind
     from .llm import plan_calls
-    from .pipeline import discover, llm_config
+    from .pipeline import llm_config
 
     if settings.engine == "rules":
         click.echo("dry run: the rules engine makes no model calls")
@@ -137,8 +138,15 @@ def _dry_run(paths: tuple[Path, ...], rubric_set: RubricSet, settings: Settings,
         table.add_column(col)
     total = calls = 0
     for path in paths:
-        files = discover(path) if path.is_dir() else [path]
-        manifest = load_manifest(path) if path.is_dir() else None
+        listing = list_folder(path) if path.is_dir() else None
+        files = list(listing.documents) if listing else [path]
+        for skipped in listing.skipped if listing else ():
+            click.echo(f"error: {skipped.error}", err=True)
+        try:
+            manifest = load_manifest(path) if path.is_dir() else None
+        except ReviewerError as err:
+            click.echo(f"error: {err}", err=True)
+            manifest = None
         for f in files:
             try:
                 doc = load_document(f, resolve_kind(f, doc_kind, manifest))

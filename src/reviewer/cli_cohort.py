@@ -9,7 +9,8 @@ commands so ``reviewer --help`` stays fast.
 
 Exit codes: 0 every document was reviewed (or was unchanged), 2 some document or applicant failed (the
 others were still reviewed; each failure is one ``error:`` line), 3 invalid rubric or setting, 4 the
-outputs or the store could not be written.
+outputs, the model cache or the store could not be written, or the store is damaged (one ``error:`` line
+naming the file).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .cli_common import fail, llm_options, review_options, settings_flags
-from .errors import printable
+from .errors import printable, short_name
 
 if TYPE_CHECKING:
     from rich.progress import Task
@@ -80,7 +81,7 @@ def batch(cohort: Path, out: Path | None, jobs: int | None, target: str | None, 
     RESULTS reviews with its answers (a missing or failed answer falls back to the rules, with a note).
     """
     from .cohort import run_batch
-    from .errors import ReviewerError
+    from .errors import OutputError, ReviewerError
     from .settings import resolve_settings
 
     judge: Any = None
@@ -109,6 +110,8 @@ def batch(cohort: Path, out: Path | None, jobs: int | None, target: str | None, 
                                retry_fallbacks=retry_fallbacks, after=planner)
     except ReviewerError as err:
         fail(err)
+    except OSError as exc:  # a file operation the library did not name (they all should): still one line, exit 4
+        fail(OutputError.from_os(exc, doing="cannot write"))
     except KeyboardInterrupt:
         click.echo("interrupted: what finished is recorded; run the same command again to resume", err=True)
         sys.exit(130)
@@ -152,15 +155,14 @@ def _export(cohort: Path, path: Path, settings: Settings, target: str | None, qu
 
 def _dry_run(cohort: Path, settings: Settings, target: str | None, retry_fallbacks: bool) -> None:
     """Per applicant: documents that would be reviewed and those unchanged; with a model engine, the calls
-    the changed ones would make (unchanged documents make none)."""
+    the changed ones would make (unchanged documents make none). The documents are planned and read as the
+    batch would (the same applicant folders, ids and folder review)."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from .cohort import plan_batch
-    from .errors import ReviewerError
-    from .ingest import load_document
-    from .kinds import load_manifest, resolve_kind
-    from .pipeline import llm_config
+    from .pipeline import llm_config, plan_folder_calls
     from .rubric import load_rubrics
 
     config = llm_config(settings) if settings.engine != "rules" else None
@@ -170,30 +172,20 @@ def _dry_run(cohort: Path, settings: Settings, target: str | None, retry_fallbac
     for col in ("To review", "Unchanged", "Model calls", "Prompt tokens (est.)"):
         table.add_column(col, justify="right")
     totals = [0, 0, 0, 0]
-    for applicant, name, changed, unchanged in plan_batch(cohort, settings.out, settings, target=target,
-                                                          retry_fallbacks=retry_fallbacks):
+    for folder, name, changed, unchanged in plan_batch(cohort, settings.out, settings, target=target,
+                                                       retry_fallbacks=retry_fallbacks):
         calls = tokens = 0
         if config is not None and changed:
-            from .llm import plan_calls
-
-            try:
-                manifest = load_manifest(cohort / applicant)
-            except ReviewerError:
-                manifest = None
-            for d in changed:
-                path = cohort / applicant / d.name
-                try:
-                    doc = load_document(path, resolve_kind(path, None, manifest))
-                except ReviewerError as err:
-                    click.echo(f"error: {err}", err=True)
+            for _path, planned in plan_folder_calls(cohort / folder, rubrics, settings,
+                                                    files=[cohort / folder / d.name for d in changed]):
+                if isinstance(planned, str):
+                    click.echo(f"error: {printable(planned)}", err=True)
                     continue
-                planned = [p for p in plan_calls(doc, rubrics, config, mode=settings.engine)  # type: ignore[arg-type]
-                           if not p.cached]
-                calls += len(planned)
-                tokens += sum(p.prompt_tokens for p in planned)
+                calls += sum(not p.cached for p in planned)
+                tokens += sum(p.prompt_tokens for p in planned if not p.cached)
         row = [len(changed), unchanged, calls, tokens]
         totals = [a + b for a, b in zip(totals, row, strict=True)]
-        table.add_row(name, *(str(v) for v in row))
+        table.add_row(escape(printable(name)), *(str(v) for v in row))
     table.add_section()
     table.add_row("all", *(str(v) for v in totals))
     Console().print(table)
@@ -290,29 +282,28 @@ def history(out: Path, applicant: str) -> None:
     from .store import Store
 
     try:
-        with Store.open(out, create=False) as store:
-            known = store.applicants()
-            wanted = applicant.casefold()
-            match = next((a for a in known if a[0].casefold() == wanted), None) or \
-                next((a for a in known if a[1].casefold() == wanted), None)
+        with Store.open(out, create=False, readonly=True) as store:
+            match = store.find(applicant)
             if match is None:
-                names = ", ".join(a[0] for a in known[:20]) or "none yet"
+                names = ", ".join(a[0] for a in store.applicants()[:20]) or "none yet"
                 raise InputError(f"no applicant '{applicant}' in the review store", path=out,
                                  hint=f"known: {names}")
             rounds = store.history(match[0])
+            runs = store.runs(match[0])
             last_run = store.latest_run()  # failures are shown only while they are current
             recent = store.failures(match[0], run=last_run)
     except ReviewerError as err:
         fail(err)
     console = Console()
-    label = escape(match[1] if match[1] == match[0] else f"{match[1]} ({match[0]})")
-    console.print(f"[bold]{label}[/]: {_n(sum(len(r) for r in rounds.values()), 'round')} "
-                  f"of {_n(len(rounds), 'document')}")
+    name = short_name(match[1])
+    label = escape(printable(name if name == match[0] else f"{name} ({match[0]})"))
+    console.print(f"[bold]{label}[/]: {_n(len(rounds), 'document')}, reviewed in {_n(runs, 'batch run')}",
+                  highlight=False)
     for document, items in rounds.items():
         console.print(_history_table(document, items))
     for f in recent:
-        console.print(f"[red]not reviewed in the last run[/]: {escape(f.document or '(applicant)')}: "
-                      f"{escape(f.error)}", highlight=False)
+        console.print(f"[red]not reviewed in the last run[/]: {escape(printable(f.document or '(applicant)'))}: "
+                      f"{escape(printable(f.error))}", highlight=False)
 
 
 def _history_table(document: str, items: list[StoredRound]) -> Any:
@@ -320,7 +311,7 @@ def _history_table(document: str, items: list[StoredRound]) -> Any:
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=escape(document), title_justify="left")
+    table = Table(title=escape(printable(document)), title_justify="left")
     table.add_column("Criterion", no_wrap=True)
     for r in items:
         table.add_column(f"R{r.round}\n{r.created_at[:10]}", justify="center", no_wrap=True)

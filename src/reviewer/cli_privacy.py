@@ -1,7 +1,9 @@
 """The privacy commands: ``reviewer purge OUT APPLICANT`` deletes one applicant's stored data.
 
-Thin over :mod:`reviewer.purge`, which owns what is deleted and how; this module only parses, prints and
-sets the exit code (0 deleted, 2 unknown applicant or no review store, 4 a file that cannot be deleted).
+Thin over :mod:`reviewer.purge`, which owns what is deleted and how; this module only parses, asks,
+prints and sets the exit code: 0 deleted, 1 not confirmed, 2 unknown applicant, no review store, or no
+confirmation possible (no terminal and no ``--yes``), 4 a folder or file that cannot be deleted (then
+nothing was deleted) or a damaged store.
 """
 
 from __future__ import annotations
@@ -11,7 +13,13 @@ from pathlib import Path
 
 import click
 
-from .errors import ReviewerError
+from .cli_common import fail
+from .errors import ReviewerError, printable
+
+
+def _interactive() -> bool:
+    """Can the user be asked (both ends of the conversation are a terminal)?"""
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 @click.command("purge")
@@ -21,17 +29,29 @@ from .errors import ReviewerError
               help="The model cache the batch used (default: OUT/.llm-cache).")
 @click.option("--all-cache", is_flag=True,
               help="Delete the whole model cache folder, not only this applicant's entries.")
-def purge(out: Path, applicant: str, cache_dir: Path | None, all_cache: bool) -> None:
-    """Delete everything stored about APPLICANT (folder id or name) in the batch output folder OUT: review
-    rounds, failures and usage in the store, the output folder, model-cache entries and cohort.json rows.
-    The drafts themselves are not touched."""
-    from .purge import purge_applicant
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (needed without a terminal).")
+def purge(out: Path, applicant: str, cache_dir: Path | None, all_cache: bool, yes: bool) -> None:
+    """Delete everything stored about APPLICANT (id, folder name or display name) in the batch output folder
+    OUT: review rounds, failures and usage in the store, the output folder, model-cache entries and the
+    cohort.json row (the cohort report is rebuilt without them). The drafts themselves are not touched.
+    Asks for confirmation first, unless --yes. If it is interrupted, run it again: it finishes the job."""
+    from .purge import lookup, purge_applicant
 
     try:
+        if not yes:
+            if not _interactive():
+                click.echo("error: purge deletes data for good and there is no terminal to confirm it on "
+                           "(run it in a terminal, or pass --yes); nothing was deleted", err=True)
+                sys.exit(2)
+            target = lookup(out, applicant, all_cache=all_cache)
+            what = (f"everything stored about {printable(target.name)} ({target.id})" if target.id else
+                    f"the whole model cache (nothing else is stored about {printable(applicant)})")
+            if not click.confirm(f"Delete {what} in {printable(str(out))}?", default=False):
+                click.echo("nothing was deleted", err=True)
+                sys.exit(1)
         report = purge_applicant(out, applicant, cache_dir=cache_dir, all_cache=all_cache)
     except ReviewerError as err:
-        click.echo(f"error: {err}", err=True)
-        sys.exit(err.exit_code)
-    click.echo(f"purged applicant {report.applicant}")
+        fail(err)
+    click.echo(f"purged applicant {printable(report.applicant)}")
     for line in report.lines():
-        click.echo(f"  {line}")
+        click.echo(f"  {printable(line)}")

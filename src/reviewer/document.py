@@ -66,6 +66,16 @@ class HiddenSpan(Frozen):
     block_locator: int | None = None
 
 
+class Story(Frozen):
+    """Text of a part of the file that is not the reviewed text: a header, footer, footnote, endnote or comment.
+
+    Never reviewed and never sent to a model; kept only so integrity checks can search it for instructions
+    to an automated reader."""
+
+    text: str
+    where: str  # human-readable, e.g. "footnote 2", "header", "comment 1"
+
+
 class Entry(Frozen):
     """One ERAS experience entry. ``start``/``end`` are offsets of the description in ``Document.text``."""
 
@@ -91,6 +101,7 @@ class Document(Frozen):
     sentences: tuple[Sentence, ...] = ()
     entries: tuple[Entry, ...] = ()
     hidden: tuple[HiddenSpan, ...] = ()
+    stories: tuple[Story, ...] = ()  # headers, footers, notes, comments: searched for instructions only
     metadata: dict[str, str] = Field(default_factory=dict)
 
     @property

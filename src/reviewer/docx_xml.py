@@ -9,9 +9,10 @@ land on the wrong words. This module is that single agreement:
 * :func:`run_pieces` lists the runs that belong to one paragraph (not those of a text box nested in
   it) with the text each contributes: ``w:t``, tabs and breaks; tracked insertions (``w:ins``) count,
   deletions (``w:del``, ``w:moveFrom``) and field instructions do not.
-* Each piece carries ``hidden``: ``vanish`` (``w:vanish``/``w:specVanish``), ``white`` (white text
-  with no dark shading or highlight) or ``tiny`` (under 4 pt), resolved through the run's direct
-  properties, its character style, the paragraph style and document defaults.
+* Each piece carries ``hidden``: ``vanish``, ``tiny``, ``squeezed``, ``white`` or ``color`` (a colour
+  a reader cannot tell from the highlight, shading, cell, text box or page behind it), resolved through
+  the run's direct properties, its character style, the paragraph style, document defaults and the theme:
+  :mod:`reviewer.docx_visible` decides.
 
 A block's text is ``"".join(visible pieces).strip()``; renderers recompute the leading-whitespace
 offset the same way.
@@ -19,9 +20,15 @@ offset the same way.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+
+from .docx_visible import TINY_HALF_POINTS, WHITE, RunProps, StyleSheet, hidden_reason, props_of
+
+__all__ = ["TINY_HALF_POINTS", "RunPiece", "RunProps", "StyleSheet", "document_theme", "hidden_reason",
+           "paragraphs", "parse_part", "props_of", "q", "run_pieces", "visible_text", "xml_safe"]
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -37,7 +44,7 @@ DEL, MOVE_FROM, INS, MOVE_TO = q("del"), q("moveFrom"), q("ins"), q("moveTo")
 TXBX = q("txbxContent")
 FALLBACK = f"{{{MC}}}Fallback"
 NO_BREAK_HYPHEN, SOFT_HYPHEN = q("noBreakHyphen"), q("softHyphen")
-TINY_HALF_POINTS = 8  # 4 pt
+THEME_RELATIONSHIP = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme"
 
 # Containers inside a paragraph whose runs still belong to the paragraph.
 _RUN_CONTAINERS = {INS, MOVE_TO, q("hyperlink"), q("smartTag"), q("sdt"), q("sdtContent"), q("fldSimple"),
@@ -46,119 +53,27 @@ _SKIP_CONTAINERS = {DEL, MOVE_FROM, q("pPr"), q("rPr")}
 
 
 @dataclass(frozen=True)
-class RunProps:
-    vanish: bool | None = None
-    color: str | None = None
-    size: int | None = None  # half-points
-    shaded: bool | None = None  # dark background shading or highlight
-
-    def over(self, base: RunProps) -> RunProps:
-        """These properties layered over ``base`` (None inherits)."""
-        return RunProps(
-            vanish=self.vanish if self.vanish is not None else base.vanish,
-            color=self.color if self.color is not None else base.color,
-            size=self.size if self.size is not None else base.size,
-            shaded=self.shaded if self.shaded is not None else base.shaded,
-        )
-
-
-@dataclass(frozen=True)
 class RunPiece:
     run: Any  # the w:r lxml element
     text: str
-    hidden: str | None  # vanish | white | tiny | None
+    hidden: str | None  # vanish | tiny | squeezed | white | color | None (see reviewer.docx_visible)
 
 
-def _on(el: Any) -> bool:
-    val = el.get(q("val"))
-    return val is None or val.lower() not in ("0", "false", "off")
+# Characters XML 1.0 cannot hold, even escaped (C0 controls but tab/newline/return, lone surrogates, U+FFFE/U+FFFF):
+# lxml refuses them, so any that reached a comment or a paragraph would crash the DOCX renderer. Python counts
+# the C0 separators below as whitespace, so they become spaces; the others become U+FFFD, which a reader sees.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_SPACE_LIKE = frozenset("\x0b\x0c\x1c\x1d\x1e\x1f")
+REPLACEMENT = "\ufffd"
 
 
-def _dark(fill: str | None) -> bool:
-    if not fill or fill.lower() in ("auto", "ffffff", "none"):
-        return False
-    try:
-        r, g, b = int(fill[0:2], 16), int(fill[2:4], 16), int(fill[4:6], 16)
-    except ValueError:
-        return False
-    return (r * 299 + g * 587 + b * 114) / 1000 < 160
-
-
-def props_of(rpr: Any) -> RunProps:
-    """Read the visibility-relevant properties of one ``w:rPr`` (or None)."""
-    if rpr is None:
-        return RunProps()
-    vanish = None
-    for tag in ("vanish", "specVanish"):
-        el = rpr.find(q(tag))
-        if el is not None:
-            vanish = _on(el)
-    color_el = rpr.find(q("color"))
-    color = color_el.get(q("val")) if color_el is not None else None
-    sz_el = rpr.find(q("sz"))
-    size = None
-    if sz_el is not None:
-        try:
-            size = int(float(sz_el.get(q("val"), "0")))
-        except ValueError:
-            size = None
-    shaded = None
-    shd = rpr.find(q("shd"))
-    if shd is not None:
-        shaded = _dark(shd.get(q("fill")))
-    hl = rpr.find(q("highlight"))
-    if hl is not None:
-        shaded = (shaded or False) or hl.get(q("val"), "none") not in ("none", "white", "yellow", "lightGray")
-    return RunProps(vanish=vanish, color=color, size=size, shaded=shaded)
-
-
-class StyleSheet:
-    """Resolves run properties through character and paragraph styles (with ``basedOn``) and defaults."""
-
-    def __init__(self, styles_root: Any | None) -> None:
-        self._styles: dict[str, tuple[RunProps, str | None]] = {}
-        self._default = RunProps()
-        self._default_para: str | None = None
-        self._cache: dict[str, RunProps] = {}
-        if styles_root is None:
-            return
-        defaults = styles_root.find(f"{q('docDefaults')}/{q('rPrDefault')}/{q('rPr')}")
-        self._default = props_of(defaults)
-        for st in styles_root.iter(q("style")):
-            sid = st.get(q("styleId"))
-            if not sid:
-                continue
-            based = st.find(q("basedOn"))
-            self._styles[sid] = (props_of(st.find(q("rPr"))), based.get(q("val")) if based is not None else None)
-            if st.get(q("type")) == "paragraph" and st.get(q("default")) in ("1", "true"):
-                self._default_para = sid
-
-    def style(self, sid: str | None, depth: int = 0) -> RunProps:
-        if not sid or sid not in self._styles or depth > 20:
-            return RunProps()
-        if sid not in self._cache:
-            own, based = self._styles[sid]
-            self._cache[sid] = own.over(self.style(based, depth + 1))
-        return self._cache[sid]
-
-    def effective(self, run: Any, para_style: str | None) -> RunProps:
-        rpr = run.find(q("rPr"))
-        direct = props_of(rpr)
-        rstyle = None
-        if rpr is not None and rpr.find(q("rStyle")) is not None:
-            rstyle = rpr.find(q("rStyle")).get(q("val"))
-        pstyle = self.style(para_style or self._default_para)
-        return direct.over(self.style(rstyle).over(pstyle.over(self._default)))
-
-
-def hidden_reason(p: RunProps) -> str | None:
-    if p.vanish:
-        return "vanish"
-    if p.color and p.color.lower() in ("ffffff", "fefefe", "fdfdfd") and not p.shaded:
-        return "white"
-    if p.size is not None and 0 < p.size < TINY_HALF_POINTS:
-        return "tiny"
-    return None
+def xml_safe(text: str, *, drop: bool = False) -> str:
+    """``text`` with every character XML cannot hold replaced one for one (so offsets stay valid): whitespace
+    controls by a space, the others (ESC, NUL, BEL...) by U+FFFD, or by nothing with ``drop``."""
+    if not _XML_INVALID.search(text):
+        return text
+    other = "" if drop else REPLACEMENT
+    return _XML_INVALID.sub(lambda m: " " if m.group() in _SPACE_LIKE else other, text)
 
 
 def parse_part(data: bytes) -> Any:
@@ -174,6 +89,16 @@ def parse_part(data: bytes) -> Any:
     parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True, load_dtd=False,
                              huge_tree=False)
     return etree.fromstring(data, parser)
+
+
+def document_theme(word_document: Any) -> Any | None:
+    """The parsed theme part of a python-docx ``Document`` (for :class:`StyleSheet`), or None: the renderer's
+    way to resolve theme colours exactly as ingest does from the package."""
+    try:
+        blob = word_document.part.part_related_by(THEME_RELATIONSHIP).blob
+        return parse_part(blob)
+    except (KeyError, ValueError, AttributeError, SyntaxError):  # none, or unparsable: colours use their values
+        return None
 
 
 def paragraphs(root: Any) -> list[Any]:
@@ -238,8 +163,16 @@ def run_text(run: Any) -> str:
 def run_pieces(p: Any, sheet: StyleSheet) -> list[RunPiece]:
     """The runs of paragraph ``p`` (not of text boxes nested in it) with their text and visibility."""
     pstyle = paragraph_style(p)
+    runs = list(_runs(p))
+    if not runs:
+        return []
+    props = [sheet.effective(r, pstyle) for r in runs]
+    # What is behind the text matters only for runs with a colour of their own (auto text always shows).
+    coloured = any(pr.color not in (None, "auto") for pr in props)
+    background = sheet.paragraph_background(p, pstyle) if coloured else WHITE
     # The paragraph mark's own vanish hides nothing else; only run properties decide per run.
-    return [RunPiece(run=r, text=run_text(r), hidden=hidden_reason(sheet.effective(r, pstyle))) for r in _runs(p)]
+    return [RunPiece(run=r, text=run_text(r), hidden=hidden_reason(pr, background)) for r, pr in zip(runs, props,
+                                                                                                        strict=True)]
 
 
 def visible_text(pieces: list[RunPiece]) -> str:

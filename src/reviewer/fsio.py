@@ -3,6 +3,11 @@
 A reader never sees a half-written review, and a crash leaves either the old file or the new one (the
 data reaches the disk before the rename makes it visible). The writer refuses to replace a file that is
 one of the run's inputs.
+
+Every failure of the file system (disk full, read-only disk, a folder where a file should go) comes out
+as one :class:`~reviewer.errors.OutputError` naming the path, never as a bare ``OSError``.
+:func:`check_writable` tries a folder up front, for callers that must not start what they cannot finish
+(a purge, a model cache).
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from pathlib import Path
 
 from .errors import OutputError
@@ -54,8 +60,11 @@ def _guard(path: Path, protect: Iterable[Path]) -> None:
 
 def _atomic(path: Path, write: Callable[[Path], None], protect: Iterable[Path], *, synced: bool) -> None:
     _guard(path, protect)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OutputError.from_os(exc, path) from exc
     os.close(fd)
     tmp = Path(name)
     try:
@@ -67,6 +76,35 @@ def _atomic(path: Path, write: Callable[[Path], None], protect: Iterable[Path], 
             finally:
                 os.close(fd)
         os.replace(tmp, path)
+    except OSError as exc:
+        _discard(tmp)
+        raise OutputError.from_os(exc, path) from exc
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        _discard(tmp)
         raise
+
+
+def _discard(tmp: Path) -> None:
+    with suppress(OSError):  # the folder went read-only under us: the next run's sweep removes it
+        tmp.unlink(missing_ok=True)
+
+
+def make_dirs(folder: Path) -> None:
+    """``mkdir -p`` that fails as an :class:`OutputError` naming the folder."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError.from_os(exc, folder, doing="cannot create the folder") from exc
+
+
+def check_writable(folder: Path, *, create: bool = True, doing: str = "cannot write here") -> None:
+    """Raise :class:`OutputError` unless a file can be created and deleted in ``folder`` (created first
+    when ``create``). Permission bits do not answer this for root or on a read-only mount: trying does."""
+    if create:
+        make_dirs(folder)
+    try:
+        fd, name = tempfile.mkstemp(prefix=".reviewer-probe.", suffix=".tmp", dir=folder)
+        os.close(fd)
+        os.unlink(name)
+    except OSError as exc:
+        raise OutputError.from_os(exc, folder, doing=doing) from exc

@@ -22,10 +22,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from .document import DocKind
-from .errors import ConfigError, KindError
+from .errors import ConfigError, InputError, KindError
 from .programs.profile import Profile
 
 MANIFEST = "application.yaml"
+MAX_MANIFEST_BYTES = 1024 * 1024  # a manifest is a few lines
 
 _NAME_RULES: tuple[tuple[re.Pattern[str], DocKind], ...] = (
     (re.compile(r"^personal[ _-]?statement"), DocKind.PERSONAL_STATEMENT),
@@ -64,16 +65,29 @@ class Manifest(BaseModel):
 
 
 def load_manifest(folder: Path) -> Manifest | None:
-    """The folder's ``application.yaml``, or None when there is none."""
+    """The folder's ``application.yaml``, or None when there is none.
+
+    Read under the rule of :mod:`reviewer.safeopen`: a manifest that is a link out of the folder, a FIFO or a
+    folder is refused without being opened (a parser error would otherwise quote the file it points at)."""
+    import os
+
     path = folder / MANIFEST
-    if not path.is_file():
+    if not os.path.lexists(path):
         return None
     from ruamel.yaml.error import YAMLError
 
+    from .safeopen import open_regular
     from .yamlio import load_safe
 
     try:
-        data = load_safe(path.read_text(encoding="utf-8"))
+        with os.fdopen(open_regular(path), "rb") as fh:
+            raw = fh.read(MAX_MANIFEST_BYTES + 1)
+        if len(raw) > MAX_MANIFEST_BYTES:
+            raise ConfigError("the manifest is too large", path=path, hint="it lists a few documents: a few lines")
+        data = load_safe(raw.decode("utf-8"))
+    except InputError as exc:
+        raise ConfigError(f"cannot read the manifest: it {exc.message}", path=path,
+                          hint=f"replace it with a real {MANIFEST} file in the folder") from None
     except (YAMLError, UnicodeDecodeError, OSError, RecursionError) as exc:
         problem = "nested too deeply" if isinstance(exc, RecursionError) else exc
         raise ConfigError(f"cannot read the manifest: {problem}", path=path,

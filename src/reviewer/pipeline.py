@@ -5,39 +5,72 @@ ingest, kind resolution and the folder's manifest; ``write_review`` / ``write_ap
 values to the renderers and write every output atomically. A document that cannot be read becomes a
 :class:`~reviewer.findings.DocumentFailure` in its folder's application review: the others are still
 reviewed.
+
+:func:`review_folder` is the one way to review an applicant folder: ``reviewer review`` calls it bare,
+``reviewer batch`` with what its store knows per document (:class:`Prior`: reuse an unchanged document's
+stored review, compare a changed one with its previous round, or say why it is not compared) and a hook
+that runs before any model sees a document. With a model engine the documents wait for the model
+together (threads; the engine's judge bounds the calls in flight).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .llm import Judge, LLMConfig, LLMOutcome, MethodMemory
+    from .llm.engine import PlannedCall
 
 from .checks.registry import Context
 from .checks.rules import review_application_rules, review_rules
 from .document import DocKind, Document
-from .errors import ReviewerError
+from .errors import OutputError, ReviewerError, short_name
 from .findings import ApplicationReview, DocumentFailure, DocumentInfo, LLMCall, LLMReport, Review
-from .fsio import atomic_write_text
+from .fsio import atomic_write_text, check_writable
+from .ingest.listing import REVIEW_SUFFIX, folder_problems, list_folder
 from .kinds import MANIFEST, Manifest, load_manifest, resolve_kind
+from .revision import compare
 from .rubric import RubricSet
 from .settings import Settings
 
-REVIEW_SUFFIX = ".review"
 APPLICATION_STEM = "application"
+
+
+# The (applicant folder name, document name) being reviewed on this thread: lets a judge that answers from a
+# batch results file (:mod:`reviewer.batchfile`) tell "this document changed since export" from "no result".
+CURRENT_DOCUMENT: ContextVar[tuple[str, str] | None] = ContextVar("reviewer_current_document", default=None)
 
 
 @dataclass(frozen=True)
 class Reviewed:
-    """One document's review together with what produced it (for renderers that need the source)."""
+    """One document's review together with what produced it (for renderers that need the source).
+    ``reused``: the review is a stored one (the document is unchanged), not a new judgment."""
 
     source: Path
     document: Document
     review: Review
+    reused: bool = False
+
+
+@dataclass(frozen=True)
+class Prior:
+    """What an earlier round knows about one document (the batch's store), for :func:`review_folder`.
+
+    ``reuse``: the document is unchanged, so ``review`` is reused (the document is still read, for the
+    application-level checks), provided its bytes are still ``sha256``. Otherwise a new review is
+    compared with ``review`` (round ``round``) when the draft changed; ``note`` (why it is not compared,
+    for instance) is added to the new review."""
+
+    review: Review | None = None
+    round: int | None = None
+    sha256: str | None = None
+    reuse: bool = False
+    note: str | None = None
 
 
 @dataclass
@@ -45,6 +78,9 @@ class FolderResult:
     folder: Path
     reviewed: list[Reviewed] = field(default_factory=list)
     application: ApplicationReview | None = None
+    files: list[Path] = field(default_factory=list)  # every document listed, reviewed or not
+    manifest: Manifest | None = None
+    errors: dict[Path, str] = field(default_factory=dict)  # document -> why it was not reviewed or not written
 
     @property
     def failures(self) -> tuple[DocumentFailure, ...]:
@@ -91,13 +127,29 @@ def llm_config(settings: Settings) -> LLMConfig:
 
 
 def make_engine(settings: Settings) -> Engine:
+    """The run's engine. A model engine that will call a model checks its cache folder first: a cache that
+    cannot be written is one :class:`~reviewer.errors.OutputError` now, not a failure per document later."""
     if settings.engine == "rules":
         return RULES
     from .llm import MethodMemory, make_judge
 
     config = llm_config(settings)
+    if not config.dry_run:
+        check_cache(config.cache_dir)
     judge = None if config.dry_run else make_judge(config)
     return Engine(settings.engine, config, judge, MethodMemory(config.cache_dir))
+
+
+def check_cache(folder: Path | None) -> None:
+    """Raise :class:`OutputError` unless the model cache ``folder`` (and its judgments folder) can be written."""
+    if folder is None:
+        return
+    hint = "make it writable, or choose another folder with the cache_dir setting (REVIEWER_CACHE_DIR)"
+    for where in (folder, folder / "judgments"):
+        try:
+            check_writable(where, doing="the model cache cannot be written")
+        except OutputError as exc:
+            raise OutputError(exc.message, path=exc.path, hint=hint) from exc
 
 
 def review_document(doc: Document, rubrics: RubricSet, *, target: str = "kaiser",
@@ -147,65 +199,166 @@ def review_file(path: Path, rubrics: RubricSet, settings: Settings, *, kind: Doc
     return Reviewed(path, doc, review_document(doc, rubrics, target=chosen, engine=engine, names=names))
 
 
-# Documents in formats we cannot read are still listed (as failures saying how to convert them) rather than
-# skipped in silence: an applicant who saved a statement as .doc must hear that it was not reviewed.
-UNREADABLE_DOCUMENT_SUFFIXES = frozenset({".doc", ".rtf", ".odt", ".pages", ".wps", ".dotx", ".docb"})
-
-
 def discover(folder: Path) -> list[Path]:
-    """The documents of an applicant folder: supported suffixes plus word-processor files we cannot read
-    (reported, not skipped); not hidden files, not Word lock files, not the manifest, not our own outputs."""
-    from .ingest import SUPPORTED_SUFFIXES
+    """The documents of an applicant folder (:func:`reviewer.ingest.listing.list_folder`, the one listing)."""
+    return list(list_folder(folder).documents)
 
-    out = []
-    for p in sorted(folder.iterdir()):
-        if p.name.startswith((".", "~$")) or not p.is_file() or p.name == MANIFEST:
-            continue
-        if REVIEW_SUFFIX + "." in p.name or p.name.lower() in ("readme.md", "readme.txt"):
-            continue
-        suffix = p.suffix.lower()
-        if suffix in SUPPORTED_SUFFIXES or suffix in UNREADABLE_DOCUMENT_SUFFIXES:
-            out.append(p)
-    return out
+
+def applicant_name(folder: Path, manifest: Manifest | None) -> str:
+    """The applicant's display name: ``applicant:`` of the manifest, else the folder's name; shortened to
+    :data:`~reviewer.errors.MAX_NAME` characters wherever it is shown or stored."""
+    return short_name(manifest.applicant if manifest and manifest.applicant else folder.resolve().name)
+
+
+def read_manifest(folder: Path) -> tuple[Manifest | None, list[DocumentFailure]]:
+    """The folder's manifest (None when there is none) and, when it cannot be read, why."""
+    try:
+        return load_manifest(folder), []
+    except ReviewerError as exc:
+        return None, [DocumentFailure(path=str(folder / MANIFEST), error=str(exc), kind="manifest")]
+
+
+def missing_documents(folder: Path, manifest: Manifest | None) -> list[DocumentFailure]:
+    """The folder's entries that are not read (links out of it, FIFOs, ...: :mod:`reviewer.ingest.listing`) and
+    the documents its manifest lists that it does not hold, each with its error line."""
+    listing = list_folder(folder)
+    skipped = {s.path.name for s in listing.skipped}
+    return [DocumentFailure(path=str(folder / name), error=error, kind="skipped" if name in skipped else "missing")
+            for name, error in folder_problems(folder, listing, manifest)]
+
+
+Outcome = Reviewed | DocumentFailure
 
 
 def review_folder(folder: Path, rubrics: RubricSet, settings: Settings, *, target: str | None = None,
-                  engine: Engine | None = None) -> FolderResult:
-    """Review every document of one applicant, then the application-level criteria across them."""
-    result = FolderResult(folder)
+                  engine: Engine | None = None, files: Sequence[Path] | None = None,
+                  priors: Mapping[str, Prior] | None = None,
+                  before_model: Callable[[Document], None] | None = None) -> FolderResult:
+    """Review every document of one applicant, then the application-level criteria across them.
+
+    ``files``: the documents (default :func:`discover`); ``priors``: what an earlier round knows, by
+    document name (see :class:`Prior`); ``before_model(document)`` runs for each document a model is about
+    to judge, after it is read and before any call (an exception fails that document, and nothing is
+    sent). One document that cannot be read or reviewed, whatever the reason, is a failure in the
+    application review; the others are still reviewed.
+    """
     engine = engine if engine is not None else make_engine(settings)
-    failures: list[DocumentFailure] = []
-    manifest: Manifest | None = None
-    try:
-        manifest = load_manifest(folder)
-    except ReviewerError as exc:
-        failures.append(DocumentFailure(path=str(folder / MANIFEST), error=str(exc), kind="manifest"))
-    files = discover(folder)
-    if manifest:
-        present = {p.name for p in files}
-        failures.extend(
-            DocumentFailure(path=str(folder / name), error=f"{folder / name}: listed in {MANIFEST} but not found",
-                            kind="missing")
-            for name in manifest.documents if name not in present
-        )
-    for path in files:
+    manifest, failures = read_manifest(folder)
+    result = FolderResult(folder, files=list(discover(folder) if files is None else files), manifest=manifest)
+    failures.extend(missing_documents(folder, manifest))
+    priors = priors or {}
+
+    def one(path: Path) -> Outcome:
         try:
-            result.reviewed.append(review_file(path, rubrics, settings, manifest=manifest, target=target,
-                                               engine=engine))
-        except ReviewerError as exc:
-            failures.append(DocumentFailure(path=str(path), error=str(exc), kind=type(exc).__name__))
-    docs = [r.document for r in result.reviewed]
-    results, findings = review_application_rules(docs, rubrics, manifest=manifest)
-    result.application = ApplicationReview(
-        applicant=(manifest.applicant if manifest and manifest.applicant else folder.resolve().name),
+            return _review_one(path, folder, rubrics, settings, manifest, target, engine,
+                               priors.get(path.name), before_model)
+        except Exception as exc:  # one bad document never stops its applicant, whatever went wrong
+            if isinstance(exc, OutputError) and exc.fatal:  # ... but a full or read-only disk stops everything
+                raise
+            if isinstance(exc, ReviewerError):
+                return DocumentFailure(path=str(path), error=str(exc), kind=type(exc).__name__)
+            return DocumentFailure(path=str(path), error=f"{path}: internal error: {exc!r}", kind="internal")
+
+    judged = sum(not (priors.get(p.name) or Prior()).reuse for p in result.files)
+    if engine.judge is not None and judged > 1:
+        # Model calls are I/O: an applicant's documents wait for the model together, not one after another.
+        with ThreadPoolExecutor(len(result.files), thread_name_prefix="reviewer-doc") as pool:
+            outcomes = list(pool.map(one, result.files))
+    else:
+        outcomes = [one(p) for p in result.files]
+    for path, outcome in zip(result.files, outcomes, strict=True):
+        if isinstance(outcome, Reviewed):
+            result.reviewed.append(outcome)
+        else:
+            failures.append(outcome)
+            result.errors[path] = outcome.error
+    result.application = application_review(folder, manifest, result.reviewed, rubrics, failures)
+    return result
+
+
+def _review_one(path: Path, folder: Path, rubrics: RubricSet, settings: Settings, manifest: Manifest | None,
+                target: str | None, engine: Engine, prior: Prior | None,
+                before_model: Callable[[Document], None] | None) -> Reviewed:
+    """One document: the stored review when it is unchanged, else a new review compared with its previous
+    round."""
+    from .ingest import load_document
+
+    doc = load_document(path, resolve_kind(path, None, manifest))
+    if prior is not None and prior.reuse and prior.review is not None and doc.sha256 == prior.sha256:
+        stored = prior.review.document.model_copy(update={"path": str(path)})
+        return Reviewed(path, doc, prior.review.model_copy(update={"document": stored}), reused=True)
+    if before_model is not None and engine.config is not None and not engine.config.dry_run:
+        before_model(doc)
+    chosen = target or (manifest.target if manifest and manifest.target else None) or settings.target
+    names = (manifest.applicant,) if manifest and manifest.applicant else ()
+    token = CURRENT_DOCUMENT.set((folder.name, path.name))
+    try:
+        review = review_document(doc, rubrics, target=chosen, engine=engine, names=names)
+    finally:
+        CURRENT_DOCUMENT.reset(token)
+    if prior is not None:
+        previous = prior.review
+        if previous is not None and prior.round is not None and previous.document.sha256 != review.document.sha256:
+            summary = compare(previous, review, round=prior.round + 1, previous_round=prior.round)
+            review = review.model_copy(update={"revision": summary})
+        if prior.note:
+            review = review.model_copy(update={"notes": (*review.notes, prior.note)})
+    return Reviewed(path, doc, review)
+
+
+def application_review(folder: Path, manifest: Manifest | None, reviewed: Sequence[Reviewed], rubrics: RubricSet,
+                       failures: Sequence[DocumentFailure]) -> ApplicationReview:
+    """The application-level criteria across the folder's reviewed documents, with every failure listed."""
+    results, findings = review_application_rules([r.document for r in reviewed], rubrics, manifest=manifest)
+    return ApplicationReview(
+        applicant=applicant_name(folder, manifest),
         path=str(folder),
-        documents=tuple(r.review.document for r in result.reviewed),
+        documents=tuple(r.review.document for r in reviewed),
         criteria=tuple(results),
         findings=tuple(findings),
         failures=tuple(failures),
-        reviews=tuple(r.review for r in result.reviewed),
+        reviews=tuple(r.review for r in reviewed),
     )
-    return result
+
+
+def folder_text_digests(folder: Path) -> set[str]:
+    """The text digests of the folder's documents as a review reads them (those it cannot read are left
+    out): what model-cache entries of these drafts record."""
+    from .ingest import load_document
+
+    manifest, _ = read_manifest(folder)
+    digests: set[str] = set()
+    try:
+        files = discover(folder)
+    except OSError:
+        return digests
+    for path in files:
+        try:
+            digests.add(load_document(path, resolve_kind(path, None, manifest)).text_digest)
+        except ReviewerError:
+            continue
+    return digests
+
+
+def plan_folder_calls(folder: Path, rubrics: RubricSet, settings: Settings, *,
+                      files: Sequence[Path] | None = None) -> list[tuple[Path, list[PlannedCall] | str]]:
+    """``--dry-run`` of :func:`review_folder` with a model engine: per document (``files``, default
+    :func:`discover`), the calls it would make (``PlannedCall``, cached ones marked) or why it cannot be
+    read. The documents are read exactly as a review reads them; nothing is sent or written."""
+    from .ingest import load_document
+    from .llm import plan_calls
+
+    config = llm_config(settings)
+    manifest, _ = read_manifest(folder)
+    out: list[tuple[Path, list[PlannedCall] | str]] = []
+    for path in discover(folder) if files is None else files:
+        try:
+            doc = load_document(path, resolve_kind(path, None, manifest))
+        except ReviewerError as exc:
+            out.append((path, str(exc)))
+            continue
+        out.append((path, plan_calls(doc, rubrics, config, mode=settings.engine)))  # type: ignore[arg-type]
+    return out
 
 
 # --- outputs ---------------------------------------------------------------------------------------
@@ -278,20 +431,32 @@ def _safe_name(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip("._")
 
 
-def write_folder(result: FolderResult, out: Path, formats: Sequence[str], *,
-                 protect: Iterable[Path] = ()) -> list[Path]:
-    """Every document's feedback plus ``application.review.*`` for one applicant folder."""
+def write_folder(result: FolderResult, out: Path, formats: Sequence[str], *, protect: Iterable[Path] = (),
+                 stems: Mapping[Path, str] | None = None, only: Collection[Path] | None = None) -> list[Path]:
+    """Every document's feedback plus ``application.review.*`` for one applicant folder.
+
+    ``stems``: output stems per source (default :func:`output_stems` over every listed document, so a
+    document's output names do not depend on which others could be read). ``only``: the sources whose
+    feedback is written (default all); the others' files are already on disk (the batch's unchanged
+    documents). A document whose feedback cannot be written is a failure in the application review and
+    in ``result.errors``; the application report itself failing, or a full or read-only disk, raises."""
     protect = list(protect)
-    stems = output_stems([r.source for r in result.reviewed])
+    stems = stems if stems is not None else output_stems(result.files or [r.source for r in result.reviewed])
     files: dict[str, str] = {}
     written: list[Path] = []
     failures: list[DocumentFailure] = []
     for item in result.reviewed:
+        if only is not None and item.source not in only:
+            files[item.document.path] = f"{stems[item.source]}{REVIEW_SUFFIX}.{next(iter(formats))}"
+            continue
         try:
             paths = write_review(item, out, formats, stem=stems[item.source], protect=protect)
         except ReviewerError as exc:  # one document's feedback failing must not cost the others theirs
+            if isinstance(exc, OutputError) and exc.fatal:  # the disk is full or read-only: so would theirs
+                raise
             failures.append(DocumentFailure(path=str(item.source), error=f"feedback not written: {exc}",
                                             kind=type(exc).__name__))
+            result.errors[item.source] = str(exc)
             continue
         files[item.document.path] = paths[0].name
         written.extend(paths)
@@ -350,11 +515,19 @@ def write_application(app: ApplicationReview, out: Path, formats: Iterable[str],
 
 
 __all__ = [
+    "CURRENT_DOCUMENT",
     "FolderResult",
+    "Prior",
     "Reviewed",
+    "applicant_name",
+    "application_review",
+    "check_cache",
     "discover",
+    "folder_text_digests",
     "output_stems",
     "output_subfolders",
+    "plan_folder_calls",
+    "read_manifest",
     "review_document",
     "review_file",
     "review_folder",

@@ -15,6 +15,17 @@ Only one process (the batch's parent) writes.
 
 Rounds are numbered 1, 2, ... per (applicant, document). :meth:`Store.record_round` is idempotent:
 recording the same digests as the latest round returns that round's number and writes nothing.
+
+Identity: each applicant id is recorded with the exact name of the cohort folder it was given to
+(``applicants.folder``, unique), so an id is never handed to another folder (see
+:mod:`reviewer.cohort.identity`). Stores written before that (schema 1) are upgraded in place: their
+ids have no folder until a batch claims them.
+
+Integrity: a store that is empty (0 bytes), not an SQLite file, truncated or damaged is refused with a
+:class:`~reviewer.errors.StoreError`, never replaced: replacing it would throw away every revision
+history without a word. ``PRAGMA quick_check`` runs at every open (tens of milliseconds for 50 MB). Any
+SQLite failure later (disk full, a read-only disk, damage found while reading) is a ``StoreError`` too,
+one line naming the file.
 """
 
 from __future__ import annotations
@@ -29,12 +40,15 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from .errors import InputError, OutputError
+from .errors import InputError, StoreError, short_name
 from .findings import Change, Review, Verdict
 
 DB_NAME = "reviewer.sqlite"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 30_000
+SQLITE_MAGIC = b"SQLite format 3\x00"
+_RESTORE_HINT = ("nothing was changed: restore reviewer.sqlite from a backup, or move it away to start a new "
+                 "revision history")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -50,8 +64,10 @@ CREATE TABLE IF NOT EXISTS applicants (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
     updated_at TEXT NOT NULL,
-    application_digest TEXT
+    application_digest TEXT,
+    folder TEXT
 );
+CREATE UNIQUE INDEX IF NOT EXISTS applicants_by_folder ON applicants (folder);
 CREATE TABLE IF NOT EXISTS rounds (
     applicant TEXT NOT NULL REFERENCES applicants(id),
     document TEXT NOT NULL,
@@ -84,6 +100,11 @@ CREATE TABLE IF NOT EXISTS failures (
 );
 CREATE INDEX IF NOT EXISTS failures_by_applicant ON failures (applicant, document);
 """
+
+_UPGRADE = {  # from version n to n + 1
+    1: "ALTER TABLE applicants ADD COLUMN folder TEXT;\n"
+       "CREATE UNIQUE INDEX IF NOT EXISTS applicants_by_folder ON applicants (folder);",
+}
 
 _ROUND_COLUMNS = ("applicant, document, round, run, kind, source_sha256, text_digest, rubric_digest, engine_digest, "
                   "context_digest, verdicts, fails, warns, resolved, persisting, new, usage, created_at")
@@ -148,38 +169,57 @@ class StoredFailure:
 
 
 class Store:
-    """The review rounds of one output folder. Use as a context manager, or ``open`` / ``close``."""
+    """The review rounds of one output folder. Use as a context manager, or ``open`` / ``close``.
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    Every public method turns an SQLite failure into a :class:`~reviewer.errors.StoreError`."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, version: int = SCHEMA_VERSION) -> None:
         self._conn = conn
         self.path = path
+        self.version = version
 
     # -- lifecycle -----------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, out: Path, *, create: bool = True) -> Store:
-        """Open ``<out>/reviewer.sqlite``, creating it when ``create`` (else a missing store is an InputError)."""
+    def open(cls, out: Path, *, create: bool = True, readonly: bool = False) -> Store:
+        """Open ``<out>/reviewer.sqlite``, creating it when ``create`` (else a missing store is an InputError).
+
+        An existing store is checked first (:func:`check_store_file`, then ``PRAGMA quick_check``) and
+        upgraded to the current schema; a damaged one raises :class:`StoreError` and is left as it is.
+        ``readonly`` (``history``, dry runs): nothing is written, not even an upgrade."""
         path = out / DB_NAME
-        if not create and not path.is_file():
+        existed = path.exists()
+        if (not create or readonly) and not existed:
             raise InputError("no review store here", path=out, hint=f"run `reviewer batch COHORT --out {out}` first")
+        if existed:
+            check_store_file(path)
+        if not readonly:
+            try:
+                out.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError.from_os(exc, out, doing="cannot create the output folder") from exc
+        conn: sqlite3.Connection | None = None
         try:
-            out.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            if readonly:
+                conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                                       timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            else:
+                conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if existed:
+                _quick_check(conn, path)
+            if readonly:
+                return cls(conn, path, _readable_version(conn, path))
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")  # in WAL: durable across a killed process
             conn.execute("PRAGMA foreign_keys = ON")
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
+            _prepare_schema(conn, path)
+        except BaseException as exc:
+            if conn is not None:
                 conn.close()
-                raise OutputError(f"the review store was written by a newer reviewer (schema {version})",
-                                  path=path, hint="upgrade reviewer or choose another --out folder")
-            if version < SCHEMA_VERSION:  # a new store (opening an existing one writes nothing)
-                conn.executescript(_SCHEMA)
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        except sqlite3.Error as exc:
-            raise OutputError(f"cannot open the review store: {exc}", path=path,
-                              hint="is it a reviewer.sqlite file, on a writable local disk?") from exc
+            if isinstance(exc, sqlite3.Error):
+                raise store_error(exc, path, doing="cannot open the review store") from exc
+            raise
         return cls(conn, path)
 
     def close(self) -> None:
@@ -195,30 +235,36 @@ class Store:
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
         """One short write transaction, taking the write lock up front (no upgrade deadlocks)."""
-        try:
+        with self._errors("cannot write the review store"):
             self._conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise OutputError(f"cannot write the review store: {exc}", path=self.path) from exc
+            try:
+                yield self._conn
+            except BaseException:
+                with suppress(sqlite3.Error):
+                    self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    @contextmanager
+    def _errors(self, doing: str = "cannot read the review store") -> Iterator[None]:
         try:
-            yield self._conn
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
+            yield
+        except sqlite3.Error as exc:
+            raise store_error(exc, self.path, doing=doing) from exc
 
     # -- runs ----------------------------------------------------------------------------------------
 
     def start_run(self, cohort: Path | str, *, rubric_digest: str, engine_digest: str) -> int:
         with self._tx() as c:
             cur = c.execute("INSERT INTO runs (started_at, cohort, rubric_digest, engine_digest) VALUES (?, ?, ?, ?)",
-                            (now(), str(cohort), rubric_digest, engine_digest))
+                            (now(), _text(str(cohort)), rubric_digest, engine_digest))
             return int(cur.lastrowid or 0)
 
     def finish_run(self, run: int, status: str) -> None:
         with self._tx() as c:
             c.execute("UPDATE runs SET finished_at = ?, status = ? WHERE id = ?", (now(), status, run))
 
-    # -- rounds --------------------------------------------------------------------------------------
+    # -- applicants ----------------------------------------------------------------------------------
 
     def ensure_applicant(self, applicant: str, name: str) -> None:
         with self._tx() as c:
@@ -228,11 +274,74 @@ class Store:
     def _upsert_applicant(c: sqlite3.Connection, applicant: str, name: str) -> None:
         c.execute("INSERT INTO applicants (id, name, updated_at) VALUES (?, ?, ?) "
                   "ON CONFLICT(id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at",
-                  (applicant, name, now()))
+                  (applicant, short_name(name), now()))
+
+    def folders(self) -> dict[str, str | None]:
+        """Every applicant id with the folder it belongs to (None: recorded before folders were)."""
+        with self._errors():
+            if self.version < 2:  # a schema-1 store opened read-only
+                return {r[0]: None for r in self._conn.execute("SELECT id FROM applicants").fetchall()}
+            return {r[0]: r[1] for r in self._conn.execute("SELECT id, folder FROM applicants").fetchall()}
+
+    def claim(self, folders: Mapping[str, str], names: Mapping[str, str] | None = None) -> None:
+        """Record ``folders`` (id -> folder key) for good: a new id gets a row (its display name from
+        ``names``, else the folder), an id recorded without a folder gets this one. An id that already has
+        another folder, or a folder already held by another id, is a :class:`StoreError` (the identity
+        rules never ask for that; the store refuses rather than merge two applicants' histories)."""
+        names = names or {}
+        with self._tx() as c:
+            for ident, folder in folders.items():
+                row = c.execute("SELECT folder FROM applicants WHERE id = ?", (ident,)).fetchone()
+                if row is not None and row[0] == folder:
+                    continue
+                if row is not None and row[0] is not None:
+                    raise StoreError(f"applicant id '{ident}' already belongs to another folder", path=self.path,
+                                     hint="this is a bug in reviewer: please report it")
+                try:
+                    if row is None:
+                        c.execute("INSERT INTO applicants (id, name, updated_at, folder) VALUES (?, ?, ?, ?)",
+                                  (ident, short_name(names.get(ident) or folder), now(), folder))
+                    else:
+                        c.execute("UPDATE applicants SET folder = ? WHERE id = ?", (folder, ident))
+                except sqlite3.IntegrityError as exc:
+                    raise StoreError(f"folder of applicant id '{ident}' is recorded for another id", path=self.path,
+                                     hint="this is a bug in reviewer: please report it") from exc
+
+    def applicant(self, applicant: str) -> tuple[str, str | None] | None:
+        """(display name, folder) recorded for ``applicant``; None when it is unknown."""
+        with self._errors():
+            folder = "folder" if self.version >= 2 else "NULL"
+            row = self._conn.execute(f"SELECT name, {folder} FROM applicants WHERE id = ?", (applicant,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def find(self, query: str) -> tuple[str, str] | None:
+        """(id, display name) of the applicant ``query`` names: its id, else its folder's exact name, else its
+        display name (the last two case-insensitive); None when there is none."""
+        with self._errors():
+            folder = "folder" if self.version >= 2 else "NULL"
+            rows = self._conn.execute(f"SELECT id, name, {folder} FROM applicants ORDER BY id").fetchall()
+        wanted = query.casefold()
+        for column, fold in ((0, False), (0, True), (2, False), (2, True), (1, True)):
+            for row in rows:
+                value = row[column]
+                if value is not None and (value.casefold() == wanted if fold else value == query):
+                    return row[0], row[1]
+        return None
+
+    def runs(self, applicant: str) -> int:
+        """In how many batch runs some document of ``applicant`` was reviewed (rounds recorded without a
+        run count as one run per round number)."""
+        with self._errors():
+            row = self._conn.execute(
+                "SELECT COUNT(DISTINCT run), COALESCE(MAX(CASE WHEN run IS NULL THEN round END), 0) "
+                "FROM rounds WHERE applicant = ?", (applicant,)).fetchone()
+        return int(row[0]) + int(row[1])
 
     def application_digest(self, applicant: str) -> str | None:
         """What the applicant's last application-level review was computed from (see the cohort runner)."""
-        row = self._conn.execute("SELECT application_digest FROM applicants WHERE id = ?", (applicant,)).fetchone()
+        with self._errors():
+            row = self._conn.execute("SELECT application_digest FROM applicants WHERE id = ?",
+                                     (applicant,)).fetchone()
         return row[0] if row else None
 
     def set_application_digest(self, applicant: str, name: str, digest: str) -> None:
@@ -240,28 +349,34 @@ class Store:
             self._upsert_applicant(c, applicant, name)
             c.execute("UPDATE applicants SET application_digest = ? WHERE id = ?", (digest, applicant))
 
+    # -- rounds --------------------------------------------------------------------------------------
+
     def latest(self, applicant: str, document: str) -> StoredRound | None:
-        row = self._conn.execute(
-            f"SELECT {_ROUND_COLUMNS} FROM rounds WHERE applicant = ? AND document = ? ORDER BY round DESC LIMIT 1",
-            (applicant, document)).fetchone()
-        return _round(row) if row else None
+        with self._errors():
+            row = self._conn.execute(
+                f"SELECT {_ROUND_COLUMNS} FROM rounds WHERE applicant = ? AND document = ? "
+                "ORDER BY round DESC LIMIT 1", (applicant, document)).fetchone()
+        return self._round(row) if row else None
 
     def latest_rounds(self, applicant: str) -> dict[str, StoredRound]:
         """The latest round of every document of ``applicant`` (one query)."""
-        rows = self._conn.execute(
-            f"SELECT {_ROUND_COLUMNS} FROM rounds r WHERE applicant = ? AND round = "
-            "(SELECT MAX(round) FROM rounds WHERE applicant = r.applicant AND document = r.document)",
-            (applicant,)).fetchall()
-        return {row[1]: _round(row) for row in rows}
+        with self._errors():
+            rows = self._conn.execute(
+                f"SELECT {_ROUND_COLUMNS} FROM rounds r WHERE applicant = ? AND round = "
+                "(SELECT MAX(round) FROM rounds WHERE applicant = r.applicant AND document = r.document)",
+                (applicant,)).fetchall()
+        return {row[1]: self._round(row) for row in rows}
 
     def review(self, applicant: str, document: str, number: int | None = None) -> Review | None:
-        """The stored review of one round (the latest when ``number`` is None)."""
-        if number is None:
-            row = self._conn.execute("SELECT review FROM rounds WHERE applicant = ? AND document = ? "
-                                     "ORDER BY round DESC LIMIT 1", (applicant, document)).fetchone()
-        else:
-            row = self._conn.execute("SELECT review FROM rounds WHERE applicant = ? AND document = ? AND round = ?",
-                                     (applicant, document, number)).fetchone()
+        """The stored review of one round (the latest when ``number`` is None). A review that no longer
+        parses (written by another version) raises ``ValueError``."""
+        with self._errors():
+            if number is None:
+                row = self._conn.execute("SELECT review FROM rounds WHERE applicant = ? AND document = ? "
+                                         "ORDER BY round DESC LIMIT 1", (applicant, document)).fetchone()
+            else:
+                row = self._conn.execute("SELECT review FROM rounds WHERE applicant = ? AND document = ? "
+                                         "AND round = ?", (applicant, document, number)).fetchone()
         return Review.model_validate_json(row[0]) if row else None
 
     def record_round(self, applicant: str, document: str, review: Review, digests: Digests, *,
@@ -279,6 +394,8 @@ class Store:
         rev = review.revision
         counts = {c.value: len(rev.of(c)) if rev else 0 for c in Change}
         spent = dict(usage) if usage is not None else review_usage(review)
+        fails = sum(v == Verdict.FAIL.value for v in verdicts.values())
+        warns = sum(v == Verdict.WARN.value for v in verdicts.values())
         with self._tx() as c:
             row = c.execute("SELECT round, source_sha256, rubric_digest, engine_digest, context_digest, usage "
                             "FROM rounds WHERE applicant = ? AND document = ? ORDER BY round DESC LIMIT 1",
@@ -289,11 +406,10 @@ class Store:
                         "UPDATE rounds SET run = ?, text_digest = ?, verdicts = ?, fails = ?, warns = ?, resolved = ?, "
                         "persisting = ?, new = ?, usage = ?, created_at = ?, review = ? "
                         "WHERE applicant = ? AND document = ? AND round = ?",
-                        (run, review.document.text_digest, json.dumps(verdicts),
-                         sum(v == Verdict.FAIL.value for v in verdicts.values()),
-                         sum(v == Verdict.WARN.value for v in verdicts.values()), counts["resolved"],
-                         counts["persisting"], counts["new"], json.dumps(added_usage(json.loads(row[5]), spent)),
-                         now(), review.model_dump_json(), applicant, document, row[0]))
+                        (run, review.document.text_digest, json.dumps(verdicts), fails, warns, counts["resolved"],
+                         counts["persisting"], counts["new"],
+                         json.dumps(added_usage(self._json(row[5]), spent)), now(), review.model_dump_json(),
+                         applicant, document, row[0]))
                 return int(row[0])
             number = (int(row[0]) if row else 0) + 1
             if name is None:
@@ -305,16 +421,14 @@ class Store:
                 f"INSERT INTO rounds ({_ROUND_COLUMNS}, review) VALUES ({', '.join('?' * 19)})",
                 (applicant, document, number, run, review.document.kind.value, digests.source_sha256,
                  review.document.text_digest, digests.rubric, digests.engine, digests.context,
-                 json.dumps(verdicts), sum(v == Verdict.FAIL.value for v in verdicts.values()),
-                 sum(v == Verdict.WARN.value for v in verdicts.values()), counts["resolved"], counts["persisting"],
-                 counts["new"], json.dumps(spent), now(),
-                 review.model_dump_json()))
+                 json.dumps(verdicts), fails, warns, counts["resolved"], counts["persisting"],
+                 counts["new"], json.dumps(spent), now(), review.model_dump_json()))
             return number
 
     def record_failure(self, applicant: str, document: str | None, error: str, *, run: int | None = None) -> None:
         with self._tx() as c:
             c.execute("INSERT INTO failures (run, applicant, document, error, created_at) VALUES (?, ?, ?, ?, ?)",
-                      (run, applicant, document, error, now()))
+                      (run, applicant, None if document is None else _text(document), _text(error), now()))
 
     def delete_applicant(self, applicant: str) -> dict[str, int]:
         """Delete everything stored about ``applicant`` (rounds with their reviews and usage, failures, the
@@ -323,7 +437,8 @@ class Store:
         ``secure_delete`` overwrites the freed pages and the WAL is checkpointed and truncated afterwards,
         so the deleted reviews do not linger in the database files.
         """
-        self._conn.execute("PRAGMA secure_delete = ON")
+        with self._errors("cannot write the review store"):
+            self._conn.execute("PRAGMA secure_delete = ON")
         with self._tx() as c:
             counts = {table: c.execute(f"DELETE FROM {table} WHERE {column} = ?", (applicant,)).rowcount
                       for table, column in (("rounds", "applicant"), ("failures", "applicant"), ("applicants", "id"))}
@@ -333,24 +448,39 @@ class Store:
 
     def text_digests(self, applicant: str) -> set[str]:
         """The digests of every document text reviewed for ``applicant`` (what its model-cache entries record)."""
-        rows = self._conn.execute("SELECT DISTINCT text_digest FROM rounds WHERE applicant = ?", (applicant,))
+        with self._errors():
+            rows = self._conn.execute("SELECT DISTINCT text_digest FROM rounds WHERE applicant = ?",
+                                      (applicant,)).fetchall()
         return {r[0] for r in rows}
+
+    def cohorts(self, applicant: str) -> list[str]:
+        """The cohort folders of the runs that reviewed ``applicant``, most recent first (the latest run's
+        when none of its rounds names a run)."""
+        with self._errors():
+            rows = self._conn.execute(
+                "SELECT cohort FROM runs WHERE id IN (SELECT run FROM rounds WHERE applicant = ?) "
+                "GROUP BY cohort ORDER BY MAX(id) DESC", (applicant,)).fetchall()
+            if not rows:
+                rows = self._conn.execute("SELECT cohort FROM runs ORDER BY id DESC LIMIT 1").fetchall()
+        return [r[0] for r in rows]
 
     # -- reading -------------------------------------------------------------------------------------
 
     def applicants(self) -> list[tuple[str, str]]:
         """(id, display name) of every applicant with a recorded round, by id."""
-        return [(r[0], r[1]) for r in self._conn.execute("SELECT id, name FROM applicants ORDER BY id")]
+        with self._errors():
+            return [(r[0], r[1]) for r in self._conn.execute("SELECT id, name FROM applicants ORDER BY id")]
 
     def rounds(self, applicant: str, document: str | None = None) -> list[StoredRound]:
         """Every round of ``applicant`` (of one document when given), by document then round."""
-        if document is None:
-            rows = self._conn.execute(f"SELECT {_ROUND_COLUMNS} FROM rounds WHERE applicant = ? "
-                                      "ORDER BY document, round", (applicant,))
-        else:
-            rows = self._conn.execute(f"SELECT {_ROUND_COLUMNS} FROM rounds WHERE applicant = ? AND document = ? "
-                                      "ORDER BY round", (applicant, document))
-        return [_round(r) for r in rows]
+        with self._errors():
+            if document is None:
+                rows = self._conn.execute(f"SELECT {_ROUND_COLUMNS} FROM rounds WHERE applicant = ? "
+                                          "ORDER BY document, round", (applicant,)).fetchall()
+            else:
+                rows = self._conn.execute(f"SELECT {_ROUND_COLUMNS} FROM rounds WHERE applicant = ? "
+                                          "AND document = ? ORDER BY round", (applicant, document)).fetchall()
+        return [self._round(r) for r in rows]
 
     def history(self, applicant: str) -> dict[str, list[StoredRound]]:
         """Rounds per document, each list oldest first (what ``reviewer history`` shows)."""
@@ -368,14 +498,127 @@ class Store:
         if run is not None:
             sql += " AND run = ?"
             args.append(run)
-        return [StoredFailure(*r) for r in self._conn.execute(sql + " ORDER BY id", args)]
+        with self._errors():
+            return [StoredFailure(*r) for r in self._conn.execute(sql + " ORDER BY id", args).fetchall()]
 
     def latest_run(self) -> int:
         """The id of the most recent run (0 before the first)."""
-        return int(self._conn.execute("SELECT COALESCE(MAX(id), 0) FROM runs").fetchone()[0])
+        with self._errors():
+            return int(self._conn.execute("SELECT COALESCE(MAX(id), 0) FROM runs").fetchone()[0])
 
     def count_rounds(self) -> int:
-        return int(self._conn.execute("SELECT COUNT(*) FROM rounds").fetchone()[0])
+        with self._errors():
+            return int(self._conn.execute("SELECT COUNT(*) FROM rounds").fetchone()[0])
+
+    def _round(self, row: tuple[Any, ...]) -> StoredRound:
+        (applicant, document, number, run, kind, sha, text, rubric, engine, context, verdicts, fails, warns,
+         resolved, persisting, new, usage, created) = row
+        return StoredRound(applicant, document, int(number), run, kind, sha, text, rubric, engine, context,
+                           self._json(verdicts), int(fails), int(warns), int(resolved), int(persisting), int(new),
+                           self._json(usage), created)
+
+    def _json(self, text: str) -> dict[str, Any]:
+        try:
+            value = json.loads(text)
+        except (TypeError, ValueError):
+            value = None
+        if not isinstance(value, dict):
+            raise StoreError("the review store is damaged (a round's recorded values are not readable)",
+                             path=self.path, hint=_RESTORE_HINT)
+        return value
+
+
+def check_store_file(path: Path) -> None:
+    """Refuse a store file that cannot be a healthy store, before SQLite opens it: empty (SQLite would
+    take a 0-byte file for a new database, and the history would be gone without a word), not an SQLite
+    file, or shorter than its header says (truncated)."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            header = fh.read(100)
+    except OSError as exc:
+        raise StoreError.from_os(exc, path, doing="cannot read the review store") from exc
+    if size == 0:
+        raise StoreError("the review store is empty (0 bytes): its revision history is gone", path=path,
+                         hint=_RESTORE_HINT)
+    if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
+        raise StoreError("this is not a review store (not an SQLite database)", path=path, hint=_RESTORE_HINT)
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    if header[24:28] == header[92:96] and pages and size < pages * page_size:  # the header's page count is valid
+        raise StoreError(f"the review store is truncated ({size} of {pages * page_size} bytes)", path=path,
+                         hint=_RESTORE_HINT)
+
+
+def _quick_check(conn: sqlite3.Connection, path: Path) -> None:
+    rows = conn.execute("PRAGMA quick_check(1)").fetchall()
+    if [tuple(r) for r in rows] != [("ok",)]:
+        raise StoreError("the review store is damaged (SQLite's quick_check fails)", path=path, hint=_RESTORE_HINT)
+
+
+def _readable_version(conn: sqlite3.Connection, path: Path) -> int:
+    """The schema of a store opened read-only: one this reviewer can read, or a :class:`StoreError`."""
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version > SCHEMA_VERSION:
+        raise StoreError(f"the review store was written by a newer reviewer (schema {version})",
+                         path=path, hint="upgrade reviewer")
+    if version < 1:
+        raise StoreError("this SQLite database is not a review store", path=path, hint="pass a batch --out folder")
+    return version
+
+
+def _prepare_schema(conn: sqlite3.Connection, path: Path) -> None:
+    """Create the schema in a new store, upgrade an older one, refuse a newer one or someone else's database."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise StoreError(f"the review store was written by a newer reviewer (schema {version})",
+                         path=path, hint="upgrade reviewer or choose another --out folder")
+    if version == SCHEMA_VERSION:
+        return
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if version == 0 and tables:
+        raise StoreError("this SQLite database is not a review store", path=path,
+                         hint="choose another --out folder, or move the file away")
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        scripts = [_SCHEMA] if version == 0 else [_UPGRADE[step] for step in range(version, SCHEMA_VERSION)]
+        for script in scripts:  # statement by statement: executescript would commit the transaction
+            for statement in filter(str.strip, script.split(";\n")):
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    except BaseException:
+        with suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+_CORRUPT = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_CORRUPT_INDEX", "SQLITE_CORRUPT_SEQUENCE",
+                      "SQLITE_CORRUPT_VTAB", "SQLITE_IOERR_SHORT_READ"})
+
+
+def store_error(exc: sqlite3.Error, path: Path, *, doing: str) -> StoreError:
+    """One line for an SQLite failure: damage, a full or read-only disk, or a busy store."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name in _CORRUPT or "malformed" in str(exc) or "not a database" in str(exc):
+        return StoreError(f"the review store is damaged ({exc})", path=path, hint=_RESTORE_HINT)
+    if name.startswith("SQLITE_FULL"):
+        return StoreError(f"{doing}: the disk is full", path=path, hint="free some disk space and run again")
+    if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH")):
+        return StoreError(f"{doing}: {exc}", path=path, hint="check that the folder and the file are writable")
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return StoreError(f"{doing}: {exc}", path=path, hint="another reviewer process is using it: try again")
+    return StoreError(f"{doing}: {exc}", path=path, hint="check the disk, then run again")
+
+
+def _text(value: str) -> str:
+    """Text SQLite can store: a lone surrogate (an undecodable file name) would fail to encode."""
+    try:
+        value.encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def review_usage(review: Review) -> dict[str, Any]:
@@ -406,13 +649,5 @@ def added_usage(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str
     return merged
 
 
-def _round(row: tuple[Any, ...]) -> StoredRound:
-    (applicant, document, number, run, kind, sha, text, rubric, engine, context, verdicts, fails, warns,
-     resolved, persisting, new, usage, created) = row
-    return StoredRound(applicant, document, int(number), run, kind, sha, text, rubric, engine, context,
-                       json.loads(verdicts), int(fails), int(warns), int(resolved), int(persisting), int(new),
-                       json.loads(usage), created)
-
-
-__all__ = ["DB_NAME", "Digests", "Store", "StoredFailure", "StoredRound", "added_usage", "fallback_count", "now",
-           "review_usage"]
+__all__ = ["DB_NAME", "Digests", "Store", "StoredFailure", "StoredRound", "added_usage", "check_store_file",
+           "fallback_count", "now", "review_usage", "store_error"]

@@ -43,6 +43,7 @@ from pydantic import Field
 from ..document import DocKind, Document, Entry, Sentence
 from ..errors import printable
 from ..findings import Verdict
+from ..ingest.dates import parse_month
 from .experience import entry_anchor, entry_span
 from .registry import AppContext, Hit, Outcome, Params, register
 from .score import score_discussion, with_digits
@@ -395,9 +396,15 @@ class GapsParams(Params):
     explanation_terms: tuple[str, ...] = Field(min_length=1)
 
 
-def month_number(value: str | None) -> int | None:
-    """``YYYY-MM`` as a month count (year * 12 + month - 1); None when absent or malformed."""
+def month_number(value: str | None, *, end: bool = False) -> int | None:
+    """A month as a count (year * 12 + month - 1); None when absent or not a date.
+
+    Entries hold ``YYYY-MM``; entries built in code may carry any form :mod:`reviewer.ingest.dates` reads
+    (``03/2022``, ``Mar 2022``, a bare year, which is its January, or its December when ``end``)."""
     m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", value or "")
+    if m is None and value:
+        month = parse_month(value, end=end)
+        m = re.fullmatch(r"(\d{4})-(\d{2})", month) if month else None
     if not m or not 1 <= int(m.group(2)) <= 12:
         return None
     return int(m.group(1)) * 12 + int(m.group(2)) - 1
@@ -441,7 +448,7 @@ def dated_entries(docs: Sequence[Document]) -> list[Dated]:
             start = month_number(e.start_month)
             if start is None:
                 continue
-            end = month_number(e.end_month)
+            end = month_number(e.end_month, end=True)
             out.append(Dated(start, max(end, start) if end is not None else None, d, e))
     return sorted(out, key=lambda x: (x.start, x.doc.path, x.entry.index))
 

@@ -23,14 +23,17 @@ Choices worth knowing:
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from ..document import Document, Entry
+from pydantic import Field
+
+from ..document import Document, Entry, Sentence
 from ..findings import Verdict, worst
 from .registry import Context, Hit, Outcome, Params, register
-from .text import find_terms, has_term
+from .text import find_terms, has_term, term_pattern
 
 # --- quantities -------------------------------------------------------------------------------------
 
@@ -45,12 +48,75 @@ WRITTEN = re.compile(
     r"hundreds?|thousands?|dozens?|twice|thrice|half)\b(?P<after>[\s-]+[a-z]+)?",
     re.IGNORECASE,
 )
-# Words that make the digits after them a label, not an amount.
-_LABEL_BEFORE = re.compile(
-    r"(?:\b(?:step|type|phase|grade|stage|level|class|covid|pgy|ms|year|room|ward|unit|bed|floor|version|"
-    r"no|number|j|h|tier|module|part|chapter|gen|apgar|icd|dsm|hba1c)|#)\s*[-.]?\s*$",
-    re.IGNORECASE,
-)
+class NumberNames(Params):
+    """Numbers that name something instead of counting it (lexicons in the rubric YAML; in ``before`` a word
+    written in lower case matches in any case, a capitalised one only capitalised and inside a sentence).
+
+    ``before``: words after which a number is a name ("Step 1", "Ward 7", "Suite 200", "PGY-1"), also in
+    the plural with a list ("Steps 1 and 2", "rooms 3-4"), unless a count unit follows ("clinic 3 days a
+    week"). ``after``: words a name-number stands right before ("4 West", "5 North"; not "3 North American
+    sites"). ``streets``: street words of an address ("1450 Main Street"), after one to three capitalised
+    words. ``counted_after``: units that make a number after a ``before`` word a count again.
+    """
+
+    before: tuple[str, ...] = (
+        "step", "type", "phase", "grade", "stage", "level", "class", "covid", "pgy", "ms", "year", "room",
+        "ward", "unit", "bed", "floor", "suite", "Building", "Hall", "clinic", "Station", "Pod", "Bay", "Wing",
+        "Tower", "pavilion", "Block", "version", "No", "number", "j", "h", "tier", "module", "Part",
+        "chapter", "gen", "apgar", "icd", "dsm", "hba1c", "#",
+    )  # fmt: skip
+    after: tuple[str, ...] = (
+        "west", "east", "north", "south", "northeast", "northwest", "southeast", "southwest",
+    )  # fmt: skip
+    streets: tuple[str, ...] = (
+        "Street", "St", "Avenue", "Ave", "Road", "Rd", "Boulevard", "Blvd", "Lane", "Drive", "Way", "Place",
+        "Court", "Parkway", "Highway",
+    )  # fmt: skip
+    counted_after: tuple[str, ...] = (
+        "days", "nights", "weeks", "months", "years", "times", "shifts", "sessions", "hours", "patients",
+    )
+
+
+DEFAULT_NAMES = NumberNames()
+
+
+def _alternation(words: tuple[str, ...]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+def _cased(words: tuple[str, ...], suffix: str = "") -> str:
+    """One alternation: lower-case words match in any case, capitalised ones only capitalised and inside a
+    sentence ("in Building 3" is a name, "building 3 dashboards" a count)."""
+    lower = tuple(w for w in words if w == w.lower())
+    upper = tuple(w for w in words if w != w.lower())
+    parts = [f"(?i:(?:{_alternation(lower)}){suffix})"] if lower else []
+    # Not at the start of a sentence, where any word is capitalised ("Building 3 dashboards took ...").
+    parts += [f"(?:(?<=[\\w,;:/] )|(?<=\\())(?:{_alternation(upper)}){suffix}"] if upper else []
+    return "|".join(parts) or "(?!)"
+
+
+_LIST = r"\s*(?:,|/|&|and|or)\s*"
+
+
+@functools.lru_cache(maxsize=16)
+def _name_patterns(names: NumberNames) -> tuple[re.Pattern[str], ...]:
+    """(label before, plural label before, list after, direction after, street after, count unit after)."""
+    words = tuple(w for w in names.before if w != "#")
+    hash_ = "|#" if "#" in names.before else ""
+    chain = rf"(?:\d+[a-z]?{_LIST})*"
+    before = re.compile(  # "Step 1", "PGY-1", "No. 5", "Step 1 and 2"
+        rf"(?:(?<![\w])(?:{_cased(words)}){hash_})\s*[-.#:]?\s*{chain}$"
+    )
+    plural = re.compile(  # "Steps 1 and 2", "rooms 3, 4 and 5" (a list must follow or precede)
+        rf"(?<![\w])(?:{_cased(tuple(w for w in words if len(w) > 2), '(?i:e?s)')})\s*(?P<chain>{chain})$"
+    )
+    listed = re.compile(rf"^{_LIST}\d", re.IGNORECASE)
+    after = re.compile(rf"^[\s-]*(?i:{_alternation(names.after)})\b(?!\s+[A-Z][a-z]*(?:an|ern)\b)")
+    street = re.compile(rf"^\s+(?:[A-Z0-9][\w.'’]*\s+){{1,3}}(?:{_alternation(names.streets)})\b")
+    counted = re.compile(rf"^\s*(?:{_alternation(names.counted_after)})\b", re.IGNORECASE)
+    return before, plural, listed, after, street, counted
+
+
 _UNIT_AFTER = re.compile(
     r"^\s*(?:patients?|hours?|participants?|people|persons|residents|students|children|families|households|"
     r"charts?|records?|cases?|surveys?|responses?|doses?|members?|beds?|visits?|encounters?)\b",
@@ -62,12 +128,23 @@ _ONE_UNITS = re.compile(
 _YEAR = re.compile(r"^(?:19[5-9]\d|20[0-4]\d)$")
 
 
-def quantities(text: str) -> list[tuple[int, int]]:
-    """Spans of the amounts in ``text``: numbers, %, ranges, written numbers; not years, dates or labels."""
+def _is_name(text: str, m: re.Match[str], names: NumberNames) -> bool:
+    """Whether the number matched by ``m`` names something (module docstring) rather than counts it."""
+    before, plural, listed, after, street, counted = _name_patterns(names)
+    lead, rest = text[max(0, m.start() - 40) : m.start()], text[m.end() :]
+    if not counted.match(rest):
+        if before.search(lead):
+            return True
+        if (p := plural.search(lead)) and (p.group("chain") or m.group("num2") or listed.match(rest)):
+            return True
+    return bool(after.match(rest) or street.match(rest))
+
+
+def quantities(text: str, names: NumberNames = DEFAULT_NAMES) -> list[tuple[int, int]]:
+    """Spans of the amounts in ``text``: numbers, %, ranges, written numbers; not years, dates or names."""
     spans: list[tuple[int, int]] = []
     for m in QUANTITY.finditer(text):
-        before = text[max(0, m.start() - 12) : m.start()]
-        if _LABEL_BEFORE.search(before):
+        if _is_name(text, m, names):
             continue
         num = m.group("num").replace(",", "")
         if _YEAR.match(num) and not m.group("pct") and not _UNIT_AFTER.match(text[m.end() :]):
@@ -80,8 +157,8 @@ def quantities(text: str) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
-def has_quantity(text: str) -> bool:
-    return bool(quantities(text))
+def has_quantity(text: str, names: NumberNames = DEFAULT_NAMES) -> bool:
+    return bool(quantities(text, names))
 
 
 # --- entries ----------------------------------------------------------------------------------------
@@ -164,7 +241,7 @@ def judge_entries(doc: Document, judge: Judge, what: str) -> Outcome:
 
 
 class QuantifiedParams(Params):
-    pass
+    number_names: NumberNames = DEFAULT_NAMES
 
 
 @register("experience_quantified", QuantifiedParams)
@@ -172,7 +249,7 @@ def check_quantified(ctx: Context, params: QuantifiedParams) -> Outcome:
     """``fail`` for each entry whose description holds no quantity (dates in the heading do not count)."""
 
     def judge(doc: Document, span: EntrySpan) -> tuple[Verdict, list[Hit]]:
-        if has_quantity(span.text):
+        if has_quantity(span.text, params.number_names):
             return Verdict.PASS, []
         return Verdict.FAIL, [entry_hit(doc, span, Verdict.FAIL, "no number, count, percentage or duration")]
 
@@ -197,6 +274,7 @@ class OutcomeParams(Params):
     )
     change_terms: tuple[str, ...] = ("reduced", "increased", "improved", "decreased", "dropped", "rose")
     before_after: str = r"from\s+[~≈]?\d[\d.,]*\s*%?\s+to\s+[~≈]?\d[\d.,]*\s*%?"
+    number_names: NumberNames = DEFAULT_NAMES
 
 
 def _outcome_sentence(text: str, params: OutcomeParams) -> bool:
@@ -206,8 +284,19 @@ def _outcome_sentence(text: str, params: OutcomeParams) -> bool:
         return True  # a percentage in a project entry is a measured result ("42% screened positive")
     if not has_term(text, params.change_terms):
         return False
-    nums = [(s, e) for s, e in quantities(text) if not re.search(r"n\s*=\s*$", text[max(0, s - 4) : s])]
-    return bool(nums)
+    spans = quantities(text, params.number_names)
+    return any(not re.search(r"n\s*=\s*$", text[max(0, s - 4) : s]) for s, _ in spans)
+
+
+def _is_project(span: EntrySpan, sents: Sequence[Sentence], terms: tuple[str, ...]) -> bool:
+    """A QI or research entry: its title or role says so, its description opens with it, or two of its
+    sentences speak of it. One late mention ("students later used the skills in their research
+    electives") is context, not what the entry is."""
+    head = " ".join(filter(None, [span.title, span.entry.role if span.entry else None]))
+    if has_term(head, terms):
+        return True
+    mentions = [s for s in sents if has_term(s.text, terms)]
+    return bool(mentions) and (mentions[0] is sents[0] or len(mentions) >= 2)
 
 
 @register("experience_outcome", OutcomeParams)
@@ -215,10 +304,9 @@ def check_outcome(ctx: Context, params: OutcomeParams) -> Outcome:
     """QI/research entries ``warn`` without a measurable outcome; other entries are not applicable."""
 
     def judge(doc: Document, span: EntrySpan) -> tuple[Verdict, list[Hit]]:
-        head = " ".join(filter(None, [span.title, span.entry.role if span.entry else None]))
-        if not (has_term(span.text, params.project_terms) or has_term(head, params.project_terms)):
-            return Verdict.NOT_APPLICABLE, []
         sents = doc.sentences_in(span.start, span.end)
+        if not _is_project(span, sents, params.project_terms):
+            return Verdict.NOT_APPLICABLE, []
         if any(_outcome_sentence(s.text, params) for s in sents):
             return Verdict.PASS, []
         lead = next((s for s in sents if has_term(s.text, params.project_terms)), sents[0] if sents else None)
@@ -238,21 +326,50 @@ def check_outcome(ctx: Context, params: OutcomeParams) -> Outcome:
 class TermsParams(Params):
     terms: tuple[str, ...]
     missing_note: str = "none of the expected terms"
+    include_title: bool = False  # the entry's title and role count too (a "QI: ..." title is a quality link)
 
 
-def _require_terms(ctx: Context, params: TermsParams) -> Outcome:
+def _entry_head(span: EntrySpan) -> str:
+    """The entry's title and role (empty for a whole-text pseudo-entry)."""
+    if span.index is None:
+        return ""
+    return " ".join(filter(None, [span.title, span.entry.role if span.entry else None]))
+
+
+def _require_terms(ctx: Context, params: TermsParams, found: Callable[[str], bool] | None = None) -> Outcome:
     def judge(doc: Document, span: EntrySpan) -> tuple[Verdict, list[Hit]]:
-        if has_term(span.text, params.terms):
+        texts = [span.text, _entry_head(span)] if params.include_title else [span.text]
+        if any(has_term(t, params.terms) or (found is not None and found(t)) for t in texts):
             return Verdict.PASS, []
         return Verdict.WARN, [entry_hit(doc, span, Verdict.WARN, params.missing_note)]
 
     return judge_entries(ctx.doc, judge, "")
 
 
-@register("experience_teamwork", TermsParams)
-def check_teamwork(ctx: Context, params: TermsParams) -> Outcome:
+class TeamworkParams(TermsParams):
+    """``partner_roles`` after one of ``partner_links`` with at most ``partner_gap`` words between ("with
+    two residents", "alongside the clinic pharmacist") is teamwork, as the terms are."""
+
+    partner_links: tuple[str, ...] = ("with", "alongside", "together with")
+    partner_roles: tuple[str, ...] = ()
+    partner_gap: int = Field(default=3, ge=0, le=6)
+
+
+@functools.lru_cache(maxsize=16)
+def _partner_pattern(links: tuple[str, ...], roles: tuple[str, ...], gap: int) -> re.Pattern[str]:
+    words = rf"(?:[\w'’-]+\s+){{0,{gap}}}?"
+    return re.compile(
+        rf"(?<![\w])(?:{term_pattern(links).pattern})\s+{words}(?:{term_pattern(roles).pattern})", re.IGNORECASE
+    )
+
+
+@register("experience_teamwork", TeamworkParams)
+def check_teamwork(ctx: Context, params: TeamworkParams) -> Outcome:
     """``warn`` for each entry that never mentions the team it worked with or how it communicated."""
-    return _require_terms(ctx, params)
+    if not params.partner_roles or not params.partner_links:
+        return _require_terms(ctx, params)
+    partner = _partner_pattern(params.partner_links, params.partner_roles, params.partner_gap)
+    return _require_terms(ctx, params, lambda text: partner.search(text) is not None)
 
 
 @register("experience_kaiser_link", TermsParams)
@@ -268,6 +385,7 @@ class VagueParams(Params):
     phrases: tuple[str, ...]
     soft_phrases: tuple[str, ...] = ("participated in", "observed")
     concrete_verbs: tuple[str, ...] = ()
+    number_names: NumberNames = DEFAULT_NAMES
 
 
 def _vague_hits(doc: Document, span: EntrySpan, params: VagueParams) -> Iterator[Hit]:
@@ -278,7 +396,7 @@ def _vague_hits(doc: Document, span: EntrySpan, params: VagueParams) -> Iterator
             rest = sent.text
             for s, e in soft:
                 rest = rest[:s] + " " * (e - s) + rest[e:]
-            if has_quantity(sent.text) or has_term(rest, params.concrete_verbs):
+            if has_quantity(sent.text, params.number_names) or has_term(rest, params.concrete_verbs):
                 soft = []
         for s, e in sorted(found + soft):
             phrase = sent.text[s:e]

@@ -1,8 +1,9 @@
 """The integrity detectors: text a human reader cannot see, and text addressed to an AI grader.
 
 Drafts are untrusted input. ``integrity.hidden_text`` reports what ingest set aside as invisible
-(:attr:`reviewer.document.Document.hidden`: ``w:vanish``, white-on-white or tiny runs; that text is never
-reviewed or sent to a model) and, in the visible text, invisible format characters: zero-width and
+(:attr:`reviewer.document.Document.hidden`: ``w:vanish``, tiny or squeezed runs, runs coloured like the
+highlight, shading, cell or page behind them (:mod:`reviewer.docx_visible`); that text is never reviewed or
+sent to a model) and, in the visible text, invisible format characters: zero-width and
 bidirectional controls and Unicode *tag* characters, which can smuggle a whole instruction into a line
 that looks normal ("ASCII smuggling"; tag characters are decoded into the note so a human sees the
 message). Joiners and direction marks next to right-to-left letters or emoji are left alone: Arabic,
@@ -54,7 +55,9 @@ class HiddenParams(Params):
         "U+E0000-U+E007F",
     )
     reasons: dict[str, str] = Field(
-        default_factory=lambda: {"vanish": "hidden text", "white": "white-on-white text", "tiny": "tiny text"}
+        default_factory=lambda: {"vanish": "hidden text", "white": "white-on-white text",
+                                 "color": "text coloured like its background", "tiny": "tiny text",
+                                 "squeezed": "squeezed text"}
     )
     preview_chars: int = Field(default=60, gt=0)
     # joiners / direction marks next to Arabic or Hebrew letters or emoji are how those scripts render
@@ -184,22 +187,111 @@ def by_sentence(
 
 
 class InstructionParams(Params):
-    """Phrase groups (label -> terms, ``re:`` terms allowed) addressed to a model or a grader."""
+    """What text addressed to an automated reader looks like, as data (``re:`` terms allowed throughout).
+
+    ``groups``: phrases that are instructions whoever they address (label -> terms): overriding the review,
+    dictating the score, fake chat-role markup. ``readers``: names of automated readers (AI, screening tools,
+    ATS, graders, parsers, LLMs...). ``addressing``: regular expressions that address a reader, with
+    ``{reader}`` (and ``{imperative}``) standing for those lists. ``imperatives`` and ``claims``: telling the
+    reader what to do, or how the candidate is to be scored or treated. Text that addresses a reader *and*
+    carries an imperative or a claim (in the same sentence or the next) is flagged under ``address_label``;
+    talking about AI without addressing it is not."""
 
     groups: dict[str, tuple[str, ...]] = Field(min_length=1)
+    readers: tuple[str, ...] = ()
+    addressing: tuple[str, ...] = ()
+    imperatives: tuple[str, ...] = ()
+    claims: tuple[str, ...] = ()
+    address_label: str = "addresses an automated reader"
+
+    @field_validator("addressing")
+    @classmethod
+    def _templates(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for template in value:
+            try:
+                re.compile(template.replace("{reader}", "x").replace("{imperative}", "x"))
+            except re.error as exc:
+                raise ValueError(f"'{template}': {exc}") from None
+        return value
 
 
 _TAG_RUN = re.compile(f"[{chr(TAG_START)}-{chr(TAG_END)}]+")
+# Sentence ends for texts without sentence offsets (hidden spans, other stories, decoded tag characters).
+_SENTENCE_END = re.compile(r"(?<=[.!?;])[\"')\]]*\s+|\n+")
+
+
+def _alternation(terms: tuple[str, ...]) -> str:
+    return "|".join(t[3:] if t.startswith("re:") else re.escape(t.strip()).replace(r"\ ", r"\s+")
+                    for t in sorted(terms, key=len, reverse=True))
+
+
+@lru_cache(maxsize=8)
+def address_pattern(templates: tuple[str, ...], readers: tuple[str, ...], imperatives: tuple[str, ...]
+                    ) -> re.Pattern[str] | None:
+    """One pattern for every way of addressing an automated reader (None when there are none)."""
+    if not templates or not readers:
+        return None
+    reader = f"(?:{_alternation(readers)})(?![\\w])"
+    imperative = f"(?:{_alternation(imperatives)})(?![\\w])" if imperatives else "(?!)"
+    parts = [t.replace("{reader}", reader).replace("{imperative}", imperative) for t in templates]
+    return re.compile(r"(?<![\w])(?:" + "|".join(f"(?:{p})" for p in parts) + ")", re.IGNORECASE)
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.start() > start:
+            spans.append((start, m.start()))
+        start = m.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+def _window(spans: list[tuple[int, int]], pos: int, limit: int) -> tuple[int, int]:
+    """From the start of the sentence holding ``pos`` to the end of the next one."""
+    i = next((k for k, (s, e) in enumerate(spans) if s <= pos < e), None)
+    if i is None:
+        return pos, limit
+    return spans[i][0], spans[min(i + 1, len(spans) - 1)][1]
+
+
+def instruction_notes(text: str, params: InstructionParams,
+                      sentences: list[tuple[int, int]] | None = None) -> list[tuple[int, int, str]]:
+    """``(start, end, note)`` for every instruction in ``text``: the phrase groups, and an address to an
+    automated reader with an imperative or a claim in its sentence or the next (``sentences``: their spans,
+    split here when not given). Notes quote what was found."""
+    clean = plain(text)
+    found: list[tuple[int, int, str]] = []
+    for label, terms in params.groups.items():
+        found.extend((a, b, f'{label}: "{preview(text[a:b], 80)}"') for a, b in find_terms(clean, terms))
+    pattern = address_pattern(params.addressing, params.readers, params.imperatives)
+    if pattern is not None:
+        spans = sentences if sentences is not None else _sentences(text)
+        told = params.imperatives + params.claims
+        for m in pattern.finditer(clean):
+            start, end = _window(spans, m.start(), len(text))
+            said = [(a, b) for a, b in find_terms(clean, told, start, end) if not m.start() <= a < m.end()]
+            if said:
+                a, b = said[0]
+                first, last = min(m.start(), a), max(m.end(), b)
+                # quoted from the address to the end of the sentence that says what to do
+                upto = next((e for s, e in spans if s <= last <= e), last)
+                found.append((first, last, f'{params.address_label}: "{preview(text[first:upto], 100)}"'))
+    return sorted(found)
+
+
+def _where_notes(text: str, params: InstructionParams) -> list[str]:
+    return [note for _, _, note in instruction_notes(text, params)]
 
 
 def _tag_instructions(doc: Document, params: InstructionParams, hits: list[Hit]) -> int:
     """Instructions spelled in Unicode tag characters (invisible "ASCII smuggling"), decoded and searched;
-    each hit anchors on the sentence that carries the run. Returns how many phrases were found."""
+    each hit anchors on the sentence that carries the run. Returns how many were found."""
     count = 0
     for m in _TAG_RUN.finditer(doc.text):
         decoded = "".join(chr(ord(c) - TAG_START) for c in m.group())
-        notes = [f'{label}: "{preview(decoded[a:b], 80)}"' for label, terms in params.groups.items()
-                 for a, b in find_terms(plain(decoded), terms)]
+        notes = _where_notes(decoded, params)
         if notes:
             count += len(notes)
             s, e = sentence_span(doc, m.start(), m.end())
@@ -208,36 +300,36 @@ def _tag_instructions(doc: Document, params: InstructionParams, hits: list[Hit])
     return count
 
 
+def _elsewhere(doc: Document, params: InstructionParams, hits: list[Hit]) -> int:
+    """Instructions in hidden spans (anchored on their paragraph) and in the file's other stories (headers,
+    footers, notes, comments: anchored on the first paragraph); each note names where it was found."""
+    count = 0
+    places = [(span.text, f"in hidden text ({span.where})", anchor_block(doc, span)) for span in doc.hidden]
+    places += [(story.text, f"in the {story.where} (not part of the reviewed text)", doc.blocks[0] if doc.blocks
+                else None) for story in doc.stories]
+    for text, where, block in places:
+        notes = _where_notes(text, params)
+        if notes:
+            count += len(notes)
+            s, e = (block.start, block.end) if block else (0, 0)
+            hits.append(Hit(s, e, Verdict.FAIL, f"{where}: " + "; ".join(notes), entry=entry_at(doc, s)))
+    return count
+
+
 @register("integrity_instructions", InstructionParams)
 def check_instructions(ctx: Context, params: InstructionParams) -> Outcome:
-    """Phrases in the visible text, and in hidden spans (quoted for a human, anchored on their paragraph)."""
+    """Instructions in the visible text (anchored on their sentences), in hidden spans and other stories
+    (quoted for a human, anchored on their paragraph), and in invisible tag characters."""
     doc = ctx.doc
-    found: list[tuple[int, int, str]] = []
-    for label, terms in params.groups.items():
-        found.extend(
-            (a, b, f'{label}: "{preview(doc.text[a:b], 80)}"') for a, b in find_terms(plain(doc.text), terms)
-        )
+    found = instruction_notes(doc.text, params, [(s.start, s.end) for s in doc.sentences])
     hits = [
         Hit(s, e, Verdict.FAIL, "; ".join(notes), entry=entry_at(doc, s))
         for (s, e), notes in by_sentence(doc, found)
     ]
-    hidden = 0
-    for span in doc.hidden:
-        notes = [
-            f'{label}: "{preview(span.text[a:b], 80)}"'
-            for label, terms in params.groups.items()
-            for a, b in find_terms(plain(span.text), terms)
-        ]
-        if notes:
-            hidden += len(notes)
-            block = anchor_block(doc, span)
-            s, e = (block.start, block.end) if block else (0, 0)
-            note = f"in hidden text ({span.where}): " + "; ".join(notes)
-            hits.append(Hit(s, e, Verdict.FAIL, note, entry=entry_at(doc, s)))
-    hidden += _tag_instructions(doc, params, hits)
+    elsewhere = _elsewhere(doc, params, hits) + _tag_instructions(doc, params, hits)
     if not hits:
         return Outcome(Verdict.PASS, summary="no text addressed to an AI reviewer or grader")
-    quoted = "; ".join(f'"{preview(doc.text[a:b], 40)}"' for a, b, _ in sorted(found)[:3])
+    quoted = "; ".join(f'"{preview(doc.text[a:b], 40)}"' for a, b, _ in found[:3])
     where = f"{len(found)} in the text" + (f": {quoted}" if found else "")
-    where += f"; {hidden} in hidden text" if hidden else ""
-    return Outcome(Verdict.FAIL, tuple(hits), summary=f"phrases addressed to an AI or grader: {where}")
+    where += f"; {elsewhere} in hidden text, notes, headers, footers or comments" if elsewhere else ""
+    return Outcome(Verdict.FAIL, tuple(hits), summary=f"text addressed to an automated reader: {where}")

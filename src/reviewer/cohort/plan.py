@@ -8,6 +8,12 @@ an unchanged document whose latest round has rubrics that fell back to the rules
 not answer) is reviewed again (``RETRY``): the model cache answers the rubrics it judged, so only those
 that fell back are sent again, and the new review replaces that round. An applicant whose documents are
 all reused and whose application-level inputs (:func:`application_digest`) are unchanged is skipped whole.
+
+A changed document is compared with its previous round only when that round is this applicant's: the
+name the applicant's manifest gives must be the one the store recorded for the id (a manifest added or
+removed since, leaving only the folder's name on one side, does not count). Otherwise the new round
+starts afresh, with a note saying why (:data:`NEW_HISTORY_NOTE`); it never quotes another person's draft
+as "since your last draft".
 """
 
 from __future__ import annotations
@@ -20,8 +26,9 @@ from pathlib import Path
 
 from ..errors import ReviewerError
 from ..findings import Review
+from ..ingest.listing import folder_problems, list_folder
 from ..kinds import MANIFEST, Manifest, load_manifest, resolve_kind
-from ..pipeline import APPLICATION_STEM, REVIEW_SUFFIX, discover, output_stems
+from ..pipeline import APPLICATION_STEM, REVIEW_SUFFIX, applicant_name, output_stems
 from ..settings import Settings
 from ..store import Digests, Store, StoredRound, fallback_count
 from .summary import ApplicantSummary, DocSummary, Status
@@ -92,10 +99,27 @@ class ApplicantTask:
     engine: str
     application_digest: str
     target: str | None = None
+    note: str | None = None  # added to every new review (why it is not compared with an earlier round)
+
+
+NEW_HISTORY_NOTE = ("Not compared with earlier drafts: the earlier rounds recorded for this folder are of an "
+                    "applicant with another name, so this review starts a new revision history.")
 
 
 def display_name(folder: Path, manifest: Manifest | None) -> str:
-    return manifest.applicant if manifest and manifest.applicant else folder.resolve().name
+    return applicant_name(folder, manifest)
+
+
+def same_person(recorded: str | None, name: str, folder: str) -> bool:
+    """Is ``name`` (the applicant's name now) the applicant the store recorded? Case and spacing do not
+    count; anything else does, except where either name is only the folder's (``folder``): a manifest
+    added or removed says nothing about who the applicant is."""
+    def norm(text: str) -> str:
+        return " ".join(text.split()).casefold()
+
+    if recorded is None or norm(folder) in (norm(recorded), norm(name)):
+        return True
+    return norm(recorded) == norm(name)
 
 
 Plan = tuple[ApplicantTask | None, ApplicantSummary]
@@ -112,9 +136,15 @@ def plan_applicant(folder: Path, applicant: str, out: Path, store: Store | None,
         manifest = load_manifest(folder)
     except ReviewerError:
         manifest_ok = False
-    files = discover(folder)
+    listing = list_folder(folder)
+    files = list(listing.documents)
     stems = output_stems(files)
     latest = store.latest_rounds(applicant) if store is not None else {}
+    person = display_name(folder, manifest)
+    recorded = store.applicant(applicant) if store is not None and latest else None
+    note = None
+    if recorded is not None and not same_person(recorded[0], person, display_name(folder, None)):
+        latest, note = {}, NEW_HISTORY_NOTE  # nothing of the earlier rounds is reused or compared
     chosen_target = target or (manifest.target if manifest and manifest.target else None) or settings.target
     plans: list[DocPlan] = []
     unchanged: list[DocSummary] = []
@@ -142,20 +172,19 @@ def plan_applicant(folder: Path, applicant: str, out: Path, store: Store | None,
         complete = all(p.is_file() for p in expected_outputs(out, stem, settings.formats))
         plans.append(DocPlan(name, stem, Action.REUSE if complete else Action.RENDER, sha, stored.round, None))
         unchanged.append(stored_summary(stored, stem))
-    missing = missing_documents(folder, files, manifest)
-    name = display_name(folder, manifest)
+    missing = tuple(folder_problems(folder, listing, manifest))
     app_digest = application_digest(folder, plans, rubric_digest, engine, chosen_target)
     if (manifest_ok and all(p.action is Action.REUSE for p in plans)
             and store is not None and store.application_digest(applicant) == app_digest
             and all(p.is_file() for p in application_outputs(out, settings.formats))):
-        return None, ApplicantSummary(applicant, name, tuple(unchanged), missing, application=True)
+        return None, ApplicantSummary(applicant, person, tuple(unchanged), missing, application=True)
     # The worker needs the stored reviews of the unchanged documents too, for the application review.
     docs = tuple(p if p.action.reviews else
                  DocPlan(p.name, p.stem, p.action, p.sha256, p.previous_round,
                          previous_review(store, latest[p.name]))
                  for p in plans)
-    task = ApplicantTask(applicant, folder, out, docs, settings.formats, engine, app_digest, target)
-    return task, ApplicantSummary(applicant, name, ())
+    task = ApplicantTask(applicant, folder, out, docs, settings.formats, engine, app_digest, target, note)
+    return task, ApplicantSummary(applicant, person, ())
 
 
 def previous_review(store: Store | None, stored: StoredRound | None) -> Review | None:
@@ -191,15 +220,7 @@ def application_digest(folder: Path, plans: Sequence[DocPlan], rubric_digest: st
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
 
-def missing_documents(folder: Path, files: Sequence[Path], manifest: Manifest | None) -> tuple[tuple[str, str], ...]:
-    if manifest is None:
-        return ()
-    present = {p.name for p in files}
-    return tuple((n, f"{folder / n}: listed in {MANIFEST} but not found") for n in manifest.documents
-                 if n not in present)
-
-
-def stored_summary(stored: StoredRound, stem: str) -> DocSummary:
+def stored_summary(stored: StoredRound, stem: str | None) -> DocSummary:
     return DocSummary(stored.document, Status.UNCHANGED, stored.kind, stored.round, stem, None, stored.resolved,
                       stored.persisting, stored.new, stored.fails, stored.warns, stored.fallbacks or 0)
 

@@ -21,19 +21,22 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InputError
-from ..pipeline import Engine, discover, llm_config, make_engine, output_subfolders
+from ..errors import InputError, OutputError, ReviewerError, StoreError, short_name
+from ..fsio import make_dirs
+from ..pipeline import Engine, check_cache, discover, llm_config, make_engine
 from ..revision import counts as revision_counts
 from ..rubric import RubricSet, load_rubrics
 from ..settings import Settings
 from ..store import DB_NAME, Store, fallback_count
-from .locks import exclusive, sweep
+from .identity import assign_ids, folder_key
+from .locks import exclusive, refuse_pending_purge, sweep
 from .plan import Action, ApplicantTask, DocPlan, engine_digest, plan_applicant, stored_summary
-from .summary import ApplicantSummary, BatchResult, DocSummary, Status, write_cohort_json
+from .summary import ApplicantSummary, BatchResult, DocSummary, Status, previous_rows, write_cohort_json
 from .worker import ApplicantOutcome, init_worker, llm_worker_main, review_applicant, run_task
 
 if TYPE_CHECKING:
@@ -91,10 +94,33 @@ def record_outcome(store: Store, outcome: ApplicantOutcome, run: int) -> Applica
     return ApplicantSummary(outcome.id, outcome.name, tuple(docs), tuple(failures), outcome.application)
 
 
+def _fatal(exc: BaseException) -> None:
+    """Re-raise what stops the whole batch (a full or read-only disk) rather than failing one applicant."""
+    if isinstance(exc, OutputError) and exc.fatal:
+        raise exc
+
+
 def _failed_applicant(task: ApplicantTask, name: str, error: str, store: Store, run: int) -> ApplicantSummary:
     store.record_failure(task.id, None, error, run=run)
     docs = tuple(DocSummary(p.name, Status.FAILED, None, p.previous_round, p.stem, error) for p in task.docs)
     return ApplicantSummary(task.id, name, docs, (("(applicant)", error),))
+
+
+def _unplanned_applicant(folder: Path, applicant: str, exc: Exception, store: Store, run: int) -> ApplicantSummary:
+    """An applicant whose folder could not even be planned (unreadable, vanished): listed with the error and
+    the documents of its last recorded rounds, never dropped from the cohort."""
+    if isinstance(exc, ReviewerError):
+        error = str(exc)
+    elif isinstance(exc, OSError):
+        error = f"{folder}: cannot read the applicant folder: {exc.strerror or exc}"
+    else:
+        error = f"{folder}: internal error: {exc!r}"
+    store.record_failure(applicant, None, error, run=run)
+    recorded = store.applicant(applicant)
+    docs = tuple(stored_summary(r, None) for r in sorted(store.latest_rounds(applicant).values(),
+                                                          key=lambda r: r.document))
+    name = recorded[0] if recorded else short_name(folder.name)
+    return ApplicantSummary(applicant, name, docs, (("(applicant)", error),))
 
 
 @dataclass
@@ -110,6 +136,7 @@ class _Run:
     run: int
     order: list[str]
     progress: Progress | None
+    previous: dict[str, dict[str, object]] = field(default_factory=dict)  # cohort.json rows of the last run
     summaries: dict[str, ApplicantSummary] = field(default_factory=dict)
     checkpoint: float = field(default_factory=time.monotonic)
 
@@ -118,8 +145,14 @@ class _Run:
         if self.progress is not None:
             self.progress(len(self.summaries), len(self.order), summary.name)
         if time.monotonic() - self.checkpoint > CHECKPOINT_SECONDS:
-            write_cohort_json(self.out, self.done(), self.settings.formats)
+            self.write_index(complete=False)
             self.checkpoint = time.monotonic()
+
+    def write_index(self, *, complete: bool) -> None:
+        """``cohort.json``: this run's applicants; until the run completes, the rows of the last run for
+        those it has not reached yet (an interrupted run never shrinks the index)."""
+        write_cohort_json(self.out, self.done(), self.settings.formats, keep=None if complete else self.previous,
+                          order=self.order)
 
     def done(self) -> list[ApplicantSummary]:
         return [self.summaries[i] for i in self.order if i in self.summaries]
@@ -152,6 +185,8 @@ def batch_engine(settings: Settings, judge: Judge | None = None, concurrency: in
     inner = judge if judge is not None else (engine.judge if engine is not None else None)
     if inner is None:  # dry run
         return engine or Engine(settings.engine, config, None, MethodMemory(config.cache_dir))
+    if engine is None:  # make_engine checks the cache; a judge given here writes to it all the same
+        check_cache(config.cache_dir)
     bounded = BoundedJudge(inner, llm_concurrency(settings, concurrency))
     memory = engine.memory if engine is not None else MethodMemory(config.cache_dir)
     return Engine(settings.engine, config, bounded, memory)
@@ -179,12 +214,15 @@ def run_batch(cohort: Path, out: Path, settings: Settings, *, jobs: int = 1, pro
     rubrics = load_rubrics(settings.rubrics).select(settings.only, settings.skip)
     engine = batch_engine(settings, judge, llm_concurrency)  # validates the model settings before anything starts
     folders = applicant_folders(cohort, out)
-    ids = output_subfolders(folders)
-    out.mkdir(parents=True, exist_ok=True)
+    make_dirs(out)
     with exclusive(out), Store.open(out) as store:
+        refuse_pending_purge(out)
         sweep(out)
+        ids = assign_ids(folders, store.folders())
+        store.claim({ids[f]: folder_key(f) for f in folders}, {ids[f]: short_name(f.name) for f in folders})
         run = store.start_run(cohort.resolve(), rubric_digest=rubrics.digest, engine_digest=engine_digest(settings))
-        state = _Run(out, store, settings, rubrics, engine, target, run, [ids[f] for f in folders], progress)
+        state = _Run(out, store, settings, rubrics, engine, target, run, [ids[f] for f in folders], progress,
+                     previous_rows(out))
         result = BatchResult(out, run, settings.formats)
         status = "interrupted"
         try:
@@ -205,8 +243,14 @@ def run_batch(cohort: Path, out: Path, settings: Settings, *, jobs: int = 1, pro
             status = "done"
         finally:
             result.applicants = state.done()
-            write_cohort_json(out, result.applicants, settings.formats)
-            store.finish_run(run, status if status != "done" or result.ok else "failed")
+            if status == "done":
+                state.write_index(complete=True)
+                store.finish_run(run, "done" if result.ok else "failed")
+            else:  # an error is on its way out: these must not replace it
+                with suppress(ReviewerError):
+                    state.write_index(complete=False)
+                with suppress(ReviewerError):
+                    store.finish_run(run, status)
     _report(out)
     return result
 
@@ -216,11 +260,20 @@ def _tasks(state: _Run, folders: list[Path], ids: dict[Path, str],
     """Plan applicants one at a time (lazily: only as fast as the pool takes work); unchanged ones finish here."""
     for folder in folders:
         applicant = ids[folder]
-        if (state.out / applicant).is_dir():
-            sweep(state.out / applicant)
-        task, summary = plan_applicant(folder, applicant, state.out / applicant, state.store, state.settings,
-                                       rubric_digest=state.rubrics.digest, engine=engine_digest(state.settings),
-                                       target=state.target, retry_fallbacks=retry_fallbacks)
+        try:
+            if folder.is_symlink():  # it may lead anywhere (another cohort, a home folder): never followed
+                raise InputError("is a link to a folder; an applicant folder is not followed through a link",
+                                 path=folder, hint="move or copy the applicant's folder itself into the cohort")
+            if (state.out / applicant).is_dir():
+                sweep(state.out / applicant)
+            task, summary = plan_applicant(folder, applicant, state.out / applicant, state.store, state.settings,
+                                           rubric_digest=state.rubrics.digest, engine=engine_digest(state.settings),
+                                           target=state.target, retry_fallbacks=retry_fallbacks)
+        except StoreError:
+            raise
+        except Exception as exc:  # one unreadable folder is that applicant's failure, not the batch's
+            state.finished(_unplanned_applicant(folder, applicant, exc, state.store, state.run))
+            continue
         if task is None:
             for document, error in summary.failures:  # documents the manifest lists but the folder lacks
                 state.store.record_failure(applicant, document, error, run=state.run)
@@ -234,6 +287,7 @@ def _in_process(state: _Run, tasks: Iterator[tuple[ApplicantTask, str]]) -> None
         try:
             outcome = review_applicant(task, state.rubrics, state.settings, state.engine)
         except Exception as exc:  # outside review_applicant's own guards: fail the applicant, not the batch
+            _fatal(exc)
             state.failed(task, name, f"{task.folder}: {exc!r}")
             continue
         state.record(outcome)
@@ -274,6 +328,7 @@ def _in_pool(state: _Run, tasks: Iterator[tuple[ApplicantTask, str]], jobs: int)
                     state.failed(task, name, f"{task.folder}: the worker process died ({exc})")
                     continue
                 except Exception as exc:  # raised outside review_applicant's own guards (e.g. pickling)
+                    _fatal(exc)
                     state.failed(task, name, f"{task.folder}: {exc!r}")
                     continue
                 state.record(outcome)
@@ -320,6 +375,7 @@ def _in_executor(state: _Run, tasks: Iterator[tuple[ApplicantTask, str]], execut
                 try:
                     outcome = fut.result()
                 except Exception as exc:  # outside review_applicant's own guards: fail the applicant only
+                    _fatal(exc)
                     state.failed(task, name, f"{task.folder}: {exc!r}")
                     continue
                 state.record(outcome)
@@ -384,6 +440,8 @@ def _llm_processes(state: _Run, tasks: Iterator[tuple[ApplicantTask, str]], jobs
             queued.pop(applicant)
             started.pop(applicant, None)
             state.record(payload)
+        elif kind == "fatal":
+            raise payload
         else:
             fail(applicant, str(payload).removeprefix(f"{queued[applicant][0].folder}: "))
 
@@ -441,23 +499,31 @@ def _llm_processes(state: _Run, tasks: Iterator[tuple[ApplicantTask, str]], jobs
 
 def plan_batch(cohort: Path, out: Path, settings: Settings, *, target: str | None = None,
                retry_fallbacks: bool = False) -> Iterator[tuple[str, str, tuple[DocPlan, ...], int]]:
-    """What a batch would do, per applicant: (id, name, the documents to review, how many are unchanged).
-    Reads the store if there is one; writes nothing (for ``--dry-run``)."""
+    """What a batch would do, per applicant: (its folder's name in ``cohort``, display name, the documents to
+    review, how many are unchanged). Reads the store if there is one, with the batch's applicant ids;
+    writes nothing (for ``--dry-run`` and ``--export-requests``). An applicant folder that cannot be
+    planned raises :class:`~reviewer.errors.InputError` naming it."""
     settings = settings.model_copy(update={"out": out})
     rubrics = load_rubrics(settings.rubrics).select(settings.only, settings.skip)
     folders = applicant_folders(cohort, out)
-    ids = output_subfolders(folders)
-    store = Store.open(out, create=False) if (out / DB_NAME).is_file() else None
+    store = Store.open(out, create=False, readonly=True) if (out / DB_NAME).exists() else None
     try:
+        ids = assign_ids(folders, store.folders() if store is not None else {})
         for folder in folders:
-            task, summary = plan_applicant(folder, ids[folder], out / ids[folder], store, settings,
-                                           rubric_digest=rubrics.digest, engine=engine_digest(settings),
-                                           target=target, retry_fallbacks=retry_fallbacks)
+            try:
+                task, summary = plan_applicant(folder, ids[folder], out / ids[folder], store, settings,
+                                               rubric_digest=rubrics.digest, engine=engine_digest(settings),
+                                               target=target, retry_fallbacks=retry_fallbacks)
+            except ReviewerError:
+                raise
+            except Exception as exc:
+                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else repr(exc)
+                raise InputError(f"cannot read the applicant folder: {reason}", path=folder) from exc
             if task is None:
-                yield ids[folder], summary.name, (), len(summary.documents)
+                yield folder.name, summary.name, (), len(summary.documents)
             else:
                 todo = tuple(d for d in task.docs if d.action.reviews)
-                yield ids[folder], summary.name, todo, len(task.docs) - len(todo)
+                yield folder.name, summary.name, todo, len(task.docs) - len(todo)
     finally:
         if store is not None:
             store.close()

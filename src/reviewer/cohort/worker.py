@@ -1,8 +1,11 @@
 """The worker side: review what changed in one applicant folder and write its outputs.
 
 Runs in a pool process (rubrics loaded once by :func:`init_worker`) or in the batch process itself when
-``jobs`` is 1. A worker never touches the store: it returns an :class:`ApplicantOutcome` (the new
-reviews, their digests, the failures) for the batch process to record. Everything is caught per
+``jobs`` is 1. The review itself is the pipeline's one folder review (:func:`reviewer.pipeline.review_folder`,
+the same as ``reviewer review``), given what the store knows per document (reuse, compare, or why not) and,
+with a model engine, a hook that records each text's digest before the model sees it
+(:mod:`reviewer.cohort.texts`). A worker never touches the store: it returns an :class:`ApplicantOutcome`
+(the new reviews, their digests, the failures) for the batch process to record. Everything is caught per
 document: an unreadable file, a detector bug or an unwritable output fails that document only.
 """
 
@@ -12,41 +15,33 @@ import os
 import signal
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
-from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from ..checks.rules import review_application_rules
-from ..errors import ReviewerError
-from ..findings import ApplicationReview, DocumentFailure, Review
-from ..ingest import load_document
-from ..kinds import MANIFEST, Manifest, load_manifest, resolve_kind
+from ..errors import OutputError, ReviewerError
+from ..findings import Review
 from ..pipeline import (
     APPLICATION_STEM,
     REVIEW_SUFFIX,
     RULES,
     Engine,
+    Prior,
     Reviewed,
-    discover,
     make_engine,
-    review_file,
-    write_application,
-    write_review,
+    review_folder,
+    write_folder,
 )
-from ..revision import compare
+from ..pipeline import CURRENT_DOCUMENT as CURRENT_DOCUMENT  # where batch results files look (re-exported)
 from ..rubric import RubricSet, load_rubrics
 from ..settings import Settings
 from ..store import Digests
 from .locks import WORKERS_LOCK_NAME, hold_shared
-from .plan import Action, ApplicantTask, DocPlan, context_digest, display_name, missing_documents
+from .plan import Action, ApplicantTask, DocPlan, context_digest
+from .texts import note_text
 
 PARENT_POLL_SECONDS = 0.5
-
-# The (applicant id, document name) being reviewed on this thread: lets a judge that answers from a batch
-# results file (:mod:`reviewer.batchfile`) tell "this document changed since export" from "no result".
-CURRENT_DOCUMENT: ContextVar[tuple[str, str] | None] = ContextVar("reviewer_current_document", default=None)
 
 
 @dataclass(frozen=True)
@@ -130,6 +125,8 @@ def llm_worker_main(settings: Settings, parent: int, out: Path, slots: int, task
             results.put(("start", task.id, pid))
             try:
                 results.put(("done", task.id, run_task(task)))
+            except OutputError as exc:
+                results.put(("fatal" if exc.fatal else "error", task.id, exc if exc.fatal else str(exc)))
             except Exception as exc:  # outside review_applicant's guards (e.g. pickling the outcome)
                 results.put(("error", task.id, f"{task.folder}: {exc!r}"))
 
@@ -144,90 +141,45 @@ def review_applicant(task: ApplicantTask, rubrics: RubricSet, settings: Settings
                      engine: Engine = RULES) -> ApplicantOutcome:
     """Review what changed in one applicant folder, write its outputs, and return what to record."""
     folder = task.folder
-    failures: list[tuple[str, str]] = []
-    manifest: Manifest | None = None
-    try:
-        manifest = load_manifest(folder)
-    except ReviewerError as exc:
-        failures.append((MANIFEST, str(exc)))
-    failures.extend(missing_documents(folder, discover(folder), manifest))
-    target = task.target or (manifest.target if manifest and manifest.target else None) or settings.target
-    protect = [folder / p.name for p in task.docs]
-    items: list[Reviewed] = []
-    files: dict[str, str] = {}
-    outcomes: list[DocOutcome] = []
-
-    def one(plan: DocPlan) -> tuple[Reviewed | None, DocOutcome]:
-        path = folder / plan.name
-        try:
-            item, outcome = _review_or_reuse(plan, path, rubrics, settings, manifest, task, target, engine)
-            if outcome.action is not Action.REUSE:
-                write_review(item, task.out, task.formats, stem=plan.stem, protect=protect)
-            return item, outcome
-        except Exception as exc:  # one bad document never stops its applicant, whatever went wrong
-            error = str(exc) if isinstance(exc, ReviewerError) else f"{path}: internal error: {exc!r}"
-            return None, DocOutcome(plan.name, plan.stem, plan.action, previous_round=plan.previous_round,
-                                    error=error)
-
-    reviewing = sum(p.action.reviews for p in task.docs)
-    if engine.judge is not None and reviewing > 1:
-        # Model calls are I/O: an applicant's documents wait for the model together, not one after another
-        # (the engine's judge bounds how many calls are in flight overall). Each writes only its own files.
-        with ThreadPoolExecutor(len(task.docs), thread_name_prefix="reviewer-doc") as pool:
-            done = list(pool.map(one, task.docs))
-    else:
-        done = [one(p) for p in task.docs]
-    for item, outcome in done:
-        if item is not None:
-            items.append(item)
-            files[item.document.path] = f"{outcome.stem}{REVIEW_SUFFIX}.{task.formats[0]}"
-        outcomes.append(outcome)
+    files = [folder / p.name for p in task.docs]
+    priors = {p.name: Prior(p.previous, p.previous_round, p.sha256, reuse=not p.action.reviews, note=task.note)
+              for p in task.docs}
+    result = review_folder(folder, rubrics, settings, target=task.target, engine=engine, files=files,
+                           priors=priors, before_model=partial(note_text, task.out))
+    by_source = {r.source: r for r in result.reviewed}
+    plans = {folder / p.name: p for p in task.docs}
+    # Reused documents have their files on disk, except those planned to be rendered again.
+    write = {r.source for r in result.reviewed if not r.reused or plans[r.source].action is Action.RENDER}
+    # Documents' own failures are reported per document (below); the rest: manifest, missing documents.
+    failures = [(Path(f.path).name, f.error) for f in result.failures if Path(f.path) not in plans]
     app_written = False
     try:
-        app = _application(folder, manifest, items, rubrics, failures, outcomes)
-        write_application(app, task.out, task.formats, files, protect=protect)
+        write_folder(result, task.out, task.formats, protect=files, stems={folder / p.name: p.stem for p in task.docs},
+                     only=write)
         app_written = True
     except Exception as exc:
+        if isinstance(exc, OutputError) and exc.fatal:  # a full or read-only disk stops the batch
+            raise
         failures.append((f"{APPLICATION_STEM}{REVIEW_SUFFIX}", str(exc) if isinstance(exc, ReviewerError)
                          else f"{folder}: internal error in the application review: {exc!r}"))
-    return ApplicantOutcome(task.id, display_name(folder, manifest), tuple(outcomes), tuple(failures), app_written,
+    assert result.application is not None
+    manifest = result.manifest
+    target = task.target or (manifest.target if manifest and manifest.target else None) or settings.target
+    outcomes = tuple(_outcome(p, by_source.get(folder / p.name), result.errors.get(folder / p.name), rubrics,
+                              task, target) for p in task.docs)
+    return ApplicantOutcome(task.id, result.application.applicant, outcomes, tuple(failures), app_written,
                             task.application_digest)
 
 
-def _review_or_reuse(plan: DocPlan, path: Path, rubrics: RubricSet, settings: Settings, manifest: Manifest | None,
-         task: ApplicantTask, target: str, engine: Engine) -> tuple[Reviewed, DocOutcome]:
-    if not plan.action.reviews and plan.previous is not None:
-        doc = load_document(path, resolve_kind(path, None, manifest))
-        if doc.sha256 == plan.sha256:  # still the bytes that were planned: reuse the stored review
-            review = plan.previous.model_copy(
-                update={"document": plan.previous.document.model_copy(update={"path": str(path)})})
-            return Reviewed(path, doc, review), DocOutcome(plan.name, plan.stem, plan.action, kind=doc.kind.value)
-    token = CURRENT_DOCUMENT.set((task.id, plan.name))
-    try:
-        item = review_file(path, rubrics, settings, manifest=manifest, target=task.target, engine=engine)
-    finally:
-        CURRENT_DOCUMENT.reset(token)
-    review = item.review
-    prev = plan.previous
-    if prev is not None and plan.previous_round is not None and prev.document.sha256 != review.document.sha256:
-        summary = compare(prev, review, round=plan.previous_round + 1, previous_round=plan.previous_round)
-        review = review.model_copy(update={"revision": summary})
-    kind = review.document.kind.value
-    digests = Digests(review.document.sha256, rubrics.digest, task.engine, context_digest(kind, target))
-    return (Reviewed(path, item.document, review),
-            DocOutcome(plan.name, plan.stem, plan.action if plan.action.reviews else Action.REVIEW, review, digests,
-                       kind, plan.previous_round))
-
-
-def _application(folder: Path, manifest: Manifest | None, items: list[Reviewed],
-                 rubrics: RubricSet, failures: list[tuple[str, str]], outcomes: list[DocOutcome]) -> ApplicationReview:
-    results, findings = review_application_rules([i.document for i in items], rubrics, manifest=manifest)
-    doc_failures = [DocumentFailure(path=str(folder / o.name), error=o.error, kind="document")
-                    for o in outcomes if o.error]
-    other = [DocumentFailure(path=str(folder / name), error=err, kind="application") for name, err in failures]
-    return ApplicationReview(applicant=display_name(folder, manifest), path=str(folder),
-                             documents=tuple(i.review.document for i in items), criteria=tuple(results),
-                             findings=tuple(findings), failures=tuple(other + doc_failures),
-                             reviews=tuple(i.review for i in items))
-
-
+def _outcome(plan: DocPlan, item: Reviewed | None, error: str | None, rubrics: RubricSet, task: ApplicantTask,
+             target: str) -> DocOutcome:
+    """What the batch process records for one planned document."""
+    if error is not None or item is None:
+        return DocOutcome(plan.name, plan.stem, plan.action, previous_round=plan.previous_round,
+                          error=error or "not reviewed")
+    kind = item.review.document.kind.value
+    if item.reused:
+        return DocOutcome(plan.name, plan.stem, plan.action, kind=kind)
+    digests = Digests(item.review.document.sha256, rubrics.digest, task.engine, context_digest(kind, target))
+    return DocOutcome(plan.name, plan.stem, plan.action if plan.action.reviews else Action.REVIEW, item.review,
+                      digests, kind, plan.previous_round)

@@ -11,6 +11,9 @@ The source file is only read, never written or touched.
 Limits (each refusal is one InputError line naming the file and what to do, reached in well under a
 second with bounded memory; ``tests/adversarial/`` proves it on a generated hostile corpus):
 
+* any file: a regular file, or a link to one inside its own folder; links out of it, broken links, FIFOs,
+  sockets and devices are refused without being opened (:mod:`reviewer.safeopen`; folders are listed by
+  :func:`.listing.list_folder`, which names every such entry instead of skipping it);
 * any file: 20 MB (:data:`.preflight.MAX_BYTES`); magic bytes must match the suffix (renamed PDF/DOCX,
   legacy ``.doc``, password-protected Office files, RTF);
 * Word packages (:mod:`.preflight`): 2,000 entries, 100 MB inflated in total, 8 MB per XML part,

@@ -2,16 +2,19 @@
 
 What is reviewed is decided by :mod:`reviewer.docx_xml` (shared with the DOCX renderer): body
 paragraphs, table cells (nested tables included) and text boxes (once; the ``mc:Fallback`` copy is
-skipped), tracked insertions in and deletions out. Runs that are hidden (``w:vanish``), white on white
-or tiny (under 4 pt) are kept out of ``Document.text`` and listed as :class:`HiddenSpan` so the
-integrity check can report them; they are never reviewed.
+skipped), tracked insertions in and deletions out. Runs a reader cannot see (:mod:`reviewer.docx_visible`:
+Hidden, under 4 pt, squeezed, or coloured like the highlight, shading, cell or page behind them, theme
+colours resolved through the theme part) are kept out of ``Document.text`` and listed as
+:class:`HiddenSpan` so the integrity check can report them; they are never reviewed.
 
 Each block's ``locator`` is the ordinal of its ``w:p`` in ``docx_xml.paragraphs(body)`` and its text is
 exactly ``docx_xml.visible_text(run_pieces(p)).strip()``: whitespace inside a paragraph is not
 collapsed, so a renderer can map offsets back onto runs one to one.
 
 Headers, footers, footnotes, endnotes and comments are not reviewed text (they are not part of the
-statement an applicant pastes into ERAS) and are not read.
+statement an applicant pastes into ERAS), but they are read, every character of them, into
+``Document.stories`` so that ``integrity.instructions`` can search them for instructions to an automated
+reader; they are never reviewed or sent to a model.
 
 The package is opened with :mod:`zipfile` after :mod:`.preflight` checks rather than with
 ``docx.Document``: python-docx refuses ``.docm`` and loads every part (``vbaProject.bin`` included),
@@ -22,15 +25,15 @@ uses python-docx's parser options (same tree) with entity resolution and network
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..document import DocKind, Document, HiddenSpan, SourceFormat
+from ..document import DocKind, Document, HiddenSpan, SourceFormat, Story
 from ..errors import InputError
 from ..segment import RawBlock
-from .memory import assemble
-from .preflight import RESAVE, open_word_package, xml_problem
+from .memory import MAX_TEXT_CHARS, assemble
+from .preflight import RESAVE, STRICT_HINT, STRICT_PREFIX, open_word_package, xml_problem
 
 _HEADING_NAME = re.compile(r"^(heading [1-9]|title)$", re.IGNORECASE)
 _HEADING_ID = re.compile(r"^(heading[1-9]|title)$", re.IGNORECASE)
@@ -43,10 +46,12 @@ _WHERE_LABEL = {"body": "paragraph", "table": "table, paragraph", "textbox": "te
 
 @dataclass(frozen=True)
 class DocxContent:
-    """The raw result of reading a Word file: one block per ``w:p`` (empty ones included) and hidden text."""
+    """The raw result of reading a Word file: one block per ``w:p`` (empty ones included), hidden text, and
+    the text of the other stories (headers, footers, notes, comments)."""
 
     blocks: list[RawBlock]
     hidden: list[HiddenSpan]
+    stories: list[Story] = field(default_factory=list)
 
 
 class HeadingStyles:
@@ -126,13 +131,13 @@ def _hidden_spans(pieces: list[Any], where: str, locator: int) -> list[HiddenSpa
     return spans
 
 
-def _parse(pkg: Any, part: str, path: Path) -> Any:
+def _parse(pkg: Any, part: str, path: Path, *, count: bool = False) -> Any:
     from lxml import etree
 
     from ..docx_xml import parse_part
 
     data = pkg.read(part)
-    if part == pkg.document_part:
+    if part == pkg.document_part or count:
         _precount(data, path)
     try:
         root = parse_part(data)
@@ -147,6 +152,61 @@ def _parse(pkg: Any, part: str, path: Path) -> Any:
         msg, hint = xml_problem(part, None)
         raise InputError(msg, path=path, hint=hint)
     return root
+
+
+_STORY_LABEL = {"header": "header", "footer": "footer", "footnotes": "footnote", "endnotes": "endnote",
+                "comments": "comment"}
+_NOTE_ITEMS = {"footnotes": "footnote", "endnotes": "endnote", "comments": "comment"}
+
+
+def _story_text(root: Any, sheet: Any) -> str:
+    """Every character of a story, shown or hidden (an instruction hidden in a footer is still one)."""
+    from ..docx_xml import paragraphs, run_pieces
+
+    lines = ("".join(pc.text for pc in run_pieces(p, sheet)).strip() for p in paragraphs(root))
+    return "\n".join(line for line in lines if line)
+
+
+def read_stories(roots: list[tuple[str, Any]], sheet: Any, path: Path) -> list[Story]:
+    """The other stories of a Word file, one :class:`Story` per header or footer part and per note or comment,
+    labelled by kind and order ("footnote 2"); at most :data:`~.memory.MAX_TEXT_CHARS` characters in all."""
+    from ..docx_xml import q
+
+    stories: list[Story] = []
+    counts: dict[str, int] = {}
+    for kind, root in roots:
+        item = _NOTE_ITEMS.get(kind)
+        units = [el for el in root if el.tag == q(item) and el.get(q("type")) in (None, "normal")] if item else [root]
+        for unit in units:
+            text = _story_text(unit, sheet)
+            if not text:
+                continue
+            counts[kind] = counts.get(kind, 0) + 1
+            many = item is not None or sum(1 for k, _ in roots if k == kind) > 1
+            label = _STORY_LABEL[kind] + (f" {counts[kind]}" if many else "")
+            stories.append(Story(text=text, where=label))
+    total = sum(len(s.text) for s in stories)
+    if total > MAX_TEXT_CHARS:
+        raise InputError(
+            f"too much text in headers, footers, notes and comments: {total:,} characters, limit {MAX_TEXT_CHARS:,}",
+            path=path, hint="remove what does not belong to the application document",
+        )
+    return stories
+
+
+def _theme(pkg: Any) -> Any | None:
+    """The theme part (for theme colours), or None when there is none or it does not parse: like the renderer
+    (:func:`reviewer.docx_xml.document_theme`), colours then fall back to their own values."""
+    from lxml import etree
+
+    from ..docx_xml import parse_part
+
+    if not pkg.theme_part:
+        return None
+    try:
+        return parse_part(pkg.read(pkg.theme_part))
+    except (etree.XMLSyntaxError, InputError):
+        return None
 
 
 # Start tags named p or r under any prefix (w:, a: of DrawingML, m: of math...): an over-count is harmless
@@ -187,13 +247,18 @@ def read_docx(data: bytes, path: Path) -> DocxContent:
     try:
         root = _parse(pkg, pkg.document_part, path)
         styles_root = _parse(pkg, pkg.styles_part, path) if pkg.styles_part else None
+        theme_root = _theme(pkg)
+        story_roots = [(kind, _parse(pkg, part, path, count=True)) for kind, part in pkg.story_parts]
     finally:
         pkg.close()
     body = root.find(q("body"))
     if body is None:
+        if str(root.tag).startswith("{" + STRICT_PREFIX):
+            raise InputError("saved as a Strict Open XML document, which reviewer cannot read", path=path,
+                             hint=STRICT_HINT)
         raise InputError("damaged Word file: the document has no body", path=path, hint=RESAVE)
     _check_element_counts(body, path)
-    sheet = StyleSheet(styles_root)
+    sheet = StyleSheet(styles_root, theme_root)
     headings = HeadingStyles(styles_root)
     blocks: list[RawBlock] = []
     hidden: list[HiddenSpan] = []
@@ -205,7 +270,7 @@ def read_docx(data: bytes, path: Path) -> DocxContent:
         blocks.append(RawBlock(text=text, heading=heading, where=where, locator=locator))
         if any(pc.hidden for pc in pieces):
             hidden.extend(_hidden_spans(pieces, where, locator))
-    return DocxContent(blocks=blocks, hidden=hidden)
+    return DocxContent(blocks=blocks, hidden=hidden, stories=read_stories(story_roots, sheet, path))
 
 
 def load_docx(path: Path, kind: DocKind, data: bytes, sha256: str) -> Document:
@@ -224,5 +289,6 @@ def load_docx(path: Path, kind: DocKind, data: bytes, sha256: str) -> Document:
         sha256=sha256,
         blocks=kept,
         hidden=content.hidden,
+        stories=content.stories,
         metadata={"suffix": path.suffix.lower()},
     )

@@ -10,15 +10,23 @@ arbitrary objects (unknown tags become plain values, then fail validation).
 Structured entries go through :func:`reviewer.ingest.memory.from_entries`, so offsets are built the same
 way as for entries written in tests.
 
-In ``.docx``/``.md``/``.txt`` experience files every heading starts an entry; the heading text is the
-title. The paragraph right after a heading may be a *details line* of ``|``-separated parts, e.g.
-``Mayo Clinic | Research Assistant | 2022-01 to 2022-06 | 120 hours``: a date range (or one start month)
-and an hours part are recognised anywhere, the remaining parts are organization then role. A short
-paragraph directly above a details line counts as a heading even without a heading style (bold titles
-are common). A heading
-followed directly by another heading is a section title, not an entry; text before the first heading
-is a preamble and belongs to no entry. A file with no headings is one entry titled "Experience" whose
-description is the whole text.
+In ``.docx``/``.md``/``.txt`` experience files entries are found in the blocks (paragraphs; the header lines
+of a pasted paragraph are split into blocks of their own first, see :mod:`.pasted`). An entry starts at
+
+* a heading (a heading style, a Markdown or ``#`` heading, a short line standing alone between blank lines
+  in plain text), followed by its name lines and details lines (organization, role, dates, hours) if any;
+* a title line directly above a details line (bold titles are common: ``Internal Medicine Observership``
+  then ``Mount Sinai Hospital | Observer | 03/2022 - 08/2023``), possibly with up to two name lines between
+  (organization, then role on lines of their own) when the details line is dated, labelled or has hours;
+* a dated or title-labelled details line without a title above it, when a description follows it
+  (``Mount Sinai Hospital (Mar 2022 - Aug 2023)``); the entry is named by the line.
+
+Everything up to the next entry is its description; the header lines are not (ERAS's 750-character limit
+is about the description). A heading followed directly by another heading or entry header is a section
+title, not an entry; text before the first entry is a preamble and belongs to no entry. A file in which no
+entry starts is one entry titled "Experience" whose description is the whole text, so a paragraph of prose
+is never split: dates or short lines inside prose do not make header lines (:mod:`.pasted` says what
+does).
 """
 
 from __future__ import annotations
@@ -36,14 +44,12 @@ from ..document import Document
 from ..errors import InputError
 from ..segment import RawBlock
 from .memory import ENTRY_FIELDS, MAX_TEXT_CHARS, from_entries, too_much_text
+from .pasted import header_run, read_header, title_like
+
+__all__ = ["load_structured", "parse_details", "split_entries", "title_like"]
 
 ONGOING = frozenset({"present", "current", "ongoing", "now", ""})
 _DATE = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?$")
-_RANGE = re.compile(
-    r"^(?P<s>\d{4}-\d{2}(?:-\d{2})?)\s*(?:to|until|–|—|-)\s*(?P<e>\d{4}-\d{2}(?:-\d{2})?|present|current|ongoing|now)$",
-    re.IGNORECASE,
-)
-_SINGLE_MONTH = re.compile(r"^\d{4}-\d{2}(?:-\d{2})?$")
 _HOURS_TEXT = re.compile(r"^(\d+(?:\.\d+)?)\s*(?:hours?|hrs?|h)?(?:\s+total)?$", re.IGNORECASE)
 FIELDS_HINT = "allowed fields: " + ", ".join(ENTRY_FIELDS)
 DATE_HINT = "write dates as YYYY-MM, e.g. 2022-01 (end may be 'present')"
@@ -267,98 +273,94 @@ def load_structured(path: Path, data: bytes, sha256: str) -> Document:
 
 
 def parse_details(line: str) -> dict[str, Any] | None:
-    """Fields from a details line ``Organization | Role | 2022-01 to 2022-06 | 120 hours``, or None."""
-    parts = [p.strip() for p in line.split("|")]
-    if len(parts) < 2 or len(parts) > 6 or any(len(p) > 150 for p in parts):
+    """Entry fields of a details line (``Mayo Clinic | Research Assistant | 2022-01 to 2022-06 | 120 hours``,
+    ``Organization: Mayo Clinic``, ``Mayo Clinic (Mar 2022 - Aug 2023)``), or None; see :mod:`.pasted`."""
+    head = read_header(line)
+    if head is None or head.description is not None:
         return None
-    fields: dict[str, Any] = {}
-    names: list[str] = []
-    for part in parts:
-        rng = _RANGE.match(part)
-        hours = _HOURS_TEXT.match(part.replace(",", ""))
-        if rng and "start_month" not in fields:
-            fields["start_month"] = _month_or_none(rng.group("s"))
-            fields["end_month"] = _month_or_none(rng.group("e"))
-        elif _SINGLE_MONTH.match(part) and "start_month" not in fields:
-            fields["start_month"] = _month_or_none(part)
-        elif hours and "hours" not in fields and not part.isdigit():
-            fields["hours"] = float(hours.group(1))
-        elif part:
-            names.append(part)
-    if len(names) > 2 or (not fields and len(names) < 2):
-        return None
-    if "start_month" in fields and fields["start_month"] is None:
-        return None
-    fields["organization"] = names[0] if names else None
-    fields["role"] = names[1] if len(names) > 1 else None
-    return fields
-
-
-def _month_or_none(text: str) -> str | None:
-    if text.lower() in ONGOING:
-        return None
-    m = _DATE.match(text)
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        return None
-    return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}"
-
-
-TITLE_MAX = 100
-
-
-def title_like(line: str) -> bool:
-    """A short line with letters, not ending in sentence punctuation: could be an entry title."""
-    return (
-        len(line) <= TITLE_MAX
-        and not line.endswith((".", "!", "?", ",", ";", ":"))
-        and any(c.isalpha() for c in line)
-    )
-
-
-def mark_titles(blocks: Sequence[RawBlock]) -> list[RawBlock]:
-    """Blocks with title-like paragraphs directly above a details line marked as headings.
-
-    Many applicants bold their entry titles instead of using heading styles; a details line under a
-    short title is a clear enough sign of an entry.
-    """
-    out = list(blocks)
-    for i, b in enumerate(out[:-1]):
-        nxt = out[i + 1].text
-        if not b.heading and title_like(b.text) and "|" in nxt and parse_details(nxt) is not None:
-            out[i] = RawBlock(text=b.text, heading=True, where=b.where, locator=b.locator)
-    return out
+    return {"organization": head.organization, "role": head.role, **head.entry_fields()}
 
 
 def split_entries(blocks: Sequence[RawBlock]) -> tuple[list[RawBlock], list[dict[str, Any]]]:
-    """:func:`mark_titles` then :func:`entries_from_blocks`: the blocks and entries of an experience file."""
-    marked = mark_titles(blocks)
-    return marked, entries_from_blocks(marked)
+    """The blocks of an experience file (entry titles marked as headings) and its entries."""
+    entries, titles = _group(blocks)
+    marked = [
+        RawBlock(text=b.text, heading=True, where=b.where, locator=b.locator) if i in titles else b
+        for i, b in enumerate(blocks)
+    ]
+    return marked, entries
 
 
 def entries_from_blocks(blocks: Sequence[RawBlock]) -> list[dict[str, Any]]:
-    """Entry dicts for :func:`reviewer.segment.build_document` from non-empty blocks with headings marked.
+    """Entry dicts for :func:`reviewer.segment.build_document` from non-empty blocks.
 
     ``block``/``block_end`` index ``blocks``; an entry without description points past the end (an
     empty span at the end of the text).
     """
-    if not blocks:
-        return []
-    heads = [i for i, b in enumerate(blocks) if b.heading]
-    if not heads:
-        return [{"title": "Experience", "block": 0, "block_end": len(blocks) - 1}]
+    return _group(blocks)[0]
+
+
+def _heading_fields(text: str) -> dict[str, Any]:
+    """Dates written into a heading (``Research Assistant (2021 - 2022)``)."""
+    head = read_header(text)
+    if head is None or head.dates is None or head.description is not None:
+        return {}
+    return {"start_month": head.dates.start, "end_month": head.dates.end}
+
+
+def _described(blocks: Sequence[RawBlock], texts: Sequence[str], j: int, stop: int) -> bool:
+    """Whether a description block (not a heading or a header line) comes at ``j``."""
+    return j < len(blocks) and not blocks[j].heading and header_run(texts, j, stop=stop) is None
+
+
+def _next_headings(blocks: Sequence[RawBlock]) -> list[int]:
+    """For each block, the index of the first heading after it (``len(blocks)`` when none)."""
+    out = [len(blocks)] * len(blocks)
+    nxt = len(blocks)
+    for i in range(len(blocks) - 1, -1, -1):
+        out[i] = nxt
+        if blocks[i].heading:
+            nxt = i
+    return out
+
+
+def _group(blocks: Sequence[RawBlock]) -> tuple[list[dict[str, Any]], set[int]]:
+    """Entries (rules in the module docstring) and the indices of title blocks that are not headings yet."""
+    texts = [b.text for b in blocks]
+    heads = [b.heading for b in blocks]
+    stops = _next_headings(blocks)  # a header run never reaches into the next heading
+    n = len(blocks)
     entries: list[dict[str, Any]] = []
-    for n, h in enumerate(heads):
-        stop = heads[n + 1] if n + 1 < len(heads) else len(blocks)
-        if stop == h + 1 and n + 1 < len(heads):
-            continue  # a section title directly above the next heading
-        first = h + 1
-        entry: dict[str, Any] = {"title": blocks[h].text}
-        if first < stop and (details := parse_details(blocks[first].text)):
-            entry.update(details)
-            first += 1
-        if first < stop:
-            entry.update(block=first, block_end=stop - 1)
-        else:
-            entry.update(block=len(blocks), block_end=len(blocks))
-        entries.append(entry)
-    return entries
+    titles: set[int] = set()
+    current: dict[str, Any] | None = None
+    described = False
+    i = 0
+    while i < n:
+        if blocks[i].heading:
+            run = header_run(texts, i + 1, titled=True, stop=stops[i])
+            if run is None and i + 1 < n and (heads[i + 1] or header_run(texts, i + 1, stop=stops[i])):
+                i += 1  # a section title directly above the next entry
+                continue
+            current = {"title": texts[i], **_heading_fields(texts[i]), **(run.entry_fields() if run else {})}
+            entries.append(current)
+            described, i = False, i + 1 + (run.length if run else 0)
+            continue
+        run = header_run(texts, i, strict=described, stop=stops[i])
+        if run is not None and (run.title is not None or _described(blocks, texts, i + run.length, stops[i])):
+            if run.title is not None:
+                titles.add(i)
+            current = {"title": run.entry_title(), **run.entry_fields()}
+            entries.append(current)
+            described, i = False, i + run.length
+            continue
+        if current is not None:
+            current.setdefault("block", i)
+            current["block_end"] = i
+            described = True
+        i += 1
+    if not entries:
+        return ([{"title": "Experience", "block": 0, "block_end": n - 1}] if n else []), titles
+    for e in entries:
+        e.setdefault("block", n)
+        e.setdefault("block_end", n)
+    return entries, titles

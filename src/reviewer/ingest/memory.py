@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..document import BLOCK_SEPARATOR, DocKind, Document, HiddenSpan, SourceFormat
+from ..document import BLOCK_SEPARATOR, DocKind, Document, HiddenSpan, SourceFormat, Story
 from ..errors import InputError
 from ..segment import RawBlock, build_document, normalise_block_text
 
@@ -61,6 +61,7 @@ def assemble(
     sha256: str,
     blocks: list[RawBlock],
     hidden: Sequence[HiddenSpan] = (),
+    stories: Sequence[Story] = (),
     metadata: dict[str, str] | None = None,
 ) -> Document:
     """The last step of every file reader: experience files are split into entries at their headings, then
@@ -71,7 +72,7 @@ def assemble(
         from .entries import split_entries
 
         blocks, entries = split_entries(blocks)
-    return build_document(
+    return build(
         path=str(path),
         kind=kind,
         source_format=source_format,
@@ -79,8 +80,50 @@ def assemble(
         blocks=blocks,
         entries=entries,
         hidden=hidden,
+        stories=stories,
         metadata=metadata,
     )
+
+
+def build(
+    *,
+    path: str,
+    kind: DocKind,
+    source_format: SourceFormat,
+    sha256: str,
+    blocks: Sequence[RawBlock],
+    entries: Iterable[dict[str, Any]] = (),
+    hidden: Iterable[HiddenSpan] = (),
+    stories: Iterable[Story] = (),
+    metadata: dict[str, str] | None = None,
+) -> Document:
+    """The one place an ingested :class:`Document` is built, whatever the format (:func:`assemble`,
+    :func:`from_entries`, :func:`from_text` all end here).
+
+    Text is made safe for every later stage first: characters XML cannot hold (ESC, NUL, BEL and the other
+    C0 controls a ``.txt``, a PDF's text layer or a YAML string may carry) are replaced one for one by
+    :func:`reviewer.docx_xml.xml_safe`, in the blocks, the hidden spans, the entries' fields and the metadata,
+    before offsets are assigned, so every offset points into the cleaned text and the DOCX renderer never
+    meets a character it cannot write."""
+    from dataclasses import replace
+
+    from ..docx_xml import xml_safe
+
+    def clean(value: Any) -> Any:
+        return xml_safe(value) if isinstance(value, str) else value
+
+    doc = build_document(
+        path=path,
+        kind=kind,
+        source_format=source_format,
+        sha256=sha256,
+        blocks=[replace(b, text=xml_safe(b.text)) for b in blocks],
+        entries=[{k: clean(v) for k, v in e.items()} for e in entries],
+        hidden=[h.model_copy(update={"text": xml_safe(h.text), "where": xml_safe(h.where)}) for h in hidden],
+        metadata={k: xml_safe(v) for k, v in metadata.items()} if metadata else metadata,
+    )
+    kept = tuple(s.model_copy(update={"text": xml_safe(s.text)}) for s in stories)
+    return doc.model_copy(update={"stories": kept}) if kept else doc
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -96,7 +139,7 @@ def from_text(
     sha256: str | None = None,
     blocks: list[RawBlock] | None = None,
 ) -> Document:
-    return build_document(
+    return build(
         path=path,
         kind=kind,
         source_format=source_format,
@@ -160,7 +203,7 @@ def from_entries(
         )
     check_size(path, blocks)
     digest_src = raw if raw is not None else repr(records).encode()
-    return build_document(
+    return build(
         path=path,
         kind=DocKind.EXPERIENCE,
         source_format=source_format,

@@ -25,8 +25,13 @@ reopens the package with python-docx and so inflates every part):
   or UTF-16): Word never writes them, and refusing them here keeps XXE and billion-laughs payloads out
   of every part, including the headers, footers and notes ingest never reads but the renderer parses;
 * macro parts (``word/vbaProject.bin`` and the rest of ``word/vba*``) are never read or inflated: ingest
-  reads only the main document part, the styles part and the two relationship parts that locate them,
-  and the renderer drops macro parts when it copies a ``.docm``.
+  reads only the main document part, the styles and theme parts, the other stories (headers, footers,
+  notes, comments: searched for instructions, never reviewed) and the two relationship parts that locate
+  them,
+  and the renderer drops macro parts when it copies a ``.docm``;
+* relationship parts are parsed as XML (any quoting, attribute order or escaping a writer chose), and a
+  document saved as ISO 29500 *Strict* (Word's "Strict Open XML Document", other namespaces throughout)
+  is refused with a line saying to re-save it as a standard Word document, not called damaged.
 
 The XML of the parts that are read is parsed by :func:`reviewer.docx_xml.parse_part` (no DTD loading, no
 entity expansion, no network, libxml2's depth and amplification limits); :func:`xml_problem` turns the
@@ -36,6 +41,7 @@ parser's refusals and any document type declaration (which Word never writes) in
 from __future__ import annotations
 
 import io
+import os
 import posixpath
 import re
 import struct
@@ -64,13 +70,13 @@ WORD_SUFFIXES = frozenset({".docx", ".docm"})
 RESAVE = "re-save it from Word as .docx"
 NEW_DOC = "save only the text in a new document"
 
-_OFFICE_DOC_REL = re.compile(
-    rb'Type="[^"]*/officeDocument"[^>]*?Target="([^"]+)"|'
-    rb'Target="([^"]+)"[^>]*?Type="[^"]*/officeDocument"'
-)
-_STYLES_REL = re.compile(
-    rb'Type="[^"]*/styles"[^>]*?Target="([^"]+)"|Target="([^"]+)"[^>]*?Type="[^"]*/styles"'
-)
+_RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+# ISO 29500 Strict: Word's "Strict Open XML Document". Its parts use other namespaces (and other value types)
+# than the Transitional files Word saves by default, which is all python-docx and this reader understand.
+STRICT_PREFIX = "http://purl.oclc.org/ooxml/"
+# The document's other stories: not reviewed, but searched for instructions to an automated reader.
+STORY_KINDS = ("header", "footer", "footnotes", "endnotes", "comments")
+STRICT_HINT = "open it in Word and use Save As > Word Document (.docx), not Strict Open XML Document"
 
 
 def _size_text(n: int) -> str:
@@ -78,27 +84,23 @@ def _size_text(n: int) -> str:
 
 
 def read_checked(path: Path, *, max_bytes: int = MAX_BYTES) -> bytes:
-    """The bytes of ``path`` after the file-level checks (exists, is a file, not empty, not too big).
+    """The bytes of ``path`` after the file-level checks (a regular file or a link to one inside its folder,
+    never a FIFO or device: :mod:`reviewer.safeopen`; not empty, not too big).
 
     Reads the file once; callers hash and parse these bytes, never the path again.
     """
-    if not path.exists():
-        raise InputError("file not found", path=path, hint="check the path and the file name")
-    if path.is_dir():
-        raise InputError(
-            "is a folder, not a file",
-            path=path,
-            hint="pass one document, or review the folder as an application",
-        )
+    from ..safeopen import open_regular
+
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise InputError(
-                f"file too large: {_size_text(size)}, limit {_size_text(max_bytes)}",
-                path=path,
-                hint="remove images or save only the text of the document",
-            )
-        with path.open("rb") as fh:
+        fd = open_regular(path)
+        with os.fdopen(fd, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > max_bytes:
+                raise InputError(
+                    f"file too large: {_size_text(size)}, limit {_size_text(max_bytes)}",
+                    path=path,
+                    hint="remove images or save only the text of the document",
+                )
             data = fh.read(max_bytes + 1)
     except PermissionError as err:
         raise InputError(
@@ -168,6 +170,8 @@ class WordPackage:
     zf: zipfile.ZipFile
     document_part: str
     styles_part: str | None
+    theme_part: str | None = None
+    story_parts: tuple[tuple[str, str], ...] = ()  # (header|footer|footnotes|endnotes|comments, part name)
 
     def read(self, name: str) -> bytes:
         """Decompress one part with a hard size limit; corrupt data becomes an InputError."""
@@ -185,15 +189,37 @@ class WordPackage:
         self.zf.close()
 
 
-def _rel_target(rels: bytes | None, pattern: re.Pattern[bytes], base: str, default: str) -> str:
-    if rels:
-        m = pattern.search(rels)
-        if m:
-            target = (m.group(1) or m.group(2)).decode("utf-8", "replace")
+def relationships(rels: bytes | None) -> list[tuple[str, str]]:
+    """``(type, target)`` of every internal relationship in a ``.rels`` part, parsed as XML (so quotes,
+    attribute order and escaped characters are whatever the writer chose); an unparsable part has none."""
+    if not rels:
+        return []
+    from lxml import etree
+
+    from ..docx_xml import parse_part
+
+    try:
+        root = parse_part(rels)
+    except (etree.XMLSyntaxError, ValueError):
+        return []
+    return [(el.get("Type") or "", el.get("Target") or "") for el in root.iter(f"{{{_RELS_NS}}}Relationship")
+            if (el.get("TargetMode") or "Internal") == "Internal" and el.get("Target")]
+
+
+def _rel_target(rels: list[tuple[str, str]], kind: str, base: str, default: str) -> str:
+    """The part the first relationship of type ``.../kind`` points at (relative to ``base``), else ``default``."""
+    for rtype, target in rels:
+        if rtype.rsplit("/", 1)[-1] == kind:
             if target.startswith("/"):
                 return target.lstrip("/")
             return posixpath.normpath(posixpath.join(base, target))
     return default
+
+
+def _refuse_strict(rels: list[tuple[str, str]], path: Path) -> None:
+    if any(rtype.startswith(STRICT_PREFIX) for rtype, _ in rels):
+        raise InputError("saved as a Strict Open XML document, which reviewer cannot read", path=path,
+                         hint=STRICT_HINT)
 
 
 def is_macro_part(name: str) -> bool:
@@ -310,8 +336,13 @@ def open_word_package(data: bytes, path: Path) -> WordPackage:
         raise
     names = {i.filename: i for i in infos}
     pkg = WordPackage(path=path, zf=zf, document_part="", styles_part=None)
-    root_rels = pkg.read("_rels/.rels") if "_rels/.rels" in names else None
-    main = _rel_target(root_rels, _OFFICE_DOC_REL, "", "word/document.xml")
+    root_rels = relationships(pkg.read("_rels/.rels") if "_rels/.rels" in names else None)
+    try:
+        _refuse_strict(root_rels, path)
+    except InputError:
+        zf.close()
+        raise
+    main = _rel_target(root_rels, "officeDocument", "", "word/document.xml")
     if main not in names or is_macro_part(main):
         main = "word/document.xml"
     if main not in names:
@@ -327,11 +358,26 @@ def open_word_package(data: bytes, path: Path) -> WordPackage:
         raise InputError("not a Word document: word/document.xml is missing", path=path, hint=RESAVE)
     folder, base = posixpath.split(main)
     doc_rels_name = posixpath.join(folder, "_rels", base + ".rels")
-    doc_rels = pkg.read(doc_rels_name) if doc_rels_name in names else None
-    styles = _rel_target(doc_rels, _STYLES_REL, folder, posixpath.join(folder, "styles.xml"))
+    doc_rels = relationships(pkg.read(doc_rels_name) if doc_rels_name in names else None)
+    styles = _rel_target(doc_rels, "styles", folder, posixpath.join(folder, "styles.xml"))
     if is_macro_part(styles):
         styles = ""
-    return WordPackage(path=path, zf=zf, document_part=main, styles_part=styles if styles in names else None)
+    theme = _rel_target(doc_rels, "theme", folder, "")
+    return WordPackage(path=path, zf=zf, document_part=main, styles_part=styles if styles in names else None,
+                       theme_part=theme if theme in names and not is_macro_part(theme) else None,
+                       story_parts=_story_parts(doc_rels, folder, set(names)))
+
+
+def _story_parts(rels: list[tuple[str, str]], folder: str, names: set[str]) -> tuple[tuple[str, str], ...]:
+    """``(kind, part)`` of every header, footer, notes and comments part the document relates to, each once."""
+    out: dict[tuple[str, str], None] = {}
+    for kind in STORY_KINDS:
+        for rtype, target in rels:
+            if rtype.rsplit("/", 1)[-1] == kind:
+                part = _rel_target([(rtype, target)], kind, folder, "")
+                if part in names and not is_macro_part(part):
+                    out[(kind, part)] = None
+    return tuple(out)
 
 
 _DEPTH = re.compile(r"depth", re.IGNORECASE)

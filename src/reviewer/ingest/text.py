@@ -2,14 +2,16 @@
 
 Text must be UTF-8 (a BOM is fine). Anything else is rejected with "save it as UTF-8" instead of being
 decoded by guesswork: a wrong guess silently changes the words that get reviewed. Null bytes or many
-control characters mean a binary file and are rejected too.
+control characters mean a binary file and are rejected too; a few (an ESC pasted from a terminal) are
+replaced where every Document is built (:func:`.memory.build`).
 
 Plain text: paragraphs are separated by blank lines. Inside a paragraph, single line breaks are soft
 wraps (joined with a space) unless a line is longer than :data:`UNWRAPPED_LINE` characters, which means
 the text was not hard-wrapped and each line is its own paragraph (Notepad style). For experience files
-headings are recognised (to split entries): a line starting with ``#``, a short line standing alone
-between blank lines, or a short line followed directly by a ``|`` details line (see :mod:`.entries`);
-"short" means :func:`.entries.title_like` (at most 100 characters, no final sentence punctuation).
+the header lines of pasted entries are recognised (to split entries): a line starting with ``#``, a short
+line standing alone between blank lines, a title above a details line, details lines (dates, ``|`` parts,
+``Organization:`` labels); see :mod:`.pasted`. In Markdown experience files a paragraph's line breaks are
+kept for the same reason (``**Dates:** ...`` lines).
 
 Markdown is parsed with markdown-it-py (CommonMark, plus tables and strikethrough) and reduced to what a
 reader sees: headings become heading blocks, list items and table cells their own blocks, emphasis and
@@ -33,7 +35,6 @@ MAX_SOURCE_CHARS = MAX_TEXT_CHARS * 5 // 4  # text plus Markdown markup
 MAX_LINES = 20_000
 _BLANK = re.compile(r"\n[ \t]*\n+")
 _CONTROL = re.compile(r"[\x01-\x08\x0b\x0e-\x1f\x7f]")
-_ATX = re.compile(r"^#{1,6}\s+(.*?)(?:\s+#+)?\s*$")
 _TAG = re.compile(r"<[^>]*>")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 UTF8_HINT = "save it as UTF-8: Save As, Encoding UTF-8"
@@ -91,27 +92,9 @@ def _paragraph_blocks(lines: list[str]) -> list[RawBlock]:
 def _chunk_blocks(lines: list[str], headings: bool) -> list[RawBlock]:
     if not headings:
         return _paragraph_blocks(lines)
-    from .entries import parse_details, title_like
+    from .pasted import pasted_blocks
 
-    out: list[RawBlock] = []
-    buf: list[str] = []
-    for i, line in enumerate(lines):
-        atx = _ATX.match(line)
-        standalone = (
-            i == 0
-            and title_like(line)
-            and (len(lines) == 1 or ("|" in lines[1] and parse_details(lines[1]) is not None))
-        )
-        if atx or standalone:
-            out.extend(_paragraph_blocks(buf))
-            buf = []
-            out.append(RawBlock(normalise_block_text(atx.group(1) if atx else line), heading=True))
-        elif i == 1 and out and out[-1].heading and "|" in line and parse_details(line) is not None:
-            out.append(RawBlock(normalise_block_text(line)))
-        else:
-            buf.append(line)
-    out.extend(_paragraph_blocks(buf))
-    return out
+    return pasted_blocks(lines, _paragraph_blocks)
 
 
 def plain_blocks(text: str, *, headings: bool = False) -> list[RawBlock]:
@@ -123,17 +106,24 @@ def plain_blocks(text: str, *, headings: bool = False) -> list[RawBlock]:
     return [b for b in blocks if b.text]
 
 
-def _inline_text(token: Any, line: int, hidden: list[HiddenSpan]) -> str:
+def _inline_text(token: Any, line: int, hidden: list[HiddenSpan], breaks: str = " ") -> str:
     parts: list[str] = []
     for child in token.children or ():
         if child.type in ("text", "code_inline"):
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
+            parts.append(breaks)
         elif child.type == "html_inline" and child.content.startswith("<!--"):
             _add_comment(child.content, line, hidden)
         # emphasis/link open-close markers, images: no visible text
+    if breaks == "\n":
+        return _normalise_lines("".join(parts))
     return normalise_block_text("".join(parts))
+
+
+def _normalise_lines(text: str) -> str:
+    """Each line normalised, the line breaks kept (experience files: a line may be an entry header)."""
+    return "\n".join(ln for ln in (normalise_block_text(x) for x in text.split("\n")) if ln)
 
 
 def _add_comment(html: str, line: int, hidden: list[HiddenSpan]) -> None:
@@ -143,8 +133,9 @@ def _add_comment(html: str, line: int, hidden: list[HiddenSpan]) -> None:
             hidden.append(HiddenSpan(text=text, reason="comment", where=f"line {line}"))
 
 
-def markdown_blocks(text: str) -> tuple[list[RawBlock], list[HiddenSpan]]:
-    """Visible blocks of a Markdown text and its hidden spans (HTML comments, front matter)."""
+def markdown_blocks(text: str, *, lines: bool = False) -> tuple[list[RawBlock], list[HiddenSpan]]:
+    """Visible blocks of a Markdown text and its hidden spans (HTML comments, front matter); with ``lines``
+    a paragraph's line breaks are kept as ``\\n`` (see :func:`_pasted_markdown`)."""
     from markdown_it import MarkdownIt
 
     hidden: list[HiddenSpan] = []
@@ -167,7 +158,8 @@ def markdown_blocks(text: str) -> tuple[list[RawBlock], list[HiddenSpan]]:
         elif tok.type == "inline":
             where = "table" if context and context[-1] in ("th_open", "td_open") else "body"
             heading = bool(context) and context[-1] == "heading_open"
-            blocks.append(RawBlock(_inline_text(tok, line, hidden), heading=heading, where=where))
+            text_ = _inline_text(tok, line, hidden, "\n" if lines and not heading else " ")
+            blocks.append(RawBlock(text_, heading=heading, where=where))
         elif tok.type in ("fence", "code_block"):
             blocks.append(RawBlock(normalise_block_text(tok.content)))
         elif tok.type == "html_block":
@@ -178,11 +170,30 @@ def markdown_blocks(text: str) -> tuple[list[RawBlock], list[HiddenSpan]]:
     return [b for b in blocks if b.text], hidden
 
 
+def _pasted_markdown(blocks: list[RawBlock]) -> list[RawBlock]:
+    """Experience files: a paragraph's lines may be entry headers (``**Dates:** ...`` lines, a bold title
+    above a details line); they become blocks of their own, the other lines are joined as Markdown joins
+    them."""
+    from .pasted import pasted_blocks
+
+    out: list[RawBlock] = []
+    for b in blocks:
+        if b.heading:
+            out.append(b)
+            continue
+        join = lambda ls, where=b.where: [RawBlock(" ".join(ls), where=where)]  # noqa: E731
+        out.extend(pasted_blocks(b.text.split("\n"), join, where=b.where, lone_title=False))
+    return out
+
+
 def load_text(path: Path, kind: DocKind, data: bytes, sha256: str, *, markdown: bool) -> Document:
     """A :class:`Document` from a ``.txt`` or ``.md`` file's bytes (already preflighted)."""
     text = decode_text(data, path)
     hidden: list[HiddenSpan] = []
-    if markdown:
+    if markdown and kind is DocKind.EXPERIENCE:
+        blocks, hidden = markdown_blocks(text, lines=True)
+        blocks = _pasted_markdown(blocks)
+    elif markdown:
         blocks, hidden = markdown_blocks(text)
     else:
         blocks = plain_blocks(text, headings=kind is DocKind.EXPERIENCE)

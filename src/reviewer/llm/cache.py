@@ -74,15 +74,23 @@ class JudgmentCache:
         return self.folder / "judgments" / key[:2] / f"{key}.json"
 
     def get(self, key: str) -> Cached | None:
+        """The entry for ``key``, validated again (and so cleaned again) as it is read; an entry that no longer
+        validates is evicted, so a bad answer is never served twice."""
+        path = self._path(key)
         try:
-            data = json.loads(self._path(key).read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+        except (OSError, ValueError):
+            return None
+        try:
+            data = json.loads(text)
             judgment = RubricJudgment.model_validate(data["judgment"])
             u = data.get("usage") or {}
             usage = Usage(
                 int(u.get("prompt_tokens", 0)), int(u.get("completion_tokens", 0)), int(u.get("calls", 0))
             )
             return Cached(judgment, usage, str(data.get("method", "")))
-        except (OSError, ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
+            path.unlink(missing_ok=True)
             return None
 
     def put(

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from .config import Method
+from .sanitize import clean_answer_text
 
 Role = Literal["system", "user", "assistant"]
 
@@ -83,7 +84,11 @@ class Judge(Protocol):
 
 
 class JudgeError(Exception):
-    """Base of the judge's failures. ``str()`` is safe to show: it never contains the API key."""
+    """Base of the judge's failures. ``str()`` is safe to show: it never contains the API key, nor characters
+    XML cannot hold (a server's error text becomes a note in the DOCX feedback)."""
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(clean_answer_text(str(message)))
 
 
 class TransientJudgeError(JudgeError):

@@ -1,4 +1,4 @@
-"""Invisible Unicode: characters a reader never sees but a model reads.
+"""Invisible Unicode: characters a reader never sees but a model reads; and control characters in answers.
 
 Zero-width characters, bidi controls, the tag block (U+E0000-E007F, which can spell whole ASCII
 instructions invisibly), variation selectors, fillers and the BOM are removed from the document text
@@ -7,11 +7,19 @@ them); this is the character-level counterpart.
 
 :func:`strip_invisible` returns the cleaned text with, for every kept character, its offset in the
 original, so a position in the cleaned text can be mapped back to ``Document.text``.
+
+:func:`clean_answer_text` is the boundary for the other direction: every string of a model's answer
+(reasoning, quotes, suggestions) passes through it while the answer is validated
+(:mod:`reviewer.llm.schemas`), so before it is cached, grounded or rendered. A model may answer with ESC,
+BEL or NUL (echoing a damaged draft, or just misbehaving); such characters cannot be written into a DOCX
+and once cached would fail every later run. Whitespace controls become spaces, the others are dropped.
 """
 
 from __future__ import annotations
 
 import re
+
+from ..docx_xml import xml_safe
 
 _RANGES = (
     "\u00ad",  # soft hyphen
@@ -47,3 +55,8 @@ def strip_invisible(text: str) -> tuple[str, list[int]]:
 
 def count_invisible(text: str) -> int:
     return len(INVISIBLE.findall(text))
+
+
+def clean_answer_text(text: str) -> str:
+    """A string from a model's answer without characters XML cannot hold (see the module docstring)."""
+    return xml_safe(text, drop=True)

@@ -12,7 +12,9 @@ bounds string and list lengths, which servers with grammar-constrained decoding 
 enforce; whatever the server did, :func:`validate_answer` checks every answer again. An answer that
 misses a criterion, repeats one, or scores outside 1..5 is invalid and goes to the repair path.
 
-The model's score is the only thing taken from it: the verdict is computed here from the score and
+Every string of the answer is cleaned of characters XML cannot hold as it is validated
+(:func:`reviewer.llm.sanitize.clean_answer_text`), so what is cached, grounded and rendered is safe to write
+into a DOCX. The model's score is the only thing taken from it: the verdict is computed here from the score and
 the criterion's thresholds (:func:`verdict_for`), never from the model's own word.
 """
 
@@ -27,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ..findings import Verdict
 from .config import Thresholds
+from .sanitize import clean_answer_text
 
 SCHEMA_NAME = "rubric_judgment"
 MAX_EVIDENCE = 3
@@ -44,7 +47,7 @@ class Evidence(BaseModel):
     @field_validator("quote", "suggestion", mode="before")
     @classmethod
     def _text(cls, v: Any) -> Any:
-        return "" if v is None else v
+        return "" if v is None else (clean_answer_text(v) if isinstance(v, str) else v)
 
     @field_validator("quote")
     @classmethod
@@ -75,7 +78,7 @@ class CriterionJudgment(BaseModel):
     @field_validator("reasoning", mode="before")
     @classmethod
     def _reasoning(cls, v: Any) -> Any:
-        return "" if v is None else (v.strip()[:MAX_REASONING] if isinstance(v, str) else v)
+        return "" if v is None else (clean_answer_text(v).strip()[:MAX_REASONING] if isinstance(v, str) else v)
 
     @field_validator("evidence", mode="before")
     @classmethod

@@ -55,11 +55,10 @@ def consistency_params(rubrics: RubricSet | None = None) -> ConsistencyParams:
 def read_applicant(folder: Path) -> ApplicantFacts:
     """The folder's manifest and every document that can be read (the others listed, never fatal)."""
     from ..ingest import load_document
-    from ..pipeline import discover
+    from ..pipeline import applicant_name, discover
 
     manifest = load_manifest(folder)
-    facts = ApplicantFacts(name=(manifest.applicant if manifest and manifest.applicant else folder.resolve().name),
-                           manifest=manifest)
+    facts = ApplicantFacts(name=applicant_name(folder, manifest), manifest=manifest)
     for path in discover(folder):
         try:
             facts.docs.append(load_document(path, resolve_kind(path, None, manifest)))

@@ -114,7 +114,7 @@ def render_docx(
         def locate(block: Block) -> Paragraph | None:
             return by_block.get(block.index)
 
-    sheet = default_sheet() if by_block is not None else dx.StyleSheet(doc.styles.element)
+    sheet = default_sheet() if by_block is not None else dx.StyleSheet(doc.styles.element, dx.document_theme(doc))
     unplaced = anchor_findings(doc, review, document, locate, sheet)
     heading = insert_scorecard(doc, review)
     for finding in unplaced:

@@ -8,9 +8,11 @@ criterion, one small row per applicant, and revision totals. Per-document criter
 handed to a callback as they are read, so nothing grows with the number of findings in the cohort.
 
 Paths in ``cohort.json`` are trusted only as relative paths inside ``<out>``: an absolute path or one with
-``..`` is neither read nor linked. A review file that is missing or unreadable does not stop the report; it
-shows up as a problem in that applicant's row. Orders are sorted (applicants by name then id, criteria by
-id) so the same inputs give the same report.
+``..`` is neither read nor linked. Applicant names are shortened to 120 characters
+(:func:`reviewer.errors.short_name`) however long ``cohort.json`` has them, and every text cell of a CSV
+row is made spreadsheet-safe (:func:`spreadsheet_safe`). A review file that is missing or unreadable does
+not stop the report; it shows up as a problem in that applicant's row. Orders are sorted (applicants by
+name then id, criteria by id) so the same inputs give the same report.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
-from ..errors import InputError
+from ..errors import InputError, short_name
 
 COHORT_FILE = "cohort.json"
 COHORT_SCHEMA = "reviewer.cohort/1"
@@ -143,6 +145,8 @@ class ApplicantRow:
 
 @dataclass(frozen=True)
 class CsvRow:
+    """One line of ``summary.csv``. Text fields go through :func:`spreadsheet_safe` when it is built."""
+
     applicant: str
     document: str
     kind: str
@@ -152,6 +156,25 @@ class CsvRow:
     round: int | None
     applicant_id: str
     status: str
+
+    def __post_init__(self) -> None:
+        for name in ("applicant", "document", "kind", "criterion", "verdict", "applicant_id", "status"):
+            object.__setattr__(self, name, spreadsheet_safe(getattr(self, name)))
+
+
+# A cell a spreadsheet would evaluate: starting with one of these, at the start of the cell or after any
+# character a spreadsheet may split a CSV line at (the separator depends on the locale: ``;`` in much of
+# Europe, so "Anna;=1+1" is two cells there, the second a formula).
+FORMULA_START = "=+-@\t\r"
+CSV_SEPARATORS = ",;\t|\r\n"
+_FORMULA = re.compile(f"(^|[{re.escape(CSV_SEPARATORS)}])( *)(?=[{re.escape(FORMULA_START)}])")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """``text`` with an apostrophe before every formula start (``= + - @``, tab, carriage return) that opens
+    the cell or follows a separator character (``, ; |``, tab, a line break), after any spaces: each piece a
+    spreadsheet may make of it stays text."""
+    return _FORMULA.sub(lambda m: f"{m.group(1)}{m.group(2)}'", text)
 
 
 @dataclass
@@ -440,7 +463,8 @@ def _fold_verdict_changes(report: CohortReport, data: dict[str, Any]) -> None:
 def _fold_applicant(report: CohortReport, out: Path, entry: dict[str, Any],
                     on_row: Callable[[CsvRow], None]) -> ApplicantRow:
     applicant_id = _str(entry.get("id"))
-    row = ApplicantRow(name=_str(entry.get("applicant")) or applicant_id or "(unnamed)", id=applicant_id)
+    row = ApplicantRow(name=short_name(_str(entry.get("applicant")) or applicant_id or "(unnamed)"),
+                       id=applicant_id)
     failed: set[str] = set()
     for f in _dicts(entry.get("failures")):
         name = _str(f.get("document"))
@@ -579,4 +603,5 @@ __all__ = [
     "href",
     "load_cohort_index",
     "safe_relative",
+    "spreadsheet_safe",
 ]

@@ -1,0 +1,126 @@
+"""Dates of experience entries as applicants write them: months, date ranges and "present".
+
+ERAS shows dates as ``MM/YYYY``; applicants paste them that way or retype them in whatever form they
+like. One month (:func:`parse_month`) may be written ``03/2022``, ``3/2022``, ``03/15/2022`` (day-first
+when the first number cannot be a month), ``2022-03``, ``2022/03``, ``2022-03-15``, ``Mar 2022``,
+``Mar. 2022``, ``March, 2022``, ``Sept 2022``, a season (``Summer 2021``) or a bare year (``2021``). A
+range (:func:`find_range`) is two of them joined by a hyphen, an en or em dash, ``to``, ``until``,
+``till``, ``through`` or ``thru`` (``March 2022 to present``, ``2021-06 - 2022-01``, ``06/2021–Present``),
+a month range inside one year (``Mar–Aug 2022``), ``since March 2022``, or a start with a dangling dash
+(``06/2021 –``, the way ERAS prints an ongoing entry). The end may be ``Present``, ``Current``,
+``Ongoing``, ``Now``, ``Today`` or ``date`` (ongoing: None).
+
+A bare year or season covers its whole span: ``2019 - 2020`` is January 2019 to December 2020, so a
+year-only entry never opens a gap that its writer did not leave. A range that ends before it starts is
+not a range. Months are ``YYYY-MM`` strings, as :class:`reviewer.document.Entry` holds them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+# Season: (first month, last month); winter is taken as the start of its year.
+_SEASONS = {"spring": (3, 5), "summer": (6, 8), "fall": (9, 11), "autumn": (9, 11), "winter": (1, 2)}
+
+MONTH_NAME = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![a-z])\.?"
+)
+_YEAR = r"(?:19[5-9]\d|20\d\d)"
+_B = r"(?<![\w/.])"  # a date starts on its own ...
+_E = r"(?![\w/]|[.-]\d{1,2}(?![\d/]))"  # ... and ends on its own (2019-2020 is two years, 2019-06 one month)
+DATE = (
+    rf"{_B}(?:{MONTH_NAME},?\s*{_YEAR}"  # Mar 2022, March, 2022, Sept. 2022
+    rf"|\d{{1,2}}[/.]\d{{1,2}}[/.]{_YEAR}"  # 03/15/2022, 15.03.2022
+    rf"|\d{{1,2}}\s?[/.-]\s?{_YEAR}"  # 03/2022, 3-2022
+    rf"|{_YEAR}[-/.]\d{{1,2}}(?:[-/.]\d{{1,2}})?"  # 2022-03, 2022/03/15
+    rf"|(?:spring|summer|fall|autumn|winter)\s+{_YEAR}"
+    rf"|{_YEAR}){_E}"
+)
+ONGOING = r"(?:present|current(?:ly)?|ongoing|now|today|(?<=to )date|continuing)\b"
+_TO = r"\s*(?:--?|–|—|~|\bto\b|\buntil\b|\btill\b|\bthrough\b|\bthru\b)\s*"
+_RANGE = re.compile(
+    rf"(?:\b(?:from|between)\s+)?(?P<s>{DATE}){_TO}(?:(?P<e>{DATE})|(?P<on>{ONGOING}))", re.IGNORECASE
+)
+_MONTH_SPAN = re.compile(  # Mar–Aug 2022, June - July, 2021
+    rf"(?<![\w/.])(?P<m1>{MONTH_NAME}){_TO}(?P<m2>{MONTH_NAME}),?\s*(?P<y>{_YEAR})(?![\w/])", re.IGNORECASE
+)
+_SINCE = re.compile(rf"\b(?:since|starting|started)\s+(?P<s>{DATE})", re.IGNORECASE)
+_OPEN = re.compile(rf"(?P<s>{DATE})\s*(?:-|–|—)\s*(?=$|[|)\],;])", re.IGNORECASE)
+_ONE = re.compile(DATE, re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """``start``/``end`` as ``YYYY-MM`` (``end`` None: ongoing) and where the range is in the text."""
+
+    start: str
+    end: str | None
+    span: tuple[int, int]
+
+
+def _ym(year: int, month: int) -> str | None:
+    return f"{year:04d}-{month:02d}" if 1 <= month <= 12 else None
+
+
+def parse_month(text: str, *, end: bool = False) -> str | None:
+    """One date as ``YYYY-MM``; a bare year or season gives its first month (its last when ``end``)."""
+    t = text.strip().lower().replace(",", " ")
+    if m := re.fullmatch(rf"({MONTH_NAME})\s*({_YEAR})", t):
+        return _ym(int(m.group(2)), _MONTHS[m.group(1)[:3]])
+    if m := re.fullmatch(rf"(\d{{1,2}})[/.](\d{{1,2}})[/.]({_YEAR})", t):
+        first, second = int(m.group(1)), int(m.group(2))
+        return _ym(int(m.group(3)), first if first <= 12 else second)
+    if m := re.fullmatch(rf"(\d{{1,2}})\s?[/.-]\s?({_YEAR})", t):
+        return _ym(int(m.group(2)), int(m.group(1)))
+    if m := re.fullmatch(rf"({_YEAR})[-/.](\d{{1,2}})(?:[-/.]\d{{1,2}})?", t):
+        return _ym(int(m.group(1)), int(m.group(2)))
+    if m := re.fullmatch(rf"(spring|summer|fall|autumn|winter)\s+({_YEAR})", t):
+        first, last = _SEASONS[m.group(1)]
+        return _ym(int(m.group(2)), last if end else first)
+    if re.fullmatch(_YEAR, t):
+        return _ym(int(t), 12 if end else 1)
+    return None
+
+
+def _checked(start: str | None, end: str | None, span: tuple[int, int], ongoing: bool) -> DateRange | None:
+    if start is None or (end is None and not ongoing) or (end is not None and end < start):
+        return None
+    return DateRange(start, end, span)
+
+
+def find_range(text: str) -> DateRange | None:
+    """The first date range in ``text`` (forms in the module docstring), or None."""
+    for m in _RANGE.finditer(text):
+        start = parse_month(m.group("s"))
+        end = parse_month(m.group("e"), end=True) if m.group("e") else None
+        if found := _checked(start, end, m.span(), m.group("on") is not None):
+            return found
+    if span := _MONTH_SPAN.search(text):
+        year = int(span.group("y"))
+        first, last = (_ym(year, _MONTHS[span.group(g)[:3].lower()]) for g in ("m1", "m2"))
+        if found := _checked(first, last, span.span(), False):
+            return found
+    for pattern in (_SINCE, _OPEN):
+        if open_ := pattern.search(text):
+            return _checked(parse_month(open_.group("s")), None, open_.span(), True)
+    return None
+
+
+def find_date(text: str) -> DateRange | None:
+    """A range, else the first single date as a range of its own span (``June 2021``: 2021-06 to 2021-06;
+    ``2019``: 2019-01 to 2019-12)."""
+    if found := find_range(text):
+        return found
+    if _RANGE.search(text):
+        return None  # a range that ends before it starts: no date rather than half of one
+    for m in _ONE.finditer(text):
+        start, end = parse_month(m.group()), parse_month(m.group(), end=True)
+        if start and end:
+            return DateRange(start, end, m.span())
+    return None

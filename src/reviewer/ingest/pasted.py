@@ -1,0 +1,526 @@
+"""Pasted ERAS entries: which short lines of an experience document are entry headers, and what they say.
+
+Applicants copy their entries out of ERAS (or retype them) as a title line, a line of details, then the
+description::
+
+    Internal Medicine Observership
+    Mount Sinai Hospital | Observer | 03/2022 - 08/2023
+    Followed 10-12 patients daily ...
+
+A *details line* (:func:`read_header`) is one of:
+
+* ``|``-separated parts (2-6, none over 150 characters): a date range or month and an hours part are
+  recognised anywhere, the remaining parts are organization then role;
+* a *dated line*: a date range or date (any form :mod:`.dates` reads) standing as a part of its own,
+  between separators (``|``, ``,``, ``;``, ``·``, ``•``, dashes, parentheses) or at an end of the line,
+  with only name-like parts around it: ``Mount Sinai Hospital — Observer (Mar 2022 – Aug 2023)``,
+  ``March 2022 to present``. A name-like part is short, starts with a capital or a digit and does not
+  end in a preposition, article or conjunction, so a wrapped line of prose ("the clinic from March 2022
+  to present and") is never one;
+* *label lines*: ``Organization: ...``, ``Role: ...``, ``Dates: ...``, ``Hours: ...`` and the other
+  labels of :data:`LABELS` (several may share a line, as Markdown joins ``**Organization:** X`` lines
+  into one paragraph); a ``Description:`` label starts the description itself.
+
+A *title line* (:func:`title_like`) is short (at most 100 characters), has letters and does not end in
+sentence punctuation; it is a title only when a details line follows it. Bullet lines (``- ...``,
+``• ...``) are never titles or dated lines. Prose is never split: a line is a header only by one of the
+signs above, and a paragraph without them stays one paragraph.
+
+:func:`pasted_blocks` turns the lines of one paragraph of a ``.txt`` or Markdown file into blocks: the
+header lines each their own block (titles marked as headings), the description lines joined by the
+caller's paragraph rule. :mod:`.entries` then groups blocks into entries.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..segment import RawBlock, normalise_block_text
+from .dates import DateRange, find_date
+
+TITLE_MAX = 100
+DETAILS_MAX = 160  # characters of a dated line
+PART_MAX = 150  # characters of one |-separated part or label value
+NAME_MAX = 80  # characters of one name part of a dated line
+NAME_WORDS = 12
+
+# Label -> the entry field it fills; None: a header field the review does not use (location, type ...).
+LABELS: dict[str, str | None] = {
+    "title": "title", "experience title": "title", "activity": "title", "activity title": "title",
+    "position": "role", "position title": "role", "role": "role", "job title": "role",
+    "organization": "organization", "organisation": "organization", "institution": "organization",
+    "hospital": "organization", "employer": "organization", "site": "organization",
+    "organization name": "organization", "program": "organization", "org": "organization",
+    "dates": "dates", "date": "dates", "duration": "dates", "period": "dates", "time period": "dates",
+    "timeframe": "dates", "time frame": "dates", "date range": "dates",
+    "start date": "start", "start": "start", "end date": "end", "end": "end",
+    "hours": "hours", "total hours": "hours", "total hrs": "hours",
+    "hours per week": None, "hours/week": None, "hrs/week": None, "average hours per week": None,
+    "average hours/week": None, "avg hours/week": None, "avg. hours/week": None, "avg hours per week": None,
+    "location": None, "city": None, "country": None, "city/state": None, "address": None,
+    "setting": None, "type": None, "experience type": None, "focus area": None, "primary focus area": None,
+    "supervisor": None, "contact": None, "key characteristics": None, "specialty": None,
+    "department": None, "status": None, "commitment": None,
+    "description": "description", "summary": "description", "responsibilities": "description",
+    "details": "description", "experience description": "description", "role description": "description",
+}  # fmt: skip
+_LABEL_ALT = "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in sorted(LABELS, key=len, reverse=True))
+_BULLET = r"(?:[-*•·▪◦‣–]\s+)"
+_LABEL_START = re.compile(
+    rf"^{_BULLET}?(?P<label>(?:{_LABEL_ALT})(?:\s*/\s*(?:{_LABEL_ALT}))*)\s*:\s*", re.IGNORECASE
+)
+# The next label on the same line: after a separator, or after a space when Markdown joined the lines.
+_LABEL_NEXT = re.compile(rf"(?:\s*[|;·•]\s*|\s+[–—]\s+|\s+)(?P<label>{_LABEL_ALT})\s*:\s*", re.IGNORECASE)
+_VALUE_EDGE = " |;·•–—"
+_IS_BULLET = re.compile(rf"^{_BULLET}")
+_NUMBERED = re.compile(r"^\d{1,2}[.)]\s+")  # "1. Research Assistant ..." (kept in a title, not a name)
+_HOURS = re.compile(
+    r"^(?:total\s+)?(\d[\d,]*(?:\.\d+)?)\s*(?:hours?|hrs?|h)?(?:\s+total|\s+in\s+total)?$", re.IGNORECASE
+)
+_DURATION = re.compile(  # "8 weeks", "about 18 months": how long, not when
+    r"^(?:about\s+|approx\.?\s+|~)?\d+(?:\.\d+)?\s*(?:weeks?|wks?|months?|mos?|years?|yrs?|days?)$", re.IGNORECASE
+)
+_WEEKLY = re.compile(r"^\d+(?:\.\d+)?\s*(?:hours?|hrs?|h)\s*(?:/|per|a|each)\s*(?:week|wk)$", re.IGNORECASE)
+# Separators of a dated line's parts; a comma only separates around the date itself.
+_SEP = re.compile(r"\s*(?:\||;|·|•|\t|\s[-–—]\s|[–—]|\(|\)|\[|\])\s*")
+_EDGE = " \t|;,·•-–—:()[]"
+_PROSE_END = re.compile(
+    r"\b(?:from|in|at|to|of|the|a|an|and|or|during|since|between|for|with|on|by|until|through|my|our|I|was|were)$",
+    re.IGNORECASE,
+)
+# Case-sensitive: "US" is a country, and "Phase I trial" a name.
+_FIRST_PERSON = re.compile(r"\b(?:[Mm]y|me|[Ww]e|[Oo]ur|us)\b|(?<!Phase )(?<!Step )(?<!Part )\bI\s+[a-z]")
+_ATX = re.compile(r"^#{1,6}\s+(.*?)(?:\s+#+)?\s*$")
+
+
+@dataclass(frozen=True)
+class Header:
+    """What one details line says; ``labelled``: a label line (``Organization: ...``)."""
+
+    organization: str | None = None
+    role: str | None = None
+    title: str | None = None
+    dates: DateRange | None = None
+    hours: float | None = None
+    names: tuple[str, ...] = ()
+    labelled: bool = False
+    description: str | None = None  # the text after a Description: label
+    start_only: DateRange | None = None  # a Start Date: label (its End Date may be on the next line)
+    end_only: DateRange | None = None
+    end_ongoing: bool = False  # End Date: Present
+
+    @property
+    def strong(self) -> bool:
+        """A header line on its own: dated, labelled or with hours (not just two names between pipes)."""
+        return self.dates is not None or self.labelled or self.hours is not None
+
+    @property
+    def starts_entry(self) -> bool:
+        """Can open an entry without a title line above it: dated, or naming the entry's title."""
+        dated = self.dates is not None or self.start_only is not None
+        return self.description is None and (dated or self.title is not None)
+
+    def entry_fields(self) -> dict[str, Any]:
+        """The :class:`~reviewer.document.Entry` fields this line sets."""
+        out: dict[str, Any] = {}
+        if self.organization:
+            out["organization"] = self.organization
+        if self.role:
+            out["role"] = self.role
+        if self.dates is not None:
+            out["start_month"], out["end_month"] = self.dates.start, self.dates.end
+        elif self.start_only is not None:
+            out["start_month"] = self.start_only.start
+        if self.end_only is not None or self.end_ongoing:
+            out["end_month"] = self.end_only.end if self.end_only is not None else None
+        if self.hours is not None:
+            out["hours"] = self.hours
+        return out
+
+    def fallback_title(self) -> str:
+        """A title for an entry this line opens: its title label, else its names."""
+        return self.title or " — ".join(self.names) or self.role or self.organization or "Experience"
+
+
+def title_like(line: str) -> bool:
+    """A short line with letters, not ending in sentence punctuation: could be an entry title."""
+    return (
+        len(line) <= TITLE_MAX
+        and not line.endswith((".", "!", "?", ",", ";", ":"))
+        and any(c.isalpha() for c in line)
+    )
+
+
+def _hours(part: str) -> float | None:
+    m = _HOURS.match(part.strip())
+    if not m or not re.search(r"[a-z]", part, re.IGNORECASE):
+        return None  # a bare number is not hours
+    return float(m.group(1).replace(",", ""))
+
+
+def _pipe_header(line: str) -> Header | None:
+    parts = [p.strip() for p in line.split("|")]
+    if len(parts) < 2 or len(parts) > 6 or any(len(p) > PART_MAX for p in parts):
+        return None
+    dates: DateRange | None = None
+    hours: float | None = None
+    names: list[str] = []
+    labelled: dict[str, Any] = {}
+    for part in parts:
+        found = find_date(part) if dates is None else None
+        if _LABEL_START.match(part):  # "Duration: 8 weeks", "Dates: 2021 - 2022"
+            head = _label_header(part)
+            if head is None or head.description is not None:
+                return None
+            labelled.update({k: v for k, v in vars(head).items() if v not in (None, False, ())})
+        elif found and not part.replace(part[found.span[0] : found.span[1]], "").strip(_EDGE):
+            dates = found
+        elif hours is None and (h := _hours(part)) is not None:
+            hours = h
+        elif _WEEKLY.match(part) or _DURATION.match(part):
+            continue
+        elif part:
+            names.append(part)
+    if len(names) > (3 if dates or labelled else 2) or (
+        dates is None and hours is None and not labelled and len(names) < 2
+    ):
+        return None
+    return Header(
+        organization=labelled.get("organization") or (names[0] if names else None),
+        role=labelled.get("role") or (names[1] if len(names) > 1 else None),
+        title=labelled.get("title"),
+        dates=dates or labelled.get("dates"),
+        hours=hours if hours is not None else labelled.get("hours"),
+        names=tuple(names),
+        labelled=bool(labelled),
+        start_only=labelled.get("start_only"),
+        end_only=labelled.get("end_only"),
+        end_ongoing=bool(labelled.get("end_ongoing")),
+    )
+
+
+def _name_like(part: str) -> bool:
+    words = part.split()
+    return (
+        0 < len(part) <= NAME_MAX
+        and len(words) <= NAME_WORDS
+        and (part[0].isupper() or part[0].isdigit() or any(c.isupper() for c in words[0]))
+        and not _PROSE_END.search(part)
+        and not re.search(r"[.!?]\s+[A-Z]", part)  # two sentences
+        and not _FIRST_PERSON.search(part)
+    )
+
+
+def _dated_header(line: str) -> Header | None:
+    if len(line) > DETAILS_MAX or _IS_BULLET.match(line) or line.rstrip().endswith(("!", "?", ";", ":", ",")):
+        return None
+    dates = find_date(line)
+    if dates is None:
+        return None
+    s, e = dates.span
+    number = _NUMBERED.match(line)
+    before, after = line[number.end() if number else 0 : s], line[e:]
+    if before.strip() and re.match(r"(?:from|between)\b", line[s:e], re.IGNORECASE):
+        return None  # "... at Mount Sinai from March 2022 to ...": prose
+    # The date stands as a part of its own: at the end of the line, or before a separator (a comma after it
+    # means the sentence goes on), and after a separator or a space.
+    if before.strip() and not before.rstrip().endswith(tuple(_EDGE.strip())) and not before.endswith(" "):
+        return None
+    rest = after.strip(" .")
+    if rest and not rest.startswith(("|", "·", "•", "–", "—", ")", "]", "- ")):
+        return None
+    names: list[str] = []
+    for side in (before, after):
+        for part in _SEP.split(side.strip(_EDGE + " ")):
+            part = part.strip(_EDGE + " ")
+            if not part or _hours(part) is not None or _WEEKLY.match(part):
+                continue
+            if not _name_like(part):
+                return None
+            names.append(part)
+    if len(names) > 4:
+        return None
+    return Header(
+        organization=names[0] if names else None,
+        role=names[1] if len(names) > 1 else None,
+        dates=dates,
+        names=tuple(names),
+    )
+
+
+def _label_values(line: str) -> list[tuple[str | None, str]] | None:
+    """``(field, value)`` of each label on a label line, in order; None when the line has none.
+
+    Several labels may share one colon, their values split the same way: ``Org / Role / Dates: Mayo
+    Clinic / Observer / Jan 2022 - Dec 2023``.
+    """
+    first = _LABEL_START.match(line)
+    if not first or not first.group("label")[0].isupper():
+        return None  # a wrapped line of prose may start "program: I reviewed ..."
+    if _key(first.group("label")) not in LABELS:  # "Org / Role / Dates:"
+        return _composite_values(first.group("label"), line[first.end() :])
+    found: list[tuple[str | None, str]] = []
+    label, pos = first.group("label"), first.end()
+    while True:
+        key = _field_of(label)
+        if key == "description":  # the rest of the line is the description
+            found.append((key, line[pos:].strip()))
+            return found
+        nxt = _LABEL_NEXT.search(line, pos)
+        found.append((key, line[pos : nxt.start() if nxt else len(line)].strip(_VALUE_EDGE)))
+        if not nxt:
+            return found
+        label, pos = nxt.group("label"), nxt.end()
+
+
+def _key(label: str) -> str:
+    return re.sub(r"\s+", " ", label.strip().lower())
+
+
+def _field_of(label: str) -> str | None:
+    return LABELS.get(_key(label))
+
+
+def _composite_values(labels: str, rest: str) -> list[tuple[str | None, str]] | None:
+    keys = [_field_of(x.strip()) for x in labels.split("/")]
+    for sep in (r"\s+/\s+", r"\s*/\s*"):
+        values = re.split(sep, rest.strip())
+        if len(values) == len(keys):
+            return [(k, v.strip(_VALUE_EDGE)) for k, v in zip(keys, values, strict=True)]
+    return None
+
+
+_ONGOING_WORD = re.compile(r"^(?:present|current(?:ly)?|ongoing|now|today)$", re.IGNORECASE)
+
+
+def _label_dates(values: dict[str, str]) -> tuple[DateRange | None, DateRange | None, DateRange | None, bool]:
+    """``(dates, start, end, ongoing)`` of label values: a range, or start and end read apart."""
+    if values.get("dates"):
+        return find_date(values["dates"]), None, None, False
+    start = find_date(values["start"]) if values.get("start") else None
+    end_text = values.get("end") or ""
+    ongoing = bool(_ONGOING_WORD.match(end_text))
+    end = find_date(end_text) if end_text and not ongoing else None
+    return None, start, end, ongoing
+
+
+def _joined(start: DateRange, end: DateRange | None) -> DateRange | None:
+    """A start and an end read apart as one range (an end of None: ongoing, or not given)."""
+    if end is None:
+        return DateRange(start.start, None, start.span)
+    last = end.end or end.start
+    return DateRange(start.start, last, start.span) if last >= start.start else None
+
+
+def _label_header(line: str) -> Header | None:
+    found = _label_values(line)
+    if found is None:
+        return None
+    values: dict[str, str] = {}
+    for key, value in found:
+        if key != "description" and (len(value) > PART_MAX or _FIRST_PERSON.search(value)):
+            return None  # "Role: I led ..." is prose that starts with a word and a colon
+        if key:
+            values[key] = value
+    hours = values.get("hours", "")
+    dates, start, end, ongoing = _label_dates(values)
+    if start is not None and (end is not None or ongoing or "end" in values):
+        dates, start, end, ongoing = _joined(start, end), None, None, False
+    return Header(
+        organization=values.get("organization") or None,
+        role=values.get("role") or None,
+        title=values.get("title") or None,
+        dates=dates,
+        start_only=start,
+        end_only=end,
+        end_ongoing=ongoing,
+        hours=_hours(hours) or (float(hours) if re.fullmatch(r"\d+(?:\.\d+)?", hours) else None),
+        labelled=True,
+        description=values.get("description"),
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def read_header(line: str) -> Header | None:
+    """What a details line says (module docstring), or None for a line that is not one."""
+    line = line.strip()
+    if not line or (len(line) > 2 * PART_MAX and not _LABEL_START.match(line)):
+        return None
+    if labelled := _label_header(line):
+        return labelled
+    if _IS_BULLET.match(line):
+        return None
+    if "|" in line and (piped := _pipe_header(line)):
+        return piped
+    return _dated_header(line)
+
+
+# --- header runs: the lines (or paragraphs) that open an entry -----------------------------------------
+
+NAME_LINES = 2  # short lines between a title and its details line (organization, role on lines of their own)
+
+
+@dataclass(frozen=True)
+class HeaderRun:
+    """Header lines from ``texts[start]``: an optional title, name lines, then details lines."""
+
+    start: int
+    title: str | None
+    names: tuple[str, ...]
+    heads: tuple[Header, ...]
+
+    @property
+    def length(self) -> int:
+        return (self.title is not None) + len(self.names) + len(self.heads)
+
+    def entry_fields(self) -> dict[str, Any]:
+        """Entry fields of the run; name lines (then details lines) give organization and role."""
+        out: dict[str, Any] = {}
+        for h in self.heads:
+            out.update({k: v for k, v in h.entry_fields().items() if k not in out})
+        start = next((h.start_only for h in self.heads if h.start_only is not None), None)
+        if start is not None:  # Start Date and End Date on lines of their own
+            end = next((h.end_only for h in self.heads if h.end_only is not None), None)
+            joined = _joined(start, end)
+            out["start_month"] = joined.start if joined else None
+            out["end_month"] = joined.end if joined else None
+        names = [*self.names, *(n for h in self.heads for n in h.names)]
+        if names and "organization" not in out:
+            out["organization"] = names[0]
+        if len(names) > 1 and "role" not in out:
+            out["role"] = names[1]
+        return out
+
+    def entry_title(self) -> str:
+        if self.title is not None:
+            return self.title
+        if any(h.labelled for h in self.heads):  # labels: Title:, else Position:, else Organization:
+            for attr in ("title", "role", "organization"):
+                if value := next((getattr(h, attr) for h in self.heads if getattr(h, attr)), None):
+                    return str(value)
+        return self.names[0] if self.names else self.heads[0].fallback_title()
+
+
+def _could_be_title(text: str) -> bool:
+    return (
+        title_like(text)
+        and not _IS_BULLET.match(text)
+        and not _LABEL_START.match(text)
+        and read_header(text) is None
+    )
+
+
+def _fits(heads: Sequence[Header], head: Header) -> bool:
+    """One more details line of the same entry: it sets nothing the lines before already set."""
+    if head.description is not None:
+        return False
+    taken = {k for h in heads for k in h.entry_fields()} | {"title" for h in heads if h.title}
+    mine = set(head.entry_fields()) | ({"title"} if head.title else set())
+    return not taken & mine
+
+
+def header_run(
+    texts: Sequence[str],
+    i: int,
+    *,
+    titled: bool = False,
+    strict: bool = False,
+    stop: int | None = None,
+) -> HeaderRun | None:
+    """The entry header starting at ``texts[i]``, or None.
+
+    ``titled``: a heading right above supplies the title, so the run starts with name or details lines.
+    ``strict``: the run would interrupt a description, so its details must be strong (dated, labelled or
+    with hours); otherwise a title may sit above a plain ``Organization | Role`` line. The run ends before
+    ``texts[stop]`` (the next heading).
+    """
+    n = len(texts) if stop is None else min(stop, len(texts))
+    j = i
+    title: str | None = None
+    if not titled and j < n and _could_be_title(texts[j]):
+        title, j = texts[j], j + 1
+    names: list[str] = []
+    while (
+        len(names) < NAME_LINES
+        and j + 1 < n
+        and (title is not None or titled)
+        and _could_be_title(texts[j])
+        and _name_like(texts[j])
+    ):
+        names.append(texts[j])
+        j += 1
+    heads: list[Header] = []
+    while j < n and (head := read_header(texts[j])) is not None and _fits(heads, head):
+        heads.append(head)
+        j += 1
+    if not heads or ((strict or names) and not any(h.strong for h in heads)):
+        return None
+    if title is None and not titled and not any(h.starts_entry for h in heads):
+        return None
+    return HeaderRun(i, title, tuple(names), tuple(heads))
+
+
+# --- lines of one pasted paragraph -----------------------------------------------------------------------
+
+Join = Callable[[list[str]], list[RawBlock]]
+
+
+def _description_split(line: str) -> tuple[str, str] | None:
+    """``(header part, description)`` of a line with a ``Description:`` label, else None."""
+    head = read_header(line)
+    if head is None or head.description is None:
+        return None
+    m = re.search(rf"(?:^{_BULLET}?|\s*[|;]\s*|\s+)(?:{_LABEL_ALT})\s*:\s*{re.escape(head.description)}$", line, re.I)
+    return (line[: m.start()].strip() if m else ""), head.description
+
+
+def pasted_blocks(
+    lines: Sequence[str], join: Join, *, where: str = "body", lone_title: bool = True
+) -> list[RawBlock]:
+    """Blocks of one paragraph's lines: header lines (``#`` lines, entry headers at the start of the
+    paragraph, or a title with a strong details line inside it) each their own block, titles as headings;
+    a ``Description:`` label dropped; the other lines joined by ``join``. With ``lone_title`` a one-line
+    paragraph that could be a title is one (plain text, where a title stands between blank lines)."""
+    lines = [ln.strip() for ln in lines if ln.strip()]
+    if lone_title and len(lines) == 1 and not _ATX.match(lines[0]) and _could_be_title(lines[0]):
+        return [RawBlock(normalise_block_text(lines[0]), heading=True, where=where)]
+    out: list[RawBlock] = []
+    buf: list[str] = []
+    at_header = True  # at the start of the paragraph or right after header lines
+
+    def emit(text: str, heading: bool = False) -> None:
+        out.extend(join(buf) if buf else [])
+        buf.clear()
+        out.append(RawBlock(normalise_block_text(text), heading=heading, where=where))
+
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if atx := _ATX.match(line):
+            emit(atx.group(1), heading=True)
+            at_header, i = True, i + 1
+            continue
+        if at_header and (split := _description_split(line)) is not None:
+            if split[0]:
+                emit(split[0])
+            if split[1]:
+                buf.append(split[1])
+            at_header, i = False, i + 1
+            continue
+        after_sentence = bool(buf) and buf[-1].endswith((".", "!", "?"))
+        run = header_run(lines, i, strict=not at_header)
+        if run is not None and (at_header or after_sentence):
+            if run.title is not None:
+                emit(run.title, heading=True)
+            for text in lines[i + (run.title is not None) : i + run.length]:
+                emit(text)
+            at_header, i = True, i + run.length
+            continue
+        buf.append(line)
+        at_header, i = False, i + 1
+    out.extend(join(buf) if buf else [])
+    return [b for b in out if b.text]

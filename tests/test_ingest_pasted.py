@@ -1,0 +1,348 @@
+"""Experience entries pasted as applicants copy them out of ERAS: title, details line, description."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import docx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reviewer.document import DocKind, Document
+from reviewer.ingest import load_document
+from reviewer.ingest.dates import find_date, find_range
+
+EXP = DocKind.EXPERIENCE
+
+PASTED = """\
+Internal Medicine Observership
+Mount Sinai Hospital | Observer | 03/2022 - 08/2023
+Followed 10-12 patients daily on the inpatient medicine service with two residents and an attending.
+Wrote practice progress notes reviewed by my attending and presented new admissions on rounds.
+Coordinated with nursing and social work on discharge planning for patients with limited English.
+
+Research Assistant, Cardiology
+Aga Khan University Hospital | Research Assistant | Mar 2021 – Feb 2022
+Reviewed 240 charts for a retrospective study of heart failure readmissions and built the REDCap database. \
+Our analysis found that 38% of readmissions followed a missed clinic visit; we presented a poster at the \
+national cardiology meeting.
+
+Free Clinic Volunteer
+Karachi Community Health Center | Volunteer | 2019 - 2020
+Checked blood pressure and glucose for about thirty patients every Saturday and counseled families in Urdu on
+diet and medication adherence.
+"""
+TITLES = ["Internal Medicine Observership", "Research Assistant, Cardiology", "Free Clinic Volunteer"]
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def fields(doc: Document) -> list[tuple[str, str | None, str | None, str | None, str | None]]:
+    return [(e.title, e.organization, e.role, e.start_month, e.end_month) for e in doc.entries]
+
+
+def check_offsets(doc: Document) -> None:
+    for e in doc.entries:
+        assert doc.text[e.start : e.end] == e.description
+
+
+# --- dates in any common form ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("03/2022 - 08/2023", "2022-03", "2023-08"),
+        ("Mar 2022 – Aug 2023", "2022-03", "2023-08"),
+        ("March 2022 to present", "2022-03", None),
+        ("2021-06 - 2022-01", "2021-06", "2022-01"),
+        ("06/2021–Present", "2021-06", None),
+        ("Jan. 2020 - Dec. 2020", "2020-01", "2020-12"),
+        ("2019 - 2020", "2019-01", "2020-12"),
+        ("2018–2019", "2018-01", "2019-12"),
+        ("Sept 2019 until June 2020", "2019-09", "2020-06"),
+        ("Jun 2021 — Current", "2021-06", None),
+        ("2020 to Ongoing", "2020-01", None),
+        ("Mar–Aug 2022", "2022-03", "2022-08"),
+        ("since March 2022", "2022-03", None),
+        ("06/2021 –", "2021-06", None),
+        ("1/2020-3/2020", "2020-01", "2020-03"),
+        ("03/15/2022 - 04/30/2022", "2022-03", "2022-04"),
+    ],
+)
+def test_date_ranges_in_common_forms(text: str, start: str, end: str | None) -> None:
+    found = find_range(text)
+    assert found is not None and (found.start, found.end) == (start, end)
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [("June 2021", "2021-06", "2021-06"), ("2019", "2019-01", "2019-12"), ("Summer 2021", "2021-06", "2021-08")],
+)
+def test_one_date_is_its_own_span(text: str, start: str, end: str) -> None:
+    found = find_date(text)
+    assert found is not None and (found.start, found.end) == (start, end)
+
+
+@pytest.mark.parametrize("text", ["Aug 2023 - Mar 2022", "Mayo Clinic", "13/2022 - 14/2022", "2021-06"])
+def test_not_a_range(text: str) -> None:
+    assert find_range(text) is None
+
+
+# --- pasted entries ------------------------------------------------------------------------------------
+
+
+def test_pasted_plain_text_entries_are_split_with_their_fields(tmp_path: Path) -> None:
+    doc = load_document(write(tmp_path, "experience.txt", PASTED), EXP)
+    assert fields(doc) == [
+        ("Internal Medicine Observership", "Mount Sinai Hospital", "Observer", "2022-03", "2023-08"),
+        ("Research Assistant, Cardiology", "Aga Khan University Hospital", "Research Assistant", "2021-03", "2022-02"),
+        ("Free Clinic Volunteer", "Karachi Community Health Center", "Volunteer", "2019-01", "2020-12"),
+    ]
+    first = doc.entries[0].description
+    assert first.startswith("Followed 10-12 patients daily") and "Mount Sinai" not in first
+    assert all(len(e.description) < 750 for e in doc.entries)  # the description only, not the header lines
+    check_offsets(doc)
+
+
+def test_pasted_docx_paragraphs_are_split_the_same_way(tmp_path: Path) -> None:
+    d = docx.Document()
+    for line in PASTED.split("\n"):
+        d.add_paragraph(line)
+    path = tmp_path / "experience.docx"
+    d.save(str(path))
+    doc = load_document(path, EXP)
+    assert [e.title for e in doc.entries] == TITLES
+    assert [(e.start_month, e.end_month) for e in doc.entries] == [
+        ("2022-03", "2023-08"),
+        ("2021-03", "2022-02"),
+        ("2019-01", "2020-12"),
+    ]
+    check_offsets(doc)
+
+
+def test_entries_without_blank_lines_between_them(tmp_path: Path) -> None:
+    text = (
+        "Internal Medicine Observership\nMount Sinai Hospital, New York, NY\nMarch 2022 to present\n"
+        "Followed 10-12 patients daily and presented on rounds.\n"
+        "Research Assistant\nAga Khan University, Karachi\nJan 2020 - Dec 2020\n"
+        "Reviewed 200 charts for a retrospective study.\n"
+    )
+    doc = load_document(write(tmp_path, "experience.txt", text), EXP)
+    assert fields(doc) == [
+        ("Internal Medicine Observership", "Mount Sinai Hospital, New York, NY", None, "2022-03", None),
+        ("Research Assistant", "Aga Khan University, Karachi", None, "2020-01", "2020-12"),
+    ]
+    assert [e.description for e in doc.entries] == [
+        "Followed 10-12 patients daily and presented on rounds.",
+        "Reviewed 200 charts for a retrospective study.",
+    ]
+
+
+def test_dated_lines_without_a_title_line_open_entries(tmp_path: Path) -> None:
+    text = (
+        "Observership, Mount Sinai Hospital (Mar 2022 – Aug 2023)\n"
+        "Followed 10-12 patients daily and presented on rounds.\n\n"
+        "Aga Khan University | Research Assistant | 2021 - 2022\n"
+        "Reviewed 200 charts for a retrospective study.\n"
+    )
+    doc = load_document(write(tmp_path, "experience.txt", text), EXP)
+    assert [(e.title, e.start_month, e.end_month) for e in doc.entries] == [
+        ("Observership, Mount Sinai Hospital", "2022-03", "2023-08"),
+        ("Aga Khan University — Research Assistant", "2021-01", "2022-12"),
+    ]
+    assert doc.entries[1].description == "Reviewed 200 charts for a retrospective study."
+
+
+MARKDOWN = """\
+# Experiences
+
+## Internal Medicine Observership
+**Organization:** Mount Sinai Hospital
+**Role:** Observer
+**Dates:** Mar 2022 – Aug 2023
+
+Followed 10-12 patients daily.
+
+## Research Assistant
+Aga Khan University | Research Assistant | 06/2021–Present
+Reviewed 200 charts.
+Built the database.
+
+## Tutor
+- **Organization:** Dow Medical College
+- **Dates:** Jan. 2020 - Dec. 2020
+- **Hours:** 120
+
+**Description:** Taught anatomy to 40 first-year students.
+
+## QI: Newborn Follow-up
+*Organization:* BronxCare Health System · *Role:* QI Volunteer · *Dates:* 2022-06 – 2022-12
+
+Booked first visits before discharge.
+"""
+
+
+def test_markdown_headings_with_details_lines_and_bold_labels(tmp_path: Path) -> None:
+    doc = load_document(write(tmp_path, "experience.md", MARKDOWN), EXP)
+    assert fields(doc) == [
+        ("Internal Medicine Observership", "Mount Sinai Hospital", "Observer", "2022-03", "2023-08"),
+        ("Research Assistant", "Aga Khan University", "Research Assistant", "2021-06", None),
+        ("Tutor", "Dow Medical College", None, "2020-01", "2020-12"),
+        ("QI: Newborn Follow-up", "BronxCare Health System", "QI Volunteer", "2022-06", "2022-12"),
+    ]
+    assert [e.description for e in doc.entries] == [
+        "Followed 10-12 patients daily.",
+        "Reviewed 200 charts. Built the database.",
+        "Taught anatomy to 40 first-year students.",
+        "Booked first visits before discharge.",
+    ]
+    assert doc.entries[2].hours == 120.0
+    check_offsets(doc)
+
+
+def test_label_lines_in_plain_text(tmp_path: Path) -> None:
+    text = (
+        "Title: Internal Medicine Observership\nOrganization: Mount Sinai Hospital\nPosition: Observer\n"
+        "Start Date: 03/2022\nEnd Date: Present\nDescription: Followed 10-12 patients daily.\n\n"
+        "Title: Research Assistant\nOrg / Role / Dates: Aga Khan University / Research Assistant / 2021 - 2022\n"
+        "Description: Reviewed charts for a study.\n"
+    )
+    doc = load_document(write(tmp_path, "experience.txt", text), EXP)
+    assert fields(doc) == [
+        ("Internal Medicine Observership", "Mount Sinai Hospital", "Observer", "2022-03", None),
+        ("Research Assistant", "Aga Khan University", "Research Assistant", "2021-01", "2022-12"),
+    ]
+    assert [e.description for e in doc.entries] == [
+        "Followed 10-12 patients daily.",
+        "Reviewed charts for a study.",
+    ]
+
+
+def test_a_duration_part_does_not_hide_the_details_line(tmp_path: Path) -> None:
+    text = (
+        "Psychiatry Observership\nValley Mental Health Center | Observer | Duration: 8 weeks\n"
+        "Attended 10-12 outpatient visits per day with psychiatrists and therapists.\n\n"
+        "Family Support Group Founder\nHospital Fernández, Buenos Aires | Organizer | 18 months\n"
+        "Started a weekly group for relatives of inpatients with a social worker.\n"
+    )
+    doc = load_document(write(tmp_path, "experience.txt", text), EXP)
+    assert fields(doc) == [
+        ("Psychiatry Observership", "Valley Mental Health Center", "Observer", None, None),
+        ("Family Support Group Founder", "Hospital Fernández, Buenos Aires", "Organizer", None, None),
+    ]
+
+
+# --- prose is never split ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I volunteered at a free clinic every Saturday from 2019 to 2020, checking blood pressure for about 30 "
+        "patients a session.\n",
+        # hard-wrapped prose whose lines hold date ranges, short lines and a word with a colon
+        "During my observership at Mount Sinai Hospital from March 2022 to August 2023, I followed\n"
+        "10-12 patients daily with two residents\n"
+        "Mount Sinai Hospital (Mar 2022 – Aug 2023), where I also\n"
+        "program: I reviewed the weekly list of patients who had missed visits.\n",
+        "Worked for two years in a district hospital. With our community health workers, who follow\n"
+        "patients in their villages using a mobile app, I ran the chronic disease\n"
+        "Program: I reviewed the weekly list of patients with hypertension.\n",
+    ],
+)
+def test_one_paragraph_without_header_lines_stays_one_entry(tmp_path: Path, text: str) -> None:
+    for name in ("experience.txt", "experience.md"):
+        doc = load_document(write(tmp_path, name, text), EXP)
+        assert len(doc.entries) == 1, name
+        assert doc.entries[0].title == "Experience" and doc.entries[0].start_month is None
+
+
+def test_dated_bullets_under_a_heading_are_not_entries(tmp_path: Path) -> None:
+    text = (
+        "## Presentations\n\nPosters presented with my co-authors.\n\n"
+        "- Poster, ACP Chapter Meeting, Oct 2022\n- Oral abstract, SGIM Regional, May 2023\n"
+    )
+    doc = load_document(write(tmp_path, "experience.md", text), EXP)
+    assert [e.title for e in doc.entries] == ["Presentations"]
+
+
+def test_eras_print_labels_with_the_description_on_its_own_lines(tmp_path: Path) -> None:
+    text = (
+        "Experience Type: Research\nPosition Title: Research Assistant\nOrganization Name: Aga Khan University\n"
+        "Start Date: 06/2021\nEnd Date: 01/2022\nAverage Hours/Week: 20\nDescription:\n"
+        "Reviewed 200 charts for a retrospective study.\n\n"
+        "Experience Type: Volunteer\nPosition Title: Volunteer Physician\nOrganization Name: Al-Khidmat Foundation\n"
+        "Start Date: 03/2020\nEnd Date: 12/2020\nDescription:\nExamined around 40 patients per camp.\n"
+    )
+    doc = load_document(write(tmp_path, "experience.txt", text), EXP)
+    assert fields(doc) == [
+        ("Research Assistant", "Aga Khan University", "Research Assistant", "2021-06", "2022-01"),
+        ("Volunteer Physician", "Al-Khidmat Foundation", "Volunteer Physician", "2020-03", "2020-12"),
+    ]
+    assert [e.description for e in doc.entries] == [
+        "Reviewed 200 charts for a retrospective study.",
+        "Examined around 40 patients per camp.",
+    ]
+
+
+def test_numbered_dated_lines_and_capitalised_titles(tmp_path: Path) -> None:
+    numbered = (
+        "1. Research Assistant, Aga Khan University (06/2021 - 01/2022)\nReviewed 200 charts.\n\n"
+        "2. Volunteer Physician, Al-Khidmat Foundation (03/2020 - 12/2020)\nExamined 40 patients per camp.\n"
+    )
+    doc = load_document(write(tmp_path, "experience.txt", numbered), EXP)
+    assert [(e.title, e.start_month, e.end_month) for e in doc.entries] == [
+        ("Research Assistant, Aga Khan University", "2021-06", "2022-01"),
+        ("Volunteer Physician, Al-Khidmat Foundation", "2020-03", "2020-12"),
+    ]
+    capitals = (
+        "RESEARCH ASSISTANT\nAga Khan University, Karachi, Pakistan\n06/2021 - 01/2022\nReviewed 200 charts.\n\n"
+        "VOLUNTEER PHYSICIAN\nAl-Khidmat Foundation, Kasur\n03/2020 - 12/2020\nExamined 40 patients per camp.\n"
+    )
+    doc = load_document(write(tmp_path, "experience.txt", capitals), EXP)
+    assert fields(doc) == [
+        ("RESEARCH ASSISTANT", "Aga Khan University, Karachi, Pakistan", None, "2021-06", "2022-01"),
+        ("VOLUNTEER PHYSICIAN", "Al-Khidmat Foundation, Kasur", None, "2020-03", "2020-12"),
+    ]
+
+
+# --- header-looking noise: nothing is lost, nothing raises ---------------------------------------------
+
+_TOKENS = [
+    "Organization:", "Role:", "Dates:", "Description:", "Org / Role / Dates:", "Average Hours/Week:", "|",
+    "03/2022", "-", "–", "present", "Mar", "2022", "to", "2019", "I", "we", "Mount", "Sinai", "(", ")",
+    "4", "West", "patients", ".", ",", "Start Date:", "End Date:", "1.", "*", "#", "Title:", "—", "since",
+    "12/15/2021", "2021-06", "hours", "120", "weeks",
+]  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.just(""), st.lists(st.sampled_from(_TOKENS), min_size=1, max_size=9).map(" ".join)),
+        min_size=1,
+        max_size=10,
+    )
+)
+def test_header_like_lines_lose_no_words(lines: list[str]) -> None:
+    from collections import Counter
+
+    from reviewer.document import SourceFormat
+    from reviewer.ingest.memory import assemble
+    from reviewer.ingest.text import plain_blocks
+
+    text = "\n".join(lines)
+    blocks = plain_blocks(text, headings=True)
+    lost = Counter(re.findall(r"\w+", text)) - Counter(re.findall(r"\w+", " ".join(b.text for b in blocks)))
+    assert set(lost) <= {"Description"}  # a Description: label is dropped, nothing else
+    if blocks:
+        doc = assemble(path=Path("e.txt"), kind=EXP, source_format=SourceFormat.TEXT, sha256="0", blocks=blocks)
+        assert doc.entries
+        check_offsets(doc)
