@@ -104,7 +104,7 @@ def test_batch_reviews_every_applicant(tmp_path: Path) -> None:
     ps = next(d for d in rahul["documents"] if d["name"] == "ps_draft.docx")
     assert ps == {"name": "ps_draft.docx", "kind": "personal_statement", "round": 1, "status": "reviewed",
                   "review_json": "rahul-mehta/ps_draft.review.json", "review_docx": "rahul-mehta/ps_draft.review.docx",
-                  "review_md": "rahul-mehta/ps_draft.review.md", "error": None, "resolved": 0, "persisting": 0,
+                  "review_md": "rahul-mehta/ps_draft.review.md", "review_html": None, "error": None, "resolved": 0, "persisting": 0,
                   "new": 0, "fallbacks": 0}
     assert len(rounds(out)) == 8
     assert (out / "index.html").is_file()

@@ -122,6 +122,12 @@ def render_docx(
     atomic_save(out, lambda path: doc.save(str(path)), protect=guarded)
 
 
+def write_review_docx(review: Review, document: Document, target: Path, *, source: Path | None = None,
+                      protect: Iterable[Path] = ()) -> None:
+    """The ``docx`` format's renderer (see :mod:`reviewer.render.registry`): :func:`render_docx`."""
+    render_docx(review, document, target, source=source, protect=protect)
+
+
 @functools.lru_cache(maxsize=1)
 def default_sheet() -> dx.StyleSheet:
     """The style sheet of the template every new document starts from: built once (it holds resolved

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..document import Document
 from ..findings import ApplicationReview, Change, CriterionResult, DocumentInfo, Finding, Review, RevisionSummary
 
 REVIEW_SCHEMA = "reviewer.review/1"
@@ -87,6 +88,11 @@ def _dump(data: dict[str, Any]) -> str:
 
 def review_json_text(review: Review) -> str:
     return _dump(review_json(review))
+
+
+def review_json_document(review: Review, document: Document) -> str:
+    """``<stem>.review.json``: :func:`review_json` of ``review`` (``document`` is the reviewed text)."""
+    return review_json_text(review)
 
 
 def application_json_text(app: ApplicationReview, review_files: dict[str, str]) -> str:
