@@ -285,15 +285,31 @@ def _setback_exam(doc: Document, disc: ScoreDiscussion) -> str:
     return disc.exams[0] if disc.exams else "Step 1"
 
 
-def _methods(doc: Document, disc: ScoreDiscussion, sentences: Sequence[Sentence]) -> tuple[str, ...]:
-    """Study methods named after the setback (not in a clause about how the applicant used to study)."""
+# How a sentence says a method is what the applicant did *before* the setback (what did not work): the score
+# module's PRIOR, plus "too few", "not enough" and "mainly by/from" ("I prepared mainly by reading review books
+# and did too few practice questions").
+_BEFORE = re.compile(r"(?<![\w])(?:too\s+few|not\s+enough|(?:mainly|mostly|only)\s+(?:by|from|on)"
+                     r"|(?:did\s+not|didn['’]t)\s+(?:use|do|practi[cs]e|take))(?![\w])", re.IGNORECASE)
+_CLAUSE_TURN = re.compile(r"[;:]|,\s*(?:so|but|then)\b|\b(?:so|but)\s+(?:for|I)\b|\b(?:after\s+that|since\s+then)\b",
+                          re.IGNORECASE)
+
+
+def change_methods(text: str) -> list[re.Match[str]]:
+    """The study methods ``text`` names as what the applicant changed to: not those in a clause about how
+    they prepared before ("I had relied on review books, so I switched to timed blocks": only the blocks)."""
+    out = []
+    for m in METHOD.finditer(text):
+        clause = _CLAUSE_TURN.split(text[: m.start()])[-1]
+        if not (PRIOR.search(clause) or _BEFORE.search(clause)):
+            out.append(m)
+    return out
+
+
+def _methods(sentences: Sequence[Sentence]) -> tuple[str, ...]:
+    """Study methods named as the change, each once, in the applicant's words (at most three)."""
     found: list[str] = []
     for s in sentences:
-        for m in METHOD.finditer(s.text):
-            head = s.text[: m.start()]
-            clause = re.split(r"[;:]|,\s*(?:so|but|then)\b|\b(?:so|but)\s+(?:for|I)\b", head)[-1]
-            if PRIOR.search(clause):
-                continue
+        for m in change_methods(s.text):
             words = " ".join(m.group().split())
             if not any(words.lower() in f.lower() for f in found):
                 found = [f for f in found if f.lower() not in words.lower()]
@@ -326,7 +342,7 @@ def _discussion_facts(review: Review, doc: Document, disc: ScoreDiscussion) -> _
     if verdicts.get("score.pivot") is Verdict.PASS:
         pivot = next((s for s in reversed(sentences) if s.index >= disc.last), None)
     first = any(_FIRST_ATTEMPT.search(s.text) for s in disc.sentences)
-    return _Facts(exam, failed, first, low, passed_on, passed_score, later[:2], _methods(doc, disc, sentences), pivot)
+    return _Facts(exam, failed, first, low, passed_on, passed_score, later[:2], _methods(sentences), pivot)
 
 
 def _join(items: Sequence[str]) -> str:
