@@ -76,7 +76,8 @@ def test_one_point_per_criterion_per_paragraph_and_the_rewrite_on_the_discussion
     assert QUOTE.findall(point.problem) == ["the exam was unfair to international students", "It was not my fault"]
     assert advice.rewrite is not None
     (on_discussion,) = [c for c in advice.comments if c.outline is not None]
-    assert item.document.text[on_discussion.start:on_discussion.end] == "Unfortunately, I must also address my USMLE Step 1."
+    on = item.document.text[on_discussion.start:on_discussion.end]
+    assert on == "Unfortunately, I must also address my USMLE Step 1."
     assert "Suggested rewrite, built only from what your draft says" in on_discussion.text
     assert {p.criterion for p in on_discussion.points} == {"score.length", "score.what_changed"}
 
@@ -142,7 +143,8 @@ def test_strengths_need_a_pass(rubrics) -> None:
 
 def test_the_reports_list_what_the_cap_left_out(tmp_path: Path, rubrics) -> None:
     doc = make_doc("\n\n".join(f"Paragraph {i} says something plain." for i in range(12)))
-    review: Review = review_document(doc, rubrics).model_copy(update={"findings": tuple(_failing(doc, 12, Verdict.WARN))})
+    findings = tuple(_failing(doc, 12, Verdict.WARN))
+    review: Review = review_document(doc, rubrics).model_copy(update={"findings": findings})
     from reviewer.render.markdown import review_markdown
 
     md = review_markdown(review, doc)

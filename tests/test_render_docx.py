@@ -270,10 +270,11 @@ def test_review_comments_merge_per_sentence_and_skip_passes(tmp_path):
     bold_docx().save(str(src))
     doc = doc_from_docx(src)
     findings = [finding(doc, "I studied"), finding(doc, "every night", "demo.pivot"),
-                finding(doc, "Then I passed Step 2.", "demo.pivot"), finding(doc, "Then I passed Step 2.", "demo.length")]
+                finding(doc, "Then I passed Step 2.", "demo.pivot"),
+                finding(doc, "Then I passed Step 2.", "demo.length")]
     out = tmp_path / "annotated.docx"
     render_docx(review_of(doc, findings), doc, out, source=src)
-    result, anchors, comments = read_output(out)
+    _, anchors, comments = read_output(out)
     assert sorted(anchors.values()) == ["I studied every night"]
     (text,) = comments.values()
     assert text.splitlines() == [
@@ -414,7 +415,7 @@ def test_unplaceable_points_of_a_review_share_one_comment(tmp_path):
                         quote="", message="No pivot at all.")]
     out = tmp_path / "annotated.docx"
     render_docx(review_of(broken, findings), broken, out, source=src)
-    result, anchors, comments = read_output(out)
+    _, anchors, comments = read_output(out)
     assert list(anchors.values()) == ["Review scorecard"]
     (text,) = comments.values()
     assert text.startswith("On “Personal statement”:\n1. Message for demo.excuse")
