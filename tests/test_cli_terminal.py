@@ -88,6 +88,7 @@ def test_outputs_are_listed_only_when_written(tmp_path: Path) -> None:
     assert r.exit_code == 0
     assert "interview_score.txt -> interview_score.review.json .md" in r.output
     assert sorted(p.name for p in out.iterdir()) == ["interview_score.review.json", "interview_score.review.md"]
+    assert {p.stat().st_mode & 0o777 for p in out.iterdir()} == {0o600}  # as the README says: yours only
 
 
 def test_empty_input_is_an_error_with_a_hint(tmp_path: Path) -> None:
