@@ -76,10 +76,10 @@ VERDICT_COLOUR = {
 }
 MUTED = "7F7F7F"
 COLUMNS = ("Verdict", "Criterion", "Why")
-COLUMN_WIDTHS = (Inches(0.6), Inches(2.4), Inches(3.5))  # 6.5 in: Letter and A4 text width
+COLUMN_WIDTHS = (Inches(0.75), Inches(2.35), Inches(3.4))  # 6.5 in: Letter and A4 text width
 TABLE_PT = 9
 QUOTE_CHARS = 80
-WHY_CHARS = 60  # the scorecard's one line per criterion
+WHY_CHARS = 52  # the scorecard's one line per criterion
 REVISION_ITEMS = 4  # lines per group of "Since your last draft" (the rest are counted)
 
 Paragraph = Any  # a w:p lxml element
