@@ -267,6 +267,11 @@ def outline_lines(o: Outline) -> list[str]:
     return [lead, *(f"{i}. {s.label}: {s.text}" for i, s in enumerate(o.steps, 1))]
 
 
+def not_applicable_line(n: int) -> str:
+    """The line under a scorecard that counts the criteria it leaves out."""
+    return f"{n} more {'criterion does' if n == 1 else 'criteria do'} not apply to this document."
+
+
 def comment_text(c: Comment) -> str:
     """Each point as its problem and a "Try this:" fix; then the rewrite outline, when the comment has one."""
     lines: list[str] = []
@@ -294,6 +299,7 @@ __all__ = [
     "clause_around",
     "comment_text",
     "first_sentence",
+    "not_applicable_line",
     "outline_lines",
     "split_message",
 ]
