@@ -31,7 +31,7 @@ from .checks.rules import review_application_rules, review_rules
 from .document import DocKind, Document
 from .errors import OutputError, ReviewerError, short_name
 from .findings import ApplicationReview, DocumentFailure, DocumentInfo, LLMCall, LLMReport, Review
-from .fsio import atomic_write_text, check_writable
+from .fsio import check_writable
 from .ingest.listing import REVIEW_SUFFIX, folder_problems, list_folder
 from .kinds import MANIFEST, Manifest, load_manifest, resolve_kind
 from .revision import compare
