@@ -4,11 +4,8 @@ the README's "Choosing programs" commands run as written."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shlex
-import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
@@ -142,11 +139,17 @@ def test_an_unreadable_programs_file_is_one_error_line(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
-def test_weights_print_and_load_back(tmp_path: Path) -> None:
-    result = invoke("programs", "weights")
+def test_weights_print_or_write_and_load_back(tmp_path: Path) -> None:
+    builtin = load_weights().model_dump(exclude={"source_path"})
+    printed = tmp_path / "printed.yaml"
+    printed.write_text(invoke("programs", "weights").output, encoding="utf-8")
+    assert load_weights(printed).model_dump(exclude={"source_path"}) == builtin
     path = tmp_path / "w.yaml"
-    path.write_text(result.output, encoding="utf-8")
-    assert load_weights(path).model_dump(exclude={"source_path"}) == load_weights().model_dump(exclude={"source_path"})
+    assert invoke("programs", "weights", str(path)).exit_code == 0
+    assert load_weights(path).model_dump(exclude={"source_path"}) == builtin
+    assert load_weights(path).source_path == str(path)
+    again = invoke("programs", "weights", str(path))
+    assert again.exit_code == 4 and "file exists" in again.output
 
 
 def test_extract_prints_each_field_with_its_quote() -> None:
@@ -156,30 +159,17 @@ def test_extract_prints_each_field_with_its_quote() -> None:
     assert data["step2ck_min"]["value"] == "220" and "program" in data
 
 
-def readme_commands() -> list[str]:
+def test_the_readme_section_shows_every_programs_command() -> None:
+    """tests/test_readme.py runs every README command line; this keeps the section complete."""
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     section = text.split("\n## Choosing programs\n", 1)[1].split("\n## ", 1)[0]
-    commands = []
-    for block in re.findall(r"```bash\n(.*?)```", section, re.S):
-        for line in block.splitlines():
-            command = line.split("  #", 1)[0].strip()
-            if command.startswith("reviewer "):
-                commands.append(command)
-    return commands
-
-
-def test_the_readme_commands_run_as_written(tmp_path: Path) -> None:
-    commands = readme_commands()
-    assert len(commands) >= 6
-    (tmp_path / "samples").symlink_to(SAMPLES)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
-    for command in commands:
-        shell = f"{shlex.quote(sys.executable)} -m {command}"
-        done = subprocess.run(["bash", "-c", shell], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
-        assert done.returncode == 0, f"{command}\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
-    assert (tmp_path / "my-programs.xlsx").is_file() and (tmp_path / "my-weights.yaml").is_file()
-    for name in ("amara", "rahul", "lucia"):
-        assert (tmp_path / "plans" / name / "program-plan.json").is_file()
+    lines = [line.split("  #", 1)[0].strip() for block in re.findall(r"```bash\n(.*?)```", section, re.S)
+             for line in block.splitlines()]
+    shown = {" ".join(shlex.split(line)[:3]) for line in lines if line.startswith("reviewer ")}
+    assert {"reviewer programs template", "reviewer programs check", "reviewer programs plan",
+            "reviewer programs extract", "reviewer programs weights"} <= shown
+    assert any(line.startswith("reviewer batch ") and "--programs" in line for line in lines)
+    assert not any(c in line for line in lines for c in "<>|")  # lines run as written, without a shell
 
 
 def test_text_from_the_spreadsheet_never_becomes_a_formula_in_the_plan(tmp_path: Path) -> None:

@@ -67,11 +67,24 @@ def check(path: Path, as_of: dt.datetime | None) -> None:
 
 
 @programs.command("weights")
-def weights_command() -> None:
-    """Print the built-in score weights (YAML) to copy, edit and pass with --weights."""
+@click.argument("path", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace the file if it exists.")
+def weights_command(path: Path | None, force: bool) -> None:
+    """The built-in score weights (YAML), to read, copy, edit and pass with --weights: written to PATH, or printed."""
+    from .errors import OutputError, ReviewerError
+    from .fsio import atomic_write_text
     from .programs.weights import builtin_text
 
-    click.echo(builtin_text(), nl=False)
+    if path is None:
+        click.echo(builtin_text(), nl=False)
+        return
+    try:
+        if path.exists() and not force:
+            raise OutputError("file exists", path=path, hint="pass --force to replace it")
+        atomic_write_text(path, builtin_text())
+    except ReviewerError as err:
+        fail(err)
+    click.echo(f"Weights written to {path}: edit them and pass --weights {path}.")
 
 
 @programs.command("plan")
