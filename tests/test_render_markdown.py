@@ -126,10 +126,13 @@ def _hostile_review() -> Review:
 def test_review_markdown_escapes_every_piece_of_foreign_text() -> None:
     review = _hostile_review()
 
-    class Doc:
-        entries = (type("E", (), {"index": 0, "title": f"entry {EVIL}"})(),)
+    from reviewer.ingest.memory import from_text
 
-    markdown = review_markdown(review, Doc())  # type: ignore[arg-type]
+    # a real document, so the advice sections (What's working, the rewrite outline, more points) that quote it
+    # are rendered and checked too
+    doc = from_text(f"quote {EVIL}. I failed Step 1 because the exam was unfair {EVIL}. I now teach {EVIL}.",
+                    DocKind.PERSONAL_STATEMENT, path="ps.txt")
+    markdown = review_markdown(review, doc)
     assert_inert(markdown)
     assert "### FAIL · T " in markdown and "## Since your last draft" in markdown and "## Model usage" in markdown
 
