@@ -126,3 +126,12 @@ def test_the_discussion_runs_across_a_paragraph_break_while_the_topic_does() -> 
     assert (got["score.what_changed"], got["score.evidence"], got["score.pivot"]) == ("pass", "pass", "pass")
     disc = score_discussion(Context(from_text(text, PS, path="ps.txt"), target="kaiser"))
     assert disc is not None and len(disc) == 4
+
+
+def test_an_attempt_count_and_a_later_score_joined_by_and_belong_to_their_own_exams() -> None:
+    got = _application([
+        ("additional_info.txt", AI, "I did not pass Step 1 at first. I passed on my second attempt and I scored 226 "
+                                    "on Step 2 CK."),
+        ("ps.txt", PS, "I passed Step 2 CK on my first attempt with a 226, and I bring that discipline to the wards."),
+    ])
+    assert got["application.consistency"] == "pass"

@@ -307,7 +307,7 @@ def _attempt_value(text: str) -> int | None:
 # Where one clause of a sentence ends and the next begins: "...passed on my second attempt; I then scored
 # 238 on Step 2 CK" states Step 1's attempts and Step 2 CK's score, not two Step 2 CK attempts.
 _CLAUSES = re.compile(r"[;:]|\s[–—-]\s|,\s*(?:and\s+)?(?:I\s+)?(?:then|later|subsequently|afterwards?|since\s+then)\b"
-                      r"|,\s*(?:and|but|while|whereas)\s+(?=I\b|my\b)|\band\s+(?:then|later)\b", re.IGNORECASE)
+                      r"|,?\s(?:and|but|while|whereas)\s+(?=I\b|my\b)|\band\s+(?:then|later)\b", re.IGNORECASE)
 
 
 def _clauses(text: str) -> list[tuple[int, int]]:
