@@ -178,8 +178,10 @@ def _dry_run(cohort: Path, settings: Settings, target: str | None, retry_fallbac
                 except ReviewerError as err:
                     click.echo(f"error: {err}", err=True)
                     continue
-                planned = [p for p in plan_calls(doc, rubrics, config, mode=settings.engine)  # type: ignore[arg-type]
-                           if not p.cached]
+                chosen = target or (manifest.target if manifest and manifest.target else None) or settings.target
+                names = (manifest.applicant,) if manifest and manifest.applicant else ()
+                planned = [p for p in plan_calls(doc, rubrics, config, mode=settings.engine,  # type: ignore[arg-type]
+                                                 target=chosen, names=names) if not p.cached]
                 calls += len(planned)
                 tokens += sum(p.prompt_tokens for p in planned)
         row = [len(changed), unchanged, calls, tokens]

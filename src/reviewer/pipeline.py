@@ -113,7 +113,8 @@ def review_document(doc: Document, rubrics: RubricSet, *, target: str = "kaiser"
         from .llm import review_llm
 
         outcome = review_llm(doc, rubrics, engine.config, engine.judge, rules=(results, findings),
-                             mode=engine.name, memory=engine.memory, names=names)  # type: ignore[arg-type]
+                             mode=engine.name, memory=engine.memory, names=names,  # type: ignore[arg-type]
+                             target=target)
         results, findings, notes = list(outcome.results), list(outcome.findings), tuple(outcome.notes)
         report = llm_report(engine, outcome)
     findings.sort(key=lambda f: (f.start, f.end, f.criterion, f.source.value))
