@@ -5,6 +5,14 @@ guide section it comes from, and should-flag / should-pass examples that the str
 Errors read ``rubrics/score.yaml:14: criterion 'score.excuse': params.phrases: field required``:
 the YAML is parsed with ruamel.yaml so every node keeps its line.
 
+The model engines read their policy from the same data, validated here so that a new criterion is YAML
+only: ``judge`` (rules | model | both: who decides it in the hybrid engine), ``model_ceiling`` (the worst
+verdict a model score may give), ``levels`` (what a 1, 3 and 5 look like for *this* criterion; required
+when a model judges it), ``guide_quotes`` (the guide's passages, quoted exactly), ``quotes`` (what the
+model quotes: the words of a problem, or for an absence the closest sentence) and ``anchor:`` on examples
+shown to the model as calibration (flag 1-3, pass 4-5). A rubric's ``model_gate`` terms and ``model_span``
+say when it is worth a call and whether the model locates the score discussion too.
+
 User rubrics (``--rubrics DIR``) are merged over the built-in ones: a rubric with an existing id
 replaces it, a new id is added. Criterion ids must stay unique across the merged set.
 """

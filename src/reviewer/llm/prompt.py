@@ -5,11 +5,12 @@ One call judges one rubric for one document. The messages are built so that:
 * the **system message** holds the instructions, the rubric's criteria with their 1-5 level
   descriptions and the answer format. It depends only on the rubric and the judged criteria, so it
   is byte-identical for every document (providers cache such prefixes; the tests check it);
-* the **user message** holds the document kind, a random per-request marker and the document text
-  between ``BEGIN DRAFT <marker>`` / ``END DRAFT <marker>`` lines, followed by a one-line reminder
-  that the text is data. The marker is unguessable (``secrets``), so a draft cannot close the block
-  early; ``LLMConfig.boundary_seed`` makes it derivable for recorded-HTTP tests that match on the
-  request body.
+* the **user message** holds the document kind, the target program, a random per-request marker, the
+  located score discussion (``BEGIN PASSAGE <marker>`` / ``END PASSAGE <marker>``, for a rubric that asks
+  for it) and the document text between ``BEGIN DRAFT <marker>`` / ``END DRAFT <marker>`` lines, followed
+  by a one-line reminder that the text is data. The marker is unguessable (``secrets``), so a draft
+  cannot close the block early; ``LLMConfig.boundary_seed`` makes it derivable for recorded-HTTP tests
+  that match on the request body.
 
 The document text is passed to the templates as a *value*, never compiled as a template, and is
 cleaned of invisible Unicode first (:mod:`reviewer.llm.sanitize`). The environment is a
