@@ -49,8 +49,9 @@ def criterion_ids(body: Mapping[str, Any]) -> list[str]:
     try:
         return list(schema["properties"]["criteria"]["required"])
     except (KeyError, TypeError):
-        text = " ".join(str(m.get("content", "")) for m in body.get("messages", []))
-        return sorted(set(re.findall(r"\b[a-z]+\.[a-z_]+\b", text)))[:12]
+        # json_object mode: the ids of the answer's shape, which the system message spells out
+        text = "\n".join(str(m.get("content", "")) for m in body.get("messages", []))
+        return list(dict.fromkeys(re.findall(r'^  "([a-z_]+(?:\.[a-z_]+)+)": \{"reasoning"', text, re.M)))
 
 
 def draft_of(body: Mapping[str, Any]) -> str:
@@ -73,7 +74,8 @@ def judgment(body: Mapping[str, Any]) -> dict[str, Any]:
         quotes = [{"quote": quote, "suggestion": f"Revise: {quote[:40]}"}] if quote and score < 4 else []
         items[cid] = {"reasoning": f"Stub {score}/5 on: {quote[:60]}", "quotes": quotes, "score": score}
     answer: dict[str, Any] = {"criteria": items}
-    if "exam_discussion" in _schema(body).get("properties", {}):
+    messages = " ".join(str(m.get("content", "")) for m in body.get("messages", []))
+    if "exam_discussion" in _schema(body).get("properties", {}) or '"exam_discussion": {' in messages:
         answer = {"exam_discussion": {"discusses_exam": False, "setback": False, "quote": ""}, **answer}
     return answer
 
