@@ -273,7 +273,7 @@ def test_a_cut_off_function_call_is_seen_as_truncated() -> None:
     """llama.cpp says finish_reason "tool_calls" for a function call cut off at max_tokens."""
     doc = make_doc(KAISER)
     cut = JudgeResponse(raw_text='{"criteria": {"kaiser.why_specific": {"reasoning": "The reason is spec',
-                        finish_reason="tool_calls", usage=Usage(900, 600, 1), parse_error="Unterminated string")
+                        finish_reason="tool_calls", usage=Usage(900, 599, 1), parse_error="Unterminated string")
     judge = FakeJudge([cut, cut])
     out = run(doc, judge, cfg={"max_tokens": 600})
     assert "cut off at the length limit" in judge.requests[1].messages[-1].content
@@ -327,3 +327,31 @@ def test_cached_answers_come_back_with_the_discussion(tmp_path: Path) -> None:
     again_judge = FakeJudge(script)
     again = run(doc, again_judge, rules, cfg={"cache_dir": tmp_path / "c"})
     assert again_judge.calls == 0 and again.results == first.results and again.findings == first.findings
+
+
+def test_dry_run_plans_the_very_requests_a_live_run_makes(tmp_path: Path) -> None:
+    """Same builder: after a live review (redacted, with the applicant's name, aimed elsewhere) a dry run finds
+    every planned call in the cache, and plans exactly the rubrics and criteria that were sent."""
+    from reviewer.llm.engine import plan_calls
+
+    doc = make_doc(MISSED + " Signed, Asha Rao, asha.rao@example.org")
+    cfg = {"cache_dir": tmp_path / "c", "redact": True}
+    judge = FakeJudge(respond({}), endpoint=config().endpoint, model=config().model)  # as make_judge would
+    run(doc, judge, review_rules(doc, RUBRICS, target="other"), cfg=cfg, names=["Asha Rao"], target="other")
+    assert judge.calls and all("Asha" not in m.content for r in judge.requests for m in r.messages)
+    planned = plan_calls(doc, RUBRICS, config(**cfg), target="other", names=["Asha Rao"])
+    assert [p.criteria for p in planned] == sent_rubrics(judge)
+    assert all(p.cached for p in planned)
+    other = plan_calls(doc, RUBRICS, config(**cfg), target="kaiser", names=["Asha Rao"])
+    assert not any(p.cached for p in other)  # the target is part of the request, so of its key
+
+
+def test_truncation_is_read_from_the_token_count_and_the_json() -> None:
+    from reviewer.llm.calls import truncated
+
+    request = JudgeRequest((), {}, "function_calling", 600)
+    partial = {"criteria": {}}
+    assert truncated(JudgeResponse("{}", partial, "tool_calls", Usage(900, 599, 1)), request)
+    assert not truncated(JudgeResponse("{}", partial, "tool_calls", Usage(900, 300, 1)), request)
+    assert truncated(JudgeResponse('{"criteria": {"a.b": {"reas', None, "stop", Usage(900, 40, 1), "bad"), request)
+    assert truncated(JudgeResponse("{}", partial, "length", Usage(900, 10, 1)), request)

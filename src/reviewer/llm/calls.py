@@ -17,7 +17,8 @@ attempts made and the tokens spent (instructor's habit: bounded re-ask, one type
   back (bounded ``max_tokens``, with a schema sized to it). A second invalid answer fails the rubric.
 * **Truncation** is not left to the finish reason: llama.cpp reports ``tool_calls`` for a function call cut
   off at ``max_tokens``. An answer is taken as cut off when the finish reason says ``length``, when its
-  completion tokens reach the call's ``max_tokens``, or when its JSON does not parse.
+  completion tokens reach the call's ``max_tokens`` (within
+  :data:`TOKEN_SLACK`), or when its JSON does not parse.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from .schemas import AnswerInvalid, RubricJudgment, validate_answer
 
 Sleep = Callable[[float], None]
 MAX_BACKOFF = 30.0
+TOKEN_SLACK = 2  # llama.cpp counts a cut-off answer one short of max_tokens
 
 
 class RubricFailed(Exception):
@@ -144,7 +146,7 @@ def truncated(response: JudgeResponse, request: JudgeRequest) -> bool:
     """Cut off at the token limit, whatever the finish reason says (llama.cpp says ``tool_calls``)."""
     if response.finish_reason == "length":
         return True
-    if response.usage.completion_tokens and response.usage.completion_tokens >= request.max_tokens:
+    if response.usage.completion_tokens and response.usage.completion_tokens >= request.max_tokens - TOKEN_SLACK:
         return True
     return response.parsed is None and response.parse_error is not None and not response.raw_text.rstrip().endswith("}")
 
