@@ -4,7 +4,8 @@
 ``latency`` seconds with a judgment that fits the request's answer schema (``response_format`` json_schema,
 ``tools`` function calling, or json_object mode): one item per criterion id in the schema, a deterministic
 score from 2 to 5, and a quote copied from the draft (the first sentence between the ``BEGIN DRAFT`` /
-``END DRAFT`` lines), so the engine grounds it. It counts the requests and the peak number in flight.
+``END DRAFT`` lines), so the engine grounds it; a rubric that asks where the score discussion is gets
+"no exam discussion". It counts the requests and the peak number in flight.
 
 Bounded and self-stopping: it serves one request per thread (stdlib ``ThreadingHTTPServer``), refuses
 anything but loopback clients, and shuts itself down after ``max_seconds`` whatever happens to its caller.
@@ -32,19 +33,25 @@ from typing import Any, Self
 _SENTENCE = re.compile(r"[^.!?\n]{20,200}[.!?]")
 
 
-def criterion_ids(body: Mapping[str, Any]) -> list[str]:
-    """The criterion ids the request's answer schema asks for."""
-    schema: dict[str, Any] = {}
+def _schema(body: Mapping[str, Any]) -> dict[str, Any]:
+    """The answer schema a request carries (json_schema response format or the forced function's parameters)."""
     fmt = body.get("response_format") or {}
     if fmt.get("type") == "json_schema":
-        schema = (fmt.get("json_schema") or {}).get("schema") or {}
-    elif body.get("tools"):
-        schema = body["tools"][0]["function"].get("parameters") or {}
+        return dict((fmt.get("json_schema") or {}).get("schema") or {})
+    if body.get("tools"):
+        return dict(body["tools"][0]["function"].get("parameters") or {})
+    return {}
+
+
+def criterion_ids(body: Mapping[str, Any]) -> list[str]:
+    """The criterion ids the request's answer schema asks for (keys of its ``criteria`` object)."""
+    schema = _schema(body)
     try:
-        return list(schema["properties"]["criteria"]["items"]["properties"]["criterion_id"]["enum"])
+        return list(schema["properties"]["criteria"]["required"])
     except (KeyError, TypeError):
-        text = " ".join(str(m.get("content", "")) for m in body.get("messages", []))
-        return sorted(set(re.findall(r"\b[a-z]+\.[a-z_]+\b", text)))[:12]
+        # json_object mode: the ids of the answer's shape, which the system message spells out
+        text = "\n".join(str(m.get("content", "")) for m in body.get("messages", []))
+        return list(dict.fromkeys(re.findall(r'^  "([a-z_]+(?:\.[a-z_]+)+)": \{"reasoning"', text, re.M)))
 
 
 def draft_of(body: Mapping[str, Any]) -> str:
@@ -61,13 +68,16 @@ def judgment(body: Mapping[str, Any]) -> dict[str, Any]:
     draft = draft_of(body)
     sentence = _SENTENCE.search(draft)
     quote = sentence.group(0).strip() if sentence else draft[:80].strip()
-    items = []
+    items = {}
     for cid in criterion_ids(body):
         score = 2 + int(hashlib.sha256(f"{cid}\0{draft}".encode()).hexdigest(), 16) % 4
-        evidence = [{"quote": quote, "suggestion": f"Revise: {quote[:40]}"}] if quote and score < 4 else []
-        items.append({"criterion_id": cid, "reasoning": f"Stub {score}/5 on: {quote[:60]}", "evidence": evidence,
-                      "score": score})
-    return {"criteria": items}
+        quotes = [{"quote": quote, "suggestion": f"Revise: {quote[:40]}"}] if quote and score < 4 else []
+        items[cid] = {"reasoning": f"Stub {score}/5 on: {quote[:60]}", "quotes": quotes, "score": score}
+    answer: dict[str, Any] = {"criteria": items}
+    messages = " ".join(str(m.get("content", "")) for m in body.get("messages", []))
+    if "exam_discussion" in _schema(body).get("properties", {}) or '"exam_discussion": {' in messages:
+        answer = {"exam_discussion": {"discusses_exam": False, "setback": False, "quote": ""}, **answer}
+    return answer
 
 
 def completion(body: Mapping[str, Any], content: str | None = None, finish: str = "stop") -> dict[str, Any]:

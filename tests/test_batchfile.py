@@ -15,13 +15,14 @@ from reviewer.batchfile import (
     MAX_CUSTOM_ID,
     ResultsJudge,
     parse_custom_id,
-    request_body,
     response_of,
     sent_text_of,
 )
 from reviewer.cli_cohort import batch
 from reviewer.errors import InputError
 from reviewer.llm.judge import JudgeFailure, JudgeRequest, Message
+from reviewer.llm.request import chat_body
+from reviewer.llm.schemas import criterion_ids_of
 from reviewer.store import Store
 
 PS = """I am applying to Kaiser Permanente internal medicine because of its integrated care model.
@@ -73,12 +74,14 @@ def answer(line: dict[str, Any], score: int = 2) -> dict[str, Any]:
     """A valid chat.completion for an exported request, quoting the draft's first sentence."""
     body = line["body"]
     schema = body["response_format"]["json_schema"]["schema"]
-    crit = schema["properties"]["criteria"]["items"]["properties"]["criterion_id"]["enum"]
     text = sent_text_of(body["messages"][1]["content"])
     assert text is not None
     quote = text.split(".")[0] + "."
-    content = {"criteria": [{"criterion_id": c, "reasoning": "Needs work.", "score": score,
-                             "evidence": [{"quote": quote, "suggestion": "Say what you learned."}]} for c in crit]}
+    content: dict[str, Any] = {"criteria": {c: {"reasoning": "Needs work.", "score": score,
+                                                "quotes": [{"quote": quote, "suggestion": "Say what you learned."}]}
+                                            for c in criterion_ids_of(schema)}}
+    if "exam_discussion" in schema["properties"]:
+        content["exam_discussion"] = {"discusses_exam": False, "setback": False, "quote": ""}
     return completion(json.dumps(content))
 
 
@@ -101,7 +104,7 @@ def review_json(out: Path, applicant: str, document: str) -> dict[str, Any]:
 def test_export_writes_the_live_prompt_as_batch_api_lines(tmp_path: Path, no_network: None) -> None:
     from reviewer.ingest import load_document
     from reviewer.kinds import resolve_kind
-    from reviewer.llm.engine import rubric_jobs
+    from reviewer.llm.request import plan_requests
     from reviewer.pipeline import llm_config
     from reviewer.rubric import load_rubrics
     from reviewer.settings import Settings
@@ -110,8 +113,8 @@ def test_export_writes_the_live_prompt_as_batch_api_lines(tmp_path: Path, no_net
     lines = export(root, tmp_path / "out", tmp_path / "requests.jsonl")
     settings = Settings(engine="hybrid", model="gpt-test", out=tmp_path / "out")
     rubrics = load_rubrics(())
-    expected = sum(len(rubric_jobs(load_document(p, resolve_kind(p, None, None)), rubrics, "hybrid",
-                                   llm_config(settings))) for p in sorted(root.glob("*/*.txt")))
+    expected = sum(len(plan_requests(load_document(p, resolve_kind(p, None, None)), rubrics, llm_config(settings),
+                                     mode="hybrid").calls) for p in sorted(root.glob("*/*.txt")))
     assert len(lines) == expected > 0
     assert len({line["custom_id"] for line in lines}) == len(lines)
     mapping = ids(tmp_path / "requests.jsonl")
@@ -123,7 +126,11 @@ def test_export_writes_the_live_prompt_as_batch_api_lines(tmp_path: Path, no_net
         assert [m["role"] for m in body["messages"]] == ["system", "user"]
         fmt = body["response_format"]
         assert fmt["type"] == "json_schema" and fmt["json_schema"]["strict"] is True
-        assert "maxLength" not in json.dumps(fmt["json_schema"]["schema"])  # OpenAI strict mode rejects it
+        schema = fmt["json_schema"]["schema"]
+        assert "maxLength" not in json.dumps(schema)  # OpenAI strict mode rejects it
+        # keyed by criterion id, every key required, nothing else allowed: a strict schema
+        criteria = schema["properties"]["criteria"]
+        assert criteria["required"] == list(criteria["properties"]) and criteria["additionalProperties"] is False
         applicant, document, _rubric = mapping[line["custom_id"]]
         text = (root / applicant / document).read_text()
         assert sent_text_of(body["messages"][1]["content"]) == text.strip("\n") or \
@@ -233,18 +240,20 @@ def test_export_skips_unchanged_documents_after_an_import(tmp_path: Path, no_net
 
 
 def _request(text: str = "I led the team.", purpose: str = "judge") -> JudgeRequest:
+    import hashlib
+
     from reviewer.llm.schemas import answer_schema
 
     user = f"Draft kind: x\nMarker for this draft: AB12\nBEGIN DRAFT AB12\n{text}\nEND DRAFT AB12\nThe text..."
     return JudgeRequest((Message("system", "rubric"), Message("user", user)), answer_schema(["a.b"]),
-                        "json_schema", 500, purpose)
+                        "json_schema", 500, purpose, identity=hashlib.sha256(text.encode()).hexdigest())
 
 
 def test_results_judge_reads_tool_calls_and_vllm_style_lines(tmp_path: Path) -> None:
     from reviewer.batchfile import custom_id
 
-    args = json.dumps({"criteria": [{"criterion_id": "a.b", "reasoning": "", "evidence": [], "score": 4}]})
-    cid = custom_id("ana", "ps.txt", ["a.b"], "rubric", "I led the team.")
+    args = json.dumps({"criteria": {"a.b": {"reasoning": "", "quotes": [], "score": 4}}})
+    cid = custom_id("ana", "ps.txt", ["a.b"], _request().identity)
     body = {"choices": [{"index": 0, "finish_reason": "tool_calls", "message": {
         "role": "assistant", "content": None,
         "tool_calls": [{"id": "c", "type": "function", "function": {"name": "x", "arguments": args}}]}}],
@@ -268,15 +277,184 @@ def test_results_judge_rejects_a_file_without_our_lines(tmp_path: Path) -> None:
         ResultsJudge(path, endpoint="e", model="m")
 
 
-def test_request_body_methods() -> None:
+def test_chat_body_methods() -> None:
     from reviewer.llm.schemas import answer_schema
 
     schema = answer_schema(["a.b"])
-    tools = request_body([("user", "x")], schema, "function_calling", model="m", max_tokens=100, temperature=0,
-                         openai=False)
-    assert tools["tools"][0]["function"]["parameters"] == schema and tools["max_tokens"] == 100
+    request = JudgeRequest((Message("user", "x"),), schema, "function_calling", 100)
+    tools = chat_body(request, model="m", temperature=0, openai=False)
+    parameters = tools["tools"][0]["function"]["parameters"]
+    assert parameters == {k: v for k, v in schema.items() if k not in ("title", "description")}
+    assert tools["max_tokens"] == tools["max_completion_tokens"] == 100
     assert tools["tool_choice"]["function"]["name"] == schema["title"]
-    mode = request_body([("user", "x")], schema, "json_mode", model="m", max_tokens=100, temperature=0, openai=True)
+    strict = chat_body(request, model="m", temperature=0, openai=True)["tools"][0]["function"]
+    assert strict["strict"] is True and "maxLength" not in json.dumps(strict)
+    mode = chat_body(JudgeRequest((Message("user", "x"),), schema, "json_mode", 100), model="m", temperature=0,
+                     openai=True)
     assert mode["response_format"] == {"type": "json_object"} and "max_tokens" not in mode
     line = {"response": {"status_code": 200, "body": {"choices": [{"message": {"content": "[1]"}}]}}}
     assert response_of(line).parsed is None and response_of(line).raw_text == "[1]"
+
+
+# --- one request builder: the export is the live request -------------------------------------------------------
+
+APPLICANT = "Amara Okafor"
+EMAIL = "amara.okafor@example.org"
+PHONE = "+1 (415) 555-0142"
+PERSONAL = f"""My name is {APPLICANT} and I grew up in Enugu, where my mother ran a pharmacy.
+
+I failed Step 1 on my first attempt. I changed my approach with timed question blocks and weekly self-tests, \
+and I scored 241 on Step 2 CK. Today I bring the same habits to clinic.
+
+I want to train at Kaiser Permanente because its integrated model lets primary care and pharmacy share one chart.
+
+{APPLICANT} | {EMAIL} | {PHONE}
+"""
+
+
+def named_cohort(root: Path) -> Path:
+    folder = root / "amara"
+    folder.mkdir(parents=True)
+    (folder / "application.yaml").write_text(f"applicant: {APPLICANT}\ntarget: kaiser\ndocuments:\n"
+                                             "  personal_statement.txt: personal_statement\n")
+    (folder / "personal_statement.txt").write_text(PERSONAL)
+    return root
+
+
+@pytest.fixture()
+def fixed_marker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The boundary marker is random per request; tests that compare a live request with an exported one fix
+    it (everything else in the two requests is built the same way)."""
+    import reviewer.llm.prompt as prompt
+
+    monkeypatch.setattr(prompt.secrets, "token_hex", lambda n: "5EED" * (n // 2))
+
+
+@pytest.mark.parametrize("method", ["json_schema", "function_calling"])
+@pytest.mark.parametrize("redact", [False, True])
+def test_the_exported_body_is_the_live_request_byte_for_byte(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fixed_marker: None, method: str, redact: bool) -> None:
+    from reviewer import llm
+    from reviewer.cohort import run_batch
+    from reviewer.llm.judge import FakeJudge
+    from reviewer.settings import Settings
+    from test_llm_helpers import answer_for
+
+    root = named_cohort(tmp_path / "cohort")
+    flags = ["--base-url", "http://127.0.0.1:9/v1", "--llm-method", method, *(["--redact"] if redact else [])]
+    result = CliRunner().invoke(batch, [str(root), "--out", str(tmp_path / "x"), *MODEL, *flags,
+                                        "--export-requests", str(tmp_path / "r.jsonl")])
+    assert result.exit_code == 0, result.output
+    exported = [json.loads(line)["body"] for line in (tmp_path / "r.jsonl").read_text().splitlines()]
+    judges: list[FakeJudge] = []
+
+    def make(config: Any) -> FakeJudge:
+        judges.append(FakeJudge(lambda r: answer_for(r, 4), endpoint=config.endpoint, model=config.model))
+        return judges[-1]
+
+    monkeypatch.setattr(llm, "make_judge", make)
+    settings = Settings(engine="hybrid", model="gpt-test", base_url="http://127.0.0.1:9/v1", llm_method=method,
+                        redact=redact, formats=("json",))
+    run_batch(root, tmp_path / "live", settings, jobs=1)
+    live = [chat_body(r, model="gpt-test", temperature=0.0, openai=False) for j in judges for r in j.requests]
+    assert len(live) == len(exported) == 2
+    for body in exported:
+        assert json.dumps(body, ensure_ascii=False) in {json.dumps(b, ensure_ascii=False) for b in live}
+
+
+def test_the_exported_body_is_what_the_live_client_sends(tmp_path: Path, fixed_marker: None) -> None:
+    """Against a real HTTP boundary: the body the LangChain client posts equals the exported one."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from faultstub import FaultStub
+    from reviewer.settings import Settings
+
+    root = named_cohort(tmp_path / "cohort")
+    with FaultStub() as stub:
+        result = CliRunner().invoke(batch, [str(root), "--out", str(tmp_path / "x"), *MODEL, "--base-url",
+                                            stub.base_url, "--llm-method", "function_calling", "--redact",
+                                            "--export-requests", str(tmp_path / "r.jsonl")])
+        assert result.exit_code == 0, result.output
+        from reviewer.cohort import run_batch
+
+        settings = Settings(engine="hybrid", model="gpt-test", base_url=stub.base_url, redact=True,
+                            llm_method="function_calling", formats=("json",), llm_max_retries=0)
+        run_batch(root, tmp_path / "live", settings, jobs=1)
+        sent = [json.loads(b) for b in stub.raw_bodies]
+    exported = [json.loads(line)["body"] for line in (tmp_path / "r.jsonl").read_text().splitlines()]
+    assert len(sent) == len(exported) == 2
+    for body in exported:
+        assert body in sent
+
+
+def test_export_with_redact_sends_no_identifier(tmp_path: Path, no_network: None) -> None:
+    root = named_cohort(tmp_path / "cohort")
+    result = CliRunner().invoke(batch, [str(root), "--out", str(tmp_path / "out"), *MODEL, "--redact",
+                                        "--export-requests", str(tmp_path / "r.jsonl")])
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "r.jsonl").read_text()
+    assert json.loads(text.splitlines()[0])  # well-formed
+    for value in (APPLICANT, *APPLICANT.split(), EMAIL, "555-0142", "415"):
+        assert value not in text, value
+    assert "[NAME_1]" in text and "[EMAIL_1]" in text and "[PHONE_1]" in text
+    plain = CliRunner().invoke(batch, [str(root), "--out", str(tmp_path / "out2"), *MODEL, "--export-requests",
+                                       str(tmp_path / "p.jsonl")])
+    assert plain.exit_code == 0 and APPLICANT in (tmp_path / "p.jsonl").read_text()  # the test can fail
+
+
+def test_redacted_export_imports_with_the_real_text_restored(tmp_path: Path, no_network: None) -> None:
+    root = named_cohort(tmp_path / "cohort")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(batch, [str(root), "--out", str(out), *MODEL, "--redact", "--export-requests",
+                                        str(tmp_path / "r.jsonl")])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in (tmp_path / "r.jsonl").read_text().splitlines()]
+    rows = []
+    for line in lines:
+        schema = line["body"]["response_format"]["json_schema"]["schema"]
+        content: dict[str, Any] = {"criteria": {c: {"reasoning": "Signed by [NAME_1].", "score": 2, "quotes": [
+            {"quote": "[NAME_1] | [EMAIL_1] | [PHONE_1]", "suggestion": "Leave contact details out."}]}
+            for c in criterion_ids_of(schema)}}
+        if "exam_discussion" in schema["properties"]:
+            content["exam_discussion"] = {"discusses_exam": True, "setback": True,
+                                          "quote": "I failed Step 1 on my first attempt."}
+        rows.append({"custom_id": line["custom_id"], "response": completion(json.dumps(content)), "error": None})
+    write_results(tmp_path / "res.jsonl", rows)
+    result = CliRunner().invoke(batch, [str(root), "--out", str(out), *MODEL, "--redact", "--import-results",
+                                        str(tmp_path / "res.jsonl")])
+    assert result.exit_code == 0, result.output
+    assert "2 answers applied; 0 failed, 0 missing" in result.output
+    review = review_json(out, "amara", "personal_statement.txt")
+    llm_findings = [f for f in review["findings"] if f["source"] == "llm"]
+    assert llm_findings and any(EMAIL in f["quote"] for f in llm_findings)
+    assert not any("[NAME_" in f["message"] or "[EMAIL_" in f["quote"] for f in llm_findings)
+
+
+def test_a_person_answering_one_line_in_json_mode_knows_the_format(tmp_path: Path, no_network: None) -> None:
+    """json_mode lines carry no schema: the answer format in the request's own prompt is all a person (or a
+    server) has. Built from that text alone, the answers import with no fallback."""
+    import re
+
+    root = cohort(tmp_path / "cohort")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(batch, [str(root), "--out", str(out), *MODEL, "--llm-method", "json_mode",
+                                        "--export-requests", str(tmp_path / "r.jsonl")])
+    assert result.exit_code == 0, result.output
+    rows = []
+    for raw in (tmp_path / "r.jsonl").read_text().splitlines():
+        line = json.loads(raw)
+        system = line["body"]["messages"][0]["content"]
+        assert "response_format" in line["body"] and "json_schema" not in json.dumps(line["body"]["response_format"])
+        shape = system.split("# Answer\n", 1)[1]
+        ids = re.findall(r'^  "([a-z_]+\.[a-z_]+)": \{"reasoning"', shape, re.M)
+        assert ids, shape
+        content: dict[str, Any] = {"criteria": {c: {"reasoning": "Fine.", "quotes": [], "score": 4} for c in ids}}
+        if '"exam_discussion": {"discusses_exam"' in shape:
+            content["exam_discussion"] = {"discusses_exam": False, "setback": False, "quote": ""}
+        rows.append({"custom_id": line["custom_id"], "response": completion(json.dumps(content)), "error": None})
+    write_results(tmp_path / "res.jsonl", rows)
+    result = CliRunner().invoke(batch, [str(root), "--out", str(out), *MODEL, "--llm-method", "json_mode",
+                                        "--import-results", str(tmp_path / "res.jsonl")])
+    assert result.exit_code == 0, result.output
+    assert f"{len(rows)} answers applied; 0 failed, 0 missing, 0 for an earlier draft" in result.output

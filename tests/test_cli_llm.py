@@ -16,6 +16,7 @@ from reviewer.cli import main
 from reviewer.errors import ConfigError
 from reviewer.llm.judge import FakeJudge, JudgeRequest
 from reviewer.settings import resolve_settings
+from test_llm_helpers import answer_for
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "src/reviewer/schemas/review-1.schema.json").read_text())
 
@@ -32,9 +33,7 @@ def _responder(quote: str, score: int) -> Any:
     """Answer every requested criterion with ``score``; quote ``quote`` as evidence for each."""
 
     def respond(request: JudgeRequest) -> dict[str, Any]:
-        ids = request.schema["properties"]["criteria"]["items"]["properties"]["criterion_id"]["enum"]
-        return {"criteria": [{"criterion_id": cid, "reasoning": f"judged {cid}", "score": score,
-                              "evidence": [{"quote": quote, "suggestion": "rewrite it"}]} for cid in ids]}
+        return answer_for(request, score, quote)
 
     return respond
 

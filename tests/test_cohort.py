@@ -365,10 +365,10 @@ def test_model_calls_only_for_changed_documents(tmp_path: Path, monkeypatch: pyt
     """Unchanged documents make no model call on a re-run, even with the judgment cache gone; usage is stored."""
     from reviewer import llm
     from reviewer.llm.judge import FakeJudge, JudgeRequest
+    from test_llm_helpers import answer_for
 
     def respond(request: JudgeRequest) -> dict:
-        ids = request.schema["properties"]["criteria"]["items"]["properties"]["criterion_id"]["enum"]
-        return {"criteria": [{"criterion_id": cid, "reasoning": "ok", "score": 4, "evidence": []} for cid in ids]}
+        return answer_for(request, 4)
 
     judges: list[FakeJudge] = []
 
@@ -408,14 +408,16 @@ def test_retry_fallbacks_asks_the_model_again_for_those_rubrics_only(
     --retry-fallbacks sends only that rubric's calls again and replaces the round (same round number)."""
     from reviewer import llm
     from reviewer.llm.judge import FakeJudge, JudgeRequest
+    from reviewer.llm.schemas import criterion_ids_of
+    from test_llm_helpers import answer_for
 
     broken = {"kaiser"}
 
     def respond(request: JudgeRequest) -> dict | str:
-        ids = request.schema["properties"]["criteria"]["items"]["properties"]["criterion_id"]["enum"]
+        ids = criterion_ids_of(request.schema)
         if any(cid.split(".")[0] in broken for cid in ids):
             return "the model rambles instead of answering"
-        return {"criteria": [{"criterion_id": cid, "reasoning": "ok", "score": 4, "evidence": []} for cid in ids]}
+        return answer_for(request, 4)
 
     judges: list[FakeJudge] = []
 
@@ -424,7 +426,7 @@ def test_retry_fallbacks_asks_the_model_again_for_those_rubrics_only(
         return judges[-1]
 
     def sent() -> list[list[str]]:
-        return [r.schema["properties"]["criteria"]["items"]["properties"]["criterion_id"]["enum"]
+        return [criterion_ids_of(r.schema)
                 for j in judges for r in j.requests]
 
     monkeypatch.setattr(llm, "make_judge", make)
@@ -470,14 +472,16 @@ def test_retry_fallbacks_asks_the_model_again_for_those_rubrics_only(
 def test_retry_of_a_revision_round_keeps_its_comparison(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from reviewer import llm
     from reviewer.llm.judge import FakeJudge, JudgeRequest
+    from reviewer.llm.schemas import criterion_ids_of
+    from test_llm_helpers import answer_for
 
     broken = {"on": False}
 
     def respond(request: JudgeRequest) -> dict | str:
-        ids = request.schema["properties"]["criteria"]["items"]["properties"]["criterion_id"]["enum"]
+        ids = criterion_ids_of(request.schema)
         if broken["on"] and any(cid.startswith("kaiser.") for cid in ids):
             return "no answer"
-        return {"criteria": [{"criterion_id": cid, "reasoning": "ok", "score": 2, "evidence": []} for cid in ids]}
+        return answer_for(request, 2)
 
     monkeypatch.setattr(llm, "make_judge", lambda config: FakeJudge(respond))
     cohort = literal_cohort(tmp_path / "cohort", ["ana"])

@@ -21,7 +21,11 @@ def crit(
     *,
     severity: str = "error",
     levels: dict[int, str] | None = None,
+    judge: str = "model",
+    quotes: str = "problem",
+    ceiling: str = "fail",
 ) -> dict[str, Any]:
+    model = judge != "rules"
     return {
         "id": cid,
         "title": title,
@@ -30,8 +34,13 @@ def crit(
         "check": cid.replace(".", "_"),
         "message": message,
         "suggestion": suggestion,
-        "levels": levels,
-        "examples": {"flag": ["x"], "pass": ["y"]},
+        "judge": judge,
+        "quotes": quotes,
+        "model_ceiling": ceiling,
+        "levels": (levels or {5: f"{title}, fully.", 3: f"{title}, partly.", 1: message}) if model else levels,
+        "guide_quotes": ["Provide context, not excuses (e.g., illness, family crisis, adjustment to US exam style)."],
+        "examples": {"flag": [{"text": f"flag example of {cid}", "anchor": 1} if model else "x"],
+                     "pass": [{"text": f"pass example of {cid}", "anchor": 5} if model else "y"]},
     }
 
 
@@ -41,7 +50,8 @@ SCORE = Rubric.model_validate(
         "title": "Score discussion",
         "applies_to": ["personal_statement", "additional_info", "interview_answer"],
         "criteria": [
-            crit("score.length", "Brief", "The score discussion is too long.", "Keep it to 2-4 sentences."),
+            crit("score.length", "Brief", "The score discussion is too long.", "Keep it to 2-4 sentences.",
+                 judge="rules"),
             crit(
                 "score.excuse",
                 "Explains, not excuses",
@@ -53,6 +63,7 @@ SCORE = Rubric.model_validate(
                 "Names what changed",
                 "The discussion does not say what changed.",
                 "Name the change in your approach: question banks, schedule, self-testing.",
+                quotes="closest",
             ),
             crit(
                 "score.pivot",
@@ -60,7 +71,9 @@ SCORE = Rubric.model_validate(
                 "The discussion ends on the failure.",
                 "End on current strengths.",
                 severity="warning",
-                levels={5: "Ends on a concrete current strength.", 1: "Ends on the failure or an apology."},
+                levels={5: "Ends on a concrete current strength.", 3: "Ends on the later result.",
+                        1: "Ends on the failure or an apology."},
+                ceiling="warn",
             ),
         ],
     }
@@ -77,6 +90,7 @@ INTEGRITY = Rubric.model_validate(
                 "No instructions to a reviewer",
                 "Text addressed to an AI reviewer.",
                 "Remove it.",
+                judge="rules",
             ),
         ],
     }
@@ -123,16 +137,38 @@ def rules_finding(doc: Document, cid: str, quote: str, verdict: Verdict = Verdic
     )
 
 
-def answer(scores: dict[str, Any], quotes: dict[str, list[str]] | None = None) -> dict[str, Any]:
+def answer(
+    scores: dict[str, Any], quotes: dict[str, list[str]] | None = None, *, discussion: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """An answer in the engine's contract: criteria keyed by id (and ``exam_discussion`` when given)."""
     quotes = quotes or {}
-    return {
-        "criteria": [
-            {
-                "criterion_id": cid,
-                "reasoning": f"reason for {cid}",
-                "evidence": [{"quote": q, "suggestion": "revise this"} for q in quotes.get(cid, [])],
-                "score": s,
-            }
-            for cid, s in scores.items()
-        ]
+    out: dict[str, Any] = {} if discussion is None else {"exam_discussion": discussion}
+    out["criteria"] = {
+        cid: {
+            "reasoning": f"reason for {cid}",
+            "quotes": [{"quote": q, "suggestion": "revise this"} for q in quotes.get(cid, [])],
+            "score": s,
+        }
+        for cid, s in scores.items()
     }
+    return out
+
+
+def responder(score: int | str, quote: str = "", *, discussion: dict[str, Any] | None = None) -> Any:
+    """A FakeJudge function answering every criterion the request's schema asks for with ``score``."""
+    from reviewer.llm.schemas import criterion_ids_of
+
+    def respond(request: Any) -> dict[str, Any]:
+        ids = criterion_ids_of(request.schema)
+        span = "exam_discussion" in request.schema["properties"]
+        disc = discussion if discussion is not None else {"discusses_exam": bool(quote), "setback": True,
+                                                           "quote": quote}
+        return answer({c: score for c in ids}, {c: [quote] for c in ids} if quote else None,
+                      discussion=disc if span else None)
+
+    return respond
+
+
+def answer_for(request: Any, score: int | str, quote: str = "") -> dict[str, Any]:
+    """A valid answer to ``request`` (a JudgeRequest): every criterion its schema asks for at ``score``."""
+    return responder(score, quote)(request)

@@ -159,8 +159,8 @@ def test_thresholds_are_configurable_by_prefix_and_warn_only_criteria_never_fail
 def test_verdict_comes_from_the_score_not_the_model_words() -> None:
     doc = make_doc(PS)
     ans = answer({"score.excuse": 2, "score.what_changed": 5, "score.pivot": 5})
-    ans["criteria"][0]["verdict"] = "pass"  # the model's own word is ignored
-    ans["criteria"][0]["reasoning"] = "PASS. This clearly passes."
+    ans["criteria"]["score.excuse"]["verdict"] = "pass"  # the model's own word is ignored
+    ans["criteria"]["score.excuse"]["reasoning"] = "PASS. This clearly passes."
     out = run(doc, FakeJudge([ans]), config())
     res = next(r for r in out.results if r.id == "score.excuse")
     assert res.verdict is Verdict.FAIL and res.source is Source.LLM
@@ -180,7 +180,9 @@ def test_validation_contract() -> None:
     fenced = "Here you go:\n```json\n" + json.dumps(GOOD) + "\n```"
     assert validate_answer(None, fenced, ids).get("score.excuse") is not None
     schema = answer_schema(ids)
-    assert schema["properties"]["criteria"]["items"]["properties"]["score"]["enum"] == [1, 2, 3, 4, 5]
+    item = schema["properties"]["criteria"]["properties"]["score.excuse"]
+    assert item["properties"]["score"]["anyOf"][0]["enum"] == [1, 2, 3, 4, 5]
+    assert item["properties"]["score"]["anyOf"][1]["enum"] == ["not applicable"]
 
 
 # --- repair and fallback ---------------------------------------------------------------------------
@@ -287,13 +289,14 @@ def test_hybrid_sends_only_judgment_criteria_and_never_integrity() -> None:
     for cid in LLM_IDS_HYBRID:
         assert cid in system
     assert "score.length" not in system and "integrity" not in system
-    assert judge.requests[0].schema["properties"]["criteria"]["items"]["properties"]["criterion_id"][
-        "enum"
-    ] == list(LLM_IDS_HYBRID)
+    criteria = judge.requests[0].schema["properties"]["criteria"]
+    assert criteria["required"] == list(criteria["properties"]) == list(LLM_IDS_HYBRID)
+    assert criteria["additionalProperties"] is False
     assert {r.id: r.source for r in out.results}["score.length"] is Source.RULES
-    judge = FakeJudge([answer({"score.length": 5, **{c: 5 for c in LLM_IDS_HYBRID}})])
+    # a counted criterion (judge: rules) is not sent in the llm engine either: a model cannot count
+    judge = FakeJudge([answer({c: 5 for c in LLM_IDS_HYBRID})])
     run(doc, judge, config(), mode="llm")
-    assert "score.length" in judge.requests[0].messages[0].content
+    assert "score.length" not in judge.requests[0].messages[0].content
 
 
 def test_hybrid_keeps_the_worse_verdict_and_both_sources_of_findings() -> None:
@@ -337,8 +340,10 @@ def test_llm_mode_takes_the_model_verdict_but_integrity_and_not_applicable_stay_
         {"score.excuse": Verdict.FAIL, "score.pivot": Verdict.NOT_APPLICABLE},
         [rules_finding(doc, "score.excuse", EXCUSE)],
     )
-    ans = answer({"score.length": 5, "score.excuse": 5, "score.what_changed": 1, "score.pivot": 1})
-    out = run(doc, FakeJudge([ans]), config(), mode="llm", rules=rules)
+    ans = answer({"score.excuse": 5, "score.what_changed": 1})
+    judge = FakeJudge([ans])
+    out = run(doc, judge, config(), mode="llm", rules=rules)
+    assert "score.pivot" not in judge.requests[0].schema["properties"]["criteria"]["properties"]  # n/a: not sent
     by = {r.id: r for r in out.results}
     assert by["score.excuse"].verdict is Verdict.PASS and by["score.excuse"].source is Source.LLM
     assert not [f for f in out.findings if f.criterion == "score.excuse"]
@@ -434,7 +439,7 @@ def test_dry_run_sends_nothing_and_plans_calls() -> None:
     out = run(doc, judge, cfg)
     assert judge.calls == 0 and out.calls[0].status == "planned"
     assert "dry run" in out.notes[0]
-    plan = plan_calls(doc, RUBRICS, cfg)
+    plan = plan_calls(doc, RUBRICS, cfg, rules=rules_for(doc)[0])
     assert [p.rubric for p in plan] == ["score-discussion"] and plan[0].prompt_tokens > len(PS) // 4
 
 
@@ -520,15 +525,15 @@ def test_invisible_unicode_is_stripped_before_prompting() -> None:
     assert clean == "ab" and origin == [0, 2]
 
 
-def test_levels_use_the_rubric_when_given_and_are_derived_otherwise() -> None:
+def test_levels_are_the_criterion_s_own_with_4_and_2_between() -> None:
     pivot = levels_for(criterion("score.pivot"))
     assert [lv["score"] for lv in pivot] == [5, 4, 3, 2, 1]
-    assert pivot[0]["text"] == "Ends on a concrete current strength." and pivot[4]["text"].startswith(
-        "Ends on the"
-    )
-    assert "The discussion ends on the failure" in pivot[2]["text"]  # derived level
-    excuse = levels_for(criterion("score.excuse"))
-    assert "blames others" in excuse[4]["text"] and "Give brief context" in excuse[2]["text"]
+    assert pivot[0]["text"] == "Ends on a concrete current strength."
+    assert pivot[2]["text"] == "Ends on the later result." and pivot[4]["text"] == "Ends on the failure or an apology."
+    assert pivot[1]["text"].startswith("between 3 and 5") and pivot[3]["text"].startswith("between 1 and 3")
+    system = build_prompt(make_doc(PS), SCORE, [criterion("score.pivot")]).static_prefix
+    assert "- 3: Ends on the later result." in system
+    assert "Fully meets the criterion" not in system  # no generic template
 
 
 def test_templates_are_sandboxed_and_strict(tmp_path: Path) -> None:
@@ -565,7 +570,8 @@ def test_experience_findings_name_their_entry() -> None:
             "title": "E",
             "applies_to": ["experience"],
             "criteria": [
-                crit("experience.teamwork", "Teamwork", "No teamwork.", "Name the team.", severity="warning")
+                crit("experience.teamwork", "Teamwork", "No teamwork.", "Name the team.", severity="warning",
+                     ceiling="warn")
             ],
         }
     )

@@ -91,3 +91,21 @@ def test_guide_citations_name_real_sections() -> None:
         for part in c.guide.split(";"):
             section = part.split(" (“")[0].strip()
             assert section in guide or section.removeprefix("FAQ ").isdigit(), f"{c.id}: '{section}' not in the guide"
+
+
+@pytest.mark.skipif(not GUIDE.exists(), reason="the guide (../shared/guide) is not beside this checkout")
+def test_guide_quotes_are_quoted_exactly() -> None:
+    guide = GUIDE.read_text(encoding="utf-8")
+    quoted = [(c.id, q) for _, c in RUBRICS.criteria() for q in c.guide_quotes]
+    assert quoted, "no guide passages in the rubrics"
+    for cid, q in quoted:
+        assert q in guide, f"{cid}: not in the guide as written: {q}"
+
+
+def test_every_model_judged_criterion_has_its_own_levels_and_anchors() -> None:
+    judged = [c for _, c in RUBRICS.criteria() if c.model_judged]
+    assert judged
+    texts = [c.levels[1] for c in judged if c.levels]
+    assert len(set(texts)) == len(judged), "levels must be written for each criterion, not a template"
+    for c in judged:
+        assert c.guide_quotes and c.examples.anchors(), c.id

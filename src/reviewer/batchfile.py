@@ -5,21 +5,27 @@ unchanged documents are skipped, judgments already in the model cache are skippe
 per (applicant, document, rubric)::
 
     {"custom_id": "rv1-<request key>-<content key>", "method": "POST", "url": "/v1/chat/completions",
-     "body": {"model": ..., "messages": <the live engine's prompt>, "max_tokens": ..., "temperature": ...,
-              "response_format" | "tools": <the structured-output method>}}
+     "body": <the chat-completions body of the live call>}
+
+Every request comes from the engine's one request builder (:mod:`reviewer.llm.request`): the same prompt
+(target program, located score discussion, ``--redact`` placeholders with the applicant's name from
+``application.yaml``), token limit, structured-output method and answer schema (strict for OpenAI), and the
+same cache key, so the body equals what a live call sends. The system message spells out the answer's JSON
+with the request's criterion ids, so whoever answers one line (a Batch API, ``vllm run-batch`` or a person)
+knows exactly what to return.
 
 The ``custom_id`` (41 characters; OpenAI-compatible batch services cap it at 64) holds no names: the
-*request key* hashes (applicant, document, judged criteria), the *content key* hashes what is judged (the
-rubric's system message and the document text as sent). A sidecar ``<file>.ids.csv`` maps every id back
-to applicant, document, rubric and text digest for people.
+*request key* hashes (applicant, document, judged criteria), the *content key* is the request's identity
+(everything asked, without the random boundary marker). A sidecar ``<file>.ids.csv`` maps every id back to
+applicant, document, rubric and text digest for people.
 
 ``ResultsJudge`` answers the engine's requests from a results file (OpenAI Batch API output or
 ``vllm run-batch`` output: ``{"custom_id", "response": {"status_code", "body": <chat.completion>},
-"error"}``) by content key, so the normal batch (:func:`reviewer.cohort.run_batch` with ``judge=``) does
+"error"}``) by that identity, so the normal batch (:func:`reviewer.cohort.run_batch` with ``judge=``) does
 validation, grounding, verdicts, the store and the reports exactly as for live calls. A missing, failed or
 malformed result makes :func:`reviewer.llm.engine.review_llm` fall back to the rules for that rubric with
-a note; so does a result for an earlier version of the document (its content key no longer matches: the
-old answer is never applied to new text). Invalid answers are not repaired (there is nobody to re-ask).
+a note; so does a result for an earlier version of the document (its identity no longer matches: the old
+answer is never applied to new text). Invalid answers are not repaired (there is nobody to re-ask).
 
 The results file is indexed by byte offset, and lines are read on demand, so memory stays small whatever
 the cohort size.
@@ -32,7 +38,7 @@ import hashlib
 import io
 import json
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -61,13 +67,13 @@ def request_key(applicant: str, document: str, criterion_ids: Sequence[str]) -> 
     return _h(applicant, document, *criterion_ids, n=20)
 
 
-def content_key(system: str, sent_text: str) -> str:
-    """What is judged: the rubric's system message and the document text as sent."""
-    return _h(system, sent_text, n=16)
+def content_key(identity: str) -> str:
+    """What is judged: the request's identity (:func:`reviewer.llm.request.request_identity`), shortened."""
+    return identity[:16]
 
 
-def custom_id(applicant: str, document: str, criterion_ids: Sequence[str], system: str, sent_text: str) -> str:
-    cid = f"{ID_PREFIX}-{request_key(applicant, document, criterion_ids)}-{content_key(system, sent_text)}"
+def custom_id(applicant: str, document: str, criterion_ids: Sequence[str], identity: str) -> str:
+    cid = f"{ID_PREFIX}-{request_key(applicant, document, criterion_ids)}-{content_key(identity)}"
     assert len(cid) <= MAX_CUSTOM_ID
     return cid
 
@@ -93,46 +99,6 @@ def sent_text_of(user_message: str) -> str | None:
                 return None
             return user_message[start + len(begin):stop]
     return None
-
-
-# --- request bodies ------------------------------------------------------------------------------------------
-
-
-def strict_schema(schema: Any) -> Any:
-    """``schema`` without the keywords OpenAI's strict structured outputs reject (string ``maxLength``);
-    answers are validated and truncated in code anyway."""
-    if isinstance(schema, dict):
-        return {k: strict_schema(v) for k, v in schema.items() if k != "maxLength"}
-    if isinstance(schema, list):
-        return [strict_schema(v) for v in schema]
-    return schema
-
-
-def request_body(messages: Iterable[tuple[str, str]], schema: dict[str, Any], method: str, *, model: str,
-                 max_tokens: int, temperature: float, openai: bool) -> dict[str, Any]:
-    """A chat-completions body with the same messages, token bound and structured-output method as a live call.
-
-    Like the live client: OpenAI gets ``max_completion_tokens``; other servers get ``max_tokens`` too,
-    because several only read the old name. OpenAI gets strict schemas."""
-    name = str(schema.get("title") or "answer")
-    description = str(schema.get("description") or "")
-    body: dict[str, Any] = {"model": model, "messages": [{"role": r, "content": c} for r, c in messages],
-                            "temperature": temperature}
-    body["max_completion_tokens"] = max_tokens
-    if not openai:
-        body["max_tokens"] = max_tokens
-    sent = strict_schema(schema) if openai else schema
-    if method == "json_schema":
-        body["response_format"] = {"type": "json_schema",
-                                   "json_schema": {"name": name, "description": description, "schema": sent,
-                                                   "strict": True}}
-    elif method == "function_calling":
-        body["tools"] = [{"type": "function", "function": {"name": name, "description": description,
-                                                           "parameters": sent, "strict": True}}]
-        body["tool_choice"] = {"type": "function", "function": {"name": name}}
-    else:  # json_mode
-        body["response_format"] = {"type": "json_object"}
-    return body
 
 
 # --- export --------------------------------------------------------------------------------------------------
@@ -167,11 +133,8 @@ def export_requests(cohort: Path, path: Path, settings: Settings, *, target: str
     listed in ``errors`` (a live batch would list them as failures)."""
     from .ingest import load_document
     from .llm import MethodMemory
-    from .llm.cache import JudgmentCache, cache_key, estimate_tokens
-    from .llm.config import OPENAI_BASE_URL
-    from .llm.engine import rubric_jobs
-    from .llm.prompt import build_prompt, template_digest
-    from .llm.schemas import answer_schema
+    from .llm.cache import JudgmentCache
+    from .llm.request import chat_body, is_openai, judge_request, plan_requests
     from .pipeline import llm_config
     from .rubric import load_rubrics
 
@@ -183,12 +146,11 @@ def export_requests(cohort: Path, path: Path, settings: Settings, *, target: str
     rubrics = load_rubrics(settings.rubrics).select(settings.only, settings.skip)
     cache = JudgmentCache(config.cache_dir) if config.cache_dir else None
     method = config.method or MethodMemory(config.cache_dir).get(config.endpoint, config.model) or "json_schema"
-    openai = config.endpoint.rstrip("/") == OPENAI_BASE_URL
+    openai = is_openai(config.endpoint)
     summary = ExportSummary(path, method=method)
     ids = io.StringIO()
     writer = csv.writer(ids)
     writer.writerow(["custom_id", "applicant", "document", "rubric", "criteria", "text_digest"])
-    templates = template_digest()
 
     def lines() -> Iterator[str]:
         for applicant, _name, changed, unchanged in plan_batch(cohort, settings.out, settings, target=target,
@@ -201,6 +163,8 @@ def export_requests(cohort: Path, path: Path, settings: Settings, *, target: str
                 manifest = load_manifest(folder)
             except ReviewerError:
                 manifest = None
+            chosen = target or (manifest.target if manifest and manifest.target else None) or settings.target
+            names = (manifest.applicant,) if manifest and manifest.applicant else ()
             for plan in changed:
                 file = folder / plan.name
                 try:
@@ -209,24 +173,20 @@ def export_requests(cohort: Path, path: Path, settings: Settings, *, target: str
                     summary.errors.append((f"{applicant}/{plan.name}", str(exc)))
                     continue
                 summary.documents += 1
-                for rubric, criteria in rubric_jobs(doc, rubrics, settings.engine, config):  # type: ignore[arg-type]
-                    criterion_ids = [c.id for c in criteria]
-                    key = cache_key(model=config.model, endpoint=config.endpoint, template_digest=templates,
-                                    rubric_digest=rubric.digest, criterion_ids=criterion_ids, kind=doc.kind.value,
-                                    text_digest=doc.text_digest)
-                    if cache is not None and cache.get(key) is not None:
+                requests = plan_requests(doc, rubrics, config, mode=settings.engine,  # type: ignore[arg-type]
+                                         target=chosen, names=names)
+                for call in requests.calls:
+                    if cache is not None and cache.get(call.key) is not None:
                         summary.cached += 1
                         continue
-                    prompt = build_prompt(doc, rubric, criteria, seed=config.boundary_seed)
-                    system = prompt.messages[0].content
-                    cid = custom_id(applicant, plan.name, criterion_ids, system, prompt.sent_text)
-                    body = request_body(((m.role, m.content) for m in prompt.messages),
-                                        answer_schema(criterion_ids), method, model=config.model,
-                                        max_tokens=config.max_tokens, temperature=config.temperature, openai=openai)
-                    writer.writerow([cid, applicant, plan.name, rubric.id, " ".join(criterion_ids), doc.text_digest])
+                    cid = custom_id(applicant, plan.name, call.criterion_ids, call.identity)
+                    body = chat_body(judge_request(call, method), model=config.model,
+                                     temperature=config.temperature, openai=openai)
+                    writer.writerow([cid, applicant, plan.name, call.rubric.id, " ".join(call.criterion_ids),
+                                     doc.text_digest])
                     summary.requests += 1
-                    summary.prompt_tokens += sum(estimate_tokens(m.content) for m in prompt.messages)
-                    summary.max_output_tokens += config.max_tokens
+                    summary.prompt_tokens += call.prompt_tokens
+                    summary.max_output_tokens += call.max_tokens
                     yield json.dumps({"custom_id": cid, "method": "POST", "url": CHAT_URL, "body": body},
                                      ensure_ascii=False) + "\n"
 
@@ -320,14 +280,13 @@ class ResultsJudge:
 
     def judge(self, request: JudgeRequest) -> JudgeResponse:
         from .llm.judge import JudgeFailure
+        from .llm.schemas import criterion_ids_of
 
         if request.purpose == "repair":
             raise JudgeFailure("the batch result was not a valid answer, and a results file cannot be re-asked")
-        system = request.messages[0].content if request.messages else ""
-        text = sent_text_of(request.messages[1].content) if len(request.messages) > 1 else None
-        found = self._by_content.get(content_key(system, text)) if text is not None else None
+        found = self._by_content.get(content_key(request.identity)) if request.identity else None
         if found is None:
-            criterion_ids = _criterion_ids(request.schema)
+            criterion_ids = criterion_ids_of(request.schema)
             current = CURRENT_DOCUMENT.get()
             if current is not None and request_key(current[0], current[1], criterion_ids) in self._requests:
                 self._count("stale")
@@ -342,13 +301,6 @@ class ResultsJudge:
             raise JudgeFailure(f"the batch request failed: {error}")
         self._count("answered")
         return response_of(line)
-
-
-def _criterion_ids(schema: dict[str, Any]) -> list[str]:
-    try:
-        return list(schema["properties"]["criteria"]["items"]["properties"]["criterion_id"]["enum"])
-    except (KeyError, TypeError):
-        return []
 
 
 def _body(line: dict[str, Any]) -> Any:
@@ -429,7 +381,6 @@ __all__ = [
     "ResultsJudge",
     "custom_id",
     "export_requests",
-    "request_body",
     "response_of",
     "results_judge",
 ]

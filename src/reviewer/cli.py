@@ -133,7 +133,7 @@ def review(paths: tuple[Path, ...], kind: str | None, out: Path | None, target: 
     except ReviewerError as err:
         fail(err)
     if settings.dry_run:
-        _dry_run(paths, rubric_set, settings, doc_kind=parse_kind(kind) if kind else None)
+        _dry_run(paths, rubric_set, settings, doc_kind=parse_kind(kind) if kind else None, target=target)
         return
     doc_kind = parse_kind(kind) if kind else None
     inputs = [p for p in paths if p.exists()]
@@ -218,7 +218,8 @@ def _print_written(written: list[tuple[str, list[Path]]]) -> None:
                 click.echo(f"    {line}")
 
 
-def _dry_run(paths: tuple[Path, ...], rubric_set: RubricSet, settings: Settings, *, doc_kind: Any) -> None:
+def _dry_run(paths: tuple[Path, ...], rubric_set: RubricSet, settings: Settings, *, doc_kind: Any,
+             target: str | None = None) -> None:
     """``--dry-run``: the model calls a review would make, with estimated tokens; nothing is sent or written."""
     from rich.console import Console
     from rich.table import Table
@@ -256,7 +257,10 @@ def _dry_run(paths: tuple[Path, ...], rubric_set: RubricSet, settings: Settings,
             except ReviewerError as err:
                 click.echo(f"error: {err}", err=True)
                 continue
-            for p in plan_calls(doc, rubric_set, config, mode=settings.engine):  # type: ignore[arg-type]
+            chosen = target or (manifest.target if manifest and manifest.target else None) or settings.target
+            names = (manifest.applicant,) if manifest and manifest.applicant else ()
+            for p in plan_calls(doc, rubric_set, config, mode=settings.engine,  # type: ignore[arg-type]
+                                target=chosen, names=names):
                 table.add_row(_shown(f.name), p.rubric, str(len(p.criteria)), str(p.prompt_tokens), str(p.max_tokens),
                               "yes" if p.cached else "")
                 if not p.cached:

@@ -176,7 +176,7 @@ def _dry_run(cohort: Path, settings: Settings, target: str | None, retry_fallbac
                                                        retry_fallbacks=retry_fallbacks):
         calls = tokens = 0
         if config is not None and changed:
-            for _path, planned in plan_folder_calls(cohort / folder, rubrics, settings,
+            for _path, planned in plan_folder_calls(cohort / folder, rubrics, settings, target=target,
                                                     files=[cohort / folder / d.name for d in changed]):
                 if isinstance(planned, str):
                     click.echo(f"error: {printable(planned)}", err=True)

@@ -165,7 +165,8 @@ def review_document(doc: Document, rubrics: RubricSet, *, target: str = "kaiser"
         from .llm import review_llm
 
         outcome = review_llm(doc, rubrics, engine.config, engine.judge, rules=(results, findings),
-                             mode=engine.name, memory=engine.memory, names=names)  # type: ignore[arg-type]
+                             mode=engine.name, memory=engine.memory, names=names,  # type: ignore[arg-type]
+                             target=target)
         results, findings, notes = list(outcome.results), list(outcome.findings), tuple(outcome.notes)
         report = llm_report(engine, outcome)
     findings.sort(key=lambda f: (f.start, f.end, f.criterion, f.source.value))
@@ -340,7 +341,7 @@ def folder_text_digests(folder: Path) -> set[str]:
     return digests
 
 
-def plan_folder_calls(folder: Path, rubrics: RubricSet, settings: Settings, *,
+def plan_folder_calls(folder: Path, rubrics: RubricSet, settings: Settings, *, target: str | None = None,
                       files: Sequence[Path] | None = None) -> list[tuple[Path, list[PlannedCall] | str]]:
     """``--dry-run`` of :func:`review_folder` with a model engine: per document (``files``, default
     :func:`discover`), the calls it would make (``PlannedCall``, cached ones marked) or why it cannot be
@@ -357,7 +358,10 @@ def plan_folder_calls(folder: Path, rubrics: RubricSet, settings: Settings, *,
         except ReviewerError as exc:
             out.append((path, str(exc)))
             continue
-        out.append((path, plan_calls(doc, rubrics, config, mode=settings.engine)))  # type: ignore[arg-type]
+        chosen = target or (manifest.target if manifest and manifest.target else None) or settings.target
+        names = (manifest.applicant,) if manifest and manifest.applicant else ()
+        out.append((path, plan_calls(doc, rubrics, config, mode=settings.engine,  # type: ignore[arg-type]
+                                     target=chosen, names=names)))
     return out
 
 

@@ -5,6 +5,14 @@ guide section it comes from, and should-flag / should-pass examples that the str
 Errors read ``rubrics/score.yaml:14: criterion 'score.excuse': params.phrases: field required``:
 the YAML is parsed with ruamel.yaml so every node keeps its line.
 
+The model engines read their policy from the same data, validated here so that a new criterion is YAML
+only: ``judge`` (rules | model | both: who decides it in the hybrid engine), ``model_ceiling`` (the worst
+verdict a model score may give), ``levels`` (what a 1, 3 and 5 look like for *this* criterion; required
+when a model judges it), ``guide_quotes`` (the guide's passages, quoted exactly), ``quotes`` (what the
+model quotes: the words of a problem, or for an absence the closest sentence) and ``anchor:`` on examples
+shown to the model as calibration (flag 1-3, pass 4-5). A rubric's ``model_gate`` terms and ``model_span``
+say when it is worth a call and whether the model locates the score discussion too.
+
 User rubrics (``--rubrics DIR``) are merged over the built-in ones: a rubric with an existing id
 replaces it, a new id is added. Criterion ids must stay unique across the merged set.
 """
@@ -17,9 +25,9 @@ import json
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .document import DocKind
 from .errors import RubricError
@@ -69,6 +77,8 @@ class Example(Strict):
     documents: tuple[ExampleDocument, ...] = ()
     target: str | None = None  # e.g. "other" for a statement not aimed at Kaiser
     note: str | None = None
+    # a calibrated anchor for a model: this example, shown in the prompt, scores this (flag 1-3, pass 4-5)
+    anchor: int | None = Field(default=None, ge=1, le=5)
 
 
 class Examples(Strict):
@@ -82,6 +92,36 @@ class Examples(Strict):
             return [{"text": v} if isinstance(v, str) else v for v in value]
         return value
 
+    @field_validator("flag")
+    @classmethod
+    def _low_anchors(cls, value: tuple[Example, ...]) -> tuple[Example, ...]:
+        if any(e.anchor is not None and e.anchor > 3 for e in value):
+            raise ValueError("a flag example anchors a score of 1 to 3")
+        return value
+
+    @field_validator("pass_")
+    @classmethod
+    def _high_anchors(cls, value: tuple[Example, ...]) -> tuple[Example, ...]:
+        if any(e.anchor is not None and e.anchor < 4 for e in value):
+            raise ValueError("a pass example anchors a score of 4 or 5")
+        return value
+
+    def anchors(self) -> list[Example]:
+        """The examples marked as calibrated anchors for a model (flag ones first), with text."""
+        return [e for e in (*self.flag, *self.pass_) if e.anchor is not None and (e.text or e.entries)]
+
+
+class JudgedBy(StrEnum):
+    """Who decides a criterion in the ``hybrid`` engine (see :mod:`reviewer.llm.policy`)."""
+
+    RULES = "rules"  # counted: lengths, counts, lexicon breadth, integrity; never sent to a model
+    MODEL = "model"  # judgment: the model's grounded answer decides (the rules' stricter verdict stands
+    #                  only for a suspect draft or an ungrounded answer)
+    BOTH = "both"  # the stricter of the rules verdict and the model verdict
+
+
+LEVELS_NEEDED = (1, 3, 5)
+
 
 class Criterion(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
@@ -93,12 +133,55 @@ class Criterion(Strict):
     applies_to: tuple[DocKind, ...] | None = None
     message: str
     suggestion: str
-    levels: dict[int, str] | None = None  # 1-5 level descriptions for judge-based engines
+    # --- for the model engines (validated here, so a new criterion is YAML only) ---
+    judge: JudgedBy = JudgedBy.RULES
+    model_ceiling: Literal["warn", "fail"] = "fail"  # the worst verdict a model score may give
+    # what a 1, 3 and 5 look like for this criterion (2 and 4 lie between); required when a model judges it
+    levels: dict[int, str] | None = None
+    # passages of the guide, quoted exactly, that the model reads with the criterion
+    guide_quotes: tuple[str, ...] = ()
+    # what the model quotes: "problem" (the words that lower the score) or "closest" (for a criterion about
+    # something absent: the sentence closest to what is looked for, or nothing)
+    quotes: Literal["problem", "closest"] = "problem"
     examples: Examples
+
+    @field_validator("levels")
+    @classmethod
+    def _levels(cls, value: dict[int, str] | None) -> dict[int, str] | None:
+        if value is None:
+            return None
+        bad = sorted(k for k in value if not 1 <= k <= 5)
+        if bad:
+            raise ValueError(f"levels are scores 1 to 5, not {bad[0]}")
+        missing = [k for k in LEVELS_NEEDED if not str(value.get(k) or "").strip()]
+        if missing:
+            raise ValueError(f"levels need what a {', '.join(map(str, missing))} looks like for this criterion")
+        return value
+
+    @field_validator("guide_quotes")
+    @classmethod
+    def _quotes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if any(not q.strip() for q in value):
+            raise ValueError("a guide quote cannot be empty")
+        return value
+
+    @model_validator(mode="after")
+    def _model_judged(self) -> Criterion:
+        if self.judge is not JudgedBy.RULES:
+            if self.levels is None:
+                raise ValueError(f"levels: required when judge is '{self.judge.value}' (what a 1, 3 and 5 look like)")
+            if not self.examples.anchors():
+                raise ValueError(f"examples: mark at least one example with anchor: <score> when judge is "
+                                 f"'{self.judge.value}' (the model's calibration)")
+        return self
 
     def applies(self, kind: DocKind, rubric: Rubric) -> bool:
         kinds = self.applies_to if self.applies_to is not None else rubric.applies_to
         return kind in kinds
+
+    @property
+    def model_judged(self) -> bool:
+        return self.judge is not JudgedBy.RULES
 
 
 class Rubric(Strict):
@@ -108,6 +191,12 @@ class Rubric(Strict):
     applies_to: tuple[DocKind, ...] = ()
     guide: tuple[str, ...] = ()
     criteria: tuple[Criterion, ...] = Field(min_length=1)
+    # the model is asked only when the document holds one of these terms (a cheap, generous pre-check; empty:
+    # always asked); checks.text term syntax
+    model_gate: tuple[str, ...] = ()
+    # a passage the model locates too: "score_discussion" asks whether the draft discusses an exam result and
+    # whether it is a setback; a grounded answer makes the rubric's criteria apply where the rules found none
+    model_span: Literal["score_discussion"] | None = None
     source_path: str = Field(default="", exclude=True)
 
     def with_criteria(self, criteria: tuple[Criterion, ...]) -> Rubric:
@@ -250,8 +339,9 @@ def load_rubric(path: Path) -> Rubric:
         loc = [p for p in err["loc"] if p != "source_path"]
         located = _located(raw)
         field = ".".join(str(p) for p in loc[2:]) if _criterion_id(data, loc) else ".".join(map(str, loc))
+        msg = str(err["msg"]).removeprefix("Value error, ")
         raise RubricError(
-            f"{field}: {err['msg'].lower()}" if field else err["msg"].lower(),
+            f"{field}: {msg.lower()}" if field else msg.lower(),
             path=path,
             line=_line_of(located, loc),
             criterion=_criterion_id(data, loc),
@@ -268,6 +358,9 @@ def _detector_problem(rubric: Rubric) -> tuple[list[int | str], str, str | None]
     from .checks.registry import known_checks, validate_params
 
     known = known_checks()
+    problem = _gate_problem(rubric.model_gate)
+    if problem:
+        return ["model_gate"], f"model_gate: {problem}", None
     seen: set[str] = set()
     for i, c in enumerate(rubric.criteria):
         if c.id in seen:
@@ -280,6 +373,18 @@ def _detector_problem(rubric: Rubric) -> tuple[list[int | str], str, str | None]
         problem = validate_params(c.check, c.params)
         if problem:
             return ["criteria", i, "params"], f"params: {problem}", None
+    return None
+
+
+def _gate_problem(terms: Sequence[str]) -> str | None:
+    import re
+
+    from .checks.text import term_pattern
+
+    try:
+        term_pattern(tuple(terms))
+    except re.error as exc:
+        return f"invalid pattern: {exc}"
     return None
 
 

@@ -5,6 +5,10 @@ declares a pydantic model for its params (validated when the rubric loads, so a 
 ``path:line`` error, not a crash mid-review) and returns an :class:`Outcome`: the criterion verdict and
 the :class:`Hit` spans behind it. The engine (:mod:`reviewer.checks.rules`) turns hits into findings with
 the criterion's message and suggestion; detectors never build user-facing text beyond a short note.
+
+Besides the criterion-specific detectors, the general check kinds of :mod:`reviewer.checks.general` (terms
+present, terms absent, term count, length; over the document, each entry or the score discussion) let a new
+criterion be written in YAML alone.
 """
 
 from __future__ import annotations
@@ -116,7 +120,7 @@ def register(
 
 
 def _load_builtin() -> None:
-    from . import builtin  # noqa: F401  (imports every detector module, which registers itself)
+    from . import builtin, general  # noqa: F401  (every detector module registers itself on import)
 
 
 def known_checks() -> dict[str, CheckSpec[Any]]:

@@ -1,8 +1,10 @@
 """On-disk cache of validated judgments, the structured-output method memory, and cost accounting.
 
 Cache key: sha256 over (model, base URL, prompt template digest, rubric digest, judged criterion ids,
-document kind, document text digest). An unchanged document judged with the same model, prompts and
-rubric costs nothing on a re-run; editing a template, a rubric or the text makes a new key. The API key
+document kind, document text digest, and the request's identity: a digest of the messages as sent, without
+their random boundary marker, and of the answer schema; see :mod:`reviewer.llm.request`). An unchanged
+document judged with the same model, prompts and rubric costs nothing on a re-run; editing a template, a
+rubric, the target or the text makes a new key. The API key
 is never part of the key. Files are ``<cache_dir>/judgments/<k[:2]>/<k>.json`` written atomically
 (:mod:`reviewer.fsio`); names are hashes, never document text (the stored judgment does hold the
 model's quotes, which the engine grounds again on a hit). Only validated answers are stored: a
@@ -28,7 +30,7 @@ from .config import METHODS, LLMConfig, Method
 from .judge import Usage
 from .schemas import RubricJudgment
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 def cache_key(
@@ -40,6 +42,7 @@ def cache_key(
     criterion_ids: Sequence[str],
     kind: str,
     text_digest: str,
+    request: str = "",
 ) -> str:
     payload = json.dumps(
         {
@@ -51,6 +54,7 @@ def cache_key(
             "criteria": list(criterion_ids),
             "kind": kind,
             "text": text_digest,
+            "request": request,
         },
         sort_keys=True,
     )
@@ -83,6 +87,8 @@ class JudgmentCache:
             return None
         try:
             data = json.loads(text)
+            if data.get("version") != CACHE_VERSION:
+                return None
             judgment = RubricJudgment.model_validate(data["judgment"])
             u = data.get("usage") or {}
             usage = Usage(

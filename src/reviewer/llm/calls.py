@@ -12,9 +12,13 @@ attempts made and the tokens spent (instructor's habit: bounded re-ask, one type
   tried first, then ``json_schema`` -> ``function_calling`` -> ``json_mode``; a refusal moves on, and the
   first method the server accepts is remembered. A configured method is used as given (a refusal is a
   failure with a hint).
-* **Repair**: an answer that is not valid JSON, misses a criterion, scores outside 1..5, or was cut at
-  the token limit gets exactly one re-ask that quotes the validation errors back (bounded
-  ``max_tokens``). A second invalid answer fails the rubric.
+* **Repair**: an answer that is not valid JSON, misses a criterion, scores outside 1..5, echoes the format's
+  placeholders, or was cut at the token limit gets exactly one re-ask that quotes the validation errors
+  back (bounded ``max_tokens``, with a schema sized to it). A second invalid answer fails the rubric.
+* **Truncation** is not left to the finish reason: llama.cpp reports ``tool_calls`` for a function call cut
+  off at ``max_tokens``. An answer is taken as cut off when the finish reason says ``length``, when its
+  completion tokens reach the call's ``max_tokens`` (within
+  :data:`TOKEN_SLACK`), or when its JSON does not parse.
 """
 
 from __future__ import annotations
@@ -36,11 +40,13 @@ from .judge import (
     TransientJudgeError,
     Usage,
 )
-from .prompt import Prompt, repair_messages
-from .schemas import AnswerInvalid, RubricJudgment, answer_schema, validate_answer
+from .prompt import repair_messages
+from .request import RubricCall, judge_request
+from .schemas import AnswerInvalid, RubricJudgment, validate_answer
 
 Sleep = Callable[[float], None]
 MAX_BACKOFF = 30.0
+TOKEN_SLACK = 2  # llama.cpp counts a cut-off answer one short of max_tokens
 
 
 class RubricFailed(Exception):
@@ -105,20 +111,21 @@ def methods_to_try(config: LLMConfig, judge: Judge, memory: MethodMemory) -> lis
 
 def send_detecting(
     judge: Judge,
-    messages: tuple[Message, ...],
-    schema: dict[str, object],
-    max_tokens: int,
+    call: RubricCall,
     config: LLMConfig,
     memory: MethodMemory,
     state: CallState,
     sleep: Sleep,
+    *,
+    messages: tuple[Message, ...] | None = None,
+    max_tokens: int | None = None,
     purpose: str = "judge",
-) -> JudgeResponse:
+) -> tuple[JudgeResponse, JudgeRequest]:
     """Send with the first structured-output method the server accepts (and remember it)."""
     methods = [state.method] if state.method else methods_to_try(config, judge, memory)
     refusals: list[str] = []
     for method in methods:
-        request = JudgeRequest(messages, dict(schema), method, max_tokens, purpose)
+        request = judge_request(call, method, messages=messages, max_tokens=max_tokens, purpose=purpose)
         try:
             response = send(judge, request, config, state, sleep)
         except MethodUnsupported as exc:
@@ -128,62 +135,61 @@ def send_detecting(
             state.method = method
             if config.method is None:
                 memory.remember(judge.endpoint, judge.model, method)
-        return response
+        return response, request
     hint = " (set another method)" if config.method else ""
     raise JudgeFailure(
         "the server refused every structured-output method tried: " + "; ".join(refusals) + hint
     )
 
 
-def _check(response: JudgeResponse, criterion_ids: Sequence[str]) -> RubricJudgment:
+def truncated(response: JudgeResponse, request: JudgeRequest) -> bool:
+    """Cut off at the token limit, whatever the finish reason says (llama.cpp says ``tool_calls``)."""
+    if response.finish_reason == "length":
+        return True
+    if response.usage.completion_tokens and response.usage.completion_tokens >= request.max_tokens - TOKEN_SLACK:
+        return True
+    return response.parsed is None and response.parse_error is not None and not response.raw_text.rstrip().endswith("}")
+
+
+def _check(response: JudgeResponse, request: JudgeRequest, call: RubricCall) -> RubricJudgment:
     try:
-        return validate_answer(response.parsed, response.raw_text, criterion_ids)
+        return validate_answer(response.parsed, response.raw_text, call.criterion_ids, span=call.span)
     except AnswerInvalid as exc:
-        if response.finish_reason == "length":
+        if truncated(response, request):
             raise AnswerInvalid(["the answer was cut off at the token limit", *exc.errors]) from exc
         raise
 
 
 def judge_rubric(
     judge: Judge,
-    prompt: Prompt,
-    criterion_ids: Sequence[str],
+    call: RubricCall,
     config: LLMConfig,
     memory: MethodMemory,
     *,
     sleep: Sleep = time.sleep,
 ) -> tuple[RubricJudgment, CallState]:
-    """A validated judgment of one rubric, or :class:`RubricFailed`."""
+    """A validated judgment of one planned call, or :class:`RubricFailed`."""
     state = CallState()
-    schema = answer_schema(criterion_ids)
     try:
-        first = send_detecting(
-            judge, prompt.messages, schema, config.max_tokens, config, memory, state, sleep
-        )
+        first, request = send_detecting(judge, call, config, memory, state, sleep)
         try:
-            return _check(first, criterion_ids), state
+            return _check(first, request, call), state
         except AnswerInvalid as invalid:
             state.repaired = True
             messages = repair_messages(
-                prompt,
+                call.prompt,
                 first.raw_text,
                 invalid.errors,
-                criterion_ids,
-                truncated=first.finish_reason == "length",
+                call.criterion_ids,
+                truncated=truncated(first, request),
+                span=call.span,
             )
-            second = send_detecting(
-                judge,
-                messages,
-                schema,
-                config.repair_max_tokens or config.max_tokens,
-                config,
-                memory,
-                state,
-                sleep,
-                purpose="repair",
+            second, again_request = send_detecting(
+                judge, call, config, memory, state, sleep, messages=messages,
+                max_tokens=config.repair_max_tokens or config.max_tokens, purpose="repair",
             )
             try:
-                return _check(second, criterion_ids), state
+                return _check(second, again_request, call), state
             except AnswerInvalid as again:
                 raise RubricFailed(
                     f"the answer was invalid after one repair: {_first(again.errors)}",

@@ -1,15 +1,25 @@
 """The LLM engine: judge a document's rubrics with a model and merge the judgments with the rules.
 
-``review_llm`` makes one call per (document, rubric) for the criteria the model judges
-(:mod:`reviewer.llm.policy`), validates each answer, computes verdicts from the scores in code, grounds
-every quote in the visible text, and merges with the rules engine's results, which the caller passes in:
+``review_llm`` makes one call per (document, rubric) for the criteria the model judges, every request built
+by :mod:`reviewer.llm.request` (the same builder as dry runs and batch files), validates each answer,
+computes verdicts from the scores in code, grounds every quote in the visible text, and merges with the
+rules engine's results, which the caller passes in. The merge follows each criterion's policy fields
+(:mod:`reviewer.llm.policy`):
 
-* ``integrity.*`` and not-applicable criteria always keep the rules' result;
-* ``hybrid``: a model-judged criterion gets the *worse* of the rules verdict and the model verdict, and
-  both engines' findings are kept with their ``source``. The model can add a concern the rules missed
-  but cannot clear one the rules found, so hybrid is never less trustworthy than rules alone (a draft
-  that talks the model into "5/5" still carries every rules finding);
-* ``llm``: a model-judged criterion takes the model's verdict and findings.
+* ``judge: rules`` criteria (counts, lengths, ``integrity.*``) keep the rules' result;
+* ``judge: model``: in ``hybrid`` the model's *grounded* answer decides, and the rules' findings for the
+  criterion go when it passes; the stricter of the rules verdict and the model verdict stands instead when
+  the draft is suspect (``integrity.instructions`` / ``integrity.hidden_text`` flag it) or the answer for
+  that criterion is ungrounded: a quote it gave is not in the draft, or it asserts (a problem; or, for a
+  criterion about something absent, a pass) with nothing to point at;
+* ``judge: both``: the stricter of the two, both engines' findings kept with their ``source``;
+* ``llm`` mode: the model's verdict for every criterion it judges.
+
+The score discussion: a rubric with ``model_span`` also asks the model whether the draft discusses an exam
+result and whether it is a setback. A grounded quote makes that passage the discussion where the rules found
+none (a setback the rules took for a strength, or missed): ``score.mention`` then shows it, and the
+criteria the rules left not applicable take the model's verdict. A model's "not applicable" never silences
+a criterion the rules found applicable (the rules' result stands).
 
 Every fault ends in the rules' result for that rubric plus a visible note (``LLMOutcome.notes``, meant for
 ``Review.notes``); a fatal failure (bad key, unknown model) stops further calls for the document. Nothing
@@ -22,21 +32,20 @@ With ``config.dry_run`` nothing is sent: the rules results come back with a note
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..document import Document
 from ..findings import CriterionResult, Finding, Severity, Source, Verdict
-from ..redact import redact, restore
-from ..rubric import Criterion, Rubric, RubricSet, Scope
-from .cache import JudgmentCache, MethodMemory, cache_key, estimate_tokens
+from ..redact import restore
+from ..rubric import Criterion, JudgedBy, RubricSet
+from .cache import JudgmentCache, MethodMemory
 from .calls import RubricFailed, Sleep, judge_rubric
 from .config import LLMConfig, Mode, thresholds_for
 from .grounding import locate
 from .judge import Judge, Usage
-from .policy import ceiling, llm_judged
-from .prompt import build_prompt, template_digest
-from .sanitize import count_invisible, strip_invisible
+from .policy import ceiling, model_decides, suspect
+from .request import RequestPlan, RubricCall, Span, plan_requests
 from .schemas import CriterionJudgment, RubricJudgment, verdict_for
 
 _SEVERITY = {
@@ -80,55 +89,30 @@ class PlannedCall:
     cached: bool
 
 
-def rubric_jobs(
-    doc: Document, rubrics: RubricSet, mode: Mode, config: LLMConfig
-) -> list[tuple[Rubric, list[Criterion]]]:
-    """(rubric, criteria the model judges) for every document rubric that applies to ``doc.kind``."""
-    jobs = []
-    for rubric in rubrics.rubrics:
-        if rubric.scope is not Scope.DOCUMENT:
-            continue
-        judged = [c for c in rubric.criteria if c.applies(doc.kind, rubric) and llm_judged(c, mode, config)]
-        if judged:
-            jobs.append((rubric, judged))
-    return jobs
-
-
-def _key(
-    doc: Document, rubric: Rubric, criteria: Sequence[Criterion], config: LLMConfig, endpoint: str, model: str
-) -> str:
-    return cache_key(
-        model=model,
-        endpoint=endpoint,
-        template_digest=template_digest() + (":redact" if config.redact else ""),
-        rubric_digest=rubric.digest,
-        criterion_ids=[c.id for c in criteria],
-        kind=doc.kind.value,
-        text_digest=doc.text_digest,
-    )
-
-
 def plan_calls(
-    doc: Document, rubrics: RubricSet, config: LLMConfig, *, mode: Mode = "hybrid"
+    doc: Document,
+    rubrics: RubricSet,
+    config: LLMConfig,
+    *,
+    mode: Mode = "hybrid",
+    target: str = "kaiser",
+    names: Sequence[str] = (),
+    rules: Sequence[CriterionResult] | None = None,
 ) -> list[PlannedCall]:
-    """The calls ``review_llm`` would make for ``doc``, with estimated prompt tokens; sends nothing."""
+    """The calls ``review_llm`` would make for ``doc``, with estimated prompt tokens; sends nothing.
+
+    ``rules``: the rules engine's results for ``doc`` (run here when not given)."""
+    plan = plan_requests(doc, rubrics, config, mode=mode, target=target, names=names, rule_results=rules)
+    return _planned(doc, plan, config)
+
+
+def _planned(doc: Document, plan: RequestPlan, config: LLMConfig) -> list[PlannedCall]:
     cache = JudgmentCache(config.cache_dir) if config.cache_dir else None
-    out = []
-    for rubric, criteria in rubric_jobs(doc, rubrics, mode, config):
-        prompt = build_prompt(doc, rubric, criteria, seed="plan")
-        tokens = sum(estimate_tokens(m.content) for m in prompt.messages)
-        key = _key(doc, rubric, criteria, config, config.endpoint, config.model)
-        out.append(
-            PlannedCall(
-                doc.path,
-                rubric.id,
-                tuple(c.id for c in criteria),
-                tokens,
-                config.max_tokens,
-                cached=cache is not None and cache.get(key) is not None,
-            )
-        )
-    return out
+    return [
+        PlannedCall(doc.path, c.rubric.id, c.criterion_ids, c.prompt_tokens, c.max_tokens,
+                    cached=cache is not None and cache.get(c.key) is not None)
+        for c in plan.calls
+    ]
 
 
 def review_llm(
@@ -142,87 +126,85 @@ def review_llm(
     memory: MethodMemory | None = None,
     sleep: Sleep = time.sleep,
     names: Sequence[str] = (),
+    target: str = "kaiser",
 ) -> LLMOutcome:
     """Judge ``doc`` with the model and merge with ``rules`` (the rules engine's results and findings).
 
     ``judge`` may be None only with ``config.dry_run``. ``memory`` defaults to the method memory in
-    ``config.cache_dir``; pass one to share it across documents without a cache folder. With
-    ``config.redact`` the text is sent with identifiers (``names``, e.g. the applicant's, and the ones
-    :mod:`reviewer.redact` finds) replaced by placeholders, which are restored in the model's answer
-    before its quotes are grounded; the cache keeps the answer as the model gave it (placeholders).
+    ``config.cache_dir``; pass one to share it across documents without a cache folder. ``target`` is the
+    program the draft is aimed at (the model is told). With ``config.redact`` the text is sent with
+    identifiers (``names``, e.g. the applicant's, and the ones :mod:`reviewer.redact` finds) replaced by
+    placeholders, which are restored in the model's answer before its quotes are grounded; the cache keeps
+    the answer as the model gave it (placeholders).
     """
     rule_results, rule_findings = list(rules[0]), list(rules[1])
-    jobs = rubric_jobs(doc, rubrics, mode, config)
     notes: list[str] = []
+    plan = plan_requests(doc, rubrics, config, mode=mode, target=target, names=names, rule_results=rule_results,
+                         endpoint=judge.endpoint if judge is not None else None,
+                         model=judge.model if judge is not None else None)
     if config.dry_run or judge is None:
-        plan = plan_calls(doc, rubrics, config, mode=mode)
-        tokens = sum(p.prompt_tokens for p in plan if not p.cached)
+        planned = _planned(doc, plan, config)
+        tokens = sum(p.prompt_tokens for p in planned if not p.cached)
         notes.append(
-            f"LLM dry run: {sum(not p.cached for p in plan)} call(s) planned, about {tokens} prompt tokens "
+            f"LLM dry run: {sum(not p.cached for p in planned)} call(s) planned, about {tokens} prompt tokens "
             f"(max {config.max_tokens} output tokens each); nothing was sent"
         )
-        calls = tuple(CallRecord(p.rubric, p.criteria, "cached" if p.cached else "planned") for p in plan)
+        calls = tuple(CallRecord(p.rubric, p.criteria, "cached" if p.cached else "planned") for p in planned)
         return LLMOutcome(rule_results, rule_findings, notes, Usage(), 0, calls)
     memory = memory or MethodMemory(config.cache_dir)
     cache = JudgmentCache(config.cache_dir) if config.cache_dir else None
-    invisible = count_invisible(doc.text)
-    if invisible and jobs:
+    if plan.invisible and plan.calls:
         notes.append(
-            f"{invisible} invisible character(s) were removed from the text before it was sent to the model"
+            f"{plan.invisible} invisible character(s) were removed from the text before it was sent to the model"
         )
-    sent: str | None = None
-    mapping: dict[str, str] = {}
-    if config.redact:
-        sent, mapping = redact(strip_invisible(doc.text)[0], names)
-        if mapping:
-            notes.append(f"{len(mapping)} personal identifier(s) were replaced by placeholders before sending")
+    if plan.mapping:
+        notes.append(f"{len(plan.mapping)} personal identifier(s) were replaced by placeholders before sending")
     usage = Usage()
     records: list[CallRecord] = []
-    judgments: dict[str, tuple[Rubric, list[Criterion], RubricJudgment]] = {}
+    judged: list[tuple[RubricCall, RubricJudgment]] = []
     fatal: str | None = None
-    for rubric, criteria in jobs:
-        ids = tuple(c.id for c in criteria)
+    for call in plan.calls:
+        ids, rubric = call.criterion_ids, call.rubric
         if fatal is not None:
             records.append(CallRecord(rubric.id, ids, "fallback", reason=fatal))
-            notes.append(_fallback_note(rubric, fatal))
+            notes.append(_fallback_note(rubric.id, fatal))
             continue
-        key = _key(doc, rubric, criteria, config, judge.endpoint, judge.model)
-        hit = cache.get(key) if cache else None
+        hit = cache.get(call.key) if cache else None
         if hit is not None:
             usage = usage + Usage(cached_calls=1)
             records.append(CallRecord(rubric.id, ids, "cached", hit.method, Usage(cached_calls=1)))
-            judgments[rubric.id] = (rubric, criteria, restore_judgment(hit.judgment, mapping))
+            judged.append((call, restore_judgment(hit.judgment, plan.mapping)))
             continue
-        prompt = build_prompt(doc, rubric, criteria, seed=config.boundary_seed, text=sent)
         try:
-            judgment, state = judge_rubric(judge, prompt, ids, config, memory, sleep=sleep)
+            judgment, state = judge_rubric(judge, call, config, memory, sleep=sleep)
         except RubricFailed as exc:
             usage = usage + exc.usage
             records.append(CallRecord(rubric.id, ids, "fallback", exc.method, exc.usage, exc.reason))
-            notes.append(_fallback_note(rubric, exc.reason))
+            notes.append(_fallback_note(rubric.id, exc.reason))
             if exc.fatal:
                 fatal = exc.reason
             continue
         except Exception as exc:  # a bug must not cost the document its review
             records.append(CallRecord(rubric.id, ids, "fallback", reason=f"{type(exc).__name__}: {exc}"))
-            notes.append(_fallback_note(rubric, f"unexpected error {type(exc).__name__}: {exc}"))
+            notes.append(_fallback_note(rubric.id, f"unexpected error {type(exc).__name__}: {exc}"))
             continue
         usage = usage + state.usage
         records.append(
             CallRecord(rubric.id, ids, "repaired" if state.repaired else "ok", state.method, state.usage)
         )
-        judgments[rubric.id] = (rubric, criteria, restore_judgment(judgment, mapping))
+        judged.append((call, restore_judgment(judgment, plan.mapping)))
         if cache is not None:
-            cache.put(key, judgment, state.usage, state.method or "", text_digest=doc.text_digest)
-    results, findings, dropped, scores = merge(
-        doc, rule_results, rule_findings, list(judgments.values()), config, mode
-    )
-    if dropped:
-        notes.append(f"{dropped} quote(s) from the model could not be found in the document and were dropped")
-    return LLMOutcome(results, findings, notes, usage, dropped, tuple(records), scores)
+            cache.put(call.key, judgment, state.usage, state.method or "", text_digest=doc.text_digest)
+    merged = merge(doc, rule_results, rule_findings, judged, config, mode, rules_span=plan.span)
+    if merged.dropped:
+        notes.append(
+            f"{merged.dropped} quote(s) from the model could not be found in the document and were dropped"
+        )
+    notes.extend(merged.notes)
+    return LLMOutcome(merged.results, merged.findings, notes, usage, merged.dropped, tuple(records), merged.scores)
 
 
-def restore_judgment(judgment: RubricJudgment, mapping: dict[str, str]) -> RubricJudgment:
+def restore_judgment(judgment: RubricJudgment, mapping: Mapping[str, str]) -> RubricJudgment:
     """``judgment`` with redaction placeholders in reasoning, quotes and suggestions put back."""
     if not mapping:
         return judgment
@@ -244,68 +226,132 @@ def restore_judgment(judgment: RubricJudgment, mapping: dict[str, str]) -> Rubri
                     }
                 )
                 for c in judgment.criteria
-            )
+            ),
+            "discussion": judgment.discussion.model_copy(
+                update={"quote": restore(judgment.discussion.quote, mapping)}
+            ) if judgment.discussion is not None else None,
         }
     )
 
 
-def _fallback_note(rubric: Rubric, reason: str) -> str:
-    return f"LLM judgment unavailable for rubric '{rubric.id}' ({reason}); its criteria were judged by rules"
+def _fallback_note(rubric: str, reason: str) -> str:
+    return f"LLM judgment unavailable for rubric '{rubric}' ({reason}); its criteria were judged by rules"
 
 
 # --- merging ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Merged:
+    results: list[CriterionResult]
+    findings: list[Finding]
+    dropped: int = 0
+    scores: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ModelSpan:
+    """The score discussion as the model located it (a grounded quote)."""
+
+    start: int
+    end: int
+    setback: bool
+
+
+def model_span(doc: Document, judgment: RubricJudgment) -> tuple[ModelSpan | None, int]:
+    """(the located discussion, quotes dropped): only a quote found in the draft makes a span."""
+    d = judgment.discussion
+    if d is None or not d.discusses_exam or not d.quote.strip():
+        return None, 0
+    loc = locate(doc, d.quote)
+    if loc is None:
+        return None, 1
+    return ModelSpan(loc.anchor_start, loc.anchor_end, d.setback), 0
 
 
 def merge(
     doc: Document,
     rule_results: list[CriterionResult],
     rule_findings: list[Finding],
-    judged: Sequence[tuple[Rubric, list[Criterion], RubricJudgment]],
+    judged: Sequence[tuple[RubricCall, RubricJudgment]],
     config: LLMConfig,
     mode: Mode,
-) -> tuple[list[CriterionResult], list[Finding], int, dict[str, int]]:
-    """Results in the rules' order with model-judged criteria replaced; findings sorted by position."""
+    *,
+    rules_span: Span | None = None,
+) -> Merged:
+    """Results in the rules' order with model-judged criteria decided by the policy; findings by position."""
     by_id = {r.id: r for r in rule_results}
+    out = Merged([], [])
     replaced: dict[str, CriterionResult] = {}
     llm_findings: list[Finding] = []
     drop_rules: set[str] = set()
-    dropped = 0
-    scores: dict[str, int] = {}
-    for _rubric, criteria, judgment in judged:
-        for c in criteria:
-            j = judgment.get(c.id)
-            base = by_id.get(c.id)
-            if j is None or (base is not None and base.verdict is Verdict.NOT_APPLICABLE):
+    is_suspect = suspect(rule_results)
+    for call, judgment in judged:
+        span, lost = model_span(doc, judgment) if call.span else (None, 0)
+        out.dropped += lost
+        anchor = (span.start, span.end) if span else ((rules_span.start, rules_span.end) if call.span and
+                                                       rules_span else None)
+        for c in call.rubric.criteria:
+            base = by_id.get(c.id)  # None: the rules did not judge it (taken as a pass)
+            rules_na = base is not None and base.verdict is Verdict.NOT_APPLICABLE
+            if c.judge is JudgedBy.RULES:
+                if span is not None and rules_na and c.check == "score_mention":
+                    replaced[c.id], mention = _mention(doc, c, span)
+                    llm_findings.append(mention)
                 continue
-            scores[c.id] = j.score
+            j = judgment.get(c.id)
+            if j is None:
+                continue
+            if rules_na and not (span is not None and span.setback and j.applicable):
+                continue
+            if not j.applicable:
+                if base is not None:
+                    replaced[c.id] = base.model_copy(
+                        update={"message": f"{base.message} (the model found it not applicable; the rules' "
+                                           "verdict stands)"})
+                continue
+            assert j.score is not None
+            out.scores[c.id] = j.score
             verdict = verdict_for(j.score, thresholds_for(config, c.id), ceiling(c))
-            found, lost = ground(doc, c, j, verdict)
-            dropped += lost
+            found, lost, grounded = ground(doc, c, j, verdict)
+            out.dropped += lost
             rules_verdict = base.verdict if base is not None else Verdict.PASS
-            if mode == "hybrid" and rules_verdict.rank > verdict.rank:
-                replaced[c.id] = _result(
-                    c,
-                    rules_verdict,
-                    Source.RULES,
-                    f"{base.message if base else ''} (the model scored {j.score}/5)".strip(),
-                )
-            else:
+            decides = model_decides(c, mode) and (mode == "llm" or (grounded and not is_suspect))
+            if rules_na or decides or verdict.rank >= rules_verdict.rank:
                 replaced[c.id] = _result(c, verdict, Source.LLM, _llm_message(j))
-                if mode == "llm":
+                if rules_na or decides:
                     drop_rules.add(c.id)
-            final = replaced[c.id].verdict
-            if final in (Verdict.WARN, Verdict.FAIL) and replaced[c.id].source is Source.LLM:
-                if not found and not any(
-                    f.criterion == c.id for f in rule_findings if c.id not in drop_rules
-                ):
-                    found = [_doc_level(doc, c, j, verdict)]
-                llm_findings.extend(found)
-    results = [replaced.get(r.id, r) for r in rule_results]
+                if verdict in (Verdict.WARN, Verdict.FAIL):
+                    if not found and (c.id in drop_rules or not any(f.criterion == c.id for f in rule_findings)):
+                        found = [_doc_level(doc, c, j, verdict, anchor)]
+                    llm_findings.extend(found)
+            else:
+                assert base is not None
+                why = ("the draft is suspect" if is_suspect and model_decides(c, mode) else
+                       "the model's answer is not grounded in the draft" if model_decides(c, mode) else "")
+                replaced[c.id] = _result(
+                    c, rules_verdict, Source.RULES,
+                    f"{base.message} (the model scored {j.score}/5{'; kept: ' + why if why else ''})".strip(),
+                )
+    out.results = [replaced.get(r.id, r) for r in rule_results]
     known = {r.id for r in rule_results}
-    results.extend(v for k, v in replaced.items() if k not in known)
+    out.results.extend(v for k, v in replaced.items() if k not in known)
     findings = [f for f in rule_findings if f.criterion not in drop_rules] + llm_findings
     findings.sort(key=lambda f: (f.start, f.end, f.criterion, f.source.value))
-    return results, findings, dropped, scores
+    out.findings = findings
+    return out
+
+
+def _mention(doc: Document, c: Criterion, span: ModelSpan) -> tuple[CriterionResult, Finding]:
+    what = "score explanation" if span.setback else "exam result mentioned as a strength"
+    result = _result(c, Verdict.PASS, Source.LLM, f"the model located a {what} the rules did not")
+    finding = Finding(
+        criterion=c.id, verdict=Verdict.PASS, severity=Severity.INFO, start=span.start, end=span.end,
+        quote=doc.text[span.start : span.end], message=f"{c.message.strip()} (located by the model: {what})",
+        suggestion=c.suggestion.strip(), source=Source.LLM,
+    )
+    return result, finding
 
 
 def _result(c: Criterion, verdict: Verdict, source: Source, message: str) -> CriterionResult:
@@ -324,16 +370,21 @@ def _llm_message(j: CriterionJudgment) -> str:
     return f"{j.score}/5: {j.reasoning}" if j.reasoning else f"{j.score}/5"
 
 
-def ground(doc: Document, c: Criterion, j: CriterionJudgment, verdict: Verdict) -> tuple[list[Finding], int]:
-    """Findings for the model's located quotes (warn/fail only) and the number of quotes dropped."""
+def ground(
+    doc: Document, c: Criterion, j: CriterionJudgment, verdict: Verdict
+) -> tuple[list[Finding], int, bool]:
+    """Findings for the model's located quotes (warn/fail only), the quotes dropped, and whether the answer
+    is grounded: every quote it gave is in the draft, and it points at something when it asserts (a problem
+    for a "problem" criterion; a pass for a "closest" one, about something that may be absent)."""
     out: list[Finding] = []
-    dropped = 0
+    dropped = located = 0
     seen: set[tuple[int, int]] = set()
     for ev in j.evidence:
         loc = locate(doc, ev.quote)
         if loc is None:
             dropped += 1
             continue
+        located += 1
         if verdict not in (Verdict.WARN, Verdict.FAIL) or (loc.anchor_start, loc.anchor_end) in seen:
             continue
         seen.add((loc.anchor_start, loc.anchor_end))
@@ -351,7 +402,9 @@ def ground(doc: Document, c: Criterion, j: CriterionJudgment, verdict: Verdict) 
                 entry=_entry_of(doc, loc.start),
             )
         )
-    return out, dropped
+    asserts = verdict is Verdict.PASS if c.quotes == "closest" else verdict is not Verdict.PASS
+    grounded = dropped == 0 and (located > 0 or not asserts)
+    return out, dropped, grounded
 
 
 def _finding_message(c: Criterion, j: CriterionJudgment) -> str:
@@ -359,8 +412,10 @@ def _finding_message(c: Criterion, j: CriterionJudgment) -> str:
     return f"{msg} (model, {j.score}/5: {j.reasoning})" if j.reasoning else f"{msg} (model, {j.score}/5)"
 
 
-def _doc_level(doc: Document, c: Criterion, j: CriterionJudgment, verdict: Verdict) -> Finding:
-    start, end = (doc.blocks[0].start, doc.blocks[0].end) if doc.blocks else (0, 0)
+def _doc_level(
+    doc: Document, c: Criterion, j: CriterionJudgment, verdict: Verdict, anchor: tuple[int, int] | None = None
+) -> Finding:
+    start, end = anchor or ((doc.blocks[0].start, doc.blocks[0].end) if doc.blocks else (0, 0))
     return Finding(
         criterion=c.id,
         verdict=verdict,
@@ -381,4 +436,4 @@ def _entry_of(doc: Document, offset: int) -> int | None:
     return None
 
 
-__all__ = ["CallRecord", "LLMOutcome", "PlannedCall", "merge", "plan_calls", "review_llm", "rubric_jobs"]
+__all__ = ["CallRecord", "LLMOutcome", "Merged", "PlannedCall", "merge", "plan_calls", "review_llm"]

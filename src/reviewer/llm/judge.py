@@ -41,6 +41,7 @@ class JudgeRequest:
     method: Method
     max_tokens: int
     purpose: str = "judge"  # "judge" | "repair": for logs and tests
+    identity: str = ""  # what is asked, without the random boundary (llm.request): batch results are found by it
 
 
 @dataclass(frozen=True)
