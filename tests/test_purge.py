@@ -36,11 +36,15 @@ SETTINGS = Settings(engine="hybrid", model="m", base_url="http://127.0.0.1:9/v1"
 
 def _respond(request: JudgeRequest) -> dict:
     """Judge every criterion and quote the draft's first words (as a real model's evidence does)."""
-    ids = request.schema["properties"]["criteria"]["items"]["properties"]["criterion_id"]["enum"]
+    ids = list(request.schema["properties"]["criteria"]["properties"])
     text = request.messages[-1].content
     quote = "My name is " + CANARY if CANARY in text else "I failed Step 1 once."
-    return {"criteria": [{"criterion_id": cid, "reasoning": "ok", "score": 3,
-                          "evidence": [{"quote": quote, "suggestion": "say more"}]} for cid in ids]}
+    answer: dict = {"criteria": {cid: {"reasoning": "ok", "score": 3,
+                                       "quotes": [{"quote": quote, "suggestion": "say more"}]} for cid in ids}}
+    if "exam_discussion" in request.schema["properties"]:
+        answer["exam_discussion"] = {"discusses_exam": True, "setback": True, "quote": "I failed Step 1 once."
+                                     if CANARY not in text else "I failed Step 1 on my first attempt."}
+    return answer
 
 
 @pytest.fixture(autouse=True)

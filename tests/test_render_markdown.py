@@ -153,10 +153,10 @@ class HostileModel(FaultStub):
 
     def respond(self, handler: Any, body: dict[str, Any], raw: bytes) -> None:
         answer = judgment(body)
-        for item in answer["criteria"]:
+        for item in answer["criteria"].values():
             item["score"] = 2
             item["reasoning"] = f"reasoning {EVIL}"
-            for ev in item["evidence"]:
+            for ev in item["quotes"]:
                 ev["suggestion"] = f"suggestion {EVIL}"
         self.bodies.append(body)
         handler.send_json(200, completion(body, json.dumps(answer)))

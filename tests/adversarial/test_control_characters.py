@@ -80,9 +80,13 @@ NASTY = "the exam\x1b[2J was\x07 unfair\x00 to international students"
 
 
 def _responder(request: JudgeRequest) -> dict[str, Any]:
-    ids = request.schema["properties"]["criteria"]["items"]["properties"]["criterion_id"]["enum"]
-    return {"criteria": [{"criterion_id": cid, "reasoning": f"judged\x1b[31m {cid}\x07\x00", "score": 2,
-                          "evidence": [{"quote": NASTY, "suggestion": "rewrite\x1b it\x08"}]} for cid in ids]}
+    ids = list(request.schema["properties"]["criteria"]["properties"])
+    answer: dict[str, Any] = {"criteria": {cid: {"reasoning": f"judged\x1b[31m {cid}\x07\x00", "score": 2,
+                                                 "quotes": [{"quote": NASTY, "suggestion": "rewrite\x1b it\x08"}]}
+                                           for cid in ids}}
+    if "exam_discussion" in request.schema["properties"]:
+        answer["exam_discussion"] = {"discusses_exam": True, "setback": True, "quote": NASTY}
+    return answer
 
 
 @pytest.fixture
@@ -124,6 +128,7 @@ def test_model_answer_with_esc_bel_nul_renders_and_is_cached_clean(tmp_path: Pat
     cached = [json.loads(p.read_text())["judgment"] for p in (out / ".llm-cache").rglob("judgments/*/*.json")]
     strings = [s for j in cached for c in j["criteria"]
                for s in (c["reasoning"], *(e["quote"] + e["suggestion"] for e in c["evidence"]))]
+    strings += [j["discussion"]["quote"] for j in cached if j.get("discussion")]
     assert cached and strings and all(_no_controls(s) for s in strings)
     # a second run is answered from the cache and renders again
     r = _hybrid(tmp_path, draft)

@@ -43,8 +43,8 @@ def test_stories_are_never_sent_to_a_model(tmp_path: Path, rubrics) -> None:  # 
     doc = _load(tmp_path)
 
     def answer(request: JudgeRequest) -> dict[str, Any]:
-        ids = request.schema["properties"]["criteria"]["items"]["properties"]["criterion_id"]["enum"]
-        return {"criteria": [{"criterion_id": c, "reasoning": "ok", "score": 4, "evidence": []} for c in ids]}
+        ids = list(request.schema["properties"]["criteria"]["properties"])
+        return {"criteria": {c: {"reasoning": "ok", "score": 4, "quotes": []} for c in ids}}
 
     judge = FakeJudge(answer)
     config = LLMConfig(model="fake-model", base_url="http://127.0.0.1:9/v1", max_retries=0)

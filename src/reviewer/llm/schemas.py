@@ -98,6 +98,14 @@ class CriterionJudgment(BaseModel):
     def _reasoning(cls, v: Any) -> Any:
         return "" if v is None else (clean_answer_text(v).strip()[:MAX_REASONING] if isinstance(v, str) else v)
 
+    @field_validator("score", mode="before")
+    @classmethod
+    def _score(cls, v: Any) -> Any:
+        """1-5, or None for not applicable: a cached entry holding anything else is no valid answer."""
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 5):
+            raise ValueError("must be an integer from 1 to 5, or none (not applicable)")
+        return v
+
 
 class Discussion(BaseModel):
     """The model's reading of the score discussion: is an exam result discussed, is it a setback, where."""
