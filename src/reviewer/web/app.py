@@ -123,11 +123,12 @@ async def _form(request: Request, session: Session, new: bool, *, limit: int) ->
                           413)
     if not same_origin(request.headers):
         return error_page("error: this form was sent from another site (open the page yourself)", 403)
-    try:
-        form = await request.form(max_files=MAX_DOCUMENTS, max_fields=4 * MAX_DOCUMENTS + 20,
+    try:  # the parser's own limits are looser than the page's, which say more (staging.check_room)
+        form = await request.form(max_files=2 * MAX_DOCUMENTS, max_fields=4 * MAX_DOCUMENTS + 20,
                                   max_part_size=MAX_PASTE_BYTES)
-    except MultiPartException as exc:
-        return _refuse(session, new, f"error: the upload was refused: {exc.message} (at most {MAX_DOCUMENTS} "
+    except (MultiPartException, HTTPException) as exc:
+        reason = exc.message if isinstance(exc, MultiPartException) else exc.detail
+        return _refuse(session, new, f"error: the upload was refused: {reason} (at most {MAX_DOCUMENTS} "
                                      "documents, or a shorter text)")
     if new:  # an expired (or never opened) session: its token cannot match; its files are already gone
         return _refuse(session, new, "error: your session expired and its files were deleted (start again)")
@@ -356,7 +357,7 @@ def create_app(config: WebConfig, *, hosts: frozenset[str], store: SessionStore 
     """The web app over ``config``. ``hosts``: the Host header values it answers (see
     :func:`.security.loopback_hosts`). Sessions idle past ``store.idle_timeout`` are swept every ``sweep_every``
     seconds (default: a sixth of the timeout, at most a minute); the store's files go when the app stops."""
-    store = store or SessionStore()
+    store = store if store is not None else SessionStore()
     every = sweep_every if sweep_every is not None else max(0.5, min(60.0, store.idle_timeout / 6))
 
     @contextlib.asynccontextmanager

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from ..errors import printable
 
 if TYPE_CHECKING:
-    from ..findings import ApplicationReview, DocumentFailure, Finding, Review
+    from ..findings import ApplicationReview, CriterionResult, DocumentFailure, Finding, Review
     from ..pipeline import FolderResult, Reviewed
     from ..settings import Settings
 
@@ -78,11 +78,20 @@ def _name(path: str, folder: Path) -> str:
 def _review(review: Review, folder: Path) -> Review:
     doc = review.document.model_copy(update={"path": _name(review.document.path, folder)})
     notes = tuple(strip_folder(n, folder) for n in review.notes)
-    return review.model_copy(update={"document": doc, "notes": notes})
+    return review.model_copy(update={"document": doc, "notes": notes,
+                                     "criteria": tuple(_criterion(c, folder) for c in review.criteria),
+                                     "findings": tuple(_finding(f, folder) for f in review.findings)})
+
+
+def _criterion(c: CriterionResult, folder: Path) -> CriterionResult:
+    return c.model_copy(update={"message": strip_folder(c.message, folder)})
 
 
 def _finding(f: Finding, folder: Path) -> Finding:
-    return f if f.document is None else f.model_copy(update={"document": _name(f.document, folder)})
+    update = {"message": strip_folder(f.message, folder), "suggestion": strip_folder(f.suggestion, folder)}
+    if f.document is not None:
+        update["document"] = _name(f.document, folder)
+    return f.model_copy(update=update)
 
 
 def _failure(f: DocumentFailure, folder: Path) -> DocumentFailure:
@@ -99,6 +108,7 @@ def _application(app: ApplicationReview, folder: Path, applicant: str | None) ->
         "applicant": applicant or DEFAULT_APPLICANT,
         "path": applicant or DEFAULT_APPLICANT,
         "documents": tuple(d.model_copy(update={"path": _name(d.path, folder)}) for d in app.documents),
+        "criteria": tuple(_criterion(c, folder) for c in app.criteria),
         "findings": tuple(_finding(f, folder) for f in app.findings),
         "failures": tuple(_failure(f, folder) for f in app.failures),
         "reviews": tuple(_review(r, folder) for r in app.reviews),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import errno
+import signal
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -78,11 +79,26 @@ def serve(config: WebConfig, bound: Bound, *, idle_timeout: float, ready: Callab
 
     server = Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on",
                                    server_header=False, date_header=False))
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM, then raises the signal again for the handler it found:
+    # the default SIGTERM handler would kill the process, Python's SIGINT handler raises KeyboardInterrupt.
+    # Both become a normal stop here.
+    previous = signal.signal(signal.SIGTERM, _stopped)
     try:
         server.run(sockets=[bound.sock])
+    except (KeyboardInterrupt, Stopped):
+        pass
     finally:
+        signal.signal(signal.SIGTERM, previous)
         store.close()
         bound.sock.close()
+
+
+class Stopped(Exception):
+    """SIGTERM arrived: stop as for Ctrl+C."""
+
+
+def _stopped(signum: int, frame: object) -> None:
+    raise Stopped()
 
 
 __all__ = ["LOOPBACK", "Bound", "bind", "is_loopback", "serve"]

@@ -1,0 +1,489 @@
+"""The web page's routes on Starlette's test client: uploads and their checks, rounds, downloads, round two,
+limits, sessions, CSRF and the headers. The browser test (test_web_browser.py) drives the same page in Chromium."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import docx
+import pytest
+from click.testing import CliRunner
+
+from reviewer.cli import main
+from reviewer.web.app import COOKIE
+from reviewer.web.staging import MAX_DOCUMENTS
+from web_helpers import (
+    SAMPLE_DOCX,
+    SAMPLES,
+    csrf,
+    downloads,
+    errors,
+    make_client,
+    review,
+    revise,
+    selected_kinds,
+    staged_ids,
+    upload,
+    wait,
+)
+
+PS = """I am applying to Kaiser Permanente internal medicine because of its integrated care model.
+
+I failed Step 1 on my first attempt. It was not my fault, the exam was unfair to international students. \
+I was completly devastated. I changed my approach with timed question blocks and passed on my second attempt, \
+then scored 241 on Step 2 CK."""
+
+PS_2 = PS.replace("It was not my fault, the exam was unfair to international students. ", "") \
+    .replace("completly", "completely")
+
+
+def cli_error(tmp_path: Path, name: str, data: bytes, *args: str) -> str:
+    """The line ``reviewer review NAME`` prints for this file, run where the file is."""
+    folder = tmp_path / "cli"
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_bytes(data)
+    import os
+
+    cwd = os.getcwd()
+    os.chdir(folder)
+    try:
+        r = CliRunner().invoke(main, ["review", name, "--out", "out", *args])
+    finally:
+        os.chdir(cwd)
+    lines = [ln for ln in r.stderr.splitlines() if ln.startswith("error: ")]
+    assert len(lines) == 1, r.output
+    return lines[0]
+
+
+# --- the page, its headers and its session ----------------------------------------------------------------
+
+
+def test_page_headers_cookie_and_labels(tmp_path: Path) -> None:
+    client, _ = make_client(tmp_path)
+    with client:
+        r = client.get("/")
+    assert r.status_code == 200
+    csp = r.headers["content-security-policy"]
+    assert "default-src 'none'" in csp and "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert r.headers["x-content-type-options"] == "nosniff" and r.headers["cache-control"] == "no-store"
+    cookie = r.headers["set-cookie"]
+    assert cookie.startswith(f"{COOKIE}=") and "httponly" in cookie.lower() and "samesite=strict" in cookie.lower()
+    # no inline script or style: the policy would block them
+    assert not re.search(r"<script(?![^>]*\bsrc=)", r.text) and "<style" not in r.text and " style=" not in r.text
+    # every control has a label
+    controls = re.findall(r'<(?:input|select|textarea)\b[^>]*\bid="([^"]+)"', r.text)
+    assert controls
+    for control in controls:
+        assert f'for="{control}"' in r.text, f"no label for #{control}"
+    assert "rules engine" in r.text  # the page says which engine judges
+
+
+def test_unknown_host_and_foreign_origin_are_refused(tmp_path: Path) -> None:
+    client, _ = make_client(tmp_path)
+    with client:
+        token = csrf(client)
+        r = client.get("/", headers={"host": "attacker.example:8767"})
+        assert r.status_code == 421 and "unknown host" in r.text
+        r = client.post("/paste", data={"csrf": token, "text": PS, "kind": "personal_statement"},
+                        headers={"origin": "http://attacker.example"})
+        assert r.status_code == 403 and errors(r.text) == ["error: this form was sent from another site (open the "
+                                                           "page yourself)"]
+        assert not staged_ids(client.get("/").text)
+
+
+def test_posts_need_the_sessions_csrf_token(tmp_path: Path) -> None:
+    client, _ = make_client(tmp_path)
+    with client:
+        csrf(client)
+        for token in (None, "forged"):
+            data = {"text": PS, "kind": "personal_statement"} | ({"csrf": token} if token else {})
+            r = client.post("/paste", data=data)
+            assert r.status_code == 403
+            assert errors(r.text) == ["error: this form is out of date (reload the page and try again)"]
+        assert not staged_ids(client.get("/").text)
+        other, _ = make_client(tmp_path)  # another session's token is not this one's
+        with other:
+            r = client.post("/paste", data={"csrf": csrf(other), "text": PS, "kind": "personal_statement"})
+        assert r.status_code == 403
+
+
+def test_a_post_without_a_session_starts_a_new_one_and_says_so(tmp_path: Path) -> None:
+    client, _ = make_client(tmp_path)
+    with client:
+        r = client.post("/paste", data={"csrf": "x", "text": PS, "kind": "personal_statement"})
+        assert r.status_code == 200
+        assert errors(r.text) == ["error: your session expired and its files were deleted (start again)"]
+
+
+# --- uploads -----------------------------------------------------------------------------------------------
+
+
+def test_upload_guesses_the_kind_from_the_name(tmp_path: Path) -> None:
+    client, _ = make_client(tmp_path)
+    with client:
+        page = upload(client, [("PS_final.docx", SAMPLE_DOCX.read_bytes()), ("experiences.yaml",
+                               (SAMPLES / "amara-okafor" / "experiences.yaml").read_bytes()),
+                               ("My statement.txt", PS.encode())])
+    assert selected_kinds(page) == {"PS_final.docx": "personal_statement", "experiences.yaml": "experience",
+                                    "My statement.txt": ""}  # nothing to guess from: the applicant chooses
+
+
+@pytest.mark.parametrize(("name", "data"), [
+    ("broken.docx", b"this is not a Word file"),
+    ("statement.pdf", b"PK\x03\x04 not a pdf"),
+    ("old.doc", bytes.fromhex("D0CF11E0A1B11AE1") + b"WordDocument".decode().encode("utf-16-le") + b"\0" * 600),
+    ("empty.txt", b"   \n"),
+    ("scan.rtf", b"{\\rtf1 hello}"),
+])
+def test_a_bad_file_is_the_clis_one_line_error(tmp_path: Path, name: str, data: bytes) -> None:
+    client, _ = make_client(tmp_path)
+    with client:
+        page = upload(client, [(name, data), ("personal_statement.txt", PS.encode())])
+    kind = ["--kind", "personal_statement"]
+    assert errors(page) == [cli_error(tmp_path, name, data, *kind)]
+    assert "Traceback" not in page and str(tmp_path) not in page
+    assert set(staged_ids(page)) == {"personal_statement.txt"}  # the good file is still staged
+
+
+def test_file_over_the_size_cap_is_refused_like_the_cli(tmp_path: Path) -> None:
+    big = b"word " * (21 * 1024 * 1024 // 5)
+    client, _ = make_client(tmp_path)
+    with client:
+        page = upload(client, [("ps.txt", big)])
+    assert errors(page) == [cli_error(tmp_path, "ps.txt", big)]
+    assert "file too large" in errors(page)[0]
+
+
+def test_count_and_request_size_limits(tmp_path: Path) -> None:
+    client, _ = make_client(tmp_path)
+    with client:
+        token = csrf(client)
+        page = upload(client, [(f"ps{i}.txt", PS.encode()) for i in range(MAX_DOCUMENTS + 1)], token)
+        assert errors(page) == [f"error: too many documents: at most {MAX_DOCUMENTS} in one review (remove some, "
+                                "or review the others afterwards)"]
+        assert not staged_ids(page)
+        r = client.post("/upload", content=b"x", headers={"content-length": str(10**10),
+                                                          "content-type": "multipart/form-data; boundary=b"})
+        assert r.status_code == 413 and errors(r.text)[0].startswith("error: upload too large: ")
+
+
+def test_paste_text_and_its_errors(tmp_path: Path) -> None:
+    client, _ = make_client(tmp_path)
+    with client:
+        token = csrf(client)
+        r = client.post("/paste", data={"csrf": token, "text": "  ", "kind": "personal_statement"})
+        assert errors(r.text) == ["error: Pasted text: empty text (paste your draft in the box, or choose a file)"]
+        r = client.post("/paste", data={"csrf": token, "text": PS, "kind": ""})
+        assert errors(r.text)[0].startswith("error: Pasted text: choose what kind of document")
+        r = client.post("/paste", data={"csrf": token, "text": PS, "kind": "personal_statement"})
+        assert not errors(r.text) and list(staged_ids(r.text)) == ["Pasted text"]
+        page = review(client)
+        md = client.get(next(u for u in downloads(page) if u.endswith(".md"))).text
+    assert "Review of `pasted_personal_statement.txt`" in md
+
+
+def test_remove_a_staged_document(tmp_path: Path) -> None:
+    client, _ = make_client(tmp_path)
+    with client:
+        page = upload(client, [("ps.txt", PS.encode()), ("additional.txt", PS.encode())])
+        ids = staged_ids(page)
+        r = client.post("/remove", data={"csrf": csrf(client), "remove": ids["ps.txt"],
+                                         f"kind-{ids['additional.txt']}": "interview_answer"})
+        assert set(staged_ids(r.text)) == {"additional.txt"}
+        assert re.search(r'value="interview_answer" selected', r.text)  # the kind chosen meanwhile is kept
+
+
+# --- a round -----------------------------------------------------------------------------------------------
+
+
+def test_review_one_docx_and_download_its_feedback(tmp_path: Path) -> None:
+    client, store = make_client(tmp_path)
+    with client:
+        upload(client, [("personal_statement.docx", SAMPLE_DOCX.read_bytes())])
+        page = review(client)
+        assert not errors(page)
+        assert "Judged by the rules engine (offline)." in page
+        links = downloads(page)
+        assert {Path(u).name for u in links} == {f"personal_statement.review.{f}" for f in ("docx", "json", "md")}
+        assert "Across your application" not in page  # one document: no application checks
+        files = {Path(u).suffix: client.get(u) for u in links}
+    r = files[".docx"]
+    assert r.headers["content-disposition"].startswith("attachment")
+    annotated = docx.Document(io.BytesIO(r.content))
+    assert len(list(annotated.comments)) >= 1
+    data = json.loads(files[".json"].text)
+    assert data["document"]["path"] == "personal_statement.docx" and data["engine"] == "rules"
+    for response in files.values():  # no temporary path leaks into what the applicant takes home
+        assert str(store.root).encode() not in response.content
+
+
+def test_review_an_application_with_the_checks_across_documents(tmp_path: Path) -> None:
+    folder = SAMPLES / "amara-okafor"
+    names = ["personal_statement.docx", "experiences.yaml", "additional_info.txt", "interview_step1.txt"]
+    client, _ = make_client(tmp_path)
+    with client:
+        page = upload(client, [(n, (folder / n).read_bytes()) for n in names])
+        assert not errors(page)
+        page = review(client, {"interview_step1.txt": "interview_answer"}, applicant="Amara Okafor")
+        assert not errors(page)
+        assert "Across your application" in page
+        app_links = [u for u in downloads(page) if "/application.review." in u]
+        assert {Path(u).name for u in app_links} == {"application.review.json", "application.review.md"}
+        report = json.loads(client.get(next(u for u in app_links if u.endswith(".json"))).text)
+    assert report["applicant"] == "Amara Okafor"
+    assert sorted(d["path"] for d in report["documents"]) == sorted(names)
+    assert {c["id"] for c in report["criteria"]} >= {"application.score_once", "application.consistency"}
+
+
+def test_a_document_needs_a_kind_before_review(tmp_path: Path) -> None:
+    client, _ = make_client(tmp_path)
+    with client:
+        upload(client, [("notes.txt", PS.encode())])
+        page = review(client)
+        assert errors(page) == ["error: notes.txt: cannot tell what kind of document this is (choose its kind in "
+                                "the list)"]
+        assert not downloads(page)
+        page = review(client, {"notes.txt": "personal_statement"})
+        assert not errors(page) and downloads(page)
+
+
+def test_nothing_to_review(tmp_path: Path) -> None:
+    client, _ = make_client(tmp_path)
+    with client:
+        r = client.post("/review", data={"csrf": csrf(client)})
+        assert errors(r.text) == ["error: nothing to review (choose a file or paste a draft first)"]
+
+
+def test_round_two_shows_resolved_persisting_and_new(tmp_path: Path) -> None:
+    client, _ = make_client(tmp_path)
+    with client:
+        upload(client, [("personal_statement.txt", PS.encode())])
+        first = review(client)
+        assert 'id="revise"' in first and "New version of personal_statement.txt" in first
+        page = revise(client, {0: ("personal_statement_v2.txt", PS_2.encode())})
+        assert not errors(page)
+        assert "Feedback, round 2" in page and "Since round 1" in page
+        data = json.loads(client.get(next(u for u in downloads(page) if u.endswith(".json"))).text)
+        md = client.get(next(u for u in downloads(page) if u.endswith(".md"))).text
+    assert data["revision"]["round"] == 2 and data["revision"]["previous_round"] == 1
+    expected = data["revision"]["counts"]
+    assert expected["resolved"] >= 1 and expected["persisting"] >= 1  # the excuse went, the emotion stayed
+    for status, n in expected.items():
+        assert f"{n} {status}" in page
+    assert "Since your last draft" in md
+    assert 'href="/?round=1#result"' in page  # round one is still there to look at
+
+
+def test_round_two_keeps_unrevised_documents_as_they_were(tmp_path: Path) -> None:
+    client, _ = make_client(tmp_path)
+    with client:
+        upload(client, [("personal_statement.txt", PS.encode()), ("additional_info.txt", PS.encode())])
+        review(client)
+        page = revise(client, {1: ("ps.txt", PS_2.encode())})  # sorted names: additional_info, personal_statement
+        assert not errors(page)
+        assert "Not revised in this round: its review is unchanged." in page
+        assert page.count("resolved</span>") == 1
+
+
+def test_round_two_without_a_file_and_with_a_bad_file(tmp_path: Path) -> None:
+    client, _ = make_client(tmp_path)
+    with client:
+        upload(client, [("personal_statement.txt", PS.encode())])
+        review(client)
+        r = client.post("/revise", data={"csrf": csrf(client)})
+        assert errors(r.text) == ["error: no revised draft was chosen (choose the new version of at least one "
+                                  "document)"]
+        r = client.post("/revise", data={"csrf": csrf(client)},
+                        files=[("revised-0", ("ps.docx", b"not a word file"))])
+        assert errors(r.text) == ["error: personal_statement.docx: damaged or incomplete Word file (re-save it from "
+                                  "Word as .docx)"]
+        assert "Feedback, round 1" in r.text
+
+
+def test_download_only_this_sessions_files(tmp_path: Path) -> None:
+    client, _ = make_client(tmp_path)
+    with client:
+        upload(client, [("personal_statement.txt", PS.encode())])
+        link = downloads(review(client))[0]
+        assert client.get(link).status_code == 200
+        for bad in ("/download/1/..%2F..%2Fstaged%2Fpersonal_statement.txt", "/download/2/x.json",
+                    "/download/1/application.yaml"):
+            r = client.get(bad)
+            assert r.status_code == 404 and len(errors(r.text)) == 1 and "Traceback" not in r.text
+        other, _ = make_client(tmp_path)
+        with other:
+            assert other.get(link).status_code == 404
+
+
+def test_save_a_copy_to_a_chosen_folder(tmp_path: Path) -> None:
+    client, _ = make_client(tmp_path)
+    out = tmp_path / "my feedback"
+    with client:
+        upload(client, [("personal_statement.txt", PS.encode())])
+        page = review(client, out=str(out))
+        assert "A copy of this feedback is saved in" in page
+    assert sorted(p.name for p in out.iterdir()) == [f"personal_statement.review.{f}" for f in ("docx", "json", "md")]
+
+
+def test_an_output_folder_that_cannot_be_written_is_one_line(tmp_path: Path) -> None:
+    client, _ = make_client(tmp_path)
+    blocker = tmp_path / "file"
+    blocker.write_text("in the way")
+    with client:
+        upload(client, [("personal_statement.txt", PS.encode())])
+        page = review(client, out=str(blocker / "feedback"))
+    lines = errors(page)
+    assert len(lines) == 1 and lines[0].startswith(f"error: {blocker / 'feedback'}") and downloads(page)
+
+
+def test_page_cannot_write_to_folders_when_listening_beyond_this_computer(tmp_path: Path) -> None:
+    client, _ = make_client(tmp_path, choose_out=False)
+    with client:
+        assert 'id="out"' not in client.get("/").text
+        upload(client, [("personal_statement.txt", PS.encode())])
+        page = review(client, out=str(tmp_path / "elsewhere"))
+    assert errors(page)[0].startswith("error: settings: this page cannot save to a folder it was not started with")
+    assert not (tmp_path / "elsewhere").exists()
+
+
+def test_engine_choices_follow_the_settings(tmp_path: Path) -> None:
+    client, _ = make_client(tmp_path)
+    with client:
+        assert re.findall(r'<option value="(rules|hybrid|llm)"', client.get("/").text) == []  # no staged doc yet
+        upload(client, [("personal_statement.txt", PS.encode())])
+        page = client.get("/").text
+        assert re.findall(r'<option value="(rules|hybrid|llm)"', page) == ["rules"]
+        page = review(client, engine="hybrid")
+        assert errors(page) == ["error: settings: engine 'hybrid' is not available here (start reviewer serve with "
+                                "--model (or REVIEWER_MODEL) to use a model engine)"]
+    client, _ = make_client(tmp_path, flags={"model": "m", "base_url": "http://127.0.0.1:9/v1"})
+    with client:
+        upload(client, [("personal_statement.txt", PS.encode())])
+        assert re.findall(r'<option value="(rules|hybrid|llm)"', client.get("/").text) == ["rules", "hybrid", "llm"]
+
+
+# --- errors, sessions, clean-up ---------------------------------------------------------------------------
+
+
+def test_errors_are_one_line_pages(tmp_path: Path) -> None:
+    client, _ = make_client(tmp_path)
+    with client:
+        r = client.get("/nowhere")
+        assert r.status_code == 404 and errors(r.text) == ["error: /nowhere: no such page (open the address "
+                                                           "reviewer serve printed)"]
+        r = client.get("/upload")
+        assert r.status_code == 405 and len(errors(r.text)) == 1
+
+
+def test_an_internal_error_is_one_line_without_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reviewer.web import app as web_app
+
+    def boom(*args: object) -> dict[str, object]:
+        raise RuntimeError("something broke")
+
+    monkeypatch.setattr(web_app, "page_context", boom)
+    client, _ = make_client(tmp_path)
+    client = type(client)(client.app, raise_server_exceptions=False)
+    with client:
+        r = client.get("/")
+    assert r.status_code == 500
+    assert errors(r.text) == ["error: internal error: RuntimeError: something broke"]
+    assert "Traceback" not in r.text
+
+
+def test_a_failing_round_is_one_line_and_keeps_the_documents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reviewer.errors import OutputError
+    from reviewer.web import rounds
+
+    def full_disk(*args: object, **kwargs: object) -> None:
+        raise OutputError("cannot write: No space left on device", path="/somewhere/x.json",
+                          hint="free some disk space and run again")
+
+    monkeypatch.setattr(rounds, "write_feedback", full_disk)
+    client, _ = make_client(tmp_path)
+    with client:
+        upload(client, [("personal_statement.txt", PS.encode())])
+        page = review(client)
+    assert errors(page) == ["error: /somewhere/x.json: cannot write: No space left on device (free some disk space "
+                            "and run again)"]
+    assert list(staged_ids(page)) == ["personal_statement.txt"] and not downloads(page)
+
+
+def test_idle_sessions_and_their_files_are_deleted(tmp_path: Path) -> None:
+    now = [0.0]
+    client, store = make_client(tmp_path, idle_timeout=60, clock=lambda: now[0])
+    with client:
+        upload(client, [("personal_statement.txt", PS.encode())])
+        (folder,) = [p for p in store.root.iterdir()]
+        assert (folder / "staged" / "personal_statement.txt").is_file()
+        now[0] += 30
+        assert store.sweep() == 0 and folder.exists()
+        client.get("/")  # any request restarts the idle clock
+        now[0] += 59
+        assert store.sweep() == 0
+        now[0] += 2
+        assert store.sweep() == 1 and not folder.exists()
+        page = client.get("/").text  # the old cookie leads to a new, empty session
+        assert not staged_ids(page)
+
+
+def test_reset_deletes_the_sessions_files_and_stopping_deletes_everything(tmp_path: Path) -> None:
+    client, store = make_client(tmp_path)
+    with client:
+        upload(client, [("personal_statement.txt", PS.encode())])
+        review(client)
+        (folder,) = list(store.root.iterdir())
+        r = client.post("/reset", data={"csrf": csrf(client)})
+        assert r.status_code == 200 and not folder.exists() and not staged_ids(r.text)
+        upload(client, [("personal_statement.txt", PS.encode())])
+        assert any(store.root.iterdir())
+    assert not store.root.exists()  # the app's shutdown
+
+
+def test_model_engine_progress_and_which_engine_judged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a model engine the page counts the model calls answered of those planned, then names the model."""
+    import threading
+
+    from reviewer import llm
+    from reviewer.llm.judge import FakeJudge, JudgeRequest
+
+    gate = threading.Event()
+    calls = []
+
+    def respond(request: JudgeRequest) -> dict[str, object]:
+        calls.append(request)
+        if len(calls) > 1:
+            assert gate.wait(30)
+        ids = request.schema["properties"]["criteria"]["items"]["properties"]["criterion_id"]["enum"]
+        return {"criteria": [{"criterion_id": c, "reasoning": "ok", "score": 4, "evidence": []} for c in ids]}
+
+    monkeypatch.setattr(llm, "make_judge", lambda config: FakeJudge(respond, endpoint=config.endpoint,
+                                                                     model=config.model))
+    client, store = make_client(tmp_path, flags={"engine": "hybrid", "model": "tiny-model",
+                                                 "base_url": "http://127.0.0.1:9/v1"})
+    with client:
+        upload(client, [("personal_statement.txt", PS.encode())])
+        r = client.post("/review", data={"csrf": csrf(client), "engine": "hybrid", "target": "kaiser"})
+        assert r.status_code == 200
+        for _ in range(200):
+            state = client.get("/progress").json()
+            if state["answered"] >= 1:
+                break
+            threading.Event().wait(0.02)
+        assert state["state"] == "running" and state["answered"] == 1 and state["planned"] > 1
+        page = client.get("/").text
+        assert re.search(rf'<progress id="progress-bar" max="{state["planned"]}" value="1"', page)
+        assert f"Model calls answered: 1 of {state['planned']}" in page
+        assert "hybrid engine: rules + model tiny-model" in page
+        r = client.post("/paste", data={"csrf": csrf(client), "text": PS, "kind": "additional_info"})
+        assert errors(r.text) == ["error: a review is still running (wait until it finishes)"]
+        gate.set()
+        page = wait(client)
+        assert not errors(page)
+        assert "Judged by the hybrid engine: rules + model tiny-model at http://127.0.0.1:9/v1." in page
+    assert len(calls) == state["planned"]
+    assert not store.root.exists()  # the model cache lived in the session

@@ -1,0 +1,73 @@
+"""``reviewer serve`` as a command: the address it prints, loopback only unless told, clean exit, clear errors."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from web_helpers import Server
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_serves_on_loopback_and_deletes_its_files_on_exit(tmp_path: Path, sig: int) -> None:
+    server = Server(tmp_path)
+    try:
+        assert server.url.startswith("http://127.0.0.1:")
+        status, page = server.get("/")
+        assert status == 200 and "Drop your drafts here" in page
+        assert len(server.roots()) == 1 and any(server.roots()[0].iterdir())  # the session's folder
+        status, _ = server.get("/", headers={"host": "rebound.example"})
+        assert status == 421
+    finally:
+        code, out, err = server.stop(sig)
+    assert code == 0, err
+    assert "stopped; the temporary files are deleted" in out
+    assert server.roots() == []
+    assert "Traceback" not in err
+
+
+def test_another_address_only_when_asked_and_with_a_warning(tmp_path: Path) -> None:
+    server = Server(tmp_path, "--host", "0.0.0.0")
+    try:
+        assert server.url.startswith("http://0.0.0.0:")
+        port = server.url.rsplit(":", 1)[1].strip("/")
+        status, _ = server.get("/", headers={"host": f"127.0.0.1:{port}"})
+        assert status == 200
+        status, page = server.get("/")
+        assert status == 200 and 'id="out"' not in page  # no folder typed on the page is written
+    finally:
+        code, _, err = server.stop()
+    assert code == 0
+    assert "warning: listening on 0.0.0.0: other computers" in err
+
+
+def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REVIEWER_")}
+    return subprocess.run([sys.executable, "-m", "reviewer", "serve", *args], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=60, env=env)
+
+
+def test_a_port_in_use_is_one_line(tmp_path: Path) -> None:
+    from reviewer.web.server import bind
+
+    taken = bind("127.0.0.1", 0)
+    try:
+        r = run(tmp_path, "--port", str(taken.port))
+    finally:
+        taken.sock.close()
+    assert r.returncode == 3
+    assert r.stderr.strip() == (f"error: 127.0.0.1:{taken.port}: port {taken.port} is already in use (choose another "
+                                "with --port, or --port 0 for any free one)")
+
+
+def test_a_model_engine_without_a_model_is_refused_at_start(tmp_path: Path) -> None:
+    r = run(tmp_path, "--port", "0", "--engine", "hybrid")
+    assert r.returncode == 3
+    assert r.stderr.strip().startswith("error: settings: the hybrid engine needs a model")
+    r = run(tmp_path, "--port", "0", "--dry-run")
+    assert r.returncode == 3 and "dry_run does not apply to reviewer serve" in r.stderr
