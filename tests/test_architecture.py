@@ -16,7 +16,9 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "reviewer"
 # Lowest first. A key is a module path relative to the package ("checks.rules") or a subpackage ("render").
 LAYERS: list[set[str]] = [
     {"errors"},
-    {"document", "settings", "fsio", "docx_xml", "redact", "yamlio"},
+    # render.registry names the output formats (settings validates --format against it); it imports only fsio and
+    # loads renderers by name when a file is written
+    {"document", "settings", "fsio", "docx_xml", "redact", "yamlio", "render.registry"},
     {"segment", "findings", "kinds"},
     {"ingest"},
     {"checks.registry", "checks.text", "checks.builtin", "checks.score", "checks.kaiser", "checks.experience",
@@ -24,6 +26,7 @@ LAYERS: list[set[str]] = [
     {"rubric"},
     {"checks.rules"},
     {"llm"},
+    {"rewrite", "strengths"},
     {"render"},
     {"store", "revision"},
     {"pipeline"},

@@ -45,7 +45,7 @@ def test_why_specific_fails_when_kaiser_is_named_only_for_weather_and_size() -> 
         "live nearby.",
         "Kaiser is also a very large and famous system.",
     ]
-    assert "weather" in out.summary and "california" in out.summary
+    assert out.summary.endswith('only generic reasons: "California", "weather", "large"')  # their words, in order
 
 
 def test_why_specific_fails_without_kaiser_and_the_engine_anchors_on_the_first_block() -> None:

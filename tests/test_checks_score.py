@@ -168,7 +168,7 @@ def test_no_discussion(text: str) -> None:
 def test_strength_only_mention_has_nothing_to_explain(rubrics: RubricSet) -> None:
     text = "I scored 251 on Step 2 CK and honors in my internal medicine clerkship."
     _, mention = judge(rubrics, "score.mention", text)
-    assert mention.verdict is Verdict.PASS and "strength" in mention.hits[0].note
+    assert mention.verdict is Verdict.PASS and "nothing to explain" in mention.hits[0].note
     for cid in ("score.length", "score.what_changed", "score.evidence", "score.pivot"):
         assert judge(rubrics, cid, text)[1].verdict is Verdict.NOT_APPLICABLE, cid
 

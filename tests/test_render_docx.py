@@ -22,7 +22,8 @@ from reviewer.document import DocKind, Document, SourceFormat
 from reviewer.errors import OutputError
 from reviewer.findings import CriterionResult, DocumentInfo, Finding, Review, Severity, Verdict
 from reviewer.ingest.memory import from_text
-from reviewer.render.docx import comment_text, render_docx, strip_macros
+from reviewer.render.advice import Advice, Comment, Point
+from reviewer.render.docx import render_docx, strip_macros
 from reviewer.render.docx_runs import anchored_texts, cover, split_run
 from reviewer.segment import RawBlock, build_document
 
@@ -47,22 +48,26 @@ def doc_from_docx(path: Path) -> Document:
     )
 
 
+# Criterion ids outside the score rubric: a failing score.* criterion would add the suggested rewrite of the
+# score discussion to these anchoring tests (it has tests of its own below).
 CRITERIA = (
     CriterionResult(
-        id="score.excuse",
+        id="demo.excuse",
         verdict=Verdict.FAIL,
         message="Blames circumstances.",
         title="No excuses",
         guide="Own the score",
     ),
-    CriterionResult(id="score.pivot", verdict=Verdict.WARN, message="Pivot is late.", guide="The pivot"),
-    CriterionResult(id="score.length", verdict=Verdict.PASS, message="Short enough.", guide="Keep it brief"),
+    CriterionResult(id="demo.pivot", verdict=Verdict.WARN, message="Pivot is late.", title="Ends well",
+                    guide="The pivot"),
+    CriterionResult(id="demo.length", verdict=Verdict.PASS, message="Short enough.", title="Brief",
+                    guide="Keep it brief"),
     CriterionResult(id="kaiser.values", verdict=Verdict.NOT_APPLICABLE, message="Not a Kaiser document."),
 )
 
 
 def finding(
-    doc: Document, quote: str, criterion: str = "score.excuse", verdict: Verdict | None = None, nth: int = 0
+    doc: Document, quote: str, criterion: str = "demo.excuse", verdict: Verdict | None = None, nth: int = 0
 ) -> Finding:
     verdict = verdict or next(c.verdict for c in CRITERIA if c.id == criterion)
     start = -1
@@ -101,19 +106,30 @@ def paragraph_texts(d: docx.document.Document) -> list[str]:
     return [dx.visible_text(dx.run_pieces(p, sheet)) for p in dx.paragraphs(d.element.body)]
 
 
+def advice_for(findings: list[Finding]) -> Advice:
+    """One comment exactly on each finding's span: what the placing layer is tested with (what the comments
+    say and which sentences get one is reviewer.render.advice's, tested in test_advice.py and below)."""
+    return Advice(tuple(
+        Comment(f.start, f.end, (Point(f.criterion, f.criterion, f.verdict, f"Problem with {f.criterion}.",
+                                       f"Fix {f.criterion}.", f.start, f.end),))
+        for f in findings
+    ))
+
+
 def render(
     tmp_path: Path,
     d: docx.document.Document,
     quotes: list[str] | list[tuple[str, str]],
     name: str = "draft.docx",
 ) -> tuple[Path, Document, Review, Path]:
+    """Place one comment on each quote's exact span."""
     src = tmp_path / name
     d.save(str(src))
     doc = doc_from_docx(src)
-    pairs = [(q, "score.excuse") if isinstance(q, str) else q for q in quotes]
+    pairs = [(q, "demo.excuse") if isinstance(q, str) else q for q in quotes]
     review = review_of(doc, [finding(doc, q, c) for q, c in pairs])
     out = tmp_path / "out" / "annotated.docx"
-    render_docx(review, doc, out, source=src)
+    render_docx(review, doc, out, source=src, advice=advice_for(list(review.findings)))
     return src, doc, review, out
 
 
@@ -218,7 +234,7 @@ def test_sentence_across_bold_run_anchors_exactly_and_keeps_formatting(tmp_path)
     result, anchors, comments = read_output(out)
     assert list(anchors.values()) == [SENTENCE]
     (cid,) = anchors
-    assert comments[cid].startswith("[score.excuse] FAIL — Message for score.excuse.")
+    assert comments[cid] == "Problem with demo.excuse.\nTry this: Fix demo.excuse."
     # bold part still bold, italic part still italic, and nothing else bold in that paragraph
     para = next(p for p in result.paragraphs if SENTENCE in p.text)
     bold = "".join(r.text for r in para.runs if r.bold)
@@ -234,21 +250,40 @@ def test_sentence_across_bold_run_anchors_exactly_and_keeps_formatting(tmp_path)
 
 def test_several_comments_in_one_paragraph_and_count(tmp_path):
     quotes = [
-        ("My Step 1 score was low.", "score.excuse"),
-        ("I studied", "score.pivot"),
-        ("Then I passed Step 2.", "score.length"),
-        ("every night", "score.pivot"),
+        ("My Step 1 score was low.", "demo.excuse"),
+        ("I studied", "demo.pivot"),
+        ("Then I passed Step 2.", "demo.length"),
+        ("every night", "demo.pivot"),
     ]
     _, _, review, out = render(tmp_path, bold_docx(), quotes)
     result, anchors, comments = read_output(out)
     assert len(result.comments) == len(review.findings) == 4
     assert sorted(anchors.values()) == sorted(q for q, _ in quotes)
     by_anchor = {anchors[i]: comments[i] for i in anchors}
-    assert by_anchor["I studied"].startswith("[score.pivot] WARN — ")
-    assert "Suggestion: Fix score.pivot like so." in by_anchor["I studied"]
-    assert "Guide: The pivot" in by_anchor["I studied"]
-    # the pass finding is info severity: one short line
-    assert by_anchor["Then I passed Step 2."] == "[score.length] PASS — Message for score.length."
+    assert by_anchor["I studied"] == "Problem with demo.pivot.\nTry this: Fix demo.pivot."
+
+
+def test_review_comments_merge_per_sentence_and_skip_passes(tmp_path):
+    """Through the real advice: two criteria on one sentence make one numbered comment on it, the findings of
+    one criterion in a paragraph make one point, and a passing finding gets no comment."""
+    src = tmp_path / "draft.docx"
+    bold_docx().save(str(src))
+    doc = doc_from_docx(src)
+    findings = [finding(doc, "I studied"), finding(doc, "every night", "demo.pivot"),
+                finding(doc, "Then I passed Step 2.", "demo.pivot"),
+                finding(doc, "Then I passed Step 2.", "demo.length")]
+    out = tmp_path / "annotated.docx"
+    render_docx(review_of(doc, findings), doc, out, source=src)
+    _, anchors, comments = read_output(out)
+    assert sorted(anchors.values()) == ["I studied every night"]
+    (text,) = comments.values()
+    assert text.splitlines() == [
+        "1. Message for demo.excuse: “I studied”.",
+        "   Try this: Fix demo.excuse like so.",
+        "2. Message for demo.pivot: “every night”, “Then I passed Step 2”.",
+        "   Try this: Fix demo.pivot like so.",
+    ]
+    assert "demo." not in text.replace("Message for demo.", "").replace("Fix demo.", "")
 
 
 def test_comment_on_table_cell_text(tmp_path):
@@ -346,7 +381,7 @@ def test_unplaceable_and_empty_findings_still_get_a_comment(tmp_path):
     findings = [
         finding(broken, "Personal statement"),
         Finding(
-            criterion="score.pivot",
+            criterion="demo.pivot",
             verdict=Verdict.WARN,
             severity=Severity.WARNING,
             start=0,
@@ -356,14 +391,35 @@ def test_unplaceable_and_empty_findings_still_get_a_comment(tmp_path):
         ),
     ]
     out = tmp_path / "annotated.docx"
-    render_docx(review_of(broken, findings), broken, out, source=src)
+    render_docx(review_of(broken, findings), broken, out, source=src, advice=advice_for(findings))
     result, anchors, comments = read_output(out)
     assert len(result.comments) == 2
     by_text = {comments[i]: anchors[i] for i in anchors}
-    heading_comment = next(c for c in by_text if "score.excuse" in c)
+    heading_comment = next(c for c in by_text if "demo.excuse" in c)
     assert by_text[heading_comment] == "Review scorecard"
     assert heading_comment.startswith("On “Personal statement”:")
-    assert by_text[next(c for c in by_text if "score.pivot" in c)] == "Review scorecard"  # block 0 is broken
+    assert by_text[next(c for c in by_text if "demo.pivot" in c)] == "Review scorecard"  # block 0 is broken
+
+
+def test_unplaceable_points_of_a_review_share_one_comment(tmp_path):
+    """Through the real advice: both findings sit on the broken first sentence, so they are one comment."""
+    d = bold_docx()
+    src = tmp_path / "draft.docx"
+    d.save(str(src))
+    doc = doc_from_docx(src)
+    broken = doc.model_copy(
+        update={"blocks": (doc.blocks[0].model_copy(update={"locator": 99}), *doc.blocks[1:])}
+    )
+    findings = [finding(broken, "Personal statement"),
+                Finding(criterion="demo.pivot", verdict=Verdict.WARN, severity=Severity.WARNING, start=0, end=0,
+                        quote="", message="No pivot at all.")]
+    out = tmp_path / "annotated.docx"
+    render_docx(review_of(broken, findings), broken, out, source=src)
+    _, anchors, comments = read_output(out)
+    assert list(anchors.values()) == ["Review scorecard"]
+    (text,) = comments.values()
+    assert text.startswith("On “Personal statement”:\n1. Message for demo.excuse")
+    assert "2. No pivot at all." in text
 
 
 def test_scorecard_table_notes_and_colours(tmp_path):
@@ -380,17 +436,28 @@ def test_scorecard_table_notes_and_colours(tmp_path):
     result = docx.Document(str(out))
     body = list(result.element.body)
     assert body[0].tag == qn("w:p") and result.paragraphs[0].text == "Review scorecard"
-    assert "words" in result.paragraphs[1].text and "engine: rules" in result.paragraphs[1].text
+    assert result.paragraphs[1].text == "Personal statement · 34 words · 2 to revise (1 fail, 1 warn) · 1 pass"
     table = result.tables[0]
     rows = [[c.text for c in r.cells] for r in table.rows]
-    assert rows[0] == ["Criterion", "Verdict", "Why", "Guide section to read"]
-    assert [r[1] for r in rows[1:]] == ["FAIL", "WARN", "PASS", "n/a"]  # n/a grouped at the end
-    assert rows[1][0] == "No excuses\nscore.excuse" and rows[1][3] == "Own the score"
-    fills = [r.cells[1]._tc.find(f"{qn('w:tcPr')}/{qn('w:shd')}").get(qn("w:fill")) for r in table.rows[1:]]
-    assert fills == ["FFC7CE", "FFEB9C", "C6EFCE", "EDEDED"]
+    assert rows[0] == ["Verdict", "Criterion", "Why"]
+    # worst first; the not-applicable criterion is counted under the table, not listed; no ids, no guide column
+    assert rows[1:] == [["FAIL", "No excuses", "Blames circumstances."], ["WARN", "Ends well", "Pivot is late."],
+                        ["PASS", "Brief", "Short enough."]]
+    fills = [r.cells[0]._tc.find(f"{qn('w:tcPr')}/{qn('w:shd')}").get(qn("w:fill")) for r in table.rows[1:]]
+    assert fills == ["FFC7CE", "FFEB9C", "C6EFCE"]
     texts = [p.text for p in result.paragraphs]
+    assert "1 more criteria do not apply to this document." in texts
     assert "Notes" in texts and "LLM fell back to rules for score.pivot" in texts
     assert result.element.body.find(".//" + qn("w:br")).get(qn("w:type")) == "page"
+
+
+def test_scorecard_why_is_one_line() -> None:
+    from reviewer.render.docx import WHY_CHARS, one_line
+
+    long = "3 excuse phrase(s): " + "; ".join(f'"phrase number {i}"' for i in range(9))
+    assert len(one_line(long)) <= WHY_CHARS and one_line(long).endswith("…")
+    assert not one_line(long)[:-1].endswith(("phrase numb", " "))  # cut at a word
+    assert one_line("short") == "short"
 
 
 def test_source_without_heading_or_grid_styles(tmp_path):
@@ -470,8 +537,8 @@ def test_docm_source_renders_plain_docx(tmp_path):
 def test_overlapping_findings_each_anchor_exactly(tmp_path):
     quotes = [
         SENTENCE,
-        ("every night after my shifts", "score.pivot"),
-        ("the clinic, and I learned to plan. Then", "score.length"),
+        ("every night after my shifts", "demo.pivot"),
+        ("the clinic, and I learned to plan. Then", "demo.length"),
     ]
     _, _, _, out = render(tmp_path, bold_docx(), quotes)
     _, anchors, _ = read_output(out)
@@ -496,18 +563,18 @@ def test_text_source_renders_new_docx_with_comments(tmp_path):
     )
     findings = [
         finding(doc, "because the exam was unfair"),
-        finding(doc, "I changed how I study.", "score.pivot", Verdict.WARN),
+        finding(doc, "I changed how I study.", "demo.pivot", Verdict.WARN),
     ]
     out = tmp_path / "ps.docx"
     render_docx(review_of(doc, findings), doc, out, source=tmp_path / "ps.txt")
     result, anchors, comments = read_output(out)
-    assert len(result.comments) == 2
+    assert len(result.comments) == 2  # two sentences
     assert sorted(anchors.values()) == sorted(f.quote for f in findings)
     texts = [p.text for p in result.paragraphs]
     assert texts[-3:] == [b.text for b in doc.blocks]
     heading = next(p for p in result.paragraphs if p.text == "Why I chose medicine")
     assert heading.style.name == "Heading 2"
-    assert any(c.startswith("[score.pivot] WARN") for c in comments.values())
+    assert "Message for demo.pivot: “I changed how I study”.\nTry this: Fix demo.pivot like so." in comments.values()
 
 
 def test_lean_template_keeps_the_styles_feedback_uses_and_drops_the_rest():
@@ -538,7 +605,7 @@ def test_lean_template_keeps_the_styles_feedback_uses_and_drops_the_rest():
 def test_empty_document_anchors_on_scorecard(tmp_path):
     doc = from_text("", DocKind.PERSONAL_STATEMENT)
     f = Finding(
-        criterion="score.length",
+        criterion="demo.length",
         verdict=Verdict.FAIL,
         severity=Severity.ERROR,
         start=0,
@@ -550,7 +617,7 @@ def test_empty_document_anchors_on_scorecard(tmp_path):
     render_docx(review_of(doc, [f]), doc, out)
     _, anchors, comments = read_output(out)
     assert list(anchors.values()) == ["Review scorecard"]
-    assert list(comments.values()) == [comment_text(f, review_of(doc, [f]))]
+    assert list(comments.values()) == ["Empty."]
 
 
 def test_thousand_words_twenty_findings_walk_the_body_once(tmp_path, monkeypatch):
@@ -586,7 +653,7 @@ def test_thousand_words_twenty_findings_walk_the_body_once(tmp_path, monkeypatch
 
     monkeypatch.setattr(render_module.dx, "paragraphs", paragraphs)
     monkeypatch.setattr(docx_runs, "_layout", layout)
-    render_docx(review, doc, tmp_path / "long-out.docx", source=src)
+    render_docx(review, doc, tmp_path / "long-out.docx", source=src, advice=advice_for(list(review.findings)))
     assert walks == {"body": 1, "paragraph": len(review.findings)}
     monkeypatch.undo()
     _, anchors, _ = read_output(tmp_path / "long-out.docx")
@@ -605,11 +672,12 @@ def _office() -> str | None:
 def test_libreoffice_round_trip(tmp_path):
     """LibreOffice opens the outputs (annotated Word source, and a new document from the lean template for a
     text source): PDF export succeeds and an ODT export keeps every anchored comment."""
-    _, _, review, out = render(tmp_path, bold_docx(), [SENTENCE, ("I studied", "score.pivot")])
+    _, _, review, out = render(tmp_path, bold_docx(), [SENTENCE, ("I studied", "demo.pivot")])
     text_doc = from_text("Personal statement\n\n" + "".join(BOLD_PARA), DocKind.PERSONAL_STATEMENT)
-    text_review = review_of(text_doc, [finding(text_doc, SENTENCE), finding(text_doc, "I studied", "score.pivot")])
+    text_review = review_of(text_doc, [finding(text_doc, SENTENCE), finding(text_doc, "I studied", "demo.pivot")])
     text_out = out.with_name("text.docx")
-    render_docx(text_review, text_doc, text_out, source=tmp_path / "draft.txt")
+    render_docx(text_review, text_doc, text_out, source=tmp_path / "draft.txt",
+                advice=advice_for(list(text_review.findings)))
     office = _office()
     assert office is not None
     for fmt in ("pdf", "odt"):
@@ -653,7 +721,7 @@ def test_with_real_docx_ingest(tmp_path):
     quotes = [SENTENCE, "Spaced out. Visible", "sentence here", "Personal statement"]
     review = review_of(doc, [finding(doc, q) for q in quotes])
     out = tmp_path / "annotated.docx"
-    render_docx(review, doc, out, source=src)
+    render_docx(review, doc, out, source=src, advice=advice_for(list(review.findings)))
     result, anchors, _ = read_output(out)
     assert len(result.comments) == len(quotes)
     assert sorted(anchors.values()) == sorted(quotes)

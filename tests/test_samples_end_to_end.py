@@ -1,7 +1,7 @@
-"""Every sample applicant reviewed end to end: outputs valid, and every Word comment sits on its quote.
+"""Every sample applicant reviewed end to end: outputs valid, and every Word comment sits where the JSON says.
 
-This is the golden-file tier: it compares (anchored text, criterion) pairs extracted from the rendered
-DOCX with the findings of the JSON review, not bytes.
+This is the golden-file tier: it compares (anchored text, comment text) pairs extracted from the rendered
+DOCX with the comments the JSON review lists (``advice``), not bytes.
 """
 
 from __future__ import annotations
@@ -62,14 +62,18 @@ def test_sample_review_end_to_end(folder: Path, tmp_path: Path) -> None:
         rendered = docx.Document(str(tmp_path / f"{stem}.review.docx"))
         anchored = anchored_texts(rendered.element.body, StyleSheet(rendered.styles.element))
         comments = {c.comment_id: c.text for c in rendered.comments}
-        assert len(comments) == len(data["findings"])
-        pairs = sorted((_norm(anchored[cid]), re.match(r"\[([\w.]+)\]", comments[cid]).group(1))
-                       for cid in comments if cid in anchored)
-        expected = sorted((_norm(f["quote"]), f["criterion"]) for f in data["findings"])
-        # A finding that cannot be anchored in place (text boxes) is still a comment, quoting its text.
+        advice = data["advice"]["comments"]
+        assert len(comments) == len(advice)
+        pairs = sorted((_norm(anchored[cid]), comments[cid]) for cid in comments if cid in anchored)
+        expected = sorted((_norm(item.document.text[c["start"]:c["end"]]), c["text"]) for c in advice)
+        # A comment that cannot be anchored in place (text boxes) is still a comment, quoting its text.
         assert len(pairs) >= len(expected) - sum(1 for b in item.document.blocks if b.where == "textbox")
         for pair in pairs:
-            assert pair in expected, f"{item.source.name}: comment on {pair} matches no finding"
+            assert pair in expected, f"{item.source.name}: comment on {pair[0]!r} matches no comment of the JSON"
+        # no comment on a pass, no criterion id in any comment (ids stay in the JSON)
+        assert all(c["verdict"] in ("warn", "fail") for c in advice)
+        assert not any(re.search(r"\b(?:score|kaiser|experience|integrity|interview)\.[a-z_]+\b", t)
+                       for t in comments.values())
         md = (tmp_path / f"{stem}.review.md").read_text()
         assert md.startswith("# Review of")
     assert {p: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before

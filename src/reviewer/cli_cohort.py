@@ -231,33 +231,59 @@ class _ProgressBar:
 
 
 def _print_result(result: BatchResult) -> None:
+    """The final table. Its counts are the cohort report's (read back from cohort.json and the review files
+    the report is built from), so the terminal, index.html and cohort.json never disagree: Fail and Warn count
+    criterion verdicts over every document and the application, Resolved, Persisting and New count findings
+    against the previous round. Narrow terminals get one line of counts per applicant."""
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
     from .cohort import Status
+    from .render.report import ApplicantRow, collect_cohort
 
-    table = Table(title=f"Cohort: {_n(len(result.applicants), 'applicant')}")
-    table.add_column("Applicant", no_wrap=True, overflow="ellipsis", max_width=24)
-    for col in ("Reviewed", "Same", "Failed", "Fail/Warn", "Resolved/Open"):
-        table.add_column(col, justify="right", no_wrap=True)
+    rows: dict[str, ApplicantRow] = {}
+    report = collect_cohort(result.out, on_applicant=lambda row: rows.__setitem__(row.id, row))
+    console = Console(highlight=False)
+    narrow = console.width < 100
+    table = Table(title=f"Cohort: {_n(len(result.applicants), 'applicant')}", title_justify="left")
+    table.add_column("Applicant", no_wrap=not narrow, overflow="fold", max_width=24)
+    columns = ("Reviewed", "Same", "Failed", "Fail", "Warn", "Resolved", "Persisting", "New")
+    if narrow:
+        table.add_column("Documents, verdicts and findings since the last round", overflow="fold")
+    else:
+        for col in columns:
+            table.add_column(col, justify="right", no_wrap=True)
     for a in result.applicants:
         failed = len(a.failures)
-        table.add_row(escape(printable(a.name)), str(a.count(Status.REVIEWED)), str(a.count(Status.UNCHANGED)),
-                      f"[bold red]{failed}[/]" if failed else "0",
-                      f"{sum(d.fails for d in a.documents)}/{sum(d.warns for d in a.documents)}",
-                      f"{sum(d.resolved for d in a.documents)}/{sum(d.persisting + d.new for d in a.documents)}")
-    console = Console()
+        row = rows.get(a.id)
+        values = (a.count(Status.REVIEWED), a.count(Status.UNCHANGED), failed, row.fails if row else 0,
+                  row.warns if row else 0, row.resolved if row else 0, row.persisting if row else 0,
+                  row.new if row else 0)
+        cells = [str(v) for v in values]
+        if failed:
+            cells[2] = f"[bold red]{failed}[/]"
+        if narrow:
+            table.add_row(escape(printable(a.name)), " · ".join(f"{c} {col.lower()}" for c, col in zip(cells, columns,
+                                                                                                       strict=True)))
+        else:
+            table.add_row(escape(printable(a.name)), *cells)
     console.print(table)
+    console.print("Fail and Warn count criteria judged fail or warn, in every document and across the application; "
+                  "Resolved, Persisting and New count findings compared with the previous round (as index.html and "
+                  "cohort.json do).")
+    if report.without_json:
+        console.print(f"{_n(report.without_json, 'reviewed document')} without JSON output are not counted: add "
+                      "json to --format.")
     docs = sum(len(a.documents) for a in result.applicants)
     console.print(f"{_n(docs, 'document')}: {result.total(Status.REVIEWED)} reviewed, "
                   f"{result.total(Status.UNCHANGED)} unchanged, {result.total(Status.FAILED)} failed. "
                   f"Feedback written to {escape(str(result.out))}/ (cohort.json"
-                  + (", index.html" if (result.out / "index.html").is_file() else "") + ")", highlight=False)
+                  + (", index.html" if (result.out / "index.html").is_file() else "") + ")")
     if result.fell_back:
         console.print(f"{_n(result.fell_back, 'document')} had rubrics the model did not judge (they fell back to "
                       "the rules, with a note in the feedback): run the same command with --retry-fallbacks to ask "
-                      "the model again for those rubrics only.", highlight=False)
+                      "the model again for those rubrics only.")
 
 
 @click.command("history")

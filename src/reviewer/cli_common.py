@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
+from .render.registry import default_formats, format_names
+
 if TYPE_CHECKING:
     from .errors import ReviewerError
 
@@ -38,7 +40,8 @@ def review_options(fn: Any) -> Any:
     """Output, rubric selection, target and config flags (``formats``, ``rubric_dirs``, ``only``, ``skip``,
     ``target``, ``config``)."""
     return _apply(fn, [
-        click.option("--format", "formats", multiple=True, metavar="LIST", help="json,docx,md (default: all three)."),
+        click.option("--format", "formats", multiple=True, metavar="LIST",
+                     help=f"Comma-separated: {','.join(format_names())} (default: {','.join(default_formats())})."),
         click.option("--rubrics", "rubric_dirs", multiple=True, type=click.Path(path_type=Path),
                      help="Extra rubric folder or file; overrides built-in rubrics with the same id."),
         click.option("--only", multiple=True, metavar="PREFIX", help="Keep only criteria with this dotted id prefix."),

@@ -31,7 +31,7 @@ from .checks.rules import review_application_rules, review_rules
 from .document import DocKind, Document
 from .errors import OutputError, ReviewerError, short_name
 from .findings import ApplicationReview, DocumentFailure, DocumentInfo, LLMCall, LLMReport, Review
-from .fsio import atomic_write_text, check_writable
+from .fsio import check_writable
 from .kinds import MANIFEST, Manifest, load_manifest, resolve_kind
 from .revision import compare
 from .rubric import RubricSet
@@ -488,46 +488,31 @@ def write_folder(result: FolderResult, out: Path, formats: Sequence[str], *, pro
 
 def write_review(item: Reviewed, out: Path, formats: Iterable[str], *, stem: str | None = None,
                  protect: Iterable[Path] = ()) -> list[Path]:
-    """Render one review in each format into ``out``; returns the written paths."""
+    """Render one review in each format (by the format registry) into ``out``; returns the written paths."""
+    from .render.registry import output_format
+
     stem = stem or item.source.stem
-    protect = [item.source, *protect]
+    protect = list(protect)
     written: list[Path] = []
-    for fmt in formats:
-        target = out / f"{stem}{REVIEW_SUFFIX}.{fmt}"
-        if fmt == "json":
-            from .render.json import review_json_text
-
-            atomic_write_text(target, review_json_text(item.review), protect=protect)
-        elif fmt == "md":
-            from .render.markdown import review_markdown
-
-            atomic_write_text(target, review_markdown(item.review, item.document), protect=protect)
-        elif fmt == "docx":
-            from .render.docx import render_docx
-
-            is_docx = item.source.suffix.lower() in (".docx", ".docm")
-            render_docx(item.review, item.document, target, source=item.source if is_docx else None,
-                        protect=protect)
+    for name in formats:
+        fmt = output_format(name)
+        target = out / f"{stem}{REVIEW_SUFFIX}.{fmt.name}"
+        fmt.write_review(item.review, item.document, target, source=item.source, protect=protect)
         written.append(target)
     return written
 
 
 def write_application(app: ApplicationReview, out: Path, formats: Iterable[str],
                       review_files: dict[str, str] | None = None, *, protect: Iterable[Path] = ()) -> list[Path]:
-    """``application.review.json|md`` (DOCX is per document only)."""
+    """``application.review.<format>`` for each requested format that has an application renderer (Markdown
+    when none has: DOCX and HTML are per document only)."""
+    from .render.registry import application_formats, output_format
+
     written: list[Path] = []
-    fmts = list(formats)
-    if "json" in fmts:
-        from .render.json import application_json_text
-
-        target = out / f"{APPLICATION_STEM}{REVIEW_SUFFIX}.json"
-        atomic_write_text(target, application_json_text(app, review_files or {}), protect=protect)
-        written.append(target)
-    if "md" in fmts or "json" not in fmts:
-        from .render.markdown import application_markdown
-
-        target = out / f"{APPLICATION_STEM}{REVIEW_SUFFIX}.md"
-        atomic_write_text(target, application_markdown(app, review_files or {}), protect=protect)
+    protect = list(protect)
+    for name in application_formats(list(formats)):
+        target = out / f"{APPLICATION_STEM}{REVIEW_SUFFIX}.{name}"
+        output_format(name).write_application(app, target, review_files or {}, protect=protect)
         written.append(target)
     return written
 

@@ -16,8 +16,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from .errors import ConfigError
+from .render.registry import default_formats, format_names
 
-FORMATS = ("json", "docx", "md")
+FORMATS = default_formats()  # written when no format is chosen; every registered format may be chosen
 TARGETS = ("kaiser", "other")
 ENGINES = ("rules", "llm", "hybrid")
 METHODS = ("json_schema", "function_calling", "json_mode")
@@ -61,9 +62,9 @@ class Settings(BaseModel):
     @field_validator("formats")
     @classmethod
     def _known_formats(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        bad = [f for f in v if f not in FORMATS]
+        bad = [f for f in v if f not in format_names()]
         if bad:
-            raise ValueError(f"unknown format {', '.join(bad)}; choose from {', '.join(FORMATS)}")
+            raise ValueError(f"unknown format {', '.join(bad)}; choose from {', '.join(format_names())}")
         if not v:
             raise ValueError("at least one format is needed")
         return tuple(dict.fromkeys(v))

@@ -79,8 +79,12 @@ def invisible_pattern(specs: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def preview(text: str, limit: int) -> str:
+    """``text`` in at most ``limit`` characters, cut at a word boundary when there is one."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:") + "…"
 
 
 def entry_at(doc: Document, offset: int) -> int | None:

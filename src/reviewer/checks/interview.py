@@ -53,18 +53,14 @@ def check_interview_length(ctx: Context, params: LengthParams) -> Outcome:
     secs = seconds(words, params.words_per_minute)
     said = f"{words} words, about {secs} seconds at {params.words_per_minute} words per minute"
     lo, hi = params.min_words, params.max_words
-    target = (
-        f"aim for {lo}-{hi} words ({seconds(lo, params.words_per_minute)}-"
-        f"{seconds(hi, params.words_per_minute)} seconds)"
-    )
     if words > hi:
         verdict = Verdict.FAIL if words > params.fail_above else Verdict.WARN
         cut = sentence_after_word(doc, hi) or (doc.sentences[-1] if doc.sentences else None)
         start, end = (cut.start, doc.sentences[-1].end) if cut else _whole(doc)
-        note = f"{said}; {target}: the part past {hi} words starts here"
+        note = f"{words} words, about {secs} seconds; aim for {lo}-{hi} words; the part past {hi} words starts here"
         return Outcome(verdict, (Hit(start, end, verdict, note),), summary=f"too long: {said}")
     if words < lo:
         start, end = _whole(doc)
-        note = f"{said}; {target}"
+        note = f"{words} words, about {secs} seconds; aim for {lo}-{hi} words"
         return Outcome(Verdict.WARN, (Hit(start, end, Verdict.WARN, note),), summary=f"too short: {said}")
     return Outcome(Verdict.PASS, summary=said)

@@ -35,6 +35,7 @@ from .registry import Context, Hit, Outcome, Params, register
 from .text import find_terms, has_term
 
 KAISER_TERMS: tuple[str, ...] = ("Kaiser Permanente", "Kaiser", "Permanente", "KP")
+GENERIC_QUOTED = 3  # generic reasons quoted in a note
 
 
 class AreasParams(Params):
@@ -82,14 +83,12 @@ def check_why_specific(ctx: Context, params: WhyParams) -> Outcome:
         if ties:
             named_ties = ", ".join(dict.fromkeys(t.lower() for t in ties))
             return Outcome(Verdict.PASS, summary=f"ties Kaiser to its model: {named_ties}")
-    generic = sorted(
-        {
-            w[a:b].lower()
-            for w in _windows(doc, named, params.radius)
-            for a, b in find_terms(w, params.generic_terms)
-        }
-    )
-    note = f"only generic reasons ({', '.join(generic)})" if generic else "no reason tied to Kaiser's model"
+    # the applicant's own generic words, as written and in order (a few, quoted), not the rubric's term list
+    generic = list(dict.fromkeys(
+        w[a:b] for w in _windows(doc, named, params.radius) for a, b in find_terms(w, params.generic_terms)
+    ))[:GENERIC_QUOTED]
+    listed = ", ".join(f'"{g}"' for g in generic)
+    note = f"only generic reasons: {listed}" if generic else "no reason tied to Kaiser's model"
     hits = tuple(Hit(s.start, s.end, Verdict.FAIL, note) for s in named)
     return Outcome(Verdict.FAIL, hits, summary=f"Kaiser is named, but with {note}")
 

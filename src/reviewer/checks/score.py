@@ -453,8 +453,12 @@ def with_following(doc: Document, disc: ScoreDiscussion) -> tuple[Sentence, ...]
 
 
 def quote(text: str, limit: int = 70) -> str:
+    """``text`` in at most ``limit`` characters, cut at a word boundary (never mid-word) with an ellipsis."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:") + "…"
 
 
 def _explained(ctx: Context) -> ScoreDiscussion | Outcome:
@@ -480,7 +484,9 @@ def check_mention(ctx: Context, params: NoParams) -> Outcome:
         return Outcome(Verdict.NOT_APPLICABLE, summary="no score discussion found")
     hits = []
     for d in found:
-        what = "score explanation" if d.setback else "exam result mentioned as a strength"
+        # a run that reports no setback is not necessarily offered as a strength ("my Step 1 attempt may make
+        # some programs hesitate" is neither): it is named for what it is
+        what = "score explanation" if d.setback else "exam result with nothing to explain"
         role = "main " if d is main and len(found) > 1 else ("another " if d is not main else "")
         exams = ", ".join(d.exams) or "exam"
         hits.append(Hit(d.start, d.end, Verdict.PASS, f"{role}{what}: {exams}, {len(d)} sentence(s)"))
@@ -636,7 +642,7 @@ def phrase_outcome(doc: Document, phrases: Sequence[Phrase], params: PhraseParam
     elif n >= params.warn_at:
         verdict = Verdict.WARN
     else:
-        return Outcome(Verdict.PASS, summary=f"no {what}")
+        return Outcome(Verdict.PASS, summary=f"no {what} phrases")
     hits = []
     for p in phrases:
         sent = doc.sentence_at(p.start)
@@ -733,7 +739,7 @@ def check_what_changed(ctx: Context, params: TermsParams) -> Outcome:
     found = _first_change(ctx.doc, _after_setback(got, with_following(ctx.doc, got)), params.terms)
     if found:
         return Outcome(Verdict.PASS, summary=f'names a change in approach: "{quote(found, 40)}"')
-    note = f"{len(got)} sentence(s), none names a study method, schedule, self-testing or feedback"
+    note = "no study method, schedule, self-testing or feedback is named"
     return Outcome(
         Verdict.FAIL,
         (Hit(got.start, got.end, Verdict.FAIL, note),),

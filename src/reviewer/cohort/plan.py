@@ -73,8 +73,9 @@ def expected_outputs(out: Path, stem: str, formats: Sequence[str]) -> list[Path]
 
 def application_outputs(out: Path, formats: Sequence[str]) -> list[Path]:
     """The files :func:`reviewer.pipeline.write_application` writes for these formats."""
-    names = (["json"] if "json" in formats else []) + (["md"] if "md" in formats or "json" not in formats else [])
-    return [out / f"{APPLICATION_STEM}{REVIEW_SUFFIX}.{fmt}" for fmt in names]
+    from ..render.registry import application_formats
+
+    return [out / f"{APPLICATION_STEM}{REVIEW_SUFFIX}.{fmt}" for fmt in application_formats(formats)]
 
 
 @dataclass(frozen=True)

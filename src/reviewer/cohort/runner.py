@@ -62,6 +62,9 @@ def applicant_folders(cohort: Path, out: Path) -> list[Path]:
     if not folders and discover(cohort):
         raise InputError("holds documents but no applicant folders", path=cohort,
                          hint="a cohort is COHORT/<applicant>/<documents>; for one applicant use `reviewer review`")
+    if not folders:
+        raise InputError("no applicant folders to review", path=cohort,
+                         hint="a cohort is COHORT/<applicant>/<documents>, one subfolder per applicant")
     return folders
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ..fsio import atomic_write_text
 from ..pipeline import APPLICATION_STEM, REVIEW_SUFFIX
+from ..render.registry import format_names
 from ..store import now
 
 COHORT_JSON = "cohort.json"
@@ -108,8 +109,8 @@ def cohort_json(applicants: Sequence[ApplicantSummary], formats: Sequence[str], 
         fresh[a.id] = {
             "applicant": a.name, "id": a.id, "output": f"{a.id}/", "application_review": app_json,
             "documents": [{"name": d.name, "kind": d.kind, "round": d.round, "status": d.status.value,
-                           "review_json": rel(a, d, "json"), "review_docx": rel(a, d, "docx"),
-                           "review_md": rel(a, d, "md"), "error": d.error, "resolved": d.resolved,
+                           **{f"review_{fmt}": rel(a, d, fmt) for fmt in format_names()},
+                           "error": d.error, "resolved": d.resolved,
                            "persisting": d.persisting, "new": d.new, "fallbacks": d.fallbacks}
                           for d in a.documents],
             "failures": [{"document": doc, "error": err} for doc, err in a.failures],

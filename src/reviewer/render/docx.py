@@ -1,22 +1,26 @@
-"""Review -> annotated DOCX: one Word comment per finding, and a scorecard at the top.
+"""Review -> annotated DOCX: short comments on the draft's sentences, and a one-page scorecard on top.
 
-The upper of the two DOCX layers; run surgery lives in :mod:`reviewer.render.docx_runs`.
+The upper of the two DOCX layers; run surgery lives in :mod:`reviewer.render.docx_runs`. What the comments
+say, which sentences get one and how many there are is :mod:`reviewer.render.advice`'s job (one comment per
+sentence at most, merged across criteria, capped per document, the rewrite outline on the score discussion);
+this module places them.
 
 * A ``.docx``/``.docm`` source is reopened from its bytes (the file itself is never written) so the
-  author's formatting survives; each finding's span is mapped through ``Document.blocks`` (the block's
+  author's formatting survives; each comment's span is mapped through ``Document.blocks`` (the block's
   ``locator`` is the ordinal of its ``w:p`` in :func:`reviewer.docx_xml.paragraphs`) to visible-character
-  offsets of that paragraph, runs are split there, and a comment is anchored on exactly those runs.
+  offsets of that paragraph, runs are split there, and the comment is anchored on exactly those runs.
   Macros of a ``.docm`` are dropped: the output is a plain ``.docx``.
 * Any other source gets a new document (:mod:`reviewer.render.docx_template`): one paragraph per block,
   then the same anchoring, so both paths share one code path and one set of tests.
 * All comments are anchored *before* the scorecard is inserted, against a paragraph list built once:
-  inserting content first would shift every locator, and re-walking the body per finding is O(n^2).
-* A finding that cannot be placed exactly (no locator, a header block, text that no longer matches,
-  text inside a text box, where Word allows no comments) still gets its comment, quoting the passage:
-  on its whole paragraph or the text box's run when known, else on the scorecard heading. So a
-  document always carries exactly one comment per finding.
-* A later round (``review.revision`` set) opens with "Since your last draft" (points resolved, points
-  still open, verdicts that changed) above the scorecard.
+  inserting content first would shift every locator, and re-walking the body per comment is O(n^2).
+* A comment that cannot be placed exactly (no locator, a header block, text that no longer matches,
+  text inside a text box, where Word allows no comments) still appears, quoting the passage: on its whole
+  paragraph or the text box's run when known, else on the scorecard heading.
+* The first page is the scorecard: each criterion's verdict (a word, not only a colour), its title and one
+  line; then "What's working", quoted from the draft; then how many more points the full review lists. A
+  later round (``review.revision`` set) opens with "Since your last draft" (points resolved, points still
+  open, verdicts that changed), a few lines of each.
 * The scorecard uses the document's own "Heading 1"/"Table Grid"/"List Bullet" styles when they exist
   and direct formatting otherwise: a user's DOCX may lack any of them.
 """
@@ -39,7 +43,7 @@ from docx.enum.text import WD_BREAK
 from docx.opc.exceptions import OpcError
 from docx.oxml import OxmlElement
 from docx.oxml.ns import nsmap, qn
-from docx.shared import Inches, Pt
+from docx.shared import Inches, Pt, RGBColor
 from docx.styles import BabelFish
 from docx.styles.style import StyleFactory
 from docx.text.run import Run
@@ -48,8 +52,9 @@ from lxml import etree
 from .. import docx_xml as dx
 from ..document import Block, Document, SourceFormat
 from ..errors import InputError
-from ..findings import Change, CriterionResult, Finding, Review, RevisionSummary, Severity, Verdict
+from ..findings import Change, CriterionResult, Review, RevisionSummary, Verdict
 from ..fsio import atomic_save
+from .advice import Advice, advise
 from .docx_runs import cover
 from .docx_template import new_document
 
@@ -70,10 +75,12 @@ VERDICT_COLOUR = {
     Verdict.NOT_APPLICABLE: ("EDEDED", "7F7F7F"),
 }
 MUTED = "7F7F7F"
-COLUMNS = ("Criterion", "Verdict", "Why", "Guide section to read")
-COLUMN_WIDTHS = (Inches(1.8), Inches(0.8), Inches(2.4), Inches(1.5))  # 6.5 in: Letter and A4 text width
-TABLE_PT, ID_PT = 9, 8
+COLUMNS = ("Verdict", "Criterion", "Why")
+COLUMN_WIDTHS = (Inches(0.6), Inches(2.4), Inches(3.5))  # 6.5 in: Letter and A4 text width
+TABLE_PT = 9
 QUOTE_CHARS = 80
+WHY_CHARS = 60  # the scorecard's one line per criterion
+REVISION_ITEMS = 4  # lines per group of "Since your last draft" (the rest are counted)
 
 Paragraph = Any  # a w:p lxml element
 Locate = Callable[[Block], Paragraph | None]
@@ -89,8 +96,11 @@ def render_docx(
     *,
     source: Path | None = None,
     protect: Iterable[Path] = (),
+    advice: Advice | None = None,
 ) -> None:
-    """Write the annotated DOCX of ``review`` to ``out`` atomically; ``source`` is only ever read."""
+    """Write the annotated DOCX of ``review`` to ``out`` atomically; ``source`` is only ever read.
+
+    ``advice``: what to say and where (default: :func:`reviewer.render.advice.advise` of the review)."""
     guarded = [*protect]
     by_block: dict[int, Paragraph] | None = None
     if (
@@ -115,11 +125,39 @@ def render_docx(
             return by_block.get(block.index)
 
     sheet = default_sheet() if by_block is not None else dx.StyleSheet(doc.styles.element)
-    unplaced = anchor_findings(doc, review, document, locate, sheet)
-    heading = insert_scorecard(doc, review)
-    for finding in unplaced:
-        add_comment(doc, heading, comment_text(finding, review, quote=True))
+    advice = advice if advice is not None else advise(review, document)
+    unplaced = anchor_comments(doc, notes_of(advice, document), document, locate, sheet)
+    heading = insert_scorecard(doc, review, advice)
+    for note in unplaced:
+        add_comment(doc, heading, note.placed_text(exact=False))
     atomic_save(out, lambda path: doc.save(str(path)), protect=guarded)
+
+
+@dataclass(frozen=True)
+class Note:
+    """One comment to place: its span in ``Document.text``, its text, and the passage it is about."""
+
+    start: int
+    end: int
+    text: str
+    quote: str
+
+    def placed_text(self, *, exact: bool) -> str:
+        """The text, prefixed with the quoted passage when the comment could not sit on the passage itself."""
+        if exact or not self.quote.strip():
+            return self.text
+        return f"On “{_short(self.quote)}”:\n{self.text}"
+
+
+def notes_of(advice: Advice, document: Document) -> list[Note]:
+    """The comments of ``advice`` (those kept on the draft) as notes to place."""
+    return [Note(c.start, c.end, c.text, document.text[c.start : c.end]) for c in advice.comments]
+
+
+def write_review_docx(review: Review, document: Document, target: Path, *, source: Path | None = None,
+                      protect: Iterable[Path] = ()) -> None:
+    """The ``docx`` format's renderer (see :mod:`reviewer.render.registry`): :func:`render_docx`."""
+    render_docx(review, document, target, source=source, protect=protect)
 
 
 @functools.lru_cache(maxsize=1)
@@ -127,23 +165,6 @@ def default_sheet() -> dx.StyleSheet:
     """The style sheet of the template every new document starts from: built once (it holds resolved
     properties only, no elements)."""
     return dx.StyleSheet(new_document().styles.element)
-
-
-def comment_text(finding: Finding, review: Review, *, quote: bool = False) -> str:
-    """``[id] VERDICT — message``, then ``Suggestion:`` and ``Guide:`` lines (info: first line only).
-
-    ``quote`` prefixes the quoted passage, for comments that could not sit on the passage itself.
-    """
-    lines = [f"[{finding.criterion}] {VERDICT_LABEL[finding.verdict]} — {finding.message.strip()}"]
-    if quote and finding.quote.strip():
-        lines.insert(0, f"On “{_short(finding.quote)}”:")
-    if finding.severity is not Severity.INFO:
-        if finding.suggestion.strip():
-            lines.append(f"Suggestion: {finding.suggestion.strip()}")
-        crit = review.criterion(finding.criterion)
-        if crit is not None and crit.guide.strip():
-            lines.append(f"Guide: {crit.guide.strip()}")
-    return "\n".join(lines)
 
 
 def open_docx(source: Path) -> Any:
@@ -190,10 +211,10 @@ def textbox_host(p: Paragraph) -> Any | None:
     return host
 
 
-def anchor_findings(
-    doc: Any, review: Review, document: Document, locate: Locate, sheet: dx.StyleSheet
-) -> list[Finding]:
-    """Anchor one comment per finding on its runs; return the findings that found no runs at all."""
+def anchor_comments(
+    doc: Any, notes: Sequence[Note], document: Document, locate: Locate, sheet: dx.StyleSheet
+) -> list[Note]:
+    """Anchor one comment per note on its runs; return the notes that found no runs at all."""
     starts = [b.start for b in document.blocks]
     cache: dict[int, _Para | None] = {}
 
@@ -209,10 +230,10 @@ def anchor_findings(
                 )
         return cache[block.index]
 
-    unplaced: list[Finding] = []
-    for finding in review.findings:
+    unplaced: list[Note] = []
+    for note in notes:
         runs: list[Any] = []
-        spans, exact = block_spans(document, starts, finding.start, finding.end)
+        spans, exact = block_spans(document, starts, note.start, note.end)
         for block, lo, hi in spans:
             info = para(block)
             if info is None:
@@ -230,10 +251,10 @@ def anchor_findings(
             if got:
                 runs.extend((got[0], got[-1]) if not runs else (got[-1],))
         if not runs:
-            unplaced.append(finding)
+            unplaced.append(note)
             continue
         first, last = Run(runs[0], doc), Run(runs[-1], doc)
-        add_comment(doc, [first, last], comment_text(finding, review, quote=not exact))
+        add_comment(doc, [first, last], note.placed_text(exact=exact))
         _hoist_reference(runs[-1])
     return unplaced
 
@@ -349,17 +370,32 @@ def write_blocks(doc: Any, blocks: Sequence[Block]) -> dict[int, Paragraph]:
 # ---------------------------------------------------------------------------------------------- scorecard
 
 
-def insert_scorecard(doc: Any, review: Review) -> Run:
-    """Put the scorecard (after "Since your last draft" in a later round) before the first body element;
-    return the scorecard heading's run (a fallback anchor)."""
+def insert_scorecard(doc: Any, review: Review, advice: Advice | None = None) -> Run:
+    """Put the first page (after "Since your last draft" in a later round) before the first body element:
+    the scorecard, what's working, how many more points the full review has, notes; return the scorecard
+    heading's run (a fallback anchor)."""
     body = doc.element.body
     before = list(body)
     styles = scorecard_styles(doc)
+    titles = {c.id: c.title or c.id for c in review.criteria}
     if review.revision is not None:
-        revision_section(doc, styles, review.revision)
+        revision_section(doc, styles, review.revision, titles)
     heading = _paragraph(doc, styles, "Review scorecard", "Heading 1", size=16)
     _paragraph(doc, styles, summary_line(review), None, size=None)
     _table(doc, styles, review.criteria)
+    skipped = sum(1 for c in review.criteria if c.verdict is Verdict.NOT_APPLICABLE)
+    if skipped:
+        _paragraph(doc, styles, f"{skipped} more criteria do not apply to this document.", None, size=None,
+                   colour=MUTED)
+    if advice is not None and advice.working:
+        _paragraph(doc, styles, WORKING_HEADING, "Heading 2", size=13)
+        for s in advice.working:
+            _paragraph(doc, styles, f"{s.title}: “{s.quote}”", "List Bullet", size=None, bullet=True)
+    if advice is not None and advice.more:
+        n = sum(max(len(c.points), 1) for c in advice.more)
+        _paragraph(doc, styles, f"The comments below cover the most important points; {n} more "
+                   f"{'is' if n == 1 else 'are'} listed in the full review (the Markdown or HTML file).", None,
+                   size=None)
     if review.notes:
         _paragraph(doc, styles, "Notes", "Heading 2", size=13)
         for note in review.notes:
@@ -372,6 +408,9 @@ def insert_scorecard(doc: Any, review: Review) -> Run:
         for el in new:
             first.addprevious(el)
     return heading.runs[0]
+
+
+WORKING_HEADING = "What's working"
 
 
 SCORECARD_STYLES = frozenset({"Heading 1", "Heading 2", "List Bullet", "Table Grid"})
@@ -421,9 +460,12 @@ _STYLE_NAMES = etree.XPath(
 REVISION_HEADING = "Since your last draft"
 
 
-def revision_section(doc: Any, styles: dict[tuple[str, Any], ResolvedStyle], rev: RevisionSummary) -> None:
+def revision_section(doc: Any, styles: dict[tuple[str, Any], ResolvedStyle], rev: RevisionSummary,
+                     titles: dict[str, str] | None = None) -> None:
     """What this draft resolved since the previous round and what is still open (new points marked),
-    then the criteria whose verdict changed. Placed first: it is what a returning writer looks for."""
+    then the criteria whose verdict changed; a few lines of each (the rest counted), by criterion title.
+    Placed first: it is what a returning writer looks for."""
+    titles = titles or {}
     resolved, persisting, new = rev.of(Change.RESOLVED), rev.of(Change.PERSISTING), rev.of(Change.NEW)
     _paragraph(doc, styles, REVISION_HEADING, "Heading 1", size=16)
     _paragraph(doc, styles, f"Round {rev.round}, compared with round {rev.previous_round}: {len(resolved)} resolved, "
@@ -433,32 +475,38 @@ def revision_section(doc: Any, styles: dict[tuple[str, Any], ResolvedStyle], rev
         if not items:
             continue
         _paragraph(doc, styles, title, "Heading 2", size=13)
-        for f in items:
+        for f in items[:REVISION_ITEMS]:
             tag = " (new)" if f.status is Change.NEW else ""
-            quote = f" — “{_short(f.quote)}”" if f.quote.strip() else ""
-            _paragraph(doc, styles, f"[{f.criterion}]{tag} {f.message.strip()}{quote}", "List Bullet", size=None,
+            quote = f": “{_short(f.quote)}”" if f.quote.strip() else ""
+            _paragraph(doc, styles, f"{titles.get(f.criterion, f.criterion)}{tag}{quote}", "List Bullet", size=None,
                        bullet=True)
+        if len(items) > REVISION_ITEMS:
+            _paragraph(doc, styles, f"and {len(items) - REVISION_ITEMS} more", None, size=None, colour=MUTED)
     changed = [v for v in rev.verdicts if v.before != v.after]
     if changed:
         _paragraph(doc, styles, "Verdicts that changed", "Heading 2", size=13)
-        for v in changed:
+        for v in changed[:REVISION_ITEMS]:
             before = VERDICT_LABEL[v.before] if v.before else "—"
             after = VERDICT_LABEL[v.after] if v.after else "—"
-            _paragraph(doc, styles, f"{v.id}: {before} → {after}", "List Bullet", size=None, bullet=True)
+            _paragraph(doc, styles, f"{titles.get(v.id, v.id)}: {before} → {after}", "List Bullet", size=None,
+                       bullet=True)
+        if len(changed) > REVISION_ITEMS:
+            _paragraph(doc, styles, f"and {len(changed) - REVISION_ITEMS} more", None, size=None, colour=MUTED)
 
 
 def summary_line(review: Review) -> str:
+    """"Personal statement · 643 words · 7 to revise (5 fail, 2 warn) · 3 pass": the criteria that apply."""
     info = review.document
     counts = {v: sum(1 for c in review.criteria if c.verdict is v) for v in Verdict}
+    fails, warns = counts[Verdict.FAIL], counts[Verdict.WARN]
     parts = [
         info.kind.value.replace("_", " ").capitalize(),
         f"{info.words:,} words",
-        f"engine: {review.engine}",
-        ", ".join(
-            f"{counts[v]} {VERDICT_LABEL[v].lower()}"
-            for v in (Verdict.FAIL, Verdict.WARN, Verdict.PASS, Verdict.NOT_APPLICABLE)
-        ),
+        f"{fails + warns} to revise ({fails} fail, {warns} warn)" if fails + warns else "nothing to revise",
+        f"{counts[Verdict.PASS]} pass",
     ]
+    if review.engine != "rules":
+        parts.append(f"engine: {review.engine}")
     if info.hidden_spans:
         parts.append(f"{info.hidden_spans} hidden text span(s) not reviewed")
     return " · ".join(parts)
@@ -472,28 +520,32 @@ def _paragraph(
     *,
     size: int | None,
     bullet: bool = False,
+    colour: str | None = None,
 ) -> Any:
     found = styles.get((style, WD_STYLE_TYPE.PARAGRAPH)) if style else None
     if found is not None:
         para = doc.add_paragraph(text)
         para._p.style = found.value
         return para
-    if style is None:
+    if style is None and colour is None:
         return doc.add_paragraph(text)
     para = doc.add_paragraph()
     run = para.add_run(f"• {text}" if bullet else text)
-    if not bullet:
+    if style is not None and not bullet:
         run.bold = True
     if size:
         run.font.size = Pt(size)
+    if colour is not None:
+        run.font.color.rgb = RGBColor.from_string(colour)
     return para
 
 
 def _table(doc: Any, styles: dict[tuple[str, Any], ResolvedStyle], criteria: Sequence[CriterionResult]) -> None:
-    """The criteria table, built as XML: python-docx's per-cell and per-run API costs more than the rest of
-    the render. The markup is what that API writes (cell widths, shading, run properties in schema order)."""
-    rows = [c for c in criteria if c.verdict is not Verdict.NOT_APPLICABLE]
-    rows += [c for c in criteria if c.verdict is Verdict.NOT_APPLICABLE]
+    """The criteria that apply, worst first: verdict (a word on a coloured cell), title, one line on why.
+    Built as XML: python-docx's per-cell and per-run API costs more than the rest of the render. The markup
+    is what that API writes (cell widths, shading, run properties in schema order)."""
+    order = {Verdict.FAIL: 0, Verdict.WARN: 1, Verdict.PASS: 2}
+    rows = sorted((c for c in criteria if c.verdict is not Verdict.NOT_APPLICABLE), key=lambda c: order[c.verdict])
     table = doc.add_table(rows=0, cols=len(COLUMNS))
     grid = styles.get(("Table Grid", WD_STYLE_TYPE.TABLE))
     if grid is not None:
@@ -510,18 +562,21 @@ def _table(doc: Any, styles: dict[tuple[str, Any], ResolvedStyle], criteria: Seq
     for twips, title in zip(widths, COLUMNS, strict=True):
         _text_run(_sub(_cell(header, twips), "p"), title, bold=True, colour=None, size=TABLE_PT)
     for crit in rows:
-        muted = crit.verdict is Verdict.NOT_APPLICABLE
-        colour = MUTED if muted else None
         fill, verdict_colour = VERDICT_COLOUR[crit.verdict]
         tr = _sub(tbl, "tr")
-        first = _cell(tr, widths[0])
-        _text_run(_sub(first, "p"), crit.title or crit.id, bold=None, colour=colour, size=TABLE_PT)
-        if crit.title:  # the id on its own line, small and grey: it is what --only/--skip take
-            _text_run(_sub(first, "p"), crit.id, bold=None, colour=MUTED, size=ID_PT)
-        verdict = _sub(_cell(tr, widths[1], fill=fill), "p")
-        _text_run(verdict, VERDICT_LABEL[crit.verdict], bold=not muted, colour=verdict_colour, size=TABLE_PT)
-        for twips, text in ((widths[2], crit.message), (widths[3], crit.guide)):
-            _text_run(_sub(_cell(tr, twips), "p"), text, bold=None, colour=colour, size=TABLE_PT)
+        verdict = _sub(_cell(tr, widths[0], fill=fill), "p")
+        _text_run(verdict, VERDICT_LABEL[crit.verdict], bold=True, colour=verdict_colour, size=TABLE_PT)
+        _text_run(_sub(_cell(tr, widths[1]), "p"), crit.title or crit.id, bold=None, colour=None, size=TABLE_PT)
+        _text_run(_sub(_cell(tr, widths[2]), "p"), one_line(crit.message), bold=None, colour=None, size=TABLE_PT)
+
+
+def one_line(text: str, limit: int = WHY_CHARS) -> str:
+    """``text`` on one line of the scorecard: at most ``limit`` characters, cut at a word."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:(") + "…"
 
 
 _W = f"{{{nsmap['w']}}}"

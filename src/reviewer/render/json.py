@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..document import Document
 from ..findings import ApplicationReview, Change, CriterionResult, DocumentInfo, Finding, Review, RevisionSummary
 
 REVIEW_SCHEMA = "reviewer.review/1"
@@ -87,6 +88,40 @@ def _dump(data: dict[str, Any]) -> str:
 
 def review_json_text(review: Review) -> str:
     return _dump(review_json(review))
+
+
+def review_json_document(review: Review, document: Document) -> str:
+    """``<stem>.review.json``: :func:`review_json` plus ``advice``, what the applicant reads (which needs the
+    reviewed text): the comments on the draft and those past its cap, what's working, the suggested rewrite."""
+    return _dump({**review_json(review), "advice": advice_json(review, document)})
+
+
+def advice_json(review: Review, document: Document) -> dict[str, Any]:
+    """``advice``: the same comments, strengths and rewrite outline the DOCX, HTML and Markdown show, with
+    criterion ids (which the applicant-facing text never shows)."""
+    from .advice import Comment, advise
+
+    advice = advise(review, document)
+
+    def comment(c: Comment) -> dict[str, Any]:
+        return {"start": c.start, "end": c.end, "verdict": c.verdict.value, "text": c.text,
+                "criteria": [p.criterion for p in c.points], "rewrite": c.outline is not None,
+                "points": [{"criterion": p.criterion, "verdict": p.verdict.value, "problem": p.problem, "fix": p.fix}
+                           for p in c.points]}
+
+    o = advice.rewrite
+    rewrite = None if o is None else {
+        "source": "rules", "kind": o.kind.value, "exam": o.exam, "target": o.target, "start": o.start, "end": o.end,
+        "steps": [{"label": st.label, "text": st.text, "filled": st.filled} for st in o.steps],
+        "facts": list(o.facts), "text": o.text,
+    }
+    return {
+        "comments": [comment(c) for c in advice.comments],
+        "more": [comment(c) for c in advice.more],
+        "working": [{"criterion": w.criterion, "title": w.title, "quote": w.quote, "start": w.start, "end": w.end}
+                    for w in advice.working],
+        "rewrite": rewrite,
+    }
 
 
 def application_json_text(app: ApplicationReview, review_files: dict[str, str]) -> str:

@@ -163,6 +163,8 @@ def review_markdown(review: Review, document: Document | None = None) -> str:
         lines += revision_section(review.revision)
     if review.notes:
         lines += ["## Notes", "", *[f"- {md_text(n)}" for n in review.notes], ""]
+    if document is not None:
+        lines += advice_sections(review, document)
     lines += _body(review.criteria, review.findings, titles)
     if review.llm is not None:
         lines += llm_section(review.llm)
@@ -214,3 +216,28 @@ def application_markdown(app: ApplicationReview, review_files: dict[str, str]) -
         lines.append("")
     lines += _body(app.criteria, app.findings, {})
     return "\n".join(lines).rstrip() + "\n"
+
+
+def advice_sections(review: Review, document: Document) -> list[str]:
+    """What's working (quoted), the suggested rewrite of the score discussion, and the comments that did not
+    fit on the annotated draft (its per-document cap): the same advice the DOCX and HTML reviews show."""
+    from .advice import advise, outline_lines
+
+    advice = advise(review, document)
+    lines: list[str] = []
+    if advice.working:
+        lines += ["## What's working", ""]
+        lines += [f"- **{s.title}:** “{s.quote}”" for s in advice.working]
+        lines.append("")
+    if advice.rewrite is not None:
+        lead, *steps = outline_lines(advice.rewrite)
+        lines += ["## Suggested rewrite of your score discussion", "", lead, "", *steps, ""]
+    if advice.more:
+        lines += ["## More points", "", "The annotated draft shows the most important comments; these are the rest.",
+                  ""]
+        for c in advice.more:
+            on = " ".join(document.text[c.start : c.end].split())
+            lines += [f"- On “{on[:120]}”:", ""]
+            lines += [f"  {line}" if line else "" for line in c.text.splitlines()]
+            lines.append("")
+    return lines

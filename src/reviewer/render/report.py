@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..errors import InputError, short_name
+from .registry import linked_formats
 
 COHORT_FILE = "cohort.json"
 COHORT_SCHEMA = "reviewer.cohort/1"
@@ -489,8 +490,8 @@ def _fold_document(report: CohortReport, out: Path, row: ApplicantRow, d: dict[s
     row.resolved += _int(d.get("resolved"))
     row.persisting += _int(d.get("persisting"))
     row.new += _int(d.get("new"))
-    for key, label in (("review_docx", "DOCX"), ("review_md", "Markdown")):
-        link = _link(out, d.get(key), label)
+    for fmt in linked_formats():
+        link = _link(out, d.get(f"review_{fmt.name}"), fmt.label)
         if link:
             doc.links.append(link)
     if status == "failed":
