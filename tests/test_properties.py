@@ -151,8 +151,10 @@ def build_docx(paragraphs: list[list[tuple[str, bool, bool, str]]]) -> bytes:
 
 
 def finding_on(doc: Document, i: int) -> Finding:
+    """A finding of its own criterion on sentence ``i`` (findings of one criterion in one paragraph would share
+    a comment: one per criterion per paragraph)."""
     s = doc.sentences[i]
-    return Finding(criterion="score.excuse", verdict=Verdict.FAIL, severity=Severity.ERROR, start=s.start,
+    return Finding(criterion=f"demo.c{i}", verdict=Verdict.FAIL, severity=Severity.ERROR, start=s.start,
                    end=s.end, quote=s.text, message=f"Finding {i}.", suggestion="Rewrite it.")
 
 
@@ -175,7 +177,8 @@ def test_docx_comments_anchor_on_their_sentences(paragraphs: list[list[tuple[str
         info = DocumentInfo(path=doc.path, kind=doc.kind, sha256=doc.sha256, words=doc.words,
                             characters=doc.characters)
         review = Review(document=info, findings=findings,
-                        criteria=(CriterionResult(id="score.excuse", verdict=Verdict.FAIL, message="Excuse."),))
+                        criteria=tuple(CriterionResult(id=f"demo.c{i}", verdict=Verdict.FAIL, message="Excuse.")
+                                       for i in chosen))
         out = Path(tmp) / "out.docx"
         render_docx(review, doc, out, source=src)
         rendered = docx.Document(str(out))
@@ -183,7 +186,7 @@ def test_docx_comments_anchor_on_their_sentences(paragraphs: list[list[tuple[str
         comments = {c.comment_id: c.text for c in rendered.comments}
         placed: dict[int, str] = {}
         for cid, text in comments.items():
-            m = re.search(r"Finding (\d+)\.", text)
+            m = re.search(r"Finding (\d+)\b", text)
             if m:
                 placed[int(m.group(1))] = anchors[cid]
         assert placed == {i: doc.sentences[i].text for i in chosen}

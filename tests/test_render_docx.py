@@ -446,7 +446,7 @@ def test_scorecard_table_notes_and_colours(tmp_path):
     fills = [r.cells[0]._tc.find(f"{qn('w:tcPr')}/{qn('w:shd')}").get(qn("w:fill")) for r in table.rows[1:]]
     assert fills == ["FFC7CE", "FFEB9C", "C6EFCE"]
     texts = [p.text for p in result.paragraphs]
-    assert "1 more criteria do not apply to this document." in texts
+    assert "1 more criterion does not apply to this document." in texts
     assert "Notes" in texts and "LLM fell back to rules for score.pivot" in texts
     assert result.element.body.find(".//" + qn("w:br")).get(qn("w:type")) == "page"
 

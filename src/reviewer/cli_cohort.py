@@ -263,9 +263,9 @@ def _print_result(result: BatchResult) -> None:
         cells = [str(v) for v in values]
         if failed:
             cells[2] = f"[bold red]{failed}[/]"
-        if narrow:
-            table.add_row(escape(printable(a.name)), " · ".join(f"{c} {col.lower()}" for c, col in zip(cells, columns,
-                                                                                                       strict=True)))
+        if narrow:  # "unreadable" for the Failed column: a row names the applicant, an error line never does
+            words = ("reviewed", "same", "unreadable", *(col.lower() for col in columns[3:]))
+            table.add_row(escape(printable(a.name)), " · ".join(f"{c} {w}" for c, w in zip(cells, words, strict=True)))
         else:
             table.add_row(escape(printable(a.name)), *cells)
     console.print(table)

@@ -75,8 +75,21 @@ def excerpt(text: str, at: int = 0, words: int = EXCERPT_WORDS) -> str:
     return ("…" if start else "") + cut + ("…" if len(kept) > words else "")
 
 
-def _strength(cid: str, title: str, sent: Sentence, at: int = 0) -> Strength:
-    return Strength(cid, title, excerpt(sent.text, at), sent.start, sent.end)
+_BREAK = re.compile(r"[,;:]\s+|\s[–—-]\s")
+_JOIN = re.compile(r"^(?:(?:and|but|so|then)\s+)+", re.IGNORECASE)
+
+
+def clause(text: str, start: int, end: int) -> str:
+    """The clause(s) of ``text`` holding ``text[start:end]``, without a joining "and"/"but"."""
+    lo = max((m.end() for m in _BREAK.finditer(text) if m.end() <= start), default=0)
+    hi = min((m.start() for m in _BREAK.finditer(text) if m.start() >= end), default=len(text))
+    return _JOIN.sub("", text[lo:hi].strip()).rstrip(".")
+
+
+def _strength(cid: str, title: str, sent: Sentence, at: int = 0, until: int | None = None) -> Strength:
+    """A strength quoting ``sent`` (around character ``at``), or only the clause of ``at``..``until``."""
+    quote = excerpt(clause(sent.text, at, until), 0) if until is not None else excerpt(sent.text, at)
+    return Strength(cid, title, quote, sent.start, sent.end)
 
 
 Finder = Callable[[Review, Document, RubricSet], Strength | None]
@@ -136,7 +149,8 @@ def _later(review: Review, doc: Document, rubrics: RubricSet) -> Strength | None
     for sent in disc.sentences[1:] or disc.sentences:
         spans = find_terms(plain(sent.text), terms)
         if spans:
-            return _strength("score.evidence", "Points to a later, checkable result", sent, spans[0][0])
+            a, b = spans[0]
+            return _strength("score.evidence", "Points to a later, checkable result", sent, a, b)
     return None
 
 

@@ -222,8 +222,21 @@ def _points(review: Review, doc: Document) -> list[tuple[Sentence | None, Point]
     return placed
 
 
+_LAST: list[tuple[Review, Document, int, Advice]] = []  # the last advice given: every format of a review asks
+
+
 def advise(review: Review, document: Document, *, limit: int = MAX_COMMENTS) -> Advice:
-    """The comments, what's working and the suggested rewrite for one reviewed document."""
+    """The comments, what's working and the suggested rewrite for one reviewed document (the DOCX, JSON, Markdown
+    and HTML renderers of one review share one computation: the last answer is kept, by identity)."""
+    last = _LAST[0] if _LAST else None
+    if last is not None and last[0] is review and last[1] is document and last[2] == limit:
+        return last[3]
+    advice = _advise(review, document, limit)
+    _LAST[:] = [(review, document, limit, advice)]
+    return advice
+
+
+def _advise(review: Review, document: Document, limit: int) -> Advice:
     by_sentence: dict[int, list[Point]] = {}
     sentences: dict[int, Sentence] = {}
     comments = []
@@ -267,6 +280,11 @@ def outline_lines(o: Outline) -> list[str]:
     return [lead, *(f"{i}. {s.label}: {s.text}" for i, s in enumerate(o.steps, 1))]
 
 
+def not_applicable_line(n: int) -> str:
+    """The line under a scorecard that counts the criteria it leaves out."""
+    return f"{n} more {'criterion does' if n == 1 else 'criteria do'} not apply to this document."
+
+
 def comment_text(c: Comment) -> str:
     """Each point as its problem and a "Try this:" fix; then the rewrite outline, when the comment has one."""
     lines: list[str] = []
@@ -294,6 +312,7 @@ __all__ = [
     "clause_around",
     "comment_text",
     "first_sentence",
+    "not_applicable_line",
     "outline_lines",
     "split_message",
 ]

@@ -54,7 +54,7 @@ from ..document import Block, Document, SourceFormat
 from ..errors import InputError
 from ..findings import Change, CriterionResult, Review, RevisionSummary, Verdict
 from ..fsio import atomic_save
-from .advice import Advice, advise
+from .advice import Advice, advise, not_applicable_line
 from .docx_runs import cover
 from .docx_template import new_document
 
@@ -76,10 +76,10 @@ VERDICT_COLOUR = {
 }
 MUTED = "7F7F7F"
 COLUMNS = ("Verdict", "Criterion", "Why")
-COLUMN_WIDTHS = (Inches(0.6), Inches(2.4), Inches(3.5))  # 6.5 in: Letter and A4 text width
+COLUMN_WIDTHS = (Inches(0.75), Inches(2.35), Inches(3.4))  # 6.5 in: Letter and A4 text width
 TABLE_PT = 9
 QUOTE_CHARS = 80
-WHY_CHARS = 60  # the scorecard's one line per criterion
+WHY_CHARS = 48  # the scorecard's one line per criterion
 REVISION_ITEMS = 4  # lines per group of "Since your last draft" (the rest are counted)
 
 Paragraph = Any  # a w:p lxml element
@@ -385,8 +385,7 @@ def insert_scorecard(doc: Any, review: Review, advice: Advice | None = None) -> 
     _table(doc, styles, review.criteria)
     skipped = sum(1 for c in review.criteria if c.verdict is Verdict.NOT_APPLICABLE)
     if skipped:
-        _paragraph(doc, styles, f"{skipped} more criteria do not apply to this document.", None, size=None,
-                   colour=MUTED)
+        _paragraph(doc, styles, not_applicable_line(skipped), None, size=None, colour=MUTED)
     if advice is not None and advice.working:
         _paragraph(doc, styles, WORKING_HEADING, "Heading 2", size=13)
         for s in advice.working:

@@ -24,7 +24,7 @@ from typing import Any
 from ..document import Block, Document
 from ..errors import printable
 from ..findings import Review, Verdict
-from .advice import Advice, Comment, advise, outline_lines
+from .advice import Advice, Comment, advise, not_applicable_line, outline_lines
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 VERDICT_LABEL = {Verdict.FAIL: "FAIL", Verdict.WARN: "WARN", Verdict.PASS: "PASS", Verdict.NOT_APPLICABLE: "n/a"}
@@ -115,7 +115,8 @@ def review_html(review: Review, document: Document, advice: Advice | None = None
         name=printable(PurePath(review.document.path).name),
         summary=summary(review),
         criteria=criteria,
-        not_applicable=sum(1 for c in review.criteria if c.verdict is Verdict.NOT_APPLICABLE),
+        not_applicable=not_applicable_line(sum(1 for c in review.criteria if c.verdict is Verdict.NOT_APPLICABLE)),
+        any_not_applicable=any(c.verdict is Verdict.NOT_APPLICABLE for c in review.criteria),
         label=VERDICT_LABEL,
         advice=advice,
         paragraphs=paragraphs(document, advice.comments),
