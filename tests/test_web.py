@@ -3,6 +3,8 @@ limits, sessions, CSRF and the headers. The browser test (test_web_browser.py) d
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import json
 import re
@@ -203,22 +205,50 @@ def test_remove_a_staged_document(tmp_path: Path) -> None:
 def test_review_one_docx_and_download_its_feedback(tmp_path: Path) -> None:
     client, store = make_client(tmp_path)
     with client:
-        upload(client, [("personal_statement.docx", SAMPLE_DOCX.read_bytes())])
+        upload(client, [("ps_draft.docx", SAMPLE_DOCX.read_bytes())])
         page = review(client)
         assert not errors(page)
         assert "Judged by the rules engine (offline)." in page
         links = downloads(page)
-        assert {Path(u).name for u in links} == {f"personal_statement.review.{f}" for f in ("docx", "json", "md")}
+        assert [Path(u).name for u in links] == [f"ps_draft.review.{f}" for f in ("docx", "json", "md", "html")]
         assert "Across your application" not in page  # one document: no application checks
         files = {Path(u).suffix: client.get(u) for u in links}
     r = files[".docx"]
     assert r.headers["content-disposition"].startswith("attachment")
-    annotated = docx.Document(io.BytesIO(r.content))
-    assert len(list(annotated.comments)) >= 1
     data = json.loads(files[".json"].text)
-    assert data["document"]["path"] == "personal_statement.docx" and data["engine"] == "rules"
+    annotated = docx.Document(io.BytesIO(r.content))
+    assert len(list(annotated.comments)) == len(data["advice"]["comments"]) >= 1
+    assert data["document"]["path"] == "ps_draft.docx" and data["engine"] == "rules"
     for response in files.values():  # no temporary path leaks into what the applicant takes home
         assert str(store.root).encode() not in response.content
+
+
+def test_the_page_shows_the_html_review_in_a_frame_under_its_own_policy(tmp_path: Path) -> None:
+    """The result is the HTML review the html format writes (the renderer's file, byte for byte), framed: the
+    draft with its highlighted sentences and notes, the scorecard, what's working, the rewrite."""
+    client, _ = make_client(tmp_path)
+    with client:
+        upload(client, [("ps_draft.docx", SAMPLE_DOCX.read_bytes())])
+        page = review(client)
+        frame = re.search(r'<iframe class="review" src="(/view/1/ps_draft\.review\.html)" title="Review of '
+                          r'ps_draft\.docx" sandbox="allow-same-origin">', page)
+        assert frame
+        shown = client.get(frame.group(1))
+        downloaded = client.get("/download/1/ps_draft.review.html")
+        bad = client.get("/view/1/ps_draft.review.json")
+    assert shown.status_code == 200 and shown.content == downloaded.content
+    html = shown.text
+    assert re.search(r'<mark id="c1" class="(fail|warn)">', html)
+    for section in ("Scorecard", "What's working", "Your draft, with comments"):
+        assert section in html.replace("&#39;", "'")
+    assert "Suggested rewrite" in html
+    csp = shown.headers["content-security-policy"]
+    style = re.search(r"<style>(.*?)</style>", html, re.S)
+    assert style is not None
+    digest = base64.b64encode(hashlib.sha256(style.group(1).encode()).digest()).decode()
+    assert csp.startswith(f"default-src 'none'; style-src 'sha256-{digest}';") and "frame-ancestors 'self'" in csp
+    assert "<script" not in html and shown.headers["x-frame-options"] == "SAMEORIGIN"
+    assert bad.status_code == 404
 
 
 def test_review_an_application_with_the_checks_across_documents(tmp_path: Path) -> None:
@@ -267,6 +297,8 @@ def test_round_two_shows_resolved_persisting_and_new(tmp_path: Path) -> None:
         page = revise(client, {0: ("personal_statement_v2.txt", PS_2.encode())})
         assert not errors(page)
         assert "Feedback, round 2" in page and "Since round 1" in page
+        assert {Path(u).name for u in downloads(page)} == {f"personal_statement_v2.review.{f}"
+                                                           for f in ("docx", "json", "md", "html")}
         data = json.loads(client.get(next(u for u in downloads(page) if u.endswith(".json"))).text)
         md = client.get(next(u for u in downloads(page) if u.endswith(".md"))).text
     assert data["revision"]["round"] == 2 and data["revision"]["previous_round"] == 1
@@ -283,7 +315,7 @@ def test_round_two_keeps_unrevised_documents_as_they_were(tmp_path: Path) -> Non
     with client:
         upload(client, [("personal_statement.txt", PS.encode()), ("additional_info.txt", PS.encode())])
         review(client)
-        page = revise(client, {1: ("ps.txt", PS_2.encode())})  # sorted names: additional_info, personal_statement
+        page = revise(client, {0: ("ps.txt", PS_2.encode())})  # in the order they were added
         assert not errors(page)
         assert "Not revised in this round: its review is unchanged." in page
         assert page.count("resolved</span>") == 1
@@ -299,8 +331,7 @@ def test_round_two_without_a_file_and_with_a_bad_file(tmp_path: Path) -> None:
                                   "document)"]
         r = client.post("/revise", data={"csrf": csrf(client)},
                         files=[("revised-0", ("ps.docx", b"not a word file"))])
-        assert errors(r.text) == ["error: personal_statement.docx: damaged or incomplete Word file (re-save it from "
-                                  "Word as .docx)"]
+        assert errors(r.text) == ["error: ps.docx: damaged or incomplete Word file (re-save it from Word as .docx)"]
         assert "Feedback, round 1" in r.text
 
 
@@ -487,3 +518,17 @@ def test_model_engine_progress_and_which_engine_judged(tmp_path: Path, monkeypat
         assert "Judged by the hybrid engine: rules + model tiny-model at http://127.0.0.1:9/v1." in page
     assert len(calls) == state["planned"]
     assert not store.root.exists()  # the model cache lived in the session
+
+
+def test_round_two_from_pasted_text(tmp_path: Path) -> None:
+    client, _ = make_client(tmp_path)
+    with client:
+        upload(client, [("personal_statement.txt", PS.encode())])
+        review(client)
+        r = client.post("/revise", data={"csrf": csrf(client), "revised-text-0": PS_2})
+        assert r.status_code == 200 and not errors(r.text)
+        page = wait(client)
+        data = json.loads(client.get(next(u for u in downloads(page) if u.endswith(".json"))).text)
+    assert data["revision"]["counts"]["resolved"] >= 1
+    assert data["document"]["path"] == "personal_statement.txt"
+    assert re.search(r"<th scope=\"row\">Pasted text</th>", page)

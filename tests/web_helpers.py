@@ -20,7 +20,7 @@ from reviewer.web.session import SessionStore
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
-SAMPLE_DOCX = SAMPLES / "amara-okafor" / "personal_statement.docx"
+SAMPLE_DOCX = SAMPLES / "rahul-mehta" / "ps_draft.docx"  # a first draft: comments, a rewrite
 
 
 def make_client(tmp_path: Path, *, flags: dict[str, Any] | None = None, idle_timeout: float = 600.0,

@@ -50,6 +50,7 @@ from .staging import (
     MAX_DOCUMENTS,
     MAX_PASTE_BYTES,
     MAX_REQUEST_BYTES,
+    PASTED,
     check_room,
     set_kind,
     stage_file,
@@ -60,7 +61,7 @@ from .view import page_context
 
 COOKIE = "reviewer_session"
 HERE = Path(__file__).resolve().parent
-STATIC = {"web.css": "text/css; charset=utf-8", "web.js": "text/javascript; charset=utf-8"}
+STATIC = {"web.css": "text/css; charset=utf-8", "web.js": "text/javascript; charset=utf-8", "icon.svg": "image/svg+xml"}
 
 
 @functools.lru_cache(maxsize=1)
@@ -227,15 +228,16 @@ def _remove(session: Session, form: FormData, config: WebConfig) -> str:
 
 def _revise(session: Session, form: FormData, config: WebConfig) -> str:
     latest = session.rounds[-1] if session.rounds else None
-    names = sorted(latest.kinds) if latest is not None else []
-    revised: dict[str, tuple[str, bytes]] = {}
+    names = list(latest.kinds) if latest is not None else []  # the page's order (revisable in view.round_view)
+    revised: dict[str, tuple[str, bytes, str]] = {}
     for i, name in enumerate(names):
         upload = form.get(f"revised-{i}")
         if isinstance(upload, UploadFile) and upload.filename:
-            revised[name] = (_base_name(upload.filename), upload.file.read(MAX_REQUEST_BYTES))
+            filename = _base_name(upload.filename)
+            revised[name] = (filename, upload.file.read(MAX_REQUEST_BYTES), filename)
         text = _text(form, f"revised-text-{i}").strip()
         if text and name not in revised:
-            revised[name] = ("pasted.txt", text.encode("utf-8"))
+            revised[name] = (f"{Path(name).stem}.txt", text.replace("\r\n", "\n").encode("utf-8"), PASTED)
     options = parse_options(config, session.options)
     rnd, priors = revision_round(session, config, options, revised)
     start(session, config, rnd, priors, options)
@@ -332,7 +334,7 @@ async def static(request: Request) -> Response:
 
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    detail = exc.detail if exc.status_code != 404 or request.url.path != "/favicon.ico" else "no icon"
+    detail = exc.detail
     if exc.status_code == 405:
         detail = f"{request.method} {request.url.path}: not allowed here (use the page's buttons)"
     elif exc.status_code == 404 and detail == "Not Found":
@@ -382,6 +384,7 @@ def create_app(config: WebConfig, *, hosts: frozenset[str], store: SessionStore 
         Route("/download/{number:int}/{name:str}", download, methods=["GET"]),
         Route("/view/{number:int}/{name:str}", view, methods=["GET"]),
         Route("/static/{name:str}", static, methods=["GET"]),
+        Route("/favicon.ico", lambda request: RedirectResponse("/static/icon.svg", status_code=301), methods=["GET"]),
     ]
     handlers: Mapping[Any, Any] = {HTTPException: http_error, InputError: input_error, Exception: internal_error}
     app = Starlette(routes=routes, middleware=[Middleware(Guard, hosts=hosts)], exception_handlers=handlers,

@@ -48,7 +48,6 @@ if TYPE_CHECKING:
     from ..rubric import RubricSet
     from ..settings import Settings
 
-PAGE_FORMATS = ("docx", "json", "md")  # what the page offers to download, whatever --format says
 ENGINES = ("rules", "hybrid", "llm")
 
 
@@ -153,41 +152,40 @@ def first_round(session: Session, config: WebConfig, options: Options) -> tuple[
 
 
 def revision_round(session: Session, config: WebConfig, options: Options,
-                   revised: Mapping[str, tuple[str, bytes]]) -> tuple[Round, dict[str, Prior]]:
-    """The next round after the latest one: ``revised`` maps a document's name to the new draft (its file name
-    and bytes); every other document comes along unchanged, keeping its review."""
-    from .staging import provisional_kind
+                   revised: Mapping[str, tuple[str, bytes, str]]) -> tuple[Round, dict[str, Prior]]:
+    """The next round after the latest one: ``revised`` maps a document's name to its new draft (file name, bytes,
+    and how the page calls it); every other document comes along unchanged, keeping its review. A new draft goes
+    by its own file name (made safe and distinct), so its feedback files are named after it."""
+    from .staging import document_name, provisional_kind
 
     previous = session.rounds[-1] if session.rounds else None
     if previous is None or previous.result is None:
         raise InputError("no earlier round to compare with", hint="review your documents first")
-    unknown = [n for n in revised if n not in previous.kinds]
-    if unknown or not revised:
+    if not revised or any(n not in previous.kinds for n in revised):
         raise InputError("no revised draft was chosen", hint="choose the new version of at least one document")
     rnd = new_round(session, engine_label(round_settings(config, session, options)))
     reviews = {Path(r.review.document.path).name: r.review for r in previous.result.reviewed}
+    taken = [n for n in previous.kinds if n not in revised]
+    names = {n: document_name(revised[n][0], taken) for n in revised}
     priors: dict[str, Prior] = {}
     for name, kind in previous.kinds.items():
         review = reviews.get(name)
+        now = names.get(name, name)
+        rnd.kinds[now] = kind
         if name in revised:
-            filename, data = revised[name]
-            new_name = Path(name).stem + Path(filename).suffix.lower()
-            path = rnd.documents / new_name
-            path.write_bytes(data)
-            _check(path, provisional_kind(new_name, kind), rnd)
-            rnd.shown[new_name] = filename
+            _, data, shown = revised[name]
+            (rnd.documents / now).write_bytes(data)
+            _check(rnd.documents / now, provisional_kind(now, kind), rnd)
+            rnd.shown[now] = shown
             if review is not None:
-                priors[new_name] = Prior(review=review, round=previous.number)
-            name_now = new_name
+                priors[now] = Prior(review=review, round=previous.number)
+                rnd.previous[now] = review.document.sha256
         else:
-            shutil.copyfile(previous.documents / name, rnd.documents / name)
-            rnd.shown[name] = previous.shown.get(name, name)
+            shutil.copyfile(previous.documents / name, rnd.documents / now)
+            rnd.shown[now] = previous.shown.get(name, name)
             if review is not None:
-                priors[name] = Prior(review=review, round=previous.number, sha256=review.document.sha256,
-                                     reuse=True)
-            name_now = name
-        rnd.kinds[name_now] = kind
-    rnd.revised = tuple(Path(n).stem + Path(revised[n][0]).suffix.lower() for n in revised)
+                priors[now] = Prior(review=review, round=previous.number, sha256=review.document.sha256, reuse=True)
+    rnd.revised = tuple(names.values())
     return rnd, priors
 
 
@@ -216,6 +214,14 @@ def planned_calls(config: WebConfig, settings: Settings, rnd: Round, priors: Map
     files = [rnd.documents / n for n in sorted(rnd.kinds) if not (priors.get(n) or Prior()).reuse]
     plan = plan_folder_calls(rnd.documents, config.rubrics, settings, files=files)
     return sum(1 for _, calls in plan if not isinstance(calls, str) for c in calls if not c.cached)
+
+
+def page_formats() -> tuple[str, ...]:
+    """What the page writes for every round, whatever ``--format`` says: every registered output format (the
+    ``html`` one is the review the page shows)."""
+    from ..render.registry import format_names
+
+    return format_names()
 
 
 def write_feedback(result: FolderResult, out: Path, formats: tuple[str, ...]) -> dict[str, dict[str, str]]:
@@ -250,7 +256,7 @@ def run(session: Session, config: WebConfig, rnd: Round, priors: Mapping[str, Pr
         result = review_folder(rnd.documents, config.rubrics, settings, engine=engine, priors=priors)
         result = relabel(result, rnd.documents, options.applicant)
         rnd.result = result
-        rnd.downloads = write_feedback(result, rnd.feedback, PAGE_FORMATS)
+        rnd.downloads = write_feedback(result, rnd.feedback, page_formats())
         if options.out is not None:
             save_copy(result, options.out, settings.formats, rnd)
     except Exception as exc:  # shown as one line on the page; the session goes on
@@ -290,5 +296,5 @@ def start(session: Session, config: WebConfig, rnd: Round, priors: Mapping[str, 
     return job
 
 
-__all__ = ["ENGINES", "PAGE_FORMATS", "CountingJudge", "Options", "WebConfig", "first_round", "parse_options",
+__all__ = ["ENGINES", "CountingJudge", "Options", "WebConfig", "first_round", "page_formats", "parse_options",
            "revision_round", "round_settings", "run", "start", "write_feedback", "write_manifest"]

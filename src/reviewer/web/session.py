@@ -60,6 +60,7 @@ class Round:
     result: FolderResult | None = None
     downloads: dict[str, dict[str, str]] = field(default_factory=dict)  # document name (or "") -> format -> file
     revised: tuple[str, ...] = ()  # the documents that came with a new draft in this round
+    previous: dict[str, str] = field(default_factory=dict)  # revised document -> its previous draft's sha256
     saved_to: Path | None = None
     problems: list[str] = field(default_factory=list)  # one-line errors of this round (an output folder...)
 

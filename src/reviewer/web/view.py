@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 VERDICTS = {Verdict.FAIL: ("\u2717", "FAIL"), Verdict.WARN: ("!", "WARN"), Verdict.PASS: ("\u2713", "PASS"),
             Verdict.NOT_APPLICABLE: ("\u2013", "n/a")}
+# Friendlier names for the formats an applicant knows; any other registered format goes by its registry label.
 FORMAT_LABELS = {"docx": "Word (annotated DOCX)", "html": "Web page (HTML)", "md": "Markdown", "json": "JSON"}
 ENGINE_LABELS = {"rules": "Rules (offline, no model)", "hybrid": "Hybrid: rules + model for judgment",
                  "llm": "Model for every criterion it can judge"}
@@ -37,8 +38,11 @@ def verdict(v: Verdict) -> dict[str, str]:
 
 
 def downloads(rnd: Round, files: dict[str, str]) -> list[dict[str, str]]:
-    order = [f for f in FORMAT_LABELS if f in files]
-    return [{"label": FORMAT_LABELS[f], "format": f, "name": files[f],
+    """Download links for a document's feedback files: the annotated DOCX first, then in the registry's order."""
+    from ..render.registry import output_format
+
+    order = sorted(files, key=lambda f: (f != "docx", list(files).index(f)))
+    return [{"label": FORMAT_LABELS.get(f) or output_format(f).label, "format": f, "name": files[f],
              "url": f"/download/{rnd.number}/{files[f]}"} for f in order]
 
 
@@ -56,7 +60,8 @@ def document_view(rnd: Round, review: Review, name: str) -> dict[str, Any]:
         "page": f"/view/{rnd.number}/{files['html']}" if "html" in files else None,
         "revision": ({**counts(review.revision), "previous": review.revision.previous_round}
                      if revised and review.revision is not None else None),
-        "identical": revised and review.revision is None,
+        "identical": revised and rnd.previous.get(name) == review.document.sha256,
+        "first": revised and name not in rnd.previous,  # it could not be reviewed in the previous round
         "unchanged": rnd.number > 1 and not revised,
         "open": sum(1 for c in review.criteria if c.verdict in (Verdict.FAIL, Verdict.WARN)),
     }
@@ -78,7 +83,9 @@ def application_view(rnd: Round, app: ApplicationReview) -> dict[str, Any]:
 def round_view(rnd: Round) -> dict[str, Any]:
     result = rnd.result
     assert result is not None and result.application is not None
-    docs = [document_view(rnd, r.review, r.source.name) for r in result.reviewed]
+    order = {name: i for i, name in enumerate(rnd.kinds)}  # as the applicant added them
+    reviewed = sorted(result.reviewed, key=lambda r: order.get(r.source.name, len(order)))
+    docs = [document_view(rnd, r.review, r.source.name) for r in reviewed]
     engines = list(dict.fromkeys(d["judged_by"] for d in docs))
     return {
         "number": rnd.number,
@@ -88,7 +95,7 @@ def round_view(rnd: Round) -> dict[str, Any]:
         "application": application_view(rnd, result.application) if len(result.files) > 1 else None,
         "problems": list(rnd.problems),
         "saved_to": str(rnd.saved_to) if rnd.saved_to else "",
-        "revisable": [{"index": i, "name": n, "shown": rnd.shown.get(n, n)} for i, n in enumerate(sorted(rnd.kinds))],
+        "revisable": [{"index": i, "name": n, "shown": rnd.shown.get(n, n)} for i, n in enumerate(rnd.kinds)],
         "changes": sum(1 for d in docs if d["revision"]),
     }
 
