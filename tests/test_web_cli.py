@@ -71,3 +71,24 @@ def test_a_model_engine_without_a_model_is_refused_at_start(tmp_path: Path) -> N
     assert r.stderr.strip().startswith("error: settings: the hybrid engine needs a model")
     r = run(tmp_path, "--port", "0", "--dry-run")
     assert r.returncode == 3 and "dry_run does not apply to reviewer serve" in r.stderr
+
+
+def test_the_readme_shows_serve_first_and_every_serve_line_parses() -> None:
+    import re
+    import shlex
+
+    from reviewer.cli_web import serve
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    first = re.search(r"^```bash\n(.*?)^```", readme, flags=re.M | re.S)
+    assert first is not None
+    commands = [shlex.split(line, comments=True) for line in first.group(1).splitlines()]
+    assert ["reviewer", "serve", "--open"] in commands  # for applicants, next to the CLI for advisors
+    assert any(c[:2] == ["reviewer", "review"] for c in commands)
+    assert "## Web page" in readme
+    lines = [shlex.split(line, comments=True) for block in re.findall(r"^```bash\n(.*?)^```", readme, re.M | re.S)
+             for line in block.splitlines() if line.strip().startswith("reviewer serve")]
+    assert len(lines) >= 4
+    for args in lines:
+        with serve.make_context("serve", args[2:]) as ctx:  # options as written are the command's options
+            assert ctx.params["port"] >= 0
