@@ -532,3 +532,19 @@ def test_round_two_from_pasted_text(tmp_path: Path) -> None:
     assert data["revision"]["counts"]["resolved"] >= 1
     assert data["document"]["path"] == "personal_statement.txt"
     assert re.search(r"<th scope=\"row\">Pasted text</th>", page)
+
+
+def test_file_names_with_url_characters_download_and_show(tmp_path: Path) -> None:
+    name = "PS #2 50% é (final).txt"
+    client, _ = make_client(tmp_path)
+    with client:
+        upload(client, [(name, PS.encode())])
+        page = review(client, {name: "personal_statement"})
+        assert not errors(page)
+        links = downloads(page)
+        assert links and all(" " not in u and "#" not in u for u in links)
+        for u in links:
+            r = client.get(u)
+            assert r.status_code == 200, u
+        assert "PS%20%232%2050%25" in links[0]
+        assert client.get(re.search(r'<iframe class="review" src="([^"]+)"', page).group(1)).status_code == 200

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,33 @@ def test_the_readme_shows_serve_first_and_every_serve_line_parses() -> None:
     for args in lines:
         with serve.make_context("serve", args[2:]) as ctx:  # options as written are the command's options
             assert ctx.params["port"] >= 0
+
+
+def test_open_starts_the_browser_on_the_address(tmp_path: Path) -> None:
+    opened = tmp_path / "opened"
+    script = tmp_path / "browser.sh"
+    script.write_text(f'#!/bin/sh\necho "$1" > "{opened}"\n')
+    script.chmod(0o755)
+    server = Server(tmp_path, "--open", env={"BROWSER": f"{script} %s"})
+    try:
+        for _ in range(100):
+            if opened.exists() and opened.read_text().strip():
+                break
+            time.sleep(0.05)
+        assert opened.read_text().strip() == server.url
+    finally:
+        server.stop()
+
+
+def test_an_idle_session_is_swept_while_the_server_runs(tmp_path: Path) -> None:
+    """The sweeper thread, on the real clock: an idle session's folder goes without any request."""
+    from web_helpers import make_client, upload
+
+    client, store = make_client(tmp_path, idle_timeout=0.3, sweep_every=0.05)
+    with client:
+        upload(client, [("personal_statement.txt", b"I failed Step 1 once. I then scored 241 on Step 2 CK.")])
+        (folder,) = list(store.root.iterdir())
+        deadline = time.monotonic() + 10
+        while folder.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not folder.exists() and len(store) == 0

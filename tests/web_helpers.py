@@ -24,14 +24,14 @@ SAMPLE_DOCX = SAMPLES / "rahul-mehta" / "ps_draft.docx"  # a first draft: commen
 
 
 def make_client(tmp_path: Path, *, flags: dict[str, Any] | None = None, idle_timeout: float = 600.0,
-                clock: Any = None, **config: Any) -> tuple[TestClient, SessionStore]:
+                clock: Any = None, sweep_every: float = 3600, **config: Any) -> tuple[TestClient, SessionStore]:
     settings = resolve_settings(flags or {}, env={}, cwd=tmp_path)
     web = WebConfig(settings=settings, rubrics=load_rubrics(), **config)
     kwargs: dict[str, Any] = {"idle_timeout": idle_timeout, "parent": tmp_path}
     if clock is not None:
         kwargs["clock"] = clock
     store = SessionStore(**kwargs)
-    app = create_app(web, hosts=frozenset({"testserver"}), store=store, sweep_every=3600)
+    app = create_app(web, hosts=frozenset({"testserver"}), store=store, sweep_every=sweep_every)
     return TestClient(app), store
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from ..document import DocKind
 from ..findings import Change, Verdict
@@ -43,7 +44,7 @@ def downloads(rnd: Round, files: dict[str, str]) -> list[dict[str, str]]:
 
     order = sorted(files, key=lambda f: (f != "docx", list(files).index(f)))
     return [{"label": FORMAT_LABELS.get(f) or output_format(f).label, "format": f, "name": files[f],
-             "url": f"/download/{rnd.number}/{files[f]}"} for f in order]
+             "url": f"/download/{rnd.number}/{quote(files[f])}"} for f in order]
 
 
 def document_view(rnd: Round, review: Review, name: str) -> dict[str, Any]:
@@ -57,7 +58,7 @@ def document_view(rnd: Round, review: Review, name: str) -> dict[str, Any]:
         "kind": KIND_LABELS[review.document.kind],
         "judged_by": judged_by(review),
         "downloads": downloads(rnd, files),
-        "page": f"/view/{rnd.number}/{files['html']}" if "html" in files else None,
+        "page": f"/view/{rnd.number}/{quote(files['html'])}" if "html" in files else None,
         "revision": ({**counts(review.revision), "previous": review.revision.previous_round}
                      if revised and review.revision is not None else None),
         "identical": revised and rnd.previous.get(name) == review.document.sha256,
