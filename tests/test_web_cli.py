@@ -115,7 +115,7 @@ def test_an_idle_session_is_swept_while_the_server_runs(tmp_path: Path) -> None:
     """The sweeper thread, on the real clock: an idle session's folder goes without any request."""
     from web_helpers import make_client, upload
 
-    client, store = make_client(tmp_path, idle_timeout=0.3, sweep_every=0.05)
+    client, store = make_client(tmp_path, idle_timeout=1.5, sweep_every=0.05)
     with client:
         upload(client, [("personal_statement.txt", b"I failed Step 1 once. I then scored 241 on Step 2 CK.")])
         (folder,) = list(store.root.iterdir())
