@@ -215,3 +215,56 @@ def test_a_dropped_file_is_uploaded(tmp_path: Path, browser) -> None:  # type: i
         time.sleep(0.1)
     finally:
         server.stop()
+
+
+def test_progress_while_a_model_engine_works(tmp_path: Path, browser) -> None:  # type: ignore[no-untyped-def]
+    """With a model engine the page shows the model calls answered as they come, then which engine judged.
+
+    The model is a stub OpenAI-compatible server on loopback that holds every answer after the first until the
+    page has shown the progress."""
+    pytest.importorskip("langchain_openai")
+    import threading
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    from faultstub import FaultStub
+
+    class HeldStub(FaultStub):
+        def __init__(self) -> None:
+            self.release = threading.Event()
+            self.answered = 0
+            super().__init__(max_seconds=120)
+
+        def respond(self, handler, body, raw) -> None:  # type: ignore[no-untyped-def]
+            with self._lock:
+                self.answered += 1
+                first = self.answered == 1
+            if not first:
+                self.release.wait(60)
+            super().respond(handler, body, raw)
+
+    screenshots = tmp_path / "screenshots"
+    driver = browser
+    with HeldStub() as stub:
+        server = Server(tmp_path, "--engine", "hybrid", "--model", "stub-model", "--base-url", stub.base_url,
+                        "--local-only")
+        try:
+            driver.get(server.url)
+            assert "hybrid engine: rules + model stub-model" in driver.find_element(By.CLASS_NAME, "engine").text
+            driver.find_element(By.ID, "files").send_keys(str(SAMPLE_DOCX))
+            driver.find_element(By.CSS_SELECTOR, "#upload button[type=submit]").click()
+            wait_for(driver, ec.presence_of_element_located((By.ID, "review-button"))).click()
+            text = wait_for(driver, ec.text_to_be_present_in_element((By.ID, "progress-text"), "Model calls answered: 1 of"))
+            assert text
+            bar = driver.find_element(By.ID, "progress-bar")
+            assert bar.get_attribute("value") == "1" and int(bar.get_attribute("max")) > 1
+            shot(driver, screenshots, "progress")
+            stub.release.set()
+            wait_for(driver, ec.presence_of_element_located((By.ID, "result")))
+            judged = driver.find_element(By.CSS_SELECTOR, "#result .judged").text
+            assert judged == f"Judged by the hybrid engine: rules + model stub-model at {stub.base_url}."
+            shot(driver, screenshots, "judged-by-model")
+        finally:
+            stub.release.set()
+            server.stop()

@@ -28,8 +28,7 @@ VERDICTS = {Verdict.FAIL: ("\u2717", "FAIL"), Verdict.WARN: ("!", "WARN"), Verdi
             Verdict.NOT_APPLICABLE: ("\u2013", "n/a")}
 # Friendlier names for the formats an applicant knows; any other registered format goes by its registry label.
 FORMAT_LABELS = {"docx": "Word (annotated DOCX)", "html": "Web page (HTML)", "md": "Markdown", "json": "JSON"}
-ENGINE_LABELS = {"rules": "Rules (offline, no model)", "hybrid": "Hybrid: rules + model for judgment",
-                 "llm": "Model for every criterion it can judge"}
+ENGINE_LABELS = {"rules": "Rules only (offline)", "hybrid": "Hybrid: rules + model", "llm": "Model (llm)"}
 ACCEPT = ".docx,.docm,.pdf,.txt,.md,.yaml,.yml,.json,.csv"
 
 
