@@ -81,7 +81,7 @@ def test_page_headers_cookie_and_labels(tmp_path: Path) -> None:
     assert controls
     for control in controls:
         assert f'for="{control}"' in r.text, f"no label for #{control}"
-    assert "rules engine" in r.text  # the page says which engine judges
+    assert "Rules engine (offline" in r.text  # the page says which engine judges
 
 
 def test_unknown_host_and_foreign_origin_are_refused(tmp_path: Path) -> None:
@@ -113,12 +113,32 @@ def test_posts_need_the_sessions_csrf_token(tmp_path: Path) -> None:
         assert r.status_code == 403
 
 
-def test_a_post_without_a_session_starts_a_new_one_and_says_so(tmp_path: Path) -> None:
-    client, _ = make_client(tmp_path)
+def test_a_post_without_a_session_is_one_line_and_makes_no_session(tmp_path: Path) -> None:
+    client, store = make_client(tmp_path)
     with client:
         r = client.post("/paste", data={"csrf": "x", "text": PS, "kind": "personal_statement"})
-        assert r.status_code == 200
+        assert r.status_code == 403
         assert errors(r.text) == ["error: your session expired and its files were deleted (start again)"]
+        assert len(store) == 0 and not any(store.root.iterdir())
+
+
+def test_requests_other_sites_make_are_refused_but_links_from_them_work(tmp_path: Path) -> None:
+    client, store = make_client(tmp_path)
+    with client:
+        token = csrf(client)
+        for method, mode in (("GET", "no-cors"), ("GET", "cors"), ("POST", "navigate")):
+            r = client.request(method, "/" if method == "GET" else "/paste",
+                               headers={"sec-fetch-site": "cross-site", "sec-fetch-mode": mode},
+                               data={"csrf": token, "text": PS, "kind": "personal_statement"} if method == "POST"
+                               else None)
+            assert r.status_code == 403, (method, mode)
+            assert errors(r.text) == ["error: another site asked for this page (open it yourself)"]
+        assert len(store) == 1 and not staged_ids(client.get("/").text)
+        r = client.get("/", headers={"sec-fetch-site": "cross-site", "sec-fetch-mode": "navigate"})
+        assert r.status_code == 200
+        r = client.post("/paste", headers={"sec-fetch-site": "same-origin", "sec-fetch-mode": "navigate"},
+                        data={"csrf": token, "text": PS, "kind": "personal_statement"})
+        assert staged_ids(r.text)
 
 
 # --- uploads -----------------------------------------------------------------------------------------------

@@ -251,12 +251,12 @@ def test_progress_while_a_model_engine_works(tmp_path: Path, browser) -> None:  
                         "--local-only")
         try:
             driver.get(server.url)
-            assert "hybrid engine: rules + model stub-model" in driver.find_element(By.CLASS_NAME, "engine").text
+            assert "Hybrid engine: rules + model stub-model" in driver.find_element(By.CLASS_NAME, "engine").text
             driver.find_element(By.ID, "files").send_keys(str(SAMPLE_DOCX))
             driver.find_element(By.CSS_SELECTOR, "#upload button[type=submit]").click()
             wait_for(driver, ec.presence_of_element_located((By.ID, "review-button"))).click()
-            text = wait_for(driver, ec.text_to_be_present_in_element((By.ID, "progress-text"), "Model calls answered: 1 of"))
-            assert text
+            shown = ec.text_to_be_present_in_element((By.ID, "progress-text"), "Model calls answered: 1 of")
+            assert wait_for(driver, shown)
             bar = driver.find_element(By.ID, "progress-bar")
             assert bar.get_attribute("value") == "1" and int(bar.get_attribute("max")) > 1
             shot(driver, screenshots, "progress")

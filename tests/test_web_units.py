@@ -135,3 +135,21 @@ def test_bind_picks_a_free_port_and_says_when_one_is_taken() -> None:
             bind("127.0.0.1", first.port)
     finally:
         first.sock.close()
+
+
+def test_at_most_max_sessions_live_the_least_recently_used_idle_ones_go(tmp_path: Path) -> None:
+    from reviewer.web.session import MAX_SESSIONS
+
+    now = [0.0]
+    store = SessionStore(parent=tmp_path, clock=lambda: now[0])
+    busy = store.create()
+    busy.job = Job(round=1, engine="rules")
+    made = []
+    for i in range(MAX_SESSIONS + 5):
+        now[0] = i + 1.0
+        made.append(store.create())
+    assert len(store) == MAX_SESSIONS
+    assert store.get(busy.id) is busy  # a running review is never cut short
+    assert [s for s in made[:6] if store.get(s.id) is not None] == []  # the oldest idle ones went, files too
+    assert not made[0].folder.exists() and made[-1].folder.exists()
+    store.close()

@@ -112,8 +112,9 @@ def _back(session: Session, new: bool, anchor: str = "") -> Response:
     return _with_cookie(RedirectResponse(f"/{anchor}", status_code=303), session, new)
 
 
-async def _form(request: Request, session: Session, new: bool, *, limit: int) -> FormData | Response:
-    """The POST's form, once its size, origin and CSRF token are checked; else the response that refuses it."""
+async def _form(request: Request, session: Session | None, *, limit: int) -> FormData | Response:
+    """The POST's form, once its size, origin, session and CSRF token are checked; else the response that refuses
+    it. A post without a live session makes none (its token could not match anyway)."""
     length = request.headers.get("content-length")
     if length is None or not length.isdigit():
         return error_page("error: the upload did not say how large it is (send it from the page)", 411)
@@ -129,19 +130,19 @@ async def _form(request: Request, session: Session, new: bool, *, limit: int) ->
                                   max_part_size=MAX_PASTE_BYTES)
     except (MultiPartException, HTTPException) as exc:
         reason = exc.message if isinstance(exc, MultiPartException) else exc.detail
-        return _refuse(session, new, f"error: the upload was refused: {reason} (at most {MAX_DOCUMENTS} "
-                                     "documents, or a shorter text)")
-    if new:  # an expired (or never opened) session: its token cannot match; its files are already gone
-        return _refuse(session, new, "error: your session expired and its files were deleted (start again)")
+        line = f"error: the upload was refused: {reason} (at most {MAX_DOCUMENTS} documents, or a shorter text)"
+        return _refuse(session, line) if session is not None else error_page(line, 400)
+    if session is None:  # expired (its files are gone) or never opened
+        return error_page("error: your session expired and its files were deleted (start again)", 403)
     if not token_ok(session.csrf, form.get("csrf")):
         return error_page("error: this form is out of date (reload the page and try again)", 403)
     return form
 
 
-def _refuse(session: Session, new: bool, line: str, anchor: str = "") -> Response:
+def _refuse(session: Session, line: str, anchor: str = "") -> Response:
     with session.lock:
         session.flash.append(line)
-    return _back(session, new, anchor)
+    return _back(session, False, anchor)
 
 
 Action = Callable[[Session, FormData, WebConfig], str]
@@ -151,12 +152,13 @@ async def _post(request: Request, action: Action, *, limit: int) -> Response:
     """A form post: checked (:func:`_form`), then ``action`` on a worker thread under the session's lock; it
     returns where the page should scroll to. Its :class:`~reviewer.errors.ReviewerError` becomes the page's one
     error line."""
-    session, new = _session(request)
-    form = await _form(request, session, new, limit=limit)
+    session = _store(request).get(request.cookies.get(COOKIE))
+    form = await _form(request, session, limit=limit)
     if isinstance(form, Response):
         return form
+    assert session is not None
     anchor = await run_in_threadpool(_locked, session, form, _config(request), action)
-    return _back(session, new, anchor)
+    return _back(session, False, anchor)
 
 
 def _locked(session: Session, form: FormData, config: WebConfig, action: Action) -> str:
@@ -269,11 +271,12 @@ def _base_name(filename: str) -> str:
 
 
 async def reset(request: Request) -> Response:
-    session, new = _session(request)
-    form = await _form(request, session, new, limit=64 * 1024)
+    store = _store(request)
+    session = store.get(request.cookies.get(COOKIE))
+    form = await _form(request, session, limit=64 * 1024)
     if isinstance(form, Response):
         return form
-    store = _store(request)
+    assert session is not None
     store.remove(session)
     fresh = store.create()
     return _back(fresh, True)

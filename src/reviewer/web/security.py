@@ -6,6 +6,8 @@
 * **Headers.** A strict Content-Security-Policy (scripts, styles and fetches from this server only; no
   plug-ins, no frames but its own review pages, forms posting here only), no sniffing, no referrer to other
   sites, no caching (reviews are private), and no framing by other sites.
+* **Other sites.** A request another site's page makes (an image, a script, a form posted here) is refused by
+  its fetch metadata (``Sec-Fetch-Site``), before any session is made for it; following a link here is fine.
 * **CSRF.** Every form carries the session's random token; a POST whose token is missing or different is
   refused, and so is one whose ``Origin`` is another site.
 """
@@ -52,11 +54,16 @@ class Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        host = Headers(scope=scope).get("host", "")
+        headers = Headers(scope=scope)
+        host = headers.get("host", "")
+        problem = None
         if host not in self.hosts:
-            page = f"<!DOCTYPE html><title>reviewer</title><p>error: {_escape(host) or 'no host'}: unknown host " \
-                   f"(open the address reviewer serve printed)</p>"
-            response = HTMLResponse(page, status_code=421, headers=HEADERS)
+            problem = (421, f"{host or 'no host'}: unknown host (open the address reviewer serve printed)")
+        elif not fetched_here(headers, scope["method"]):
+            problem = (403, "another site asked for this page (open it yourself)")
+        if problem is not None:
+            page = f"<!DOCTYPE html><title>reviewer</title><p class=\"error\">error: {_escape(problem[1])}</p>"
+            response = HTMLResponse(page, status_code=problem[0], headers=HEADERS)
             await response(scope, receive, send)
             return
 
@@ -75,6 +82,15 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")[:200]
 
 
+def fetched_here(headers: Headers, method: str) -> bool:
+    """Fetch metadata: a request another site made (an image, a script, a form posted to this address) is
+    refused; a person following a link here (a top-level GET) is not. Browsers that send no metadata pass."""
+    site = headers.get("sec-fetch-site")
+    if site in (None, "same-origin", "none"):
+        return True
+    return headers.get("sec-fetch-mode") == "navigate" and method == "GET"
+
+
 def token_ok(expected: str, given: object) -> bool:
     """The form's CSRF token matches the session's (compared in constant time)."""
     return isinstance(given, str) and hmac.compare_digest(expected.encode(), given.encode())
@@ -87,4 +103,4 @@ def same_origin(headers: Headers) -> bool:
     return origin in (None, "null") or origin == f"http://{headers.get('host', '')}"
 
 
-__all__ = ["CSP", "HEADERS", "Guard", "loopback_hosts", "same_origin", "token_ok"]
+__all__ = ["CSP", "HEADERS", "Guard", "fetched_here", "loopback_hosts", "same_origin", "token_ok"]

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from ..pipeline import FolderResult
 
 IDLE_TIMEOUT = 30 * 60.0  # seconds without a request before a session and its files are deleted
+MAX_SESSIONS = 100  # one person uses a handful; past this the least recently used idle ones go
 
 
 def new_token() -> str:
@@ -140,6 +141,13 @@ class SessionStore:
         self.closed = False
 
     def create(self) -> Session:
+        """A new session; when :data:`MAX_SESSIONS` are live, the least recently used ones without a running review
+        go first."""
+        with self._lock:
+            live = sorted((s for s in self._sessions.values() if not s.busy), key=lambda s: s.last_seen)
+            evict = live[: max(0, len(self._sessions) + 1 - MAX_SESSIONS)]
+        for old in evict:
+            self.remove(old)
         folder = Path(tempfile.mkdtemp(prefix="s-", dir=self.root))
         session = Session(id=new_token(), csrf=new_token(), folder=folder, last_seen=self.clock())
         session.staging.mkdir()
@@ -213,4 +221,4 @@ class Sweeper:
             self._thread.join(timeout=5)
 
 
-__all__ = ["IDLE_TIMEOUT", "Job", "Round", "Session", "SessionStore", "Staged", "Sweeper", "new_token"]
+__all__ = ["IDLE_TIMEOUT", "MAX_SESSIONS", "Job", "Round", "Session", "SessionStore", "Staged", "Sweeper", "new_token"]
