@@ -568,3 +568,30 @@ def test_file_names_with_url_characters_download_and_show(tmp_path: Path) -> Non
             assert r.status_code == 200, u
         assert "PS%20%232%2050%25" in links[0]
         assert client.get(re.search(r'<iframe class="review" src="([^"]+)"', page).group(1)).status_code == 200
+
+
+def test_documents_added_after_a_round_are_reviewed_with_the_others(tmp_path: Path) -> None:
+    client, _ = make_client(tmp_path)
+    with client:
+        upload(client, [("personal_statement.txt", PS.encode())])
+        first = review(client)
+        first_json = client.get(next(u for u in downloads(first) if u.endswith(".json"))).text
+        page = upload(client, [("personal_statement.txt", PS_2.encode())])  # the same name as a reviewed one
+        assert set(staged_ids(page)) == {"personal_statement.txt"} and "(personal_statement-2.txt)" in page
+        assert "reviewed together with the documents of round 1" in page
+        page = review(client, {"personal_statement.txt": "additional_info"})
+        assert not errors(page)
+        assert "Across your application" in page and "Feedback, round 2" in page
+        assert "Reviewed for the first time in this round." in page
+        assert "Not revised in this round: its review is unchanged." in page
+        kept = client.get("/download/2/personal_statement.review.json").text
+    assert json.loads(kept) == json.loads(first_json)  # the earlier document kept its review
+
+
+def test_the_document_limit_counts_earlier_rounds(tmp_path: Path) -> None:
+    client, _ = make_client(tmp_path)
+    with client:
+        upload(client, [(f"ps{i}.txt", PS.encode()) for i in range(MAX_DOCUMENTS - 1)])
+        review(client, {f"ps{i}.txt": "personal_statement" for i in range(MAX_DOCUMENTS - 1)})
+        page = upload(client, [("a.txt", PS.encode()), ("b.txt", PS.encode())])
+    assert errors(page)[0].startswith(f"error: too many documents: at most {MAX_DOCUMENTS} in one review")

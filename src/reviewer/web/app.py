@@ -43,7 +43,7 @@ from starlette.routing import Route
 
 from ..errors import InputError, ReviewerError
 from .present import error_line
-from .rounds import WebConfig, first_round, parse_options, revision_round, start
+from .rounds import WebConfig, parse_options, revision_round, staged_round, start
 from .security import CSP, Guard, same_origin, token_ok
 from .session import Session, SessionStore, Sweeper
 from .staging import (
@@ -217,7 +217,7 @@ def _review(session: Session, form: FormData, config: WebConfig) -> str:
     _save_kinds(session, form)
     session.options = {k: _text(form, k) for k in ("target", "engine", "applicant", "out")}
     options = parse_options(config, session.options)
-    rnd, priors = first_round(session, config, options)
+    rnd, priors = staged_round(session, config, options)
     start(session, config, rnd, priors, options)
     return "#progress"
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import shutil
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -135,20 +135,43 @@ def new_round(session: Session, engine: str) -> Round:
     return rnd
 
 
-def first_round(session: Session, config: WebConfig, options: Options) -> tuple[Round, dict[str, Prior]]:
-    """A round of the staged documents (copied: they stay staged until the round succeeds)."""
+def staged_round(session: Session, config: WebConfig, options: Options) -> tuple[Round, dict[str, Prior]]:
+    """A round of the staged documents (copied: they stay staged until the round succeeds). After an earlier
+    round the session's documents come along unchanged, keeping their reviews: a session is one application,
+    and documents added later are reviewed together with the others."""
     from .staging import require_kinds
 
     if not session.staged:
         raise InputError("nothing to review", hint="choose a file or paste a draft first")
     require_kinds(session.staged)
     rnd = new_round(session, engine_label(round_settings(config, session, options)))
+    priors = _carry(session.rounds[-1], rnd) if session.rounds else {}
     for s in session.staged:
         assert s.kind is not None
         shutil.copyfile(session.staging / s.name, rnd.documents / s.name)
         rnd.kinds[s.name] = s.kind
         rnd.shown[s.name] = s.shown
-    return rnd, {}
+    if session.rounds:
+        rnd.added = tuple(s.name for s in session.staged)
+    return rnd, priors
+
+
+def _carry(previous: Round, rnd: Round, *, leave: Collection[str] = ()) -> dict[str, Prior]:
+    """The previous round's documents (but ``leave``) copied into ``rnd`` unchanged; returns their priors: an
+    unchanged document keeps its review."""
+    assert previous.result is not None
+    reviews = {Path(r.review.document.path).name: r.review for r in previous.result.reviewed}
+    priors: dict[str, Prior] = {}
+    for name, kind in previous.kinds.items():
+        if name in leave:
+            continue
+        shutil.copyfile(previous.documents / name, rnd.documents / name)
+        rnd.kinds[name] = kind
+        rnd.shown[name] = previous.shown.get(name, name)
+        review = reviews.get(name)
+        if review is not None:
+            priors[name] = Prior(review=review, round=previous.number, sha256=review.document.sha256, reuse=True)
+    return priors
 
 
 def revision_round(session: Session, config: WebConfig, options: Options,
@@ -296,5 +319,18 @@ def start(session: Session, config: WebConfig, rnd: Round, priors: Mapping[str, 
     return job
 
 
-__all__ = ["ENGINES", "CountingJudge", "Options", "WebConfig", "first_round", "page_formats", "parse_options",
-           "revision_round", "round_settings", "run", "start", "write_feedback", "write_manifest"]
+__all__ = [
+    "ENGINES",
+    "CountingJudge",
+    "Options",
+    "WebConfig",
+    "page_formats",
+    "parse_options",
+    "revision_round",
+    "round_settings",
+    "run",
+    "staged_round",
+    "start",
+    "write_feedback",
+    "write_manifest",
+]

@@ -62,6 +62,7 @@ class Round:
     downloads: dict[str, dict[str, str]] = field(default_factory=dict)  # document name (or "") -> format -> file
     revised: tuple[str, ...] = ()  # the documents that came with a new draft in this round
     previous: dict[str, str] = field(default_factory=dict)  # revised document -> its previous draft's sha256
+    added: tuple[str, ...] = ()  # documents first reviewed in this round, after an earlier round
     saved_to: Path | None = None
     problems: list[str] = field(default_factory=list)  # one-line errors of this round (an output folder...)
 
@@ -118,6 +119,12 @@ class Session:
     @property
     def busy(self) -> bool:
         return self.job is not None and self.job.state == "running"
+
+    @property
+    def documents(self) -> list[str]:
+        """The application's documents so far: the latest round's, then the staged ones."""
+        latest = list(self.rounds[-1].kinds) if self.rounds else []
+        return latest + [s.name for s in self.staged]
 
     def round(self, number: int) -> Round | None:
         return next((r for r in self.rounds if r.number == number), None)

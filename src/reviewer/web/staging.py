@@ -79,8 +79,9 @@ def provisional_kind(name: str, kind: DocKind | None) -> DocKind:
 
 
 def check_room(session: Session, adding: int) -> None:
-    """Refuse more than :data:`MAX_DOCUMENTS` documents in one review."""
-    if len(session.staged) + adding > MAX_DOCUMENTS:
+    """Refuse more than :data:`MAX_DOCUMENTS` documents in one review (those of earlier rounds count: they are
+    reviewed again with the new ones)."""
+    if len(session.documents) + adding > MAX_DOCUMENTS:
         raise InputError(f"too many documents: at most {MAX_DOCUMENTS} in one review",
                          hint="remove some, or review the others afterwards")
 
@@ -90,7 +91,7 @@ def stage_file(session: Session, filename: str, data: bytes | BinaryIO, *, shown
     """Save ``data`` (bytes, or a file to copy) as a staged document and read it as the CLI would; an unreadable
     file is removed again and its :class:`~reviewer.errors.ReviewerError` raised (naming the file by its staged
     name)."""
-    name = document_name(filename, [s.name for s in session.staged])
+    name = document_name(filename, session.documents)
     path = session.staging / name
     with path.open("wb") as fh:
         if isinstance(data, bytes):

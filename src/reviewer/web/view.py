@@ -62,7 +62,8 @@ def document_view(rnd: Round, review: Review, name: str) -> dict[str, Any]:
                      if revised and review.revision is not None else None),
         "identical": revised and rnd.previous.get(name) == review.document.sha256,
         "first": revised and name not in rnd.previous,  # it could not be reviewed in the previous round
-        "unchanged": rnd.number > 1 and not revised,
+        "added": name in rnd.added,
+        "unchanged": rnd.number > 1 and not revised and name not in rnd.added,
         "open": sum(1 for c in review.criteria if c.verdict in (Verdict.FAIL, Verdict.WARN)),
     }
 
