@@ -17,8 +17,22 @@ from .cli_common import fail, llm_options, review_options, settings_flags
 
 DEFAULT_PORT = 8767
 
+SERVE_EXAMPLES = """\b
+Examples:
+  reviewer serve --open                    # the page in your browser
+  reviewer serve --port 0                  # any free port (the address is printed)
+  reviewer serve --out ~/feedback          # also keep every review's files there
+  reviewer serve --engine hybrid --model gpt-4o-mini --redact
 
-@click.command("serve")
+\b
+On the page: drop or choose drafts (or paste text), check each one's kind,
+press Review; read the comments beside your sentences, download the annotated
+DOCX (and JSON, Markdown, HTML); upload a revised draft to see what is
+resolved, persisting or new.
+"""
+
+
+@click.command("serve", epilog=SERVE_EXAMPLES)
 @click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True,
               help="Port to listen on (0: any free port).")
 @click.option("--host", default=None,

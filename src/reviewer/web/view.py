@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from ..document import DocKind
-from ..findings import Change, Verdict
+from ..findings import Verdict
+from ..ingest import SUPPORTED_SUFFIXES
 from .present import error_line, judged_by
-from .staging import KIND_LABELS, MAX_DOCUMENTS, MAX_FILE_BYTES
-from .staging import PASTED as PASTED_NAME
+from .staging import KIND_LABELS, MAX_DOCUMENTS, MAX_FILE_BYTES, PASTED
 
 if TYPE_CHECKING:
     from ..findings import ApplicationReview, Review
@@ -29,7 +29,6 @@ VERDICTS = {Verdict.FAIL: ("\u2717", "FAIL"), Verdict.WARN: ("!", "WARN"), Verdi
 # Friendlier names for the formats an applicant knows; any other registered format goes by its registry label.
 FORMAT_LABELS = {"docx": "Word (annotated DOCX)", "html": "Web page (HTML)", "md": "Markdown", "json": "JSON"}
 ENGINE_LABELS = {"rules": "Rules only (offline)", "hybrid": "Hybrid: rules + model", "llm": "Model (llm)"}
-ACCEPT = ".docx,.docm,.pdf,.txt,.md,.yaml,.yml,.json,.csv"
 
 
 def verdict(v: Verdict) -> dict[str, str]:
@@ -113,7 +112,7 @@ def page_context(session: Session, config: WebConfig, store: SessionStore, numbe
     return {
         "csrf": session.csrf,
         "flash": session.take_flash(),
-        "staged": [{"id": s.id, "name": s.name, "shown": s.shown, "pasted": s.shown == PASTED_NAME,
+        "staged": [{"id": s.id, "name": s.name, "shown": s.shown, "pasted": s.shown == PASTED,
                     "kind": s.kind.value if s.kind else ""} for s in session.staged],
         "kinds": [(k.value, KIND_LABELS[k]) for k in DocKind],
         "engines": [(e, ENGINE_LABELS[e]) for e in config.engines],
@@ -127,12 +126,11 @@ def page_context(session: Session, config: WebConfig, store: SessionStore, numbe
         "max_documents": MAX_DOCUMENTS,
         "max_mb": MAX_FILE_BYTES // (1024 * 1024),
         "idle_minutes": max(1, round(store.idle_timeout / 60)),
-        "accept": ACCEPT,
+        "accept": ",".join(sorted(SUPPORTED_SUFFIXES)),  # what ingest reads, as the file chooser filters it
         "job": session.job.snapshot() if session.job is not None and session.job.state == "running" else None,
         "rounds": [r.number for r in rounds],
         "round": round_view(chosen) if chosen is not None else None,
         "latest": rounds[-1].number if rounds else None,
-        "change": Change,
     }
 
 
