@@ -595,3 +595,14 @@ def test_the_document_limit_counts_earlier_rounds(tmp_path: Path) -> None:
         review(client, {f"ps{i}.txt": "personal_statement" for i in range(MAX_DOCUMENTS - 1)})
         page = upload(client, [("a.txt", PS.encode()), ("b.txt", PS.encode())])
     assert errors(page)[0].startswith(f"error: too many documents: at most {MAX_DOCUMENTS} in one review")
+
+
+def test_any_applicant_name_reaches_the_application_report(tmp_path: Path) -> None:
+    name = "Zoë O’Brien-Nwosu \x7f\u0085 \u202e"
+    client, _ = make_client(tmp_path)
+    with client:
+        upload(client, [("personal_statement.txt", PS.encode()), ("interview_answer.txt", PS.encode())])
+        page = review(client, applicant=name)
+        assert not errors(page)
+        report = json.loads(client.get("/download/1/application.review.json").text)
+    assert report["applicant"].startswith("Zoë O’Brien-Nwosu")

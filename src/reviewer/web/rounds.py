@@ -229,7 +229,9 @@ def write_manifest(rnd: Round, options: Options) -> None:
                                 "documents": {n: k.value for n, k in sorted(rnd.kinds.items())}}
     if options.applicant:
         manifest["applicant"] = options.applicant
-    (rnd.documents / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    # ASCII only: every other character as a \u escape, which YAML reads back as it was (no control character
+    # or line separator of a typed name can break the file)
+    (rnd.documents / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=True, indent=2), encoding="utf-8")
 
 
 def planned_calls(config: WebConfig, settings: Settings, rnd: Round, priors: Mapping[str, Prior]) -> int:
