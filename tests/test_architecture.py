@@ -33,7 +33,8 @@ LAYERS: list[set[str]] = [
     {"store", "revision"},
     {"pipeline"},
     {"cohort", "batchfile", "purge", "evaluate", "programs.applicant"},
-    {"cli", "cli_cohort", "cli_common", "cli_eval", "cli_privacy", "cli_programs", "__main__"},
+    {"web"},
+    {"cli", "cli_cohort", "cli_common", "cli_eval", "cli_privacy", "cli_programs", "cli_web", "__main__"},
 ]
 
 
@@ -100,7 +101,8 @@ def test_cli_start_up_imports_nothing_heavy() -> None:
     code = (
         "import sys, reviewer.cli\n"
         "heavy = [m for m in ('docx', 'pysbd', 'pypdf', 'lxml', 'pydantic', 'rich', 'ruamel', 'rapidfuzz',"
-        " 'jinja2', 'langchain_openai', 'openai', 'httpx', 'httpx2') if m in sys.modules]\n"
+        " 'jinja2', 'langchain_openai', 'openai', 'httpx', 'httpx2', 'starlette', 'uvicorn', 'multipart',"
+        " 'python_multipart', 'selenium') if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

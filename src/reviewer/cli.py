@@ -449,12 +449,14 @@ def _register_commands() -> None:
     from .cli_eval import eval_command
     from .cli_privacy import purge
     from .cli_programs import programs
+    from .cli_web import serve
 
     main.add_command(batch)
     main.add_command(eval_command)
     main.add_command(history)
     main.add_command(purge)
     main.add_command(programs)
+    main.add_command(serve)
 
 
 _register_commands()
