@@ -509,8 +509,11 @@ def test_model_engine_progress_and_which_engine_judged(tmp_path: Path, monkeypat
         calls.append(request)
         if len(calls) > 1:
             assert gate.wait(30)
-        ids = request.schema["properties"]["criteria"]["items"]["properties"]["criterion_id"]["enum"]
-        return {"criteria": [{"criterion_id": c, "reasoning": "ok", "score": 4, "evidence": []} for c in ids]}
+        ids = list(request.schema["properties"]["criteria"]["properties"])
+        answer: dict[str, object] = {"criteria": {c: {"reasoning": "ok", "score": 4, "quotes": []} for c in ids}}
+        if "exam_discussion" in request.schema["properties"]:
+            answer["exam_discussion"] = {"discusses_exam": False, "setback": False, "quote": ""}
+        return answer
 
     monkeypatch.setattr(llm, "make_judge", lambda config: FakeJudge(respond, endpoint=config.endpoint,
                                                                      model=config.model))

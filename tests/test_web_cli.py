@@ -81,9 +81,10 @@ def test_the_readme_shows_serve_first_and_every_serve_line_parses() -> None:
     from reviewer.cli_web import serve
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    first = re.search(r"^```bash\n(.*?)^```", readme, flags=re.M | re.S)
-    assert first is not None
-    commands = [shlex.split(line, comments=True) for line in first.group(1).splitlines()]
+    # the README's first two blocks: install, a sample review and the tests, then the page for applicants
+    first = re.findall(r"^```bash\n(.*?)^```", readme, flags=re.M | re.S)[:2]
+    assert len(first) == 2 and readme.index("```bash") < 40
+    commands = [shlex.split(line, comments=True) for block in first for line in block.splitlines()]
     assert ["reviewer", "serve", "--open"] in commands  # for applicants, next to the CLI for advisors
     assert any(c[:2] == ["reviewer", "review"] for c in commands)
     assert "## Web page" in readme
