@@ -16,10 +16,8 @@ accented names correctly, and text cells that a spreadsheet would run as a formu
 
 from __future__ import annotations
 
-import base64
 import csv
 import functools
-import hashlib
 import io
 import shutil
 import tempfile
@@ -32,10 +30,10 @@ from typing import IO, Any
 from ..errors import OutputError
 from ..fsio import atomic_save
 from .report import ApplicantRow, CohortReport, CriterionStats, CsvRow, collect_cohort, load_cohort_index
+from .templating import TEMPLATES, csp_hash, new_environment
 
 INDEX_FILE = "index.html"
 SUMMARY_FILE = "summary.csv"
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 CSV_HEADER = ("applicant", "document", "kind", "criterion", "verdict", "findings", "round", "applicant_id", "status")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -124,22 +122,10 @@ def pct(part: int, whole: int) -> str:
 # --- rendering -----------------------------------------------------------------------------------
 
 
-def _csp_hash(text: str) -> str:
-    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
-
 
 @functools.lru_cache(maxsize=1)
 def _environment() -> Any:
-    import jinja2
-
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    env = new_environment()
     env.globals.update(pct=pct, VERDICT_LABEL=VERDICT_LABEL, MINI_WIDTH=MINI_WIDTH, CHART_WIDTH=CHART_WIDTH,
                        LABEL_WIDTH=LABEL_WIDTH, BAR_X=BAR_X, TEXT_X=TEXT_X, BAR_HEIGHT=BAR_HEIGHT,
                        change_segments=change_segments)
@@ -195,7 +181,7 @@ def _page_parts(report: CohortReport) -> list[str]:
         verdict_changes=changes,
         style=Markup(css),
         script=Markup(js),
-        csp=f"default-src 'none'; style-src {_csp_hash(css)}; script-src {_csp_hash(js)}; img-src data:; "
+        csp=f"default-src 'none'; style-src {csp_hash(css)}; script-src {csp_hash(js)}; img-src data:; "
             "base-uri 'none'; form-action 'none'",
         **marks,
     ))

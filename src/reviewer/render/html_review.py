@@ -14,19 +14,17 @@ and every highlight carries its comment's number, so nothing is told by colour a
 
 from __future__ import annotations
 
-import base64
 import functools
-import hashlib
 from dataclasses import dataclass
-from pathlib import Path, PurePath
+from pathlib import PurePath
 from typing import Any
 
 from ..document import Block, Document
 from ..errors import printable
 from ..findings import Review, Verdict
 from .advice import Advice, Comment, advise, not_applicable_line, outline_lines
+from .templating import TEMPLATES, csp_hash, new_environment
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 VERDICT_LABEL = {Verdict.FAIL: "FAIL", Verdict.WARN: "WARN", Verdict.PASS: "PASS", Verdict.NOT_APPLICABLE: "n/a"}
 ORDER = {Verdict.FAIL: 0, Verdict.WARN: 1, Verdict.PASS: 2, Verdict.NOT_APPLICABLE: 3}
 
@@ -69,22 +67,10 @@ def paragraphs(document: Document, comments: tuple[Comment, ...]) -> list[Paragr
     return out
 
 
-def _csp_hash(text: str) -> str:
-    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
-
 
 @functools.lru_cache(maxsize=1)
 def _environment() -> Any:
-    import jinja2
-
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    return new_environment()
 
 
 @functools.lru_cache(maxsize=1)
@@ -129,7 +115,7 @@ def review_html(review: Review, document: Document, advice: Advice | None = None
         revision=review.revision,
         titles={c.id: c.title or c.id for c in review.criteria},
         style=Markup(css),
-        csp=f"default-src 'none'; style-src {_csp_hash(css)}; img-src data:; base-uri 'none'; form-action 'none'",
+        csp=f"default-src 'none'; style-src {csp_hash(css)}; img-src data:; base-uri 'none'; form-action 'none'",
         blank_pieces=blank_pieces,
         steps_count=len(steps),
     ))
