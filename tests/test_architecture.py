@@ -27,8 +27,10 @@ LAYERS: list[set[str]] = [
     {"rubric"},
     {"checks.rules"},
     {"programs"},
+    # rewrite reads only checks, document and findings: the model engine fact-checks its rewrite with it
+    {"rewrite"},
     {"llm"},
-    {"rewrite", "strengths"},
+    {"strengths"},
     {"render"},
     {"store", "revision"},
     {"pipeline"},

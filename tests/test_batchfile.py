@@ -354,7 +354,7 @@ def test_the_exported_body_is_the_live_request_byte_for_byte(
 
     monkeypatch.setattr(llm, "make_judge", make)
     settings = Settings(engine="hybrid", model="gpt-test", base_url="http://127.0.0.1:9/v1", llm_method=method,
-                        redact=redact, formats=("json",))
+                        redact=redact, formats=("json",), rewrite=False)  # an export holds no rewrite
     run_batch(root, tmp_path / "live", settings, jobs=1)
     live = [chat_body(r, model="gpt-test", temperature=0.0, openai=False) for j in judges for r in j.requests]
     assert len(live) == len(exported) == 2
@@ -379,7 +379,8 @@ def test_the_exported_body_is_what_the_live_client_sends(tmp_path: Path, fixed_m
         from reviewer.cohort import run_batch
 
         settings = Settings(engine="hybrid", model="gpt-test", base_url=stub.base_url, redact=True,
-                            llm_method="function_calling", formats=("json",), llm_max_retries=0)
+                            llm_method="function_calling", formats=("json",), llm_max_retries=0,
+                            rewrite=False)
         run_batch(root, tmp_path / "live", settings, jobs=1)
         sent = [json.loads(b) for b in stub.raw_bodies]
     exported = [json.loads(line)["body"] for line in (tmp_path / "r.jsonl").read_text().splitlines()]

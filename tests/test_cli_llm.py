@@ -62,7 +62,8 @@ def _review(tmp_path: Path, *extra: str) -> tuple[Any, Path]:
 
 
 def test_hybrid_review_records_both_sources_usage_and_cache(tmp_path: Path, fake: list[FakeJudge]) -> None:
-    r, out = _review(tmp_path, "--format", "json,md,docx")
+    # the fake answers every request as a judgment: the rewrite request (its own tests) is turned off
+    r, out = _review(tmp_path, "--format", "json,md,docx", "--no-rewrite")
     assert r.exit_code == 0, r.output
     data = json.loads((out / "personal_statement.review.json").read_text())
     jsonschema.validate(data, SCHEMA)
@@ -80,7 +81,7 @@ def test_hybrid_review_records_both_sources_usage_and_cache(tmp_path: Path, fake
     assert all(c["source"] == "rules" for c in data["criteria"] if c["id"].startswith("integrity."))
     assert "## Model usage" in (out / "personal_statement.review.md").read_text()
     # unchanged document: the second run is answered from the cache
-    r, out = _review(tmp_path, "--format", "json")
+    r, out = _review(tmp_path, "--format", "json", "--no-rewrite")
     data = json.loads((out / "personal_statement.review.json").read_text())
     assert r.exit_code == 0 and fake[1].calls == 0 and data["llm"]["cached_calls"] > 0
 

@@ -486,7 +486,9 @@ def test_retry_of_a_revision_round_keeps_its_comparison(tmp_path: Path, monkeypa
     monkeypatch.setattr(llm, "make_judge", lambda config: FakeJudge(respond))
     cohort = literal_cohort(tmp_path / "cohort", ["ana"])
     out = tmp_path / "out"
-    settings = Settings(engine="hybrid", model="m", base_url="http://127.0.0.1:9/v1", formats=("json",))
+    # the fake answers judgments only; the rewrite request (tests/test_llm_rewrite.py) would add a fallback
+    settings = Settings(engine="hybrid", model="m", base_url="http://127.0.0.1:9/v1", formats=("json",),
+                        rewrite=False)
     run_batch(cohort, out, settings, jobs=1)
     ps = cohort / "ana" / "personal_statement.txt"
     ps.write_text(ps.read_text() + "\nI now lead a readmissions quality project with four nurses.\n")

@@ -109,6 +109,7 @@ def llm_config(tmp_path: Path) -> LLMConfig:
         max_retries=0,
         boundary_seed="cassette",
         cache_dir=tmp_path / "cache",
+        rewrite=False,  # the cassettes hold the judgment calls only
     )
 
 
@@ -375,6 +376,7 @@ def test_live_samples(tmp_path: Path) -> None:
         max_tokens=600,
         timeout=300,
         cache_dir=tmp_path / "cache",
+        rewrite=False,
     )
     judge = make_judge(cfg)
     memory = MethodMemory(cfg.cache_dir)

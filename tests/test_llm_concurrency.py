@@ -52,7 +52,8 @@ def test_stub_batch_makes_exactly_the_planned_calls_and_a_revision_only_the_edit
         tmp_path: Path, stub: StubServer) -> None:
     docs = make_cohort(tmp_path / "cohort", 10)
     out = tmp_path / "out"
-    settings = Settings(engine="hybrid", model="stub", base_url=stub.base_url, formats=("json",), out=out)
+    settings = Settings(engine="hybrid", model="stub", base_url=stub.base_url, formats=("json",), out=out,
+                        rewrite=False)
     planned = export_requests(tmp_path / "cohort", tmp_path / "plan.jsonl", settings).requests
     assert planned >= len(docs)
 

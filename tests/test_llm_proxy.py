@@ -97,7 +97,8 @@ def _review(base_url: str, *, local_only: bool) -> Any:
 
     doc = from_text(DRAFT, DocKind.INTERVIEW_ANSWER, path="interview_answer.txt")
     rubrics = load_rubrics()
-    config = LLMConfig(model="stub-model", base_url=base_url, local_only=local_only, max_retries=0, timeout=5)
+    config = LLMConfig(model="stub-model", base_url=base_url, local_only=local_only, max_retries=0, timeout=5,
+                       rewrite=False)
     return review_llm(doc, rubrics, config, make_judge(config), rules=review_rules(doc, rubrics), mode="hybrid",
                       memory=MethodMemory(None))
 
@@ -132,7 +133,7 @@ def test_review_command_local_only_reaches_the_stub_and_not_the_proxy(proxy: Log
     with FaultStub() as stub:
         res = CliRunner().invoke(main, ["review", str(folder), "--out", str(tmp_path / "out"), "--format", "json",
                                         "--engine", "hybrid", "--model", "stub-model", "--base-url", stub.base_url,
-                                        "--local-only"])
+                                        "--no-rewrite", "--local-only"])
     assert res.exit_code == 0, res.output
     assert proxy.requests == []
     assert stub.calls > 0 and any(b"Quokka-7731" in b for b in stub.raw_bodies)

@@ -51,6 +51,7 @@ def config(tmp_path: Path | None = None, **kw: object) -> LLMConfig:
         "model": "fake-model",
         "base_url": "http://127.0.0.1:9/v1",
         "boundary_seed": "t",
+        "rewrite": False,  # these tests count the judgment calls; the rewrite request has its own tests
     }
     if tmp_path is not None:
         base["cache_dir"] = tmp_path / "cache"

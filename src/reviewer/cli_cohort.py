@@ -103,6 +103,8 @@ def batch(cohort: Path, out: Path | None, jobs: int | None, target: str | None, 
         if import_results is not None:
             from .batchfile import results_judge
 
+            # a results file answers the rubric requests it was exported for; the rewrite is not among them
+            settings = settings.model_copy(update={"rewrite": False})
             judge = results_judge(import_results, settings)
         with _ProgressBar(quiet) as progress:
             result = run_batch(cohort, settings.out, settings, jobs=jobs or default_jobs(), progress=progress,

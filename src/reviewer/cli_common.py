@@ -54,7 +54,7 @@ def review_options(fn: Any) -> Any:
 
 def llm_options(fn: Any) -> Any:
     """The model-engine flags (``engine``, ``model``, ``base_url``, ``local_only``, ``llm_method``, ``dry_run``,
-    ``redact``)."""
+    ``redact``, ``rewrite``)."""
     return _apply(fn, [
         click.option("--engine", type=click.Choice(["rules", "llm", "hybrid"]),
                      help="rules (default, offline), llm, or hybrid (rules for counts, the model for judgment)."),
@@ -68,6 +68,8 @@ def llm_options(fn: Any) -> Any:
                      help="Print what would be reviewed and the model calls; send nothing, write nothing."),
         click.option("--redact", is_flag=True, default=None,
                      help="Replace names, emails, phones, IDs and dates of birth before sending to a model."),
+        click.option("--rewrite/--no-rewrite", default=None,
+                     help="Ask the model for a fact-checked rewrite of a setback's score discussion (default: on)."),
     ])
 
 

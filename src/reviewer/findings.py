@@ -130,6 +130,18 @@ class LLMCall(Frozen):
     reason: str = ""
 
 
+class LLMRewrite(Frozen):
+    """The model's rewrite of the score discussion: ``status`` is kept | discarded | failed | planned.
+
+    ``discarded``: it failed the fact check (``reason`` is one of :data:`reviewer.rewrite.REASONS`,
+    ``new_facts`` what it invented) and the rules' outline is shown; ``failed``: no valid answer."""
+
+    status: str
+    text: str = ""
+    reason: str = ""
+    new_facts: tuple[str, ...] = ()
+
+
 class LLMReport(Frozen):
     """What the model engine did for one document: calls, tokens, estimated cost, dropped quotes."""
 
@@ -143,6 +155,7 @@ class LLMReport(Frozen):
     completion_tokens: int = 0
     cost_usd: float | None = None
     dropped_quotes: int = 0
+    rewrite: LLMRewrite | None = None
 
 
 class Review(Frozen):

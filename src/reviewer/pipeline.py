@@ -123,6 +123,7 @@ def llm_config(settings: Settings) -> LLMConfig:
         timeout=settings.llm_timeout, max_tokens=settings.llm_max_tokens, max_retries=settings.llm_max_retries,
         cache_dir=settings.llm_cache_dir, price_input_per_m=settings.price_input,
         price_output_per_m=settings.price_output, dry_run=settings.dry_run, redact=settings.redact,
+        rewrite=settings.rewrite,
     )
 
 
@@ -185,6 +186,7 @@ def llm_report(engine: Engine, outcome: LLMOutcome) -> LLMReport:
                             completion_tokens=c.usage.completion_tokens, reason=c.reason) for c in outcome.calls),
         api_calls=u.calls, cached_calls=u.cached_calls, prompt_tokens=u.prompt_tokens,
         completion_tokens=u.completion_tokens, cost_usd=cost(u, engine.config), dropped_quotes=outcome.dropped_quotes,
+        rewrite=outcome.rewrite,
     )
 
 

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from .checks.application import ConsistencyParams, exam_facts
 from .checks.score import EXAM, PRIOR, ScoreDiscussion, exam_name, find_score_discussions, main_discussion, with_digits
 from .document import DocKind, Document, Sentence
-from .findings import Review, Verdict
+from .findings import CriterionResult, Review, Verdict
 
 # --- facts ----------------------------------------------------------------------------------------------------
 
@@ -251,6 +251,7 @@ class Outline:
     facts: tuple[str, ...]  # the draft's facts the outline uses, as the draft writes them
     start: int  # the discussion it rewrites, in Document.text
     end: int
+    source: str = "rules"  # "llm": the model's fact-checked passage (one step, see :func:`model_outline`)
 
     @property
     def text(self) -> str:
@@ -403,24 +404,46 @@ _TARGETS = {
 }
 
 
-def outline(review: Review, document: Document) -> Outline | None:
-    """A fill-in rewrite of the document's main score discussion, or None when there is nothing to rewrite:
-    no discussion of a setback, or every ``score.*`` criterion already passes."""
+def rewrite_discussion(criteria: Iterable[CriterionResult], document: Document) -> ScoreDiscussion | None:
+    """The score discussion worth rewriting: the document's main one when it explains a setback and some
+    ``score.*`` criterion of ``criteria`` (a review's results) warns or fails; else None."""
     if document.kind not in OUTLINE_KINDS:
         return None
-    open_score = [c for c in review.criteria if c.id.startswith(SCORE_PREFIX)
-                  and c.verdict in (Verdict.WARN, Verdict.FAIL)]
-    if not open_score:
+    if not any(c.id.startswith(SCORE_PREFIX) and c.verdict in (Verdict.WARN, Verdict.FAIL) for c in criteria):
         return None
     disc = main_discussion(find_score_discussions(document))
-    if disc is None or not disc.setback:
+    return disc if disc is not None and disc.setback else None
+
+
+def outline(review: Review, document: Document) -> Outline | None:
+    """A fill-in rewrite of the document's main score discussion, or None when there is nothing to rewrite:
+    no discussion of a setback, or every ``score.*`` criterion already passes. When the model engine's
+    rewrite of it passed the fact check (``review.llm.rewrite``), that passage instead
+    (:func:`model_outline`)."""
+    disc = rewrite_discussion(review.criteria, document)
+    if disc is None:
         return None
     f = _discussion_facts(review, document, disc)
     steps = _steps(f, document.kind)
     used = [f.exam, *f.methods, *(str(v) for v in (f.low_score, f.passed_score) if v is not None),
             *(f"{e} {v}" for e, v in f.later)]
-    return Outline(document.kind, f.exam, steps, _TARGETS[document.kind], tuple(dict.fromkeys(used)),
-                   disc.start, disc.end)
+    rules = Outline(document.kind, f.exam, steps, _TARGETS[document.kind], tuple(dict.fromkeys(used)),
+                    disc.start, disc.end)
+    kept = review.llm.rewrite if review.llm is not None else None
+    if kept is not None and kept.status == "kept" and kept.text:
+        return model_outline(rules, kept.text)
+    return rules
+
+
+MODEL_STEP = "Suggested rewrite"
+
+
+def model_outline(rules: Outline, text: str) -> Outline:
+    """The model's fact-checked rewrite shown where the rules' outline would be: one step holding the passage,
+    the same discussion and target; the facts are those of the draft the passage states."""
+    used = tuple(f.text for f in facts_in(text))
+    return Outline(rules.kind, rules.exam, (OutlineStep(MODEL_STEP, " ".join(text.split())),), rules.target,
+                   tuple(dict.fromkeys(used)), rules.start, rules.end, source="llm")
 
 
 # --- the model rewrite -----------------------------------------------------------------------------------------
@@ -519,8 +542,10 @@ __all__ = [
     "RewriteTally",
     "check_rewrite",
     "facts_in",
+    "model_outline",
     "model_rewrite",
     "new_facts",
     "outline",
+    "rewrite_discussion",
     "rewrite_prompt",
 ]

@@ -51,6 +51,7 @@ class Settings(BaseModel):
     price_output: float | None = Field(default=None, ge=0)  # USD per 1M completion tokens
     dry_run: bool = False
     redact: bool = False  # names, emails, phones, IDs, dates of birth replaced before anything reaches a model
+    rewrite: bool = True  # model engines: ask the model for a fact-checked rewrite of a setback's score discussion
     llm_concurrency: int | None = Field(default=None, ge=1, le=256)  # model calls in flight in a batch
     api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
     config_path: Path | None = Field(default=None, exclude=True)

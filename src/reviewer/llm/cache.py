@@ -115,6 +115,24 @@ class JudgmentCache:
         }
         atomic_write_text(self._path(key), json.dumps(data, ensure_ascii=False, indent=1))
 
+    def get_rewrite(self, key: str) -> tuple[str, Usage, str] | None:
+        """A cached rewrite answer (the model's text as given, placeholders and all), its cost and method."""
+        try:
+            data = json.loads(self._path(key).read_text(encoding="utf-8"))
+            if data.get("version") != CACHE_VERSION or not isinstance(data.get("rewrite"), str):
+                return None
+            u = data.get("usage") or {}
+            usage = Usage(int(u.get("prompt_tokens", 0)), int(u.get("completion_tokens", 0)), int(u.get("calls", 0)))
+            return data["rewrite"], usage, str(data.get("method", ""))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def put_rewrite(self, key: str, text: str, usage: Usage, method: str, *, text_digest: str | None = None) -> None:
+        data = {"version": CACHE_VERSION, "text_digest": text_digest, "rewrite": text, "method": method,
+                "usage": {"prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens,
+                          "calls": usage.calls}}
+        atomic_write_text(self._path(key), json.dumps(data, ensure_ascii=False, indent=1))
+
 
     def purge(self, text_digests: set[str]) -> tuple[int, int]:
         """Delete the entries that judged one of ``text_digests``: (deleted, entries of unknown origin kept)."""

@@ -41,7 +41,8 @@ from .judge import (
     Usage,
 )
 from .prompt import repair_messages
-from .request import RubricCall, judge_request
+from .request import REWRITE_MAX_CHARS, RewriteCall, RubricCall, judge_request
+from .sanitize import clean_answer_text
 from .schemas import AnswerInvalid, RubricJudgment, validate_answer
 
 Sleep = Callable[[float], None]
@@ -111,7 +112,7 @@ def methods_to_try(config: LLMConfig, judge: Judge, memory: MethodMemory) -> lis
 
 def send_detecting(
     judge: Judge,
-    call: RubricCall,
+    call: RubricCall | RewriteCall,
     config: LLMConfig,
     memory: MethodMemory,
     state: CallState,
@@ -201,6 +202,43 @@ def judge_rubric(
         raise RubricFailed(
             str(exc), usage=state.usage, attempts=state.attempts, fatal=exc.fatal, method=state.method
         ) from exc
+
+
+def rewrite_answer(response: JudgeResponse) -> str:
+    """The rewritten passage of a rewrite answer (``{"rewrite": "..."}``), or :class:`AnswerInvalid`."""
+    parsed = response.parsed
+    if parsed is None:
+        import json
+
+        try:
+            parsed = json.loads(response.raw_text)
+        except ValueError:
+            raise AnswerInvalid(["the answer is not a JSON object"]) from None
+    if not isinstance(parsed, dict) or not isinstance(parsed.get("rewrite"), str):
+        raise AnswerInvalid(['the answer has no "rewrite" string'])
+    if set(parsed) != {"rewrite"}:
+        raise AnswerInvalid(['the answer has keys other than "rewrite"'])
+    text = " ".join(clean_answer_text(parsed["rewrite"]).split())
+    if len(text) > REWRITE_MAX_CHARS:
+        raise AnswerInvalid(["the rewrite is longer than allowed"])
+    return text
+
+
+def ask_rewrite(
+    judge: Judge, call: RewriteCall, config: LLMConfig, memory: MethodMemory, *, sleep: Sleep = time.sleep
+) -> tuple[str, CallState]:
+    """The model's rewrite (as it wrote it: placeholders not restored, facts not checked), sent with the same
+    retries and method detection as a judgment; no repair. :class:`RubricFailed` when there is none."""
+    state = CallState()
+    try:
+        response, _ = send_detecting(judge, call, config, memory, state, sleep)
+        return rewrite_answer(response), state
+    except AnswerInvalid as exc:
+        raise RubricFailed(f"the rewrite answer was invalid: {_first(exc.errors)}", usage=state.usage,
+                           attempts=state.attempts, method=state.method) from exc
+    except JudgeFailure as exc:
+        raise RubricFailed(str(exc), usage=state.usage, attempts=state.attempts, fatal=exc.fatal,
+                           method=state.method) from exc
 
 
 def _first(errors: Sequence[str], n: int = 2) -> str:

@@ -51,7 +51,7 @@ class LLMConfig(BaseModel):
     timeout [REVIEWER_LLM_TIMEOUT], max_tokens [REVIEWER_LLM_MAX_TOKENS], max_retries
     [REVIEWER_LLM_MAX_RETRIES], cache_dir [REVIEWER_CACHE_DIR] (None = no cache), price_input_per_m /
     price_output_per_m [REVIEWER_PRICE_INPUT / REVIEWER_PRICE_OUTPUT] (USD per 1M tokens), dry_run
-    [--dry-run], redact [REVIEWER_REDACT / --redact].
+    [--dry-run], redact [REVIEWER_REDACT / --redact], rewrite [REVIEWER_REWRITE / --no-rewrite].
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -72,6 +72,7 @@ class LLMConfig(BaseModel):
     price_output_per_m: float | None = Field(default=None, ge=0)
     dry_run: bool = False
     redact: bool = False  # [REVIEWER_REDACT / --redact] identifiers replaced before sending (reviewer.redact)
+    rewrite: bool = True  # [REVIEWER_REWRITE / --no-rewrite] ask for a rewrite of a setback's score discussion
     thresholds: dict[str, Thresholds] = Field(default_factory=dict)  # by criterion id or dotted prefix
     rules_only: tuple[str, ...] | None = None  # hybrid: criteria kept rules-judged (None = built-in list)
     boundary_seed: str | None = Field(default=None, repr=False)  # tests only: makes the boundary derivable

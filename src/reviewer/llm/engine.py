@@ -36,16 +36,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..document import Document
-from ..findings import CriterionResult, Finding, Severity, Source, Verdict
+from ..findings import CriterionResult, Finding, LLMRewrite, Severity, Source, Verdict
 from ..redact import restore
 from ..rubric import Criterion, JudgedBy, RubricSet
 from .cache import JudgmentCache, MethodMemory
-from .calls import RubricFailed, Sleep, judge_rubric
+from .calls import RubricFailed, Sleep, ask_rewrite, judge_rubric
 from .config import LLMConfig, Mode, thresholds_for
 from .grounding import locate
 from .judge import Judge, Usage
 from .policy import ceiling, model_decides, suspect
-from .request import RequestPlan, RubricCall, Span, plan_requests
+from .request import RequestPlan, RewriteCall, RubricCall, Span, plan_requests, plan_rewrite
 from .schemas import CriterionJudgment, RubricJudgment, verdict_for
 
 _SEVERITY = {
@@ -77,6 +77,7 @@ class LLMOutcome:
     dropped_quotes: int
     calls: tuple[CallRecord, ...] = ()
     scores: dict[str, int] = field(default_factory=dict)  # model scores of the criteria it judged
+    rewrite: LLMRewrite | None = None  # the model's rewrite of the score discussion, when one was asked for
 
 
 @dataclass(frozen=True)
@@ -102,17 +103,97 @@ def plan_calls(
     """The calls ``review_llm`` would make for ``doc``, with estimated prompt tokens; sends nothing.
 
     ``rules``: the rules engine's results for ``doc`` (run here when not given)."""
+    if rules is None:
+        from ..checks.rules import review_rules
+
+        rules = review_rules(doc, rubrics, target=target)[0]
     plan = plan_requests(doc, rubrics, config, mode=mode, target=target, names=names, rule_results=rules)
-    return _planned(doc, plan, config)
+    return _planned(doc, plan, config, rewrite_call(doc, rules, config, target=target, names=names))
 
 
-def _planned(doc: Document, plan: RequestPlan, config: LLMConfig) -> list[PlannedCall]:
+def _planned(doc: Document, plan: RequestPlan, config: LLMConfig,
+             rewrite: RewriteCall | None = None) -> list[PlannedCall]:
     cache = JudgmentCache(config.cache_dir) if config.cache_dir else None
-    return [
+    out = [
         PlannedCall(doc.path, c.rubric.id, c.criterion_ids, c.prompt_tokens, c.max_tokens,
                     cached=cache is not None and cache.get(c.key) is not None)
         for c in plan.calls
     ]
+    if rewrite is not None:
+        out.append(PlannedCall(doc.path, REWRITE, (), rewrite.prompt_tokens, rewrite.max_tokens,
+                               cached=cache is not None and cache.get_rewrite(rewrite.key) is not None))
+    return out
+
+
+REWRITE = "rewrite"  # the call record's name for the rewrite request
+
+
+def rewrite_call(doc: Document, results: Sequence[CriterionResult], config: LLMConfig, *, target: str = "kaiser",
+                 names: Sequence[str] = (), judge: Judge | None = None) -> RewriteCall | None:
+    """The rewrite request for ``doc`` when ``config.rewrite`` is on and its score discussion explains a
+    setback that ``results`` leave open (:func:`reviewer.rewrite.rewrite_discussion`); else None."""
+    if not config.rewrite:
+        return None
+    from ..rewrite import rewrite_discussion
+
+    disc = rewrite_discussion(results, doc)
+    if disc is None:
+        return None
+    return plan_rewrite(doc, Span(disc.start, disc.end), config, target=target, names=names,
+                        endpoint=judge.endpoint if judge is not None else None,
+                        model=judge.model if judge is not None else None)
+
+
+@dataclass(frozen=True)
+class RewriteStep:
+    """What the rewrite request came to: the outcome for the review, its call record, cost and note."""
+
+    rewrite: LLMRewrite
+    record: CallRecord
+    usage: Usage = field(default_factory=Usage)
+    note: str = ""
+
+
+def suggest_rewrite(doc: Document, call: RewriteCall, config: LLMConfig, judge: Judge, memory: MethodMemory, *,
+                    sleep: Sleep = time.sleep) -> RewriteStep:
+    """Ask for the rewrite (or take it from the cache), restore the redaction placeholders, and keep it only when
+    :func:`reviewer.rewrite.check_rewrite` finds no fact the applicant's document does not state."""
+    from ..rewrite import check_rewrite
+
+    cache = JudgmentCache(config.cache_dir) if config.cache_dir else None
+    hit = cache.get_rewrite(call.key) if cache else None
+    if hit is not None:
+        answer, method = hit[0], hit[2]
+        usage, status = Usage(cached_calls=1), "cached"
+        record_usage = usage
+    else:
+        try:
+            answer, state = ask_rewrite(judge, call, config, memory, sleep=sleep)
+        except RubricFailed as exc:
+            return RewriteStep(LLMRewrite(status="failed", reason=exc.reason),
+                               CallRecord(REWRITE, (), "fallback", exc.method, exc.usage, exc.reason), exc.usage,
+                               f"The model's rewrite of the score discussion is unavailable ({exc.reason}); "
+                               "the outline is shown instead")
+        except Exception as exc:  # a bug must not cost the document its review
+            reason = f"unexpected error {type(exc).__name__}: {exc}"
+            return RewriteStep(LLMRewrite(status="failed", reason=reason),
+                               CallRecord(REWRITE, (), "fallback", reason=reason), Usage(),
+                               f"The model's rewrite of the score discussion is unavailable ({reason}); "
+                               "the outline is shown instead")
+        method, usage, status, record_usage = state.method or "", state.usage, "ok", state.usage
+        if cache is not None:
+            cache.put_rewrite(call.key, answer, state.usage, method, text_digest=doc.text_digest)
+    result = check_rewrite(restore(answer, call.mapping), [doc.text], doc.kind)
+    record = CallRecord(REWRITE, (), status, method or None, record_usage,
+                        "" if result.kept else f"discarded: {result.reason}")
+    if result.kept:
+        assert result.text is not None
+        return RewriteStep(LLMRewrite(status="kept", text=result.text), record, usage)
+    why = {"new_facts": "it states facts your documents do not: " + ", ".join(f"'{f}'" for f in result.new_facts),
+           "length": "it does not have the suggested length", "empty": "it was empty"}.get(result.reason, result.reason)
+    return RewriteStep(LLMRewrite(status="discarded", reason=result.reason, new_facts=result.new_facts), record,
+                       usage, f"The model's rewrite of the score discussion was discarded ({why}); "
+                              "the outline is shown instead")
 
 
 def review_llm(
@@ -143,7 +224,7 @@ def review_llm(
                          endpoint=judge.endpoint if judge is not None else None,
                          model=judge.model if judge is not None else None)
     if config.dry_run or judge is None:
-        planned = _planned(doc, plan, config)
+        planned = _planned(doc, plan, config, rewrite_call(doc, rule_results, config, target=target, names=names))
         tokens = sum(p.prompt_tokens for p in planned if not p.cached)
         notes.append(
             f"LLM dry run: {sum(not p.cached for p in planned)} call(s) planned, about {tokens} prompt tokens "
@@ -201,7 +282,16 @@ def review_llm(
             f"{merged.dropped} quote(s) from the model could not be found in the document and were dropped"
         )
     notes.extend(merged.notes)
-    return LLMOutcome(merged.results, merged.findings, notes, usage, merged.dropped, tuple(records), merged.scores)
+    rewrite = None
+    ask = rewrite_call(doc, merged.results, config, target=target, names=names, judge=judge) if fatal is None else None
+    if ask is not None:
+        step = suggest_rewrite(doc, ask, config, judge, memory, sleep=sleep)
+        rewrite, usage = step.rewrite, usage + step.usage
+        records.append(step.record)
+        if step.note:
+            notes.append(step.note)
+    return LLMOutcome(merged.results, merged.findings, notes, usage, merged.dropped, tuple(records), merged.scores,
+                      rewrite)
 
 
 def restore_judgment(judgment: RubricJudgment, mapping: Mapping[str, str]) -> RubricJudgment:
@@ -436,4 +526,5 @@ def _entry_of(doc: Document, offset: int) -> int | None:
     return None
 
 
-__all__ = ["CallRecord", "LLMOutcome", "Merged", "PlannedCall", "merge", "plan_calls", "review_llm"]
+__all__ = ["REWRITE", "CallRecord", "LLMOutcome", "Merged", "PlannedCall", "RewriteStep", "merge", "plan_calls",
+           "review_llm", "rewrite_call", "suggest_rewrite"]

@@ -210,6 +210,33 @@ def build_prompt(
     return Prompt((Message("system", system), Message("user", user)), boundary, text)
 
 
+REWRITE_TEMPLATES = ("rewrite_system.j2", "rewrite_document.j2")
+
+
+def rewrite_digest(folder: Path = PROMPTS_DIR) -> str:
+    """Digest of the rewrite request's templates (its cache key's template part)."""
+    h = hashlib.sha256()
+    for name in REWRITE_TEMPLATES:
+        h.update(name.encode() + b"\0" + (folder / name).read_bytes() + b"\0")
+    return h.hexdigest()[:16]
+
+
+def build_rewrite_prompt(
+    kind: DocKind, *, text: str, passage: str, target: str = "kaiser", seed: str | None = None,
+    folder: Path = PROMPTS_DIR,
+) -> Prompt:
+    """The messages of a rewrite request: static instructions (the guide's shape, the size for ``kind``, only
+    the draft's facts, the JSON answer), then the passage and the draft between marker lines, as data."""
+    text, _ = strip_invisible(text)
+    boundary = make_boundary(text, seed=seed, salt="rewrite")
+    size = ("a spoken answer of 75-150 words (30-60 seconds), calm, in the first person"
+            if kind is DocKind.INTERVIEW_ANSWER else "2-4 sentences in the first person")
+    system = _render("rewrite_system.j2", folder, size=size)
+    user = _render("rewrite_document.j2", folder, kind=kind.value.replace("_", " "), boundary=boundary, text=text,
+                   target=target_line(target), passage=strip_invisible(passage)[0].strip())
+    return Prompt((Message("system", system), Message("user", user)), boundary, text)
+
+
 def repair_messages(
     prompt: Prompt,
     previous: str,

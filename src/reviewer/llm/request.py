@@ -18,6 +18,9 @@ What is sent, per rubric (the criteria's policy fields, :mod:`reviewer.llm.polic
 * no call at all when the rubric's ``model_gate`` finds none of its terms in the document (no exam, score,
   attempt or failure vocabulary at all: a generous pre-check, never "the rules found no setback"), or when
   no criterion is left.
+
+:func:`plan_rewrite` builds the one other kind of request, a rewrite of the score discussion, with the same
+redaction, marker boundary, cache key and identity (:mod:`reviewer.llm.rewriting` sends it).
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from .cache import cache_key, estimate_tokens
 from .config import OPENAI_BASE_URL, LLMConfig, Method, Mode
 from .judge import JudgeRequest, Message
 from .policy import llm_judged
-from .prompt import Prompt, build_prompt, template_digest
+from .prompt import Prompt, build_prompt, build_rewrite_prompt, rewrite_digest, template_digest
 from .sanitize import count_invisible, strip_invisible
 from .schemas import answer_schema
 
@@ -192,11 +195,73 @@ def plan_requests(
     return RequestPlan(tuple(calls), tuple(skipped), mapping, count_invisible(doc.text), span)
 
 
-def judge_request(call: RubricCall, method: Method, *, messages: tuple[Message, ...] | None = None,
+# --- the rewrite request ----------------------------------------------------------------------------------
+
+REWRITE_SCHEMA_NAME = "score_discussion_rewrite"
+REWRITE_MAX_CHARS = 1500
+REWRITE_MAX_TOKENS = 600
+
+
+def rewrite_schema() -> dict[str, Any]:
+    """The rewrite answer: one object with the rewritten passage (validated in code, never trusted)."""
+    return {"title": REWRITE_SCHEMA_NAME,
+            "description": "A rewrite of the applicant's score discussion, using only the draft's facts.",
+            "type": "object",
+            "properties": {"rewrite": {"type": "string", "maxLength": REWRITE_MAX_CHARS}},
+            "required": ["rewrite"], "additionalProperties": False}
+
+
+@dataclass(frozen=True)
+class RewriteCall:
+    """A request for a rewrite of the score discussion ``span``, built like a :class:`RubricCall`: the text as
+    sent (invisible characters stripped, placeholders with ``--redact``), the marker-bounded prompt, the
+    answer's schema, the cache key and the identity."""
+
+    prompt: Prompt
+    schema: dict[str, Any]
+    max_tokens: int
+    key: str
+    identity: str
+    span: Span
+    mapping: Mapping[str, str] = field(default_factory=dict)  # placeholder -> real value; never sent
+
+    @property
+    def prompt_tokens(self) -> int:
+        return sum(estimate_tokens(m.content) for m in self.prompt.messages)
+
+
+def plan_rewrite(
+    doc: Document,
+    span: Span,
+    config: LLMConfig,
+    *,
+    target: str = "kaiser",
+    names: Sequence[str] = (),
+    endpoint: str | None = None,
+    model: str | None = None,
+) -> RewriteCall:
+    """The rewrite request for the score discussion at ``span`` of ``doc``; sends nothing."""
+    clean = strip_invisible(doc.text)[0]
+    sent, mapping = redact(clean, names) if config.redact else (clean, {})
+    passage = _as_sent(strip_invisible(doc.text[span.start : span.end])[0], mapping)
+    prompt = build_rewrite_prompt(doc.kind, text=sent, passage=passage, target=target, seed=config.boundary_seed)
+    schema = rewrite_schema()
+    identity = request_identity(prompt, schema)
+    max_tokens = min(config.max_tokens, REWRITE_MAX_TOKENS)
+    key = cache_key(model=model or config.model, endpoint=endpoint or config.endpoint,
+                    template_digest=rewrite_digest(), rubric_digest="rewrite", criterion_ids=["rewrite"],
+                    kind=doc.kind.value, text_digest=doc.text_digest, request=identity)
+    return RewriteCall(prompt, schema, max_tokens, key, identity, span, mapping)
+
+
+def judge_request(call: RubricCall | RewriteCall, method: Method, *, messages: tuple[Message, ...] | None = None,
                   max_tokens: int | None = None, purpose: str = "judge") -> JudgeRequest:
     """The :class:`JudgeRequest` of a planned call (a repair passes its own messages and token bound; its
     schema is sized to that bound)."""
     tokens = max_tokens or call.max_tokens
+    if isinstance(call, RewriteCall):
+        return JudgeRequest(messages or call.prompt.messages, call.schema, method, tokens, purpose,
+                            identity=call.identity)
     schema = call.schema if tokens == call.max_tokens else answer_schema(
         call.criterion_ids, max_tokens=tokens, span=call.span,
         closest=[c.id for c in call.criteria if c.quotes == "closest"])
@@ -261,6 +326,7 @@ def chat_body(request: JudgeRequest, *, model: str, temperature: float, openai: 
 
 __all__ = [
     "RequestPlan",
+    "RewriteCall",
     "RubricCall",
     "Span",
     "chat_body",
@@ -268,7 +334,9 @@ __all__ = [
     "is_openai",
     "judge_request",
     "plan_requests",
+    "plan_rewrite",
     "request_identity",
+    "rewrite_schema",
     "rubric_criteria",
     "rules_span",
     "sent_criteria",

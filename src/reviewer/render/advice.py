@@ -12,8 +12,8 @@ Every renderer that speaks to the applicant (the DOCX comments, the HTML review,
 * each point is one sentence naming the problem, quoting the applicant's own words (the clause a detector
   pointed at, never a lexicon), and one concrete fix (the first sentence of the criterion's suggestion);
   criterion ids never appear (they stay in JSON);
-* the suggested rewrite of the score discussion (:func:`reviewer.rewrite.outline`) joins the comment on the
-  discussion's first sentence;
+* the suggested rewrite of the score discussion (:func:`reviewer.rewrite.outline`: the rules' outline, or the
+  model engine's passage when it passed the fact check) joins the comment on the discussion's first sentence;
 * at most :data:`MAX_COMMENTS` comments per document, the most serious first; the rest are kept in
   :attr:`Advice.more` for the reports.
 
@@ -274,7 +274,11 @@ def _advise(review: Review, document: Document, limit: int) -> Advice:
 
 
 def outline_lines(o: Outline) -> list[str]:
-    """The suggested rewrite as lines: a lead, then one numbered line per step."""
+    """The suggested rewrite as lines: a lead, then one numbered line per step (the model's fact-checked
+    passage: the lead, then the passage)."""
+    if o.source == "llm":
+        return [f"Suggested rewrite by the model, checked to state only facts from your documents ({o.target}):",
+                *(s.text for s in o.steps)]
     lead = (f"Suggested rewrite, built only from what your draft says ({o.target}; "
             "fill in or drop the [brackets]):")
     return [lead, *(f"{i}. {s.label}: {s.text}" for i, s in enumerate(o.steps, 1))]

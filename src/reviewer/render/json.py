@@ -111,7 +111,7 @@ def advice_json(review: Review, document: Document) -> dict[str, Any]:
 
     o = advice.rewrite
     rewrite = None if o is None else {
-        "source": "rules", "kind": o.kind.value, "exam": o.exam, "target": o.target, "start": o.start, "end": o.end,
+        "source": o.source, "kind": o.kind.value, "exam": o.exam, "target": o.target, "start": o.start, "end": o.end,
         "steps": [{"label": st.label, "text": st.text, "filled": st.filled} for st in o.steps],
         "facts": list(o.facts), "text": o.text,
     }
