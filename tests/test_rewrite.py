@@ -180,3 +180,9 @@ def test_no_outline_when_the_discussion_already_passes_or_there_is_none(rubrics)
     plain = make_doc("I worked in a rural clinic for two years and led a vaccination drive.")
     assert outline(review_document(plain, rubrics), plain) is None
 
+
+
+def test_a_name_after_a_pronoun_and_a_connector_word_is_the_name_alone() -> None:
+    from reviewer.rewrite import new_facts
+
+    assert new_facts("I am Amara Okafor and I passed Step 1.", ["My name is Amara Okafor. I passed Step 1."]) == []

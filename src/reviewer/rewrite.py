@@ -135,9 +135,10 @@ def facts_in(text: str) -> list[Fact]:
 def _name_facts(phrase: str, start: int) -> list[Fact]:
     words = phrase.split()
     # leading sentence words ("After Mulago Hospital" -> "Mulago Hospital"); a phrase of only those is nothing
-    while words and (words[0].rstrip("'’s") in _COMMON or words[0] in _COMMON):
+    # ... and a connector left in front by them ("I am Amara Okafor" -> "Amara Okafor", not "am Amara Okafor")
+    while words and (words[0].rstrip("'’s") in _COMMON or words[0] in _COMMON or words[0].islower()):
         words = words[1:]
-    while words and words[-1] in _COMMON:  # "UWorld I scored": the pronoun is not part of the name
+    while words and (words[-1] in _COMMON or words[-1].islower()):  # "UWorld I scored", "Okafor and I"
         words = words[:-1]
     if not words:
         return []
