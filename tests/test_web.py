@@ -517,7 +517,7 @@ def test_model_engine_progress_and_which_engine_judged(tmp_path: Path, monkeypat
 
     monkeypatch.setattr(llm, "make_judge", lambda config: FakeJudge(respond, endpoint=config.endpoint,
                                                                      model=config.model))
-    client, store = make_client(tmp_path, flags={"engine": "hybrid", "model": "tiny-model",
+    client, store = make_client(tmp_path, flags={"engine": "hybrid", "model": "tiny-model", "rewrite": False,
                                                  "base_url": "http://127.0.0.1:9/v1"})
     with client:
         upload(client, [("personal_statement.txt", PS.encode())])

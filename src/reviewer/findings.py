@@ -120,7 +120,8 @@ class RevisionSummary(Frozen):
 
 
 class LLMCall(Frozen):
-    """One (document, rubric) judgment: ``status`` is ok | repaired | cached | fallback | planned."""
+    """One (document, rubric) judgment: ``status`` is ok | repaired | cached | fallback | planned; the rewrite
+    request (``rubric`` "rewrite") is ok | cached | failed | planned, and a failed one is no rubric fallback."""
 
     rubric: str
     status: str

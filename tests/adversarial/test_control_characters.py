@@ -109,7 +109,7 @@ PS = ("I failed Step 1 on my first attempt because the exam was unfair to intern
 
 def _hybrid(tmp_path: Path, draft: Path) -> Any:
     return CliRunner().invoke(main, ["review", str(draft), "--out", str(tmp_path / "out"), "--engine", "hybrid",
-                                     "--model", "m", "--base-url", "http://127.0.0.1:9/v1",
+                                     "--model", "m", "--base-url", "http://127.0.0.1:9/v1", "--no-rewrite",
                                      "--format", "json,md,docx"], env={"OPENAI_API_KEY": ""})
 
 

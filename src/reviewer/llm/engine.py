@@ -171,13 +171,13 @@ def suggest_rewrite(doc: Document, call: RewriteCall, config: LLMConfig, judge: 
             answer, state = ask_rewrite(judge, call, config, memory, sleep=sleep)
         except RubricFailed as exc:
             return RewriteStep(LLMRewrite(status="failed", reason=exc.reason),
-                               CallRecord(REWRITE, (), "fallback", exc.method, exc.usage, exc.reason), exc.usage,
+                               CallRecord(REWRITE, (), "failed", exc.method, exc.usage, exc.reason), exc.usage,
                                f"The model's rewrite of the score discussion is unavailable ({exc.reason}); "
                                "the outline is shown instead")
         except Exception as exc:  # a bug must not cost the document its review
             reason = f"unexpected error {type(exc).__name__}: {exc}"
             return RewriteStep(LLMRewrite(status="failed", reason=reason),
-                               CallRecord(REWRITE, (), "fallback", reason=reason), Usage(),
+                               CallRecord(REWRITE, (), "failed", reason=reason), Usage(),
                                f"The model's rewrite of the score discussion is unavailable ({reason}); "
                                "the outline is shown instead")
         method, usage, status, record_usage = state.method or "", state.usage, "ok", state.usage
