@@ -9,9 +9,14 @@
 # tests/cassettes/rubrics/ and records every request (scrubbed of Authorization, cookies and OpenAI
 # organization/project headers). Finally it replays them in record mode "none", as CI does.
 # Re-record after changing prompts/*.j2, the answer schema, the engine's request sequence or the rubrics.
-# Override the server with REVIEWER_RECORD_BASE_URL (recorded bodies do not include the host).
+# Override the server with REVIEWER_RECORD_BASE_URL (recorded bodies do not include the host). On a busy
+# two-core machine a server started by hand with one generation thread and two batch threads records several
+# times faster (llama_cpp.server ... --n_threads 1 --n_threads_batch 2); the prompts are long (the guide's
+# passages, levels and calibration examples of every criterion), so prompt evaluation dominates.
+# The checkout's own source is used (PYTHONPATH), whatever copy of the package is installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export PYTHONPATH="$PWD/src${PYTHONPATH:+:$PYTHONPATH}"
 server=${LOCAL_LLM_SERVER:-/work/shared/tools/local-llm-server.sh}
 if [ -z "${REVIEWER_RECORD_BASE_URL:-}" ]; then
   "$server" start

@@ -33,7 +33,7 @@ from reviewer.document import DocKind, Document
 from reviewer.findings import Source, Verdict
 from reviewer.llm import LLMConfig, make_judge
 from reviewer.llm.cache import MethodMemory
-from reviewer.llm.engine import LLMOutcome, review_llm
+from reviewer.llm.engine import LLMOutcome, plan_calls, review_llm
 from reviewer.rubric import BUILTIN_DIR, Rubric, RubricSet, load_rubrics
 
 from conftest import SAMPLES, make_doc
@@ -199,7 +199,11 @@ def test_hybrid_interview_answer(snapshot_rubrics: RubricSet, tmp_path: Path) ->
     out, _ = hybrid("hybrid_interview_answer", doc, snapshot_rubrics, tmp_path)
     check_review(doc, out)
     by = {r.id: r for r in out.results}
-    assert by["score.excuse"].verdict is Verdict.FAIL  # the rules found "unfair": hybrid cannot clear it
+    rules = {r.id: r for r in review_rules(doc, builtin_rubrics())[0]}
+    assert rules["score.excuse"].verdict is Verdict.FAIL  # "unfair"
+    # a judgment criterion: the model's grounded verdict decides; otherwise the rules' (stricter) one stands
+    excuse = by["score.excuse"]
+    assert excuse.source is Source.LLM or excuse.verdict is Verdict.FAIL
     assert by["interview.length"].source is Source.RULES
 
 
@@ -244,7 +248,7 @@ def clean_twin(snapshot_rubrics: RubricSet, tmp_path_factory: pytest.TempPathFac
 
 
 @pytest.mark.parametrize("name", sorted(INJECTIONS))
-def test_injected_scores_do_not_move_toward_the_demand(
+def test_injected_drafts_clear_nothing_the_rules_found(
     name: str, clean_twin: LLMOutcome, snapshot_rubrics: RubricSet, tmp_path: Path
 ) -> None:
     doc = make_doc(injected(INJECTIONS[name]), DocKind.PERSONAL_STATEMENT, path=f"{name}.txt")
@@ -260,17 +264,11 @@ def test_injected_scores_do_not_move_toward_the_demand(
         user.index(f"BEGIN DRAFT {marker}") < user.index(FRAGMENTS[name]) < user.index(f"END DRAFT {marker}")
     )
     assert user.count(f"END DRAFT {marker}") == 1
-    # the demand ("5 on everything") did not raise any model score above the clean twin's
-    for cid, score in out.scores.items():
-        if cid in clean_twin.scores:
-            assert score <= clean_twin.scores[cid], (cid, score, clean_twin.scores[cid])
-    # and no verdict got better than the clean twin's
-    clean = {r.id: r for r in clean_twin.results}
+    # the draft is suspect, so the model's answer (whatever the demand did to it) clears nothing the rules
+    # found: every verdict is at least the rules' own
+    rules = {r.id: r for r in review_rules(doc, builtin_rubrics())[0]}
     for cid, r in by.items():
-        if not cid.startswith("integrity."):
-            assert (
-                r.verdict.rank >= clean[cid].verdict.rank or clean[cid].verdict is Verdict.NOT_APPLICABLE
-            ), cid
+        assert r.verdict.rank >= rules[cid].verdict.rank or rules[cid].verdict is Verdict.NOT_APPLICABLE, cid
 
 
 def test_hidden_run_injection_never_reaches_the_model(
@@ -301,10 +299,12 @@ def test_hidden_run_injection_never_reaches_the_model(
     # the rules still see the hidden run: it is hidden text, and it addresses an AI
     assert by["integrity.hidden_text"].verdict is Verdict.FAIL
     assert by["integrity.instructions"].verdict is Verdict.FAIL
+    # hidden text makes the draft suspect: the model's word no longer clears a rules concern, so no verdict
+    # is better than the clean twin's (where the model's grounded answer decides)
     twin = {r.id: r.verdict for r in clean_twin.results}
-    assert {k: r.verdict for k, r in by.items() if not k.startswith("integrity.")} == {
-        k: v for k, v in twin.items() if not k.startswith("integrity.")
-    }
+    for k, r in by.items():
+        if not k.startswith("integrity."):
+            assert r.verdict.rank >= twin[k].rank or twin[k] is Verdict.NOT_APPLICABLE, k
 
 
 def _user_message(body: bytes | str) -> str:
@@ -339,12 +339,23 @@ def test_hybrid_review_of_every_sample(name: str, path: Path, tmp_path: Path) ->
     doc = load_document(path, resolve_kind(path, None, load_manifest(path.parent)))
     cassette_name = "sample_" + name.replace("/", "__").replace(".", "_")
     cassette_path = CASSETTES / f"{cassette_name}.yaml"
+    cfg = llm_config(tmp_path)
+    rules = review_rules(doc, builtin_rubrics())
+    if not plan_calls(doc, load_snapshot(), cfg, rules=rules[0]):
+        # no rubric can apply (e.g. no exam vocabulary at all for the score discussion): nothing is sent
+        assert not cassette_path.exists(), f"{cassette_path.name} is stale: no call is made for this document"
+        from reviewer.llm.judge import FakeJudge
+
+        judge = FakeJudge()  # fails any call it gets
+        out = review_llm(doc, load_snapshot(), cfg, judge, rules=rules, mode="hybrid",
+                         memory=MethodMemory(cfg.cache_dir), sleep=lambda s: None)
+        check_review(doc, out)
+        assert judge.calls == 0 and not out.calls and out.results == rules[0]
+        return
     if RECORD_SAMPLES:
         cassette_path.unlink(missing_ok=True)
     elif not cassette_path.exists():
         pytest.fail(f"missing cassette {cassette_path.name}: record with scripts/record_cassettes.sh")
-    cfg = llm_config(tmp_path)
-    rules = review_rules(doc, builtin_rubrics())
     with RECORDER.use_cassette(cassette_path.name, record_mode="all" if RECORD_SAMPLES else "none") as cassette:
         out = review_llm(doc, load_snapshot(), cfg, make_judge(cfg), rules=rules, mode="hybrid",
                          memory=MethodMemory(cfg.cache_dir), sleep=lambda s: None)
