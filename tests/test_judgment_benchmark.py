@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reviewer.batchfile import results_judge
+from reviewer.batchfile import ResultsJudge, results_engine
 from reviewer.evaluate import default_cases, evaluate, load_cases
-from reviewer.llm import MethodMemory
-from reviewer.pipeline import RULES, Engine, llm_config
+from reviewer.pipeline import RULES
 from reviewer.rubric import load_rubrics
 from reviewer.settings import resolve_settings
 
@@ -27,9 +26,10 @@ def test_rules_on_the_dev_part_hold_their_agreement(tmp_path: Path) -> None:
 
 def test_hybrid_merge_with_the_stand_in_answers_holds_its_agreement(tmp_path: Path) -> None:
     settings = resolve_settings({"out": tmp_path / "out", "engine": "hybrid", "model": "stand-in"})
-    judge = results_judge(STANDIN / "dev.results.jsonl", settings)
+    engine = results_engine(STANDIN / "dev.results.jsonl", settings)
+    judge = engine.judge
+    assert isinstance(judge, ResultsJudge)
     try:
-        engine = Engine("hybrid", llm_config(settings), judge, MethodMemory(None))
         result = evaluate(load_cases([default_cases()]), load_rubrics(), settings, engine,
                           workdir=tmp_path / "cases")
     finally:

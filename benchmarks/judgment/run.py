@@ -27,8 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "src"))
 
+from reviewer.batchfile import results_engine  # noqa: E402
 from reviewer.evaluate import EvalResult, evaluate, load_cases  # noqa: E402
-from reviewer.pipeline import RULES, Engine, llm_config  # noqa: E402
+from reviewer.pipeline import RULES  # noqa: E402
 from reviewer.rubric import load_rubrics  # noqa: E402
 from reviewer.settings import resolve_settings  # noqa: E402
 
@@ -43,24 +44,18 @@ def run(part: str, engine_name: str) -> EvalResult | None:
         work = Path(scratch)
         flags: dict[str, object] = {"out": work / "out"}
         if engine_name == "rules":
-            settings = resolve_settings(flags)
-            engine = RULES
-            judge = None
+            settings, engine = resolve_settings(flags), RULES
         else:
             results = STANDIN / f"{part}.results.jsonl"
             if not results.exists():
                 return None
-            from reviewer.batchfile import results_judge
-            from reviewer.llm import MethodMemory
-
             settings = resolve_settings({**flags, "engine": engine_name, "model": STANDIN_MODEL})
-            judge = results_judge(results, settings)
-            engine = Engine(engine_name, llm_config(settings), judge, MethodMemory(None))
+            engine = results_engine(results, settings)
         try:
             return evaluate(cases, load_rubrics(), settings, engine, workdir=work / "cases")
         finally:
-            if judge is not None:
-                judge.close()
+            if engine.judge is not None:
+                engine.judge.close()
 
 
 def main() -> None:

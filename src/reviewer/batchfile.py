@@ -52,6 +52,7 @@ from .settings import Settings
 
 if TYPE_CHECKING:
     from .llm.judge import JudgeRequest, JudgeResponse
+    from .pipeline import Engine
 
 ID_PREFIX = "rv1"
 CHAT_URL = "/v1/chat/completions"
@@ -375,6 +376,17 @@ def results_judge(path: Path, settings: Settings) -> ResultsJudge:
     return ResultsJudge(path, endpoint=config.endpoint, model=config.model)
 
 
+def results_engine(path: Path, settings: Settings) -> Engine:
+    """A model engine whose judge answers from the results file ``path`` (its :func:`results_judge`) instead of
+    a server, for reviewing outside a batch (``reviewer eval --import-results``). Close ``engine.judge``."""
+    from .llm import MethodMemory
+    from .pipeline import Engine, llm_config
+
+    judge = results_judge(path, settings)
+    return Engine(settings.engine, llm_config(settings.model_copy(update={"dry_run": False})), judge,
+                  MethodMemory(None))
+
+
 __all__ = [
     "ExportSummary",
     "ImportStats",
@@ -382,5 +394,6 @@ __all__ = [
     "custom_id",
     "export_requests",
     "response_of",
+    "results_engine",
     "results_judge",
 ]

@@ -60,7 +60,7 @@ def eval_command(cases: tuple[Path, ...], rubric_dirs: tuple[Path, ...], only: t
     """
     from .errors import ReviewerError
     from .evaluate import default_cases, evaluate, load_cases
-    from .pipeline import Engine, llm_config, make_engine
+    from .pipeline import make_engine
     from .rubric import load_rubrics
     from .settings import resolve_settings
 
@@ -80,12 +80,10 @@ def eval_command(cases: tuple[Path, ...], rubric_dirs: tuple[Path, ...], only: t
                 _export(loaded, work, export_requests, settings)
                 return
             if import_results is not None:
-                from .batchfile import results_judge
-                from .llm import MethodMemory
+                from .batchfile import results_engine
 
-                judge = results_judge(import_results, settings)
-                cfg = llm_config(settings)
-                engine = Engine(settings.engine, cfg, judge, MethodMemory(None))
+                engine = results_engine(import_results, settings)
+                judge = engine.judge
             else:
                 engine = make_engine(settings)
             result = evaluate(loaded, rubrics, settings, engine, workdir=work / "cases")
