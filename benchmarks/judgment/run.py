@@ -42,7 +42,7 @@ def run(part: str, engine_name: str) -> EvalResult | None:
     cases = load_cases([EVALSET / part])
     with tempfile.TemporaryDirectory(prefix="reviewer-judgment-") as scratch:
         work = Path(scratch)
-        flags: dict[str, object] = {"out": work / "out"}
+        flags: dict[str, object] = {"out": work / "out", "rewrite": False}  # a rewrite changes no verdict
         if engine_name == "rules":
             settings, engine = resolve_settings(flags), RULES
         else:

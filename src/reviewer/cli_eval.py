@@ -56,7 +56,8 @@ def eval_command(cases: tuple[Path, ...], rubric_dirs: tuple[Path, ...], only: t
 
     CASES are YAML case files or folders of them (default: the labelled development set shipped with
     reviewer). Use it to learn how far to trust each criterion with your engine and model, e.g.
-    `reviewer eval --engine hybrid --model gpt-4o-mini`.
+    `reviewer eval --engine hybrid --model gpt-4o-mini`. No rewrite is asked for unless --rewrite is given
+    (it changes no verdict); --dry-run counts the calls and, with prices set, their cost.
     """
     from .errors import ReviewerError
     from .evaluate import default_cases, evaluate, load_cases
@@ -70,7 +71,9 @@ def eval_command(cases: tuple[Path, ...], rubric_dirs: tuple[Path, ...], only: t
         try:
             if export_requests is not None and import_results is not None:
                 raise click.UsageError("--export-requests and --import-results are two steps: use one at a time")
-            flags = {**flags, "dry_run": None}
+            dry_run = bool(flags.get("dry_run"))
+            # A rewrite changes no verdict: measuring judgment asks for none unless --rewrite is given.
+            flags = {**flags, "dry_run": None, "rewrite": bool(flags.get("rewrite"))}
             settings = resolve_settings(
                 settings_flags(formats=(), rubric_dirs=rubric_dirs, only=only, skip=(), out=work / "out", **flags),
                 config=config)
@@ -78,6 +81,9 @@ def eval_command(cases: tuple[Path, ...], rubric_dirs: tuple[Path, ...], only: t
             loaded = load_cases(list(cases) or [default_cases()])
             if export_requests is not None:
                 _export(loaded, work, export_requests, settings)
+                return
+            if dry_run:
+                _dry_run(loaded, work, rubrics, settings)
                 return
             if import_results is not None:
                 from .batchfile import results_engine
@@ -119,6 +125,35 @@ def _export(cases: list[Any], work: Path, path: Path, settings: Any) -> None:
                "--import-results RESULTS.")
     if summary.errors:
         sys.exit(2)
+
+
+def _dry_run(cases: list[Any], work: Path, rubrics: Any, settings: Any) -> None:
+    """``--dry-run``: how many cases and, with a model engine, the calls (and their cost where prices are set)
+    the measurement would make. The cases are planned exactly as they would be reviewed; nothing is sent."""
+    from .evaluate import materialise
+    from .pipeline import plan_folder_calls
+
+    click.echo(f"dry run: {len(cases)} case(s) would be reviewed by the {settings.engine} engine; nothing sent")
+    if settings.engine == "rules":
+        click.echo("The rules engine makes no model calls.")
+        return
+    calls = prompt = completion = 0
+    for case in cases:
+        folder = materialise(case, work / "cases")
+        for path, planned in plan_folder_calls(folder, rubrics, settings):
+            if isinstance(planned, str):
+                click.echo(f"error: {case.id}: {path.name}: {planned}", err=True)
+                continue
+            for call in planned:
+                if not call.cached:
+                    calls += 1
+                    prompt += call.prompt_tokens
+                    completion += call.max_tokens
+    line = f"{calls} call(s) to {settings.model}, about {prompt} prompt tokens and at most {completion} completion tokens"
+    if settings.price_input is not None and settings.price_output is not None:
+        cost = (prompt * settings.price_input + completion * settings.price_output) / 1_000_000
+        line += f"; at most about ${cost:.2f}"
+    click.echo(line + ".")
 
 
 def _print(result: EvalResult, show_misses: int) -> None:
