@@ -52,8 +52,8 @@ def test_export_and_import_are_two_steps(tmp_path: Path) -> None:
     _case(cases, "one", {"score.excuse": "flag"})
     results = tmp_path / "results.jsonl"
     results.write_text("")
-    result = CliRunner().invoke(main, ["eval", str(cases), "--engine", "hybrid", "--model", "m",
-                                       "--export-requests", str(tmp_path / "r.jsonl"), "--import-results", str(results)])
+    result = CliRunner().invoke(main, ["eval", str(cases), "--engine", "hybrid", "--model", "m", "--export-requests",
+                                       str(tmp_path / "r.jsonl"), "--import-results", str(results)])
     assert result.exit_code == 2 and "two steps" in result.output
     assert not (tmp_path / "r.jsonl").exists()
 

@@ -149,7 +149,8 @@ def _dry_run(cases: list[Any], work: Path, rubrics: Any, settings: Any) -> None:
                     calls += 1
                     prompt += call.prompt_tokens
                     completion += call.max_tokens
-    line = f"{calls} call(s) to {settings.model}, about {prompt} prompt tokens and at most {completion} completion tokens"
+    line = (f"{calls} call(s) to {settings.model}, about {prompt} prompt tokens and at most {completion} "
+            "completion tokens")
     if settings.price_input is not None and settings.price_output is not None:
         cost = (prompt * settings.price_input + completion * settings.price_output) / 1_000_000
         line += f"; at most about ${cost:.2f}"

@@ -37,6 +37,7 @@ from .checks.application import ConsistencyParams, exam_facts
 from .checks.score import EXAM, PRIOR, ScoreDiscussion, exam_name, find_score_discussions, main_discussion, with_digits
 from .document import DocKind, Document, Sentence
 from .findings import CriterionResult, Review, Verdict
+from .ingest.dates import MONTH_NAME
 
 # --- facts ----------------------------------------------------------------------------------------------------
 
@@ -59,8 +60,6 @@ _NOT_NUMBERS = frozenset({"one", "once", "zero", "half"})
 _NUMBER_WORDS = re.compile(r"(?<![\w-])(?:" + "|".join(sorted({*_WORD_VALUES, *_ORDINALS}, key=len, reverse=True))
                            + r")(?![\w-])", re.IGNORECASE)
 _DIGITS = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:st|nd|rd|th)?(?![\w])")
-_MONTHS = _words("January February March April May June July August September October November December "
-                 "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec")
 # A capitalised name: words starting with a capital (or all-capital acronyms), joined by a few lower-case
 # connectors ("University of Lagos", "Hospital de Clínicas"). Possessive 's is not part of the name.
 _CAP = r"(?:[A-Z][\w'’.-]*[\w]|[A-Z])"
@@ -144,7 +143,7 @@ def _name_facts(phrase: str, start: int) -> list[Fact]:
         return []
     name = " ".join(words)
     name = re.sub(r"['’]s$", "", name)
-    if name in _MONTHS or name.rstrip(".") in _MONTHS:
+    if re.fullmatch(MONTH_NAME, name, re.IGNORECASE):
         return [Fact("month", name.rstrip(".").lower()[:3], name, start)]
     if re.fullmatch(r"[\d\W]+", name):
         return []

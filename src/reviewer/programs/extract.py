@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..ingest.dates import MONTH_NAME
 from .columns import BY_KEY, COLUMNS, CellProblem, ProgramVisa, parse_date
 from .profile import Specialty, parse_specialty
 
@@ -172,9 +173,7 @@ _USCE_MONTHS = re.compile(rf"\b{_N}\s+months?\s+of\s+(?:hands[-\s]on\s+)?(?:US|U
                           r"(?:clinical\s+experience|USCE)\b|\b(?:USCE|clinical\s+experience)[^.]{0,20}?\b"
                           + _N + r"\s+months?\b", _I)
 
-_MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December|"
-           "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
-_DATE = re.compile(rf"\b(?:(?:{_MONTHS})\.?\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+(?:{_MONTHS})\s+\d{{4}}|"
+_DATE = re.compile(rf"\b(?:{MONTH_NAME}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{MONTH_NAME}\s+\d{{4}}|"
                    r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4})\b", _I)
 
 _POSITIONS = re.compile(rf"\b{_N}\s+(?:categorical\s+|preliminary\s+|PGY-?1\s+|first-year\s+|residency\s+)?"
