@@ -39,6 +39,15 @@ def test_open_sets_wal_and_foreign_keys(tmp_path: Path) -> None:
         assert store._conn.execute("PRAGMA busy_timeout").fetchone()[0] > 0
 
 
+def test_the_store_and_its_wal_are_readable_by_their_owner_only(tmp_path: Path, review) -> None:
+    with Store.open(tmp_path) as store:  # it keeps reviews, which quote the drafts
+        run = store.start_run(tmp_path, rubric_digest="r1", engine_digest="rules")
+        store.record_round("ana", "ps.txt", review, _digests(), name="Ana B", run=run)
+        files = [p for p in tmp_path.iterdir() if p.name.startswith(DB_NAME)]
+        assert len(files) >= 2  # the store and its -wal (and -shm) while open
+        assert {p.stat().st_mode & 0o777 for p in files} == {0o600}
+
+
 def test_record_round_is_idempotent_and_numbers_rounds(tmp_path: Path, review) -> None:
     with Store.open(tmp_path) as store:
         run = store.start_run(tmp_path, rubric_digest="r1", engine_digest="rules")

@@ -31,6 +31,7 @@ one line naming the file.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
@@ -204,6 +205,8 @@ class Store:
                 conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
                                        timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
             else:
+                if not existed:
+                    _create_private(path)
                 conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             if existed:
@@ -526,6 +529,17 @@ class Store:
             raise StoreError("the review store is damaged (a round's recorded values are not readable)",
                              path=self.path, hint=_RESTORE_HINT)
         return value
+
+
+def _create_private(path: Path) -> None:
+    """Create the empty store file readable and writable by its owner only: it keeps the applicants' reviews,
+    which quote their drafts. SQLite gives its -wal and -shm files the database file's mode."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass  # another process created it first
+    except OSError as exc:
+        raise StoreError.from_os(exc, path, doing="cannot create the review store") from exc
 
 
 def check_store_file(path: Path) -> None:
