@@ -246,11 +246,21 @@ def test_excuse_quotes_each_phrase_on_its_sentence(rubrics: RubricSet) -> None:
     doc, out = judge(rubrics, "score.excuse", text)
     assert out.verdict is Verdict.FAIL
     notes = [h.note for h in out.hits]
-    assert any(n.startswith('denies responsibility: "does not reflect my true ability"') for n in notes)
     assert any('"unfair"' in n for n in notes) and any('"proctor"' in n for n in notes)
+    # "does not reflect my true ability" alone blames nobody: its sentence carries no excuse.
+    assert all(doc.sentence_at(h.start).index != 0 for h in out.hits)  # type: ignore[union-attr]
     for h in out.hits:
         assert doc.sentence_at(h.start) is not None
         assert doc.text[h.start : h.end] in {s.text for s in doc.sentences}
+
+
+def test_a_score_framed_as_not_reflecting_the_applicant_is_a_setback_but_no_excuse(rubrics: RubricSet) -> None:
+    text = ("My Step 1 score of 207 does not reflect my true ability. I then did forty timed UWorld questions a day "
+            "and scored 236 on Step 2 CK, a routine I now bring to clinic.")
+    assert judge(rubrics, "score.excuse", text)[1].verdict is Verdict.PASS
+    assert judge(rubrics, "score.what_changed", text)[1].verdict is Verdict.PASS  # applies: it is a setback
+    vague = "My Step 1 score of 207 does not reflect my true ability. I changed my approach and worked harder."
+    assert judge(rubrics, "score.what_changed", vague)[1].verdict is Verdict.FAIL
 
 
 @pytest.mark.parametrize(
@@ -370,14 +380,13 @@ def test_pivot_accepts_closing_on_a_later_result_but_not_dwelling_after_it(rubri
     assert doc.text[out.hits[0].start : out.hits[0].end] == "It was a difficult year for me and my family."
 
 
-def test_disputing_the_score_is_an_excuse(rubrics: RubricSet) -> None:
+def test_disputing_the_score_blames_nobody_but_still_has_to_be_explained(rubrics: RubricSet) -> None:
     text = (
         "Although my USMLE Step 1 score (pass, second attempt) does not represent my abilities, I believe my "
         "clinical skills speak for themselves."
     )
-    _, out = judge(rubrics, "score.excuse", text)
-    assert out.verdict is Verdict.FAIL
-    assert out.hits[0].note == 'denies responsibility: "does not represent my abilities"'
+    assert judge(rubrics, "score.excuse", text)[1].verdict is Verdict.PASS
+    assert judge(rubrics, "score.what_changed", text)[1].verdict is Verdict.FAIL
 
 
 def test_setback_can_be_stated_after_the_seed() -> None:
