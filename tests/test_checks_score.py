@@ -446,3 +446,16 @@ def test_headings_are_not_part_of_the_discussion() -> None:
     doc = from_text("", DocKind.ADDITIONAL_INFO, blocks=blocks)
     (disc,) = find_score_discussions(doc)
     assert [s.text for s in disc.sentences] == ["I failed Step 1 once.", "I then used UWorld daily."]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My Step 1 score was 204, and all six of us in my study group scored below 210 that year. I then moved to "
+        "UWorld and scored 236 on Step 2 CK.",
+        "I scored 203 on Step 1. The question bank popular at my school was years behind the exam we sat. I then "
+        "moved to UWorld and scored 236 on Step 2 CK.",
+    ],
+)
+def test_others_results_and_an_outdated_resource_are_blame(rubrics: RubricSet, text: str) -> None:
+    assert judge(rubrics, "score.excuse", text)[1].verdict is Verdict.FAIL
