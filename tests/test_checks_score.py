@@ -459,3 +459,47 @@ def test_headings_are_not_part_of_the_discussion() -> None:
 )
 def test_others_results_and_an_outdated_resource_are_blame(rubrics: RubricSet, text: str) -> None:
     assert judge(rubrics, "score.excuse", text)[1].verdict is Verdict.FAIL
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "So, my Step 1, I took it in 2021 and I got a two-oh-four. I then did timed UWorld blocks daily and got a "
+        "two-forty on CK.",
+        "I sat Step 1 in 2021 and received two hundred and nine, a pass but well under what I had aimed for.",
+        "I passed Step 1 with a two-hundred-and-one on my first attempt, and I knew it would worry programs.",
+        "Um, the one thing you'd notice is my Step 1. I passed, but with a two-oh-six, which I know is not enough.",
+    ],
+)
+def test_a_low_score_said_aloud_or_in_words_is_a_setback(text: str) -> None:
+    found = score_discussion(Context(make_doc(text, IA)))
+    assert found is not None and found.setback
+
+
+def test_a_later_result_said_aloud_is_evidence_read_against_the_exam_before_it(rubrics: RubricSet) -> None:
+    spoken = ("So my Step 1 was a two-oh-four. For Step 2 CK I did forty UWorld questions every morning. That got "
+              "me a two hundred and thirty-eight on CK.")
+    assert judge(rubrics, "score.evidence", spoken, IA)[1].verdict is Verdict.PASS
+    bare = ("So my Step 1 was a two-oh-four. For Step 2 CK I did forty UWorld questions every morning and an NBME "
+            "every Sunday. I got a two-thirty-three.")
+    assert judge(rubrics, "score.evidence", bare, IA)[1].verdict is Verdict.PASS
+    # the bare number of the failing exam itself is no evidence
+    low = "My Step 1 was hard for me. I got a 204. I now study with UWorld every day."
+    assert judge(rubrics, "score.evidence", low, IA)[1].verdict is Verdict.WARN
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        ("I did not pass Step 1 on my first try. Our university never gave us a single timed exam, so that one's "
+         "really on the school more than on me. I then did UWorld daily and passed with a 221.", Verdict.FAIL),
+        ("My Step 1 was a 198. Our dean's office set the dates, so we were basically set up to score low. I then "
+         "did UWorld daily.", Verdict.FAIL),
+        ("My Step 1 score was 203. The testing vendor moved my appointment twice with a week's notice. I then did "
+         "UWorld daily and scored 236 on Step 2 CK.", Verdict.FAIL),
+        ("I did not pass Step 1 on my first try; that was my decision to sit it early. I started explaining "
+         "questions out loud to a study partner, and I passed with a 218.", Verdict.PASS),
+    ],
+)
+def test_blame_put_elsewhere_in_other_words(rubrics: RubricSet, text: str, verdict: Verdict) -> None:
+    assert judge(rubrics, "score.excuse", text, IA)[1].verdict is verdict

@@ -69,10 +69,11 @@ _EXAM_NAMES = (
 )
 # A three-digit score said aloud or written out: "two forty-one", "two-oh-eight", "two hundred and eleven".
 _TENS = r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+_DIGIT_WORD = r"(?:one|two|three|four|five|six|seven|eight|nine)"
 SPOKEN_SCORE = (
-    rf"(?:one|two)[\s-](?:hundred(?:\s+and)?\s+)?(?:{_TENS}(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?"
-    r"|oh[\s-](?:one|two|three|four|five|six|seven|eight|nine)|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
-    r"|seventeen|eighteen|nineteen)"
+    rf"(?:one|two)[\s-](?:(?:hundred(?:[\s-]+and)?[\s-]+)?(?:{_TENS}(?:[\s-]{_DIGIT_WORD})?"
+    rf"|oh[\s-]{_DIGIT_WORD}|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
+    rf"|hundred(?:[\s-]+and)?[\s-]+{_DIGIT_WORD})"
 )
 _UNITS = {w: i for i, w in enumerate(("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"))}
 _TEENS = {w: 10 + i for i, w in enumerate(("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
@@ -89,6 +90,8 @@ def spoken_value(words: str) -> int | None:
     if len(parts) < 2 or parts[0] not in ("one", "two"):
         return None
     hundreds, rest = _UNITS[parts[0]] * 100, parts[1:]
+    if len(rest) == 1 and rest[0] in _UNITS and re.search(r"hundred", words, re.I):  # "two hundred and nine"
+        return hundreds + _UNITS[rest[0]]
     if rest[0] == "oh" and len(rest) == 2 and rest[1] in _UNITS:
         return hundreds + _UNITS[rest[1]]
     if rest[0] in _TEENS and len(rest) == 1:
@@ -131,7 +134,8 @@ SETBACK = re.compile(
     r"|capture|measure|indicate)|not\s+(?:a\s+)?(?:true|fair|accurate)\s+(?:reflection|measure|picture)"
     r"|(?:fell|came\s+up)\s+short|hesita\w+|red\s+flag|concern(?:s|ed)?|weakness\w*|devastat\w*|ashamed|shame"
     r"|heartbr\w+|crushed|upset|embarrass\w*|(?:not|n['’]t)\s+(?:the\s+(?:score|result)|what)\s+I\s+(?:hoped|wanted|expected)"
-    r"|than\s+(?:I\s+)?(?:hoped|wanted|expected|planned|needed)|(?:barely|narrowly)\s+pass\w*"
+    r"|than\s+(?:I\s+)?(?:had\s+)?(?:hoped|wanted|expected|planned|needed|aimed|targeted)|(?:barely|narrowly)\s+pass\w*"
+    r"|(?:under|below|short\s+of)\s+(?:what|where)\s+I(?:['’]d|\s+had|\s+would)?\s+(?:\w+\s+)?(?:hoped|aimed|wanted|expected|planned|needed|targeted|want|like)"
     r"|(?:not|n['’]t|never)\s+(?:\w+\s+){0,5}?(?:reflects?|represents?|captures?|measures?|defines?)\s+(?:who|what|the\s+kind"
     r"|my|me\b))"
     r"(?![\w])",
@@ -147,7 +151,8 @@ CONCESSION = re.compile(
 # 230 when it was scored; Step 2 CK averages about 245): reported bare, they are a setback to explain.
 LOW_SCORE = {"Step 1": 220, "Step 2 CK": 230, "USMLE": 220, "boards": 220}
 _NUMBER = re.compile(r"(?<![\w.,/-])([12]\d\d)(?![\w%-]|[.,]\d)")
-RESULT_VERB = re.compile(r"(?<![\w])(?:scored|score\s+(?:of|was)|got\s+an?|received\s+an?|result\s+was)(?![\w])", re.I)
+RESULT_VERB = re.compile(r"(?<![\w])(?:scored|score\s+(?:of|was)|got\s+(?:me\s+)?an?|received\s+an?|result\s+was"
+                         r"|pass(?:ed)?,?\s+(?:but\s+)?with\s+an?)(?![\w])", re.I)
 FIRST_ATTEMPT = re.compile(r"(?<![\w])first\s+(?:attempt|try)(?![\w])", re.I)
 PASSED_FIRST = re.compile(
     r"(?<![\w])(?:pass(?:ed|ing)|earned|achieved|obtained|cleared)\b[^.;]{0,60}\bfirst\s+(?:attempt|try)", re.I
@@ -262,6 +267,7 @@ def _has_exam(s: Sentence) -> bool:
 def _low_number(text: str, exam: str | None = None) -> bool:
     """A bare three-digit score below :data:`LOW_SCORE` for the exam named just before it (or, when the
     sentence names none, ``exam``: the one its discussion is about, "In 2021 I scored 196")."""
+    text = with_digits(text)  # "a two-oh-four", "two hundred and nine"
     named = list(EXAM.finditer(text))
     for m in _NUMBER.finditer(text):
         before = [e for e in named if e.end() <= m.start()]
@@ -284,12 +290,21 @@ def _is_setback(s: Sentence) -> bool:
     return bool(FIRST_ATTEMPT.search(s.text)) and not PASSED_FIRST.search(s.text)
 
 
+def _names_result_of(exam: Sentence, nxt: Sentence) -> bool:
+    """Is ``nxt`` the result of the exam that ``exam`` names without one ("…is my Step 1. I passed, but with a
+    two-oh-six.")?"""
+    return (nxt.block == exam.block and _has_exam(exam) and not RESULT.search(exam.text) and not _has_exam(nxt)
+            and PAST_RESULT.search(with_digits(nxt.text)) is not None)
+
+
 def _is_seed(sents: Sequence[Sentence], i: int) -> bool:
     s = sents[i]
     if PLAN.search(s.text) and not PAST_RESULT.search(s.text):
         return False
     if _has_exam(s):
-        return RESULT.search(s.text) is not None
+        if RESULT.search(s.text):
+            return True
+        return i + 1 < len(sents) and _names_result_of(s, sents[i + 1])
     if not ATTEMPT.search(s.text):
         return False
     near = [sents[j] for j in (i - 1, i + 1) if 0 <= j < len(sents) and sents[j].block == s.block]
@@ -389,7 +404,8 @@ def find_score_discussions(doc: Document) -> tuple[ScoreDiscussion, ...]:
         run = sents[lo : hi + 1]
         names = [m.group() for s in run for m in EXAM.finditer(s.text)]
         setback = int(
-            any(_is_setback(s) for s in run if _has_exam(s) or ATTEMPT.search(s.text))
+            any(_is_setback(s) for k, s in enumerate(run) if _has_exam(s) or ATTEMPT.search(s.text)
+                or (k > 0 and _names_result_of(run[k - 1], s)))
             or bool(names and any(_low_number(s.text, exam_name(names[0])) for s in run))
         )
         if runs and (lo <= runs[-1][1] + 1 or _bridged(sents, runs[-1][1], lo)):
@@ -753,7 +769,9 @@ def _later_evidence(doc: Document, sentences: Sequence[Sentence], terms: Sequenc
     evidence: only a later attempt counts there. A sentence naming two exams ("Though my Step 1 was 211,
     my Step 2 CK of 233...") can carry both."""
     for s in sentences:
-        single = (FAILED_HERE.search(s.text) is not None or _low_number(s.text)) and not LATER_PASS.search(s.text) \
+        before = [m.exam for m in exam_mentions(doc, sentences[0].start, s.start)]
+        low = _low_number(s.text, before[-1] if before else None)
+        single = (FAILED_HERE.search(s.text) is not None or low) and not LATER_PASS.search(s.text) \
             and len({m.exam for m in exam_mentions(doc, s.start, s.end)}) <= 1
         for a, b in find_terms(plain(doc.text), terms, s.start, s.end):
             if single and not LATER_ATTEMPT.search(doc.text[a:b]):
