@@ -94,6 +94,10 @@ _PROSE_END = re.compile(
 )
 # Case-sensitive: "US" is a country, and "Phase I trial" a name.
 _FIRST_PERSON = re.compile(r"\b(?:[Mm]y|me|[Ww]e|[Oo]ur|us)\b|(?<!Phase )(?<!Step )(?<!Part )\bI\s+[a-z]")
+# When in the week or year an entry ran, written beside its dates ("Saturdays, Aug 2022 – Dec 2022").
+_DAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)days?|weekends?|weekdays?|evenings?|nights?|summers?|winters?"
+_SCHEDULE = re.compile(rf"(?:(?:every\s+|on\s+)?(?:{_DAY}|weekly|monthly|part[- ]time|full[- ]time)"
+                       rf"(?:\s*(?:and|&|/|,)\s*(?:{_DAY}))*\s*[,;:]?)?", re.IGNORECASE)
 _ATX = re.compile(r"^#{1,6}\s+(.*?)(?:\s+#+)?\s*$")
 
 
@@ -177,8 +181,8 @@ def _pipe_header(line: str) -> Header | None:
             if head is None or head.description is not None:
                 return None
             labelled.update({k: v for k, v in vars(head).items() if v not in (None, False, ())})
-        elif found and not part.replace(part[found.span[0] : found.span[1]], "").strip(_EDGE):
-            dates = found
+        elif found and _SCHEDULE.fullmatch(part.replace(part[found.span[0] : found.span[1]], "").strip(_EDGE)):
+            dates = found  # "Aug 2022 – Dec 2022", or with when in the week: "Saturdays, Aug 2022 – Dec 2022"
         elif hours is None and (h := _hours(part)) is not None:
             hours = h
         elif _WEEKLY.match(part) or _DURATION.match(part):
