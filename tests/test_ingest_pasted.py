@@ -241,9 +241,11 @@ def test_a_duration_part_does_not_hide_the_details_line(tmp_path: Path) -> None:
 
 def test_dates_with_when_in_the_week_beside_them_still_open_an_entry(tmp_path: Path) -> None:
     text = (
-        "Diabetic Foot Screening\nDiabetes Association, Jakarta | Volunteer Physician | Saturdays, Aug 2022 – Dec 2022\n"
+        "Diabetic Foot Screening\n"
+        "Diabetes Association, Jakarta | Volunteer Physician | Saturdays, Aug 2022 – Dec 2022\n"
         "Screened ninety adults with a podiatry nurse.\n\n"
-        "Free Clinic\nCity Clinic | Volunteer | Mar 2021 – Jun 2021 (weekends)\nChecked blood pressures for 30 patients.\n"
+        "Free Clinic\nCity Clinic | Volunteer | Mar 2021 – Jun 2021 (weekends)\n"
+        "Checked blood pressures for 30 patients.\n"
     )
     doc = load_document(write(tmp_path, "experience.txt", text), EXP)
     assert fields(doc) == [
