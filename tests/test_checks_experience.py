@@ -201,6 +201,8 @@ def test_measured_results_are_outcomes(description: str) -> None:
         "Prospective cohort study (n = 85) on neonatal jaundice; I consented families and entered data.",
         "Published 2 case reports and presented 3 posters at regional conferences.",
         "Led a QI project on fall prevention that increased staff awareness.",
+        "QI project: I reviewed 60 discharge summaries and found that most did not state the follow-up clinic, "
+        "so I wrote a structured template for the wards.",
     ],
 )
 def test_counts_of_outputs_and_unmeasured_change_are_not_outcomes(description: str) -> None:

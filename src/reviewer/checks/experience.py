@@ -277,6 +277,12 @@ class OutcomeParams(Params):
     number_names: NumberNames = DEFAULT_NAMES
 
 
+# The size of what was looked at ("reviewed 60 discharge summaries", "surveyed the parents of 45 children") is
+# the method, not a result: "found that most did not state the follow-up clinic" has no measured outcome.
+_SAMPLE = re.compile(r"(?:reviewed|audited|surveyed|screened|enrolled|included|recruited|interviewed|collected"
+                     r"|analy[sz]ed|sampled|examined)\s+(?:the\s+|all\s+)?(?:[\w-]+\s+){0,3}?(?:of\s+)?$", re.I)
+
+
 def _outcome_sentence(text: str, params: OutcomeParams) -> bool:
     if re.search(params.before_after, text, re.IGNORECASE):
         return True
@@ -285,7 +291,8 @@ def _outcome_sentence(text: str, params: OutcomeParams) -> bool:
     if not has_term(text, params.change_terms):
         return False
     spans = quantities(text, params.number_names)
-    return any(not re.search(r"n\s*=\s*$", text[max(0, s - 4) : s]) for s, _ in spans)
+    return any(not re.search(r"n\s*=\s*$", text[max(0, s - 4) : s]) and not _SAMPLE.search(text[max(0, s - 40) : s])
+               for s, _ in spans)
 
 
 def _is_project(span: EntrySpan, sents: Sequence[Sentence], terms: tuple[str, ...]) -> bool:
