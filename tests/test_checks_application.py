@@ -276,6 +276,21 @@ def test_gap_explained_in_additional_info_but_not_by_an_entry_heading() -> None:
     assert run("application.gaps", exp, vague).verdict is Verdict.WARN
 
 
+def test_an_explanation_covers_only_the_months_it_dates() -> None:
+    exp = entries("e.yaml", rec("Junior resident", "2017-02", "2019-06"), rec("Observership", "2021-01", "2021-03"))
+    part = doc("Between March and July 2020 I was caring for my grandmother after her hip fracture.",
+               DocKind.ADDITIONAL_INFO, "ai.txt")
+    out = run("application.gaps", exp, part)  # 2019-07 to 2020-02 is still open
+    assert out.verdict is Verdict.WARN and "2019-07 to 2020-02, 8 months" in out.hits[0].note
+    since = doc("Since January 2021 I have been preparing for Step 2 CK.", DocKind.PERSONAL_STATEMENT, "ps.txt")
+    assert run("application.gaps", exp, since).verdict is Verdict.WARN  # nothing before January 2021
+    whole = doc("My list has an empty space between July 2019 and December 2020. In those months I was caring "
+                "for my father during his chemotherapy.", DocKind.PERSONAL_STATEMENT, "ps.txt")
+    assert run("application.gaps", exp, whole).verdict is Verdict.PASS
+    unrelated = doc("I passed Step 1 in 2020. I then joined a research group.", DocKind.ADDITIONAL_INFO, "ai.txt")
+    assert run("application.gaps", exp, unrelated).verdict is Verdict.WARN
+
+
 def test_no_dated_entries_is_not_applicable() -> None:
     exp = entries("e.yaml", rec("Observership", None, None))
     assert run("application.gaps", exp).verdict is Verdict.NOT_APPLICABLE

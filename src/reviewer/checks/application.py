@@ -24,10 +24,12 @@ Choices worth knowing:
 * ``application.gaps`` merges the dated intervals of every experience entry of the applicant; an entry
   with no end month is ongoing. A gap is the run of *empty* months between them: an entry ending 2018-02
   and the next starting 2018-11 leave "2018-03 to 2018-10, 8 months"; more than ``max_months`` warns.
-  A gap is *explained* when a prose sentence of any document (entry descriptions, not entry titles or
-  details lines; not headings) names a year inside the gap together with an explanation word (research,
-  family, national service, exam preparation...). Simple on purpose: a human reads the warning, the tool
-  only points at the months. The time after the last entry is not judged (the tool does not know "now").
+  A gap's months are *explained* by a prose sentence of any document (entry descriptions, not entry titles
+  or details lines; not headings) that dates them ("between March and July 2020", "in 2021"; "since
+  October 2021" covers nothing before it) with an explanation word (research, family, national service,
+  exam preparation...) in it or in the next sentence of its paragraph. What stays open longer than
+  ``max_months`` is still a gap, reported as its longest open run. A human reads the warning, the tool only
+  points at the months. The time after the last entry is not judged (the tool does not know "now").
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from pydantic import Field
 from ..document import DocKind, Document, Entry, Sentence
 from ..errors import printable
 from ..findings import Verdict
-from ..ingest.dates import parse_month
+from ..ingest.dates import find_date, parse_month
 from .experience import entry_anchor, entry_span
 from .registry import AppContext, Hit, Outcome, Params, register
 from .score import score_discussion, with_digits
@@ -466,16 +468,54 @@ def find_gaps(dated: Sequence[Dated], max_months: int) -> list[Gap]:
     return gaps
 
 
-def gap_explained(docs: Sequence[Document], gap: Gap, terms: Sequence[str]) -> bool:
-    years = {str(m // 12) for m in range(gap.first, gap.last + 1)}
-    year_pat = re.compile(r"(?<!\d)(?:" + "|".join(sorted(years)) + r")(?!\d)") if years else None
-    if year_pat is None:
-        return False
+def _dates_in(text: str) -> list[tuple[int, int | None]]:
+    """Every date or range in ``text`` as months (end None: ongoing)."""
+    out: list[tuple[int, int | None]] = []
+    pos = 0
+    while (found := find_date(text[pos:])) is not None:
+        start, end = month_number(found.start), month_number(found.end, end=True) if found.end else None
+        if start is not None:
+            out.append((start, end))
+        pos += found.span[1]
+    return out
+
+
+# A sentence that goes on about the period the one before it dated: "In those months I was caring for my father".
+_THOSE_MONTHS = re.compile(r"\W*(?:(?:in|during|for|over|throughout)\s+(?:those|that|these|this)\s+(?:\w+\s+)?"
+                           r"(?:months?|time|period|years?|gap|weeks)|at\s+(?:that|the)\s+time|then)\b", re.I)
+
+
+def explained_months(docs: Sequence[Document], terms: Sequence[str]) -> set[int]:
+    """The months an applicant accounts for in prose: a sentence that dates a period ("Between March and July
+    2020", "In 2021", "an empty space between March and November 2021") and gives a reason from ``terms``
+    in it or in the next sentence of its paragraph ("In those months I was caring for my father")."""
+    covered: set[int] = set()
     for d in docs:
-        for s in _prose(d):
-            if year_pat.search(s.text) and has_term(s.text, terms):
-                return True
-    return False
+        sents = _prose(d)
+        for i, s in enumerate(sents):
+            nxt = sents[i + 1] if i + 1 < len(sents) and sents[i + 1].block == s.block else None
+            refers = nxt is not None and _THOSE_MONTHS.match(nxt.text) is not None
+            if not (has_term(s.text, terms) or (refers and nxt is not None and has_term(nxt.text, terms))):
+                continue
+            for start, end in _dates_in(s.text):
+                covered.update(range(start, (end if end is not None else start + 1200) + 1))
+    return covered
+
+
+def unexplained(gap: Gap, covered: set[int], max_months: int) -> Gap | None:
+    """The longest run of ``gap``'s months that ``covered`` leaves open, when it is longer than ``max_months``."""
+    runs: list[tuple[int, int]] = []
+    for m in range(gap.first, gap.last + 1):
+        if m in covered:
+            continue
+        if runs and runs[-1][1] == m - 1:
+            runs[-1] = (runs[-1][0], m)
+        else:
+            runs.append((m, m))
+    longest = max(runs, key=lambda r: r[1] - r[0], default=None)
+    if longest is None or longest[1] - longest[0] + 1 <= max_months:
+        return None
+    return Gap(longest[0], longest[1], gap.next)
 
 
 def _prose(doc: Document) -> list[Sentence]:
@@ -493,11 +533,8 @@ def check_gaps(actx: AppContext, params: GapsParams) -> Outcome:
     dated = dated_entries(actx.docs)
     if not dated:
         return Outcome(Verdict.NOT_APPLICABLE, summary="no dated experience entries")
-    gaps = [
-        g
-        for g in find_gaps(dated, params.max_months)
-        if not gap_explained(actx.docs, g, params.explanation_terms)
-    ]
+    covered = explained_months(actx.docs, params.explanation_terms)
+    gaps = [u for g in find_gaps(dated, params.max_months) if (u := unexplained(g, covered, params.max_months))]
     if not gaps:
         return Outcome(
             Verdict.PASS,

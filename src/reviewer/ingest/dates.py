@@ -44,11 +44,14 @@ DATE = (
 )
 ONGOING = r"(?:present|current(?:ly)?|ongoing|now|today|(?<=to )date|continuing)\b"
 _TO = r"\s*(?:--?|–|—|~|\bto\b|\buntil\b|\btill\b|\bthrough\b|\bthru\b)\s*"
+_AND = r"\s+and\s+"  # only after "between": "between March 2020 and July 2021"
 _RANGE = re.compile(
-    rf"(?:\b(?:from|between)\s+)?(?P<s>{DATE}){_TO}(?:(?P<e>{DATE})|(?P<on>{ONGOING}))", re.IGNORECASE
+    rf"(?:\bbetween\s+(?P<bs>{DATE}){_AND}(?P<be>{DATE})"
+    rf"|(?:\b(?:from|between)\s+)?(?P<s>{DATE}){_TO}(?:(?P<e>{DATE})|(?P<on>{ONGOING})))", re.IGNORECASE
 )
-_MONTH_SPAN = re.compile(  # Mar–Aug 2022, June - July, 2021
-    rf"(?<![\w/.])(?P<m1>{MONTH_NAME}){_TO}(?P<m2>{MONTH_NAME}),?\s*(?P<y>{_YEAR})(?![\w/])", re.IGNORECASE
+_MONTH_SPAN = re.compile(  # Mar–Aug 2022, June - July, 2021, between March and November 2021
+    rf"(?<![\w/.])(?:between\s+(?P<b1>{MONTH_NAME}){_AND}(?P<b2>{MONTH_NAME})|(?P<m1>{MONTH_NAME}){_TO}"
+    rf"(?P<m2>{MONTH_NAME})),?\s*(?P<y>{_YEAR})(?![\w/])", re.IGNORECASE
 )
 _SINCE = re.compile(rf"\b(?:since|starting|started)\s+(?P<s>{DATE})", re.IGNORECASE)
 _OPEN = re.compile(rf"(?P<s>{DATE})\s*(?:-|–|—)\s*(?=$|[|)\],;])", re.IGNORECASE)
@@ -97,13 +100,15 @@ def _checked(start: str | None, end: str | None, span: tuple[int, int], ongoing:
 def find_range(text: str) -> DateRange | None:
     """The first date range in ``text`` (forms in the module docstring), or None."""
     for m in _RANGE.finditer(text):
-        start = parse_month(m.group("s"))
-        end = parse_month(m.group("e"), end=True) if m.group("e") else None
+        s, e = ("bs", "be") if m.group("bs") else ("s", "e")
+        start = parse_month(m.group(s))
+        end = parse_month(m.group(e), end=True) if m.group(e) else None
         if found := _checked(start, end, m.span(), m.group("on") is not None):
             return found
     if span := _MONTH_SPAN.search(text):
         year = int(span.group("y"))
-        first, last = (_ym(year, _MONTHS[span.group(g)[:3].lower()]) for g in ("m1", "m2"))
+        names = ("b1", "b2") if span.group("b1") else ("m1", "m2")
+        first, last = (_ym(year, _MONTHS[span.group(g)[:3].lower()]) for g in names)
         if found := _checked(first, last, span.span(), False):
             return found
     for pattern in (_SINCE, _OPEN):
