@@ -92,6 +92,24 @@ def test_context_for_a_low_score_without_a_failure_word_is_an_explanation() -> N
     assert run("application.score_once", ai, ps).verdict is Verdict.FAIL
 
 
+def test_a_retake_stated_in_passing_elsewhere_is_not_a_second_explanation() -> None:
+    ps = doc(PS_EXPLAINS, DocKind.PERSONAL_STATEMENT, "ps.md")
+    passing = doc(
+        "Gap from January to October 2021: I left my post to sit my Step 1 retake, which I passed in September "
+        "2021. This was my only unsuccessful attempt on any USMLE exam.",
+        DocKind.ADDITIONAL_INFO,
+        "ai.txt",
+    )
+    assert run("application.score_once", ps, passing).verdict is Verdict.PASS
+    again = doc(
+        "I failed Step 1 on my first attempt because I prepared mainly by reading. I switched to timed UWorld "
+        "blocks and passed in September 2021.",
+        DocKind.ADDITIONAL_INFO,
+        "ai.txt",
+    )
+    assert run("application.score_once", ps, again).verdict is Verdict.FAIL
+
+
 def test_a_strong_score_mentioned_elsewhere_is_not_an_explanation() -> None:
     ai = doc(AI_EXPLAINS, DocKind.ADDITIONAL_INFO, "additional.txt")
     ps = doc(

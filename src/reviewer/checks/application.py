@@ -59,6 +59,9 @@ class ScoreOnceParams(Params):
     ps_variants: bool = True  # several personal statements are program-tailored alternatives
     # a one-sentence discussion with one of these points to the explanation elsewhere instead of giving it
     referral_terms: tuple[str, ...] = ()
+    # a setback discussion explains it only when it says why or what changed (one of these); a result stated
+    # in passing ("to prepare for my Step 1 retake, which I passed in 2021") is a mention (empty: any counts)
+    explanation_terms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,11 +77,13 @@ def score_explanation(actx: AppContext, doc: Document, params: ScoreOnceParams) 
     The same reading as the document's own review (the score.* criteria apply exactly when the main
     discussion is a setback), so the application check never disagrees with it; a single sentence that
     only points the reader to another section ("as explained in my Additional Information") explains
-    nothing here."""
+    nothing here, and neither does a setback stated in passing with no cause or change (``explanation_terms``)."""
     disc = score_discussion(actx.context(doc))
     if disc is None or not disc.setback:
         return None
     if len(disc) == 1 and has_term(disc.sentences[0].text, params.referral_terms):
+        return None
+    if params.explanation_terms and not any(has_term(x.text, params.explanation_terms) for x in disc.sentences):
         return None
     return Explanation(doc, disc.start, disc.end)
 
