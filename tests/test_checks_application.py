@@ -110,6 +110,18 @@ def test_a_retake_stated_in_passing_elsewhere_is_not_a_second_explanation() -> N
     assert run("application.score_once", ps, again).verdict is Verdict.FAIL
 
 
+def test_an_attempt_count_belongs_to_the_exam_its_paragraph_is_about() -> None:
+    ai = doc(
+        "I did not pass USMLE Step 1 on my first try. I had prepared mainly by reading. For my second attempt I "
+        "did 40 timed questions a day. I passed on my second attempt, and later scored 229 on Step 2 CK.",
+        DocKind.ADDITIONAL_INFO,
+        "ai.txt",
+    )
+    entry = entries("e.yaml", rec("USMLE preparation", "2020-01", "2020-12", "Passed Step 1 on the first attempt."))
+    out = run("application.consistency", ai, entry)
+    assert out.verdict is Verdict.FAIL and "Step 1" in out.summary
+
+
 def test_a_strong_score_mentioned_elsewhere_is_not_an_explanation() -> None:
     ai = doc(AI_EXPLAINS, DocKind.ADDITIONAL_INFO, "additional.txt")
     ps = doc(

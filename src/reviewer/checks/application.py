@@ -332,10 +332,10 @@ def _attempt_facts(doc: Document, sent: Sentence) -> Iterator[Fact]:
         if value is None:
             continue
         exams = list(_EXAM.finditer(text, a, b))
-        if not exams:  # the nearest exam named before this clause, in this sentence or the two before it
+        if not exams:  # the nearest exam named before this clause, in this sentence or earlier in its paragraph
             earlier = [m for m in _EXAM.finditer(text, 0, clauses[i][0])]
             if not earlier:
-                prev = [s for s in doc.sentences if s.block == sent.block and sent.index - 2 <= s.index < sent.index]
+                prev = [s for s in doc.sentences if s.block == sent.block and s.index < sent.index]
                 earlier = [m for s in prev for m in _EXAM.finditer(s.text)]
             exams = earlier[-1:]
         if len({exam_of(m) for m in exams}) == 1:
