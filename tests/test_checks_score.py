@@ -497,6 +497,10 @@ def test_a_later_result_said_aloud_is_evidence_read_against_the_exam_before_it(r
          "did UWorld daily.", Verdict.FAIL),
         ("My Step 1 score was 203. The testing vendor moved my appointment twice with a week's notice. I then did "
          "UWorld daily and scored 236 on Step 2 CK.", Verdict.FAIL),
+        ("I failed Step 1 in 2021. My mentor said, 'Stop blaming the exam and look at your method,' and he was "
+         "right. I then did UWorld daily and passed with a 226.", Verdict.PASS),
+        ("I passed Step 1 with a 209. I take responsibility, although our curriculum never once showed us a "
+         "clinical vignette and left my whole class unprepared. I then did UWorld daily.", Verdict.FAIL),
         ("I did not pass Step 1 on my first try; that was my decision to sit it early. I started explaining "
          "questions out loud to a study partner, and I passed with a 218.", Verdict.PASS),
     ],

@@ -125,7 +125,7 @@ ATTEMPT = re.compile(
 )
 SETBACK = re.compile(
     r"(?<![\w])(?:fail(?:ed|ure|ures|ing)?(?!\s+to\b)|(?:did\s+not|didn['’]t|not)\s+pass|(?:second|third|multiple|two|three"
-    r"|another|later|subsequent|repeat)\s+attempts?|re-?takes?|re-?took|repeat(?:ed)?|below|low(?:er)?|marginal"
+    r"|another|later|subsequent|repeat)\s+(?:attempts?|sittings?|tries)|re-?takes?|re-?took|repeat(?:ed)?|below|low(?:er)?|marginal"
     r"|underperform\w*|struggl\w*|difficult(?:y|ies)?|disappoint\w*|setbacks?|unsuccessful|short\s+of"
     r"|not\s+(?:where|what)\s+I|weak|poor(?:ly)?|modest|mediocre|unsatisfactory|not\s+competitive"
     r"|(?:did\s+not|didn['’]t)\s+go\s+(?:well|(?:the\s+way|as)\s+(?:I|we)\b)|un(?:der)?prepared"
@@ -153,7 +153,7 @@ LOW_SCORE = {"Step 1": 220, "Step 2 CK": 230, "USMLE": 220, "boards": 220}
 _NUMBER = re.compile(r"(?<![\w.,/-])([12]\d\d)(?![\w%-]|[.,]\d)")
 RESULT_VERB = re.compile(r"(?<![\w])(?:scored|score\s+(?:of|was)|got\s+(?:me\s+)?an?|received\s+an?|result\s+was"
                          r"|pass(?:ed)?,?\s+(?:but\s+)?with\s+an?)(?![\w])", re.I)
-FIRST_ATTEMPT = re.compile(r"(?<![\w])first\s+(?:attempt|try)(?![\w])", re.I)
+FIRST_ATTEMPT = re.compile(r"(?<![\w])first\s+(?:attempt|try|sitting)(?![\w])", re.I)
 PASSED_FIRST = re.compile(
     r"(?<![\w])(?:pass(?:ed|ing)|earned|achieved|obtained|cleared)\b[^.;]{0,60}\bfirst\s+(?:attempt|try)", re.I
 )
@@ -595,7 +595,11 @@ def _negated(doc: Document, sent: Sentence, start: int, params: PhraseParams) ->
     return has_term(plain(" ".join(before)), params.negators)
 
 
-_QUOTED = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|«[^»\n]{1,300}»')
+# Quoted words are someone else's ("my mentor said 'stop blaming the exam'"). A single quote opens a quotation
+# before a capital and closes it before a non-letter; an apostrophe inside a word ("don't") does not close it.
+_QUOTED = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|«[^»\n]{1,300}»'
+                     r"|(?<![\w'])'(?=[A-Z])(?:[^'\n]|(?<=\w)'(?=\w)){1,300}'(?!\w)"
+                     r"|‘(?=[A-Z])(?:[^’\n]|(?<=\w)’(?=\w)){1,300}’(?!\w)")
 _CLAUSE_BREAK = re.compile(r"[;:]|\s[–—-]\s|\bbut\b|\bhowever\b", re.I)
 
 
