@@ -507,3 +507,26 @@ def test_a_later_result_said_aloud_is_evidence_read_against_the_exam_before_it(r
 )
 def test_blame_put_elsewhere_in_other_words(rubrics: RubricSet, text: str, verdict: Verdict) -> None:
     assert judge(rubrics, "score.excuse", text, IA)[1].verdict is verdict
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My Step 2 CK was a 218. It hit me really hard, and for weeks after that I barely slept. I then did "
+        "targeted blocks and scored 232 on Step 3.",
+        "I scored 202 on Step 1. Even now I feel the weight of that number whenever I open my application. I "
+        "then did forty UWorld questions a day and scored 237 on Step 2 CK.",
+        "My Step 1 was a 209. I felt like I'd let down everyone who ever believed in me. I then did UWorld daily.",
+    ],
+)
+def test_emotion_in_plain_words(rubrics: RubricSet, text: str) -> None:
+    assert judge(rubrics, "score.emotion", text)[1].verdict in (Verdict.WARN, Verdict.FAIL)
+
+
+def test_a_paragraph_that_comes_back_to_the_number_continues_the_discussion() -> None:
+    text = ("Though my Step 1 was two hundred and nine, I want to speak about it honestly. I prepared alone. For "
+            "Step 2 CK I did UWorld twice and scored 238.\n\nEven so, I carry that first number with me like a "
+            "stone in my shoe. I am sorry, truly sorry. I ask you, with respect, to forgive it.\n\n"
+            "My grandmother was a traditional birth attendant.")
+    spans = span_text(text)
+    assert spans[-1] == "I ask you, with respect, to forgive it." and len(spans) == 6

@@ -120,7 +120,8 @@ RESULT = re.compile(
 # An attempt/failure word that makes a sentence next to an exam sentence part of the discussion.
 ATTEMPT = re.compile(
     r"(?<![\w])(?:attempts?|re-?takes?|re-?took|repeat(?:ed)?\s+(?:it|the\s+exam)|(?:did\s+not|didn['’]t|not)\s+pass"
-    r"|(?:I|we)\s+failed(?!\s+to\b)|(?:my|the|that|this)\s+(?:score|result)s?|first\s+try)(?![\w])",
+    r"|(?:I|we)\s+failed(?!\s+to\b)|(?:my|the|that|this)\s+(?:score|result)s?|first\s+try"
+    r"|(?:that|this)\s+(?:first\s+|low\s+|one\s+|exam\s+|Step\s+1\s+)?number)(?![\w])",
     re.I,
 )
 SETBACK = re.compile(
@@ -198,7 +199,7 @@ ANAPHORA = re.compile(r"^\W*(?:it|this|that|these|those)\b(?!\s+(?:is|was)\s+(?:
 BRIDGE = 2  # background sentences bridged inside one paragraph
 OPENER = re.compile(
     r"^\W*(?:afterwards?|after\s+that|since\s+then|subsequently|as\s+a\s+result|consequently|in\s+response"
-    r"|in\s+retrospect|looking\s+back|more\s+importantly)\b",
+    r"|in\s+retrospect|looking\s+back|more\s+importantly|even\s+so|all\s+the\s+same)\b",
     re.I,
 )
 
