@@ -530,3 +530,22 @@ def test_a_paragraph_that_comes_back_to_the_number_continues_the_discussion() ->
             "My grandmother was a traditional birth attendant.")
     spans = span_text(text)
     assert spans[-1] == "I ask you, with respect, to forgive it." and len(spans) == 6
+
+
+def test_a_closing_apology_is_not_rescued_by_the_next_paragraph(rubrics: RubricSet) -> None:
+    text = ("I failed Step 1 on my first attempt. I switched to UWorld and passed with a 221. Still, I am embarrassed "
+            "by that first result, and I sincerely apologise for it.\n\n"
+            "I am applying to your residency because of its strong primary care track.")
+    assert judge(rubrics, "score.pivot", text)[1].verdict is Verdict.WARN
+
+
+@pytest.mark.parametrize(
+    "closing",
+    [
+        "And that teach-back habit is something I still use with patients on my psychiatry rotation.",
+        "That schedule is still how I work on my sub-internship.",
+    ],
+)
+def test_a_habit_still_used_today_is_a_pivot(rubrics: RubricSet, closing: str) -> None:
+    text = f"I did not pass Step 1 on my first try. I used Anki every morning and passed with a 218. {closing}"
+    assert judge(rubrics, "score.pivot", text, IA)[1].verdict is Verdict.PASS

@@ -806,6 +806,8 @@ def check_evidence(ctx: Context, params: TermsParams) -> Outcome:
 class PivotParams(TermsParams):
     # a passage that closes on a later result ("...and passed Step 3 in 2023.") has moved on, too
     evidence_terms: tuple[str, ...] = ()
+    # a last sentence that apologises or regrets ends there, whatever the next paragraph turns to
+    apology_terms: tuple[str, ...] = ()
 
 
 @register("score_pivot", PivotParams)
@@ -820,6 +822,9 @@ def check_pivot(ctx: Context, params: PivotParams) -> Outcome:
         return got
     last = got.sentences[-1]
     nxt = following(ctx.doc, got)
+    if nxt is not None and params.apology_terms and _first_term(ctx.doc, (last,), params.apology_terms) \
+            and not _first_term(ctx.doc, (last,), params.terms):
+        nxt = None  # "…and I sincerely apologise for it." then a new topic: it ended on the apology
     found = _first_term(ctx.doc, (last,) + ((nxt,) if nxt else ()), params.terms)
     if found:
         return Outcome(Verdict.PASS, summary=f'ends forward-looking: "{quote(found, 40)}"')
