@@ -245,6 +245,9 @@ def test_teamwork_needs_a_team_not_the_word_teamwork() -> None:
         ("experience.teamwork", "Sub-I, IM. 5 pts/day. H&Ps, notes, family mtgs w/ SW."),
         ("experience.teamwork", "Wrote a case report on lupus nephritis with my attending over 3 months."),
         ("experience.kaiser_link", "Taught CPR to 45 high-school students in Tamil over 6 Saturdays."),
+        ("experience.kaiser_link", "Saw 30 outpatients a day and explained each plan to families in Kupang Malay."),
+        ("experience.kaiser_link", "Labelled 3,400 X-rays for a pilot showing how data tools can make care safer."),
+        ("experience.kaiser_link", "Worked with the ward midwives on antenatal referrals from the outer islands."),
         ("experience.outcome", "Cross-sectional survey of 150 students on burnout; 42% screened positive."),
     ],
 )
