@@ -549,3 +549,12 @@ def test_a_closing_apology_is_not_rescued_by_the_next_paragraph(rubrics: RubricS
 def test_a_habit_still_used_today_is_a_pivot(rubrics: RubricSet, closing: str) -> None:
     text = f"I did not pass Step 1 on my first try. I used Anki every morning and passed with a 218. {closing}"
     assert judge(rubrics, "score.pivot", text, IA)[1].verdict is Verdict.PASS
+
+
+def test_a_modest_later_result_is_evidence_and_a_pending_one_is_not(rubrics: RubricSet) -> None:
+    modest = ("So my Step 1, I failed it in 2021 and passed in 2022. I changed to timed UWorld blocks, and my CK "
+              "was a 228.")
+    assert judge(rubrics, "score.evidence", modest, IA)[1].verdict is Verdict.PASS
+    pending = ("So my Step 1 was a one-ninety-eight. For CK I was more focused. My CK score isn't back yet, but I "
+               "think I can perform under pressure.")
+    assert judge(rubrics, "score.evidence", pending, IA)[1].verdict is Verdict.WARN

@@ -265,9 +265,10 @@ def _has_exam(s: Sentence) -> bool:
     return EXAM.search(s.text) is not None
 
 
-def _low_number(text: str, exam: str | None = None) -> bool:
+def _low_number(text: str, exam: str | None = None, only: str | None = None) -> bool:
     """A bare three-digit score below :data:`LOW_SCORE` for the exam named just before it (or, when the
-    sentence names none, ``exam``: the one its discussion is about, "In 2021 I scored 196")."""
+    sentence names none, ``exam``: the one its discussion is about, "In 2021 I scored 196"); with ``only``,
+    a low score of that exam alone counts."""
     text = with_digits(text)  # "a two-oh-four", "two hundred and nine"
     named = list(EXAM.finditer(text))
     for m in _NUMBER.finditer(text):
@@ -279,7 +280,7 @@ def _low_number(text: str, exam: str | None = None) -> bool:
         else:
             continue
         limit = LOW_SCORE.get(which)
-        if limit is not None and int(m.group(1)) < limit:
+        if limit is not None and int(m.group(1)) < limit and only in (None, which):
             return True
     return False
 
@@ -724,6 +725,9 @@ LATER_PASS = re.compile(r"(?<![\w])(?:passed|pass\s+(?:it|on)|cleared|then\s+sco
                         r"|went\s+on\s+to)(?![\w])", re.I)
 
 
+NOT_YET = re.compile(r"(?<![\w])(?:is\s*n['’]?t|is\s+not|are\s*n['’]?t|not)\s+(?:back|out|released|in|available)"
+                     r"(?:\s+yet)?|\bpending\b|\bawaiting\b|\bnot\s+yet\b", re.I)
+
 _TURN = re.compile(r"[;:]|,\s*(?:so|but|and\s+then|then|after\s+that|since\s+then|afterwards?)\b"
                    r"|\b(?:so|but|then|until|now)\s+(?:I|for|in|on|with)\b", re.I)
 
@@ -771,16 +775,22 @@ def check_what_changed(ctx: Context, params: TermsParams) -> Outcome:
 def _later_evidence(doc: Document, sentences: Sequence[Sentence], terms: Sequence[str]) -> str | None:
     """The first evidence term that reports a result *after* the setback. In a sentence that reports the
     setback itself about one exam ("I failed Step 2 CK with a 205"), its number is the failure, not the
-    evidence: only a later attempt counts there. A sentence naming two exams ("Though my Step 1 was 211,
+    evidence: only a later attempt counts there; a low number of another exam is a later result. A sentence
+    naming two exams ("Though my Step 1 was 211,
     my Step 2 CK of 233...") can carry both."""
+    first = next((s for s in sentences if _is_setback(s) and _has_exam(s)), None)
+    failed = exam_name(EXAM.search(first.text).group()) if first is not None else None  # type: ignore[union-attr]
     for s in sentences:
         before = [m.exam for m in exam_mentions(doc, sentences[0].start, s.start)]
-        low = _low_number(s.text, before[-1] if before else None)
+        # a modest later result of another exam ("my CK was a 228" after a Step 1 failure) is still evidence
+        low = _low_number(s.text, before[-1] if before else None, only=failed)
         single = (FAILED_HERE.search(s.text) is not None or low) and not LATER_PASS.search(s.text) \
             and len({m.exam for m in exam_mentions(doc, s.start, s.end)}) <= 1
         for a, b in find_terms(plain(doc.text), terms, s.start, s.end):
             if single and not LATER_ATTEMPT.search(doc.text[a:b]):
                 continue
+            if NOT_YET.search(doc.text[a : min(s.end, b + 40)]) or PLAN.search(doc.text[max(s.start, a - 40) : b]):
+                continue  # "My CK score isn't back yet", "I will take Step 2 CK in March": no result yet
             if _prior_at(doc, s, a) and not LATER_ATTEMPT.search(doc.text[a:b]):
                 continue
             return doc.text[a:b]
