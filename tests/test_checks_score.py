@@ -558,3 +558,9 @@ def test_a_modest_later_result_is_evidence_and_a_pending_one_is_not(rubrics: Rub
     pending = ("So my Step 1 was a one-ninety-eight. For CK I was more focused. My CK score isn't back yet, but I "
                "think I can perform under pressure.")
     assert judge(rubrics, "score.evidence", pending, IA)[1].verdict is Verdict.WARN
+
+
+def test_targeted_blocks_from_the_score_report_are_a_change(rubrics: RubricSet) -> None:
+    text = ("My Step 2 CK was a 218. I read my score report by discipline and saw I was weak in renal. So for Step 3 "
+            "I did targeted blocks in those areas and CCS cases every weekend, and I got a 232.")
+    assert judge(rubrics, "score.what_changed", text, IA)[1].verdict is Verdict.PASS
