@@ -249,3 +249,12 @@ def test_rahul_buzzword_paragraph_warns_on_each_claim() -> None:
     out = run_criterion(Context(doc), *RUBRICS.get("kaiser.evidence_backed"))
     assert len(out.hits) >= 3
     assert any("passionate about health equity" in doc.text[h.start : h.end] for h in out.hits)
+
+
+def test_a_list_of_the_applicants_own_values_is_not_a_reason_for_kaiser() -> None:
+    listed = ("I am applying to Kaiser Permanente because of its national reputation and its location in Southern "
+              "California. I value health equity, prevention and teamwork, and I believe in population health.")
+    assert run("kaiser.why_specific", listed).verdict is Verdict.FAIL
+    about = ("I am applying to Kaiser Permanente. I value its integrated care model, where one record follows the "
+             "patient from clinic to hospital.")
+    assert run("kaiser.why_specific", about).verdict is Verdict.PASS

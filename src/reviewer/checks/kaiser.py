@@ -9,7 +9,9 @@ Choices worth knowing:
 * ``kaiser.why_specific`` looks only at sentences that name Kaiser ("Kaiser Permanente", "KP",
   "Kaiser's") and their neighbours *in the same paragraph*: a reason three paragraphs away is not an
   answer to "why Kaiser". Model terms are stricter than the value areas (bare "team" is not a reason to
-  choose Kaiser; "team-based care" is). A statement aimed elsewhere (``ctx.target`` not Kaiser) is
+  choose Kaiser; "team-based care" is), and a list of the applicant's own values ("I value equity,
+  prevention and integrated care") says what the applicant likes, not why Kaiser. A statement aimed
+  elsewhere (``ctx.target`` not Kaiser) is
   not applicable.
 * ``kaiser.evidence_backed`` treats any sentence that engages a value area as a claim, and accepts as
   evidence in the same or an adjacent sentence (same paragraph): a quantity, "I/we" + a past-tense action
@@ -93,8 +95,25 @@ def check_why_specific(ctx: Context, params: WhyParams) -> Outcome:
     return Outcome(Verdict.FAIL, hits, summary=f"Kaiser is named, but with {note}")
 
 
+# The applicant's own values as a list ("I value health equity, prevention and teamwork", "I am passionate
+# about diversity"): words that say what the applicant likes, not what Kaiser does, up to the next clause.
+OWN_VALUES = re.compile(
+    r"\bI\s+(?:also\s+|truly\s+|deeply\s+|really\s+|strongly\s+)?(?:value|am\s+passionate\s+about|care\s+(?:deeply\s+)?about"
+    r"|believe\s+in|love|am\s+committed\s+to|am\s+drawn\s+to\s+(?:the\s+)?(?:ideas?|values?|principles?)\s+of)\b"
+    r"[^.;:]*?(?=,\s*(?:and|but)\s+(?:I|it|its|Kaiser|KP)\b|[.;:]|$)",
+    re.IGNORECASE,
+)
+
+
+ABOUT_KAISER = re.compile(r"\b(?:Kaiser|Permanente|KP|its|their|your|this\s+(?:model|system|program))\b", re.I)
+
+
 def _windows(doc: Document, named: Sequence[Sentence], radius: int) -> list[str]:
-    return [" ".join(s.text for s in neighbours(doc, sent, radius)) for sent in named]
+    """The text around each sentence naming Kaiser, with the applicant's own value lists blanked out."""
+    def blank(m: re.Match[str]) -> str:  # "I value Kaiser's integrated model" is about Kaiser: kept
+        return m.group() if ABOUT_KAISER.search(m.group()) else " " * len(m.group())
+
+    return [" ".join(OWN_VALUES.sub(blank, s.text) for s in neighbours(doc, sent, radius)) for sent in named]
 
 
 # --- kaiser.values ----------------------------------------------------------------------------------
