@@ -11,8 +11,7 @@ Choices worth knowing:
   answer to "why Kaiser". Model terms are stricter than the value areas (bare "team" is not a reason to
   choose Kaiser; "team-based care" is), and a list of the applicant's own values ("I value equity,
   prevention and integrated care") says what the applicant likes, not why Kaiser. A statement aimed
-  elsewhere (``ctx.target`` not Kaiser) is
-  not applicable.
+  elsewhere (``ctx.target`` not Kaiser) is not applicable.
 * ``kaiser.evidence_backed`` treats any sentence that engages a value area as a claim, and accepts as
   evidence in the same or an adjacent sentence (same paragraph): a quantity, "I/we" + a past-tense action
   verb that is not a feeling ("I coordinated", not "I learned" or "I felt"), a role or setting
