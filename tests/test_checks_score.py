@@ -564,3 +564,10 @@ def test_targeted_blocks_from_the_score_report_are_a_change(rubrics: RubricSet) 
     text = ("My Step 2 CK was a 218. I read my score report by discipline and saw I was weak in renal. So for Step 3 "
             "I did targeted blocks in those areas and CCS cases every weekend, and I got a 232.")
     assert judge(rubrics, "score.what_changed", text, IA)[1].verdict is Verdict.PASS
+
+
+def test_a_cause_sentence_is_bridged_to_a_sentence_that_comes_back_to_the_fail() -> None:
+    text = ("I failed Step 1 in 2022. I had always been a top student, with distinctions in four subjects, so I "
+            "became overconfident. I learned my lesson and worked harder, but the fail will always be on my "
+            "transcript.")
+    assert len(span_text(text)) == 3

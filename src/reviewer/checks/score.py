@@ -121,7 +121,7 @@ RESULT = re.compile(
 ATTEMPT = re.compile(
     r"(?<![\w])(?:attempts?|re-?takes?|re-?took|repeat(?:ed)?\s+(?:it|the\s+exam)|(?:did\s+not|didn['’]t|not)\s+pass"
     r"|(?:I|we)\s+failed(?!\s+to\b)|(?:my|the|that|this)\s+(?:score|result)s?|first\s+try"
-    r"|(?:that|this)\s+(?:first\s+|low\s+|one\s+|exam\s+|Step\s+1\s+)?number)(?![\w])",
+    r"|(?:that|this)\s+(?:first\s+|low\s+|one\s+|exam\s+|Step\s+1\s+)?number|(?:the|that|this|my)\s+fail(?:ure)?)(?![\w])",
     re.I,
 )
 SETBACK = re.compile(
