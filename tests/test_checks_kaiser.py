@@ -258,3 +258,13 @@ def test_a_list_of_the_applicants_own_values_is_not_a_reason_for_kaiser() -> Non
     about = ("I am applying to Kaiser Permanente. I value its integrated care model, where one record follows the "
              "patient from clinic to hospital.")
     assert run("kaiser.why_specific", about).verdict is Verdict.PASS
+
+
+def test_a_claim_that_continues_this_work_leans_on_the_paragraph_before() -> None:
+    text = ("In Medellín I worked for two years in a youth mental health program. With two psychologists we started "
+            "a screening day that reached 1,100 students. Many had never spoken about their loss with anyone.\n\n"
+            "I want to train where prevention and community outreach are part of daily practice, so that I can "
+            "continue this work with Spanish-speaking youth.")
+    assert run("kaiser.evidence_backed", text).verdict is Verdict.PASS
+    wish = "I would bring the experience of treating patients in Amharic to a program that values language access."
+    assert run("kaiser.evidence_backed", wish).verdict is Verdict.PASS

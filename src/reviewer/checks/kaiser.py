@@ -17,8 +17,9 @@ Choices worth knowing:
   verb that is not a feeling ("I coordinated", not "I learned" or "I felt"), a role or setting
   (observership, clinic, rotation...), a project word, or a named place ("at Mulago Hospital"). Roles,
   settings and places in a wish ("I hope to work in a clinic that values equity") are not evidence. A
-  paragraph-opening claim that points back ("That experience is why I value equity") may lean on the
-  last sentence of the paragraph before; otherwise evidence does not cross paragraphs.
+  paragraph-opening claim that points back ("That experience is why I value equity", "to continue this
+  work") may lean on the paragraph before; otherwise evidence does not cross paragraphs. "The experience of
+  treating patients in Amharic" is an experience even inside a wish.
   Buzzword lists ("I am passionate about equity, teamwork and quality") therefore warn.
 """
 
@@ -161,6 +162,7 @@ _ACTION = re.compile(
     r"(?P<verb>[a-z]+ed|led|built|ran|wrote|taught|saw|made|began|set|spoke|met|took|gave|drew|rode|sat|held|"
     r"kept|brought|sought|won|grew|found|spent)\b"
 )
+_EXPERIENCE_OF = re.compile(r"\b(?:the|my|our)\s+experience\s+of\s+[a-z]+ing\b")
 _PAST = re.compile(r"\b(?:during|while|when|was|were|had|did|ago|last\s+year)\b", re.IGNORECASE)
 _PLACE = re.compile(r"\b(?:[Aa]t|[Ii]n|[Ff]rom)\s+(?:the\s+)?(?P<name>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)")
 
@@ -172,6 +174,8 @@ def evidence_in(text: str, params: EvidenceParams) -> str | None:
     feelings = {v.lower() for v in params.feeling_verbs}
     if any(m.group("verb").lower() not in feelings for m in _ACTION.finditer(text)):
         return "something you did"
+    if _EXPERIENCE_OF.search(text):
+        return "an experience you had"  # "I would bring the experience of treating patients in Amharic"
     if has_term(text, params.aspiration_terms) and not _PAST.search(text):
         return None  # a wish names settings and projects without having been in them
     if has_term(text, params.evidence_terms):
@@ -185,7 +189,8 @@ def evidence_in(text: str, params: EvidenceParams) -> str | None:
 
 def _evidence_window(doc: Document, sent: Sentence, params: EvidenceParams) -> list[Sentence]:
     """The claim's neighbours in its paragraph; a paragraph-opening claim that points back ("That
-    experience is why...") also sees the last sentence of the paragraph before (unless it is a heading)."""
+    experience is why...", "so that I can continue this work") also sees the paragraph before (unless it
+    is a heading): "this work" is what that paragraph told."""
     window = neighbours(doc, sent, params.radius)
     prev = doc.sentences[sent.index - 1] if sent.index > 0 else None
     if (
@@ -194,7 +199,7 @@ def _evidence_window(doc: Document, sent: Sentence, params: EvidenceParams) -> l
         and not doc.blocks[prev.block].heading
         and has_term(sent.text, params.backreference_terms)
     ):
-        window.insert(0, prev)
+        window[:0] = [s for s in doc.sentences if s.block == prev.block]
     return window
 
 
