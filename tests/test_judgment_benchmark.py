@@ -20,12 +20,12 @@ def test_rules_on_the_dev_part_hold_their_agreement(tmp_path: Path) -> None:
     settings = resolve_settings({"out": tmp_path / "out"})
     result = evaluate(load_cases([default_cases()]), load_rubrics(), settings, RULES, workdir=tmp_path / "cases")
     assert result.cases >= 100 and not result.failures
-    assert result.overall >= 0.95, result.overall
+    assert result.overall >= 0.97, result.overall
     assert result.unjudged_setbacks == []
 
 
 def test_hybrid_merge_with_the_stand_in_answers_holds_its_agreement(tmp_path: Path) -> None:
-    settings = resolve_settings({"out": tmp_path / "out", "engine": "hybrid", "model": "stand-in"})
+    settings = resolve_settings({"out": tmp_path / "out", "engine": "hybrid", "model": "stand-in", "rewrite": False})
     engine = results_engine(STANDIN / "dev.results.jsonl", settings)
     judge = engine.judge
     assert isinstance(judge, ResultsJudge)
@@ -35,5 +35,5 @@ def test_hybrid_merge_with_the_stand_in_answers_holds_its_agreement(tmp_path: Pa
     finally:
         judge.close()
     assert judge.stats.answered >= 100  # the answers still match the requests the engine builds
-    assert result.overall >= 0.96, result.overall
+    assert result.overall >= 0.97, result.overall
     assert result.unjudged_setbacks == []
