@@ -469,6 +469,9 @@ def test_others_results_and_an_outdated_resource_are_blame(rubrics: RubricSet, t
         "I sat Step 1 in 2021 and received two hundred and nine, a pass but well under what I had aimed for.",
         "I passed Step 1 with a two-hundred-and-one on my first attempt, and I knew it would worry programs.",
         "Um, the one thing you'd notice is my Step 1. I passed, but with a two-oh-six, which I know is not enough.",
+        "I scored 196 on USMLE Step 1 in 2021.",
+        "My Step 1 score sits well under the averages that the programs I admire usually report.",
+        "My first Step 1 attempt, in May 2022, came back as a non-pass.",
     ],
 )
 def test_a_low_score_said_aloud_or_in_words_is_a_setback(text: str) -> None:
@@ -501,6 +504,12 @@ def test_a_later_result_said_aloud_is_evidence_read_against_the_exam_before_it(r
          "right. I then did UWorld daily and passed with a 226.", Verdict.PASS),
         ("I passed Step 1 with a 209. I take responsibility, although our curriculum never once showed us a "
          "clinical vignette and left my whole class unprepared. I then did UWorld daily.", Verdict.FAIL),
+        ("I scored 203 on Step 1. How is a student supposed to do well on vignettes when not one exam at my school "
+         "used one? I then did UWorld daily and scored 238 on Step 2 CK.", Verdict.FAIL),
+        ("It was not a pass on the first try. Nobody told international students what to expect that year. I then "
+         "did UWorld daily and passed.", Verdict.FAIL),
+        ("Perhaps my Step 1 score of 209 reflects that mismatch more than my medicine. I then did UWorld daily.",
+         Verdict.FAIL),
         ("I did not pass Step 1 on my first try; that was my decision to sit it early. I started explaining "
          "questions out loud to a study partner, and I passed with a 218.", Verdict.PASS),
     ],
@@ -571,3 +580,12 @@ def test_a_cause_sentence_is_bridged_to_a_sentence_that_comes_back_to_the_fail()
             "became overconfident. I learned my lesson and worked harder, but the fail will always be on my "
             "transcript.")
     assert len(span_text(text)) == 3
+
+
+def test_an_apology_after_the_forward_words_ends_the_discussion(rubrics: RubricSet) -> None:
+    text = ("I did not pass Step 1 on my first try. I used Anki every morning and passed with a 218. I am not the "
+            "same person now, and again, I am sorry for this.")
+    assert judge(rubrics, "score.pivot", text, IA)[1].verdict is Verdict.WARN
+    turned = ("I did not pass Step 1 on my first try. I used Anki every morning and passed with a 218. I still regret "
+              "it, but now I apply the same habit on the wards.")
+    assert judge(rubrics, "score.pivot", turned, IA)[1].verdict is Verdict.PASS

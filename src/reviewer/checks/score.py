@@ -136,6 +136,8 @@ SETBACK = re.compile(
     r"|(?:fell|came\s+up)\s+short|hesita\w+|red\s+flag|concern(?:s|ed)?|weakness\w*|devastat\w*|ashamed|shame"
     r"|heartbr\w+|crushed|upset|embarrass\w*|(?:not|n['’]t)\s+(?:the\s+(?:score|result)|what)\s+I\s+(?:hoped|wanted|expected)"
     r"|than\s+(?:I\s+)?(?:had\s+)?(?:hoped|wanted|expected|planned|needed|aimed|targeted)|(?:barely|narrowly)\s+pass\w*"
+    r"|(?:under|below|short\s+of|beneath)\s+(?:the\s+|their\s+|most\s+)?(?:\w+\s+){0,3}?(?:averages?|median|mean|thresholds?"
+    r"|cut-?offs?|cut\s+offs?|minimums?|benchmarks?)|non-?pass|not\s+a\s+pass|no\s+pass"
     r"|(?:under|below|short\s+of)\s+(?:what|where)\s+I(?:['’]d|\s+had|\s+would)?\s+(?:\w+\s+)?(?:hoped|aimed|wanted|expected|planned|needed|targeted|want|like)"
     r"|(?:not|n['’]t|never)\s+(?:\w+\s+){0,5}?(?:reflects?|represents?|captures?|measures?|defines?)\s+(?:who|what|the\s+kind"
     r"|my|me\b))"
@@ -273,7 +275,11 @@ def _low_number(text: str, exam: str | None = None, only: str | None = None) -> 
     named = list(EXAM.finditer(text))
     for m in _NUMBER.finditer(text):
         before = [e for e in named if e.end() <= m.start()]
-        if before and m.start() - before[-1].end() <= 60:
+        after = next((e for e in named if e.start() >= m.end()), None)
+        if after is not None and re.fullmatch(r"\s+(?:points\s+)?(?:on|in|for)\s+(?:the\s+|my\s+)?(?:USMLE\s+)?",
+                                              text[m.end() : after.start()]):
+            which = exam_name(after.group())  # "I scored 196 on USMLE Step 1"
+        elif before and m.start() - before[-1].end() <= 60:
             which = exam_name(before[-1].group())
         elif not named and exam is not None and RESULT_VERB.search(text):
             which = exam
@@ -820,21 +826,34 @@ class PivotParams(TermsParams):
     apology_terms: tuple[str, ...] = ()
 
 
+def _last_span(doc: Document, s: Sentence, terms: Sequence[str]) -> int | None:
+    """Where the last of ``terms`` in ``s`` starts, or None."""
+    spans = find_terms(plain(doc.text), terms, s.start, s.end) if terms else []
+    return max((a for a, _ in spans), default=None)
+
+
 @register("score_pivot", PivotParams)
 def check_pivot(ctx: Context, params: PivotParams) -> Outcome:
     """Forward terms in the last sentence or the one after it; or the passage closes on later evidence.
 
     The *closing* sentence is the one after the discussion when it is in the same paragraph (the
-    paragraph's last word on the topic), else the discussion's last sentence.
+    paragraph's last word on the topic), else the discussion's last sentence. A last sentence whose final
+    words apologise or regret ("…I am not the same person now, and again, I am sorry for this.") ends on the
+    apology, and the next paragraph cannot turn it around.
     """
     got = _explained(ctx)
     if isinstance(got, Outcome):
         return got
     last = got.sentences[-1]
     nxt = following(ctx.doc, got)
-    if nxt is not None and params.apology_terms and _first_term(ctx.doc, (last,), params.apology_terms) \
-            and not _first_term(ctx.doc, (last,), params.terms):
-        nxt = None  # "…and I sincerely apologise for it." then a new topic: it ended on the apology
+    apology = _last_span(ctx.doc, last, params.apology_terms)
+    if apology is not None:
+        forward = _last_span(ctx.doc, last, params.terms)
+        later = nxt is not None and nxt.block == last.block and _first_term(ctx.doc, (nxt,), params.terms)
+        if not later and (forward is None or forward < apology):
+            note = f'ends on: "{quote(last.text, 60)}"'
+            return Outcome(Verdict.WARN, (Hit(last.start, last.end, Verdict.WARN, note),),
+                           summary="the score discussion ends on an apology or regret, not on current strengths")
     found = _first_term(ctx.doc, (last,) + ((nxt,) if nxt else ()), params.terms)
     if found:
         return Outcome(Verdict.PASS, summary=f'ends forward-looking: "{quote(found, 40)}"')
