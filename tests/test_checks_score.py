@@ -506,8 +506,8 @@ def test_a_later_result_said_aloud_is_evidence_read_against_the_exam_before_it(r
          "clinical vignette and left my whole class unprepared. I then did UWorld daily.", Verdict.FAIL),
         ("I scored 203 on Step 1. How is a student supposed to do well on vignettes when not one exam at my school "
          "used one? I then did UWorld daily and scored 238 on Step 2 CK.", Verdict.FAIL),
-        ("It was not a pass on the first try. Nobody told international students what to expect that year. I then "
-         "did UWorld daily and passed.", Verdict.FAIL),
+        ("So, Step 1, it was not a pass on the first try. Nobody told international students what to expect that "
+         "year. I then did UWorld daily and passed.", Verdict.FAIL),
         ("Perhaps my Step 1 score of 209 reflects that mismatch more than my medicine. I then did UWorld daily.",
          Verdict.FAIL),
         ("I did not pass Step 1 on my first try; that was my decision to sit it early. I started explaining "
