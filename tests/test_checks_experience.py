@@ -248,6 +248,8 @@ def test_teamwork_needs_a_team_not_the_word_teamwork() -> None:
         ("experience.kaiser_link", "Saw 30 outpatients a day and explained each plan to families in Kupang Malay."),
         ("experience.kaiser_link", "Labelled 3,400 X-rays for a pilot showing how data tools can make care safer."),
         ("experience.kaiser_link", "Worked with the ward midwives on antenatal referrals from the outer islands."),
+        ("experience.kaiser_link", "Led a monthly group of 25 patients and phoned everyone who missed a session."),
+        ("experience.kaiser_link", "Surveyed 220 mothers; 38% had delayed their child's measles vaccine."),
         ("experience.outcome", "Cross-sectional survey of 150 students on burnout; 42% screened positive."),
     ],
 )
@@ -423,3 +425,9 @@ def test_sample_findings_point_at_the_right_entries() -> None:
     assert [h.entry for h in run("experience.quantified", rahul).hits] == [0, 1, 2, 3, 4]
     assert [(h.entry, h.verdict) for h in run("experience.length", rahul).hits] == [(0, F), (3, W)]
     assert [h.entry for h in run("experience.outcome", rahul).hits] == [2]
+
+
+def test_names_in_the_languages_of_the_places_applicants_trained_in_are_not_quantities() -> None:
+    doc = experience({"title": "Rural rotation", "description": "Went house to house on Ruta 12 with the promotora to "
+                      "check blood pressure, and helped families with their Ley 100 insurance paperwork."})
+    assert run("experience.quantified", doc).verdict is Verdict.FAIL

@@ -244,7 +244,7 @@ def test_dates_with_when_in_the_week_beside_them_still_open_an_entry(tmp_path: P
         "Diabetic Foot Screening\n"
         "Diabetes Association, Jakarta | Volunteer Physician | Saturdays, Aug 2022 – Dec 2022\n"
         "Screened ninety adults with a podiatry nurse.\n\n"
-        "Free Clinic\nCity Clinic | Volunteer | Mar 2021 – Jun 2021 (weekends)\n"
+        "Free Clinic\nCity Clinic | Volunteer | 2021-03 → 2021-06 (weekends)\n"
         "Checked blood pressures for 30 patients.\n"
     )
     doc = load_document(write(tmp_path, "experience.txt", text), EXP)

@@ -43,7 +43,7 @@ DATE = (
     rf"|{_YEAR}){_E}"
 )
 ONGOING = r"(?:present|current(?:ly)?|ongoing|now|today|(?<=to )date|continuing)\b"
-_TO = r"\s*(?:--?|–|—|~|\bto\b|\buntil\b|\btill\b|\bthrough\b|\bthru\b)\s*"
+_TO = r"\s*(?:--?>?|–|—|~|→|⟶|=>|\bto\b|\buntil\b|\btill\b|\bthrough\b|\bthru\b)\s*"
 _AND = r"\s+and\s+"  # only after "between": "between March 2020 and July 2021"
 _RANGE = re.compile(
     rf"(?:\bbetween\s+(?P<bs>{DATE}){_AND}(?P<be>{DATE})"
