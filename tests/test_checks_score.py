@@ -510,6 +510,12 @@ def test_a_later_result_said_aloud_is_evidence_read_against_the_exam_before_it(r
          "year. I then did UWorld daily and passed.", Verdict.FAIL),
         ("Perhaps my Step 1 score of 209 reflects that mismatch more than my medicine. I then did UWorld daily.",
          Verdict.FAIL),
+        ("I needed two attempts to pass Step 1. The agency told me their booklets were enough, and that advice is "
+         "what cost me the pass. I then did UWorld daily.", Verdict.FAIL),
+        ("I failed Step 1 in 2021. Perhaps my result was partly decided by the calendar before I opened a book. I "
+         "then did UWorld daily.", Verdict.FAIL),
+        ("I had to sit Step 1 a second time. It was not my knowledge that failed on the first day; it was an exam "
+         "written for others. I then did UWorld daily and passed.", Verdict.FAIL),
         ("I did not pass Step 1 on my first try; that was my decision to sit it early. I started explaining "
          "questions out loud to a study partner, and I passed with a 218.", Verdict.PASS),
     ],
