@@ -595,3 +595,11 @@ def test_an_apology_after_the_forward_words_ends_the_discussion(rubrics: RubricS
     turned = ("I did not pass Step 1 on my first try. I used Anki every morning and passed with a 218. I still regret "
               "it, but now I apply the same habit on the wards.")
     assert judge(rubrics, "score.pivot", turned, IA)[1].verdict is Verdict.PASS
+
+
+def test_a_study_habit_sentence_carries_the_discussion_into_the_next_paragraph() -> None:
+    text = ("My Step 1 score, two hundred and three, sits well below the number most programmes print. Power cuts "
+            "were common, yet the truth is that I spent my hours rereading notes rather than testing myself.\n\n"
+            "After that result I stopped reading passively. I moved to timed question blocks. Those Friday quizzes "
+            "became the way I now teach the interns on our ward.")
+    assert span_text(text)[-1].startswith("Those Friday quizzes")

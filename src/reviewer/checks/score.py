@@ -174,7 +174,8 @@ PAST_RESULT = re.compile(
 STUDY = re.compile(
     r"(?<![\w])(?:stud(?:y|ied|ying)|prepar(?:e|ed|ing|ation)|question\s+banks?|qbanks?|UWorld|Amboss|NBME|Anki"
     r"|COMBANK|practice\s+(?:questions?|tests?|exams?|blocks?)|question-based|self-assess\w*|self-test\w*"
-    r"|spaced\s+repetition|schedule|time\s+management|tutor\w*|dedicated\s+(?:period|study)|exams?|test-taking)"
+    r"|spaced\s+repetition|schedule|time\s+management|tutor\w*|dedicated\s+(?:period|study)|exams?|test-taking"
+    r"|test(?:ing)?\s+myself|re-?read(?:ing)?|(?:my|the)\s+notes|revision|revising|quizz?(?:ed|es|ing)?)"
     r"(?![\w])",
     re.I,
 )
