@@ -516,6 +516,10 @@ def test_a_later_result_said_aloud_is_evidence_read_against_the_exam_before_it(r
          "then did UWorld daily.", Verdict.FAIL),
         ("I had to sit Step 1 a second time. It was not my knowledge that failed on the first day; it was an exam "
          "written for others. I then did UWorld daily and passed.", Verdict.FAIL),
+        ("My Step 1 score, 201, was far below what I expected. I believe most of the responsibility for that number "
+         "lies with that plan rather than with my knowledge. I then did UWorld daily.", Verdict.FAIL),
+        ("My Step 1 result came back lower than programs like. How does a student prepare properly when the course "
+         "he paid for is preparing him for a different exam? I then did UWorld daily.", Verdict.FAIL),
         ("I did not pass Step 1 on my first try; that was my decision to sit it early. I started explaining "
          "questions out loud to a study partner, and I passed with a 218.", Verdict.PASS),
     ],
@@ -603,3 +607,25 @@ def test_a_study_habit_sentence_carries_the_discussion_into_the_next_paragraph()
             "After that result I stopped reading passively. I moved to timed question blocks. Those Friday quizzes "
             "became the way I now teach the interns on our ward.")
     assert span_text(text)[-1].startswith("Those Friday quizzes")
+
+
+def test_a_low_score_far_from_its_exam_name_and_an_owning_sentence_keep_the_discussion() -> None:
+    text = ("In the six weeks before my Step 1, my father was in the intensive care unit after a heart attack, and my "
+            "score was one hundred and ninety-eight. I do not offer his illness as the reason; I kept reading instead "
+            "of practising questions, and those decisions were mine.\n\nFor Step 2 CK I did timed UWorld blocks "
+            "every morning and scored 238. I now run my ward work the same way.")
+    found = score_discussion(Context(make_doc(text)))
+    assert found is not None and found.setback and len(found) == 4
+
+
+def test_regret_then_a_hobby_is_no_pivot(rubrics: RubricSet) -> None:
+    text = ("My Step 1 was a 203. I then did timed UWorld blocks and scored 236 on Step 2 CK. Still, I wish I had "
+            "understood earlier what that first number would cost me. After the exam I went back to music, and now I "
+            "play most evenings.")
+    assert judge(rubrics, "score.pivot", text)[1].verdict is Verdict.WARN
+
+
+def test_walking_out_shaking_is_emotion(rubrics: RubricSet) -> None:
+    text = ("My transcript shows a second Step 1 date. I walked out of that centre shaking, and for a month I could "
+            "not open a medical book. I then did UWorld daily and scored 244 on Step 2 CK.")
+    assert judge(rubrics, "score.emotion", text)[1].verdict in (Verdict.WARN, Verdict.FAIL)

@@ -254,6 +254,16 @@ def test_dates_with_when_in_the_week_beside_them_still_open_an_entry(tmp_path: P
     ]
 
 
+def test_a_bold_title_that_carries_a_long_organization_opens_an_entry(tmp_path: Path) -> None:
+    text = (
+        "**Research Assistant** — Facultad Nacional de Salud Pública, Universidad de Antioquia, Medellín, Colombia\n"
+        "Mar 2020 – Apr 2021\nCleaned survey data of 860 adults.\n\n"
+        "**Poster Project** — Universidad de Antioquia (remote)\nSummer 2021\nPrepared a poster with my supervisor.\n"
+    )
+    doc = load_document(write(tmp_path, "experience.md", text), EXP)
+    assert [(e.start_month, e.end_month) for e in doc.entries] == [("2020-03", "2021-04"), ("2021-06", "2021-08")]
+
+
 # --- prose is never split ------------------------------------------------------------------------------
 
 

@@ -113,6 +113,7 @@ def with_digits(text: str) -> str:
 RESULT = re.compile(
     r"(?<![\w])(?:scor(?:e|es|ed|ing)|results?|fail(?:ed|ure|ures|ing)?|pass(?:ed|ing)?|attempts?|re-?takes?"
     r"|re-?took|repeat(?:ed)?|perform(?:ance|ed)|below|low(?:er)?|marginal|first\s+try|underperform\w*"
+    r"|(?:second|another|2nd)\s+(?:(?:Step\s*\w+|USMLE|exam|test)\s+)?(?:dates?|sittings?)"
     r"|struggl\w*|difficult(?:y|ies)?|disappoint\w*|expectations?|setbacks?|unsuccessful|[12]\d\d|took|taken|sat"
     r"|reflect\w*|devastat\w*|ashamed|shame|hesita\w+|got|received|earned|achieved|" + SPOKEN_SCORE + r")(?![\w])",
     re.I,
@@ -126,7 +127,7 @@ ATTEMPT = re.compile(
 )
 SETBACK = re.compile(
     r"(?<![\w])(?:fail(?:ed|ure|ures|ing)?(?!\s+to\b)|(?:did\s+not|didn['’]t|not)\s+pass|(?:second|third|multiple|two|three"
-    r"|another|later|subsequent|repeat)\s+(?:attempts?|sittings?|tries)|re-?takes?|re-?took|repeat(?:ed)?|below|low(?:er)?|marginal"
+    r"|another|later|subsequent|repeat|2nd)\s+(?:(?:Step\s*\w+|USMLE|exam|test)\s+)?(?:attempts?|sittings?|tries|dates?)|re-?takes?|re-?took|repeat(?:ed)?|below|low(?:er)?|marginal"
     r"|underperform\w*|struggl\w*|difficult(?:y|ies)?|disappoint\w*|setbacks?|unsuccessful|short\s+of"
     r"|not\s+(?:where|what)\s+I|weak|poor(?:ly)?|modest|mediocre|unsatisfactory|not\s+competitive"
     r"|(?:did\s+not|didn['’]t)\s+go\s+(?:well|(?:the\s+way|as)\s+(?:I|we)\b)|un(?:der)?prepared"
@@ -175,7 +176,8 @@ STUDY = re.compile(
     r"(?<![\w])(?:stud(?:y|ied|ying)|prepar(?:e|ed|ing|ation)|question\s+banks?|qbanks?|UWorld|Amboss|NBME|Anki"
     r"|COMBANK|practice\s+(?:questions?|tests?|exams?|blocks?)|question-based|self-assess\w*|self-test\w*"
     r"|spaced\s+repetition|schedule|time\s+management|tutor\w*|dedicated\s+(?:period|study)|exams?|test-taking"
-    r"|test(?:ing)?\s+myself|re-?read(?:ing)?|(?:my|the)\s+notes|revision|revising|quizz?(?:ed|es|ing)?)"
+    r"|test(?:ing)?\s+myself|re-?read(?:ing)?|(?:my|the)\s+notes|revision|revising|quizz?(?:ed|es|ing)?"
+    r"|practi[cs](?:e|ed|ing)\s+questions)"
     r"(?![\w])",
     re.I,
 )
@@ -192,7 +194,8 @@ AFTERMATH = re.compile(
     r"(?<![\w])(?:pass(?:ed|ing)?|fail(?:ed|ure|ing)?|retook|re-?takes?|fault|blame\w*|unfair\w*|devastat\w*"
     r"|ashamed|shame\w*|sorry|forgive\w*|regret\w*|disappoint\w*|heartbr\w+|crushed|upset|embarrass\w*"
     r"|humiliat\w*|proctor\w*|cent(?:er|re)s?|computers?|vendor|conditions|luck\w*|excuses?|responsibility"
-    r"|betray\w*|pray\w*|broke\s+(?:something|me)|belong(?:ed)?\s+in\s+medicine)(?![\w])",
+    r"|betray\w*|pray\w*|broke\s+(?:something|me)|belong(?:ed)?\s+in\s+medicine|(?:was|were)\s+mine"
+    r"|my\s+(?:own\s+)?(?:decisions?|choices?|mistakes?))(?![\w])",
     re.I,
 )
 # "The exam was unfair": no exam name, but about the exam when it sits next to a discussion sentence.
@@ -268,6 +271,10 @@ def _has_exam(s: Sentence) -> bool:
     return EXAM.search(s.text) is not None
 
 
+_RESULT_BEFORE = re.compile(r"(?:score|result)\s+(?:was|of|came\s+back\s+(?:as|at))\s+(?:an?\s+|only\s+|just\s+)?$",
+                            re.I)
+
+
 def _low_number(text: str, exam: str | None = None, only: str | None = None) -> bool:
     """A bare three-digit score below :data:`LOW_SCORE` for the exam named just before it (or, when the
     sentence names none, ``exam``: the one its discussion is about, "In 2021 I scored 196"); with ``only``,
@@ -280,8 +287,9 @@ def _low_number(text: str, exam: str | None = None, only: str | None = None) -> 
         if after is not None and re.fullmatch(r"\s+(?:points\s+)?(?:on|in|for)\s+(?:the\s+|my\s+)?(?:USMLE\s+)?",
                                               text[m.end() : after.start()]):
             which = exam_name(after.group())  # "I scored 196 on USMLE Step 1"
-        elif before and m.start() - before[-1].end() <= 60:
-            which = exam_name(before[-1].group())
+        elif before and (m.start() - before[-1].end() <= 60
+                         or _RESULT_BEFORE.search(text[max(0, m.start() - 20) : m.start()])):
+            which = exam_name(before[-1].group())  # "…before my Step 1, …, and my score was 198"
         elif not named and exam is not None and RESULT_VERB.search(text):
             which = exam
         else:
@@ -827,6 +835,10 @@ class PivotParams(TermsParams):
     apology_terms: tuple[str, ...] = ()
 
 
+# Words that only say when: after an apology, "and now I play most evenings" does not turn to current work.
+_TIME_WORDS = frozenset({"now", "today", "currently", "current", "every day"})
+
+
 def _last_span(doc: Document, s: Sentence, terms: Sequence[str]) -> int | None:
     """Where the last of ``terms`` in ``s`` starts, or None."""
     spans = find_terms(plain(doc.text), terms, s.start, s.end) if terms else []
@@ -850,7 +862,8 @@ def check_pivot(ctx: Context, params: PivotParams) -> Outcome:
     apology = _last_span(ctx.doc, last, params.apology_terms)
     if apology is not None:
         forward = _last_span(ctx.doc, last, params.terms)
-        later = nxt is not None and nxt.block == last.block and _first_term(ctx.doc, (nxt,), params.terms)
+        later = nxt is not None and nxt.block == last.block and _first_term(
+            ctx.doc, (nxt,), [t for t in params.terms if t.lower() not in _TIME_WORDS])
         if not later and (forward is None or forward < apology):
             note = f'ends on: "{quote(last.text, 60)}"'
             return Outcome(Verdict.WARN, (Hit(last.start, last.end, Verdict.WARN, note),),

@@ -42,7 +42,7 @@ from typing import Any
 from ..segment import RawBlock, normalise_block_text
 from .dates import DateRange, find_date
 
-TITLE_MAX = 100
+TITLE_MAX = 160  # a title line may carry the organization too: "Research Assistant — Facultad Nacional de ..."
 DETAILS_MAX = 160  # characters of a dated line
 PART_MAX = 150  # characters of one |-separated part or label value
 NAME_MAX = 80  # characters of one name part of a dated line
