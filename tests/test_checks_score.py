@@ -615,13 +615,13 @@ def test_a_low_score_far_from_its_exam_name_and_an_owning_sentence_keep_the_disc
             "of practising questions, and those decisions were mine.\n\nFor Step 2 CK I did timed UWorld blocks "
             "every morning and scored 238. I now run my ward work the same way.")
     found = score_discussion(Context(make_doc(text)))
-    assert found is not None and found.setback and len(found) == 4
+    assert found is not None and found.setback and "scored 238" in found.sentences[-1].text
 
 
 def test_regret_then_a_hobby_is_no_pivot(rubrics: RubricSet) -> None:
     text = ("My Step 1 was a 203. I then did timed UWorld blocks and scored 236 on Step 2 CK. Still, I wish I had "
-            "understood earlier what that first number would cost me. After the exam I went back to music, and now I "
-            "play most evenings.")
+            "understood earlier what that first number would cost me.\n\nAfter all that I went back to music, and "
+            "now I play most evenings.")
     assert judge(rubrics, "score.pivot", text)[1].verdict is Verdict.WARN
 
 
