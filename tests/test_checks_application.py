@@ -321,6 +321,17 @@ def test_an_explanation_covers_only_the_months_it_dates() -> None:
     assert run("application.gaps", exp, unrelated).verdict is Verdict.WARN
 
 
+def test_a_period_dated_by_the_entry_it_follows_is_explained() -> None:
+    exp = entries("e.yaml", rec("House Officer", "2018-11", "2019-10", "One-year internship in medicine."),
+                  rec("Medical Officer", "2020-07", "2022-08"))
+    why = doc("After my internship I took eight months to prepare for USMLE Step 1 and to help my mother.",
+              DocKind.PERSONAL_STATEMENT, "ps.txt")
+    assert run("application.gaps", exp, why).verdict is Verdict.PASS
+    short = doc("After my internship I took one month to prepare for USMLE Step 1.", DocKind.PERSONAL_STATEMENT,
+                "ps.txt")
+    assert run("application.gaps", exp, short).verdict is Verdict.WARN  # seven of the eight months stay open
+
+
 def test_no_dated_entries_is_not_applicable() -> None:
     exp = entries("e.yaml", rec("Observership", None, None))
     assert run("application.gaps", exp).verdict is Verdict.NOT_APPLICABLE

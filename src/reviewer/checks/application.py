@@ -490,10 +490,38 @@ _THOSE_MONTHS = re.compile(r"\W*(?:(?:in|during|for|over|throughout)\s+(?:those|
                            r"(?:months?|time|period|years?|gap|weeks)|at\s+(?:that|the)\s+time|then)\b", re.I)
 
 
-def explained_months(docs: Sequence[Document], terms: Sequence[str]) -> set[int]:
+_COUNT_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "eighteen": 18}
+# "After my internship I took eight months to prepare for Step 1": a period dated by the entry it follows.
+_AFTER_ENTRY = re.compile(
+    r"\bafter\s+(?:my|the|our)\s+(?P<what>[A-Za-z][\w'-]*(?:\s+[A-Za-z][\w'-]*){0,3}?)\s*,?\s+I\s+(?:took|spent|had|used"
+    r"|needed)\s+(?:about\s+|nearly\s+|almost\s+|around\s+)?(?P<n>\d{1,2}|[a-z]+)\s+(?P<unit>months?|years?)\b",
+    re.IGNORECASE,
+)
+
+
+def _after_entry(text: str, dated: Sequence[Dated]) -> list[tuple[int, int | None]]:
+    """The months after a named entry that ``text`` accounts for ("after my internship I took eight months")."""
+    out: list[tuple[int, int | None]] = []
+    for m in _AFTER_ENTRY.finditer(text):
+        n = int(m.group("n")) if m.group("n").isdigit() else _COUNT_WORDS.get(m.group("n").lower())
+        head = m.group("what").split()[-1].lower().rstrip("s")
+        named = [d for d in dated if d.end is not None
+                 and head in " ".join(filter(None, [d.entry.title, d.entry.role])).lower()]
+        # else the entry that says what it was ("House Officer": "One-year internship in medicine…")
+        named = named or [d for d in dated if d.end is not None and head in (d.entry.description or "").lower()]
+        ends = [d.end for d in named if d.end is not None]
+        if n and ends:
+            months = n * 12 if m.group("unit").lower().startswith("year") else n
+            out.append((max(ends) + 1, max(ends) + months))
+    return out
+
+
+def explained_months(docs: Sequence[Document], terms: Sequence[str], dated: Sequence[Dated] = ()) -> set[int]:
     """The months an applicant accounts for in prose: a sentence that dates a period ("Between March and July
-    2020", "In 2021", "an empty space between March and November 2021") and gives a reason from ``terms``
-    in it or in the next sentence of its paragraph ("In those months I was caring for my father")."""
+    2020", "In 2021", "an empty space between March and November 2021", "after my internship I took eight
+    months", by the entry it names in ``dated``) and gives a reason from ``terms`` in it or in the next sentence
+    of its paragraph ("In those months I was caring for my father")."""
     covered: set[int] = set()
     for d in docs:
         sents = _prose(d)
@@ -502,7 +530,7 @@ def explained_months(docs: Sequence[Document], terms: Sequence[str]) -> set[int]
             refers = nxt is not None and _THOSE_MONTHS.match(nxt.text) is not None
             if not (has_term(s.text, terms) or (refers and nxt is not None and has_term(nxt.text, terms))):
                 continue
-            for start, end in _dates_in(s.text):
+            for start, end in [*_dates_in(s.text), *_after_entry(s.text, dated)]:
                 covered.update(range(start, (end if end is not None else start + 1200) + 1))
     return covered
 
@@ -538,7 +566,7 @@ def check_gaps(actx: AppContext, params: GapsParams) -> Outcome:
     dated = dated_entries(actx.docs)
     if not dated:
         return Outcome(Verdict.NOT_APPLICABLE, summary="no dated experience entries")
-    covered = explained_months(actx.docs, params.explanation_terms)
+    covered = explained_months(actx.docs, params.explanation_terms, dated)
     gaps = [u for g in find_gaps(dated, params.max_months) if (u := unexplained(g, covered, params.max_months))]
     if not gaps:
         return Outcome(
