@@ -157,6 +157,17 @@ def test_thresholds_are_configurable_by_prefix_and_warn_only_criteria_never_fail
         Thresholds(pass_at=3, fail_at=3)
 
 
+def test_a_criterion_flagged_on_any_shortfall_passes_only_at_five_unless_configured() -> None:
+    from reviewer.rubric import load_rubrics
+
+    backed = load_rubrics().get("kaiser.evidence_backed")[1]
+    assert backed.model_pass_at == 5  # the spec warns per unbacked claim
+    assert verdict_for(4, thresholds_for(config(), backed.id, backed.model_pass_at)) is Verdict.WARN
+    assert verdict_for(5, thresholds_for(config(), backed.id, backed.model_pass_at)) is Verdict.PASS
+    mine = config(thresholds={"kaiser": {"pass_at": 4, "fail_at": 2}})
+    assert verdict_for(4, thresholds_for(mine, backed.id, backed.model_pass_at)) is Verdict.PASS
+
+
 def test_verdict_comes_from_the_score_not_the_model_words() -> None:
     doc = make_doc(PS)
     ans = answer({"score.excuse": 2, "score.what_changed": 5, "score.pivot": 5})

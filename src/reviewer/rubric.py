@@ -7,11 +7,12 @@ the YAML is parsed with ruamel.yaml so every node keeps its line.
 
 The model engines read their policy from the same data, validated here so that a new criterion is YAML
 only: ``judge`` (rules | model | both: who decides it in the hybrid engine), ``model_ceiling`` (the worst
-verdict a model score may give), ``levels`` (what a 1, 3 and 5 look like for *this* criterion; required
-when a model judges it), ``guide_quotes`` (the guide's passages, quoted exactly), ``quotes`` (what the
-model quotes: the words of a problem, or for an absence the closest sentence) and ``anchor:`` on examples
-shown to the model as calibration (flag 1-3, pass 4-5). A rubric's ``model_gate`` terms and ``model_span``
-say when it is worth a call and whether the model locates the score discussion too.
+verdict a model score may give), ``model_pass_at`` (the lowest score that passes), ``levels`` (what a 1, 3
+and 5 look like for *this* criterion; required when a model judges it), ``guide_quotes`` (the guide's
+passages, quoted exactly), ``quotes`` (what the model quotes: the words of a problem, or for an absence the
+closest sentence) and ``anchor:`` on examples shown to the model as calibration (flag 1-3, pass 4-5). A
+rubric's ``model_gate`` terms and ``model_span`` say when it is worth a call and whether the model locates
+the score discussion too.
 
 User rubrics (``--rubrics DIR``) are merged over the built-in ones: a rubric with an existing id
 replaces it, a new id is added. Criterion ids must stay unique across the merged set.
@@ -136,6 +137,9 @@ class Criterion(Strict):
     # --- for the model engines (validated here, so a new criterion is YAML only) ---
     judge: JudgedBy = JudgedBy.RULES
     model_ceiling: Literal["warn", "fail"] = "fail"  # the worst verdict a model score may give
+    # the lowest model score that passes (default 4); 5 where the spec flags any single shortfall ("warn per
+    # unbacked value claim": a 4, "one claim unbacked", is a warning)
+    model_pass_at: int | None = Field(default=None, ge=3, le=5)
     # what a 1, 3 and 5 look like for this criterion (2 and 4 lie between); required when a model judges it
     levels: dict[int, str] | None = None
     # passages of the guide, quoted exactly, that the model reads with the criterion

@@ -138,12 +138,15 @@ def require_loopback(base_url: str | None) -> None:
         )
 
 
-def thresholds_for(config: LLMConfig, criterion_id: str) -> Thresholds:
-    """The most specific configured thresholds for a criterion (exact id, then longest prefix)."""
+def thresholds_for(config: LLMConfig, criterion_id: str, pass_at: int | None = None) -> Thresholds:
+    """The most specific configured thresholds for a criterion (exact id, then longest prefix); else the
+    criterion's own ``pass_at`` (its rubric's ``model_pass_at``); else the defaults."""
     best: tuple[int, Thresholds] | None = None
     for key, value in config.thresholds.items():
         key = key.rstrip(".")
         matches = criterion_id == key or criterion_id.startswith(key + ".")
         if matches and (best is None or len(key) > best[0]):
             best = (len(key), value)
-    return best[1] if best else Thresholds()
+    if best:
+        return best[1]
+    return Thresholds(pass_at=pass_at) if pass_at is not None else Thresholds()

@@ -403,7 +403,7 @@ def merge(
                 continue
             assert j.score is not None
             out.scores[c.id] = j.score
-            verdict = verdict_for(j.score, thresholds_for(config, c.id), ceiling(c))
+            verdict = verdict_for(j.score, thresholds_for(config, c.id, c.model_pass_at), ceiling(c))
             found, lost, grounded = ground(doc, c, j, verdict)
             out.dropped += lost
             rules_verdict = base.verdict if base is not None else Verdict.PASS
