@@ -83,6 +83,17 @@ def main() -> None:
     print("all".ljust(width) + "".join(f"{runs[k].overall:.1%} [{len(runs[k].judged)}]".rjust(26) for k in columns))
     print("cases".ljust(width) + "".join(str(runs[k].cases).rjust(26) for k in columns))
     print("setbacks unjudged".ljust(width) + "".join(str(len(runs[k].unjudged_setbacks)).rjust(26) for k in columns))
+    rounds = {c.id: c.batch for c in load_cases([EVALSET / "test"])}
+    print("\nTest part by writing round (a later round was written after the rules were tuned on the earlier "
+          "rounds' dev part)")
+    for b in sorted({r for r in rounds.values() if r is not None}):
+        ids = {cid for cid, r in rounds.items() if r == b}
+        cells = []
+        for k in (k for k in columns if k.endswith("/test")):
+            items = [j for j in runs[k].judged if j.case in ids]
+            unjudged = len([c for c in runs[k].unjudged_setbacks if c in ids])
+            cells.append(f"{label[k]}: {runs[k].rate(items):.1%} [{len(items)}], {unjudged} unjudged")
+        print(f"round {b} ({len(ids)} cases): " + "; ".join(cells))
     if "rules/test" in runs:
         test = runs["rules/test"]
         weak = [c for c in test.criteria() if len(test.of(c)) >= 10 and test.rate(test.of(c)) < 0.85]
@@ -92,6 +103,7 @@ def main() -> None:
         print(f"hybrid (stand-in judge) on test: {runs['hybrid/test'].overall:.1%} (target 97%)")
     if args.json:
         args.json.write_text(json.dumps({k: r.to_json() for k, r in runs.items()}, indent=2) + "\n")
+        print(f"Wrote {args.json}")
 
 
 if __name__ == "__main__":

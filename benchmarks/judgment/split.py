@@ -1,12 +1,14 @@
 """Split labelled cases into the development part (tuned on) and the test part (never tuned on, only reported).
 
-    python benchmarks/judgment/split.py SOURCE_FOLDER [SOURCE_FOLDER ...]
+    python benchmarks/judgment/split.py --batch N SOURCE_FOLDER [SOURCE_FOLDER ...]
 
 Each case goes to ``src/reviewer/evalset/dev`` or ``.../test`` by a hash of its id (about half each), so the
 split does not depend on the order cases were written in and a case never changes sides. Labels that the
 second reader disputed (``<folder>/disputes.yaml``: ``{case id: [criterion, ...]}``) are dropped first, and so
 is ``score.length`` on interview answers: the spec has ``interview.length`` judge their length (``score.length``
 is not applicable there), and the writers were told to copy that label, so it would count one judgment twice.
+``--batch N`` records the writing round in each case: a later round was written after the rules were tuned on
+the dev part of the earlier ones, so its test cases show how the rules do on text written after tuning.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ def side(case_id: str) -> str:
     return "test" if hashlib.sha256(case_id.encode()).digest()[0] % 2 else "dev"
 
 
-def main(folders: list[str]) -> None:
+def main(folders: list[str], batch: int) -> None:
     yaml = YAML()
     yaml.width = 4096
     yaml.preserve_quotes = True
@@ -43,6 +45,7 @@ def main(folders: list[str]) -> None:
                     data["why"].pop(criterion)
             if data.get("kind") == "interview_answer":
                 data["labels"].pop("score.length", None)
+            data["batch"] = batch
             where = side(data["id"])
             (EVALSET / where).mkdir(parents=True, exist_ok=True)
             with (EVALSET / where / path.name).open("w", encoding="utf-8") as out:
@@ -52,4 +55,6 @@ def main(folders: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    if len(sys.argv) < 4 or sys.argv[1] != "--batch" or not sys.argv[2].isdigit():
+        sys.exit("usage: split.py --batch N SOURCE_FOLDER [SOURCE_FOLDER ...]")
+    main(sys.argv[3:], int(sys.argv[2]))

@@ -72,6 +72,7 @@ class Case(BaseModel):
     format: Literal["txt", "md"] = "txt"
     target: Literal["kaiser", "other"] = "kaiser"
     probes: list[str] = []
+    batch: int | None = Field(default=None, ge=1)  # the writing round (a later round was written after tuning)
     text: str | None = None
     documents: list[CaseDocument] = []
     labels: dict[str, frozenset[str]]
