@@ -332,6 +332,29 @@ def test_a_period_dated_by_the_entry_it_follows_is_explained() -> None:
     assert run("application.gaps", exp, short).verdict is Verdict.WARN  # seven of the eight months stay open
 
 
+def test_early_in_a_year_and_a_note_on_these_months_explain_a_gap() -> None:
+    exp = entries("e.yaml", rec("House Officer", "2019-01", "2019-12"), rec("Research Assistant", "2020-09", "2020-12"))
+    early = doc("From early 2020 until the end of that summer I prepared full time for Step 1 at home.",
+                DocKind.ADDITIONAL_INFO, "ai.txt")
+    assert run("application.gaps", exp, early).verdict is Verdict.PASS  # January-April dated; four months left
+    note = doc("Note: Jan–Aug 2020 has no entry. Places start only in September, so I used these months to prepare "
+               "for the national exam.", DocKind.ADDITIONAL_INFO, "ai.txt")
+    assert run("application.gaps", exp, note).verdict is Verdict.PASS
+
+
+def test_consistency_reads_a_bare_ck_and_a_score_after_the_attempt() -> None:
+    ai = doc("I passed Step 1 on my second attempt; I then scored 228 on Step 2 CK.", DocKind.ADDITIONAL_INFO,
+             "ai.txt")
+    spoken = doc("Then in CK I got a two-thirty-eight.", DocKind.INTERVIEW_ANSWER, "iv.txt")
+    assert run("application.consistency", ai, spoken).verdict is Verdict.FAIL
+    words = doc("I passed Step 2 CK on my first attempt with a score of two hundred and nineteen.",
+                DocKind.PERSONAL_STATEMENT, "ps.txt")
+    assert run("application.consistency", ai, words).verdict is Verdict.FAIL
+    cleared = entries("e.yaml", rec("Peer mentor", "2022-01", "2022-12", "After clearing Step 1 on my first attempt "
+                                    "in 2022, I mentored juniors."))
+    assert run("application.consistency", ai, cleared).verdict is Verdict.FAIL
+
+
 def test_no_dated_entries_is_not_applicable() -> None:
     exp = entries("e.yaml", rec("Observership", None, None))
     assert run("application.gaps", exp).verdict is Verdict.NOT_APPLICABLE

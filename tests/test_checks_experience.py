@@ -203,6 +203,8 @@ def test_measured_results_are_outcomes(description: str) -> None:
         "Led a QI project on fall prevention that increased staff awareness.",
         "QI project: I reviewed 60 discharge summaries and found that most did not state the follow-up clinic, "
         "so I wrote a structured template for the wards.",
+        "Retrospective study: with two co-investigators I reviewed 410 charts and we cross-checked 10% of each "
+        "other's entries. Data analysis is still under way.",
     ],
 )
 def test_counts_of_outputs_and_unmeasured_change_are_not_outcomes(description: str) -> None:
@@ -250,6 +252,10 @@ def test_teamwork_needs_a_team_not_the_word_teamwork() -> None:
         ("experience.kaiser_link", "Worked with the ward midwives on antenatal referrals from the outer islands."),
         ("experience.kaiser_link", "Led a monthly group of 25 patients and phoned everyone who missed a session."),
         ("experience.kaiser_link", "Surveyed 220 mothers; 38% had delayed their child's measles vaccine."),
+        ("experience.kaiser_link", "On my own, checked sugars for 12 elderly neighbours and reminded them of their "
+                                   "clinic dates."),
+        ("experience.teamwork", "Followed 4-6 patients and presented them on rounds; the senior resident reviewed my "
+                                "notes every day."),
         ("experience.outcome", "Cross-sectional survey of 150 students on burnout; 42% screened positive."),
     ],
 )
@@ -431,3 +437,9 @@ def test_names_in_the_languages_of_the_places_applicants_trained_in_are_not_quan
     doc = experience({"title": "Rural rotation", "description": "Went house to house on Ruta 12 with the promotora to "
                       "check blood pressure, and helped families with their Ley 100 insurance paperwork."})
     assert run("experience.quantified", doc).verdict is Verdict.FAIL
+
+
+def test_self_study_for_an_exam_is_not_a_research_entry() -> None:
+    doc = experience({"title": "USMLE Preparation (Self-Directed)", "description": "Full-time self-study for Step 1 "
+                      "and Step 2 CK; completed 3,600 questions and 6 NBME self-assessments."})
+    assert run("experience.outcome", doc).verdict is Verdict.NOT_APPLICABLE

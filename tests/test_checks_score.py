@@ -629,3 +629,54 @@ def test_walking_out_shaking_is_emotion(rubrics: RubricSet) -> None:
     text = ("My transcript shows a second Step 1 date. I walked out of that centre shaking, and for a month I could "
             "not open a medical book. I then did UWorld daily and scored 244 on Step 2 CK.")
     assert judge(rubrics, "score.emotion", text)[1].verdict in (Verdict.WARN, Verdict.FAIL)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "So, my Step 1. I took it in October 2021 and the number was two-oh-six.",
+        "Sir, about my Step 1. I got 198 in 2020, which was only a few points over the passing line.",
+        "My first Step 1 sitting was in Warsaw in 2022, and it ended without the pass I needed.",
+        "So, I sat Step 1 twice. The second time I passed.",
+        "The first time I sat Step 1, in 2022, the answer was no.",
+        "I wish to be open about my Step 1. I sat it in 2021 and came out with a 203, just over the line.",
+        "When my score report said 210, I knew it wasn't going to be enough for most places.",
+        "I did not approve Step 1 the first time I presented it.",
+        "Step 1 summary\n\n- First attempt (June 2021): not passed.\n- Second attempt (2022): passed with 228.\n"
+        "- Step 2 CK (2023): 245.",
+    ],
+)
+def test_setbacks_in_the_words_applicants_use(text: str) -> None:
+    found = score_discussion(Context(make_doc(text, IA)))
+    assert found is not None and found.setback
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        ("I got 198 on Step 1. The seniors said First Aid was enough, and honestly they misguided me. For Step 2 CK "
+         "I used UWorld daily.", Verdict.FAIL),
+        ("My Step 1 was a 203. I was forced to sit before I was ready. I then used UWorld daily.", Verdict.FAIL),
+        ("My Step 1 was 212. Part of that comes from the exam being written for people who grew up reading "
+         "American English. I then used UWorld daily.", Verdict.FAIL),
+        ("My Step 1 score was 203. Honestly, I think anybody would have struggled in my place. I then used UWorld "
+         "daily.", Verdict.FAIL),
+        ("My Step 1 is 196. Perhaps, to some extent, my form was unusual. I then used UWorld daily.", Verdict.FAIL),
+        ("My Step 1 was a 204. I was reading First Aid and almost no questions, and I never once timed myself. I "
+         "then used UWorld daily.", Verdict.PASS),
+    ],
+)
+def test_blame_and_ownership_as_applicants_say_them(rubrics: RubricSet, text: str, verdict: Verdict) -> None:
+    assert judge(rubrics, "score.excuse", text, IA)[1].verdict is verdict
+
+
+def test_advice_quoted_and_a_schedule_that_was_someone_elses_are_no_change(rubrics: RubricSet) -> None:
+    quoted = ('I got 198 on Step 1. The seniors said, "Just do First Aid five times." For Step 2 CK I worked much '
+              "harder and I got 229.")
+    assert judge(rubrics, "score.what_changed", quoted, IA)[1].verdict is Verdict.FAIL
+    theirs = ("My Step 1 went to a second sitting. The institute's schedule was made for toppers. After that I "
+              "became much more disciplined.")
+    assert judge(rubrics, "score.what_changed", theirs, IA)[1].verdict is Verdict.FAIL
+    later = ("Step 1 came back as a 207. For Step 2 CK I protected the week before the exam, and I did timed blocks "
+             "every morning. I scored 243.")
+    assert judge(rubrics, "score.what_changed", later, IA)[1].verdict is Verdict.PASS

@@ -169,6 +169,7 @@ class ConsistencyParams(Params):
 
 _EXAM = re.compile(
     r"(?<![\w])(?:USMLE\s+)?(?:Step\s*(?P<s1>1|(?-i:I)|one)(?![\w])|Step\s*(?P<s2>2|(?-i:II)|two)(?:\s*-?\s*CK)?(?!\s*-?\s*CS)(?![\w])"
+    r"|(?P<ck>(?-i:CK))(?![\w])"
     r"|Step\s*(?P<s3>3|(?-i:III)|three)(?![\w])|COMLEX(?:-USA)?\s+Level\s*(?P<c>[123])(?:\s*-?\s*(?:CE|PE))?)",
     re.IGNORECASE,
 )
@@ -176,7 +177,7 @@ _SCORE = re.compile(r"(?<![\w.,$/-])(?P<n>\d{3})(?![\w%]|\.\d|,\d|\s*(?:th|st|nd
 _LINK_AFTER = re.compile(
     r"^(?:\s*(?:score|scored|result|of|was|is|were|a|an|my|with|at|:|-|–|—|\(|,|i|received|earned|obtained|"
     r"achieved|got|three-digit|final|total|where|which|when|exam|examination|on|in|it|\d-digit|to|up|"
-    r"improved|rose|increased|jumped|went|reached))*\s*$",
+    r"improved|rose|increased|jumped|went|reached|first|second|third|attempt|try|sitting|the))*\s*$",
     re.IGNORECASE,
 )
 # "I took Step 2 CK and I got 229": the score follows the exam the sentence says was taken
@@ -210,7 +211,7 @@ _FAILED_TIMES = re.compile(
     r"|\b(?P<n>one|two|three|four|1|2|3|4)\s+(?:failed|unsuccessful)\s+attempts?\b",
     re.IGNORECASE,
 )
-_PASS_WORD = re.compile(r"\b(?:pass(?:ed|ing)?|succeeded|cleared|earned|achieved|obtained)\b", re.IGNORECASE)
+_PASS_WORD = re.compile(r"\b(?:pass(?:ed|ing)?|succeeded|clear(?:ed|ing)?|earned|achieved|obtained)\b", re.IGNORECASE)
 _PASS_AFTER = re.compile(
     r"^\s*,?\s*(?:I\s+)?(?:finally\s+|successfully\s+)?(?:pass|succeed|clear)", re.IGNORECASE
 )
@@ -226,7 +227,7 @@ _FAIL_WORD = re.compile(
 def exam_of(m: re.Match[str]) -> str:
     if m.group("s1"):
         return "Step 1"
-    if m.group("s2"):
+    if m.group("s2") or m.group("ck"):
         return "Step 2 CK"
     if m.group("s3"):
         return "Step 3"
@@ -486,8 +487,8 @@ def _dates_in(text: str) -> list[tuple[int, int | None]]:
 
 
 # A sentence that goes on about the period the one before it dated: "In those months I was caring for my father".
-_THOSE_MONTHS = re.compile(r"\W*(?:(?:in|during|for|over|throughout)\s+(?:those|that|these|this)\s+(?:\w+\s+)?"
-                           r"(?:months?|time|period|years?|gap|weeks)|at\s+(?:that|the)\s+time|then)\b", re.I)
+_THOSE_MONTHS = re.compile(r"(?:^\W*(?:then|at\s+(?:that|the)\s+time)|\b(?:those|that|these|this)\s+(?:\w+\s+)?"
+                           r"(?:months?|period|gap|weeks))\b", re.I)
 
 
 _COUNT_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -527,7 +528,7 @@ def explained_months(docs: Sequence[Document], terms: Sequence[str], dated: Sequ
         sents = _prose(d)
         for i, s in enumerate(sents):
             nxt = sents[i + 1] if i + 1 < len(sents) and sents[i + 1].block == s.block else None
-            refers = nxt is not None and _THOSE_MONTHS.match(nxt.text) is not None
+            refers = nxt is not None and _THOSE_MONTHS.search(nxt.text) is not None
             if not (has_term(s.text, terms) or (refers and nxt is not None and has_term(nxt.text, terms))):
                 continue
             for start, end in [*_dates_in(s.text), *_after_entry(s.text, dated)]:

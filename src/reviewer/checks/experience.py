@@ -280,13 +280,15 @@ class OutcomeParams(Params):
 # The size of what was looked at ("reviewed 60 discharge summaries", "surveyed the parents of 45 children") is
 # the method, not a result: "found that most did not state the follow-up clinic" has no measured outcome.
 _SAMPLE = re.compile(r"(?:reviewed|audited|surveyed|screened|enrolled|included|recruited|interviewed|collected"
+                     r"|cross-checked|double-checked|re-?checked|verified|re-?abstracted"
                      r"|analy[sz]ed|sampled|examined)\s+(?:the\s+|all\s+)?(?:[\w-]+\s+){0,3}?(?:of\s+)?$", re.I)
 
 
 def _outcome_sentence(text: str, params: OutcomeParams) -> bool:
     if re.search(params.before_after, text, re.IGNORECASE):
         return True
-    if any(m.group("pct") for m in QUANTITY.finditer(text)):
+    if any(m.group("pct") and not _SAMPLE.search(text[max(0, m.start() - 40) : m.start()])
+           for m in QUANTITY.finditer(text)):
         return True  # a percentage in a project entry is a measured result ("42% screened positive")
     if not has_term(text, params.change_terms):
         return False

@@ -115,18 +115,19 @@ RESULT = re.compile(
     r"|re-?took|repeat(?:ed)?|perform(?:ance|ed)|below|low(?:er)?|marginal|first\s+try|underperform\w*"
     r"|(?:second|another|2nd)\s+(?:(?:Step\s*\w+|USMLE|exam|test)\s+)?(?:dates?|sittings?)"
     r"|struggl\w*|difficult(?:y|ies)?|disappoint\w*|expectations?|setbacks?|unsuccessful|[12]\d\d|took|taken|sat"
-    r"|reflect\w*|devastat\w*|ashamed|shame|hesita\w+|got|received|earned|achieved|" + SPOKEN_SCORE + r")(?![\w])",
+    r"|reflect\w*|devastat\w*|ashamed|shame|hesita\w+|got|received|earned|achieved|approv\w*|sittings?|"
+    + SPOKEN_SCORE + r")(?![\w])",
     re.I,
 )
 # An attempt/failure word that makes a sentence next to an exam sentence part of the discussion.
 ATTEMPT = re.compile(
     r"(?<![\w])(?:attempts?|re-?takes?|re-?took|repeat(?:ed)?\s+(?:it|the\s+exam)|(?:did\s+not|didn['’]t|not)\s+pass"
-    r"|(?:I|we)\s+failed(?!\s+to\b)|(?:my|the|that|this)\s+(?:score|result)s?|first\s+try"
+    r"|(?:I|we)\s+failed(?!\s+to\b)|(?:my|the|that|this)\s+(?:first\s+|low\s+|initial\s+)?(?:score|result)s?|first\s+try"
     r"|(?:that|this)\s+(?:first\s+|low\s+|one\s+|exam\s+|Step\s+1\s+)?number|(?:the|that|this|my)\s+fail(?:ure)?)(?![\w])",
     re.I,
 )
 SETBACK = re.compile(
-    r"(?<![\w])(?:fail(?:ed|ure|ures|ing)?(?!\s+to\b)|(?:did\s+not|didn['’]t|not)\s+pass|(?:second|third|multiple|two|three"
+    r"(?<![\w])(?:fail(?:ed|ure|ures|ing)?(?!\s+to\b)|(?:did\s+not|didn['’]t|not)\s+pass(?:ed)?|(?:second|third|multiple|two|three"
     r"|another|later|subsequent|repeat|2nd)\s+(?:(?:Step\s*\w+|USMLE|exam|test)\s+)?(?:attempts?|sittings?|tries|dates?)|re-?takes?|re-?took|repeat(?:ed)?|below|low(?:er)?|marginal"
     r"|underperform\w*|struggl\w*|difficult(?:y|ies)?|disappoint\w*|setbacks?|unsuccessful|short\s+of"
     r"|not\s+(?:where|what)\s+I|weak|poor(?:ly)?|modest|mediocre|unsatisfactory|not\s+competitive"
@@ -138,7 +139,12 @@ SETBACK = re.compile(
     r"|heartbr\w+|crushed|upset|embarrass\w*|(?:not|n['’]t)\s+(?:the\s+(?:score|result)|what)\s+I\s+(?:hoped|wanted|expected)"
     r"|than\s+(?:I\s+)?(?:had\s+)?(?:hoped|wanted|expected|planned|needed|aimed|targeted)|(?:barely|narrowly)\s+pass\w*"
     r"|(?:under|below|short\s+of|beneath)\s+(?:the\s+|their\s+|most\s+)?(?:\w+\s+){0,3}?(?:averages?|median|mean|thresholds?"
-    r"|cut-?offs?|cut\s+offs?|minimums?|benchmarks?)|non-?pass|not\s+a\s+pass|no\s+pass"
+    r"|cut-?offs?|cut\s+offs?|minimums?|benchmarks?)|non-?pass|not\s+a\s+pass|no\s+pass|without\s+(?:a|the)\s+pass"
+    r"|(?:not|never)\s+reach(?:ed)?\s+the\s+pass(?:ing)?|(?:did\s+not|didn['’]t)\s+(?:approve|clear|get\s+through|make\s+it)"
+    r"|(?:just|only|barely)\s+(?:a\s+few\s+points\s+|\w+\s+points\s+)?(?:over|above)\s+the\s+(?:passing\s+)?(?:line|mark|score)"
+    r"|(?:under|below)\s+what\s+(?:most\s+)?(?:of\s+)?(?:the\s+)?programs"
+    r"|(?:not|isn['’]t|wasn['’]t)\s+(?:the\s+kind\s+of|a|the|what)\s+(?:number|score|result)"
+    r"|(?:sat|took|wrote|write|sit|take|do|did|attempted)\s+(?:it|the\s+exam|Step\s*\w+)\s+(?:again|twice)"
     r"|(?:under|below|short\s+of)\s+(?:what|where)\s+I(?:['’]d|\s+had|\s+would)?\s+(?:\w+\s+)?(?:hoped|aimed|wanted|expected|planned|needed|targeted|want|like)"
     r"|(?:not|n['’]t|never)\s+(?:\w+\s+){0,5}?(?:reflects?|represents?|captures?|measures?|defines?)\s+(?:who|what|the\s+kind"
     r"|my|me\b))"
@@ -155,11 +161,13 @@ CONCESSION = re.compile(
 # 230 when it was scored; Step 2 CK averages about 245): reported bare, they are a setback to explain.
 LOW_SCORE = {"Step 1": 220, "Step 2 CK": 230, "USMLE": 220, "boards": 220}
 _NUMBER = re.compile(r"(?<![\w.,/-])([12]\d\d)(?![\w%-]|[.,]\d)")
-RESULT_VERB = re.compile(r"(?<![\w])(?:scored|score\s+(?:of|was)|got\s+(?:me\s+)?an?|received\s+an?|result\s+was"
-                         r"|pass(?:ed)?,?\s+(?:but\s+)?with\s+an?)(?![\w])", re.I)
-FIRST_ATTEMPT = re.compile(r"(?<![\w])first\s+(?:attempt|try|sitting)(?![\w])", re.I)
+RESULT_VERB = re.compile(r"(?<![\w])(?:scored|score\s+(?:I\s+got\s+)?(?:of|was)|got\s+(?:me\s+)?(?:an?\b)?"
+                         r"|received\s+an?|result\s+was|pass(?:ed)?,?\s+(?:but\s+)?with\s+an?|number\s+was|came\s+(?:back|out\s+with)"
+                         r"|ended\s+(?:up\s+)?with|(?:score\s+)?report\s+said|it\s+was\s+an?)(?![\w])", re.I)
+FIRST_ATTEMPT = re.compile(r"(?<![\w])first\s+(?:attempt|try|sitting|time)(?![\w])", re.I)
 PASSED_FIRST = re.compile(
-    r"(?<![\w])(?:pass(?:ed|ing)|earned|achieved|obtained|cleared)\b[^.;]{0,60}\bfirst\s+(?:attempt|try)", re.I
+    r"(?<![\w])(?:pass(?:ed|ing)|earned|achieved|obtained|cleared)\b[^.;]{0,100}\bfirst\s+(?:attempt|try|time|sitting)",
+    re.I,
 )
 PLAN = re.compile(
     r"(?<![\w])(?:will\s+(?:take|sit)|plan(?:ning)?\s+to\s+(?:take|sit)|scheduled\s+(?:to\s+take|for)|registered"
@@ -195,7 +203,7 @@ AFTERMATH = re.compile(
     r"|ashamed|shame\w*|sorry|forgive\w*|regret\w*|disappoint\w*|heartbr\w+|crushed|upset|embarrass\w*"
     r"|humiliat\w*|proctor\w*|cent(?:er|re)s?|computers?|vendor|conditions|luck\w*|excuses?|responsibility"
     r"|betray\w*|pray\w*|broke\s+(?:something|me)|belong(?:ed)?\s+in\s+medicine|(?:was|were)\s+mine"
-    r"|my\s+(?:own\s+)?(?:decisions?|choices?|mistakes?))(?![\w])",
+    r"|my\s+(?:own\s+)?(?:decisions?|choices?|mistakes?)|reasons?)(?![\w])",
     re.I,
 )
 # "The exam was unfair": no exam name, but about the exam when it sits next to a discussion sentence.
@@ -205,7 +213,7 @@ ANAPHORA = re.compile(r"^\W*(?:it|this|that|these|those)\b(?!\s+(?:is|was)\s+(?:
 BRIDGE = 2  # background sentences bridged inside one paragraph
 OPENER = re.compile(
     r"^\W*(?:afterwards?|after\s+that|since\s+then|subsequently|as\s+a\s+result|consequently|in\s+response"
-    r"|in\s+retrospect|looking\s+back|more\s+importantly|even\s+so|all\s+the\s+same)\b",
+    r"|in\s+retrospect|looking\s+back|more\s+importantly|even\s+so|all\s+the\s+same|still,)",
     re.I,
 )
 
@@ -314,6 +322,11 @@ def _names_result_of(exam: Sentence, nxt: Sentence) -> bool:
             and PAST_RESULT.search(with_digits(nxt.text)) is not None)
 
 
+_BOARD_SCORE = re.compile(r"(?<![\w])(?:my|the|that|this)\s+(?:three-digit\s+)?score(?:\s+report)?\s+"
+                          r"(?:said|was|read|showed|came\s+back(?:\s+as)?)\s+(?:an?\s+|only\s+)?"
+                          r"(?:1[89]\d|2[0-7]\d)(?![\w])", re.I)
+
+
 def _is_seed(sents: Sequence[Sentence], i: int) -> bool:
     s = sents[i]
     if PLAN.search(s.text) and not PAST_RESULT.search(s.text):
@@ -324,6 +337,8 @@ def _is_seed(sents: Sequence[Sentence], i: int) -> bool:
         return i + 1 < len(sents) and _names_result_of(s, sents[i + 1])
     if not ATTEMPT.search(s.text):
         return False
+    if _BOARD_SCORE.search(with_digits(s.text)):
+        return True  # "When my score report said 210, …": a three-digit score with no exam named is a board score
     near = [sents[j] for j in (i - 1, i + 1) if 0 <= j < len(sents) and sents[j].block == s.block]
     return any(_has_exam(n) for n in near)
 
@@ -403,13 +418,35 @@ def _bridged(sents: Sequence[Sentence], hi: int, lo: int) -> bool:
     return lo - hi - 1 <= BRIDGE and sents[hi].block == sents[lo].block
 
 
+_LIST_ITEM = re.compile(r"^\s*(?:[-•*–·▪►]|\(?\d{1,2}[.)])\s+")
+
+
+def _as_paragraphs(sents: Sequence[Sentence]) -> tuple[Sentence, ...]:
+    """``sents`` with ``block`` renumbered as paragraphs: the items of a list (one line each, as pasted) are
+    one paragraph, as a reader takes them."""
+    firsts: dict[int, Sentence] = {}
+    for x in sents:
+        firsts.setdefault(x.block, x)
+    para: dict[int, int] = {}
+    prev: Sentence | None = None
+    for block, first in firsts.items():
+        joins = (prev is not None and block == prev.block + 1 and _LIST_ITEM.match(first.text) is not None
+                 and _LIST_ITEM.match(prev.text) is not None)
+        para[block] = para[prev.block] if joins and prev is not None else len(set(para.values()))
+        prev = first
+    if all(para[b] == b for b in para):
+        return tuple(sents)
+    return tuple(x.model_copy(update={"block": para[x.block]}) for x in sents)
+
+
 def find_score_discussions(doc: Document) -> tuple[ScoreDiscussion, ...]:
     """Every score discussion of ``doc`` in document order (pure; see the module docstring).
 
     Headings are left out: a title such as "USMLE Scores" is not a sentence of the explanation, and the
     paragraph after a heading (two blocks on) never continues a discussion.
     """
-    sents = prose(doc)
+    original = prose(doc)
+    sents = _as_paragraphs(original)
     runs: list[list[int]] = []  # [lo, hi, has_setback_seed]
     whole = doc.kind in WHOLE_PARAGRAPH_KINDS
     for i in range(len(sents)):
@@ -423,7 +460,7 @@ def find_score_discussions(doc: Document) -> tuple[ScoreDiscussion, ...]:
         setback = int(
             any(_is_setback(s) for k, s in enumerate(run) if _has_exam(s) or ATTEMPT.search(s.text)
                 or (k > 0 and _names_result_of(run[k - 1], s)))
-            or bool(names and any(_low_number(s.text, exam_name(names[0])) for s in run))
+            or any(_low_number(s.text, exam_name(names[0]) if names else "boards") for s in run)
         )
         if runs and (lo <= runs[-1][1] + 1 or _bridged(sents, runs[-1][1], lo)):
             runs[-1][1] = max(runs[-1][1], hi)
@@ -432,7 +469,7 @@ def find_score_discussions(doc: Document) -> tuple[ScoreDiscussion, ...]:
             runs.append([lo, hi, setback])
     out = []
     for lo, hi, setback in runs:
-        chosen = tuple(sents[lo : hi + 1])
+        chosen = tuple(original[lo : hi + 1])
         out.append(
             ScoreDiscussion(chosen, bool(setback), exam_mentions(doc, chosen[0].start, chosen[-1].end))
         )
@@ -747,9 +784,16 @@ _TURN = re.compile(r"[;:]|,\s*(?:so|but|and\s+then|then|after\s+that|since\s+the
                    r"|\b(?:so|but|then|until|now)\s+(?:I|for|in|on|with)\b", re.I)
 
 
+_FOR_LATER = re.compile(r"^\W*(?:for|on|in|before)\s+(?:my\s+|the\s+)?(?:Step\s*(?:2|3|II|III|two|three)|CK|second"
+                        r"|third|next|later|retake|re-?sit|another)", re.I)
+
+
 def _prior_at(doc: Document, s: Sentence, pos: int) -> bool:
-    """Is the clause that ``pos`` falls in about how things were before the setback?"""
+    """Is the clause that ``pos`` falls in about how things were before the setback? Not in a sentence that
+    opens on the later exam ("For Step 2 CK I protected the week before the exam, I did timed blocks")."""
     head = doc.text[s.start : pos]
+    if _FOR_LATER.match(head):
+        return False
     turns = list(_TURN.finditer(head))
     clause = head[turns[-1].end() :] if turns else head
     return PRIOR.search(clause) is not None
@@ -763,8 +807,9 @@ def _after_setback(disc: ScoreDiscussion, sentences: Sequence[Sentence]) -> list
 
 def _first_change(doc: Document, sentences: Sequence[Sentence], terms: Sequence[str]) -> str | None:
     for s in sentences:
+        quoted = _quoted(doc, s)  # what the seniors said to do ("Just do First Aid five times") is not a change
         for a, b in find_terms(plain(doc.text), terms, s.start, s.end):
-            if not _prior_at(doc, s, a):
+            if not _prior_at(doc, s, a) and not _inside(quoted, a, b):
                 return doc.text[a:b]
     return None
 

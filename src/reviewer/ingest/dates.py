@@ -25,6 +25,7 @@ _MONTHS = {
     "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
 }  # fmt: skip
 # Season: (first month, last month); winter is taken as the start of its year.
+_THIRDS = {"early": (1, 4), "mid": (5, 8), "late": (9, 12)}
 _SEASONS = {"spring": (3, 5), "summer": (6, 8), "fall": (9, 11), "autumn": (9, 11), "winter": (1, 2)}
 
 MONTH_NAME = (
@@ -40,6 +41,7 @@ DATE = (
     rf"|\d{{1,2}}\s?[/.-]\s?{_YEAR}"  # 03/2022, 3-2022
     rf"|{_YEAR}[-/.]\d{{1,2}}(?:[-/.]\d{{1,2}})?"  # 2022-03, 2022/03/15
     rf"|(?:spring|summer|fall|autumn|winter)\s+{_YEAR}"
+    rf"|(?:early|mid|late)[\s-]+{_YEAR}"  # early 2020: January to April; mid: May to August; late: September on
     rf"|{_YEAR}){_E}"
 )
 ONGOING = r"(?:present|current(?:ly)?|ongoing|now|today|(?<=to )date|continuing)\b"
@@ -83,6 +85,9 @@ def parse_month(text: str, *, end: bool = False) -> str | None:
         return _ym(int(m.group(2)), int(m.group(1)))
     if m := re.fullmatch(rf"({_YEAR})[-/.](\d{{1,2}})(?:[-/.]\d{{1,2}})?", t):
         return _ym(int(m.group(1)), int(m.group(2)))
+    if m := re.fullmatch(rf"(early|mid|late)[\s-]+({_YEAR})", t):
+        first, last = _THIRDS[m.group(1)]
+        return _ym(int(m.group(2)), last if end else first)
     if m := re.fullmatch(rf"(spring|summer|fall|autumn|winter)\s+({_YEAR})", t):
         first, last = _SEASONS[m.group(1)]
         return _ym(int(m.group(2)), last if end else first)
