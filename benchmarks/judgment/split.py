@@ -1,6 +1,6 @@
 """Split labelled cases into the development part (tuned on) and the test part (never tuned on, only reported).
 
-    python benchmarks/judgment/split.py --batch N SOURCE_FOLDER [SOURCE_FOLDER ...]
+    python benchmarks/judgment/split.py --batch N [--dev-only] SOURCE_FOLDER [SOURCE_FOLDER ...]
 
 Each case goes to ``src/reviewer/evalset/dev`` or ``.../test`` by a hash of its id (about half each), so the
 split does not depend on the order cases were written in and a case never changes sides. Labels that the
@@ -9,6 +9,8 @@ is ``score.length`` on interview answers: the spec has ``interview.length`` judg
 is not applicable there), and the writers were told to copy that label, so it would count one judgment twice.
 ``--batch N`` records the writing round in each case: a later round was written after the rules were tuned on
 the dev part of the earlier ones, so its test cases show how the rules do on text written after tuning.
+``--dev-only`` puts a whole round in dev (tuning material only, decided before the round was written): the
+test part then stays exactly what it was.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ def side(case_id: str) -> str:
     return "test" if hashlib.sha256(case_id.encode()).digest()[0] % 2 else "dev"
 
 
-def main(folders: list[str], batch: int) -> None:
+def main(folders: list[str], batch: int, dev_only: bool = False) -> None:
     yaml = YAML()
     yaml.width = 4096
     yaml.preserve_quotes = True
@@ -46,7 +48,7 @@ def main(folders: list[str], batch: int) -> None:
             if data.get("kind") == "interview_answer":
                 data["labels"].pop("score.length", None)
             data["batch"] = batch
-            where = side(data["id"])
+            where = "dev" if dev_only else side(data["id"])
             (EVALSET / where).mkdir(parents=True, exist_ok=True)
             with (EVALSET / where / path.name).open("w", encoding="utf-8") as out:
                 yaml.dump(data, out)
@@ -55,6 +57,9 @@ def main(folders: list[str], batch: int) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 4 or sys.argv[1] != "--batch" or not sys.argv[2].isdigit():
-        sys.exit("usage: split.py --batch N SOURCE_FOLDER [SOURCE_FOLDER ...]")
-    main(sys.argv[3:], int(sys.argv[2]))
+    args = sys.argv[1:]
+    dev_only = "--dev-only" in args
+    args = [a for a in args if a != "--dev-only"]
+    if len(args) < 3 or args[0] != "--batch" or not args[1].isdigit():
+        sys.exit("usage: split.py --batch N [--dev-only] SOURCE_FOLDER [SOURCE_FOLDER ...]")
+    main(args[2:], int(args[1]), dev_only)
