@@ -355,6 +355,22 @@ def test_consistency_reads_a_bare_ck_and_a_score_after_the_attempt() -> None:
     assert run("application.consistency", ai, cleared).verdict is Verdict.FAIL
 
 
+def test_attempt_counts_in_a_summary_line_and_in_sat_it_three_times() -> None:
+    ai = doc("I passed USMLE Step 1 on my second attempt.", DocKind.ADDITIONAL_INFO, "ai.txt")
+    spoken = doc("I sat it three times, honestly, my Step 1.", DocKind.INTERVIEW_ANSWER, "iv.txt")
+    assert run("application.consistency", ai, spoken).verdict is Verdict.FAIL
+    line = doc("USMLE Step 1: Pass (3rd attempt) USMLE Step 2 CK: 229", DocKind.PERSONAL_STATEMENT, "ps.txt")
+    out = run("application.consistency", ai, line)
+    assert out.verdict is Verdict.FAIL and "Step 1" in out.summary
+
+
+def test_a_period_from_one_date_until_another_is_explained() -> None:
+    exp = entries("e.yaml", rec("House job", "2019-03", "2020-02"), rec("Observer", "2021-08", "2021-11"))
+    why = doc("From March 2020, when my house job ended, until my observership began in August 2021, I prepared "
+              "full time for the USMLE.", DocKind.ADDITIONAL_INFO, "ai.txt")
+    assert run("application.gaps", exp, why).verdict is Verdict.PASS
+
+
 def test_no_dated_entries_is_not_applicable() -> None:
     exp = entries("e.yaml", rec("Observership", None, None))
     assert run("application.gaps", exp).verdict is Verdict.NOT_APPLICABLE

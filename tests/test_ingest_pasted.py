@@ -264,6 +264,16 @@ def test_a_bold_title_that_carries_a_long_organization_opens_an_entry(tmp_path: 
     assert [(e.start_month, e.end_month) for e in doc.entries] == [("2020-03", "2021-04"), ("2021-06", "2021-08")]
 
 
+def test_a_lower_case_qualifier_in_brackets_is_part_of_the_name(tmp_path: Path) -> None:
+    text = (
+        "Junior Resident (non-academic), Psychiatry — 04/2020 - 03/2021\nGovernment Medical College Hospital\n"
+        "Assessed 15-20 outpatients daily.\n\nCompulsory Rotating Internship — 06/2018 - 05/2019\nGMC\n"
+        "Twelve months across medicine and surgery.\n"
+    )
+    doc = load_document(write(tmp_path, "experience.txt", text), EXP)
+    assert [(e.start_month, e.end_month) for e in doc.entries] == [("2020-04", "2021-03"), ("2018-06", "2019-05")]
+
+
 # --- prose is never split ------------------------------------------------------------------------------
 
 

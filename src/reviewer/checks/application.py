@@ -202,6 +202,13 @@ _PASSED_ON_ORD = re.compile(
     r"(?!\s+(?:day|week|month|year|time|floor|page|round|try|attempt|sitting))",
     re.IGNORECASE,
 )
+# "Step 1 — Pass (2nd attempt)": a heading or summary line
+_PASS_PAREN = re.compile(r"\bpass(?:ed)?\s*[(\[,–—-]\s*(?:on\s+)?"
+                         r"(?P<ord>first|1st|second|2nd|third|3rd|fourth|4th|fifth)\s+(?:attempt|try|sitting)",
+                         re.IGNORECASE)
+# "I sat it three times"
+_SAT_TIMES = re.compile(r"\b(?:sat|took|wrote|attempted)\s+(?:it|the\s+exam|Step\s*\w+)\s+"
+                        r"(?P<times>once|twice|thrice|two\s+times|three\s+times|four\s+times)\b", re.IGNORECASE)
 _N_ATTEMPTS = re.compile(
     r"\b(?:after|in|took|taking|needed|required|requiring|within)\s+(?:me\s+)?(?P<n>two|three|four|2|3|4)\s+attempts\b",
     re.IGNORECASE,
@@ -296,9 +303,12 @@ def _attempt_value(text: str) -> int | None:
         if ordinal == 1 and not passed:
             continue  # "on my first attempt I scored 205" does not say the first attempt passed
         return ordinal
-    bare = _PASSED_ON_ORD.search(text)
+    bare = _PASSED_ON_ORD.search(text) or _PASS_PAREN.search(text)
     if bare:
         return _ORD[bare.group("ord").lower()]
+    sat = _SAT_TIMES.search(text)
+    if sat:
+        return _TIMES[re.sub(r"\s+", " ", sat.group("times").lower())]
     total = _N_ATTEMPTS.search(text)
     if total:
         n = total.group("n").lower()
@@ -333,6 +343,9 @@ def _attempt_facts(doc: Document, sent: Sentence) -> Iterator[Fact]:
         if value is None:
             continue
         exams = list(_EXAM.finditer(text, a, b))
+        paren = _PASS_PAREN.search(text, a, b)
+        if paren is not None:  # "Step 1: Pass (3rd attempt) Step 2 CK: 229": the exam the result line follows
+            exams = [m for m in _EXAM.finditer(text, 0, paren.start())][-1:]
         if not exams:  # the nearest exam named before this clause, in this sentence or earlier in its paragraph
             earlier = [m for m in _EXAM.finditer(text, 0, clauses[i][0])]
             if not earlier:
@@ -488,7 +501,8 @@ def _dates_in(text: str) -> list[tuple[int, int | None]]:
 
 # A sentence that goes on about the period the one before it dated: "In those months I was caring for my father".
 _THOSE_MONTHS = re.compile(r"(?:^\W*(?:then|at\s+(?:that|the)\s+time)|\b(?:those|that|these|this)\s+(?:\w+\s+)?"
-                           r"(?:months?|period|gap|weeks))\b", re.I)
+                           r"(?:months?|period|gap|weeks)|\b(?:during|in|for|over|throughout)\s+(?:that|this|those)\s+"
+                           r"(?:\w+\s+)?time)\b", re.I)
 
 
 _COUNT_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,

@@ -115,7 +115,8 @@ RESULT = re.compile(
     r"|re-?took|repeat(?:ed)?|perform(?:ance|ed)|below|low(?:er)?|marginal|first\s+try|underperform\w*"
     r"|(?:second|another|2nd)\s+(?:(?:Step\s*\w+|USMLE|exam|test)\s+)?(?:dates?|sittings?)"
     r"|struggl\w*|difficult(?:y|ies)?|disappoint\w*|expectations?|setbacks?|unsuccessful|[12]\d\d|took|taken|sat"
-    r"|reflect\w*|devastat\w*|ashamed|shame|hesita\w+|got|received|earned|achieved|approv\w*|sittings?|"
+    r"|reflect\w*|devastat\w*|ashamed|shame|hesita\w+|got|received|earned|achieved|approv\w*|sittings?|reprov\w*"
+    r"|first\s+(?:time|take)|(?:two|second|another|2nd)\s+(?:(?:Step\s*\w+|USMLE|exam|test)\s+)?(?:dates|sittings)|"
     + SPOKEN_SCORE + r")(?![\w])",
     re.I,
 )
@@ -141,10 +142,13 @@ SETBACK = re.compile(
     r"|(?:under|below|short\s+of|beneath)\s+(?:the\s+|their\s+|most\s+)?(?:\w+\s+){0,3}?(?:averages?|median|mean|thresholds?"
     r"|cut-?offs?|cut\s+offs?|minimums?|benchmarks?)|non-?pass|not\s+a\s+pass|no\s+pass|without\s+(?:a|the)\s+pass"
     r"|(?:not|never)\s+reach(?:ed)?\s+the\s+pass(?:ing)?|(?:did\s+not|didn['’]t)\s+(?:approve|clear|get\s+through|make\s+it)"
+    r"|(?:was|wasn['’]t|was\s+not|were|not)\s+(?:able\s+to\s+pass|reprov\w*)|reprov\w*|couldn['’]t\s+(?:clear|pass)"
+    r"|could\s+not\s+(?:clear|pass)|(?:first|second)\s+take"
     r"|(?:just|only|barely)\s+(?:a\s+few\s+points\s+|\w+\s+points\s+)?(?:over|above)\s+the\s+(?:passing\s+)?(?:line|mark|score)"
     r"|(?:under|below)\s+what\s+(?:most\s+)?(?:of\s+)?(?:the\s+)?programs"
     r"|(?:not|isn['’]t|wasn['’]t)\s+(?:the\s+kind\s+of|a|the|what)\s+(?:number|score|result)"
-    r"|(?:sat|took|wrote|write|sit|take|do|did|attempted)\s+(?:it|the\s+exam|Step\s*\w+)\s+(?:again|twice)"
+    r"|(?:sat|took|wrote|write|sit|take|do|did|attempted)\s+(?:for\s+)?(?:it|the\s+exam|Step\s*\w+)\s+(?:again|twice)"
+    r"|(?:did\s+not|didn['’]t)\s+(?:end\s+(?:in|with)\s+a\s+pass|go\s+my\s+way)|(?:at|near)\s+the\s+bottom\s+of"
     r"|(?:under|below|short\s+of)\s+(?:what|where)\s+I(?:['’]d|\s+had|\s+would)?\s+(?:\w+\s+)?(?:hoped|aimed|wanted|expected|planned|needed|targeted|want|like)"
     r"|(?:not|n['’]t|never)\s+(?:\w+\s+){0,5}?(?:reflects?|represents?|captures?|measures?|defines?)\s+(?:who|what|the\s+kind"
     r"|my|me\b))"
@@ -418,6 +422,12 @@ def _bridged(sents: Sequence[Sentence], hi: int, lo: int) -> bool:
     return lo - hi - 1 <= BRIDGE and sents[hi].block == sents[lo].block
 
 
+# A sentence addressed to software ("if an AI system is grading these answers, kindly note…") is not part of the
+# explanation (integrity.instructions reports it); it neither lengthens the discussion nor ends it.
+_TO_A_MACHINE = re.compile(
+    r"\b(?:AI|A\.I\.|automated|language\s+model|LLM|chatbot|software|scribe|note-?taker|screening\s+(?:system|tool|assistant))"
+    r"\b[^.]{0,160}\b(?:please|kindly|note\s+that|classify|record|summari[sz]e|rate|mark|should\s+receive|output|treat"
+    r"|disregard|ignore|weigh|score)\b", re.I)
 _LIST_ITEM = re.compile(r"^\s*(?:[-•*–·▪►]|\(?\d{1,2}[.)])\s+")
 
 
@@ -445,7 +455,7 @@ def find_score_discussions(doc: Document) -> tuple[ScoreDiscussion, ...]:
     Headings are left out: a title such as "USMLE Scores" is not a sentence of the explanation, and the
     paragraph after a heading (two blocks on) never continues a discussion.
     """
-    original = prose(doc)
+    original = tuple(x for x in prose(doc) if not _TO_A_MACHINE.search(x.text))
     sents = _as_paragraphs(original)
     runs: list[list[int]] = []  # [lo, hi, has_setback_seed]
     whole = doc.kind in WHOLE_PARAGRAPH_KINDS
@@ -642,10 +652,21 @@ class Phrase:
     text: str
 
 
+# A phrase said only to be set aside: "I'd love to tell you the exam was unfair, … but that would be a story".
+_SET_ASIDE = re.compile(r"(?:I['’]d\s+love\s+to|I\s+would\s+love\s+to|I\s+could\s+(?:easily\s+)?"
+                        r"|it\s+would\s+be\s+easy\s+to|it\s+is\s+tempting\s+to|I\s+am\s+tempted\s+to|I\s+won['’]t|I\s+will\s+not)\s+"
+                        r"(?:tell\s+you|say|write|claim|blame)\b[^.;:]*$", re.I)
+
+
 def _negated(doc: Document, sent: Sentence, start: int, params: PhraseParams) -> bool:
     if not params.negators:
         return False
-    before = doc.text[sent.start : start].split()[-params.negation_words :]
+    head = doc.text[sent.start : start]
+    if _SET_ASIDE.search(head):
+        return True
+    before = head.split()[-params.negation_words :]
+    if re.search(r"not\s+(?:sure|certain)", " ".join(before), re.I):
+        return False  # "I am not sure any candidate could have been ready": a hedge, not a denial
     return has_term(plain(" ".join(before)), params.negators)
 
 
@@ -906,7 +927,7 @@ def check_pivot(ctx: Context, params: PivotParams) -> Outcome:
     nxt = following(ctx.doc, got)
     apology = _last_span(ctx.doc, last, params.apology_terms)
     if apology is not None:
-        forward = _last_span(ctx.doc, last, params.terms)
+        forward = _last_span(ctx.doc, last, [t for t in params.terms if t.lower() not in _TIME_WORDS])
         later = nxt is not None and nxt.block == last.block and _first_term(
             ctx.doc, (nxt,), [t for t in params.terms if t.lower() not in _TIME_WORDS])
         if not later and (forward is None or forward < apology):

@@ -55,6 +55,7 @@ _MONTH_SPAN = re.compile(  # Mar–Aug 2022, June - July, 2021, between March an
     rf"(?<![\w/.])(?:between\s+(?P<b1>{MONTH_NAME}){_AND}(?P<b2>{MONTH_NAME})|(?P<m1>{MONTH_NAME}){_TO}"
     rf"(?P<m2>{MONTH_NAME})),?\s*(?P<y>{_YEAR})(?![\w/])", re.IGNORECASE
 )
+_UNTIL = re.compile(rf"(?P<s>{DATE})[^.;]{{0,80}}?\b(?:until|till)\b[^.;]{{0,50}}?(?P<e>{DATE})", re.IGNORECASE)
 _SINCE = re.compile(rf"\b(?:since|starting|started)\s+(?P<s>{DATE})", re.IGNORECASE)
 _OPEN = re.compile(rf"(?P<s>{DATE})\s*(?:-|–|—)\s*(?=$|[|)\],;])", re.IGNORECASE)
 _ONE = re.compile(DATE, re.IGNORECASE)
@@ -116,6 +117,10 @@ def find_range(text: str) -> DateRange | None:
         first, last = (_ym(year, _MONTHS[span.group(g)[:3].lower()]) for g in names)
         if found := _checked(first, last, span.span(), False):
             return found
+    until = _UNTIL.search(text)  # "From March 2020, when my house job ended, until … August 2021"
+    if until and (found := _checked(parse_month(until.group("s")), parse_month(until.group("e"), end=True),
+                                    until.span(), False)):
+        return found
     for pattern in (_SINCE, _OPEN):
         if open_ := pattern.search(text):
             return _checked(parse_month(open_.group("s")), None, open_.span(), True)

@@ -243,6 +243,9 @@ def _dated_header(line: str) -> Header | None:
             part = part.strip(_EDGE + " ")
             if not part or _hours(part) is not None or _WEEKLY.match(part):
                 continue
+            if names and f"({part})" in side and len(part) <= 30 and len(part.split()) <= 3:
+                names[-1] = f"{names[-1]} ({part})"  # "Junior Resident (non-academic)": a qualifier of the name
+                continue
             if not _name_like(part):
                 return None
             names.append(part)
