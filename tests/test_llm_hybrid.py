@@ -41,11 +41,12 @@ KAISER = (
     "insulin the same afternoon. I coordinated follow-up calls for 40 patients at a free clinic."
 )
 REASON = KAISER.split(". ")[0] + "."
+# A setback the rules do not read (no exam result word), which a capable model recognises.
 MISSED = (
-    "I grew up in Pune. My boards did not go the way I hoped the first time. I rebuilt how I study around "
-    "question banks and weekly self-tests, and I now bring the same habits to clinic."
+    "I grew up in Pune. My boards are a chapter I would write very differently today. I rebuilt how I study "
+    "around question banks and weekly self-tests, and I now bring the same habits to clinic."
 )
-SETBACK = "My boards did not go the way I hoped the first time."
+SETBACK = "My boards are a chapter I would write very differently today."
 
 
 def config(**kw: Any) -> LLMConfig:

@@ -168,7 +168,8 @@ _NUMBER = re.compile(r"(?<![\w.,/-])([12]\d\d)(?![\w%-]|[.,]\d)")
 RESULT_VERB = re.compile(r"(?<![\w])(?:scored|score\s+(?:I\s+got\s+)?(?:of|was)|got\s+(?:me\s+)?(?:an?\b)?"
                          r"|received\s+an?|result\s+was|pass(?:ed)?,?\s+(?:but\s+)?with\s+an?|number\s+was|came\s+(?:back|out\s+with)"
                          r"|ended\s+(?:up\s+)?with|(?:score\s+)?report\s+said|it\s+was\s+an?)(?![\w])", re.I)
-FIRST_ATTEMPT = re.compile(r"(?<![\w])first\s+(?:attempt|try|sitting|time)(?![\w])", re.I)
+FIRST_ATTEMPT = re.compile(r"(?<![\w])first\s+(?:(?:Step\s*\w+|USMLE|COMLEX)\s+)?(?:attempt|try|sitting|time"
+                           r"|score\s+report|result)(?![\w])", re.I)
 PASSED_FIRST = re.compile(
     r"(?<![\w])(?:pass(?:ed|ing)|earned|achieved|obtained|cleared)\b[^.;]{0,100}\bfirst\s+(?:attempt|try|time|sitting)",
     re.I,
