@@ -145,9 +145,10 @@ SETBACK = re.compile(
     r"|(?:was|wasn['’]t|was\s+not|were|not)\s+(?:able\s+to\s+pass|reprov\w*)|reprov\w*|couldn['’]t\s+(?:clear|pass)"
     r"|could\s+not\s+(?:clear|pass)|(?:first|second)\s+take"
     r"|(?:just|only|barely)\s+(?:a\s+few\s+points\s+|\w+\s+points\s+)?(?:over|above)\s+the\s+(?:passing\s+)?(?:line|mark|score)"
-    r"|(?:under|below)\s+what\s+(?:most\s+)?(?:of\s+)?(?:the\s+)?programs"
+    r"|(?:under|below)\s+what\s+(?:\w+\s+){0,4}programs"
     r"|(?:not|isn['’]t|wasn['’]t)\s+(?:the\s+kind\s+of|a|the|what)\s+(?:number|score|result)"
-    r"|(?:sat|took|wrote|write|sit|take|do|did|attempted)\s+(?:for\s+)?(?:it|the\s+exam|Step\s*\w+)\s+(?:again|twice)"
+    r"|(?:sat|took|wrote|write|sit|take|do|did|attempted|present|presented)\s+(?:for\s+)?(?:it|the\s+exam|Step\s*\w+)"
+    r"\s+(?:again|twice)"
     r"|(?:did\s+not|didn['’]t)\s+(?:end\s+(?:in|with)\s+a\s+pass|go\s+my\s+way)|(?:at|near)\s+the\s+bottom\s+of"
     r"|(?:under|below|short\s+of)\s+(?:what|where)\s+I(?:['’]d|\s+had|\s+would)?\s+(?:\w+\s+)?(?:hoped|aimed|wanted|expected|planned|needed|targeted|want|like)"
     r"|(?:not|n['’]t|never)\s+(?:\w+\s+){0,5}?(?:reflects?|represents?|captures?|measures?|defines?)\s+(?:who|what|the\s+kind"
@@ -167,7 +168,8 @@ LOW_SCORE = {"Step 1": 220, "Step 2 CK": 230, "USMLE": 220, "boards": 220}
 _NUMBER = re.compile(r"(?<![\w.,/-])([12]\d\d)(?![\w%-]|[.,]\d)")
 RESULT_VERB = re.compile(r"(?<![\w])(?:scored|score\s+(?:I\s+got\s+)?(?:of|was)|got\s+(?:me\s+)?(?:an?\b)?"
                          r"|received\s+an?|result\s+was|pass(?:ed)?,?\s+(?:but\s+)?with\s+an?|number\s+was|came\s+(?:back|out\s+with)"
-                         r"|ended\s+(?:up\s+)?with|(?:score\s+)?report\s+said|it\s+was\s+an?)(?![\w])", re.I)
+                         r"|ended\s+(?:up\s+)?with|(?:score\s+)?report\s+said|it\s+was\s+an?|it['’]s|ended\s+at)"
+                         r"(?![\w])", re.I)
 FIRST_ATTEMPT = re.compile(r"(?<![\w])first\s+(?:(?:Step\s*\w+|USMLE|COMLEX)\s+)?(?:attempt|try|sitting|time"
                            r"|score\s+report|result)(?![\w])", re.I)
 PASSED_FIRST = re.compile(
@@ -328,7 +330,7 @@ def _names_result_of(exam: Sentence, nxt: Sentence) -> bool:
 
 
 _BOARD_SCORE = re.compile(r"(?<![\w])(?:my|the|that|this)\s+(?:three-digit\s+)?score(?:\s+report)?\s+"
-                          r"(?:said|was|read|showed|came\s+back(?:\s+as)?)\s+(?:an?\s+|only\s+)?"
+                          r"(?:said|was|read|showed|of|came\s+back(?:\s+as)?)\s+(?:an?\s+|only\s+)?"
                           r"(?:1[89]\d|2[0-7]\d)(?![\w])", re.I)
 
 
@@ -337,7 +339,7 @@ def _is_seed(sents: Sequence[Sentence], i: int) -> bool:
     if PLAN.search(s.text) and not PAST_RESULT.search(s.text):
         return False
     if _has_exam(s):
-        if RESULT.search(s.text):
+        if RESULT.search(s.text) or SETBACK.search(s.text):
             return True
         return i + 1 < len(sents) and _names_result_of(s, sents[i + 1])
     if not ATTEMPT.search(s.text):
@@ -428,7 +430,8 @@ def _bridged(sents: Sequence[Sentence], hi: int, lo: int) -> bool:
 _TO_A_MACHINE = re.compile(
     r"\b(?:AI|A\.I\.|automated|language\s+model|LLM|chatbot|software|scribe|note-?taker|screening\s+(?:system|tool|assistant))"
     r"\b[^.]{0,160}\b(?:please|kindly|note\s+that|classify|record|summari[sz]e|rate|mark|should\s+receive|output|treat"
-    r"|disregard|ignore|weigh|score)\b", re.I)
+    r"|disregard|ignore|weigh|score|skip|return\s+pass|pre-approved|approved\s+by)\b", re.I)
+_BRACKETED = re.compile(r"\[[^\]\n]{1,500}\]|\([^)\n]{1,500}\)")  # a note set apart: all of it goes with its address
 _LIST_ITEM = re.compile(r"^\s*(?:[-•*–·▪►]|\(?\d{1,2}[.)])\s+")
 
 
@@ -456,7 +459,9 @@ def find_score_discussions(doc: Document) -> tuple[ScoreDiscussion, ...]:
     Headings are left out: a title such as "USMLE Scores" is not a sentence of the explanation, and the
     paragraph after a heading (two blocks on) never continues a discussion.
     """
-    original = tuple(x for x in prose(doc) if not _TO_A_MACHINE.search(x.text))
+    boxed = [(m.start(), m.end()) for m in _BRACKETED.finditer(doc.text) if _TO_A_MACHINE.search(m.group())]
+    original = tuple(x for x in prose(doc) if not _TO_A_MACHINE.search(x.text)
+                     and not any(a <= x.start < b for a, b in boxed))
     sents = _as_paragraphs(original)
     runs: list[list[int]] = []  # [lo, hi, has_setback_seed]
     whole = doc.kind in WHOLE_PARAGRAPH_KINDS
