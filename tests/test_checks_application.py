@@ -364,6 +364,19 @@ def test_attempt_counts_in_a_summary_line_and_in_sat_it_three_times() -> None:
     assert out.verdict is Verdict.FAIL and "Step 1" in out.summary
 
 
+def test_attempts_named_with_their_exam_or_in_brackets_after_a_score() -> None:
+    ai = doc("I passed Step 1 on my second attempt, and I then passed Step 2 CK on my first attempt with a 226.",
+             DocKind.ADDITIONAL_INFO, "ai.txt")
+    ps = doc("I failed Step 1 once and Step 2 CK once, and I scored 226 on my second Step 2 CK attempt.",
+             DocKind.PERSONAL_STATEMENT, "ps.txt")
+    assert run("application.consistency", ai, ps).verdict is Verdict.FAIL
+    two = doc("I also needed two attempts for Step 2 CK; my second attempt, in May 2022, was 231.",
+              DocKind.ADDITIONAL_INFO, "ai.txt")
+    entry = entries("e.yaml", rec("Research", "2022-01", "2022-12", "Completed Step 2 CK (231, first attempt) in May "
+                                  "2022 while working 30 hours a week."))
+    assert run("application.consistency", two, entry).verdict is Verdict.FAIL
+
+
 def test_a_period_from_one_date_until_another_is_explained() -> None:
     exp = entries("e.yaml", rec("House job", "2019-03", "2020-02"), rec("Observer", "2021-08", "2021-11"))
     why = doc("From March 2020, when my house job ended, until my observership began in August 2021, I prepared "

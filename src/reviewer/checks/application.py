@@ -193,7 +193,8 @@ _LINK_BEFORE = re.compile(r"^\s*(?:points?\s+)?(?:on|in|for)\s+(?:the\s+|my\s+)?
 _ORD = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5}
 _TIMES = {"once": 1, "twice": 2, "two times": 2, "three times": 3, "thrice": 3, "four times": 4}
 _ON_ATTEMPT = re.compile(
-    r"\bon\s+(?:my|the|a|his|her)\s+(?P<ord>first|1st|second|2nd|third|3rd|fourth|4th|fifth)\s+(?:attempt|try|sitting)\b",
+    r"\bon\s+(?:my|the|a|his|her)\s+(?P<ord>first|1st|second|2nd|third|3rd|fourth|4th|fifth)\s+"
+    r"(?:(?:USMLE\s+)?(?:Step\s*\w+(?:\s+CK)?|COMLEX(?:\s+Level\s*\d)?)\s+)?(?:attempt|try|sitting)\b",
     re.IGNORECASE,
 )
 # "passed on the second" (no "attempt"): the pass verb makes the ordinal an attempt
@@ -206,6 +207,9 @@ _PASSED_ON_ORD = re.compile(
 _PASS_PAREN = re.compile(r"\bpass(?:ed)?\s*[(\[,–—-]\s*(?:on\s+)?"
                          r"(?P<ord>first|1st|second|2nd|third|3rd|fourth|4th|fifth)\s+(?:attempt|try|sitting)",
                          re.IGNORECASE)
+# "Step 2 CK (231, first attempt)": a score and the attempt it took, in brackets
+_SCORE_PAREN = re.compile(r"\(\s*[12]\d\d\s*[,;]\s*(?P<ord>first|1st|second|2nd|third|3rd|fourth|4th)\s+"
+                          r"(?:attempt|try|sitting)", re.IGNORECASE)
 # "I sat it three times"
 _SAT_TIMES = re.compile(r"\b(?:sat|took|wrote|attempted)\s+(?:it|the\s+exam|Step\s*\w+)\s+"
                         r"(?P<times>once|twice|thrice|two\s+times|three\s+times|four\s+times)\b", re.IGNORECASE)
@@ -303,7 +307,7 @@ def _attempt_value(text: str) -> int | None:
         if ordinal == 1 and not passed:
             continue  # "on my first attempt I scored 205" does not say the first attempt passed
         return ordinal
-    bare = _PASSED_ON_ORD.search(text) or _PASS_PAREN.search(text)
+    bare = _PASSED_ON_ORD.search(text) or _PASS_PAREN.search(text) or _SCORE_PAREN.search(text)
     if bare:
         return _ORD[bare.group("ord").lower()]
     sat = _SAT_TIMES.search(text)
@@ -343,7 +347,7 @@ def _attempt_facts(doc: Document, sent: Sentence) -> Iterator[Fact]:
         if value is None:
             continue
         exams = list(_EXAM.finditer(text, a, b))
-        paren = _PASS_PAREN.search(text, a, b)
+        paren = _PASS_PAREN.search(text, a, b) or _SCORE_PAREN.search(text, a, b)
         if paren is not None:  # "Step 1: Pass (3rd attempt) Step 2 CK: 229": the exam the result line follows
             exams = [m for m in _EXAM.finditer(text, 0, paren.start())][-1:]
         if not exams:  # the nearest exam named before this clause, in this sentence or earlier in its paragraph
