@@ -80,14 +80,15 @@ def check_why_specific(ctx: Context, params: WhyParams) -> Outcome:
     named = [s for s in doc.sentences if has_term(s.text, params.names)]
     if not named:
         return Outcome(Verdict.FAIL, summary="Kaiser Permanente is never named, so nothing says why Kaiser")
-    for window in _windows(doc, named, params.radius):
+    windows = _windows(doc, named, params)
+    for window in windows:
         ties = [window[a:b] for a, b in find_terms(window, params.model_terms)]
         if ties:
             named_ties = ", ".join(dict.fromkeys(t.lower() for t in ties))
             return Outcome(Verdict.PASS, summary=f"ties Kaiser to its model: {named_ties}")
     # the applicant's own generic words, as written and in order (a few, quoted), not the rubric's term list
     generic = list(dict.fromkeys(
-        w[a:b] for w in _windows(doc, named, params.radius) for a, b in find_terms(w, params.generic_terms)
+        w[a:b] for w in windows for a, b in find_terms(w, params.generic_terms)
     ))[:GENERIC_QUOTED]
     listed = ", ".join(f'"{g}"' for g in generic)
     note = f"only generic reasons: {listed}" if generic else "no reason tied to Kaiser's model"
@@ -105,15 +106,17 @@ OWN_VALUES = re.compile(
 )
 
 
-ABOUT_KAISER = re.compile(r"\b(?:Kaiser|Permanente|KP|its|their|your|this\s+(?:model|system|program))\b", re.I)
+# Words that point at the program rather than the applicant ("I value its integrated model").
+POINTS_AT_PROGRAM = re.compile(r"\b(?:its|their|your|this\s+(?:model|system|program))\b", re.I)
 
 
-def _windows(doc: Document, named: Sequence[Sentence], radius: int) -> list[str]:
+def _windows(doc: Document, named: Sequence[Sentence], params: WhyParams) -> list[str]:
     """The text around each sentence naming Kaiser, with the applicant's own value lists blanked out."""
     def blank(m: re.Match[str]) -> str:  # "I value Kaiser's integrated model" is about Kaiser: kept
-        return m.group() if ABOUT_KAISER.search(m.group()) else " " * len(m.group())
+        about = has_term(m.group(), params.names) or POINTS_AT_PROGRAM.search(m.group()) is not None
+        return m.group() if about else " " * len(m.group())
 
-    return [" ".join(OWN_VALUES.sub(blank, s.text) for s in neighbours(doc, sent, radius)) for sent in named]
+    return [" ".join(OWN_VALUES.sub(blank, s.text) for s in neighbours(doc, sent, params.radius)) for sent in named]
 
 
 # --- kaiser.values ----------------------------------------------------------------------------------
