@@ -210,6 +210,14 @@ _PASS_PAREN = re.compile(r"\bpass(?:ed)?\s*[(\[,–—-]\s*(?:on\s+)?"
 # "Step 2 CK (231, first attempt)": a score and the attempt it took, in brackets
 _SCORE_PAREN = re.compile(r"\(\s*[12]\d\d\s*[,;]\s*(?P<ord>first|1st|second|2nd|third|3rd|fourth|4th)\s+"
                           r"(?:attempt|try|sitting)", re.IGNORECASE)
+
+
+def _summary_attempt(text: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
+    """An attempt given beside a result in a summary line ("Pass (2nd attempt)", "(231, first attempt)")."""
+    stop = len(text) if end is None else end
+    return _PASS_PAREN.search(text, start, stop) or _SCORE_PAREN.search(text, start, stop)
+
+
 # "I sat it three times"
 _SAT_TIMES = re.compile(r"\b(?:sat|took|wrote|attempted)\s+(?:it|the\s+exam|Step\s*\w+)\s+"
                         r"(?P<times>once|twice|thrice|two\s+times|three\s+times|four\s+times)\b", re.IGNORECASE)
@@ -307,7 +315,7 @@ def _attempt_value(text: str) -> int | None:
         if ordinal == 1 and not passed:
             continue  # "on my first attempt I scored 205" does not say the first attempt passed
         return ordinal
-    bare = _PASSED_ON_ORD.search(text) or _PASS_PAREN.search(text) or _SCORE_PAREN.search(text)
+    bare = _PASSED_ON_ORD.search(text) or _summary_attempt(text)
     if bare:
         return _ORD[bare.group("ord").lower()]
     sat = _SAT_TIMES.search(text)
@@ -347,7 +355,7 @@ def _attempt_facts(doc: Document, sent: Sentence) -> Iterator[Fact]:
         if value is None:
             continue
         exams = list(_EXAM.finditer(text, a, b))
-        paren = _PASS_PAREN.search(text, a, b) or _SCORE_PAREN.search(text, a, b)
+        paren = _summary_attempt(text, a, b)
         if paren is not None:  # "Step 1: Pass (3rd attempt) Step 2 CK: 229": the exam the result line follows
             exams = [m for m in _EXAM.finditer(text, 0, paren.start())][-1:]
         if not exams:  # the nearest exam named before this clause, in this sentence or earlier in its paragraph

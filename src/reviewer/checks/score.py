@@ -443,10 +443,13 @@ def _as_paragraphs(sents: Sequence[Sentence]) -> tuple[Sentence, ...]:
         firsts.setdefault(x.block, x)
     para: dict[int, int] = {}
     prev: Sentence | None = None
+    count = 0
     for block, first in firsts.items():
-        joins = (prev is not None and block == prev.block + 1 and _LIST_ITEM.match(first.text) is not None
-                 and _LIST_ITEM.match(prev.text) is not None)
-        para[block] = para[prev.block] if joins and prev is not None else len(set(para.values()))
+        if prev is not None and block == prev.block + 1 and _LIST_ITEM.match(first.text) \
+                and _LIST_ITEM.match(prev.text):
+            para[block] = para[prev.block]
+        else:
+            para[block], count = count, count + 1
         prev = first
     if all(para[b] == b for b in para):
         return tuple(sents)
