@@ -15,8 +15,8 @@ test part then stays exactly what it was.
 
 from __future__ import annotations
 
+import argparse
 import hashlib
-import sys
 from pathlib import Path
 
 from ruamel.yaml import YAML
@@ -57,9 +57,9 @@ def main(folders: list[str], batch: int, dev_only: bool = False) -> None:
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    dev_only = "--dev-only" in args
-    args = [a for a in args if a != "--dev-only"]
-    if len(args) < 3 or args[0] != "--batch" or not args[1].isdigit():
-        sys.exit("usage: split.py --batch N [--dev-only] SOURCE_FOLDER [SOURCE_FOLDER ...]")
-    main(args[2:], int(args[1]), dev_only)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--batch", type=int, required=True, help="the writing round of these cases")
+    parser.add_argument("--dev-only", action="store_true", help="put the whole round in dev (tuning material)")
+    parser.add_argument("folders", nargs="+", help="folders of labelled cases and their disputes.yaml")
+    args = parser.parse_args()
+    main(args.folders, args.batch, args.dev_only)
