@@ -98,6 +98,8 @@ _ALIASES = {"format": "formats"}
 
 
 def _split(value: Any) -> list[str]:
+    if isinstance(value, os.PathLike):  # a path from a flag is one item, commas and all
+        return [os.fspath(value)]
     if isinstance(value, str):
         return [p.strip() for p in value.split(",") if p.strip()]
     if isinstance(value, list | tuple):

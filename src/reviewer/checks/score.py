@@ -40,6 +40,7 @@ from pydantic import Field
 
 from ..document import DocKind, Document, Sentence
 from ..findings import Verdict
+from .blame import UnownedCause, unowned_causes
 from .registry import Context, Hit, NoParams, Outcome, Params, register
 from .text import find_terms, has_term, plain
 
@@ -646,6 +647,7 @@ class PhraseParams(Params):
 
     groups: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     attributions: dict[str, Attribution] = Field(default_factory=dict)  # label -> cause/fault pairing
+    unowned: dict[str, UnownedCause] = Field(default_factory=dict)  # label -> an outside cause nothing owns
     # a phrase within ``negation_words`` words after one of these is disowned ("I do not blame the exam")
     negators: tuple[str, ...] = ()
     negation_words: int = 3
@@ -733,6 +735,12 @@ def find_phrases(doc: Document, sentences: Sequence[Sentence], params: PhrasePar
             for p in _attributions(doc, s, label, rule, params, quoted):
                 if not any(p.start < q.end and q.start < p.end for q in out):
                     out.append(p)
+    if not out:  # an outside cause is blame only when nothing stronger was found and nothing is owned
+        def disowned(sent: Sentence, a: int, b: int) -> bool:
+            return _negated(doc, sent, a, params) or _inside(_quoted(doc, sent), a, b)
+
+        for label, unowned in params.unowned.items():
+            out += [Phrase(label, a, b, doc.text[a:b]) for a, b in unowned_causes(doc, sentences, unowned, disowned)]
     return sorted(out, key=lambda p: p.start)
 
 
