@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from reviewer.checks.application import ConsistencyParams, exam_facts, month_label, month_number
+from reviewer.checks.application import RETAKEN, ConsistencyParams, exam_facts, month_label, month_number
 from reviewer.checks.registry import AppContext, Outcome
 from reviewer.checks.rules import review_application_rules, run_app_criterion
 from reviewer.document import DocKind, Document
@@ -185,6 +185,14 @@ def facts(text: str) -> list[tuple[str, str, int]]:
             [("Step 1", "score", 231), ("Step 1", "attempts", 2)],
         ),
         ("My COMLEX Level 2-CE score of 512 was my best.", [("COMLEX Level 2", "score", 512)]),
+        ("My S2CK score of 241 shows the change.", [("Step 2 CK", "score", 241)]),
+        ("My Step 2 CK was a 2-3-1.", [("Step 2 CK", "score", 231)]),
+        ("I cleared Step 1 on my second go.", [("Step 1", "attempts", 2)]),
+        ("Step 1 was passed at first attempt.", [("Step 1", "attempts", 1)]),
+        ("I passed Step 1 the first time I sat it.", [("Step 1", "attempts", 1)]),
+        ("Step 1: Pass, attempt #2", [("Step 1", "attempts", 2)]),
+        ("I passed Step 1 on the retake in March 2022.", [("Step 1", "attempts", RETAKEN)]),
+        ("I did not pass Step 1 in 2020 and passed it in 2021.", [("Step 1", "attempts", RETAKEN)]),
     ],
 )
 def test_exam_facts_found(text: str, expected: list[tuple[str, str, int]]) -> None:
@@ -203,6 +211,8 @@ def test_exam_facts_found(text: str, expected: list[tuple[str, str, int]]) -> No
         "I did not pass Step 1 on my first attempt.",
         "On my first attempt at Step 1 I was far from ready.",
         "I passed Step 1 and I got 229 later on a different exam.",
+        "Though I failed to practise enough timed blocks, I passed Step 1 in 2021.",
+        "The first time I saw a patient with Step 1 knowledge only, I was lost.",
     ],
 )
 def test_exam_facts_skip_years_thresholds_practice_and_ambiguity(text: str) -> None:
@@ -226,6 +236,16 @@ def test_attempt_counts_contradict_across_documents() -> None:
     out = run("application.consistency", ai, interview)
     assert out.verdict is Verdict.FAIL
     assert {h.document for h in out.hits} == {"ai.md", "int.txt"}
+
+
+def test_a_retake_without_a_count_contradicts_only_a_first_attempt_pass() -> None:
+    retake = doc("I did not pass Step 1 in 2020 and passed it in 2021.", DocKind.ADDITIONAL_INFO, "ai.md")
+    first = doc("Step 1 — Pass (first attempt)", DocKind.EXPERIENCE, "exp.md")
+    third = doc("I passed Step 1 on my third attempt.", DocKind.PERSONAL_STATEMENT, "ps.md")
+    out = run("application.consistency", retake, first)
+    assert out.verdict is Verdict.FAIL
+    assert "passed after a failed attempt" in out.summary
+    assert run("application.consistency", retake, third).verdict is Verdict.PASS
 
 
 def test_failing_then_passing_scores_are_a_retake_not_a_contradiction() -> None:

@@ -59,6 +59,36 @@ CASES = [
      "Before my exam I took four NBME forms and scored around 200 on each. I failed Step 1 in 2020. I passed on "
      "my second attempt.",
      {"score.what_changed": "flag", "score.evidence": "pass"}),
+    # blame by structure: an outside cause given for the result, in a discussion that owns nothing
+    ("because-an-outside-cause", AI,
+     "Because the pandemic closed every library in Lima, my Step 1 ended at 198. Since then I have done forty "
+     "timed UWorld questions a day and scored 236 on Step 2 CK.",
+     {"score.excuse": "flag"}),
+    ("outside-cause-then-owned", AI,
+     "Because the pandemic closed the libraries, I studied at home, and I relied on rereading notes instead of "
+     "timed questions. I failed Step 1 in 2021. Since then I have done forty timed UWorld questions a day and "
+     "scored 236 on Step 2 CK.",
+     {"score.excuse": "pass"}),
+    ("counterfactual-outside", AI,
+     "I failed Step 1 in 2021. If the verification of my diploma had been faster, I would have sat it rested "
+     "instead of in a rush. I passed on my second attempt with a 224.",
+     {"score.excuse": "flag"}),
+    ("counterfactual-own", AI,
+     "I failed Step 1 in 2021. If I had timed my practice blocks, I would have finished every block. I passed on "
+     "my second attempt with a 224.",
+     {"score.excuse": "pass"}),
+    ("a-cause-that-did-it", AI,
+     "Two power cuts in the third block cost me the pass on Step 1 in 2021. I passed on my second attempt with a "
+     "224.",
+     {"score.excuse": "flag"}),
+    ("family-crisis-as-context", AI,
+     "Because my father was in intensive care that month, I did not pass Step 1 on my first attempt. I passed on "
+     "my second attempt with a 224 after a schedule of timed blocks.",
+     {"score.excuse": "pass"}),
+    ("outside-cause-denied", AI,
+     "I did not fail Step 1 because of the noisy centre; I failed because I never practised full-length blocks. "
+     "I passed on my second attempt with a 224.",
+     {"score.excuse": "pass"}),
 ]
 
 

@@ -169,7 +169,7 @@ class ConsistencyParams(Params):
 
 _EXAM = re.compile(
     r"(?<![\w])(?:USMLE\s+)?(?:Step\s*(?P<s1>1|(?-i:I)|one)(?![\w])|Step\s*(?P<s2>2|(?-i:II)|two)(?:\s*-?\s*CK)?(?!\s*-?\s*CS)(?![\w])"
-    r"|(?P<ck>(?-i:CK))(?![\w])"
+    r"|(?P<ck>(?-i:CK)|(?-i:S2)\s*-?\s*(?-i:CK))(?![\w])"
     r"|Step\s*(?P<s3>3|(?-i:III)|three)(?![\w])|COMLEX(?:-USA)?\s+Level\s*(?P<c>[123])(?:\s*-?\s*(?:CE|PE))?)",
     re.IGNORECASE,
 )
@@ -193,8 +193,10 @@ _LINK_BEFORE = re.compile(r"^\s*(?:points?\s+)?(?:on|in|for)\s+(?:the\s+|my\s+)?
 _ORD = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5}
 _TIMES = {"once": 1, "twice": 2, "two times": 2, "three times": 3, "thrice": 3, "four times": 4}
 _ON_ATTEMPT = re.compile(
-    r"\bon\s+(?:my|the|a|his|her)\s+(?P<ord>first|1st|second|2nd|third|3rd|fourth|4th|fifth)\s+"
-    r"(?:(?:USMLE\s+)?(?:Step\s*\w+(?:\s+CK)?|COMLEX(?:\s+Level\s*\d)?)\s+)?(?:attempt|try|sitting)\b",
+    r"\b(?:on|at|in)\s+(?:my\s+|the\s+|a\s+|his\s+|her\s+)?(?P<ord>first|1st|second|2nd|third|3rd|fourth|4th|fifth)\s+"
+    r"(?:(?:USMLE\s+)?(?:Step\s*\w+(?:\s+CK)?|COMLEX(?:\s+Level\s*\d)?)\s+)?(?:attempt|try|sitting|go|take)\b"
+    # "the second time round", "the first time I sat it": an ordinal time of sitting the exam
+    r"|\b(?:my|the)\s+(?P<ord2>first|second|third|fourth)\s+time(?:\s+round|\s+around|\s+I\s+(?:sat|took|wrote|attempted))\b",
     re.IGNORECASE,
 )
 # "passed on the second" (no "attempt"): the pass verb makes the ordinal an attempt
@@ -212,10 +214,23 @@ _SCORE_PAREN = re.compile(r"\(\s*[12]\d\d\s*[,;]\s*(?P<ord>first|1st|second|2nd|
                           r"(?:attempt|try|sitting)", re.IGNORECASE)
 
 
+# "Step 1: Pass, attempt #2", "passed (attempt 2)"
+_PASS_NUMBERED = re.compile(r"\bpass(?:ed)?\b[^.;:]{0,12}?\battempt\s*(?:#|no\.?\s*|number\s+)?(?P<num>[1-5])\b",
+                            re.IGNORECASE)
+
+
 def _summary_attempt(text: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
-    """An attempt given beside a result in a summary line ("Pass (2nd attempt)", "(231, first attempt)")."""
+    """An attempt given beside a result in a summary line ("Pass (2nd attempt)", "(231, first attempt)",
+    "Pass, attempt #2")."""
     stop = len(text) if end is None else end
-    return _PASS_PAREN.search(text, start, stop) or _SCORE_PAREN.search(text, start, stop)
+    return (_PASS_PAREN.search(text, start, stop) or _SCORE_PAREN.search(text, start, stop)
+            or _PASS_NUMBERED.search(text, start, stop))
+
+
+def _ordinal(m: re.Match[str]) -> int:
+    """The attempt a summary match names, as an ordinal word or a number."""
+    named = m.groupdict()
+    return int(named["num"]) if named.get("num") else _ORD[m.group("ord").lower()]
 
 
 # "I sat it three times"
@@ -303,10 +318,22 @@ def _coordinated(text: str, exams: Sequence[re.Match[str]], exam: re.Match[str])
     return bool(prev) and re.fullmatch(r"\s*(?:,|and|&|/|or|,\s*and)\s*", between) is not None
 
 
+# Passed after a failure, without saying on which attempt: "passed on the retake", "did not pass in 2020 and
+# passed it in 2021". It contradicts only a first-attempt pass.
+RETAKEN = 0
+_RETAKEN = re.compile(
+    r"\bpass(?:ed|ing)?\b[^.;]{0,40}?\b(?:on|at|in|after)\s+(?:the\s+|a\s+|my\s+)?(?:re-?takes?|re-?sits?|resits?"
+    r"|repeat(?:\s+attempt)?|re-?attempt|second\s+sitting)\b"
+    r"|\b(?:re-?took|re-?sat|resat)\b[^.;]{0,40}?\bpass(?:ed)?\b"
+    r"|\b(?:failed(?!\s+to\b)|did\s+not\s+pass|didn't\s+pass|was\s+unsuccessful)\b[^.;]{0,60}?\b(?:passed|cleared)\b",
+    re.IGNORECASE,
+)
+
+
 def _attempt_value(text: str) -> int | None:
     """How many attempts it took to pass, when ``text`` says so; None otherwise."""
     for m in _ON_ATTEMPT.finditer(text):
-        ordinal = _ORD[m.group("ord").lower()]
+        ordinal = _ORD[(m.group("ord") or m.group("ord2")).lower()]
         before, after = text[max(0, m.start() - 50) : m.start()], text[m.end() : m.end() + 40]
         passed = _PASS_WORD.search(_FAIL_WORD.sub(" ", before)) or _PASS_AFTER.match(after)
         failed = _FAIL_WORD.search(before) or _FAIL_AFTER.match(after)
@@ -317,7 +344,7 @@ def _attempt_value(text: str) -> int | None:
         return ordinal
     bare = _PASSED_ON_ORD.search(text) or _summary_attempt(text)
     if bare:
-        return _ORD[bare.group("ord").lower()]
+        return _ordinal(bare)
     sat = _SAT_TIMES.search(text)
     if sat:
         return _TIMES[re.sub(r"\s+", " ", sat.group("times").lower())]
@@ -331,6 +358,8 @@ def _attempt_value(text: str) -> int | None:
             return _TIMES[failed.group("times").lower()] + 1
         n = failed.group("n").lower()
         return (_WORD_NUM.get(n) or int(n)) + 1
+    if _RETAKEN.search(text):
+        return RETAKEN
     return None
 
 
@@ -386,15 +415,24 @@ def _conflicts(facts: Sequence[Fact], params: ConsistencyParams) -> list[tuple[F
         if what == "score":
             mark = params.pass_marks.get(exam)
             group = [f for f in group if mark is None or f.value >= mark]
-        first = group[0] if group else None
-        for f in group[1:]:
-            if first is not None and f.value != first.value and f.doc.path != first.doc.path:
+        # compare with an exact count where there is one: a retake without a count agrees with any count but 1
+        first = next((f for f in group if f.value != RETAKEN), group[0]) if group else None
+        for f in group:
+            if first is not None and f is not first and f.doc.path != first.doc.path and _differ(first, f):
                 pairs.append((first, f))
     return pairs
 
 
+def _differ(a: Fact, b: Fact) -> bool:
+    if RETAKEN in (a.value, b.value) and a.what == "attempts":
+        return 1 in (a.value, b.value)
+    return a.value != b.value
+
+
 def _describe(f: Fact) -> str:
-    return f"{f.exam} score {f.value}" if f.what == "score" else f"{f.exam} passed on attempt {f.value}"
+    if f.what == "score":
+        return f"{f.exam} score {f.value}"
+    return f"{f.exam} passed after a failed attempt" if f.value == RETAKEN else f"{f.exam} passed on attempt {f.value}"
 
 
 @register("application_consistency", ConsistencyParams, application=True)

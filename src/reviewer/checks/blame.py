@@ -41,11 +41,14 @@ class UnownedCause(Params):
     self_openers: tuple[str, ...] = Field(min_length=1)  # a cause that opens with the applicant: "I", "my"
     context_terms: tuple[str, ...] = ()  # brief life context the guide allows: illness, family crisis
     owned: tuple[str, ...] = Field(min_length=1)  # the applicant owns the result: "I underestimated"
+    # a verb by which its subject did it to the result or the applicant: "the two power cuts cost me the pass"
+    cause_verbs: tuple[str, ...] = ()
     cause_words: int = Field(default=5, ge=1, le=12)  # how many words after the connective name the cause
 
 
 _LEAD = re.compile(r"^[\s,(]*(?:the\s+fact\s+that\s+|of\s+|that\s+|how\s+|what\s+)*", re.I)
 _WORD = re.compile(r"[\w'’-]+")
+_HEDGED = re.compile(r"\b(?:not|never|no|would|could|might|may|will|can)\b|n['’]t\b", re.I)
 
 
 def cause_after(text: str, end: int, words: int) -> tuple[str, int, int]:
@@ -74,6 +77,19 @@ def is_external(cause: str, rule: UnownedCause) -> bool:
     return not has_term(cause, rule.context_terms)
 
 
+def subject_before(text: str, start: int, verb: int, words: int) -> tuple[str, int]:
+    """The words of the clause before a verb at ``verb`` (its subject) and where they start, the clause
+    opening after ``start``: "two power cuts in block three" in "…; two power cuts in block three cost me"."""
+    head = text[start:verb]
+    cut = 0
+    for m in re.finditer(r"[,;:.!?—–(]|\s-\s|\b(?:and|but|so|because|since|when|while|that|which)\b", head, re.I):
+        cut = m.end()
+    found = list(_WORD.finditer(head, cut))
+    if not 0 < len(found) <= words:
+        return "", verb
+    return " ".join(m.group() for m in found), start + found[0].start()
+
+
 def owns_result(doc: Document, sentences: Sequence[Sentence], rule: UnownedCause) -> bool:
     """Whether any sentence of the discussion owns the result."""
     text = plain(doc.text)
@@ -97,4 +113,13 @@ def unowned_causes(doc: Document, sentences: Sequence[Sentence], rule: UnownedCa
             if about_result and is_external(cause, rule) and not disowned(s, a, stop):
                 out.append((a, stop))
                 break
+        else:
+            for a, b in find_terms(text, rule.cause_verbs, s.start, s.end):
+                subject, at = subject_before(text, s.start, a, rule.cause_words + 2)
+                # "the delay isn't what pulled the score down", "that number would cost me": no outside cause
+                if _HEDGED.search(subject) or has_term(subject, rule.result_terms):
+                    continue
+                if is_external(subject, rule) and not disowned(s, at, b):
+                    out.append((at, b))
+                    break
     return out

@@ -108,7 +108,10 @@ def with_digits(text: str) -> str:
         value = spoken_value(m.group())
         return str(value) if value is not None else m.group()
 
-    return _SPOKEN.sub(repl, text)
+    return _SPOKEN.sub(repl, _DASHED.sub(lambda m: m.group().replace("-", ""), text))
+
+
+_DASHED = re.compile(r"(?<![\w-])[12]-\d-\d(?![\w-])")  # "a 2-3-1", said digit by digit
 
 
 RESULT = re.compile(
@@ -669,11 +672,18 @@ _SET_ASIDE = re.compile(r"(?:I['’]d\s+love\s+to|I\s+would\s+love\s+to|I\s+coul
                         r"(?:tell\s+you|say|write|claim|blame)\b[^.;:]*$", re.I)
 
 
+# A cause denied as a cause: "I did not fail Step 1 because of the noisy centre; I failed because I…".
+_DENIED_CAUSE = re.compile(r"(?:\bnot|n['’]t|\bnever)\b[^.;:,]{0,60}\b(?:because(?:\s+of)?|due\s+to|owing\s+to)"
+                           r"\s+(?:\w+\s+){0,3}$", re.I)
+
+
 def _negated(doc: Document, sent: Sentence, start: int, params: PhraseParams) -> bool:
     if not params.negators:
         return False
     head = doc.text[sent.start : start]
     if _SET_ASIDE.search(head):
+        return True
+    if _DENIED_CAUSE.search(head):
         return True
     before = head.split()[-params.negation_words :]
     if re.search(r"not\s+(?:sure|certain)", " ".join(before), re.I):
