@@ -177,7 +177,12 @@ def facts(text: str) -> list[tuple[str, str, int]]:
         ("I failed Step 1. I passed on my second attempt.", [("Step 1", "attempts", 2)]),
         ("I failed Step 1 on my first attempt and passed on the second.", [("Step 1", "attempts", 2)]),
         ("My Step 2 CK score improved to 241 after the change.", [("Step 2 CK", "score", 241)]),
-        ("Scores: Step 1: Pass; Step 2 CK: 238; Step 3 (2024): 225", [("Step 2 CK", "score", 238)]),
+        ("Scores: Step 1: Pass; Step 2 CK: 238; Step 3 (2024): 225",
+         [("Step 2 CK", "score", 238), ("Step 3", "score", 225)]),
+        ("USMLE | Step 2 CK | 226 | 1st attempt | 04/2023", [("Step 2 CK", "score", 226)]),
+        ("I passed Step 1 and Step 2 CK, each on the first attempt.",
+         [("Step 1", "attempts", 1), ("Step 2 CK", "attempts", 1)]),
+        ("I did not pass USMLE Step 1 on my first two attempts.", [("Step 1", "attempts", 3)]),
         ("Then I took Step 2 CK and I got 229, which is okay.", [("Step 2 CK", "score", 229)]),
         ("On my first attempt, I passed Step 2 CK.", [("Step 2 CK", "attempts", 1)]),
         (
@@ -213,6 +218,7 @@ def test_exam_facts_found(text: str, expected: list[tuple[str, str, int]]) -> No
         "I passed Step 1 and I got 229 later on a different exam.",
         "Though I failed to practise enough timed blocks, I passed Step 1 in 2021.",
         "The first time I saw a patient with Step 1 knowledge only, I was lost.",
+        "My flatmate, who had scored 250 on CK the year before, quizzed me every evening.",
     ],
 )
 def test_exam_facts_skip_years_thresholds_practice_and_ambiguity(text: str) -> None:
@@ -236,6 +242,13 @@ def test_attempt_counts_contradict_across_documents() -> None:
     out = run("application.consistency", ai, interview)
     assert out.verdict is Verdict.FAIL
     assert {h.document for h in out.hits} == {"ai.md", "int.txt"}
+
+
+def test_a_pass_joined_to_another_exam_by_and_keeps_its_own_exam() -> None:
+    ai = doc("I failed USMLE Step 2 CK in May 2021. I passed on my second attempt in March 2022 with 226, and "
+             "passed Step 3 in January 2023 with 215.", DocKind.ADDITIONAL_INFO, "ai.md")
+    assert ("Step 2 CK", "attempts", 2) in [(f.exam, f.what, f.value) for f in exam_facts(ai, PARAMS)]
+    assert ("Step 3", "attempts", 2) not in [(f.exam, f.what, f.value) for f in exam_facts(ai, PARAMS)]
 
 
 def test_a_retake_without_a_count_contradicts_only_a_first_attempt_pass() -> None:

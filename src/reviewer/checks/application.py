@@ -307,7 +307,12 @@ def _linked_after(text: str, exams: Sequence[re.Match[str]], exam: re.Match[str]
     between = text[exam.end() : num.start()]
     if _AND_GOT.match(between):
         return _TOOK_BEFORE.search(text[max(0, exam.start() - 30) : exam.start()]) is not None
+    # a date or an aside between the exam and its score: "USMLE Step 1 (June 2020): 208"
+    between = _ASIDE.sub(" ", between)
     return _LINK_AFTER.match(between) is not None and not _coordinated(text, exams, exam)
+
+
+_ASIDE = re.compile(r"\([^()\d]{0,20}\d{4}\)|\(\d{1,2}/\d{4}\)|\|")
 
 
 def _coordinated(text: str, exams: Sequence[re.Match[str]], exam: re.Match[str]) -> bool:
@@ -318,6 +323,12 @@ def _coordinated(text: str, exams: Sequence[re.Match[str]], exam: re.Match[str])
     return bool(prev) and re.fullmatch(r"\s*(?:,|and|&|/|or|,\s*and)\s*", between) is not None
 
 
+# "I did not pass Step 1 on my first two attempts", "didn't pass it the first two times"
+_NOT_FIRST_N = re.compile(
+    r"\b(?:did\s+not|didn't|failed\s+to|could\s+not|couldn't)\s+(?:pass|clear)\b[^.;]{0,40}?\b(?:my|the)\s+first\s+"
+    r"(?P<n>two|three|2|3)\s+(?:attempts|times|tries|sittings)\b",
+    re.IGNORECASE,
+)
 # Passed after a failure, without saying on which attempt: "passed on the retake", "did not pass in 2020 and
 # passed it in 2021". It contradicts only a first-attempt pass.
 RETAKEN = 0
@@ -352,6 +363,10 @@ def _attempt_value(text: str) -> int | None:
     if total:
         n = total.group("n").lower()
         return _WORD_NUM.get(n) or int(n)
+    first_n = _NOT_FIRST_N.search(text)
+    if first_n:
+        n = first_n.group("n").lower()
+        return (_WORD_NUM.get(n) or int(n)) + 1
     failed = _FAILED_TIMES.search(text)
     if failed:
         if failed.group("times"):
@@ -366,12 +381,16 @@ def _attempt_value(text: str) -> int | None:
 # Where one clause of a sentence ends and the next begins: "...passed on my second attempt; I then scored
 # 238 on Step 2 CK" states Step 1's attempts and Step 2 CK's score, not two Step 2 CK attempts.
 _CLAUSES = re.compile(r"[;:]|\s[–—-]\s|,\s*(?:and\s+)?(?:I\s+)?(?:then|later|subsequently|afterwards?|since\s+then)\b"
+                      r"|,\s*and\s+(?=the\b|that\b|this\b|it\b|passed\b|scored\b|cleared\b)"
                       r"|,?\s(?:and|but|while|whereas)\s+(?=I\b|my\b)|\band\s+(?:then|later)\b", re.IGNORECASE)
 
 
 def _clauses(text: str) -> list[tuple[int, int]]:
     cuts = [0, *(m.start() for m in _CLAUSES.finditer(text)), len(text)]
     return [(a, b) for a, b in pairwise(cuts) if text[a:b].strip()]
+
+
+_EACH = re.compile(r"\b(?:each|both)\b", re.IGNORECASE)
 
 
 def _attempt_facts(doc: Document, sent: Sentence) -> Iterator[Fact]:
@@ -393,8 +412,10 @@ def _attempt_facts(doc: Document, sent: Sentence) -> Iterator[Fact]:
                 prev = [s for s in doc.sentences if s.block == sent.block and s.index < sent.index]
                 earlier = [m for s in prev for m in _EXAM.finditer(s.text)]
             exams = earlier[-1:]
-        if len({exam_of(m) for m in exams}) == 1:
-            yield Fact(exam_of(exams[0]), "attempts", value, doc, sent)
+        names = sorted({exam_of(m) for m in exams})
+        if len(names) == 1 or (names and _EACH.search(text, a, b)):  # "Step 1 and Step 2 CK, each on the first"
+            for name in names:
+                yield Fact(name, "attempts", value, doc, sent)
 
 
 def exam_facts(doc: Document, params: ConsistencyParams) -> list[Fact]:
