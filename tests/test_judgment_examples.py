@@ -89,6 +89,29 @@ CASES = [
      "I did not fail Step 1 because of the noisy centre; I failed because I never practised full-length blocks. "
      "I passed on my second attempt with a 224.",
      {"score.excuse": "pass"}),
+    ("rhetorical-question-about-others", AI,
+     "I failed Step 1 in 2022 after two days on the road to the only open centre. How many candidates who test "
+     "near home would have done better under those conditions? I passed on my second attempt with a 221.",
+     {"score.excuse": "flag"}),
+    ("a-question-to-oneself", AI,
+     "I failed Step 1 in 2022. What did I change? I moved to timed UWorld blocks and passed with a 221.",
+     {"score.excuse": "pass"}),
+    ("inverted-counterfactual", AI,
+     "I failed Step 1 in 2021. Had the school kept its calendar, I would have had three more months to prepare. I "
+     "passed on my second attempt with a 224.",
+     {"score.excuse": "flag"}),
+    ("given-not-done", AI,
+     "My Step 1 score was 207. Had I been given the same four months as other applicants, that number would look "
+     "nothing like it does. I now do timed blocks every week.",
+     {"score.excuse": "flag"}),
+    ("playing-the-exam-down", AI,
+     "My Step 1 score of 207 says little about whether a doctor can calm a frightened child. I passed Step 2 CK "
+     "with a 231 after timed UWorld blocks.",
+     {"score.excuse": "flag"}),
+    ("sat-it-then-again", IV,
+     "So, um, Step 1. I first sat for it in March and then again in September. Honestly I read books and did no "
+     "questions the first time. The second time I did UWorld in timed blocks, and I passed.",
+     {"score.mention": "pass", "score.what_changed": "pass", "score.excuse": "pass"}),
 ]
 
 

@@ -43,6 +43,15 @@ class UnownedCause(Params):
     owned: tuple[str, ...] = Field(min_length=1)  # the applicant owns the result: "I underestimated"
     # a verb by which its subject did it to the result or the applicant: "the two power cuts cost me the pass"
     cause_verbs: tuple[str, ...] = ()
+    # a cause that opens with the applicant but names what they were given, not what they did: "had I been
+    # given four months", "if I'd had the time I asked for"
+    circumstances: tuple[str, ...] = ()
+    # words that hint the result lies elsewhere without a cause clause (irony, playing the exam down); read
+    # with or without a negation ("not a level playing field" hints as much as "a level playing field")
+    hints: tuple[str, ...] = ()
+    # a rhetorical question about the result or other candidates, with no "I" in it ("what score was anybody
+    # expecting?"), is a hint too; these words make a question about the result
+    question_terms: tuple[str, ...] = ()
     cause_words: int = Field(default=5, ge=1, le=12)  # how many words after the connective name the cause
 
 
@@ -69,6 +78,8 @@ def is_external(cause: str, rule: UnownedCause) -> bool:
     one with no words at all ("because of it") names nothing."""
     if not cause:
         return False
+    if any(a == 0 for a, _ in find_terms(cause, rule.circumstances)):
+        return not has_term(cause, rule.context_terms)
     first = cause.split()[0]
     if first.lower().endswith("ing") and first[:1].islower():
         return False
@@ -90,36 +101,78 @@ def subject_before(text: str, start: int, verb: int, words: int) -> tuple[str, i
     return " ".join(m.group() for m in found), start + found[0].start()
 
 
+_FIRST_PERSON = re.compile(r"\b(?:I|me|my|myself|mine)\b|\bI['’]", re.I)
+
+
+def rhetorical(text: str, s: Sentence, rule: UnownedCause) -> tuple[int, int] | None:
+    """The question part of ``s`` when it is a question about the result or other people with no "I" in it:
+    "…, and I ask the reader: how many candidates … would have done better?" gives the part after the colon."""
+    body = text[s.start : s.end].rstrip()
+    if not body.endswith("?"):
+        return None
+    cut = max((m.end() for m in re.finditer(r"[:;—–]|\s-\s|,\s+(?=(?:how|what|who|why|which|can|could|would|is|was)\b)",
+                                            body, re.I)), default=0)
+    part = body[cut:]
+    if _FIRST_PERSON.search(part) or not has_term(part, rule.question_terms):
+        return None
+    a = s.start + cut + len(part) - len(part.lstrip())
+    return a, s.start + len(body)
+
+
 def owns_result(doc: Document, sentences: Sequence[Sentence], rule: UnownedCause) -> bool:
     """Whether any sentence of the discussion owns the result."""
     text = plain(doc.text)
     return any(find_terms(text, rule.owned, s.start, s.end) for s in sentences)
 
 
+Disowned = Callable[[Sentence, int, int, bool], bool]
+
+
+def _cause_clause(text: str, s: Sentence, rule: UnownedCause, disowned: Disowned) -> tuple[int, int] | None:
+    """A connective and the outside cause after it, in a sentence about the result."""
+    results = find_terms(text, rule.result_terms, s.start, s.end)
+    for a, b in find_terms(text, rule.connectives, s.start, s.end):
+        cause, stop, clause_end = cause_after(text[: s.end], b, rule.cause_words)
+        # the result is named outside the cause clause: "…, because many people pass" gives no cause *for it*
+        about_result = any(y <= a or x >= clause_end for x, y in results)
+        if about_result and is_external(cause, rule) and not disowned(s, a, stop, False):
+            return a, stop
+    return None
+
+
+def _hint(text: str, s: Sentence, rule: UnownedCause, disowned: Disowned) -> tuple[int, int] | None:
+    """A hint phrase or a rhetorical question, unless quoted."""
+    spans = find_terms(text, rule.hints, s.start, s.end)
+    question = rhetorical(text, s, rule)
+    if question:
+        spans.append(question)
+    return next((span for span in spans if not disowned(s, *span, True)), None)
+
+
+def _cause_verb(text: str, s: Sentence, rule: UnownedCause, disowned: Disowned) -> tuple[int, int] | None:
+    """An outside subject of a verb that did it to the result or the applicant."""
+    for a, b in find_terms(text, rule.cause_verbs, s.start, s.end):
+        subject, at = subject_before(text, s.start, a, rule.cause_words + 2)
+        # "the delay isn't what pulled the score down", "that number would cost me": no outside cause
+        if _HEDGED.search(subject) or has_term(subject, rule.result_terms):
+            continue
+        if is_external(subject, rule) and not disowned(s, at, b, False):
+            return at, b
+    return None
+
+
 def unowned_causes(doc: Document, sentences: Sequence[Sentence], rule: UnownedCause,
-                   disowned: Callable[[Sentence, int, int], bool]) -> list[tuple[int, int]]:
-    """Spans (connective and cause) of outside causes given for the result, one per sentence, when the
-    discussion owns nothing; ``disowned`` tells a span the caller sets aside (quoted, negated)."""
+                   disowned: Disowned) -> list[tuple[int, int]]:
+    """Spans of outside causes given for the result (a cause clause, a hint, a cause verb's subject), one per
+    sentence, when the discussion owns nothing; ``disowned(sentence, start, end, quoted_only)`` tells a span
+    the caller sets aside (quoted, or negated unless ``quoted_only``)."""
     if not sentences or owns_result(doc, sentences, rule):
         return []
     text = plain(doc.text)
     out: list[tuple[int, int]] = []
     for s in sentences:
-        results = find_terms(text, rule.result_terms, s.start, s.end)
-        for a, b in find_terms(text, rule.connectives, s.start, s.end):
-            cause, stop, clause_end = cause_after(text[: s.end], b, rule.cause_words)
-            # the result is named outside the cause clause: "…, because many people pass" gives no cause *for it*
-            about_result = any(y <= a or x >= clause_end for x, y in results)
-            if about_result and is_external(cause, rule) and not disowned(s, a, stop):
-                out.append((a, stop))
-                break
-        else:
-            for a, b in find_terms(text, rule.cause_verbs, s.start, s.end):
-                subject, at = subject_before(text, s.start, a, rule.cause_words + 2)
-                # "the delay isn't what pulled the score down", "that number would cost me": no outside cause
-                if _HEDGED.search(subject) or has_term(subject, rule.result_terms):
-                    continue
-                if is_external(subject, rule) and not disowned(s, at, b):
-                    out.append((at, b))
-                    break
+        found = (_cause_clause(text, s, rule, disowned) or _hint(text, s, rule, disowned)
+                 or _cause_verb(text, s, rule, disowned))
+        if found:
+            out.append(found)
     return out

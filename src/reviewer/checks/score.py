@@ -153,6 +153,7 @@ SETBACK = re.compile(
     r"|(?:not|isn['’]t|wasn['’]t)\s+(?:the\s+kind\s+of|a|the|what)\s+(?:number|score|result)"
     r"|(?:sat|took|wrote|write|sit|take|do|did|attempted|present|presented)\s+(?:for\s+)?(?:it|the\s+exam|Step\s*\w+)"
     r"\s+(?:again|twice)"
+    r"|(?:sat|took|wrote|attempted)\s+(?:for\s+)?(?:it|the\s+exam|Step\s*\w+)\b[^.;?]{0,60}?\b(?:and\s+)?then\s+again\b"
     r"|(?:did\s+not|didn['’]t)\s+(?:end\s+(?:in|with)\s+a\s+pass|go\s+my\s+way)|(?:at|near)\s+the\s+bottom\s+of"
     r"|(?:under|below|short\s+of)\s+(?:what|where)\s+I(?:['’]d|\s+had|\s+would)?\s+(?:\w+\s+)?(?:hoped|aimed|wanted|expected|planned|needed|targeted|want|like)"
     r"|(?:not|n['’]t|never)\s+(?:\w+\s+){0,5}?(?:reflects?|represents?|captures?|measures?|defines?)\s+(?:who|what|the\s+kind"
@@ -328,9 +329,9 @@ def _is_setback(s: Sentence) -> bool:
 
 def _names_result_of(exam: Sentence, nxt: Sentence) -> bool:
     """Is ``nxt`` the result of the exam that ``exam`` names without one ("…is my Step 1. I passed, but with a
-    two-oh-six.")?"""
+    two-oh-six.", "So, Step 1. I sat for it in March and then again in September.")?"""
     return (nxt.block == exam.block and _has_exam(exam) and not RESULT.search(exam.text) and not _has_exam(nxt)
-            and PAST_RESULT.search(with_digits(nxt.text)) is not None)
+            and (PAST_RESULT.search(with_digits(nxt.text)) is not None or _is_setback(nxt)))
 
 
 _BOARD_SCORE = re.compile(r"(?<![\w])(?:my|the|that|this)\s+(?:three-digit\s+)?score(?:\s+report)?\s+"
@@ -746,8 +747,8 @@ def find_phrases(doc: Document, sentences: Sequence[Sentence], params: PhrasePar
                 if not any(p.start < q.end and q.start < p.end for q in out):
                     out.append(p)
     if not out:  # an outside cause is blame only when nothing stronger was found and nothing is owned
-        def disowned(sent: Sentence, a: int, b: int) -> bool:
-            return _negated(doc, sent, a, params) or _inside(_quoted(doc, sent), a, b)
+        def disowned(sent: Sentence, a: int, b: int, quoted_only: bool) -> bool:
+            return _inside(_quoted(doc, sent), a, b) or (not quoted_only and _negated(doc, sent, a, params))
 
         for label, unowned in params.unowned.items():
             out += [Phrase(label, a, b, doc.text[a:b]) for a, b in unowned_causes(doc, sentences, unowned, disowned)]
