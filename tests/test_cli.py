@@ -10,6 +10,7 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
+import reviewer
 from reviewer.cli import main
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "src" / "reviewer" / "schemas"
@@ -196,6 +197,24 @@ def test_rubrics_commands(tmp_path: Path) -> None:
     bad.write_text("id: bad\ntitle: Bad\ncriteria: []\n")
     r = runner.invoke(main, ["rubrics", "validate", str(bad)])
     assert r.exit_code == 3 and f"{bad}:" in r.output
+
+
+def test_an_extra_rubric_folder_given_as_a_flag_overrides_a_builtin_criterion(tmp_path: Path) -> None:
+    """``--rubrics`` takes a folder path (with commas in it, too) and its rubric replaces the built-in one."""
+    folder = _folder(tmp_path)
+    mine = tmp_path / "my,rubrics"
+    mine.mkdir()
+    builtin = Path(reviewer.__file__).parent / "rubrics" / "interview-answer.yaml"
+    stricter = builtin.read_text(encoding="utf-8").replace("max_words: 150", "max_words: 10").replace(
+        "fail_above: 200", "fail_above: 20")
+    (mine / "interview-answer.yaml").write_text(stricter, encoding="utf-8")
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["review", str(folder / "interview_step1.txt"), "--rubrics", str(mine),
+                                  "--only", "interview.", "--out", str(out), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    data = json.loads((out / "interview_step1.review.json").read_text())
+    verdicts = {c["id"]: c["verdict"] for c in data["criteria"]}
+    assert verdicts["interview.length"] == "fail"
 
 
 def test_several_folders_get_their_own_subfolder(tmp_path: Path) -> None:
