@@ -112,6 +112,18 @@ CASES = [
      "So, um, Step 1. I first sat for it in March and then again in September. Honestly I read books and did no "
      "questions the first time. The second time I did UWorld in timed blocks, and I passed.",
      {"score.mention": "pass", "score.what_changed": "pass", "score.excuse": "pass"}),
+    ("pass-fail-era-strengths-only", IV,
+     "So, Step 1 is pass/fail now, and I passed it on my first attempt in twenty twenty-three. My Step 2 CK was "
+     "two fifty-one, and I took it right after my rotations.",
+     {"score.mention": "pass", "score.what_changed": "not_applicable", "score.evidence": "not_applicable"}),
+    ("a-score-first-attempt-is-a-strength", IV,
+     "So I took Step 1 in twenty twenty-one, when it was still scored, and I got a two forty-four, first attempt, "
+     "and then two forty-eight on Step 2 CK.",
+     {"score.mention": "pass", "score.what_changed": "not_applicable"}),
+    ("spoken-later-result-is-evidence", IV,
+     "My Step 1 was two hundred and three. I read the long vignettes too slowly and I never trained my timing. "
+     "Afterwards I did timed blocks daily. My Step 2 CK was two forty-seven. Now I present on rounds without trouble.",
+     {"score.evidence": "pass", "score.what_changed": "pass"}),
 ]
 
 

@@ -132,7 +132,7 @@ ATTEMPT = re.compile(
     re.I,
 )
 SETBACK = re.compile(
-    r"(?<![\w])(?:fail(?:ed|ure|ures|ing)?(?!\s+to\b)|(?:did\s+not|didn['’]t|not)\s+pass(?:ed)?|(?:second|third|multiple|two|three"
+    r"(?<![\w])(?:(?<!pass/)(?<!pass-)(?<!pass\sor\s)fail(?:ed|ure|ures|ing)?(?!\s+to\b)|(?:did\s+not|didn['’]t|not)\s+pass(?:ed)?|(?:second|third|multiple|two|three"
     r"|another|later|subsequent|repeat|2nd)\s+(?:(?:Step\s*\w+|USMLE|exam|test)\s+)?(?:attempts?|sittings?|tries|dates?)|re-?takes?|re-?took|repeat(?:ed)?|below|low(?:er)?|marginal"
     r"|underperform\w*|struggl\w*|difficult(?:y|ies)?|disappoint\w*|setbacks?|unsuccessful|short\s+of"
     r"|not\s+(?:where|what)\s+I|weak|poor(?:ly)?|modest|mediocre|unsatisfactory|not\s+competitive"
@@ -178,7 +178,10 @@ RESULT_VERB = re.compile(r"(?<![\w])(?:scored|score\s+(?:I\s+got\s+)?(?:of|was)|
 FIRST_ATTEMPT = re.compile(r"(?<![\w])first\s+(?:(?:Step\s*\w+|USMLE|COMLEX)\s+)?(?:attempt|try|sitting|time"
                            r"|score\s+report|result)(?![\w])", re.I)
 PASSED_FIRST = re.compile(
-    r"(?<![\w])(?:pass(?:ed|ing)|earned|achieved|obtained|cleared)\b[^.;]{0,100}\bfirst\s+(?:attempt|try|time|sitting)",
+    r"(?<![\w])(?:pass(?:ed|ing)|earned|achieved|obtained|cleared)\b[^.;]{0,100}\bfirst\s+(?:attempt|try|time|sitting)"
+    # a summary: "a pass, first attempt", "I got a two forty-four, first attempt"
+    r"|(?<![\w])(?:a\s+pass|pass|[12]\d\d|" + SPOKEN_SCORE
+    + r")\s*[,(–—-]\s*(?:on\s+(?:the|my)\s+)?first\s+(?:attempt|try|sitting)",
     re.I,
 )
 PLAN = re.compile(
@@ -837,10 +840,10 @@ _FOR_LATER = re.compile(r"^\W*(?:for|on|in|before)\s+(?:my\s+|the\s+)?(?:Step\s*
                         r"|third|next|later|retake|re-?sit|another)", re.I)
 
 
-def _prior_at(doc: Document, s: Sentence, pos: int) -> bool:
-    """Is the clause that ``pos`` falls in about how things were before the setback? Not in a sentence that
-    opens on the later exam ("For Step 2 CK I protected the week before the exam, I did timed blocks")."""
-    head = doc.text[s.start : pos]
+def _prior_at(head: str) -> bool:
+    """Is the clause that ends ``head`` (a sentence up to a position) about how things were before the setback?
+    Not in a sentence that opens on the later exam ("For Step 2 CK I protected the week before the exam, I did
+    timed blocks")."""
     if _FOR_LATER.match(head):
         return False
     turns = list(_TURN.finditer(head))
@@ -858,7 +861,7 @@ def _first_change(doc: Document, sentences: Sequence[Sentence], terms: Sequence[
     for s in sentences:
         quoted = _quoted(doc, s)  # what the seniors said to do ("Just do First Aid five times") is not a change
         for a, b in find_terms(plain(doc.text), terms, s.start, s.end):
-            if not _prior_at(doc, s, a) and not _inside(quoted, a, b):
+            if not _prior_at(doc.text[s.start : a]) and not _inside(quoted, a, b):
                 return doc.text[a:b]
     return None
 
@@ -895,14 +898,15 @@ def _later_evidence(doc: Document, sentences: Sequence[Sentence], terms: Sequenc
         low = _low_number(s.text, before[-1] if before else None, only=failed)
         single = (FAILED_HERE.search(s.text) is not None or low) and not LATER_PASS.search(s.text) \
             and len({m.exam for m in exam_mentions(doc, s.start, s.end)}) <= 1
-        for a, b in find_terms(plain(doc.text), terms, s.start, s.end):
-            if single and not LATER_ATTEMPT.search(doc.text[a:b]):
+        text = with_digits(plain(s.text))  # "my Step 2 CK was two forty-seven" reports 247 as much as "247" does
+        for a, b in find_terms(text, terms):
+            if single and not LATER_ATTEMPT.search(text[a:b]):
                 continue
-            if NOT_YET.search(doc.text[a : min(s.end, b + 40)]) or PLAN.search(doc.text[max(s.start, a - 40) : b]):
+            if NOT_YET.search(text[a : b + 40]) or PLAN.search(text[max(0, a - 40) : b]):
                 continue  # "My CK score isn't back yet", "I will take Step 2 CK in March": no result yet
-            if _prior_at(doc, s, a) and not LATER_ATTEMPT.search(doc.text[a:b]):
+            if _prior_at(text[:a]) and not LATER_ATTEMPT.search(text[a:b]):
                 continue
-            return doc.text[a:b]
+            return text[a:b]
     return None
 
 
