@@ -931,16 +931,18 @@ class PivotParams(TermsParams):
     evidence_terms: tuple[str, ...] = ()
     # a last sentence that apologises or regrets ends there, whatever the next paragraph turns to
     apology_terms: tuple[str, ...] = ()
+    # so does one that puts the result elsewhere ("the boards and the wards are two different worlds")
+    blame_terms: tuple[str, ...] = ()
 
 
 # Words that only say when: after an apology, "and now I play most evenings" does not turn to current work.
 _TIME_WORDS = frozenset({"now", "today", "currently", "current", "every day"})
 
 
-def _last_span(doc: Document, s: Sentence, terms: Sequence[str]) -> int | None:
-    """Where the last of ``terms`` in ``s`` starts, or None."""
+def _last_span(doc: Document, s: Sentence, terms: Sequence[str]) -> tuple[int, int] | None:
+    """The last of ``terms`` in ``s`` (its start and end), or None."""
     spans = find_terms(plain(doc.text), terms, s.start, s.end) if terms else []
-    return max((a for a, _ in spans), default=None)
+    return max(spans, default=None)
 
 
 @register("score_pivot", PivotParams)
@@ -949,23 +951,26 @@ def check_pivot(ctx: Context, params: PivotParams) -> Outcome:
 
     The *closing* sentence is the one after the discussion when it is in the same paragraph (the
     paragraph's last word on the topic), else the discussion's last sentence. A last sentence whose final
-    words apologise or regret ("…I am not the same person now, and again, I am sorry for this.") ends on the
-    apology, and the next paragraph cannot turn it around.
+    words apologise, regret or put the result elsewhere ("…I am not the same person now, and again, I am sorry
+    for this.") ends there, and the next paragraph cannot turn it around.
     """
     got = _explained(ctx)
     if isinstance(got, Outcome):
         return got
     last = got.sentences[-1]
     nxt = following(ctx.doc, got)
-    apology = _last_span(ctx.doc, last, params.apology_terms)
+    apology = _last_span(ctx.doc, last, params.apology_terms + params.blame_terms)
     if apology is not None:
         forward = _last_span(ctx.doc, last, [t for t in params.terms if t.lower() not in _TIME_WORDS])
         later = nxt is not None and nxt.block == last.block and _first_term(
             ctx.doc, (nxt,), [t for t in params.terms if t.lower() not in _TIME_WORDS])
-        if not later and (forward is None or forward < apology):
+        # a forward word inside the apology or blame itself ("the boards and the wards are two different worlds")
+        # does not turn it around
+        if not later and (forward is None or forward[0] < apology[1]):
             note = f'ends on: "{quote(last.text, 60)}"'
             return Outcome(Verdict.WARN, (Hit(last.start, last.end, Verdict.WARN, note),),
-                           summary="the score discussion ends on an apology or regret, not on current strengths")
+                           summary="the score discussion ends on an apology, regret or blame, not on current "
+                                   "strengths")
     found = _first_term(ctx.doc, (last,) + ((nxt,) if nxt else ()), params.terms)
     if found:
         return Outcome(Verdict.PASS, summary=f'ends forward-looking: "{quote(found, 40)}"')
