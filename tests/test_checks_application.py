@@ -162,8 +162,10 @@ def test_engine_turns_application_hits_into_findings_in_each_document() -> None:
 PARAMS = ConsistencyParams.model_validate(RUBRICS.get("application.consistency")[1].params)
 
 
-def facts(text: str) -> list[tuple[str, str, int]]:
-    return [(f.exam, f.what, f.value) for f in exam_facts(doc(text, DocKind.ADDITIONAL_INFO, "x"), PARAMS)]
+def facts(text: str, *, outcomes: bool = False) -> list[tuple[str, str, int]]:
+    """Scores and attempt counts (and, with ``outcomes``, dated outcomes) stated in ``text``."""
+    found = exam_facts(doc(text, DocKind.ADDITIONAL_INFO, "x"), PARAMS)
+    return [(f.exam, f.what, f.value) for f in found if outcomes or not f.what.startswith("outcome")]
 
 
 @pytest.mark.parametrize(
@@ -249,6 +251,35 @@ def test_a_pass_joined_to_another_exam_by_and_keeps_its_own_exam() -> None:
              "passed Step 3 in January 2023 with 215.", DocKind.ADDITIONAL_INFO, "ai.md")
     assert ("Step 2 CK", "attempts", 2) in [(f.exam, f.what, f.value) for f in exam_facts(ai, PARAMS)]
     assert ("Step 3", "attempts", 2) not in [(f.exam, f.what, f.value) for f in exam_facts(ai, PARAMS)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("After I passed Step 1 in March 2020, the clinics closed.", [("Step 1", "2020-03", 1)]),
+        ("My first attempt at USMLE Step 3, in March 2023, was not successful.", [("Step 3", "2023-03", 0)]),
+        ("I failed Step 1 in March 2020 and passed it in November 2020.",
+         [("Step 1", "2020-03", 0), ("Step 1", "2020-11", 1)]),
+        ("Passed Step 3 (10/2023) while working nights.", [("Step 3", "2023-10", 1)]),
+        ("Step 1 has been pass/fail since January 2022.", []),
+        ("I passed Step 1 in 2021.", []),
+    ],
+)
+def test_dated_outcomes(text: str, expected: list[tuple[str, str, int]]) -> None:
+    got = [(exam, month_label(int(what.split()[1])), value)
+           for exam, what, value in facts(text, outcomes=True) if what.startswith("outcome")]
+    assert got == expected
+
+
+def test_one_sitting_passed_in_one_document_and_failed_in_another_contradicts() -> None:
+    entry = doc("Passed USMLE Step 3 in March 2023 while working on the project.", DocKind.EXPERIENCE, "exp.md")
+    ai = doc("My first attempt at USMLE Step 3, in March 2023, was not successful. I passed in September 2023.",
+             DocKind.ADDITIONAL_INFO, "ai.md")
+    out = run("application.consistency", entry, ai)
+    assert out.verdict is Verdict.FAIL
+    assert "Step 3 passed in" in out.summary and "Step 3 not passed in" in out.summary
+    later = doc("I passed Step 3 in September 2023.", DocKind.PERSONAL_STATEMENT, "ps.md")
+    assert run("application.consistency", later, ai).verdict is Verdict.PASS
 
 
 def test_a_retake_without_a_count_contradicts_only_a_first_attempt_pass() -> None:

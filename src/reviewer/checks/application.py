@@ -45,7 +45,7 @@ from pydantic import Field
 from ..document import DocKind, Document, Entry, Sentence
 from ..errors import printable
 from ..findings import Verdict
-from ..ingest.dates import find_date, parse_month
+from ..ingest.dates import MONTH_NAME, find_date, parse_month
 from .experience import entry_anchor, entry_span
 from .registry import AppContext, Hit, Outcome, Params, register
 from .score import score_discussion, with_digits
@@ -418,12 +418,49 @@ def _attempt_facts(doc: Document, sent: Sentence) -> Iterator[Fact]:
                 yield Fact(name, "attempts", value, doc, sent)
 
 
+# A dated outcome: "passed Step 1 in March 2020", "my March 2023 attempt at Step 3 failed", "Step 3 (03/2023): pass".
+# Two documents that give one exam's sitting of one month opposite outcomes contradict each other.
+_OUTCOME = re.compile(r"\b(?:(?P<fail>(?<!pass/)(?<!pass-)fail(?:ed|ing)?(?!\s+to\b)|did\s+not\s+pass|didn['’]t\s+pass"
+                      r"|not\s+passed|(?:was\s+|were\s+)?(?:unsuccessful|not\s+successful))"
+                      r"|(?P<pass>(?<!not\s)passed|cleared|pass(?![/-]))\b)", re.IGNORECASE)
+_MONTH_DATE = re.compile(rf"(?<![\w/.])(?:{MONTH_NAME},?\s*(?:19[5-9]\d|20\d\d)|\d{{1,2}}\s?/\s?(?:19[5-9]\d|20\d\d))"
+                         r"(?![\w/])", re.IGNORECASE)
+OUTCOME = "outcome"
+
+
+def _outcome_facts(doc: Document, sent: Sentence) -> Iterator[Fact]:
+    """Each outcome word with the month-dated sitting right after it (or right before it), for the exam of its
+    clause: value 1 passed, 0 did not."""
+    text = sent.text
+    clauses = _clauses(text)
+    for a, b in clauses:
+        dates = list(_MONTH_DATE.finditer(text, a, b))
+        if not dates:
+            continue
+        exams = list(_EXAM.finditer(text, a, b)) or list(_EXAM.finditer(text, 0, a))[-1:] or [
+            m for s in doc.sentences if s.block == sent.block and s.index < sent.index for m in _EXAM.finditer(s.text)
+        ][-1:]
+        if len({exam_of(m) for m in exams}) != 1:
+            continue
+        for o in _OUTCOME.finditer(text, a, b):
+            after = [d for d in dates if 0 <= d.start() - o.end() <= 60 and not _OUTCOME.search(text, o.end(),
+                                                                                                    d.start())]
+            before = [d for d in dates if 0 <= o.start() - d.end() <= 30 and not _OUTCOME.search(text, d.end(),
+                                                                                                   o.start())]
+            date = after[0] if after else (before[-1] if before else None)
+            month = month_number(date.group()) if date else None
+            if month is not None:
+                yield Fact(exam_of(exams[0]), f"{OUTCOME} {month}", 1 if o.group("pass") else 0, doc, sent)
+
+
 def exam_facts(doc: Document, params: ConsistencyParams) -> list[Fact]:
-    """Every score and attempt fact stated in ``doc`` (experience headings included: they are text too)."""
+    """Every score, attempt and dated outcome stated in ``doc`` (experience headings included: they are text
+    too)."""
     out: list[Fact] = []
     for sent in doc.sentences:
         out.extend(_score_facts(doc, sent, params))
         out.extend(_attempt_facts(doc, sent))
+        out.extend(_outcome_facts(doc, sent))
     return out
 
 
@@ -453,6 +490,8 @@ def _differ(a: Fact, b: Fact) -> bool:
 def _describe(f: Fact) -> str:
     if f.what == "score":
         return f"{f.exam} score {f.value}"
+    if f.what.startswith(OUTCOME):
+        return f"{f.exam} {'passed' if f.value else 'not passed'} in {month_label(int(f.what.split()[1]))}"
     return f"{f.exam} passed after a failed attempt" if f.value == RETAKEN else f"{f.exam} passed on attempt {f.value}"
 
 
