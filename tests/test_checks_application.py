@@ -448,6 +448,20 @@ def test_a_period_from_one_date_until_another_is_explained() -> None:
     assert run("application.gaps", exp, why).verdict is Verdict.PASS
 
 
+def test_a_sentence_naming_the_empty_months_is_explained_by_its_paragraph() -> None:
+    exp = entries("e.yaml", rec("Family physician", "2019-03", "2022-02"), rec("Volunteer", "2022-11", "2023-06"))
+    why = doc("My CV shows no clinical activity from March to October 2022. After the invasion in February 2022 my "
+              "clinic closed and my family and I were displaced to Poland.", DocKind.ADDITIONAL_INFO, "ai.txt")
+    assert run("application.gaps", exp, why).verdict is Verdict.PASS
+    bare = doc("My CV shows no clinical activity from March to October 2022. I returned to work in November.",
+               DocKind.ADDITIONAL_INFO, "ai.txt")
+    assert run("application.gaps", exp, bare).verdict is Verdict.WARN
+    spoken = doc("From February to September of 2020 I was at home studying full time for Step 1.",
+                 DocKind.INTERVIEW_ANSWER, "iv.txt")
+    exp2 = entries("e.yaml", rec("Rural year", "2019-02", "2020-01"), rec("Research", "2020-10", "2021-06"))
+    assert run("application.gaps", exp2, spoken).verdict is Verdict.PASS
+
+
 def test_no_dated_entries_is_not_applicable() -> None:
     exp = entries("e.yaml", rec("Observership", None, None))
     assert run("application.gaps", exp).verdict is Verdict.NOT_APPLICABLE

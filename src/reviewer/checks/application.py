@@ -615,6 +615,10 @@ _THOSE_MONTHS = re.compile(r"(?:^\W*(?:then|at\s+(?:that|the)\s+time)|\b(?:those
                            r"(?:\w+\s+)?time)\b", re.I)
 
 
+_NAMES_GAP = re.compile(r"\b(?:no\s+(?:\w+\s+)?(?:activit(?:y|ies)|entries|experience|work|employment)|gaps?|empty"
+                        r"|(?:time|months?)\s+(?:off|away)|break\s+(?:in|from)|(?:shows?|lists?)\s+nothing)\b", re.I)
+
+
 _COUNT_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                 "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "eighteen": 18}
 # "After my internship I took eight months to prepare for Step 1": a period dated by the entry it follows.
@@ -653,7 +657,11 @@ def explained_months(docs: Sequence[Document], terms: Sequence[str], dated: Sequ
         for i, s in enumerate(sents):
             nxt = sents[i + 1] if i + 1 < len(sents) and sents[i + 1].block == s.block else None
             refers = nxt is not None and _THOSE_MONTHS.search(nxt.text) is not None
-            if not (has_term(s.text, terms) or (refers and nxt is not None and has_term(nxt.text, terms))):
+            # a sentence that names the empty months ("My CV shows no clinical activity from March to October
+            # 2022.") is explained by the reason its paragraph goes on to give
+            rest = [t for t in sents[i + 1 :] if t.block == s.block] if _NAMES_GAP.search(s.text) else []
+            if not (has_term(s.text, terms) or (refers and nxt is not None and has_term(nxt.text, terms))
+                    or any(has_term(t.text, terms) for t in rest)):
                 continue
             for start, end in [*_dates_in(s.text), *_after_entry(s.text, dated)]:
                 covered.update(range(start, (end if end is not None else start + 1200) + 1))

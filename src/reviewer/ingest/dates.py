@@ -53,7 +53,7 @@ _RANGE = re.compile(
 )
 _MONTH_SPAN = re.compile(  # Mar–Aug 2022, June - July, 2021, between March and November 2021
     rf"(?<![\w/.])(?:between\s+(?P<b1>{MONTH_NAME}){_AND}(?P<b2>{MONTH_NAME})|(?P<m1>{MONTH_NAME}){_TO}"
-    rf"(?P<m2>{MONTH_NAME})),?\s*(?P<y>{_YEAR})(?![\w/])", re.IGNORECASE
+    rf"(?P<m2>{MONTH_NAME})),?\s*(?:of\s+)?(?P<y>{_YEAR})(?![\w/])", re.IGNORECASE
 )
 _UNTIL = re.compile(rf"(?P<s>{DATE})[^.;]{{0,80}}?\b(?:until|till)\b[^.;]{{0,50}}?(?P<e>{DATE})", re.IGNORECASE)
 _SINCE = re.compile(rf"\b(?:since|starting|started)\s+(?P<s>{DATE})", re.IGNORECASE)
