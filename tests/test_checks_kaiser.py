@@ -182,6 +182,18 @@ def test_feelings_are_not_experience_but_actions_and_places_are() -> None:
     assert evidence_in("In March I will start reading about equity.", p) is None
     assert evidence_in("Working in Kampala made equity concrete for me.", p) == "a named place"
     assert evidence_in("Kaiser's work in California on equity inspires me.", p) is None
+    assert evidence_in("When a Spanish-speaking grandmother brought her grandson, an interpreter was on the screen "
+                       "within a minute.", p) == "something you saw"
+    assert evidence_in("When teams share one record, care is safer.", p) is None
+
+
+def test_what_the_applicant_means_to_learn_is_no_value_claimed() -> None:
+    text = ("I chose internal medicine after my grandfather's stroke. I know that I still have much to learn about "
+            "continuity across a panel of patients and the use of data in everyday practice.")
+    assert run("kaiser.evidence_backed", text).verdict is Verdict.PASS
+    claim = ("I chose internal medicine after my grandfather's stroke. I am passionate about continuity across a "
+             "panel of patients and the use of data in everyday practice.")
+    assert run("kaiser.evidence_backed", claim).verdict is Verdict.WARN
 
 
 def test_no_value_claim_has_nothing_unbacked() -> None:

@@ -157,6 +157,9 @@ class EvidenceParams(AreasParams):
     )
     aspiration_terms: tuple[str, ...] = ()  # "I hope to work in a clinic": a setting, but not an experience
     backreference_terms: tuple[str, ...] = ()  # "That experience is why...": may lean on the paragraph before
+    # "I still have much to learn about continuity", "a transitional year will give me experience in ambulatory
+    # medicine": what the applicant means to learn is not a value claimed, so there is nothing to back
+    learning_terms: tuple[str, ...] = ()
     radius: int = 1
 
 
@@ -166,6 +169,9 @@ _ACTION = re.compile(
     r"kept|brought|sought|won|grew|found|spent)\b"
 )
 _EXPERIENCE_OF = re.compile(r"\b(?:the|my|our)\s+experience\s+of\s+[a-z]+ing\b")
+# A scene told in the past: "When a grandmother brought her grandson, …", "One night the oxygen ran out."
+_EVENT = re.compile(r"^\W*(?:When|Once|One\s+(?:day|night|morning|evening|afternoon)|That\s+(?:day|night|morning))\b"
+                    r"[^.!?]*\b(?:was|were|had|came|brought|told|asked|arrived|[a-z]{3,}ed)\b")
 _PAST = re.compile(r"\b(?:during|while|when|was|were|had|did|ago|last\s+year)\b", re.IGNORECASE)
 _PLACE = re.compile(r"\b(?:[Aa]t|[Ii]n|[Ff]rom)\s+(?:the\s+)?(?P<name>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)")
 
@@ -179,6 +185,8 @@ def evidence_in(text: str, params: EvidenceParams) -> str | None:
         return "something you did"
     if _EXPERIENCE_OF.search(text):
         return "an experience you had"  # "I would bring the experience of treating patients in Amharic"
+    if _EVENT.search(text):
+        return "something you saw"  # "When a Spanish-speaking grandmother brought her grandson, an interpreter was…"
     if has_term(text, params.aspiration_terms) and not _PAST.search(text):
         return None  # a wish names settings and projects without having been in them
     if has_term(text, params.evidence_terms):
@@ -213,7 +221,7 @@ def check_evidence_backed(ctx: Context, params: EvidenceParams) -> Outcome:
     access" restates what the statement has shown, while an area claimed and never shown is buzzword
     stuffing. A statement that claims no value area has nothing unbacked (``pass``)."""
     doc = ctx.doc
-    claims = [(s, areas_in(s.text, params.areas)) for s in doc.sentences]
+    claims = [(s, areas_in(s.text, params.areas)) for s in doc.sentences if not has_term(s.text, params.learning_terms)]
     claims = [(s, a) for s, a in claims if a]
     if not claims:
         return Outcome(Verdict.PASS, summary="no value claim to back")
