@@ -124,6 +124,11 @@ CASES = [
      "My Step 1 was two hundred and three. I read the long vignettes too slowly and I never trained my timing. "
      "Afterwards I did timed blocks daily. My Step 2 CK was two forty-seven. Now I present on rounds without trouble.",
      {"score.evidence": "pass", "score.what_changed": "pass"}),
+    ("no-change-in-a-counterfactual-or-the-boards-doing", AI,
+     "My first Step 1 attempt landed two points short of a standard the NBME had raised weeks earlier. If my school "
+     "had offered even one NBME-style mock exam, the outcome would have been different. Since then I have put in "
+     "many more hours and passed on my second attempt.",
+     {"score.what_changed": "flag", "score.excuse": "flag"}),
 ]
 
 

@@ -857,10 +857,21 @@ def _after_setback(disc: ScoreDiscussion, sentences: Sequence[Sentence]) -> list
     return [s for s in sentences if s.index >= first]
 
 
+# Not a change the applicant made: a counterfactual ("if my school had offered one NBME-style mock…"), what
+# they could not afford, or the board itself doing something ("a standard the NBME had raised").
+_NO_CHANGE = re.compile(r"\bif\b[^.;]{0,80}\bhad\b|\bwould\s+have\b|\b(?:could\s+only|could\s+not|couldn['’]t|"
+                        r"cannot|can['’]t)\s+afford\b", re.I)
+_BOARD_ACTS = re.compile(r"^\s+(?:had|has|have|raised|released|changed|introduced|announced|moved|updated)\b", re.I)
+
+
 def _first_change(doc: Document, sentences: Sequence[Sentence], terms: Sequence[str]) -> str | None:
     for s in sentences:
+        if _NO_CHANGE.search(s.text):
+            continue
         quoted = _quoted(doc, s)  # what the seniors said to do ("Just do First Aid five times") is not a change
         for a, b in find_terms(plain(doc.text), terms, s.start, s.end):
+            if _BOARD_ACTS.match(doc.text[b : b + 20]):
+                continue
             if not _prior_at(doc.text[s.start : a]) and not _inside(quoted, a, b):
                 return doc.text[a:b]
     return None
