@@ -129,6 +129,10 @@ CASES = [
      "had offered even one NBME-style mock exam, the outcome would have been different. Since then I have put in "
      "many more hours and passed on my second attempt.",
      {"score.what_changed": "flag", "score.excuse": "flag"}),
+    ("one-bare-sentence-then-life-moves-on", PS,
+     "My Step 1 needed a second sitting, in March of 2022. After that I moved to Houston, where my aunt has lived "
+     "for fifteen years, and began to look for clinical experience.\n\nAt Kaiser I want to learn integrated care.",
+     {"score.length": "flag", "score.pivot": "flag"}),
 ]
 
 

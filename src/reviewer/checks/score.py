@@ -368,6 +368,11 @@ def _strong(s: Sentence) -> bool:
             or EXAM_PRONOUN.search(s.text) is not None)
 
 
+# Life moving on after the result: a move, a new job or a wedding starts another topic.
+_MOVED_ON = re.compile(r"\b(?:moved|relocated|emigrated|married|got\s+married|joined|started\s+(?:working|a\s+job)"
+                       r"|began\s+(?:working|to\s+work|a\s+job))\b", re.I)
+
+
 def _continues(prev: Sentence, nxt: Sentence) -> bool:
     """Does ``nxt`` carry on the exam topic of ``prev``'s run?
 
@@ -376,8 +381,12 @@ def _continues(prev: Sentence, nxt: Sentence) -> bool:
     not my fault.", "This taught me..."). Into the next paragraph: only exam or attempt words or an opener.
     """
     if nxt.block == prev.block:
-        return (_strong(nxt) or STUDY.search(nxt.text) is not None or REFLECT.search(nxt.text) is not None
-                or AFTERMATH.search(nxt.text) is not None or ANAPHORA.match(nxt.text) is not None)
+        topical = (STUDY.search(nxt.text) is not None or REFLECT.search(nxt.text) is not None
+                   or AFTERMATH.search(nxt.text) is not None or ANAPHORA.match(nxt.text) is not None)
+        # "After that I moved to Houston, where my aunt lives": an opener alone does not keep a new topic in the run
+        opener = OPENER.search(nxt.text) is not None and not _MOVED_ON.search(nxt.text)
+        return (topical or opener or _has_exam(nxt) or ATTEMPT.search(nxt.text) is not None
+                or EXAM_PRONOUN.search(nxt.text) is not None)
     return nxt.block == prev.block + 1 and _strong(nxt)
 
 
