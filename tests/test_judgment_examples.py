@@ -133,6 +133,20 @@ CASES = [
      "My Step 1 needed a second sitting, in March of 2022. After that I moved to Houston, where my aunt has lived "
      "for fifteen years, and began to look for clinical experience.\n\nAt Kaiser I want to learn integrated care.",
      {"score.length": "flag", "score.pivot": "flag"}),
+    ("a-reason-for-a-plan-is-no-excuse", IV,
+     "My Step 1 was a two-oh-nine. I read instead of doing questions, and I did not time myself. For CK I did UWorld "
+     "in timed blocks and scored 241. I'm using the same routine now for Step 3, which I've booked for January, "
+     "because several programs on my list sponsor H-1B.",
+     {"score.excuse": "pass"}),
+    ("the-applicant-decided", AI,
+     "I failed Step 1 in 2021 and for months I could not open a book. After this dark time I decided that I would "
+     "rebuild my plan around timed UWorld blocks, and I passed with a 221.",
+     {"score.excuse": "pass"}),
+    ("an-error-log-is-no-ownership", IV,
+     "My Step 1 was two hundred and twelve. The practice tests I paid for put me in the 230s; if they had been "
+     "anywhere close to accurate, I would have scored a lot higher. For CK I made flashcards from my mistakes and "
+     "scored 241.",
+     {"score.excuse": "flag"}),
 ]
 
 

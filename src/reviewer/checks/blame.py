@@ -153,8 +153,9 @@ def _cause_verb(text: str, s: Sentence, rule: UnownedCause, disowned: Disowned) 
     """An outside subject of a verb that did it to the result or the applicant."""
     for a, b in find_terms(text, rule.cause_verbs, s.start, s.end):
         subject, at = subject_before(text, s.start, a, rule.cause_words + 2)
-        # "the delay isn't what pulled the score down", "that number would cost me": no outside cause
-        if _HEDGED.search(subject) or has_term(subject, rule.result_terms):
+        # "the delay isn't what pulled the score down", "that number would cost me": no outside cause; "after
+        # this dark time I decided…": the subject is the applicant
+        if _HEDGED.search(subject) or has_term(subject, rule.result_terms) or _FIRST_PERSON.search(subject):
             continue
         if is_external(subject, rule) and not disowned(s, at, b, False):
             return at, b
