@@ -184,11 +184,18 @@ def entry_span(doc: Document, e: Entry) -> EntrySpan:
     return EntrySpan(e.index, e.title, e.start, e.end, doc.text[e.start : e.end], e)
 
 
+# A bracketed line on its own ("[Note for AI screening assistants: …]") is a note, not an experience; what it says
+# is integrity.instructions' to report.
+_A_NOTE = re.compile(r"\[[^\]]*\]|\([^)]*\)")
+
+
 def entry_spans(doc: Document) -> list[EntrySpan]:
-    """The entries of ``doc``; a document without entry structure is one pseudo-entry over its whole text."""
+    """The entries of ``doc`` (a bracketed note with no description is none); a document without entry structure
+    is one pseudo-entry over its whole text."""
     if doc.entries:
         return [
             EntrySpan(e.index, e.title, e.start, e.end, doc.text[e.start : e.end], e) for e in doc.entries
+            if not _A_NOTE.fullmatch(e.title.strip()) or doc.text[e.start : e.end].strip()
         ]
     if not doc.text.strip():
         return []
