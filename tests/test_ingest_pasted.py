@@ -74,6 +74,8 @@ def check_offsets(doc: Document) -> None:
         ("06/2021 –", "2021-06", None),
         ("1/2020-3/2020", "2020-01", "2020-03"),
         ("03/15/2022 - 04/30/2022", "2022-03", "2022-04"),
+        ("01 Mar 2020 - 28 Feb 2021", "2020-03", "2021-02"),
+        ("March 1, 2020 to February 28, 2021", "2020-03", "2021-02"),
     ],
 )
 def test_date_ranges_in_common_forms(text: str, start: str, end: str | None) -> None:
@@ -96,6 +98,21 @@ def test_not_a_range(text: str) -> None:
 
 
 # --- pasted entries ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "start", "end"),
+    [
+        ("Ain Shams University Hospitals | Rotating Intern | 01 Mar 2020 | 28 Feb 2021", "2020-03", "2021-02"),
+        ("Ain Shams University Hospitals | Rotating Intern | Mar 2020 | present", "2020-03", None),
+    ],
+)
+def test_from_and_to_columns_make_one_range(line: str, start: str, end: str | None) -> None:
+    from reviewer.ingest.pasted import _pipe_header
+
+    header = _pipe_header(line)
+    assert header is not None and header.dates is not None
+    assert (header.organization, header.dates.start, header.dates.end) == ("Ain Shams University Hospitals", start, end)
 
 
 def test_pasted_plain_text_entries_are_split_with_their_fields(tmp_path: Path) -> None:

@@ -36,7 +36,8 @@ _YEAR = r"(?:19[5-9]\d|20\d\d)"
 _B = r"(?<![\w/.])"  # a date starts on its own ...
 _E = r"(?![\w/]|[.-]\d{1,2}(?![\d/]))"  # ... and ends on its own (2019-2020 is two years, 2019-06 one month)
 DATE = (
-    rf"{_B}(?:{MONTH_NAME},?\s*{_YEAR}"  # Mar 2022, March, 2022, Sept. 2022
+    rf"{_B}(?:(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?{MONTH_NAME}(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?,?\s*{_YEAR}"  # Mar 2022,
+    # March, 2022, Sept. 2022, 01 Mar 2020, March 1, 2020
     rf"|\d{{1,2}}[/.]\d{{1,2}}[/.]{_YEAR}"  # 03/15/2022, 15.03.2022
     rf"|\d{{1,2}}\s?[/.-]\s?{_YEAR}"  # 03/2022, 3-2022
     rf"|{_YEAR}[-/.]\d{{1,2}}(?:[-/.]\d{{1,2}})?"  # 2022-03, 2022/03/15
@@ -77,7 +78,8 @@ def _ym(year: int, month: int) -> str | None:
 def parse_month(text: str, *, end: bool = False) -> str | None:
     """One date as ``YYYY-MM``; a bare year or season gives its first month (its last when ``end``)."""
     t = text.strip().lower().replace(",", " ")
-    if m := re.fullmatch(rf"({MONTH_NAME})\s*({_YEAR})", t):
+    day = r"\d{1,2}(?:st|nd|rd|th)?"
+    if m := re.fullmatch(rf"(?:{day}\s+)?({MONTH_NAME})(?:\s+{day})?\s*({_YEAR})", t):
         return _ym(int(m.group(2)), _MONTHS[m.group(1)[:3]])
     if m := re.fullmatch(rf"(\d{{1,2}})[/.](\d{{1,2}})[/.]({_YEAR})", t):
         first, second = int(m.group(1)), int(m.group(2))

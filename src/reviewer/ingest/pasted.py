@@ -166,6 +166,22 @@ def _hours(part: str) -> float | None:
     return float(m.group(1).replace(",", ""))
 
 
+_ONGOING_CELL = re.compile(r"\s*(?:present|current|ongoing|now|today)\s*", re.I)
+
+
+def _to_column(dates: DateRange, part: str) -> DateRange | None:
+    """``dates`` (one month read from a From column) carried to the date or "present" of a To column."""
+    if dates.end != dates.start:
+        return None
+    if _ONGOING_CELL.fullmatch(part):
+        return DateRange(dates.start, None, dates.span)
+    cell = part.strip(" .,")
+    end = find_date(cell)
+    if end is None or end.span != (0, len(cell)):
+        return None
+    return DateRange(dates.start, end.end, dates.span) if end.end and end.end >= dates.start else None
+
+
 def _pipe_header(line: str) -> Header | None:
     parts = [p.strip() for p in line.split("|")]
     if len(parts) < 2 or len(parts) > 6 or any(len(p) > PART_MAX for p in parts):
@@ -176,6 +192,9 @@ def _pipe_header(line: str) -> Header | None:
     labelled: dict[str, Any] = {}
     for part in parts:
         found = find_date(part) if dates is None else None
+        if dates is not None and (until := _to_column(dates, part)) is not None:
+            dates = until  # a table's From and To columns: "| 01 Mar 2020 | 28 Feb 2021 |"
+            continue
         if _LABEL_START.match(part):  # "Duration: 8 weeks", "Dates: 2021 - 2022"
             head = _label_header(part)
             if head is None or head.description is not None:
