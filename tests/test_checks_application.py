@@ -185,6 +185,8 @@ def facts(text: str, *, outcomes: bool = False) -> list[tuple[str, str, int]]:
         ("I passed Step 1 and Step 2 CK, each on the first attempt.",
          [("Step 1", "attempts", 1), ("Step 2 CK", "attempts", 1)]),
         ("I did not pass USMLE Step 1 on my first two attempts.", [("Step 1", "attempts", 3)]),
+        ("My Step 1 took me three tries.", [("Step 1", "attempts", 3)]),
+        ("Step 1 was hard. The third time, in 2021, I passed.", [("Step 1", "attempts", 3)]),
         ("Then I took Step 2 CK and I got 229, which is okay.", [("Step 2 CK", "score", 229)]),
         ("On my first attempt, I passed Step 2 CK.", [("Step 2 CK", "attempts", 1)]),
         (

@@ -196,7 +196,8 @@ _ON_ATTEMPT = re.compile(
     r"\b(?:on|at|in)\s+(?:my\s+|the\s+|a\s+|his\s+|her\s+)?(?P<ord>first|1st|second|2nd|third|3rd|fourth|4th|fifth)\s+"
     r"(?:(?:USMLE\s+)?(?:Step\s*\w+(?:\s+CK)?|COMLEX(?:\s+Level\s*\d)?)\s+)?(?:attempt|try|sitting|go|take)\b"
     # "the second time round", "the first time I sat it": an ordinal time of sitting the exam
-    r"|\b(?:my|the)\s+(?P<ord2>first|second|third|fourth)\s+time(?:\s+round|\s+around|\s+I\s+(?:sat|took|wrote|attempted))\b",
+    r"|\b(?:my|the)\s+(?P<ord2>first|second|third|fourth)\s+time(?:\s+round|\s+around|\s+I\s+(?:sat|took|wrote|attempted)"
+    r"|(?=[^.;]{0,30}\bI\s+(?:finally\s+)?(?:passed|cleared)))\b",
     re.IGNORECASE,
 )
 # "passed on the second" (no "attempt"): the pass verb makes the ordinal an attempt
@@ -237,7 +238,8 @@ def _ordinal(m: re.Match[str]) -> int:
 _SAT_TIMES = re.compile(r"\b(?:sat|took|wrote|attempted)\s+(?:it|the\s+exam|Step\s*\w+)\s+"
                         r"(?P<times>once|twice|thrice|two\s+times|three\s+times|four\s+times)\b", re.IGNORECASE)
 _N_ATTEMPTS = re.compile(
-    r"\b(?:after|in|took|taking|needed|required|requiring|within)\s+(?:me\s+)?(?P<n>two|three|four|2|3|4)\s+attempts\b",
+    r"\b(?:after|in|took|taking|needed|required|requiring|within)\s+(?:me\s+)?(?P<n>two|three|four|2|3|4)\s+"
+    r"(?:attempts|tries|sittings|goes)\b",
     re.IGNORECASE,
 )
 _FAILED_TIMES = re.compile(
