@@ -147,6 +147,11 @@ CASES = [
      "anywhere close to accurate, I would have scored a lot higher. For CK I made flashcards from my mistakes and "
      "scored 241.",
      {"score.excuse": "flag"}),
+    ("plain-words-of-hurt", AI,
+     "My first attempt at Step 1, in 2021, was a fail, and for a month after the result I could not look my parents "
+     "in the eye. I had read every page of Robbins but done very few timed questions. I moved to timed UWorld blocks "
+     "and passed with a 224.",
+     {"score.emotion": "flag", "score.excuse": "pass"}),
 ]
 
 
