@@ -464,6 +464,16 @@ def test_a_sentence_naming_the_empty_months_is_explained_by_its_paragraph() -> N
     assert run("application.gaps", exp2, spoken).verdict is Verdict.PASS
 
 
+def test_a_spell_counted_from_a_dated_month_is_explained() -> None:
+    exp = entries("e.yaml", rec("Servicio social", "2019-08", "2020-07"), rec("IMSS unit", "2021-06", "2023-06"))
+    why = doc("After my servicio social ended in July 2020, I spent ten months in Oaxaca caring for my grandmother "
+              "after a stroke.", DocKind.PERSONAL_STATEMENT, "ps.txt")
+    assert run("application.gaps", exp, why).verdict is Verdict.PASS
+    short = doc("After my servicio social ended in July 2020, I spent three months caring for my grandmother.",
+                DocKind.PERSONAL_STATEMENT, "ps.txt")
+    assert run("application.gaps", exp, short).verdict is Verdict.WARN
+
+
 def test_no_dated_entries_is_not_applicable() -> None:
     exp = entries("e.yaml", rec("Observership", None, None))
     assert run("application.gaps", exp).verdict is Verdict.NOT_APPLICABLE

@@ -648,6 +648,33 @@ def _after_entry(text: str, dated: Sequence[Dated]) -> list[tuple[int, int | Non
     return out
 
 
+# "After my servicio social ended in July 2020, I spent ten months caring for my grandmother": a spell counted
+# from a dated month (the month after it, when something ended then).
+_DATED_SPELL = re.compile(
+    rf"(?P<date>{MONTH_NAME},?\s*(?:19[5-9]\d|20\d\d))\s*,?\s+I\s+(?:then\s+)?(?:spent|took|used|had|needed)\s+"
+    r"(?:about\s+|nearly\s+|almost\s+|around\s+)?(?P<n>\d{1,2}|[a-z]+)\s+(?P<unit>months?|years?)\b",
+    re.IGNORECASE,
+)
+
+
+_ENDED = re.compile(r"\b(?:ended|finished|completed|closed|left)\b", re.IGNORECASE)
+
+
+def _dated_spell(text: str) -> list[tuple[int, int | None]]:
+    """The months a dated spell covers ("… in July 2020, I spent ten months …")."""
+    out: list[tuple[int, int | None]] = []
+    for m in _DATED_SPELL.finditer(text):
+        start = month_number(m.group("date"))
+        n = int(m.group("n")) if m.group("n").isdigit() else _COUNT_WORDS.get(m.group("n").lower())
+        if start is None or not n:
+            continue
+        ended = _ENDED.search(text[max(0, m.start() - 40) : m.start()])
+        first = start + 1 if ended else start
+        months = n * 12 if m.group("unit").lower().startswith("year") else n
+        out.append((first, first + months - 1))
+    return out
+
+
 def explained_months(docs: Sequence[Document], terms: Sequence[str], dated: Sequence[Dated] = ()) -> set[int]:
     """The months an applicant accounts for in prose: a sentence that dates a period ("Between March and July
     2020", "In 2021", "an empty space between March and November 2021", "after my internship I took eight
@@ -665,7 +692,7 @@ def explained_months(docs: Sequence[Document], terms: Sequence[str], dated: Sequ
             if not (has_term(s.text, terms) or (refers and nxt is not None and has_term(nxt.text, terms))
                     or any(has_term(t.text, terms) for t in rest)):
                 continue
-            for start, end in [*_dates_in(s.text), *_after_entry(s.text, dated)]:
+            for start, end in [*_dates_in(s.text), *_after_entry(s.text, dated), *_dated_spell(s.text)]:
                 covered.update(range(start, (end if end is not None else start + 1200) + 1))
     return covered
 
