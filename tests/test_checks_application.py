@@ -182,6 +182,7 @@ def facts(text: str, *, outcomes: bool = False) -> list[tuple[str, str, int]]:
         ("Scores: Step 1: Pass; Step 2 CK: 238; Step 3 (2024): 225",
          [("Step 2 CK", "score", 238), ("Step 3", "score", 225)]),
         ("USMLE | Step 2 CK | 226 | 1st attempt | 04/2023", [("Step 2 CK", "score", 226)]),
+        ("Research assistant during my Step 2 CK preparation (score 223).", [("Step 2 CK", "score", 223)]),
         ("I passed Step 1 and Step 2 CK, each on the first attempt.",
          [("Step 1", "attempts", 1), ("Step 2 CK", "attempts", 1)]),
         ("I did not pass USMLE Step 1 on my first two attempts.", [("Step 1", "attempts", 3)]),
@@ -264,6 +265,9 @@ def test_a_pass_joined_to_another_exam_by_and_keeps_its_own_exam() -> None:
          [("Step 1", "2020-03", 0), ("Step 1", "2020-11", 1)]),
         ("Passed Step 3 (10/2023) while working nights.", [("Step 3", "2023-10", 1)]),
         ("Step 1 has been pass/fail since January 2022.", []),
+        ("Since passing Step 1 in February 2021 and scoring 236 on Step 2 CK, I joined a lab.",
+         [("Step 1", "2021-02", 1)]),
+        ("My Step 1, I took it in January 2021 and I passed, but with a low score.", [("Step 1", "2021-01", 1)]),
         ("I passed Step 1 in 2021.", []),
     ],
 )

@@ -76,6 +76,7 @@ def check_offsets(doc: Document) -> None:
         ("03/15/2022 - 04/30/2022", "2022-03", "2022-04"),
         ("01 Mar 2020 - 28 Feb 2021", "2020-03", "2021-02"),
         ("March 1, 2020 to February 28, 2021", "2020-03", "2021-02"),
+        ("May '22 – Jan '23", "2022-05", "2023-01"),
     ],
 )
 def test_date_ranges_in_common_forms(text: str, start: str, end: str | None) -> None:

@@ -152,6 +152,20 @@ CASES = [
      "in the eye. I had read every page of Robbins but done very few timed questions. I moved to timed UWorld blocks "
      "and passed with a 224.",
      {"score.emotion": "flag", "score.excuse": "pass"}),
+    ("a-first-attempt-aside-is-a-strength", IV,
+     "Step 1 I took in June 2023, first attempt, and it was already pass/fail, so it's just a pass. Step 2 CK I took "
+     "in January, also first attempt, and I scored 249.",
+     {"score.mention": "pass", "score.what_changed": "not_applicable", "score.evidence": "not_applicable"}),
+    ("a-low-score-said-far-from-its-exam", IV,
+     "Okay. My Step 1, I took it at the Prometric centre in Lagos in 2020 and I got 204. After that I moved to timed "
+     "mixed blocks and kept an error log. I scored 231 on Step 2 CK.",
+     {"score.mention": "pass", "score.what_changed": "pass", "score.evidence": "pass"}),
+    ("a-paragraph-that-opens-on-the-change", PS,
+     "My Step 1 score, two hundred and four, came in the summer of 2021. I had studied by memorising lists, and the "
+     "exam asked me to reason.\n\nWhat changed was the method. I worked through UWorld twice in timed blocks and "
+     "took an NBME self-assessment every second week. Step 2 CK, in 2023, was 233, and I still keep that notebook "
+     "habit on rounds.\n\nAt Kaiser I want to learn integrated care.",
+     {"score.what_changed": "pass", "score.evidence": "pass", "score.pivot": "pass"}),
 ]
 
 

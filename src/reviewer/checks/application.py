@@ -177,7 +177,7 @@ _SCORE = re.compile(r"(?<![\w.,$/-])(?P<n>\d{3})(?![\w%]|\.\d|,\d|\s*(?:th|st|nd
 _LINK_AFTER = re.compile(
     r"^(?:\s*(?:score|scored|result|of|was|is|were|a|an|my|with|at|:|-|–|—|\(|,|i|received|earned|obtained|"
     r"achieved|got|three-digit|final|total|where|which|when|exam|examination|on|in|it|\d-digit|to|up|"
-    r"improved|rose|increased|jumped|went|reached|first|second|third|attempt|try|sitting|the))*\s*$",
+    r"improved|rose|increased|jumped|went|reached|first|second|third|attempt|try|sitting|the|preparation|prep))*\s*$",
     re.IGNORECASE,
 )
 # "I took Step 2 CK and I got 229": the score follows the exam the sentence says was taken
@@ -424,7 +424,8 @@ def _attempt_facts(doc: Document, sent: Sentence) -> Iterator[Fact]:
 # Two documents that give one exam's sitting of one month opposite outcomes contradict each other.
 _OUTCOME = re.compile(r"\b(?:(?P<fail>(?<!pass/)(?<!pass-)fail(?:ed|ing)?(?!\s+to\b)|did\s+not\s+pass|didn['’]t\s+pass"
                       r"|not\s+passed|(?:was\s+|were\s+)?(?:unsuccessful|not\s+successful))"
-                      r"|(?P<pass>(?<!not\s)passed|cleared|pass(?![/-]))\b)", re.IGNORECASE)
+                      r"|(?P<pass>(?<!not\s)passed|cleared|pass(?![/-])"
+                      r"|passing(?!\s+(?:score|standard|mark|line|grade|threshold|rate|result))))\b", re.IGNORECASE)
 _MONTH_DATE = re.compile(rf"(?<![\w/.])(?:{MONTH_NAME},?\s*(?:19[5-9]\d|20\d\d)|\d{{1,2}}\s?/\s?(?:19[5-9]\d|20\d\d))"
                          r"(?![\w/])", re.IGNORECASE)
 OUTCOME = "outcome"
@@ -435,24 +436,28 @@ def _outcome_facts(doc: Document, sent: Sentence) -> Iterator[Fact]:
     clause: value 1 passed, 0 did not."""
     text = sent.text
     clauses = _clauses(text)
+    everywhere = list(_MONTH_DATE.finditer(text))
     for a, b in clauses:
-        dates = list(_MONTH_DATE.finditer(text, a, b))
+        # "I took it in January 2021 and I passed": the sitting may be dated in the clause before
+        dates = [d for d in everywhere if d.start() < b]
         if not dates:
             continue
         exams = list(_EXAM.finditer(text, a, b)) or list(_EXAM.finditer(text, 0, a))[-1:] or [
             m for s in doc.sentences if s.block == sent.block and s.index < sent.index for m in _EXAM.finditer(s.text)
         ][-1:]
-        if len({exam_of(m) for m in exams}) != 1:
-            continue
         for o in _OUTCOME.finditer(text, a, b):
+            # the exam the outcome names ("passing Step 1 in February 2021 and scoring 236 on Step 2 CK"), else
+            # the one exam of its clause
+            named = [m for m in exams if 0 <= m.start() - o.end() <= 8]
+            exam = named[0] if named else (exams[0] if len({exam_of(m) for m in exams}) == 1 else None)
             after = [d for d in dates if 0 <= d.start() - o.end() <= 60 and not _OUTCOME.search(text, o.end(),
                                                                                                     d.start())]
             before = [d for d in dates if 0 <= o.start() - d.end() <= 30 and not _OUTCOME.search(text, d.end(),
                                                                                                    o.start())]
             date = after[0] if after else (before[-1] if before else None)
             month = month_number(date.group()) if date else None
-            if month is not None:
-                yield Fact(exam_of(exams[0]), f"{OUTCOME} {month}", 1 if o.group("pass") else 0, doc, sent)
+            if exam is not None and month is not None:
+                yield Fact(exam_of(exam), f"{OUTCOME} {month}", 1 if o.group("pass") else 0, doc, sent)
 
 
 def exam_facts(doc: Document, params: ConsistencyParams) -> list[Fact]:

@@ -181,7 +181,9 @@ PASSED_FIRST = re.compile(
     r"(?<![\w])(?:pass(?:ed|ing)|earned|achieved|obtained|cleared)\b[^.;]{0,100}\bfirst\s+(?:attempt|try|time|sitting)"
     # a summary: "a pass, first attempt", "I got a two forty-four, first attempt"
     r"|(?<![\w])(?:a\s+pass|pass|[12]\d\d|" + SPOKEN_SCORE
-    + r")\s*[,(–—-]\s*(?:on\s+(?:the|my)\s+)?first\s+(?:attempt|try|sitting)",
+    + r")\s*[,(–—-]\s*(?:on\s+(?:the|my)\s+)?first\s+(?:attempt|try|sitting)"
+    # an aside: "Step 1 I took in June 2023, first attempt, and …"
+    r"|,\s*(?:also\s+|both\s+|each\s+)?(?:on\s+(?:the|my)\s+)?first\s+(?:attempt|try|sitting)\s*(?:,|\.|$)",
     re.I,
 )
 PLAN = re.compile(
@@ -228,7 +230,10 @@ ANAPHORA = re.compile(r"^\W*(?:it|this|that|these|those)\b(?!\s+(?:is|was)\s+(?:
 BRIDGE = 2  # background sentences bridged inside one paragraph
 OPENER = re.compile(
     r"^\W*(?:afterwards?|after\s+that|since\s+then|subsequently|as\s+a\s+result|consequently|in\s+response"
-    r"|in\s+retrospect|looking\s+back|more\s+importantly|even\s+so|all\s+the\s+same|still,)",
+    r"|in\s+retrospect|looking\s+back|more\s+importantly|even\s+so|all\s+the\s+same|still,"
+    # a paragraph that opens on the change: "What changed was the method."
+    r"|what\s+(?:I\s+)?changed|the\s+(?:biggest\s+|main\s+|real\s+)?change\s+(?:was|I\s+made|came)"
+    r"|I\s+changed\s+(?:my|the|how|everything))",
     re.I,
 )
 
@@ -294,6 +299,7 @@ def _has_exam(s: Sentence) -> bool:
     return EXAM.search(s.text) is not None
 
 
+_GOT_BEFORE = re.compile(r"\b(?:I\s+)?(?:got|scored|received|earned|obtained)\s+(?:a\s+|an\s+|only\s+|just\s+)?$", re.I)
 _RESULT_BEFORE = re.compile(r"(?:score|result)\s+(?:was|of|came\s+back\s+(?:as|at))\s+(?:an?\s+|only\s+|just\s+)?$",
                             re.I)
 
@@ -311,7 +317,8 @@ def _low_number(text: str, exam: str | None = None, only: str | None = None) -> 
                                               text[m.end() : after.start()]):
             which = exam_name(after.group())  # "I scored 196 on USMLE Step 1"
         elif before and (m.start() - before[-1].end() <= 60
-                         or _RESULT_BEFORE.search(text[max(0, m.start() - 20) : m.start()])):
+                         or _RESULT_BEFORE.search(text[max(0, m.start() - 20) : m.start()])
+                         or _GOT_BEFORE.search(text[max(0, m.start() - 25) : m.start()])):
             which = exam_name(before[-1].group())  # "…before my Step 1, …, and my score was 198"
         elif not named and exam is not None and RESULT_VERB.search(text):
             which = exam

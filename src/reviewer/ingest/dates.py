@@ -38,6 +38,7 @@ _E = r"(?![\w/]|[.-]\d{1,2}(?![\d/]))"  # ... and ends on its own (2019-2020 is 
 DATE = (
     rf"{_B}(?:(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?{MONTH_NAME}(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?,?\s*{_YEAR}"  # Mar 2022,
     # March, 2022, Sept. 2022, 01 Mar 2020, March 1, 2020
+    rf"|{MONTH_NAME}\s*['’]\d\d(?!\d)"  # May '22
     rf"|\d{{1,2}}[/.]\d{{1,2}}[/.]{_YEAR}"  # 03/15/2022, 15.03.2022
     rf"|\d{{1,2}}\s?[/.-]\s?{_YEAR}"  # 03/2022, 3-2022
     rf"|{_YEAR}[-/.]\d{{1,2}}(?:[-/.]\d{{1,2}})?"  # 2022-03, 2022/03/15
@@ -81,6 +82,8 @@ def parse_month(text: str, *, end: bool = False) -> str | None:
     day = r"\d{1,2}(?:st|nd|rd|th)?"
     if m := re.fullmatch(rf"(?:{day}\s+)?({MONTH_NAME})(?:\s+{day})?\s*({_YEAR})", t):
         return _ym(int(m.group(2)), _MONTHS[m.group(1)[:3]])
+    if m := re.fullmatch(rf"({MONTH_NAME})\s*['’](\d\d)", t):
+        return _ym(2000 + int(m.group(2)), _MONTHS[m.group(1)[:3]])
     if m := re.fullmatch(rf"(\d{{1,2}})[/.](\d{{1,2}})[/.]({_YEAR})", t):
         first, second = int(m.group(1)), int(m.group(2))
         return _ym(int(m.group(3)), first if first <= 12 else second)
