@@ -224,12 +224,7 @@ def _dry_run(paths: tuple[Path, ...], rubric_set: RubricSet, settings: Settings,
     from rich.console import Console
     from rich.table import Table
 
-    from .errors import ReviewerError
-    from .ingest import load_document
-    from .ingest.listing import list_folder
-    from .kinds import load_manifest, resolve_kind
-    from .llm import plan_calls
-    from .pipeline import llm_config
+    from .pipeline import CallTally, llm_config, plan_folder_calls
 
     if settings.engine == "rules":
         click.echo("dry run: the rules engine makes no model calls")
@@ -240,34 +235,18 @@ def _dry_run(paths: tuple[Path, ...], rubric_set: RubricSet, settings: Settings,
     table.add_column("Rubric", no_wrap=True)
     for col in ("Criteria", "Prompt tokens (est.)", "Max output", "Cached"):
         table.add_column(col)
-    total = calls = 0
+    tally = CallTally()
     for path in paths:
-        listing = list_folder(path) if path.is_dir() else None
-        files = list(listing.documents) if listing else [path]
-        for skipped in listing.skipped if listing else ():
-            click.echo(f"error: {skipped.error}", err=True)
-        try:
-            manifest = load_manifest(path) if path.is_dir() else None
-        except ReviewerError as err:
-            click.echo(f"error: {err}", err=True)
-            manifest = None
-        for f in files:
-            try:
-                doc = load_document(f, resolve_kind(f, doc_kind, manifest))
-            except ReviewerError as err:
-                click.echo(f"error: {err}", err=True)
+        for doc_path, planned in plan_folder_calls(path, rubric_set, settings, target=target, doc_kind=doc_kind):
+            if isinstance(planned, str):
+                click.echo(f"error: {planned}", err=True)
                 continue
-            chosen = target or (manifest.target if manifest and manifest.target else None) or settings.target
-            names = (manifest.applicant,) if manifest and manifest.applicant else ()
-            for p in plan_calls(doc, rubric_set, config, mode=settings.engine,  # type: ignore[arg-type]
-                                target=chosen, names=names):
-                table.add_row(_shown(f.name), p.rubric, str(len(p.criteria)), str(p.prompt_tokens), str(p.max_tokens),
-                              "yes" if p.cached else "")
-                if not p.cached:
-                    calls += 1
-                    total += p.prompt_tokens
+            for p in planned:
+                table.add_row(_shown(doc_path.name), p.rubric, str(len(p.criteria)), str(p.prompt_tokens),
+                              str(p.max_tokens), "yes" if p.cached else "")
+            tally += CallTally.of(planned)
     Console().print(table)
-    click.echo(f"{calls} call(s) would be sent, about {total} prompt tokens in all.")
+    click.echo(f"{tally.calls} call(s) would be sent, about {tally.prompt_tokens} prompt tokens in all.")
 
 
 def _shown(name: str) -> str:

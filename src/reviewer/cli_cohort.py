@@ -164,7 +164,7 @@ def _dry_run(cohort: Path, settings: Settings, target: str | None, retry_fallbac
     from rich.table import Table
 
     from .cohort import plan_batch
-    from .pipeline import llm_config, plan_folder_calls
+    from .pipeline import CallTally, llm_config, plan_folder_calls
     from .rubric import load_rubrics
 
     config = llm_config(settings) if settings.engine != "rules" else None
@@ -176,16 +176,15 @@ def _dry_run(cohort: Path, settings: Settings, target: str | None, retry_fallbac
     totals = [0, 0, 0, 0]
     for folder, name, changed, unchanged in plan_batch(cohort, settings.out, settings, target=target,
                                                        retry_fallbacks=retry_fallbacks):
-        calls = tokens = 0
+        tally = CallTally()
         if config is not None and changed:
             for _path, planned in plan_folder_calls(cohort / folder, rubrics, settings, target=target,
                                                     files=[cohort / folder / d.name for d in changed]):
                 if isinstance(planned, str):
                     click.echo(f"error: {printable(planned)}", err=True)
                     continue
-                calls += sum(not p.cached for p in planned)
-                tokens += sum(p.prompt_tokens for p in planned if not p.cached)
-        row = [len(changed), unchanged, calls, tokens]
+                tally += CallTally.of(planned)
+        row = [len(changed), unchanged, tally.calls, tally.prompt_tokens]
         totals = [a + b for a, b in zip(totals, row, strict=True)]
         table.add_row(escape(printable(name)), *(str(v) for v in row))
     table.add_section()

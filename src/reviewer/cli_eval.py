@@ -131,28 +131,24 @@ def _dry_run(cases: list[Any], work: Path, rubrics: Any, settings: Any) -> None:
     """``--dry-run``: how many cases and, with a model engine, the calls (and their cost where prices are set)
     the measurement would make. The cases are planned exactly as they would be reviewed; nothing is sent."""
     from .evaluate import materialise
-    from .pipeline import plan_folder_calls
+    from .pipeline import CallTally, plan_folder_calls
 
     click.echo(f"dry run: {len(cases)} case(s) would be reviewed by the {settings.engine} engine; nothing sent")
     if settings.engine == "rules":
         click.echo("The rules engine makes no model calls.")
         return
-    calls = prompt = completion = 0
+    tally = CallTally()
     for case in cases:
         folder = materialise(case, work / "cases")
         for path, planned in plan_folder_calls(folder, rubrics, settings):
             if isinstance(planned, str):
                 click.echo(f"error: {case.id}: {path.name}: {planned}", err=True)
                 continue
-            for call in planned:
-                if not call.cached:
-                    calls += 1
-                    prompt += call.prompt_tokens
-                    completion += call.max_tokens
-    line = (f"{calls} call(s) to {settings.model}, about {prompt} prompt tokens and at most {completion} "
-            "completion tokens")
-    if settings.price_input is not None and settings.price_output is not None:
-        cost = (prompt * settings.price_input + completion * settings.price_output) / 1_000_000
+            tally += CallTally.of(planned)
+    line = (f"{tally.calls} call(s) to {settings.model}, about {tally.prompt_tokens} prompt tokens and at most "
+            f"{tally.max_completion_tokens} completion tokens")
+    cost = tally.cost(settings)
+    if cost is not None:
         line += f"; at most about ${cost:.2f}"
     click.echo(line + ".")
 

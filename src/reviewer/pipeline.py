@@ -343,28 +343,60 @@ def folder_text_digests(folder: Path) -> set[str]:
     return digests
 
 
-def plan_folder_calls(folder: Path, rubrics: RubricSet, settings: Settings, *, target: str | None = None,
-                      files: Sequence[Path] | None = None) -> list[tuple[Path, list[PlannedCall] | str]]:
-    """``--dry-run`` of :func:`review_folder` with a model engine: per document (``files``, default
-    :func:`discover`), the calls it would make (``PlannedCall``, cached ones marked) or why it cannot be
-    read. The documents are read exactly as a review reads them; nothing is sent or written."""
+def plan_folder_calls(path: Path, rubrics: RubricSet, settings: Settings, *, target: str | None = None,
+                      files: Sequence[Path] | None = None, doc_kind: DocKind | None = None
+                      ) -> list[tuple[Path, list[PlannedCall] | str]]:
+    """``--dry-run`` of a review with a model engine, for every command: per document of ``path`` (an applicant
+    folder, its ``files`` only when given, or one file), the calls it would make (``PlannedCall``, cached ones
+    marked) or why it cannot be read (an unreadable manifest or listing entry included). The documents are read
+    exactly as a review reads them, ``doc_kind`` overriding the kind as ``--kind`` does; nothing is sent or
+    written."""
     from .ingest import load_document
     from .llm import plan_calls
 
     config = llm_config(settings)
-    manifest, _ = read_manifest(folder)
     out: list[tuple[Path, list[PlannedCall] | str]] = []
-    for path in discover(folder) if files is None else files:
+    if path.is_dir():
+        manifest, failures = read_manifest(path)
+        out += [(Path(f.path), f.error) for f in (*failures, *missing_documents(path, manifest))]
+        docs = discover(path) if files is None else list(files)
+    else:
+        manifest, docs = None, [path]
+    chosen = target or (manifest.target if manifest and manifest.target else None) or settings.target
+    names = (manifest.applicant,) if manifest and manifest.applicant else ()
+    for doc_path in docs:
         try:
-            doc = load_document(path, resolve_kind(path, None, manifest))
+            doc = load_document(doc_path, resolve_kind(doc_path, doc_kind, manifest))
         except ReviewerError as exc:
-            out.append((path, str(exc)))
+            out.append((doc_path, str(exc)))
             continue
-        chosen = target or (manifest.target if manifest and manifest.target else None) or settings.target
-        names = (manifest.applicant,) if manifest and manifest.applicant else ()
-        out.append((path, plan_calls(doc, rubrics, config, mode=settings.engine,  # type: ignore[arg-type]
-                                     target=chosen, names=names)))
+        out.append((doc_path, plan_calls(doc, rubrics, config, mode=settings.engine,  # type: ignore[arg-type]
+                                         target=chosen, names=names)))
     return out
+
+
+@dataclass(frozen=True)
+class CallTally:
+    """What planned calls would cost, cached ones left out: the one count every dry run prints."""
+
+    calls: int = 0
+    prompt_tokens: int = 0
+    max_completion_tokens: int = 0
+
+    @classmethod
+    def of(cls, planned: Iterable[PlannedCall]) -> CallTally:
+        sent = [p for p in planned if not p.cached]
+        return cls(len(sent), sum(p.prompt_tokens for p in sent), sum(p.max_tokens for p in sent))
+
+    def __add__(self, other: CallTally) -> CallTally:
+        return CallTally(self.calls + other.calls, self.prompt_tokens + other.prompt_tokens,
+                         self.max_completion_tokens + other.max_completion_tokens)
+
+    def cost(self, settings: Settings) -> float | None:
+        """At most this many dollars, when both prices (per million tokens) are set."""
+        if settings.price_input is None or settings.price_output is None:
+            return None
+        return (self.prompt_tokens * settings.price_input + self.max_completion_tokens * settings.price_output) / 1e6
 
 
 # --- outputs ---------------------------------------------------------------------------------------
