@@ -11,7 +11,12 @@ this module reads what the sentence *does* instead:
 * the cause is **outside the applicant**: it does not open with the applicant ("I", "my approach", a
   gerund such as "relying on notes") nor with brief life context the guide allows ("illness, family
   crisis"), e.g. "my father's surgery", "the war";
-* the sentence is about the result (it names the exam, the score or the attempt);
+* the sentence is about the result outside the cause clause (the score, the result, the attempt, or what
+  "would have" been), not only about the exam: a reason for booking Step 3 early is no excuse;
+* or, without a cause clause, a **hint** that the result lies elsewhere (irony such as "which tells you
+  something", the exam played down as "says little about a doctor", a rhetorical question about other
+  candidates with no "I" in it) or a **cause verb** whose subject is outside the applicant ("two power cuts
+  cost me the pass");
 * and nowhere in the discussion does the applicant **own** the result ("I underestimated…", "my mistake
   was…", "I did not practise timed blocks").
 
