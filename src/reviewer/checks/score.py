@@ -880,13 +880,20 @@ _NO_CHANGE = re.compile(r"\bif\b[^.;]{0,80}\bhad\b|\bwould\s+have\b|\b(?:could\s
 _BOARD_ACTS = re.compile(r"^\s+(?:had|has|have|raised|released|changed|introduced|announced|moved|updated)\b", re.I)
 
 
+def _clause_of(doc: Document, s: Sentence, a: int, b: int) -> str:
+    """The clause of ``s`` that the span ``a:b`` falls in (between commas, semicolons, colons or dashes)."""
+    head = doc.text[s.start : a]
+    tail = doc.text[b : s.end]
+    cut = max((m.end() for m in re.finditer(r"[,;:—–]", head)), default=0)
+    stop = next((m.start() for m in re.finditer(r"[,;:—–]", tail)), len(tail))
+    return head[cut:] + doc.text[a:b] + tail[:stop]
+
+
 def _first_change(doc: Document, sentences: Sequence[Sentence], terms: Sequence[str]) -> str | None:
     for s in sentences:
-        if _NO_CHANGE.search(s.text):
-            continue
         quoted = _quoted(doc, s)  # what the seniors said to do ("Just do First Aid five times") is not a change
         for a, b in find_terms(plain(doc.text), terms, s.start, s.end):
-            if _BOARD_ACTS.match(doc.text[b : b + 20]):
+            if _BOARD_ACTS.match(doc.text[b : b + 20]) or _NO_CHANGE.search(_clause_of(doc, s, a, b)):
                 continue
             if not _prior_at(doc.text[s.start : a]) and not _inside(quoted, a, b):
                 return doc.text[a:b]
