@@ -448,6 +448,21 @@ def test_headings_are_not_part_of_the_discussion() -> None:
     assert [s.text for s in disc.sentences] == ["I failed Step 1 once.", "I then used UWorld daily."]
 
 
+def test_a_paragraph_after_a_later_heading_does_not_continue_the_discussion() -> None:
+    from reviewer.ingest.memory import from_text
+    from reviewer.segment import RawBlock
+
+    blocks = [
+        RawBlock("Personal Statement", heading=True),
+        RawBlock("I failed Step 1 on my first attempt in 2021."),
+        RawBlock("Research", heading=True),
+        RawBlock("Since then I have worked in a cardiology lab on heart failure outcomes."),
+    ]
+    doc = from_text("", DocKind.PERSONAL_STATEMENT, blocks=blocks)
+    (disc,) = find_score_discussions(doc)
+    assert [s.text for s in disc.sentences] == ["I failed Step 1 on my first attempt in 2021."]
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -33,7 +33,7 @@ How the span is found (rules, not a model):
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from pydantic import Field
@@ -459,21 +459,28 @@ _BRACKETED = re.compile(r"\[[^\]\n]{1,500}\]|\([^)\n]{1,500}\)")  # a note set a
 _LIST_ITEM = re.compile(r"^\s*(?:[-•*–·▪►]|\(?\d{1,2}[.)])\s+")
 
 
-def _as_paragraphs(sents: Sequence[Sentence]) -> tuple[Sentence, ...]:
+def _as_paragraphs(sents: Sequence[Sentence], dropped: Collection[int] = ()) -> tuple[Sentence, ...]:
     """``sents`` with ``block`` renumbered as paragraphs: the items of a list (one line each, as pasted) are
-    one paragraph, as a reader takes them."""
+    one paragraph, as a reader takes them, and a paragraph ``dropped`` from the prose (a note to a machine) is
+    not there at all. Any other gap stays: the paragraph after a heading is two blocks on, as in the document."""
+    blocks = sorted({x.block for x in sents} | set(dropped))
     firsts: dict[int, Sentence] = {}
     for x in sents:
         firsts.setdefault(x.block, x)
     para: dict[int, int] = {}
     prev: Sentence | None = None
-    count = 0
-    for block, first in firsts.items():
+    shift = 0
+    for block in blocks:
+        if block in dropped and block not in firsts:
+            shift += 1
+            continue
+        first = firsts[block]
         if prev is not None and block == prev.block + 1 and _LIST_ITEM.match(first.text) \
                 and _LIST_ITEM.match(prev.text):
             para[block] = para[prev.block]
+            shift += 1
         else:
-            para[block], count = count, count + 1
+            para[block] = block - shift
         prev = first
     if all(para[b] == b for b in para):
         return tuple(sents)
@@ -487,9 +494,10 @@ def find_score_discussions(doc: Document) -> tuple[ScoreDiscussion, ...]:
     paragraph after a heading (two blocks on) never continues a discussion.
     """
     boxed = [(m.start(), m.end()) for m in _BRACKETED.finditer(doc.text) if _TO_A_MACHINE.search(m.group())]
-    original = tuple(x for x in prose(doc) if not _TO_A_MACHINE.search(x.text)
+    every = prose(doc)
+    original = tuple(x for x in every if not _TO_A_MACHINE.search(x.text)
                      and not any(a <= x.start < b for a, b in boxed))
-    sents = _as_paragraphs(original)
+    sents = _as_paragraphs(original, {x.block for x in every} - {x.block for x in original})
     runs: list[list[int]] = []  # [lo, hi, has_setback_seed]
     whole = doc.kind in WHOLE_PARAGRAPH_KINDS
     for i in range(len(sents)):
