@@ -136,7 +136,7 @@ def export_requests(cohort: Path, path: Path, settings: Settings, *, target: str
     from .llm import MethodMemory
     from .llm.cache import JudgmentCache
     from .llm.request import chat_body, is_openai, judge_request, plan_requests
-    from .pipeline import llm_config
+    from .pipeline import applicant_names, chosen_target, llm_config
     from .rubric import load_rubrics
 
     if settings.engine == "rules":
@@ -164,8 +164,8 @@ def export_requests(cohort: Path, path: Path, settings: Settings, *, target: str
                 manifest = load_manifest(folder)
             except ReviewerError:
                 manifest = None
-            chosen = target or (manifest.target if manifest and manifest.target else None) or settings.target
-            names = (manifest.applicant,) if manifest and manifest.applicant else ()
+            chosen = chosen_target(target, manifest, settings)
+            names = applicant_names(manifest)
             for plan in changed:
                 file = folder / plan.name
                 try:

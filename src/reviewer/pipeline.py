@@ -32,7 +32,7 @@ from .document import DocKind, Document
 from .errors import OutputError, ReviewerError, short_name
 from .findings import ApplicationReview, DocumentFailure, DocumentInfo, LLMCall, LLMReport, Review
 from .fsio import check_writable
-from .ingest.listing import REVIEW_SUFFIX, folder_problems, list_folder
+from .ingest.listing import REVIEW_SUFFIX, FolderListing, folder_problems, list_folder
 from .kinds import MANIFEST, Manifest, load_manifest, resolve_kind
 from .revision import compare
 from .rubric import RubricSet
@@ -196,9 +196,9 @@ def review_file(path: Path, rubrics: RubricSet, settings: Settings, *, kind: Doc
 
     doc_kind = resolve_kind(path, kind, manifest)
     doc = load_document(path, doc_kind)
-    chosen = target or (manifest.target if manifest and manifest.target else None) or settings.target
+    chosen = chosen_target(target, manifest, settings)
     engine = engine if engine is not None else make_engine(settings)
-    names = (manifest.applicant,) if manifest and manifest.applicant else ()
+    names = applicant_names(manifest)
     return Reviewed(path, doc, review_document(doc, rubrics, target=chosen, engine=engine, names=names))
 
 
@@ -213,6 +213,16 @@ def applicant_name(folder: Path, manifest: Manifest | None) -> str:
     return short_name(manifest.applicant if manifest and manifest.applicant else folder.resolve().name)
 
 
+def chosen_target(target: str | None, manifest: Manifest | None, settings: Settings) -> str:
+    """The program a document is judged for: the flag's, else the manifest's, else the settings'."""
+    return target or (manifest.target if manifest and manifest.target else None) or settings.target
+
+
+def applicant_names(manifest: Manifest | None) -> tuple[str, ...]:
+    """The applicant's name from the manifest, for redaction and for the rewrite; none without one."""
+    return (manifest.applicant,) if manifest and manifest.applicant else ()
+
+
 def read_manifest(folder: Path) -> tuple[Manifest | None, list[DocumentFailure]]:
     """The folder's manifest (None when there is none) and, when it cannot be read, why."""
     try:
@@ -221,10 +231,10 @@ def read_manifest(folder: Path) -> tuple[Manifest | None, list[DocumentFailure]]
         return None, [DocumentFailure(path=str(folder / MANIFEST), error=str(exc), kind="manifest")]
 
 
-def missing_documents(folder: Path, manifest: Manifest | None) -> list[DocumentFailure]:
-    """The folder's entries that are not read (links out of it, FIFOs, ...: :mod:`reviewer.ingest.listing`) and
-    the documents its manifest lists that it does not hold, each with its error line."""
-    listing = list_folder(folder)
+def missing_documents(folder: Path, listing: FolderListing, manifest: Manifest | None) -> list[DocumentFailure]:
+    """The entries of the folder's ``listing`` that are not read (links out of it, FIFOs, ...:
+    :mod:`reviewer.ingest.listing`) and the documents its manifest lists that it does not hold, each with its
+    error line."""
     skipped = {s.path.name for s in listing.skipped}
     return [DocumentFailure(path=str(folder / name), error=error, kind="skipped" if name in skipped else "missing")
             for name, error in folder_problems(folder, listing, manifest)]
@@ -247,8 +257,9 @@ def review_folder(folder: Path, rubrics: RubricSet, settings: Settings, *, targe
     """
     engine = engine if engine is not None else make_engine(settings)
     manifest, failures = read_manifest(folder)
-    result = FolderResult(folder, files=list(discover(folder) if files is None else files), manifest=manifest)
-    failures.extend(missing_documents(folder, manifest))
+    listing = list_folder(folder)
+    result = FolderResult(folder, files=list(listing.documents if files is None else files), manifest=manifest)
+    failures.extend(missing_documents(folder, listing, manifest))
     priors = priors or {}
 
     def one(path: Path) -> Outcome:
@@ -292,8 +303,8 @@ def _review_one(path: Path, folder: Path, rubrics: RubricSet, settings: Settings
         return Reviewed(path, doc, prior.review.model_copy(update={"document": stored}), reused=True)
     if before_model is not None and engine.config is not None and not engine.config.dry_run:
         before_model(doc)
-    chosen = target or (manifest.target if manifest and manifest.target else None) or settings.target
-    names = (manifest.applicant,) if manifest and manifest.applicant else ()
+    chosen = chosen_target(target, manifest, settings)
+    names = applicant_names(manifest)
     token = CURRENT_DOCUMENT.set((folder.name, path.name))
     try:
         review = review_document(doc, rubrics, target=chosen, engine=engine, names=names)
@@ -358,12 +369,13 @@ def plan_folder_calls(path: Path, rubrics: RubricSet, settings: Settings, *, tar
     out: list[tuple[Path, list[PlannedCall] | str]] = []
     if path.is_dir():
         manifest, failures = read_manifest(path)
-        out += [(Path(f.path), f.error) for f in (*failures, *missing_documents(path, manifest))]
-        docs = discover(path) if files is None else list(files)
+        listing = list_folder(path)
+        out += [(Path(f.path), f.error) for f in (*failures, *missing_documents(path, listing, manifest))]
+        docs = list(listing.documents) if files is None else list(files)
     else:
         manifest, docs = None, [path]
-    chosen = target or (manifest.target if manifest and manifest.target else None) or settings.target
-    names = (manifest.applicant,) if manifest and manifest.applicant else ()
+    chosen = chosen_target(target, manifest, settings)
+    names = applicant_names(manifest)
     for doc_path in docs:
         try:
             doc = load_document(doc_path, resolve_kind(doc_path, doc_kind, manifest))

@@ -28,7 +28,7 @@ from ..errors import ReviewerError
 from ..findings import Review
 from ..ingest.listing import folder_problems, list_folder
 from ..kinds import MANIFEST, Manifest, load_manifest, resolve_kind
-from ..pipeline import APPLICATION_STEM, REVIEW_SUFFIX, applicant_name, output_stems
+from ..pipeline import APPLICATION_STEM, REVIEW_SUFFIX, applicant_name, chosen_target, output_stems
 from ..settings import Settings
 from ..store import Digests, Store, StoredRound, fallback_count
 from .summary import ApplicantSummary, DocSummary, Status
@@ -146,7 +146,7 @@ def plan_applicant(folder: Path, applicant: str, out: Path, store: Store | None,
     note = None
     if recorded is not None and not same_person(recorded[0], person, display_name(folder, None)):
         latest, note = {}, NEW_HISTORY_NOTE  # nothing of the earlier rounds is reused or compared
-    chosen_target = target or (manifest.target if manifest and manifest.target else None) or settings.target
+    chosen = chosen_target(target, manifest, settings)
     plans: list[DocPlan] = []
     unchanged: list[DocSummary] = []
     for path in files:
@@ -159,7 +159,7 @@ def plan_applicant(folder: Path, applicant: str, out: Path, store: Store | None,
             plans.append(DocPlan(name, stem, Action.REVIEW))
             continue
         same = (stored is not None and kind is not None
-                and stored.digests == Digests(sha, rubric_digest, engine, context_digest(kind, chosen_target)))
+                and stored.digests == Digests(sha, rubric_digest, engine, context_digest(kind, chosen)))
         if not same:
             plans.append(DocPlan(name, stem, Action.REVIEW, sha, stored.round if stored else None,
                                  previous_review(store, stored)))
@@ -174,7 +174,7 @@ def plan_applicant(folder: Path, applicant: str, out: Path, store: Store | None,
         plans.append(DocPlan(name, stem, Action.REUSE if complete else Action.RENDER, sha, stored.round, None))
         unchanged.append(stored_summary(stored, stem))
     missing = tuple(folder_problems(folder, listing, manifest))
-    app_digest = application_digest(folder, plans, rubric_digest, engine, chosen_target)
+    app_digest = application_digest(folder, plans, rubric_digest, engine, chosen)
     if (manifest_ok and all(p.action is Action.REUSE for p in plans)
             and store is not None and store.application_digest(applicant) == app_digest
             and all(p.is_file() for p in application_outputs(out, settings.formats))):

@@ -29,6 +29,7 @@ from ..pipeline import (
     Engine,
     Prior,
     Reviewed,
+    chosen_target,
     make_engine,
     review_folder,
     write_folder,
@@ -164,7 +165,7 @@ def review_applicant(task: ApplicantTask, rubrics: RubricSet, settings: Settings
                          else f"{folder}: internal error in the application review: {exc!r}"))
     assert result.application is not None
     manifest = result.manifest
-    target = task.target or (manifest.target if manifest and manifest.target else None) or settings.target
+    target = chosen_target(task.target, manifest, settings)
     outcomes = tuple(_outcome(p, by_source.get(folder / p.name), result.errors.get(folder / p.name), rubrics,
                               task, target) for p in task.docs)
     return ApplicantOutcome(task.id, result.application.applicant, outcomes, tuple(failures), app_written,
