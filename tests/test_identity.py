@@ -11,9 +11,10 @@ from pathlib import Path
 import docx
 import pytest
 
-from reviewer.cohort import COHORT_JSON, Status, run_batch
+from reviewer.cohort import COHORT_JSON, Status, plan_batch, run_batch
 from reviewer.cohort.identity import RESERVED, assign_ids, candidates, folder_key, is_plain
 from reviewer.cohort.plan import NEW_HISTORY_NOTE
+from reviewer.errors import InputError
 from reviewer.settings import Settings
 from reviewer.store import DB_NAME, Store
 
@@ -253,3 +254,5 @@ def test_an_applicant_folder_that_is_a_link_is_listed_not_followed(tmp_path: Pat
     written = "".join(p.read_text(errors="ignore") for p in out.rglob("*")
                       if p.is_file() and p.suffix in (".md", ".json"))
     assert "proctor was rude" not in written
+    with pytest.raises(InputError, match="is a link to a folder"):  # nor by a dry run or an export
+        list(plan_batch(cohort, out, SETTINGS))

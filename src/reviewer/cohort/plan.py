@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 
-from ..errors import ReviewerError
+from ..errors import InputError, ReviewerError
 from ..findings import Review
 from ..ingest.listing import folder_problems, list_folder
 from ..kinds import MANIFEST, Manifest, load_manifest, resolve_kind
@@ -130,7 +130,11 @@ def plan_applicant(folder: Path, applicant: str, out: Path, store: Store | None,
                    rubric_digest: str, engine: str, target: str | None, retry_fallbacks: bool = False) -> Plan:
     """Decide per document what to do; ``(None, summary)`` when the whole applicant is unchanged.
 
-    Without a store (a dry run before the first batch) everything is new."""
+    Without a store (a dry run before the first batch) everything is new. A folder that is a link is refused
+    here, so that no caller (the batch, its dry run, an export) follows it."""
+    if folder.is_symlink():  # it may lead anywhere (another cohort, a home folder): never followed
+        raise InputError("is a link to a folder; an applicant folder is not followed through a link",
+                         path=folder, hint="move or copy the applicant's folder itself into the cohort")
     manifest: Manifest | None = None
     manifest_ok = True
     try:

@@ -264,9 +264,6 @@ def _tasks(state: _Run, folders: list[Path], ids: dict[Path, str],
     for folder in folders:
         applicant = ids[folder]
         try:
-            if folder.is_symlink():  # it may lead anywhere (another cohort, a home folder): never followed
-                raise InputError("is a link to a folder; an applicant folder is not followed through a link",
-                                 path=folder, hint="move or copy the applicant's folder itself into the cohort")
             if (state.out / applicant).is_dir():
                 sweep(state.out / applicant)
             task, summary = plan_applicant(folder, applicant, state.out / applicant, state.store, state.settings,
