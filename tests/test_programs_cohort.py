@@ -87,3 +87,16 @@ def test_a_batch_runs_the_mail_merge_check_too(tmp_path: Path) -> None:
     fails = [f for f in app["findings"] if f["criterion"] == "application.tailoring" and f["verdict"] == "fail"]
     assert [(f["document"].rsplit("/", 1)[-1], f["quote"]) for f in fails] == [
         ("ps-harbor.txt", "I hope to join Larkspur Valley Kaiser Permanente.")]
+
+
+def test_a_linked_applicant_folder_gets_no_plan(tmp_path: Path) -> None:
+    src, out = cohort(tmp_path, "amara-okafor"), tmp_path / "out"
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(SAMPLES / "lucia-fernandez", elsewhere)
+    (src / "linked").symlink_to(elsewhere, target_is_directory=True)
+    result = CliRunner().invoke(main, ["batch", str(src), "--out", str(out), "--jobs", "1", "--quiet",
+                                       "--programs", str(SAMPLES / "programs.csv")])
+    assert "linked: program plan not written: " in result.output and "is a link to a folder" in result.output
+    assert (out / "amara-okafor" / "program-plan.json").is_file()
+    assert not (out / "linked" / "program-plan.json").exists()
+

@@ -24,9 +24,9 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 
-from ..errors import InputError, ReviewerError
+from ..errors import ReviewerError
 from ..findings import Review
-from ..ingest.listing import folder_problems, list_folder
+from ..ingest.listing import folder_problems, list_folder, refuse_linked_applicant
 from ..kinds import MANIFEST, Manifest, load_manifest, resolve_kind
 from ..pipeline import APPLICATION_STEM, REVIEW_SUFFIX, applicant_name, chosen_target, output_stems
 from ..settings import Settings
@@ -132,9 +132,7 @@ def plan_applicant(folder: Path, applicant: str, out: Path, store: Store | None,
 
     Without a store (a dry run before the first batch) everything is new. A folder that is a link is refused
     here, so that no caller (the batch, its dry run, an export) follows it."""
-    if folder.is_symlink():  # it may lead anywhere (another cohort, a home folder): never followed
-        raise InputError("is a link to a folder; an applicant folder is not followed through a link",
-                         path=folder, hint="move or copy the applicant's folder itself into the cohort")
+    refuse_linked_applicant(folder)
     manifest: Manifest | None = None
     manifest_ok = True
     try:

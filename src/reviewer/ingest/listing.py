@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import InputError
 from ..kinds import MANIFEST, Manifest
 from ..safeopen import entry_problem
 from . import SUPPORTED_SUFFIXES
@@ -84,3 +85,11 @@ def folder_problems(folder: Path, listing: FolderListing, manifest: Manifest | N
 
 __all__ = ["REVIEW_SUFFIX", "UNREADABLE_DOCUMENT_SUFFIXES", "FolderListing", "Skipped", "folder_problems",
            "list_folder"]
+
+
+def refuse_linked_applicant(folder: Path) -> None:
+    """An applicant folder of a cohort that is a link may lead anywhere (another cohort, a home folder): it is
+    never followed, by the batch, its dry run, its export or its program plans."""
+    if folder.is_symlink():
+        raise InputError("is a link to a folder; an applicant folder is not followed through a link",
+                         path=folder, hint="move or copy the applicant's folder itself into the cohort")

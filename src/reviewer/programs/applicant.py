@@ -98,11 +98,16 @@ class CohortPlanner:
     errors: list[tuple[str, str]] = field(default_factory=list)  # (applicant folder name, error)
 
     def __call__(self, folder: Path, out: Path) -> None:
+        from ..ingest.listing import refuse_linked_applicant
+
         try:
+            refuse_linked_applicant(folder)
             plan = plan_for(read_applicant(folder), self.table, self.weights, as_of=self.as_of, params=self.params)
             write_plan(plan, out, self.formats)
         except ReviewerError as exc:
             self.errors.append((folder.name, f"program plan not written: {exc}"))
+        except OSError as exc:  # a folder gone or unreadable since it was reviewed: its plan only, never the batch
+            self.errors.append((folder.name, f"program plan not written: {exc.strerror or exc!r}"))
 
 
 def write_plan(plan: Plan, out: Path, formats: Iterable[str] = PLAN_FORMATS, *,
