@@ -83,14 +83,15 @@ def is_external(cause: str, rule: UnownedCause) -> bool:
     one with no words at all ("because of it") names nothing."""
     if not cause:
         return False
-    if any(a == 0 for a, _ in find_terms(cause, rule.circumstances)):
-        return not has_term(cause, rule.context_terms)
     first = cause.split()[0]
-    if first.lower().endswith("ing") and first[:1].islower():
-        return False
-    if any(a == 0 for a, _ in find_terms(cause, rule.self_openers)):
+    gerund = first.lower().endswith("ing") and first[:1].islower()
+    if not _opens_with(cause, rule.circumstances) and (gerund or _opens_with(cause, rule.self_openers)):
         return False
     return not has_term(cause, rule.context_terms)
+
+
+def _opens_with(text: str, terms: Sequence[str]) -> bool:
+    return any(a == 0 for a, _ in find_terms(text, terms))
 
 
 def subject_before(text: str, start: int, verb: int, words: int) -> tuple[str, int]:
@@ -136,8 +137,9 @@ Disowned = Callable[[Sentence, int, int, bool], bool]
 def _cause_clause(text: str, s: Sentence, rule: UnownedCause, disowned: Disowned) -> tuple[int, int] | None:
     """A connective and the outside cause after it, in a sentence about the result."""
     results = find_terms(text, rule.result_terms, s.start, s.end)
+    upto = text[: s.end]  # a cause never runs past its sentence
     for a, b in find_terms(text, rule.connectives, s.start, s.end):
-        cause, stop, clause_end = cause_after(text[: s.end], b, rule.cause_words)
+        cause, stop, clause_end = cause_after(upto, b, rule.cause_words)
         # the result is named outside the cause clause: "…, because many people pass" gives no cause *for it*
         about_result = any(y <= a or x >= clause_end for x, y in results)
         if about_result and is_external(cause, rule) and not disowned(s, a, stop, False):

@@ -761,8 +761,9 @@ def find_phrases(doc: Document, sentences: Sequence[Sentence], params: PhrasePar
     inside quotation marks, in text order."""
     out: list[Phrase] = []
     seen: set[tuple[int, int]] = set()
+    quotes = {s.start: _quoted(doc, s) for s in sentences}
     for s in sentences:
-        quoted = _quoted(doc, s)
+        quoted = quotes[s.start]
         for label, terms in params.groups.items():
             for a, b in find_terms(plain(doc.text), terms, s.start, s.end):
                 if (a, b) in seen or _negated(doc, s, a, params) or _inside(quoted, a, b):
@@ -775,7 +776,7 @@ def find_phrases(doc: Document, sentences: Sequence[Sentence], params: PhrasePar
                     out.append(p)
     if not out:  # an outside cause is blame only when nothing stronger was found and nothing is owned
         def disowned(sent: Sentence, a: int, b: int, quoted_only: bool) -> bool:
-            return _inside(_quoted(doc, sent), a, b) or (not quoted_only and _negated(doc, sent, a, params))
+            return _inside(quotes[sent.start], a, b) or (not quoted_only and _negated(doc, sent, a, params))
 
         for label, unowned in params.unowned.items():
             out += [Phrase(label, a, b, doc.text[a:b]) for a, b in unowned_causes(doc, sentences, unowned, disowned)]
@@ -983,8 +984,7 @@ _TIME_WORDS = frozenset({"now", "today", "currently", "current", "every day"})
 
 def _last_span(doc: Document, s: Sentence, terms: Sequence[str]) -> tuple[int, int] | None:
     """The last of ``terms`` in ``s`` (its start and end), or None."""
-    spans = find_terms(plain(doc.text), terms, s.start, s.end) if terms else []
-    return max(spans, default=None)
+    return max(find_terms(plain(doc.text), terms, s.start, s.end), default=None)
 
 
 @register("score_pivot", PivotParams)
@@ -1003,9 +1003,9 @@ def check_pivot(ctx: Context, params: PivotParams) -> Outcome:
     nxt = following(ctx.doc, got)
     apology = _last_span(ctx.doc, last, params.apology_terms + params.blame_terms)
     if apology is not None:
-        forward = _last_span(ctx.doc, last, [t for t in params.terms if t.lower() not in _TIME_WORDS])
-        later = nxt is not None and nxt.block == last.block and _first_term(
-            ctx.doc, (nxt,), [t for t in params.terms if t.lower() not in _TIME_WORDS])
+        timeless = [t for t in params.terms if t.lower() not in _TIME_WORDS]
+        forward = _last_span(ctx.doc, last, timeless)
+        later = nxt is not None and nxt.block == last.block and _first_term(ctx.doc, (nxt,), timeless)
         # a forward word inside the apology or blame itself ("the boards and the wards are two different worlds")
         # does not turn it around
         if not later and (forward is None or forward[0] < apology[1]):
