@@ -27,7 +27,7 @@ from pydantic import Field, field_validator
 from ..document import Block, Document, HiddenSpan
 from ..findings import Verdict
 from .registry import Context, Hit, Outcome, Params, register
-from .text import find_terms, plain
+from .text import find_terms, plain, term_alternation
 
 _RANGE = re.compile(r"^U\+([0-9A-Fa-f]{4,6})(?:\s*-\s*U\+([0-9A-Fa-f]{4,6}))?$")
 TAG_START, TAG_END = 0xE0000, 0xE007F
@@ -224,19 +224,14 @@ _TAG_RUN = re.compile(f"[{chr(TAG_START)}-{chr(TAG_END)}]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?;])[\"')\]]*\s+|\n+")
 
 
-def _alternation(terms: tuple[str, ...]) -> str:
-    return "|".join(t[3:] if t.startswith("re:") else re.escape(t.strip()).replace(r"\ ", r"\s+")
-                    for t in sorted(terms, key=len, reverse=True))
-
-
 @lru_cache(maxsize=8)
 def address_pattern(templates: tuple[str, ...], readers: tuple[str, ...], imperatives: tuple[str, ...]
                     ) -> re.Pattern[str] | None:
     """One pattern for every way of addressing an automated reader (None when there are none)."""
     if not templates or not readers:
         return None
-    reader = f"(?:{_alternation(readers)})(?![\\w])"
-    imperative = f"(?:{_alternation(imperatives)})(?![\\w])" if imperatives else "(?!)"
+    reader = f"(?:{term_alternation(readers)})(?![\\w])"
+    imperative = f"(?:{term_alternation(imperatives)})(?![\\w])" if imperatives else "(?!)"
     parts = [t.replace("{reader}", reader).replace("{imperative}", imperative) for t in templates]
     return re.compile(r"(?<![\w])(?:" + "|".join(f"(?:{p})" for p in parts) + ")", re.IGNORECASE)
 

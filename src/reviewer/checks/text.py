@@ -10,20 +10,17 @@ from functools import lru_cache
 from ..document import Document, Sentence
 
 
+def term_alternation(terms: Iterable[str]) -> str:
+    """The terms as one regex alternation, longest first: a ``re:<pattern>`` term as its pattern, any other
+    escaped, with each space matching any run of white space."""
+    return "|".join(f"(?:{t[3:]})" if t.startswith("re:") else re.escape(t.strip()).replace(r"\ ", r"\s+")
+                    for t in sorted(terms, key=len, reverse=True))
+
+
 @lru_cache(maxsize=512)
 def term_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
-    """One alternation for many terms, longest first, on word boundaries, case-insensitive.
-
-    A term may itself be a regular expression when written as ``re:<pattern>``.
-    """
-    parts = []
-    for t in sorted(terms, key=len, reverse=True):
-        if t.startswith("re:"):
-            parts.append(f"(?:{t[3:]})")
-        else:
-            escaped = re.escape(t.strip()).replace(r"\ ", r"\s+")
-            parts.append(escaped)
-    return re.compile(r"(?<![\w])(?:" + "|".join(parts) + r")(?![\w])", re.IGNORECASE)
+    """One alternation for many terms (:func:`term_alternation`), on word boundaries, case-insensitive."""
+    return re.compile(r"(?<![\w])(?:" + term_alternation(terms) + r")(?![\w])", re.IGNORECASE)
 
 
 def find_terms(text: str, terms: Iterable[str], start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
