@@ -113,17 +113,31 @@ def check_terms_absent(ctx: Context, params: TermsParams) -> Outcome:
     return Outcome(verdict, tuple(hits), summary=f"{len(hits)} sentence(s) with a term to avoid")
 
 
-class CountParams(TermsParams):
+class BoundsParams(Params):
+    """A lower bound, an upper bound or both, for the count and length kinds."""
+
     min: int | None = Field(default=None, ge=0)
     max: int | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
-    def _bounds(self) -> CountParams:
+    def _bounds(self) -> BoundsParams:
         if self.min is None and self.max is None:
             raise ValueError("give min, max or both")
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError("min is above max")
         return self
+
+    def beyond(self, n: int) -> str | None:
+        """Which bound ``n`` breaks ("at least 2", "at most 5"), or None."""
+        if self.min is not None and n < self.min:
+            return f"at least {self.min}"
+        if self.max is not None and n > self.max:
+            return f"at most {self.max}"
+        return None
+
+
+class CountParams(TermsParams, BoundsParams):
+    pass
 
 
 @register("term_count", CountParams)
@@ -135,25 +149,13 @@ def check_term_count(ctx: Context, params: CountParams) -> Outcome:
     bad = []
     for r in got:
         n = len(find_terms(text, params.terms, r.start, r.end))
-        if params.min is not None and n < params.min:
-            bad.append((r, f"{n} of the terms; at least {params.min} expected"))
-        elif params.max is not None and n > params.max:
-            bad.append((r, f"{n} of the terms; at most {params.max} expected"))
+        if broken := params.beyond(n):
+            bad.append((r, f"{n} of the terms; {broken} expected"))
     return _outcome(ctx, params, bad, "term count")
 
 
-class LengthParams(SpanParams):
+class LengthParams(SpanParams, BoundsParams):
     unit: Literal["words", "characters", "sentences"] = "words"
-    min: int | None = Field(default=None, ge=0)
-    max: int | None = Field(default=None, ge=0)
-
-    @model_validator(mode="after")
-    def _bounds(self) -> LengthParams:
-        if self.min is None and self.max is None:
-            raise ValueError("give min, max or both")
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError("min is above max")
-        return self
 
 
 def measure(ctx: Context, region: Region, unit: str) -> int:
@@ -173,8 +175,6 @@ def check_length(ctx: Context, params: LengthParams) -> Outcome:
     bad = []
     for r in got:
         n = measure(ctx, r, params.unit)
-        if params.min is not None and n < params.min:
-            bad.append((r, f"{n} {params.unit}; at least {params.min}"))
-        elif params.max is not None and n > params.max:
-            bad.append((r, f"{n} {params.unit}; at most {params.max}"))
+        if broken := params.beyond(n):
+            bad.append((r, f"{n} {params.unit}; {broken}"))
     return _outcome(ctx, params, bad, "length")
