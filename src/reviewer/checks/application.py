@@ -45,7 +45,7 @@ from pydantic import Field
 from ..document import DocKind, Document, Entry, Sentence
 from ..errors import printable
 from ..findings import Verdict
-from ..ingest.dates import MONTH_NAME, find_date, parse_month
+from ..ingest.dates import MONTH_NAME, YEAR, find_date, parse_month
 from .experience import entry_anchor, entry_span
 from .registry import AppContext, Hit, Outcome, Params, register
 from .score import score_discussion, with_digits
@@ -254,7 +254,8 @@ _PASS_AFTER = re.compile(
 _FAIL_AFTER = re.compile(
     r"^\s*,?\s*(?:I\s+)?(?:fail|did\s+not\s+pass|didn't\s+pass|was\s+unsuccessful)", re.IGNORECASE
 )
-_WORD_NUM = {"one": 1, "two": 2, "three": 3, "four": 4}
+_COUNT_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "eighteen": 18}
 _FAIL_WORD = re.compile(
     r"\b(?:fail(?:ed|ure|ing)?|did\s+not\s+pass|didn't\s+pass|unsuccessful)\b", re.IGNORECASE
 )
@@ -364,17 +365,17 @@ def _attempt_value(text: str) -> int | None:
     total = _N_ATTEMPTS.search(text)
     if total:
         n = total.group("n").lower()
-        return _WORD_NUM.get(n) or int(n)
+        return _COUNT_WORDS.get(n) or int(n)
     first_n = _NOT_FIRST_N.search(text)
     if first_n:
         n = first_n.group("n").lower()
-        return (_WORD_NUM.get(n) or int(n)) + 1
+        return (_COUNT_WORDS.get(n) or int(n)) + 1
     failed = _FAILED_TIMES.search(text)
     if failed:
         if failed.group("times"):
             return _TIMES[failed.group("times").lower()] + 1
         n = failed.group("n").lower()
-        return (_WORD_NUM.get(n) or int(n)) + 1
+        return (_COUNT_WORDS.get(n) or int(n)) + 1
     if _RETAKEN.search(text):
         return RETAKEN
     return None
@@ -395,12 +396,20 @@ def _clauses(text: str) -> list[tuple[int, int]]:
 _EACH = re.compile(r"\b(?:each|both)\b", re.IGNORECASE)
 
 
-def _attempt_facts(doc: Document, sent: Sentence) -> Iterator[Fact]:
+def _exam_before(doc: Document, sent: Sentence, at: int) -> list[re.Match[str]]:
+    """The nearest exam named before offset ``at`` of ``sent``, in it or earlier in its paragraph (none or one)."""
+    earlier = list(_EXAM.finditer(sent.text, 0, at))
+    if not earlier:
+        prev = [s for s in doc.sentences if s.block == sent.block and s.index < sent.index]
+        earlier = [m for s in prev for m in _EXAM.finditer(s.text)]
+    return earlier[-1:]
+
+
+def _attempt_facts(doc: Document, sent: Sentence, clauses: Sequence[tuple[int, int]]) -> Iterator[Fact]:
     """Attempt counts, each for the exam named in its own clause (before it, else after it), else for the
     exam of the clause or sentence before it ("I failed Step 1. I passed on my second attempt.")."""
     text = sent.text
-    clauses = _clauses(text)
-    for i, (a, b) in enumerate(clauses):
+    for a, b in clauses:
         value = _attempt_value(text[a:b])
         if value is None:
             continue
@@ -408,12 +417,8 @@ def _attempt_facts(doc: Document, sent: Sentence) -> Iterator[Fact]:
         paren = _summary_attempt(text, a, b)
         if paren is not None:  # "Step 1: Pass (3rd attempt) Step 2 CK: 229": the exam the result line follows
             exams = [m for m in _EXAM.finditer(text, 0, paren.start())][-1:]
-        if not exams:  # the nearest exam named before this clause, in this sentence or earlier in its paragraph
-            earlier = [m for m in _EXAM.finditer(text, 0, clauses[i][0])]
-            if not earlier:
-                prev = [s for s in doc.sentences if s.block == sent.block and s.index < sent.index]
-                earlier = [m for s in prev for m in _EXAM.finditer(s.text)]
-            exams = earlier[-1:]
+        if not exams:
+            exams = _exam_before(doc, sent, a)
         names = sorted({exam_of(m) for m in exams})
         if len(names) == 1 or (names and _EACH.search(text, a, b)):  # "Step 1 and Step 2 CK, each on the first"
             for name in names:
@@ -426,30 +431,29 @@ _OUTCOME = re.compile(r"\b(?:(?P<fail>(?<!pass/)(?<!pass-)fail(?:ed|ing)?(?!\s+t
                       r"|not\s+passed|(?:was\s+|were\s+)?(?:unsuccessful|not\s+successful))"
                       r"|(?P<pass>(?<!not\s)passed|cleared|pass(?![/-])"
                       r"|passing(?!\s+(?:score|standard|mark|line|grade|threshold|rate|result))))\b", re.IGNORECASE)
-_MONTH_DATE = re.compile(rf"(?<![\w/.])(?:{MONTH_NAME},?\s*(?:19[5-9]\d|20\d\d)|\d{{1,2}}\s?/\s?(?:19[5-9]\d|20\d\d))"
+_MONTH_DATE = re.compile(rf"(?<![\w/.])(?:{MONTH_NAME},?\s*{YEAR}|\d{{1,2}}\s?/\s?{YEAR})"
                          r"(?![\w/])", re.IGNORECASE)
 OUTCOME = "outcome"
 
 
-def _outcome_facts(doc: Document, sent: Sentence) -> Iterator[Fact]:
+def _outcome_facts(doc: Document, sent: Sentence, clauses: Sequence[tuple[int, int]]) -> Iterator[Fact]:
     """Each outcome word with the month-dated sitting right after it (or right before it), for the exam of its
     clause: value 1 passed, 0 did not."""
     text = sent.text
-    clauses = _clauses(text)
     everywhere = list(_MONTH_DATE.finditer(text))
     for a, b in clauses:
         # "I took it in January 2021 and I passed": the sitting may be dated in the clause before
         dates = [d for d in everywhere if d.start() < b]
-        if not dates:
+        outcomes = list(_OUTCOME.finditer(text, a, b)) if dates else []
+        if not outcomes:
             continue
-        exams = list(_EXAM.finditer(text, a, b)) or list(_EXAM.finditer(text, 0, a))[-1:] or [
-            m for s in doc.sentences if s.block == sent.block and s.index < sent.index for m in _EXAM.finditer(s.text)
-        ][-1:]
-        for o in _OUTCOME.finditer(text, a, b):
+        exams = list(_EXAM.finditer(text, a, b)) or _exam_before(doc, sent, a)
+        only = exams[0] if len({exam_of(m) for m in exams}) == 1 else None
+        for o in outcomes:
             # the exam the outcome names ("passing Step 1 in February 2021 and scoring 236 on Step 2 CK"), else
             # the one exam of its clause
             named = [m for m in exams if 0 <= m.start() - o.end() <= 8]
-            exam = named[0] if named else (exams[0] if len({exam_of(m) for m in exams}) == 1 else None)
+            exam = named[0] if named else only
             after = [d for d in dates if 0 <= d.start() - o.end() <= 60 and not _OUTCOME.search(text, o.end(),
                                                                                                     d.start())]
             before = [d for d in dates if 0 <= o.start() - d.end() <= 30 and not _OUTCOME.search(text, d.end(),
@@ -465,9 +469,10 @@ def exam_facts(doc: Document, params: ConsistencyParams) -> list[Fact]:
     too)."""
     out: list[Fact] = []
     for sent in doc.sentences:
+        clauses = _clauses(sent.text)
         out.extend(_score_facts(doc, sent, params))
-        out.extend(_attempt_facts(doc, sent))
-        out.extend(_outcome_facts(doc, sent))
+        out.extend(_attempt_facts(doc, sent, clauses))
+        out.extend(_outcome_facts(doc, sent, clauses))
     return out
 
 
@@ -626,8 +631,6 @@ _NAMES_GAP = re.compile(r"\b(?:no\s+(?:\w+\s+)?(?:activit(?:y|ies)|entries|exper
                         r"|(?:time|months?)\s+(?:off|away)|break\s+(?:in|from)|(?:shows?|lists?)\s+nothing)\b", re.I)
 
 
-_COUNT_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-                "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "eighteen": 18}
 # "After my internship I took eight months to prepare for Step 1": a period dated by the entry it follows.
 _AFTER_ENTRY = re.compile(
     r"\bafter\s+(?:my|the|our)\s+(?P<what>[A-Za-z][\w'-]*(?:\s+[A-Za-z][\w'-]*){0,3}?)\s*,?\s+I\s+(?:took|spent|had|used"
@@ -656,7 +659,7 @@ def _after_entry(text: str, dated: Sequence[Dated]) -> list[tuple[int, int | Non
 # "After my servicio social ended in July 2020, I spent ten months caring for my grandmother": a spell counted
 # from a dated month (the month after it, when something ended then).
 _DATED_SPELL = re.compile(
-    rf"(?P<date>{MONTH_NAME},?\s*(?:19[5-9]\d|20\d\d))\s*,?\s+I\s+(?:then\s+)?(?:spent|took|used|had|needed)\s+"
+    rf"(?P<date>{MONTH_NAME},?\s*{YEAR})\s*,?\s+I\s+(?:then\s+)?(?:spent|took|used|had|needed)\s+"
     r"(?:about\s+|nearly\s+|almost\s+|around\s+)?(?P<n>\d{1,2}|[a-z]+)\s+(?P<unit>months?|years?)\b",
     re.IGNORECASE,
 )

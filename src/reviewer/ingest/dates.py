@@ -32,19 +32,19 @@ MONTH_NAME = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![a-z])\.?"
 )
-_YEAR = r"(?:19[5-9]\d|20\d\d)"
+YEAR = r"(?:19[5-9]\d|20\d\d)"  # a four-digit year an application may name
 _B = r"(?<![\w/.])"  # a date starts on its own ...
 _E = r"(?![\w/]|[.-]\d{1,2}(?![\d/]))"  # ... and ends on its own (2019-2020 is two years, 2019-06 one month)
 DATE = (
-    rf"{_B}(?:(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?{MONTH_NAME}(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?,?\s*{_YEAR}"  # Mar 2022,
+    rf"{_B}(?:(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?{MONTH_NAME}(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?,?\s*{YEAR}"  # Mar 2022,
     # March, 2022, Sept. 2022, 01 Mar 2020, March 1, 2020
     rf"|{MONTH_NAME}\s*['’]\d\d(?!\d)"  # May '22
-    rf"|\d{{1,2}}[/.]\d{{1,2}}[/.]{_YEAR}"  # 03/15/2022, 15.03.2022
-    rf"|\d{{1,2}}\s?[/.-]\s?{_YEAR}"  # 03/2022, 3-2022
-    rf"|{_YEAR}[-/.]\d{{1,2}}(?:[-/.]\d{{1,2}})?"  # 2022-03, 2022/03/15
-    rf"|(?:spring|summer|fall|autumn|winter)\s+{_YEAR}"
-    rf"|(?:early|mid|late)[\s-]+{_YEAR}"  # early 2020: January to April; mid: May to August; late: September on
-    rf"|{_YEAR}){_E}"
+    rf"|\d{{1,2}}[/.]\d{{1,2}}[/.]{YEAR}"  # 03/15/2022, 15.03.2022
+    rf"|\d{{1,2}}\s?[/.-]\s?{YEAR}"  # 03/2022, 3-2022
+    rf"|{YEAR}[-/.]\d{{1,2}}(?:[-/.]\d{{1,2}})?"  # 2022-03, 2022/03/15
+    rf"|(?:spring|summer|fall|autumn|winter)\s+{YEAR}"
+    rf"|(?:early|mid|late)[\s-]+{YEAR}"  # early 2020: January to April; mid: May to August; late: September on
+    rf"|{YEAR}){_E}"
 )
 ONGOING = r"(?:present|current(?:ly)?|ongoing|now|today|(?<=to )date|continuing)\b"
 _TO = r"\s*(?:--?>?|–|—|~|→|⟶|=>|\bto\b|\buntil\b|\btill\b|\bthrough\b|\bthru\b)\s*"
@@ -55,7 +55,7 @@ _RANGE = re.compile(
 )
 _MONTH_SPAN = re.compile(  # Mar–Aug 2022, June - July, 2021, between March and November 2021
     rf"(?<![\w/.])(?:between\s+(?P<b1>{MONTH_NAME}){_AND}(?P<b2>{MONTH_NAME})|(?P<m1>{MONTH_NAME}){_TO}"
-    rf"(?P<m2>{MONTH_NAME})),?\s*(?:of\s+)?(?P<y>{_YEAR})(?![\w/])", re.IGNORECASE
+    rf"(?P<m2>{MONTH_NAME})),?\s*(?:of\s+)?(?P<y>{YEAR})(?![\w/])", re.IGNORECASE
 )
 _UNTIL = re.compile(rf"(?P<s>{DATE})[^.;]{{0,80}}?\b(?:until|till)\b[^.;]{{0,50}}?(?P<e>{DATE})", re.IGNORECASE)
 _SINCE = re.compile(rf"\b(?:since|starting|started)\s+(?P<s>{DATE})", re.IGNORECASE)
@@ -80,24 +80,24 @@ def parse_month(text: str, *, end: bool = False) -> str | None:
     """One date as ``YYYY-MM``; a bare year or season gives its first month (its last when ``end``)."""
     t = text.strip().lower().replace(",", " ")
     day = r"\d{1,2}(?:st|nd|rd|th)?"
-    if m := re.fullmatch(rf"(?:{day}\s+)?({MONTH_NAME})(?:\s+{day})?\s*({_YEAR})", t):
+    if m := re.fullmatch(rf"(?:{day}\s+)?({MONTH_NAME})(?:\s+{day})?\s*({YEAR})", t):
         return _ym(int(m.group(2)), _MONTHS[m.group(1)[:3]])
     if m := re.fullmatch(rf"({MONTH_NAME})\s*['’](\d\d)", t):
         return _ym(2000 + int(m.group(2)), _MONTHS[m.group(1)[:3]])
-    if m := re.fullmatch(rf"(\d{{1,2}})[/.](\d{{1,2}})[/.]({_YEAR})", t):
+    if m := re.fullmatch(rf"(\d{{1,2}})[/.](\d{{1,2}})[/.]({YEAR})", t):
         first, second = int(m.group(1)), int(m.group(2))
         return _ym(int(m.group(3)), first if first <= 12 else second)
-    if m := re.fullmatch(rf"(\d{{1,2}})\s?[/.-]\s?({_YEAR})", t):
+    if m := re.fullmatch(rf"(\d{{1,2}})\s?[/.-]\s?({YEAR})", t):
         return _ym(int(m.group(2)), int(m.group(1)))
-    if m := re.fullmatch(rf"({_YEAR})[-/.](\d{{1,2}})(?:[-/.]\d{{1,2}})?", t):
+    if m := re.fullmatch(rf"({YEAR})[-/.](\d{{1,2}})(?:[-/.]\d{{1,2}})?", t):
         return _ym(int(m.group(1)), int(m.group(2)))
-    if m := re.fullmatch(rf"(early|mid|late)[\s-]+({_YEAR})", t):
+    if m := re.fullmatch(rf"(early|mid|late)[\s-]+({YEAR})", t):
         first, last = _THIRDS[m.group(1)]
         return _ym(int(m.group(2)), last if end else first)
-    if m := re.fullmatch(rf"(spring|summer|fall|autumn|winter)\s+({_YEAR})", t):
+    if m := re.fullmatch(rf"(spring|summer|fall|autumn|winter)\s+({YEAR})", t):
         first, last = _SEASONS[m.group(1)]
         return _ym(int(m.group(2)), last if end else first)
-    if re.fullmatch(_YEAR, t):
+    if re.fullmatch(YEAR, t):
         return _ym(int(t), 12 if end else 1)
     return None
 
