@@ -631,38 +631,44 @@ _NAMES_GAP = re.compile(r"\b(?:no\s+(?:\w+\s+)?(?:activit(?:y|ies)|entries|exper
                         r"|(?:time|months?)\s+(?:off|away)|break\s+(?:in|from)|(?:shows?|lists?)\s+nothing)\b", re.I)
 
 
+# "took eight months", "spent about a year": how long a spell lasted (``n`` and ``unit``)
+_SPELL = (r"(?:spent|took|used|had|needed)\s+(?:about\s+|nearly\s+|almost\s+|around\s+)?"
+          r"(?P<n>\d{1,2}|[a-z]+)\s+(?P<unit>months?|years?)\b")
 # "After my internship I took eight months to prepare for Step 1": a period dated by the entry it follows.
 _AFTER_ENTRY = re.compile(
-    r"\bafter\s+(?:my|the|our)\s+(?P<what>[A-Za-z][\w'-]*(?:\s+[A-Za-z][\w'-]*){0,3}?)\s*,?\s+I\s+(?:took|spent|had|used"
-    r"|needed)\s+(?:about\s+|nearly\s+|almost\s+|around\s+)?(?P<n>\d{1,2}|[a-z]+)\s+(?P<unit>months?|years?)\b",
+    r"\bafter\s+(?:my|the|our)\s+(?P<what>[A-Za-z][\w'-]*(?:\s+[A-Za-z][\w'-]*){0,3}?)\s*,?\s+I\s+" + _SPELL,
     re.IGNORECASE,
 )
+
+
+def _spell_months(m: re.Match[str]) -> int | None:
+    """How many months a :data:`_SPELL` match says (None when its count is no number)."""
+    n = int(m.group("n")) if m.group("n").isdigit() else _COUNT_WORDS.get(m.group("n").lower())
+    if not n:
+        return None
+    return n * 12 if m.group("unit").lower().startswith("year") else n
 
 
 def _after_entry(text: str, dated: Sequence[Dated]) -> list[tuple[int, int | None]]:
     """The months after a named entry that ``text`` accounts for ("after my internship I took eight months")."""
     out: list[tuple[int, int | None]] = []
     for m in _AFTER_ENTRY.finditer(text):
-        n = int(m.group("n")) if m.group("n").isdigit() else _COUNT_WORDS.get(m.group("n").lower())
+        months = _spell_months(m)
         head = m.group("what").split()[-1].lower().rstrip("s")
         named = [d for d in dated if d.end is not None
                  and head in " ".join(filter(None, [d.entry.title, d.entry.role])).lower()]
         # else the entry that says what it was ("House Officer": "One-year internship in medicine…")
         named = named or [d for d in dated if d.end is not None and head in (d.entry.description or "").lower()]
         ends = [d.end for d in named if d.end is not None]
-        if n and ends:
-            months = n * 12 if m.group("unit").lower().startswith("year") else n
+        if months and ends:
             out.append((max(ends) + 1, max(ends) + months))
     return out
 
 
 # "After my servicio social ended in July 2020, I spent ten months caring for my grandmother": a spell counted
 # from a dated month (the month after it, when something ended then).
-_DATED_SPELL = re.compile(
-    rf"(?P<date>{MONTH_NAME},?\s*{YEAR})\s*,?\s+I\s+(?:then\s+)?(?:spent|took|used|had|needed)\s+"
-    r"(?:about\s+|nearly\s+|almost\s+|around\s+)?(?P<n>\d{1,2}|[a-z]+)\s+(?P<unit>months?|years?)\b",
-    re.IGNORECASE,
-)
+_DATED_SPELL = re.compile(rf"(?P<date>{MONTH_NAME},?\s*{YEAR})\s*,?\s+I\s+(?:then\s+)?" + _SPELL,
+                          re.IGNORECASE)
 
 
 _ENDED = re.compile(r"\b(?:ended|finished|completed|closed|left)\b", re.IGNORECASE)
@@ -672,13 +678,11 @@ def _dated_spell(text: str) -> list[tuple[int, int | None]]:
     """The months a dated spell covers ("… in July 2020, I spent ten months …")."""
     out: list[tuple[int, int | None]] = []
     for m in _DATED_SPELL.finditer(text):
-        start = month_number(m.group("date"))
-        n = int(m.group("n")) if m.group("n").isdigit() else _COUNT_WORDS.get(m.group("n").lower())
-        if start is None or not n:
+        start, months = month_number(m.group("date")), _spell_months(m)
+        if start is None or not months:
             continue
         ended = _ENDED.search(text[max(0, m.start() - 40) : m.start()])
         first = start + 1 if ended else start
-        months = n * 12 if m.group("unit").lower().startswith("year") else n
         out.append((first, first + months - 1))
     return out
 
