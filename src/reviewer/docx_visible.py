@@ -60,6 +60,7 @@ Theme = dict[str, str]
 
 
 def q(tag: str) -> str:
+    """Clark name for a ``w:`` tag."""
     return f"{{{W}}}{tag}"
 
 

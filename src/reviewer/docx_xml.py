@@ -25,19 +25,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .docx_visible import TINY_HALF_POINTS, WHITE, RunProps, StyleSheet, hidden_reason, props_of
+from .docx_visible import TINY_HALF_POINTS, WHITE, RunProps, StyleSheet, hidden_reason, props_of, q
 
 __all__ = ["TINY_HALF_POINTS", "RunPiece", "RunProps", "StyleSheet", "document_theme", "hidden_reason",
-           "paragraphs", "parse_part", "props_of", "q", "run_pieces", "visible_text", "xml_safe"]
+           "paragraph_text", "paragraphs", "parse_part", "props_of", "q", "run_pieces", "visible_text", "xml_safe"]
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
-
-
-def q(tag: str) -> str:
-    """Clark name for a ``w:`` tag."""
-    return f"{{{W}}}{tag}"
-
 
 P, R, T, TAB, BR, CR = q("p"), q("r"), q("t"), q("tab"), q("br"), q("cr")
 DEL, MOVE_FROM, INS, MOVE_TO = q("del"), q("moveFrom"), q("ins"), q("moveTo")
@@ -173,6 +166,12 @@ def run_pieces(p: Any, sheet: StyleSheet) -> list[RunPiece]:
     # The paragraph mark's own vanish hides nothing else; only run properties decide per run.
     return [RunPiece(run=r, text=run_text(r), hidden=hidden_reason(pr, background)) for r, pr in zip(runs, props,
                                                                                                         strict=True)]
+
+
+def paragraph_text(p: Any) -> str:
+    """Every character the runs of paragraph ``p`` hold, shown or hidden (its runs as :func:`run_pieces` reads
+    them, without working out what shows)."""
+    return "".join(run_text(r) for r in _runs(p))
 
 
 def visible_text(pieces: list[RunPiece]) -> str:

@@ -25,6 +25,7 @@ uses python-docx's parser options (same tree) with entity resolution and network
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -154,36 +155,35 @@ def _parse(pkg: Any, part: str, path: Path, *, count: bool = False) -> Any:
     return root
 
 
-_STORY_LABEL = {"header": "header", "footer": "footer", "footnotes": "footnote", "endnotes": "endnote",
-                "comments": "comment"}
-_NOTE_ITEMS = {"footnotes": "footnote", "endnotes": "endnote", "comments": "comment"}
+_NOTE_ITEMS = {"footnotes": "footnote", "endnotes": "endnote", "comments": "comment"}  # also their labels
 
 
-def _story_text(root: Any, sheet: Any) -> str:
+def _story_text(root: Any) -> str:
     """Every character of a story, shown or hidden (an instruction hidden in a footer is still one)."""
-    from ..docx_xml import paragraphs, run_pieces
+    from ..docx_xml import paragraph_text, paragraphs
 
-    lines = ("".join(pc.text for pc in run_pieces(p, sheet)).strip() for p in paragraphs(root))
+    lines = (paragraph_text(p).strip() for p in paragraphs(root))
     return "\n".join(line for line in lines if line)
 
 
-def read_stories(roots: list[tuple[str, Any]], sheet: Any, path: Path) -> list[Story]:
+def read_stories(roots: list[tuple[str, Any]], path: Path) -> list[Story]:
     """The other stories of a Word file, one :class:`Story` per header or footer part and per note or comment,
     labelled by kind and order ("footnote 2"); at most :data:`~.memory.MAX_TEXT_CHARS` characters in all."""
     from ..docx_xml import q
 
     stories: list[Story] = []
     counts: dict[str, int] = {}
+    parts = Counter(k for k, _ in roots)
     for kind, root in roots:
         item = _NOTE_ITEMS.get(kind)
         units = [el for el in root if el.tag == q(item) and el.get(q("type")) in (None, "normal")] if item else [root]
         for unit in units:
-            text = _story_text(unit, sheet)
+            text = _story_text(unit)
             if not text:
                 continue
             counts[kind] = counts.get(kind, 0) + 1
-            many = item is not None or sum(1 for k, _ in roots if k == kind) > 1
-            label = _STORY_LABEL[kind] + (f" {counts[kind]}" if many else "")
+            many = item is not None or parts[kind] > 1
+            label = (item or kind) + (f" {counts[kind]}" if many else "")
             stories.append(Story(text=text, where=label))
     total = sum(len(s.text) for s in stories)
     if total > MAX_TEXT_CHARS:
@@ -222,7 +222,7 @@ def _precount(data: bytes, path: Path) -> None:
 
 
 def _check_element_counts(body: Any, path: Path) -> None:
-    from ..docx_xml import W
+    from ..docx_visible import W
 
     ns = {"w": W}
     _refuse_counts(int(body.xpath("count(.//w:p)", namespaces=ns)), int(body.xpath("count(.//w:r)", namespaces=ns)),
@@ -270,7 +270,7 @@ def read_docx(data: bytes, path: Path) -> DocxContent:
         blocks.append(RawBlock(text=text, heading=heading, where=where, locator=locator))
         if any(pc.hidden for pc in pieces):
             hidden.extend(_hidden_spans(pieces, where, locator))
-    return DocxContent(blocks=blocks, hidden=hidden, stories=read_stories(story_roots, sheet, path))
+    return DocxContent(blocks=blocks, hidden=hidden, stories=read_stories(story_roots, path))
 
 
 def load_docx(path: Path, kind: DocKind, data: bytes, sha256: str) -> Document:

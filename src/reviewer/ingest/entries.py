@@ -44,9 +44,9 @@ from ..document import Document
 from ..errors import InputError
 from ..segment import RawBlock
 from .memory import ENTRY_FIELDS, MAX_TEXT_CHARS, from_entries, too_much_text
-from .pasted import header_run, read_header, title_like
+from .pasted import header_run, read_header
 
-__all__ = ["load_structured", "parse_details", "split_entries", "title_like"]
+__all__ = ["load_structured", "parse_details", "split_entries"]
 
 ONGOING = frozenset({"present", "current", "ongoing", "now", ""})
 _DATE = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?$")
@@ -289,15 +289,6 @@ def split_entries(blocks: Sequence[RawBlock]) -> tuple[list[RawBlock], list[dict
         for i, b in enumerate(blocks)
     ]
     return marked, entries
-
-
-def entries_from_blocks(blocks: Sequence[RawBlock]) -> list[dict[str, Any]]:
-    """Entry dicts for :func:`reviewer.segment.build_document` from non-empty blocks.
-
-    ``block``/``block_end`` index ``blocks``; an entry without description points past the end (an
-    empty span at the end of the text).
-    """
-    return _group(blocks)[0]
 
 
 def _heading_fields(text: str) -> dict[str, Any]:
