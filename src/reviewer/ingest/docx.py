@@ -34,7 +34,7 @@ from ..document import DocKind, Document, HiddenSpan, SourceFormat, Story
 from ..errors import InputError
 from ..segment import RawBlock
 from .memory import MAX_TEXT_CHARS, assemble
-from .preflight import RESAVE, STRICT_HINT, STRICT_PREFIX, open_word_package, xml_problem
+from .preflight import RESAVE, STRICT_PREFIX, open_word_package, strict_error, xml_problem
 
 _HEADING_NAME = re.compile(r"^(heading [1-9]|title)$", re.IGNORECASE)
 _HEADING_ID = re.compile(r"^(heading[1-9]|title)$", re.IGNORECASE)
@@ -254,8 +254,7 @@ def read_docx(data: bytes, path: Path) -> DocxContent:
     body = root.find(q("body"))
     if body is None:
         if str(root.tag).startswith("{" + STRICT_PREFIX):
-            raise InputError("saved as a Strict Open XML document, which reviewer cannot read", path=path,
-                             hint=STRICT_HINT)
+            raise strict_error(path)
         raise InputError("damaged Word file: the document has no body", path=path, hint=RESAVE)
     _check_element_counts(body, path)
     sheet = StyleSheet(styles_root, theme_root)

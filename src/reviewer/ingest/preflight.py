@@ -216,10 +216,15 @@ def _rel_target(rels: list[tuple[str, str]], kind: str, base: str, default: str)
     return default
 
 
+def strict_error(path: Path) -> InputError:
+    """The one refusal of a document saved as ISO 29500 Strict, found by its relationships or its root."""
+    return InputError("saved as a Strict Open XML document, which reviewer cannot read", path=path,
+                      hint=STRICT_HINT)
+
+
 def _refuse_strict(rels: list[tuple[str, str]], path: Path) -> None:
     if any(rtype.startswith(STRICT_PREFIX) for rtype, _ in rels):
-        raise InputError("saved as a Strict Open XML document, which reviewer cannot read", path=path,
-                         hint=STRICT_HINT)
+        raise strict_error(path)
 
 
 def is_macro_part(name: str) -> bool:
