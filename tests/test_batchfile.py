@@ -16,7 +16,6 @@ from reviewer.batchfile import (
     ResultsJudge,
     parse_custom_id,
     response_of,
-    sent_text_of,
 )
 from reviewer.cli_cohort import batch
 from reviewer.errors import InputError
@@ -24,6 +23,22 @@ from reviewer.llm.judge import JudgeFailure, JudgeRequest, Message
 from reviewer.llm.request import chat_body
 from reviewer.llm.schemas import criterion_ids_of
 from reviewer.store import Store
+
+
+def sent_text_of(user_message: str) -> str | None:
+    """The document text between the ``BEGIN DRAFT <marker>`` / ``END DRAFT <marker>`` lines of a prompt."""
+    for line in user_message.splitlines():
+        if line.startswith("BEGIN DRAFT "):
+            marker = line[len("BEGIN DRAFT "):].strip()
+            begin = f"BEGIN DRAFT {marker}\n"
+            end = f"\nEND DRAFT {marker}"
+            start = user_message.find(begin)
+            stop = user_message.find(end, start + len(begin))
+            if start < 0 or stop < 0:
+                return None
+            return user_message[start + len(begin):stop]
+    return None
+
 
 PS = """I am applying to Kaiser Permanente internal medicine because of its integrated care model.
 

@@ -87,21 +87,6 @@ def parse_custom_id(value: str) -> tuple[str, str] | None:
     return parts[1], parts[2]
 
 
-def sent_text_of(user_message: str) -> str | None:
-    """The document text between the ``BEGIN DRAFT <marker>`` / ``END DRAFT <marker>`` lines of a prompt."""
-    for line in user_message.splitlines():
-        if line.startswith("BEGIN DRAFT "):
-            marker = line[len("BEGIN DRAFT "):].strip()
-            begin = f"BEGIN DRAFT {marker}\n"
-            end = f"\nEND DRAFT {marker}"
-            start = user_message.find(begin)
-            stop = user_message.find(end, start + len(begin))
-            if start < 0 or stop < 0:
-                return None
-            return user_message[start + len(begin):stop]
-    return None
-
-
 # --- export --------------------------------------------------------------------------------------------------
 
 

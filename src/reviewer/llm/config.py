@@ -74,7 +74,7 @@ class LLMConfig(BaseModel):
     redact: bool = False  # [REVIEWER_REDACT / --redact] identifiers replaced before sending (reviewer.redact)
     rewrite: bool = True  # [REVIEWER_REWRITE / --no-rewrite] ask for a rewrite of a setback's score discussion
     thresholds: dict[str, Thresholds] = Field(default_factory=dict)  # by criterion id or dotted prefix
-    rules_only: tuple[str, ...] | None = None  # hybrid: criteria kept rules-judged (None = built-in list)
+    rules_only: tuple[str, ...] | None = None  # hybrid: criteria kept rules-judged (None: as each rubric says)
     boundary_seed: str | None = Field(default=None, repr=False)  # tests only: makes the boundary derivable
 
     @model_validator(mode="after")

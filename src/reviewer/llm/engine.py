@@ -154,6 +154,15 @@ class RewriteStep:
     note: str = ""
 
 
+def _rewrite_failed(reason: str, method: str | None = None, usage: Usage | None = None) -> RewriteStep:
+    """No rewrite: the call failed (``reason``), and the outline is shown instead."""
+    usage = usage if usage is not None else Usage()
+    return RewriteStep(LLMRewrite(status="failed", reason=reason), CallRecord(REWRITE, (), "failed", method, usage,
+                                                                               reason), usage,
+                       f"The model's rewrite of the score discussion is unavailable ({reason}); the outline is shown "
+                       "instead")
+
+
 def suggest_rewrite(doc: Document, call: RewriteCall, config: LLMConfig, judge: Judge, memory: MethodMemory, *,
                     sleep: Sleep = time.sleep) -> RewriteStep:
     """Ask for the rewrite (or take it from the cache), restore the redaction placeholders, and keep it only when
@@ -165,26 +174,18 @@ def suggest_rewrite(doc: Document, call: RewriteCall, config: LLMConfig, judge: 
     if hit is not None:
         answer, method = hit[0], hit[2]
         usage, status = Usage(cached_calls=1), "cached"
-        record_usage = usage
     else:
         try:
             answer, state = ask_rewrite(judge, call, config, memory, sleep=sleep)
         except RubricFailed as exc:
-            return RewriteStep(LLMRewrite(status="failed", reason=exc.reason),
-                               CallRecord(REWRITE, (), "failed", exc.method, exc.usage, exc.reason), exc.usage,
-                               f"The model's rewrite of the score discussion is unavailable ({exc.reason}); "
-                               "the outline is shown instead")
+            return _rewrite_failed(exc.reason, exc.method, exc.usage)
         except Exception as exc:  # a bug must not cost the document its review
-            reason = f"unexpected error {type(exc).__name__}: {exc}"
-            return RewriteStep(LLMRewrite(status="failed", reason=reason),
-                               CallRecord(REWRITE, (), "failed", reason=reason), Usage(),
-                               f"The model's rewrite of the score discussion is unavailable ({reason}); "
-                               "the outline is shown instead")
-        method, usage, status, record_usage = state.method or "", state.usage, "ok", state.usage
+            return _rewrite_failed(f"unexpected error {type(exc).__name__}: {exc}")
+        method, usage, status = state.method or "", state.usage, "ok"
         if cache is not None:
             cache.put_rewrite(call.key, answer, state.usage, method, text_digest=doc.text_digest)
     result = check_rewrite(restore(answer, call.mapping), [doc.text], doc.kind)
-    record = CallRecord(REWRITE, (), status, method or None, record_usage,
+    record = CallRecord(REWRITE, (), status, method or None, usage,
                         "" if result.kept else f"discarded: {result.reason}")
     if result.kept:
         assert result.text is not None

@@ -51,7 +51,6 @@ TEMPLATES = ("system.j2", "document.j2", "repair.j2")
 class Prompt:
     messages: tuple[Message, ...]
     boundary: str
-    sent_text: str  # the document text as sent (invisible characters removed)
 
     @property
     def static_prefix(self) -> str:
@@ -77,10 +76,11 @@ def _render(name: str, folder: Path = PROMPTS_DIR, **values: Any) -> str:
     return str(_env(str(folder)).get_template(name).render(**values))
 
 
-def template_digest(folder: Path = PROMPTS_DIR) -> str:
-    """Digest of every template's source: part of the cache key, so editing a prompt invalidates it."""
+def template_digest(folder: Path = PROMPTS_DIR, names: Sequence[str] = TEMPLATES) -> str:
+    """Digest of the templates' sources (the rubric request's by default): part of the cache key, so editing a
+    prompt invalidates it."""
     h = hashlib.sha256()
-    for name in TEMPLATES:
+    for name in names:
         h.update(name.encode() + b"\0" + (folder / name).read_bytes() + b"\0")
     return h.hexdigest()[:16]
 
@@ -207,7 +207,7 @@ def build_prompt(
                    target=target_line(target), span=span,
                    passage=strip_invisible(passage)[0].strip() if passage else "")
     system = system_message(rubric, criteria, folder, max_tokens=max_tokens)
-    return Prompt((Message("system", system), Message("user", user)), boundary, text)
+    return Prompt((Message("system", system), Message("user", user)), boundary)
 
 
 REWRITE_TEMPLATES = ("rewrite_system.j2", "rewrite_document.j2")
@@ -215,10 +215,7 @@ REWRITE_TEMPLATES = ("rewrite_system.j2", "rewrite_document.j2")
 
 def rewrite_digest(folder: Path = PROMPTS_DIR) -> str:
     """Digest of the rewrite request's templates (its cache key's template part)."""
-    h = hashlib.sha256()
-    for name in REWRITE_TEMPLATES:
-        h.update(name.encode() + b"\0" + (folder / name).read_bytes() + b"\0")
-    return h.hexdigest()[:16]
+    return template_digest(folder, REWRITE_TEMPLATES)
 
 
 def build_rewrite_prompt(
@@ -234,7 +231,7 @@ def build_rewrite_prompt(
     system = _render("rewrite_system.j2", folder, size=size)
     user = _render("rewrite_document.j2", folder, kind=kind.value.replace("_", " "), boundary=boundary, text=text,
                    target=target_line(target), passage=strip_invisible(passage)[0].strip())
-    return Prompt((Message("system", system), Message("user", user)), boundary, text)
+    return Prompt((Message("system", system), Message("user", user)), boundary)
 
 
 def repair_messages(

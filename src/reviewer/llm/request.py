@@ -20,7 +20,7 @@ What is sent, per rubric (the criteria's policy fields, :mod:`reviewer.llm.polic
   no criterion is left.
 
 :func:`plan_rewrite` builds the one other kind of request, a rewrite of the score discussion, with the same
-redaction, marker boundary, cache key and identity (:mod:`reviewer.llm.rewriting` sends it).
+redaction, marker boundary, cache key and identity (:func:`reviewer.llm.engine.suggest_rewrite` sends it).
 """
 
 from __future__ import annotations
