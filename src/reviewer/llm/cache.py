@@ -68,6 +68,12 @@ class Cached:
     method: str
 
 
+def _usage_of(data: dict[str, Any]) -> Usage:
+    """The cost an entry records (zero for what it does not say)."""
+    u = data.get("usage") or {}
+    return Usage(int(u.get("prompt_tokens", 0)), int(u.get("completion_tokens", 0)), int(u.get("calls", 0)))
+
+
 class JudgmentCache:
     """Validated judgments by cache key. A missing folder or an unreadable entry is a miss, never an error."""
 
@@ -90,10 +96,7 @@ class JudgmentCache:
             if data.get("version") != CACHE_VERSION:
                 return None
             judgment = RubricJudgment.model_validate(data["judgment"])
-            u = data.get("usage") or {}
-            usage = Usage(
-                int(u.get("prompt_tokens", 0)), int(u.get("completion_tokens", 0)), int(u.get("calls", 0))
-            )
+            usage = _usage_of(data)
             return Cached(judgment, usage, str(data.get("method", "")))
         except (ValueError, KeyError, TypeError, AttributeError):
             path.unlink(missing_ok=True)
@@ -102,10 +105,15 @@ class JudgmentCache:
     def put(
         self, key: str, judgment: RubricJudgment, usage: Usage, method: str, *, text_digest: str | None = None
     ) -> None:
+        self._write(key, {"judgment": judgment.model_dump(mode="json")}, usage, method, text_digest)
+
+    def _write(self, key: str, payload: dict[str, Any], usage: Usage, method: str, text_digest: str | None) -> None:
+        """An entry: the payload (a judgment or a rewrite) with its cache version, document digest, method and
+        cost."""
         data = {
             "version": CACHE_VERSION,
             "text_digest": text_digest,
-            "judgment": judgment.model_dump(mode="json"),
+            **payload,
             "method": method,
             "usage": {
                 "prompt_tokens": usage.prompt_tokens,
@@ -121,17 +129,12 @@ class JudgmentCache:
             data = json.loads(self._path(key).read_text(encoding="utf-8"))
             if data.get("version") != CACHE_VERSION or not isinstance(data.get("rewrite"), str):
                 return None
-            u = data.get("usage") or {}
-            usage = Usage(int(u.get("prompt_tokens", 0)), int(u.get("completion_tokens", 0)), int(u.get("calls", 0)))
-            return data["rewrite"], usage, str(data.get("method", ""))
+            return data["rewrite"], _usage_of(data), str(data.get("method", ""))
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
     def put_rewrite(self, key: str, text: str, usage: Usage, method: str, *, text_digest: str | None = None) -> None:
-        data = {"version": CACHE_VERSION, "text_digest": text_digest, "rewrite": text, "method": method,
-                "usage": {"prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens,
-                          "calls": usage.calls}}
-        atomic_write_text(self._path(key), json.dumps(data, ensure_ascii=False, indent=1))
+        self._write(key, {"rewrite": text}, usage, method, text_digest)
 
 
     def purge(self, text_digests: set[str]) -> tuple[int, int]:
