@@ -143,6 +143,27 @@ def request_identity(prompt: Prompt, schema: Mapping[str, Any]) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def _sent_text(doc: Document, config: LLMConfig, names: Sequence[str]) -> tuple[str, dict[str, str]]:
+    """The document's text as every request sends it (invisible characters stripped, identifiers replaced by
+    placeholders with ``--redact``) and the placeholders' real values."""
+    clean = strip_invisible(doc.text)[0]
+    return redact(clean, names) if config.redact else (clean, {})
+
+
+def _sent_passage(doc: Document, span: Span, mapping: Mapping[str, str]) -> str:
+    """The passage at ``span`` as sent, with the placeholders of the whole text."""
+    return _as_sent(strip_invisible(doc.text[span.start : span.end])[0], mapping)
+
+
+def _key(doc: Document, config: LLMConfig, endpoint: str | None, model: str | None, templates: str,
+         rubric_digest: str, ids: Sequence[str], identity: str) -> str:
+    """The cache key of one request: the judge (its model and endpoint), the templates, the rubric and the
+    document, and what is asked."""
+    return cache_key(model=model or config.model, endpoint=endpoint or config.endpoint, template_digest=templates,
+                     rubric_digest=rubric_digest, criterion_ids=ids, kind=doc.kind.value,
+                     text_digest=doc.text_digest, request=identity)
+
+
 def plan_requests(
     doc: Document,
     rubrics: RubricSet,
@@ -173,10 +194,9 @@ def plan_requests(
             skipped.append((rubric.id, why))
     if not jobs:
         return RequestPlan((), tuple(skipped))
-    clean = strip_invisible(doc.text)[0]
-    sent, mapping = redact(clean, names) if config.redact else (clean, {})
+    sent, mapping = _sent_text(doc, config, names)
     span = rules_span(doc, target) if any(r.model_span for r, _ in jobs) else None
-    passage = _as_sent(strip_invisible(doc.text[span.start : span.end])[0], mapping) if span else None
+    passage = _sent_passage(doc, span, mapping) if span else None
     templates = template_digest()
     calls = []
     for rubric, criteria in jobs:
@@ -187,9 +207,7 @@ def plan_requests(
         schema = answer_schema(ids, max_tokens=config.max_tokens, span=asks_span,
                                closest=[c.id for c in criteria if c.quotes == "closest"])
         identity = request_identity(prompt, schema)
-        key = cache_key(model=model or config.model, endpoint=endpoint or config.endpoint,
-                        template_digest=templates, rubric_digest=rubric.digest, criterion_ids=ids,
-                        kind=doc.kind.value, text_digest=doc.text_digest, request=identity)
+        key = _key(doc, config, endpoint, model, templates, rubric.digest, ids, identity)
         calls.append(RubricCall(rubric, tuple(criteria), prompt, schema, config.max_tokens, key, identity,
                                 asks_span))
     return RequestPlan(tuple(calls), tuple(skipped), mapping, count_invisible(doc.text), span)
@@ -241,16 +259,13 @@ def plan_rewrite(
     model: str | None = None,
 ) -> RewriteCall:
     """The rewrite request for the score discussion at ``span`` of ``doc``; sends nothing."""
-    clean = strip_invisible(doc.text)[0]
-    sent, mapping = redact(clean, names) if config.redact else (clean, {})
-    passage = _as_sent(strip_invisible(doc.text[span.start : span.end])[0], mapping)
-    prompt = build_rewrite_prompt(doc.kind, text=sent, passage=passage, target=target, seed=config.boundary_seed)
+    sent, mapping = _sent_text(doc, config, names)
+    prompt = build_rewrite_prompt(doc.kind, text=sent, passage=_sent_passage(doc, span, mapping), target=target,
+                                  seed=config.boundary_seed)
     schema = rewrite_schema()
     identity = request_identity(prompt, schema)
     max_tokens = min(config.max_tokens, REWRITE_MAX_TOKENS)
-    key = cache_key(model=model or config.model, endpoint=endpoint or config.endpoint,
-                    template_digest=rewrite_digest(), rubric_digest="rewrite", criterion_ids=["rewrite"],
-                    kind=doc.kind.value, text_digest=doc.text_digest, request=identity)
+    key = _key(doc, config, endpoint, model, rewrite_digest(), "rewrite", ["rewrite"], identity)
     return RewriteCall(prompt, schema, max_tokens, key, identity, span, mapping)
 
 
