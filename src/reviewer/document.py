@@ -116,6 +116,11 @@ class Document(Frozen):
     def text_digest(self) -> str:
         return digest(self.text)
 
+    @property
+    def first_block_span(self) -> tuple[int, int]:
+        """Where a finding about the whole document anchors: its first block (title or first paragraph)."""
+        return (self.blocks[0].start, self.blocks[0].end) if self.blocks else (0, 0)
+
     def sentences_in(self, start: int, end: int) -> tuple[Sentence, ...]:
         """Sentences overlapping the half-open character range [start, end)."""
         return tuple(s for s in self.sentences if s.start < end and s.end > start)

@@ -32,17 +32,10 @@ def run_app_criterion(actx: AppContext, criterion: Criterion) -> Outcome:
     return spec.fn(actx, parse_params(criterion.check, criterion.params))
 
 
-def _doc_anchor(doc: Document) -> tuple[int, int]:
-    """Where a document-level finding anchors: the first block (title or first paragraph)."""
-    if doc.blocks:
-        return doc.blocks[0].start, doc.blocks[0].end
-    return 0, 0
-
-
 def hits_to_findings(doc: Document, criterion: Criterion, outcome: Outcome) -> list[Finding]:
     hits: Sequence[Hit] = outcome.hits
     if not hits and outcome.verdict in (Verdict.WARN, Verdict.FAIL):
-        s, e = _doc_anchor(doc)
+        s, e = doc.first_block_span
         hits = (Hit(s, e, outcome.verdict, outcome.summary),)
     out: list[Finding] = []
     for h in hits:

@@ -97,10 +97,6 @@ def _spans(doc: Document, forms: list[list[str]]) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for f in forms for m in name_pattern(f).finditer(doc.text)]
 
 
-def _first_block(doc: Document) -> tuple[int, int]:
-    return (doc.blocks[0].start, doc.blocks[0].end) if doc.blocks else (0, 0)
-
-
 @register("application_tailoring", TailoringParams, application=True)
 def check_tailoring(actx: AppContext, params: TailoringParams) -> Outcome:
     """``fail`` when a tailored statement names another declared program; ``warn`` when it never names its own."""
@@ -132,7 +128,7 @@ def check_tailoring(actx: AppContext, params: TailoringParams) -> Outcome:
                                                     f"{names[0]}", document=doc.path))
                 wrong.append(f"{shown} names {doc.text[start:end]!r}")
         if not own:
-            s, e = _first_block(doc)
+            s, e = doc.first_block_span
             hits.append(Hit(s, e, Verdict.WARN, f"never names {names[0]}, the program it is written for",
                             document=doc.path))
             unnamed.append(shown)

@@ -506,7 +506,7 @@ def _finding_message(c: Criterion, j: CriterionJudgment) -> str:
 def _doc_level(
     doc: Document, c: Criterion, j: CriterionJudgment, verdict: Verdict, anchor: tuple[int, int] | None = None
 ) -> Finding:
-    start, end = anchor or ((doc.blocks[0].start, doc.blocks[0].end) if doc.blocks else (0, 0))
+    start, end = anchor or doc.first_block_span
     return Finding(
         criterion=c.id,
         verdict=verdict,

@@ -1,16 +1,16 @@
 """One applicant folder to a written plan: the composition ``reviewer programs plan`` and ``reviewer batch
 --programs`` share.
 
-It reads the folder's manifest (its ``profile:`` and ``tailored:``), the documents (or takes the ones a batch
-has already read), completes the profile from them with the consistency check's params in force, plans, and
-writes ``program-plan.xlsx|md|json``. It sits above :mod:`reviewer.pipeline` (whose ``discover`` lists the
-documents) and the renderers; the rest of :mod:`reviewer.programs` sits below them.
+It reads the folder's manifest (its ``profile:`` and ``tailored:``) and the documents (a batch reads them
+again once its reviews are done), completes the profile from them with the consistency check's params in
+force, plans, and writes ``program-plan.xlsx|md|json``. It sits above :mod:`reviewer.pipeline` (whose
+``discover`` lists the documents) and the renderers; the rest of :mod:`reviewer.programs` sits below them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,12 +76,6 @@ def plan_for(facts: ApplicantFacts, table: ProgramsTable, weights: Weights, *, a
     statements = [(Path(d.path).name, d.text) for d in facts.docs if d.kind is DocKind.PERSONAL_STATEMENT]
     return make_plan(profile, table, weights, applicant=facts.name, as_of=as_of, notes=notes, statements=statements,
                      tailored=manifest.tailored if manifest else None, breadth=breadth)
-
-
-def plan_documents(name: str, manifest: Manifest | None, docs: Sequence[Document], table: ProgramsTable,
-                   weights: Weights, *, as_of: dt.date, params: ConsistencyParams) -> Plan:
-    """The plan from documents already read (a batch has them in hand)."""
-    return plan_for(ApplicantFacts(name, manifest, list(docs)), table, weights, as_of=as_of, params=params)
 
 
 @dataclass

@@ -34,10 +34,6 @@ _STEP_NUMBER = {"1": "1", "i": "1", "one": "1", "2": "2", "ii": "2", "two": "2",
 _ATTEMPT_WORD = re.compile(r"\b(?:attempts?|tries|try|sitting|twice|once|thrice|times)\b", re.IGNORECASE)
 
 
-def _steps(text: str) -> set[str]:
-    return {_STEP_NUMBER[m.group(1).lower()] for m in _STEP.finditer(text)}
-
-
 def ambiguous_attempts(fact: Fact) -> bool:
     """An attempt count stated before any exam is named, in a paragraph whose last exam before it is another
     one ("I failed Step 1 ... I passed on my second attempt and I scored 226 on Step 2 CK."): the count most
@@ -109,7 +105,7 @@ def complete_profile(profile: Profile | None, docs: Sequence[Document],
                 kind="documents_disagree", field=label, document=_name(group[0]), quote=_quote(group[0]),
                 message=f"the documents disagree on {exam} ({where}): not filled; set {label} in application.yaml "
                         "and correct the documents"))
-    return _apply(profile, updates, params), notes
+    return _apply(profile, updates), notes
 
 
 def _first_per_value_and_doc(group: Sequence[Fact]) -> list[Fact]:
@@ -126,7 +122,7 @@ def _say(what: str, value: int) -> str:
     return f"score {value}" if what == "score" else f"passed on attempt {value}"
 
 
-def _apply(profile: Profile, updates: dict[str, dict[str, Any]], params: ConsistencyParams) -> Profile:
+def _apply(profile: Profile, updates: dict[str, dict[str, Any]]) -> Profile:
     if not updates:
         return profile
     changes: dict[str, Any] = {}

@@ -25,9 +25,10 @@ class Tier(StrEnum):
 
     @property
     def rank(self) -> int:
-        return {Tier.LIKELY: 3, Tier.TARGET: 2, Tier.REACH: 1, Tier.EXCLUDED: 0}[self]
+        return _RANK[self]
 
 
+_RANK = {Tier.LIKELY: 3, Tier.TARGET: 2, Tier.REACH: 1, Tier.EXCLUDED: 0}  # a sort key, built once
 TIERS = (Tier.LIKELY, Tier.TARGET, Tier.REACH)
 
 
