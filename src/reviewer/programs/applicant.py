@@ -22,11 +22,10 @@ from ..kinds import Manifest, load_manifest, resolve_kind
 from ..rubric import RubricSet
 from .facts import complete_profile
 from .plan import make_plan
-from .result import Plan, ProfileNote
+from .result import PLAN_STEM, Plan, ProfileNote
 from .table import ProgramsTable
 from .weights import Weights
 
-PLAN_STEM = "program-plan"
 PLAN_FORMATS = ("xlsx", "md", "json")
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from .profile import Profile
 
 PLAN_SCHEMA = "reviewer.plan/1"
+PLAN_STEM = "program-plan"  # the plan's files: program-plan.xlsx|md|json
 
 
 class Tier(StrEnum):

@@ -55,19 +55,19 @@ def _quote(text: str, limit: int = 400) -> str:
     return "> " + md_text(text)
 
 
-def _cell(text: str) -> str:
+def md_cell(text: str) -> str:
     """Text for a table cell: escaped, and pipes escaped too (GFM splits cells on them, even in code)."""
     return md_text(text).replace("|", "\\|")
 
 
-def _code_cell(text: str) -> str:
+def md_code_cell(text: str) -> str:
     return md_code(text).replace("|", "\\|")
 
 
 def _scorecard(criteria: Iterable[CriterionResult]) -> list[str]:
     lines = ["| Criterion | Verdict | Why | Guide section |", "|---|---|---|---|"]
     for c in sorted(criteria, key=lambda c: (ORDER[c.verdict], c.id)):
-        lines.append(f"| {_code_cell(c.id)} | {LABEL[c.verdict]} | {_cell(c.message)} | {_cell(c.guide)} |")
+        lines.append(f"| {md_code_cell(c.id)} | {LABEL[c.verdict]} | {md_cell(c.message)} | {md_cell(c.guide)} |")
     return lines
 
 
@@ -141,7 +141,7 @@ def revision_section(rev: RevisionSummary) -> list[str]:
     changed = [v for v in rev.verdicts if v.before != v.after]
     if changed:
         lines += ["### Verdicts that changed", "", "| Criterion | Before | Now |", "|---|---|---|"]
-        lines += [f"| {_code_cell(v.id)} | {_verdict_label(v.before)} | {_verdict_label(v.after)} |" for v in changed]
+        lines += [f"| {md_code_cell(v.id)} | {_verdict_label(v.before)} | {_verdict_label(v.after)} |" for v in changed]
         lines.append("")
     return lines
 
@@ -185,8 +185,8 @@ def llm_section(r: LLMReport) -> list[str]:
         "|---|---|---|---|---|---|",
     ]
     for c in r.calls:
-        lines.append(f"| {_code_cell(c.rubric)} | {_cell(c.status)} | {_cell(c.method or '')} | {c.prompt_tokens} "
-                     f"| {c.completion_tokens} | {_cell(c.reason)} |")
+        lines.append(f"| {md_code_cell(c.rubric)} | {md_cell(c.status)} | {md_cell(c.method or '')} "
+                     f"| {c.prompt_tokens} | {c.completion_tokens} | {md_cell(c.reason)} |")
     if r.dropped_quotes:
         lines += ["", f"{r.dropped_quotes} quote(s) from the model were not found in the draft and were dropped."]
     lines.append("")
@@ -205,7 +205,7 @@ def application_markdown(app: ApplicationReview, review_files: dict[str, str]) -
             warns = sum(1 for c in r.criteria if c.verdict is Verdict.WARN) if r else 0
             link = review_files.get(d.path, "")
             lines.append(
-                f"| {_code_cell(d.path)} | {d.kind.value} | {d.words} | {fails} | {warns} | {_code_cell(link)} |"
+                f"| {md_code_cell(d.path)} | {d.kind.value} | {d.words} | {fails} | {warns} | {md_code_cell(link)} |"
             )
         lines.append("")
     else:

@@ -10,17 +10,13 @@ from __future__ import annotations
 
 from ..errors import printable
 from ..programs.result import TIERS, Decision, Plan, Reason, Tier, TierCounts
-from .markdown import md_code, md_text
+from .markdown import md_cell, md_code_cell
 
 
 def _cell(text: str) -> str:
     """Text from the spreadsheet or the documents: inert Markdown (see :mod:`reviewer.render.markdown`), pipes
     escaped for tables."""
-    return md_text(printable(text)).replace("|", "\\|")
-
-
-def _code(text: str) -> str:
-    return md_code(text).replace("|", "\\|")
+    return md_cell(printable(text))
 
 
 def _points(r: Reason) -> str:
@@ -42,7 +38,8 @@ def _counts_row(name: str, c: TierCounts) -> str:
 def plan_markdown(plan: Plan) -> str:
     pf = plan.portfolio
     out = [f"# Program plan: {_cell(plan.applicant)}", "",
-           f"As of {plan.as_of.isoformat()}, from {_code(plan.programs_file)} with weights {_code(plan.weights)}. "
+           f"As of {plan.as_of.isoformat()}, from {md_code_cell(plan.programs_file)} with weights "
+           f"{md_code_cell(plan.weights)}. "
            "Tiers come from a transparent score; every program's reasons are below. Check each program's own "
            "page before you apply: program policies change every season.", "",
            "## Summary", "", "| Specialty | Likely | Target | Reach | Excluded |", "|---|---|---|---|---|"]
@@ -78,10 +75,10 @@ def plan_markdown(plan: Plan) -> str:
         out.append("")
         out += [f"- {_cell(r.text)}{_points(r)}" for r in d.reasons]
         if d.statement:
-            out.append(f"- your statement for it: {_code(d.statement)}")
+            out.append(f"- your statement for it: {md_code_cell(d.statement)}")
         out.append("")
     if plan.file_problems:
-        out += ["## Problems in the programs file", ""] + [f"- {_code(p)}" for p in plan.file_problems] + [""]
+        out += ["## Problems in the programs file", ""] + [f"- {md_code_cell(p)}" for p in plan.file_problems] + [""]
     out += ["## Reference figures", ""]
     out += [f"- {_cell(r.figure)}. Source: {_cell(r.source)}" for r in plan.references] or ["None."]
     out.append("")
@@ -112,7 +109,7 @@ def _profile(plan: Plan) -> list[str]:
         facts.append("ECFMG certified" if p.ecfmg_certified else f"ECFMG expected {p.ecfmg_expected}")
     out = ["## Profile", "", "; ".join(_cell(f) for f in facts) + ".", ""]
     for n in plan.profile_notes:
-        out.append(f"- **{n.kind.replace('_', ' ')}** {_code(n.field)}: {_cell(n.message)}")
+        out.append(f"- **{n.kind.replace('_', ' ')}** {md_code_cell(n.field)}: {_cell(n.message)}")
         if n.quote:
             out.append(f"  > {_cell(n.quote)}")
     return [*out, ""]

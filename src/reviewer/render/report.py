@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..errors import InputError, short_name
+from ..programs.result import PLAN_SCHEMA, PLAN_STEM
 from .registry import linked_formats
 
 COHORT_FILE = "cohort.json"
@@ -482,17 +483,14 @@ def _fold_applicant(report: CohortReport, out: Path, entry: dict[str, Any],
 
 def _fold_plan(out: Path, row: ApplicantRow) -> None:
     """The tier counts of ``<id>/program-plan.json`` when the batch wrote one, and links to the plan."""
-    rel = safe_relative(f"{row.id}/program-plan.json")
-    if rel is None or not (out / rel).is_file():
-        return
-    data, _ = _read_json(out, str(rel))
-    portfolio = data.get("portfolio") if data and data.get("schema") == "reviewer.plan/1" else None
+    data, _ = _read_json(out, f"{row.id}/{PLAN_STEM}.json")  # none when the batch wrote no plan
+    portfolio = data.get("portfolio") if data and data.get("schema") == PLAN_SCHEMA else None
     counts = portfolio.get("counts") if isinstance(portfolio, dict) else None
     if not isinstance(counts, dict):
         return
     row.plan = {tier: _int(counts.get(tier)) for tier in ("likely", "target", "reach", "excluded")}
-    for name, label in (("program-plan.md", "Markdown"), ("program-plan.xlsx", "XLSX")):
-        link = _link(out, f"{row.id}/{name}", label)
+    for fmt, label in (("md", "Markdown"), ("xlsx", "XLSX")):
+        link = _link(out, f"{row.id}/{PLAN_STEM}.{fmt}", label)
         if link:
             row.plan_links.append(link)
 

@@ -22,10 +22,8 @@ small error page; never a traceback.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import functools
-import hashlib
 import re
 from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
@@ -309,8 +307,9 @@ _STYLE = re.compile(r"<style>(.*?)</style>", re.S)
 
 
 def _style_hashes(html: str) -> str:
-    return " ".join("'sha256-" + base64.b64encode(hashlib.sha256(m.encode("utf-8")).digest()).decode() + "'"
-                    for m in _STYLE.findall(html))
+    from ..render.templating import csp_hash
+
+    return " ".join(csp_hash(m) for m in _STYLE.findall(html))
 
 
 async def view(request: Request) -> Response:
