@@ -87,6 +87,14 @@ def test_a_passing_step3_score_marks_step3_passed() -> None:
     assert prof.step3 is not None and prof.step3.passed and prof.step3.score == 221
 
 
+def test_a_retake_without_a_count_and_a_dated_outcome_fill_nothing() -> None:
+    doc = make_doc("I failed Step 1 in March 2020 and passed it in November 2020. My Step 2 CK score was 238.",
+                   DocKind.ADDITIONAL_INFO, path="ai.txt")
+    prof, notes = complete_profile(None, [doc], PARAMS)
+    assert prof.step1 is None and prof.step2ck is not None and prof.step2ck.score == 238
+    assert [n.field for n in notes] == ["step2ck.score"]
+
+
 def test_an_attempt_count_after_a_sentence_about_another_exam_is_not_taken() -> None:
     doc = make_doc("I failed Step 1 on my first attempt. I was heartbroken. I passed on my second attempt and I scored "
                    "226 on Step 2 CK.", DocKind.ADDITIONAL_INFO, path="ai.txt")

@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from ..checks.application import ConsistencyParams, Fact, exam_facts
+from ..checks.application import RETAKEN, ConsistencyParams, Fact, exam_facts
 from ..document import Document
 from ..errors import printable
 from .profile import ExamRecord, Profile, Step3Record
@@ -54,7 +54,10 @@ def ambiguous_attempts(fact: Fact) -> bool:
 
 
 def document_facts(docs: Sequence[Document], params: ConsistencyParams) -> list[Fact]:
-    return [f for d in docs for f in exam_facts(d, params) if f.exam in _FIELDS and not ambiguous_attempts(f)]
+    """The facts that can fill a profile: a score, or the exact number of attempts it took to pass. A retake
+    with no count, or a sitting's dated outcome, is for the consistency check only."""
+    return [f for d in docs for f in exam_facts(d, params) if f.exam in _FIELDS and not ambiguous_attempts(f)
+            and (f.what == "score" or (f.what == "attempts" and f.value != RETAKEN))]
 
 
 def _quote(fact: Fact) -> str:
