@@ -165,7 +165,8 @@ PARAMS = ConsistencyParams.model_validate(RUBRICS.get("application.consistency")
 def facts(text: str, *, outcomes: bool = False) -> list[tuple[str, str, int]]:
     """Scores and attempt counts (and, with ``outcomes``, dated outcomes) stated in ``text``."""
     found = exam_facts(doc(text, DocKind.ADDITIONAL_INFO, "x"), PARAMS)
-    return [(f.exam, f.what, f.value) for f in found if outcomes or not f.what.startswith("outcome")]
+    return [(f.exam, f.what if f.month is None else f"{f.what} {f.month}", f.value) for f in found
+            if outcomes or f.what != "outcome"]
 
 
 @pytest.mark.parametrize(

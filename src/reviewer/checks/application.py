@@ -273,13 +273,15 @@ def exam_of(m: re.Match[str]) -> str:
 
 @dataclass(frozen=True)
 class Fact:
-    """One exam fact stated in a document: ``what`` is ``score`` or ``attempts`` (attempts to pass)."""
+    """One exam fact stated in a document: ``what`` is ``score``, ``attempts`` (attempts to pass; RETAKEN:
+    more than one) or ``outcome`` (of the sitting in ``month``: 1 passed, 0 not)."""
 
     exam: str
     what: str
     value: int
     doc: Document
     sentence: Sentence
+    month: int | None = None
 
 
 def _score_facts(doc: Document, sent: Sentence, params: ConsistencyParams) -> Iterator[Fact]:
@@ -461,7 +463,7 @@ def _outcome_facts(doc: Document, sent: Sentence, clauses: Sequence[tuple[int, i
             date = after[0] if after else (before[-1] if before else None)
             month = month_number(date.group()) if date else None
             if exam is not None and month is not None:
-                yield Fact(exam_of(exam), f"{OUTCOME} {month}", 1 if o.group("pass") else 0, doc, sent)
+                yield Fact(exam_of(exam), OUTCOME, 1 if o.group("pass") else 0, doc, sent, month)
 
 
 def exam_facts(doc: Document, params: ConsistencyParams) -> list[Fact]:
@@ -477,15 +479,16 @@ def exam_facts(doc: Document, params: ConsistencyParams) -> list[Fact]:
 
 
 def _conflicts(facts: Sequence[Fact], params: ConsistencyParams) -> list[tuple[Fact, Fact]]:
-    by_key: dict[tuple[str, str], list[Fact]] = defaultdict(list)
+    by_key: dict[tuple[str, str, int | None], list[Fact]] = defaultdict(list)
     for f in facts:
-        by_key[(f.exam, f.what)].append(f)
+        by_key[(f.exam, f.what, f.month)].append(f)
     pairs: list[tuple[Fact, Fact]] = []
-    for (exam, what), group in by_key.items():
+    for (exam, what, _month), group in by_key.items():
         if what == "score":
             mark = params.pass_marks.get(exam)
             group = [f for f in group if mark is None or f.value >= mark]
         # compare with an exact count where there is one: a retake without a count agrees with any count but 1
+        # (RETAKEN is 0, so in an outcome group the reference is a pass, and each other document's fail pairs with it)
         first = next((f for f in group if f.value != RETAKEN), group[0]) if group else None
         for f in group:
             if first is not None and f is not first and f.doc.path != first.doc.path and _differ(first, f):
@@ -502,8 +505,8 @@ def _differ(a: Fact, b: Fact) -> bool:
 def _describe(f: Fact) -> str:
     if f.what == "score":
         return f"{f.exam} score {f.value}"
-    if f.what.startswith(OUTCOME):
-        return f"{f.exam} {'passed' if f.value else 'not passed'} in {month_label(int(f.what.split()[1]))}"
+    if f.what == OUTCOME and f.month is not None:
+        return f"{f.exam} {'passed' if f.value else 'not passed'} in {month_label(f.month)}"
     return f"{f.exam} passed after a failed attempt" if f.value == RETAKEN else f"{f.exam} passed on attempt {f.value}"
 
 
