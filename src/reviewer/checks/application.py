@@ -698,14 +698,15 @@ def explained_months(docs: Sequence[Document], terms: Sequence[str], dated: Sequ
     covered: set[int] = set()
     for d in docs:
         sents = _prose(d)
+        reason = [has_term(s.text, terms) for s in sents]
         for i, s in enumerate(sents):
-            nxt = sents[i + 1] if i + 1 < len(sents) and sents[i + 1].block == s.block else None
-            refers = nxt is not None and _THOSE_MONTHS.search(nxt.text) is not None
+            nxt = i + 1 if i + 1 < len(sents) and sents[i + 1].block == s.block else None
+            refers = nxt is not None and _THOSE_MONTHS.search(sents[nxt].text) is not None
             # a sentence that names the empty months ("My CV shows no clinical activity from March to October
             # 2022.") is explained by the reason its paragraph goes on to give
-            rest = [t for t in sents[i + 1 :] if t.block == s.block] if _NAMES_GAP.search(s.text) else []
-            if not (has_term(s.text, terms) or (refers and nxt is not None and has_term(nxt.text, terms))
-                    or any(has_term(t.text, terms) for t in rest)):
+            rest = [j for j in range(i + 1, len(sents)) if sents[j].block == s.block] if _NAMES_GAP.search(s.text) \
+                else []
+            if not (reason[i] or (refers and nxt is not None and reason[nxt]) or any(reason[j] for j in rest)):
                 continue
             for start, end in [*_dates_in(s.text), *_after_entry(s.text, dated), *_dated_spell(s.text)]:
                 covered.update(range(start, (end if end is not None else start + 1200) + 1))

@@ -35,6 +35,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pydantic import Field
 
@@ -102,6 +103,7 @@ def spoken_value(words: str) -> int | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def with_digits(text: str) -> str:
     """``text`` with spoken scores written as digits (for reading exam facts; offsets are not kept)."""
     def repl(m: re.Match[str]) -> str:
@@ -313,7 +315,7 @@ def _low_number(text: str, exam: str | None = None, only: str | None = None) -> 
     for m in _NUMBER.finditer(text):
         before = [e for e in named if e.end() <= m.start()]
         after = next((e for e in named if e.start() >= m.end()), None)
-        if after is not None and re.fullmatch(r"\s+(?:points\s+)?(?:on|in|for)\s+(?:the\s+|my\s+)?(?:USMLE\s+)?",
+        if after is not None and re.fullmatch(r"\s+(?:points\s+)?(?:on|in|for)\s+(?:the\s+|my\s+)?",
                                               text[m.end() : after.start()]):
             which = exam_name(after.group())  # "I scored 196 on USMLE Step 1"
         elif before and (m.start() - before[-1].end() <= 60
