@@ -25,6 +25,7 @@ mention of the variant's own program (a longer name containing it) does not coun
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ..document import Document
@@ -59,32 +60,39 @@ def name_pattern(words: list[str]) -> re.Pattern[str]:
 
 def short_form(name: str, params: TailoringParams) -> tuple[str, ...] | None:
     words = name_words(name)
+    full = len(words)
     generic = {w.lower() for w in params.generic_words}
     while words and words[-1].lower() in generic:
         words.pop()
     while words and words[0].lower() == "the":
         words.pop(0)
-    full = name_words(name)
-    if len(words) < params.min_short_words or len(words) == len(full):
+    if len(words) < params.min_short_words or len(words) == full:
         return None
     return tuple(w.lower() for w in words)
 
 
-def program_forms(tailored: dict[str, tuple[str, ...]], params: TailoringParams) -> dict[str, list[list[str]]]:
-    """For each declared program (keyed by its first name, lower-cased): the word lists that name it."""
+def program_key(names: Sequence[str]) -> str:
+    """A declared program's key: its first name's words, lower-cased."""
+    return " ".join(name_words(names[0])).lower()
+
+
+def program_forms(tailored: Mapping[str, Sequence[str]], params: TailoringParams) -> dict[str, list[list[str]]]:
+    """For each declared program (keyed by :func:`program_key`): the word lists that name it."""
     forms: dict[str, list[list[str]]] = {}
+    declared: dict[str, set[tuple[str, ...]]] = {}  # the same forms, lower-cased
     shorts: dict[tuple[str, ...], set[str]] = {}
     for names in tailored.values():
-        key = " ".join(name_words(names[0])).lower()
-        entry = forms.setdefault(key, [])
+        key = program_key(names)
+        entry, seen = forms.setdefault(key, []), declared.setdefault(key, set())
         for n in names:
             words = name_words(n)
-            if words and [w.lower() for w in words] not in [[x.lower() for x in f] for f in entry]:
+            lower = tuple(w.lower() for w in words)
+            if words and lower not in seen:
                 entry.append(words)
+                seen.add(lower)
             short = short_form(n, params)
             if short:
                 shorts.setdefault(short, set()).add(key)
-    declared = {key: {tuple(w.lower() for w in f) for f in entry} for key, entry in forms.items()}
     for short, owners in shorts.items():
         owner = next(iter(owners))
         taken = any(short in names for key, names in declared.items() if key != owner)
@@ -108,12 +116,12 @@ def check_tailoring(actx: AppContext, params: TailoringParams) -> Outcome:
     variants = [(by_name[f], names) for f, names in tailored.items() if f in by_name]
     if not variants:
         return Outcome(Verdict.NOT_APPLICABLE, summary="none of the statements listed under tailored: was reviewed")
-    forms = program_forms(dict(tailored), params)
+    forms = program_forms(tailored, params)
     hits: list[Hit] = []
     wrong: list[str] = []
     unnamed: list[str] = []
     for doc, names in variants:
-        own_key = " ".join(name_words(names[0])).lower()
+        own_key = program_key(names)
         own = _spans(doc, forms[own_key])
         shown = printable(Path(doc.path).name)
         for key, other in forms.items():
