@@ -1,3 +1,3 @@
 """Imports every built-in detector module so that each registers its checks."""
 
-from . import application, experience, integrity, interview, kaiser, score, tailoring  # noqa: F401
+from . import application, experience, general, integrity, interview, kaiser, score, tailoring  # noqa: F401

@@ -120,7 +120,7 @@ def register(
 
 
 def _load_builtin() -> None:
-    from . import builtin, general  # noqa: F401  (every detector module registers itself on import)
+    from . import builtin  # noqa: F401  (it imports every detector module; each registers itself)
 
 
 def known_checks() -> dict[str, CheckSpec[Any]]:
