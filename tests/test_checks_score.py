@@ -173,6 +173,51 @@ def test_strength_only_mention_has_nothing_to_explain(rubrics: RubricSet) -> Non
         assert judge(rubrics, cid, text)[1].verdict is Verdict.NOT_APPLICABLE, cid
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Honestly, my Step 1 isn't competitive for the programs I love.",
+        "My COMLEX Level 1 was my weakest exam by a distance.",
+        "My score on Step 1 sits in the lowest quartile of applicants.",
+        "I barely cleared the Step 1 passing line in 2020.",
+        "My Step 1 result was a pass, but a narrow one.",
+        "I sat COMLEX Level 1 a second time that autumn.",
+        "Before I passed, I took Step 1 in Dubai three times.",
+        "Retaking Step 1 was not the plan I had made.",
+        "I did not reach the score I needed on Step 2 CK for surgery.",
+        "I am not defined by the 203 I got on Step 1.",
+        "My board scores will not impress anyone, but my patients remember me.",
+        "I don't think my Step 1 score says much about how I examine a child.",
+        "Though I passed Step 1 on the second try, CK went smoothly.",
+        "My Step 1 result deserves a short explanation.",
+        "I was one of the students in my batch who did not pass Step 1 the first time.",
+    ],
+)
+def test_setbacks_in_plain_evaluative_words(text: str) -> None:
+    found = find_score_discussions(make_doc(text))
+    assert found and found[0].setback, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My classmate failed Step 1 twice and is now a chief resident.",
+        "I mentored three juniors who had failed Step 1; all of them passed on the next attempt.",
+        "My study partner retook Step 2 CK and passed with a much higher score.",
+        "The program lists a minimum Step 2 CK of 220 for interview invitations.",
+        "The passing score for Step 1 was raised to 196 in 2022.",
+        "I scored 247 on Step 2 CK on my first attempt.",
+    ],
+)
+def test_other_peoples_results_and_published_bars_are_no_setback(text: str) -> None:
+    assert not any(d.setback for d in find_score_discussions(make_doc(text))), text
+
+
+def test_own_result_beside_others_is_still_a_setback() -> None:
+    text = "Unlike most of my classmates, I failed Step 1 on the first attempt."
+    assert find_score_discussions(make_doc(text))[0].setback
+
+
 def test_span_does_not_swallow_an_unrelated_next_paragraph() -> None:
     text = "My Step 1 score was low.\n\nThis experience also shaped my interest in family medicine."
     assert span_text(text) == ["My Step 1 score was low."]

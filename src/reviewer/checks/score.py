@@ -16,7 +16,7 @@ How the span is found (rules, not a model):
 * a *seed* is a sentence naming an exam together with a result word ("scored", "failed", "attempt",
   "below", a 3-digit score...), or an attempt/failure sentence right next to an exam sentence in the same
   paragraph ("My first attempt reflected this gap."). A sentence that only plans an exam ("I am scheduled
-  to take Step 3 in March") is not a seed;
+  to take Step 3 in March") is not a seed, nor is someone else's result ("My classmate failed Step 1 twice");
 * a seed grows backward over exam / attempt sentences of its paragraph, and forward over sentences that
   continue the topic: exam or attempt words, study-method words, reflection ("taught me"), or a temporal
   continuation opener ("Since then", "Afterward"). Up to two background sentences ("I was also working
@@ -135,11 +135,24 @@ ATTEMPT = re.compile(
 )
 SETBACK = re.compile(
     r"(?<![\w])(?:(?<!pass/)(?<!pass-)(?<!pass\sor\s)fail(?:ed|ure|ures|ing)?(?!\s+to\b)|(?:did\s+not|didn['’]t|not)\s+pass(?:ed)?|(?:second|third|multiple|two|three"
-    r"|another|later|subsequent|repeat|2nd)\s+(?:(?:Step\s*\w+|USMLE|exam|test)\s+)?(?:attempts?|sittings?|tries|dates?)|re-?takes?|re-?took|repeat(?:ed)?|below|low(?:er)?|marginal"
+    r"|another|later|subsequent|repeat|2nd)\s+(?:(?:Step\s*\w+|USMLE|exam|test)\s+)?(?:attempts?|sittings?|tr(?:y|ies)|dates?)"
+    r"|re-?tak(?:e|es|ing|en)|re-?took|re-?s[ai]t(?:s|ting)?|repeat(?:ed)?|below|low(?:er|est)?|marginal"
     r"|underperform\w*|struggl\w*|difficult(?:y|ies)?|disappoint\w*|setbacks?|unsuccessful|short\s+of"
-    r"|not\s+(?:where|what)\s+I|weak|poor(?:ly)?|modest|mediocre|unsatisfactory|not\s+competitive"
+    r"|not\s+(?:where|what)\s+I|weak(?:er|est)?|poor(?:ly)?|modest|mediocre|unsatisfactory|not\s+competitive"
+    # a result judged plainly: "not strong", "isn't competitive", "not my best", "will not impress you"
+    r"|(?:not|\w+n['’]t)\s+(?:\w+\s+){0,2}?(?:strong|impressive|impress|great|competitive|representative|proud"
+    r"|(?:my|the)\s+(?:best|strongest))|lag(?:s|ged|ging)?\s+behind|troubles?|narrow\s+(?:one|pass|margin)"
+    r"|(?:barely|narrowly|just\s+barely)\s+(?:clear\w*|scrap\w*|made\s+it)|not\s+on\s+the\s+pass"
+    r"|(?:did\s+not|didn['’]t|not|never|failed\s+to)\s+(?:meet|reach|achieve|hit|make|match)\s+(?:the\s+|my\s+)?(?:\w+\s+){0,3}?"
+    r"(?:standard|score|mark|threshold|cut-?off|line|bar|target|goal|practice)"
+    r"|(?:not|\w+n['’]t|never)\s+(?:\w+\s+){0,2}?defined\s+by|says?\s+(?:less|little|nothing|only\s+part)\s+about"
+    r"|(?:not|\w+n['’]t)\s+(?:\w+\s+){0,5}?says?\s+(?:much|a\s+lot|anything)|whatever\s+my\s+(?:\w+\s+){0,2}?says"
+    r"|tells?\s+only\s+(?:part|half)|not\s+a\s+reflection|would\s+have\s+been\s+(?:higher|better|stronger)"
+    r"|(?:have|had)\s+to\s+(?:explain|take\s+twice)|(?:a\s+)?(?:second|third|2nd|3rd)\s+time"
+    r"|(?:sat|take|took|taken|write|wrote|attempt(?:ed)?)\s+(?:for\s+)?(?:[\w-]+\s+){0,4}?(?:twice|three\s+times|two\s+times)"
     r"|(?:did\s+not|didn['’]t)\s+go\s+(?:well|(?:the\s+way|as)\s+(?:I|we)\b)|un(?:der)?prepared"
     r"|(?:context|explanation)\s+(?:for|of|on)|(?:explain|address)\s+(?:my|the|this|a)"
+    r"|(?:deserves?|needs?|requires?|merits?|calls?\s+for)\s+(?:an?\s+|some\s+)?(?:\w+\s+)?(?:explanation|context)"
     r"|(?:does|did|do|will|may|might)\s*(?:not|n['’]t)\s+(?:truly\s+|fully\s+|accurately\s+)?(?:reflect|represent|show"
     r"|capture|measure|indicate)|not\s+(?:a\s+)?(?:true|fair|accurate)\s+(?:reflection|measure|picture)"
     r"|(?:fell|came\s+up)\s+short|hesita\w+|red\s+flag|concern(?:s|ed)?|weakness\w*|devastat\w*|ashamed|shame"
@@ -180,7 +193,7 @@ RESULT_VERB = re.compile(r"(?<![\w])(?:scored|score\s+(?:I\s+got\s+)?(?:of|was)|
 FIRST_ATTEMPT = re.compile(r"(?<![\w])first\s+(?:(?:Step\s*\w+|USMLE|COMLEX)\s+)?(?:attempt|try|sitting|time"
                            r"|score\s+report|result)(?![\w])", re.I)
 PASSED_FIRST = re.compile(
-    r"(?<![\w])(?:pass(?:ed|ing)|earned|achieved|obtained|cleared)\b[^.;]{0,100}\bfirst\s+(?:attempt|try|time|sitting)"
+    r"(?<![\w])(?:pass(?:ed|ing)|earned|achieved|obtained|cleared|scored)\b[^.;]{0,100}\bfirst\s+(?:attempt|try|time|sitting)"
     # a summary: "a pass, first attempt", "I got a two forty-four, first attempt"
     r"|(?<![\w])(?:a\s+pass|pass|[12]\d\d|" + SPOKEN_SCORE
     + r")\s*[,(–—-]\s*(?:on\s+(?:the|my)\s+)?first\s+(?:attempt|try|sitting)"
@@ -306,6 +319,11 @@ _RESULT_BEFORE = re.compile(r"(?:score|result)\s+(?:was|of|came\s+back\s+(?:as|a
                             re.I)
 
 
+_A_BAR = re.compile(r"(?<![\w])(?:minimum|cut-?offs?|thresholds?|at\s+least|passing\s+(?:score|mark|line)|pass\s+mark"
+                    r"|averages?|median|mean|target|goal)(?:\s+(?!I\b|my\b|scored\b|got\b)[\w-]+){0,6}?"
+                    r"(?:\s+(?:of|is|was|at|to|=))?\s*:?\s*$", re.I)
+
+
 def _low_number(text: str, exam: str | None = None, only: str | None = None) -> bool:
     """A bare three-digit score below :data:`LOW_SCORE` for the exam named just before it (or, when the
     sentence names none, ``exam``: the one its discussion is about, "In 2021 I scored 196"); with ``only``,
@@ -327,13 +345,44 @@ def _low_number(text: str, exam: str | None = None, only: str | None = None) -> 
         else:
             continue
         limit = LOW_SCORE.get(which)
+        if _A_BAR.search(text[max(0, m.start() - 50) : m.start()]):
+            continue  # "a minimum Step 2 CK of 220", "the passing score was raised to 196": a bar, not a result
         if limit is not None and int(m.group(1)) < limit and only in (None, which):
             return True
     return False
 
 
+# Someone else's result ("My classmate failed Step 1 twice", "I mentored three juniors who had failed Step 1") is
+# not the applicant's setback, unless the sentence also gives the applicant's own ("Unlike my friends, I failed").
+OTHERS = re.compile(
+    r"(?<![\w])(?:class-?mates?|friends?|colleagues?|batch-?mates?|room-?mates?|flat-?mates?|brother|sister|cousin"
+    r"|father|mother|wife|husband|fianc[ée]e?|mentors?|mentees?|students?|juniors?|seniors?|residents?|applicants?"
+    r"|candidates?|IMGs|peers|tutees?|study\s+partner|others|who\s+(?:had\s+)?(?:failed|scored|retook|passed|got)|whose)"
+    r"(?![\w])",
+    re.I,
+)
+OWN_RESULT = re.compile(
+    r"(?<![\w])(?:I(?:['’]m|\s+am|\s+was)\s+(?:one\s+of|the\s+(?:applicant|candidate|student))"
+    r"|(?:Step\s*\w+|Level\s*\w+|USMLE|COMLEX)\s+(?:was|is|has\s+been)\s+my"
+    r"|I\s+(?:(?:\w+ly|had|have|then|also|only|eventually|finally|just|still)\s+){0,3}(?:failed|retook"
+    r"|re-?took|re-?sat|sat|scored|got|passed|took|did\s+not|didn['’]t|received|obtained|wrote|attempted|barely"
+    r"|narrowly|fell|could\s+not|couldn['’]t|was\s+not\s+able|struggled|underperformed|had\s+to|needed|scraped"
+    r"|cleared|tried|performed|did)|my\s+(?:own\s+)?(?:first\s+|second\s+|initial\s+|low\s+)?(?:attempts?|Step"
+    r"|COMLEX|USMLE|scores?|results?|boards?|performance|failure|exam|Level))(?![\w])",
+    re.I,
+)
+
+
+def _others(s: Sentence) -> bool:
+    """Is the result in ``s`` someone else's?"""
+    return OTHERS.search(s.text) is not None and OWN_RESULT.search(s.text) is None
+
+
 def _is_setback(s: Sentence) -> bool:
-    """Does the sentence report a low or failed result, a retake, or frame a result as one to get past?"""
+    """Does the sentence report a low or failed result of the applicant's, a retake, or frame a result as one to
+    get past?"""
+    if _others(s):
+        return False
     if SETBACK.search(s.text) or CONCESSION.search(s.text) or _low_number(s.text):
         return True
     return bool(FIRST_ATTEMPT.search(s.text)) and not PASSED_FIRST.search(s.text)
@@ -353,7 +402,7 @@ _BOARD_SCORE = re.compile(r"(?<![\w])(?:my|the|that|this)\s+(?:three-digit\s+)?s
 
 def _is_seed(sents: Sequence[Sentence], i: int) -> bool:
     s = sents[i]
-    if PLAN.search(s.text) and not PAST_RESULT.search(s.text):
+    if (PLAN.search(s.text) and not PAST_RESULT.search(s.text)) or _others(s):
         return False
     if _has_exam(s):
         if RESULT.search(s.text) or SETBACK.search(s.text):
