@@ -37,11 +37,13 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from ..document import DocKind, Document, Sentence
+from ..errors import ConfigError
 from ..findings import Verdict
 from .blame import UnownedCause, unowned_causes
+from .linear import load_model
 from .registry import Context, Hit, NoParams, Outcome, Params, register
 from .text import find_terms, has_term, plain
 
@@ -724,6 +726,24 @@ class Attribution(Params):
     window: int = Field(default=8, ge=1, le=30)
 
 
+class ClassifierParams(Params):
+    """A trained classifier consulted when no phrase is found (:mod:`reviewer.checks.linear`): the discussion
+    is flagged (``warn``: a reading, not a quoted phrase) when the model's probability reaches ``threshold``."""
+
+    model: str
+    threshold: float = Field(gt=0.5, lt=1.0)
+    label: str = Field(min_length=1)  # the hit's note: ``<label>: "<the sentence that reads most so>"``
+
+    @field_validator("model")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        try:
+            load_model(value)
+        except ConfigError as exc:
+            raise ValueError(str(exc)) from exc
+        return value
+
+
 class PhraseParams(Params):
     """Phrase groups (label -> terms); a hit's note reads ``<label>: "<phrase>"``."""
 
@@ -735,6 +755,7 @@ class PhraseParams(Params):
     negation_words: int = 3
     warn_at: int = 1  # distinct phrases
     fail_at: int = 1
+    classifier: ClassifierParams | None = None  # consulted only when no phrase is found
 
 
 @dataclass(frozen=True)
@@ -854,22 +875,44 @@ def phrase_outcome(doc: Document, phrases: Sequence[Phrase], params: PhraseParam
     return Outcome(verdict, tuple(hits), summary=f"{n} {what} phrase(s): {listed}")
 
 
+def classified(sentences: Sequence[Sentence], params: ClassifierParams) -> Outcome | None:
+    """The classifier's reading of ``sentences`` as one passage: ``warn`` on the sentence that reads most so
+    when the passage's probability reaches the threshold, else None."""
+    model = load_model(params.model)
+    p = model.probability(" ".join(s.text for s in sentences))
+    if p < params.threshold:
+        return None
+    worst = max(sentences, key=lambda s: model.probability(s.text))
+    return Outcome(
+        Verdict.WARN,
+        (Hit(worst.start, worst.end, Verdict.WARN, f'{params.label}: "{quote(worst.text)}"'),),
+        summary=f"no listed phrase, but the discussion {params.label} (classifier {p:.2f})",
+    )
+
+
+def discussed(ctx: Context) -> tuple[Sentence, ...]:
+    """What ``score.excuse`` and ``score.emotion`` read: every score discussion and the sentence after each."""
+    return tuple(s for d in score_discussions(ctx) for s in with_following(ctx.doc, d))
+
+
+def _phrases(ctx: Context, params: PhraseParams, what: str) -> Outcome:
+    sents = discussed(ctx)
+    if not sents:
+        return Outcome(Verdict.NOT_APPLICABLE, summary="no score discussion found")
+    phrases = find_phrases(ctx.doc, sents, params)
+    if not phrases and params.classifier is not None:
+        return classified(sents, params.classifier) or phrase_outcome(ctx.doc, phrases, params, what)
+    return phrase_outcome(ctx.doc, phrases, params, what)
+
+
 @register("score_excuse", PhraseParams)
 def check_excuse(ctx: Context, params: PhraseParams) -> Outcome:
-    found = score_discussions(ctx)
-    if not found:
-        return Outcome(Verdict.NOT_APPLICABLE, summary="no score discussion found")
-    sents = [s for d in found for s in with_following(ctx.doc, d)]
-    return phrase_outcome(ctx.doc, find_phrases(ctx.doc, sents, params), params, "excuse")
+    return _phrases(ctx, params, "excuse")
 
 
 @register("score_emotion", PhraseParams)
 def check_emotion(ctx: Context, params: PhraseParams) -> Outcome:
-    found = score_discussions(ctx)
-    if not found:
-        return Outcome(Verdict.NOT_APPLICABLE, summary="no score discussion found")
-    sents = [s for d in found for s in with_following(ctx.doc, d)]
-    return phrase_outcome(ctx.doc, find_phrases(ctx.doc, sents, params), params, "emotional or apologetic")
+    return _phrases(ctx, params, "emotional or apologetic")
 
 
 # --- score.what_changed, score.evidence, score.pivot: a term must be present ------------------------------
