@@ -280,3 +280,21 @@ def test_a_claim_that_continues_this_work_leans_on_the_paragraph_before() -> Non
     assert run("kaiser.evidence_backed", text).verdict is Verdict.PASS
     wish = "I would bring the experience of treating patients in Amharic to a program that values language access."
     assert run("kaiser.evidence_backed", wish).verdict is Verdict.PASS
+
+
+@pytest.mark.parametrize(
+    ("target", "kaiser"),
+    [("kaiser", True), ("Kaiser Permanente Southern California", True), ("kaiser-norcal", True),
+     ("KAISER", True), ("other", False), ("Kaiserslautern Klinikum", False), ("Mayo Clinic", False), ("", False)],
+)
+def test_the_rules_and_the_prompt_read_a_target_alike(target: str, kaiser: bool) -> None:
+    from reviewer.kinds import aims_at
+    from reviewer.llm.prompt import target_line
+
+    assert aims_at(target) is kaiser
+    if target:
+        assert (target_line(target) == "Kaiser Permanente") is kaiser
+    text = ("I want to train at Kaiser Permanente because its integrated model and KP HealthConnect let a team "
+            "follow one patient across clinic and hospital.")
+    out = run("kaiser.why_specific", text, target=target or "other")
+    assert (out.verdict is not Verdict.NOT_APPLICABLE) is kaiser, out

@@ -3,7 +3,7 @@
 The manifest is the applicant folder's own declaration::
 
     applicant: Amara Okafor
-    target: kaiser            # or: other (kaiser.why_specific is then not applicable)
+    target: kaiser            # or: other, or a program's name (kaiser.why_specific applies to Kaiser's alone)
     documents:
       personal_statement.docx: personal_statement
       experiences.yaml: experience
@@ -35,6 +35,14 @@ _NAME_RULES: tuple[tuple[re.Pattern[str], DocKind], ...] = (
     (re.compile(r"^additional"), DocKind.ADDITIONAL_INFO),
     (re.compile(r"^interview"), DocKind.INTERVIEW_ANSWER),
 )
+
+
+def aims_at(target: str, names: tuple[str, ...] = ("kaiser",)) -> bool:
+    """Is a review target one of ``names``? A word of it must be one ("kaiser", "Kaiser Permanente Southern
+    California", "kaiser-norcal"; not "Kaiserslautern" or "other"). The rules and the model's prompt both ask
+    this, so a free-form manifest target means the same program to both."""
+    words = set(re.split(r"[^a-z0-9]+", target.strip().lower()))
+    return any(n.lower() in words for n in names)
 
 
 class Manifest(BaseModel):

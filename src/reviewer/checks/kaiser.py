@@ -32,6 +32,7 @@ from pydantic import Field
 
 from ..document import Document, Sentence
 from ..findings import Verdict
+from ..kinds import aims_at
 from .experience import has_quantity
 from .registry import Context, Hit, Outcome, Params, register
 from .text import find_terms, has_term
@@ -55,11 +56,6 @@ def neighbours(doc: Document, sent: Sentence, radius: int = 1) -> list[Sentence]
     return [s for s in doc.sentences if lo <= s.index <= hi and s.block == sent.block]
 
 
-def _is_kaiser_target(target: str, targets: Sequence[str]) -> bool:
-    t = target.strip().lower()
-    return any(t == k or t.startswith(k + "-") for k in targets)
-
-
 # --- kaiser.why_specific ----------------------------------------------------------------------------
 
 
@@ -74,7 +70,7 @@ class WhyParams(Params):
 @register("kaiser_why_specific", WhyParams)
 def check_why_specific(ctx: Context, params: WhyParams) -> Outcome:
     """``fail`` when Kaiser is not named or no sentence naming it (or its neighbour) ties to its model."""
-    if not _is_kaiser_target(ctx.target, params.targets):
+    if not aims_at(ctx.target, params.targets):
         return Outcome(Verdict.NOT_APPLICABLE, summary=f"statement is aimed at '{ctx.target}', not Kaiser")
     doc = ctx.doc
     named = [s for s in doc.sentences if has_term(s.text, params.names)]

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from ..document import DocKind, Document, digest
+from ..kinds import aims_at
 from ..rubric import Criterion, Rubric
 from .judge import Message
 from .sanitize import strip_invisible
@@ -181,7 +182,7 @@ def make_boundary(text: str, *, seed: str | None = None, salt: str = "") -> str:
 
 def target_line(target: str) -> str:
     t = target.strip() or "kaiser"
-    return "Kaiser Permanente" if t.lower().startswith("kaiser") else f"{t} (another program, not Kaiser Permanente)"
+    return "Kaiser Permanente" if aims_at(t) else f"{t} (another program, not Kaiser Permanente)"
 
 
 def build_prompt(
