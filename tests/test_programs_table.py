@@ -168,3 +168,12 @@ def test_other_suffixes_and_non_utf8_csv_are_one_clear_error(tmp_path: Path) -> 
     path.write_bytes(HEADER.encode() + b"\nCaf\xe9,A,CA,FM,community,J-1,,,\n")
     with pytest.raises(InputError, match="not UTF-8"):
         read_programs(path, as_of=TODAY)
+
+
+def test_a_shorter_freshness_limit_is_named_in_the_warning(tmp_path: Path) -> None:
+    path = write_csv(tmp_path, "Old,A,CA,FM,community,J-1,,,2026-06-01")
+    table = read_programs(path, as_of=TODAY, max_age_days=90)
+    assert [str(w) for w in table.warnings] == [
+        f"{path}:2: last_checked: 2026-06-01, {(TODAY - dt.date(2026, 6, 1)).days} days ago (limit 90): "
+        "check the row against its source",
+    ]

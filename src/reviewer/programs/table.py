@@ -141,9 +141,15 @@ def parse_rows(name: str, rows: Iterable[tuple[int, Sequence[Any]]], *, as_of: d
                 checked = program.last_checked
                 problems.append(RowProblem(
                     name, number, "last_checked",
-                    f"{checked.isoformat()}, over a year ago: check the row against its source" if checked
+                    f"{checked.isoformat()}, {_age(as_of - checked, max_age_days)}: check the row against its source"
+                    if checked
                     else "blank: when was this row last checked against its source?", "warning"))
     return ProgramsTable(name, tuple(programs), tuple(problems))
+
+
+def _age(age: dt.timedelta, max_age_days: int) -> str:
+    """How old a stale row is, against the limit it passed: "over a year ago", "over 90 days ago"."""
+    return "over a year ago" if max_age_days == STALE_DAYS else f"{age.days} days ago (limit {max_age_days})"
 
 
 def _filled(cells: Sequence[Any]) -> bool:
