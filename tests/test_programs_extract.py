@@ -67,6 +67,8 @@ def test_visa_words(text: str, visa: str) -> None:
     ("Several current residents are on J-1 visas.", "visa_track_record", "yes"),
     ("Applicants needing an H-1B must have passed Step 3 before ranking.", "h1b_needs_step3", "yes"),
     ("ECFMG certification is required by 01/31/2027.", "ecfmg_deadline", "2027-01-31"),
+    ("ECFMG certification is required by January 31 2027.", "ecfmg_deadline", "2027-01-31"),
+    ("ECFMG certification must be complete by Sept 30, 2027.", "ecfmg_deadline", "2027-09-30"),
 ])
 def test_stock_phrases(text: str, field: str, value: str) -> None:
     assert values(text).get(field) == value

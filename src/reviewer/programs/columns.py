@@ -161,7 +161,10 @@ def parse_step1_min(cell: Any) -> int | str:
     return parse_int(150, 300, "a Step 1 minimum (a score from 150 to 300, 'pass', or blank)")(cell)
 
 
-_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d %B %Y", "%B %d, %Y", "%b %d, %Y", "%d %b %Y")
+_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d %B %Y", "%B %d %Y", "%b %d %Y", "%d %b %Y")
+# "November 30, 2026", "Nov. 30 2026", "30 Sept 2026": commas and a month's dot dropped, "Sept" as strptime's "Sep"
+_DATE_NOISE = re.compile(r",|(?<=[a-z])\.", re.I)
+_SEPT = re.compile(r"\bsept\b", re.I)
 
 
 def parse_date(cell: Any) -> dt.date:
@@ -174,9 +177,10 @@ def parse_date(cell: Any) -> dt.date:
         return dt.date.fromisoformat(text)  # the usual case, and the fastest
     except ValueError:
         pass
+    plain = " ".join(_SEPT.sub("Sep", _DATE_NOISE.sub(" ", text)).split())
     for fmt in _DATE_FORMATS:
         try:
-            return dt.datetime.strptime(text, fmt).date()
+            return dt.datetime.strptime(plain, fmt).date()
         except ValueError:
             continue
     raise CellProblem(f"'{text}' is not a date (write YYYY-MM-DD)")
