@@ -38,7 +38,7 @@ def test_scoring_matches_the_library_that_fits_the_weights() -> None:
              "the school never taught us", "I used UWorld daily and passed", "the centre lost power",
              "I made a plan and kept it"] * 2
     flags = [True, False, True, False, True, False] * 2
-    examples = [train.Example(t, f, None) for t, f in zip(texts, flags, strict=True)]
+    examples = [train.Example((t,), f) for t, f in zip(texts, flags, strict=True)]
     model = train.fit(examples)
 
     from sklearn.feature_extraction.text import TfidfVectorizer

@@ -29,7 +29,6 @@ import json
 import subprocess
 import sys
 import tempfile
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +36,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from reviewer.checks.linear import MODEL_SCHEMA, LinearModel, features  # noqa: E402
+from reviewer.checks.linear import MODEL_SCHEMA, LinearModel, features, read  # noqa: E402
 from reviewer.evaluate import default_cases, load_cases  # noqa: E402
 
 PASSAGES = HERE / "train" / "excuse-passages.jsonl"
@@ -49,10 +48,26 @@ MIN_DF = 2
 
 @dataclass(frozen=True)
 class Example:
-    text: str
+    sentences: tuple[str, ...]  # what the check reads (a training passage is one "sentence")
     flag: bool
-    batch: int | None  # the writing round of a dev case; None for the training passages
+    batch: int | None = None  # the writing round of a dev case; None for the training passages
     rules_flag: bool = False  # what the rules' phrases say (dev cases only)
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.sentences)
+
+
+Point = tuple[float, float | None]  # (passage threshold, sentence threshold)
+
+
+def rubric_point() -> Point:
+    """The operating point the built-in rubric uses."""
+    from reviewer.rubric import load_rubrics
+
+    _, crit = load_rubrics().get("score.excuse")
+    clf = crit.params["classifier"]
+    return float(clf["threshold"]), clf.get("sentence_threshold")
 
 
 def dev_examples() -> list[Example]:
@@ -74,13 +89,13 @@ def dev_examples() -> list[Example]:
         if not sents:
             continue
         rules = score.check_excuse(ctx, params).verdict.value != "pass"
-        out.append(Example(" ".join(s.text for s in sents), label == {"flag"}, case.batch, rules))
+        out.append(Example(tuple(s.text for s in sents), label == {"flag"}, case.batch, rules))
     return out
 
 
 def passage_examples() -> list[Example]:
     rows = [json.loads(line) for line in PASSAGES.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [Example(r["text"], r["excuse"] == "flag", None) for r in rows if r["excuse"] in ("flag", "pass")]
+    return [Example((r["text"],), r["excuse"] == "flag") for r in rows if r["excuse"] in ("flag", "pass")]
 
 
 def fit(examples: list[Example]) -> LinearModel:
@@ -100,27 +115,41 @@ def fit(examples: list[Example]) -> LinearModel:
     )
 
 
-def cross_validate(dev: list[Example], passages: list[Example], thresholds: list[float]) -> None:
-    rounds = sorted({e.batch for e in dev if e.batch is not None})
-    total: Counter[str] = Counter()
-    print(f"leave one round out: {len(dev)} dev labels, {len(passages)} passages always in training")
-    print("round  labels  classifier>=t alone" + "".join(f"  t={t:.2f}" for t in thresholds)
-          + "   | rules' phrases or classifier>=t")
-    for r in rounds:
-        held = [e for e in dev if e.batch == r]
-        model = fit([e for e in dev if e.batch != r] + passages)
-        probs = [model.probability(e.text) for e in held]
-        alone = [sum((p >= t) == e.flag for p, e in zip(probs, held, strict=True)) for t in thresholds]
-        both = [sum((e.rules_flag or p >= t) == e.flag for p, e in zip(probs, held, strict=True)) for t in thresholds]
-        total["n"] += len(held)
-        for t, a, b in zip(thresholds, alone, both, strict=True):
-            total[f"a{t}"] += a
-            total[f"b{t}"] += b
-        print(f"{r:>5}  {len(held):>6}  " + "".join(f"  {a / len(held):6.1%}" for a in alone)
-              + "   | " + "".join(f"  {b / len(held):6.1%}" for b in both))
-    n = total["n"]
-    print("  all  " + f"{n:>6}  " + "".join(f"  {total[f'a{t}'] / n:6.1%}" for t in thresholds)
-          + "   | " + "".join(f"  {total[f'b{t}'] / n:6.1%}" for t in thresholds))
+def _agreement(model: LinearModel, held: list[Example], points: list[Point]) -> tuple[int, int, list[int]]:
+    """How many held-out labels the rules' phrases, the classifier alone (at the first point) and the two
+    combined as the check combines them (at each point) agree with."""
+    def flags(e: Example, point: Point) -> bool:
+        return bool(e.sentences) and read(model, e.sentences, *point).flagged
+
+    rules = sum(e.rules_flag == e.flag for e in held)
+    alone = sum(flags(e, points[0]) == e.flag for e in held)
+    both = [sum((e.rules_flag or flags(e, pt)) == e.flag for e in held) for pt in points]
+    return rules, alone, both
+
+
+def _report(rows: list[tuple[str, list[Example], LinearModel]], points: list[Point]) -> None:
+    def name(pt: Point) -> str:
+        return f"{pt[0]:.2f}/{pt[1]:.2f}" if pt[1] is not None else f"{pt[0]:.2f}/-"
+
+    print(f"{'round':<18}{'labels':>7}{'rules':>8}{'clf ' + name(points[0]):>16}"
+          + "".join(f"{'rules|clf ' + name(pt):>22}" for pt in points))
+    total = [0, 0, 0, [0] * len(points)]
+    for label, held, model in rows:
+        rules, alone, both = _agreement(model, held, points)
+        n = len(held)
+        print(f"{label:<18}{n:>7}{rules / n:>8.1%}{alone / n:>16.1%}" + "".join(f"{b / n:>22.1%}" for b in both))
+        total = [total[0] + n, total[1] + rules, total[2] + alone, [t + b for t, b in zip(total[3], both, strict=True)]]
+    n, rules, alone, both = total
+    print(f"{'all':<18}{n:>7}{rules / n:>8.1%}{alone / n:>16.1%}" + "".join(f"{b / n:>22.1%}" for b in both))
+
+
+def cross_validate(dev: list[Example], passages: list[Example], points: list[Point]) -> None:
+    print(f"leave one round out: {len(dev)} dev labels, {len(passages)} passages always in training; "
+          "thresholds as passage/sentence")
+    rows = []
+    for r in sorted({e.batch for e in dev if e.batch is not None}):
+        rows.append((f"round {r}", [e for e in dev if e.batch == r], fit([e for e in dev if e.batch != r] + passages)))
+    _report(rows, points)
 
 
 # Run inside a worktree of an older commit: the excuse check's sentences and verdict for each dev case of a round.
@@ -133,8 +162,8 @@ from reviewer.evaluate import load_cases
 from reviewer.ingest.memory import from_text
 from reviewer.rubric import load_rubrics
 _, crit = load_rubrics().get("score.excuse")
-params = parse_params(crit.check, crit.params)
-out = {}
+params = parse_params(crit.check, {k: v for k, v in crit.params.items() if k != "classifier"})
+out = []
 for case in load_cases([Path(sys.argv[1])]):
     label = case.labels.get("score.excuse")
     if case.type != "document" or case.batch != int(sys.argv[2]) or label not in ({"flag"}, {"pass"}):
@@ -142,14 +171,14 @@ for case in load_cases([Path(sys.argv[1])]):
     ctx = Context(from_text(case.text, case.kind), target=case.target)
     sents = [s.text for d in score.score_discussions(ctx) for s in score.with_following(ctx.doc, d)]
     flagged = score.check_excuse(ctx, params).verdict.value not in ("pass", "not_applicable")
-    out[case.id] = [" ".join(sents), flagged, label == {"flag"}]
+    out.append([sents, flagged, label == {"flag"}])
 print(json.dumps(out))
 """
 
 
-def rules_at(commit: str, round_: int) -> list[tuple[str, bool, bool]]:
-    """The excuse check's input and verdict, and the label, for each dev case of ``round_`` with a ``pass`` or
-    ``flag`` label, with the code of ``commit``."""
+def rules_at(commit: str, round_: int) -> list[Example]:
+    """The dev cases of ``round_`` with a ``pass`` or ``flag`` label, read by the code of ``commit``: the
+    sentences its excuse check reads and whether its phrases flag them."""
     with tempfile.TemporaryDirectory() as tmp:
         tree = Path(tmp) / "tree"
         subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(tree), commit], check=True)
@@ -159,33 +188,15 @@ def rules_at(commit: str, round_: int) -> list[tuple[str, bool, bool]]:
                                   env={"PYTHONPATH": str(tree / "src"), "PATH": "/usr/bin:/bin"})
         finally:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=True)
-    return [(v[0], bool(v[1]), bool(v[2])) for v in json.loads(done.stdout).values()]
+    return [Example(tuple(sents), flag, round_, flagged) for sents, flagged, flag in json.loads(done.stdout)]
 
 
-def fresh(dev: list[Example], passages: list[Example], rounds: dict[int, str], thresholds: list[float]) -> None:
-    print(f"rounds measured against the rules as they came in; {len(passages)} passages always in training")
-    print("round  commit    labels   rules" + "".join(f"  alone {t:.2f}" for t in thresholds)
-          + "".join(f"  rules|clf {t:.2f}" for t in thresholds))
-    total: Counter[str] = Counter()
-    for r, commit in sorted(rounds.items()):
-        held = rules_at(commit, r)
-        model = fit([e for e in dev if e.batch != r] + passages)
-        rules = sum(flag == y for _, flag, y in held)
-        probs = [model.probability(text) if text else 0.0 for text, _, _ in held]  # no discussion: nothing read
-        alone = [sum((p >= t) == y for p, (_, _, y) in zip(probs, held, strict=True)) for t in thresholds]
-        both = [sum((flag or p >= t) == y for p, (_, flag, y) in zip(probs, held, strict=True)) for t in thresholds]
-        total["n"] += len(held)
-        total["rules"] += rules
-        for t, a, b in zip(thresholds, alone, both, strict=True):
-            total[f"a{t}"] += a
-            total[f"b{t}"] += b
-        n = len(held)
-        print(f"{r:>5}  {commit[:8]}  {n:>6}  {rules / n:6.1%}" + "".join(f"  {a / n:10.1%}" for a in alone)
-              + "".join(f"  {b / n:14.1%}" for b in both))
-    n = total["n"]
-    print(f"  all            {n:>6}  {total['rules'] / n:6.1%}"
-          + "".join(f"  {total[f'a{t}'] / n:10.1%}" for t in thresholds)
-          + "".join(f"  {total[f'b{t}'] / n:14.1%}" for t in thresholds))
+def fresh(dev: list[Example], passages: list[Example], rounds: dict[int, str], points: list[Point]) -> None:
+    print(f"each round against the rules of the commit it arrived at, the classifier fitted on the other rounds "
+          f"and {len(passages)} passages; thresholds as passage/sentence")
+    rows = [(f"round {r} {commit[:8]}", rules_at(commit, r), fit([e for e in dev if e.batch != r] + passages))
+            for r, commit in sorted(rounds.items())]
+    _report(rows, points)
 
 
 def write(model: LinearModel, n_dev: int, n_passages: int) -> None:
@@ -211,14 +222,19 @@ def main() -> None:
     ap.add_argument("--cv", action="store_true", help="leave one writing round out instead of writing the model")
     ap.add_argument("--fresh", nargs="+", metavar="ROUND:COMMIT",
                     help="score each round against the rules of the commit at which it arrived")
-    ap.add_argument("--thresholds", default="0.55,0.6,0.65,0.7")
+    ap.add_argument("--points", nargs="+", metavar="T[/S]",
+                    help="operating points to compare, passage threshold / sentence threshold (default: the "
+                         "rubric's and its neighbours)")
     args = ap.parse_args()
     dev, passages = dev_examples(), passage_examples()
-    thresholds = [float(t) for t in args.thresholds.split(",")]
+    t, ts = rubric_point()
+    points: list[Point] = [(t, ts), (t, None), (t - 0.05, ts), (t + 0.05, ts)]
+    if args.points:
+        points = [(float(p.split("/")[0]), float(p.split("/")[1]) if "/" in p else None) for p in args.points]
     if args.fresh:
-        fresh(dev, passages, {int(r): c for r, c in (x.split(":", 1) for x in args.fresh)}, thresholds)
+        fresh(dev, passages, {int(r): c for r, c in (x.split(":", 1) for x in args.fresh)}, points)
     elif args.cv:
-        cross_validate(dev, passages, thresholds)
+        cross_validate(dev, passages, points)
     else:
         write(fit(dev + passages), len(dev), len(passages))
 

@@ -15,6 +15,7 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -57,6 +58,29 @@ class LinearModel:
         norm = math.sqrt(sum(v * v for v in values.values()))
         z = self.intercept + sum(v * self.weight.get(t, 0.0) for t, v in values.items()) / norm
         return 1.0 / (1.0 + math.exp(-z))
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A model's reading of a passage given as sentences: the probability of the whole and of each sentence,
+    whether it reaches the thresholds, and the sentence that reads most so (its index)."""
+
+    passage: float
+    sentences: tuple[float, ...]
+    flagged: bool
+    worst: int
+
+
+def read(model: LinearModel, sentences: Sequence[str], threshold: float,
+         sentence_threshold: float | None = None) -> Reading:
+    """Flag the passage when the whole reaches ``threshold``, or one sentence alone ``sentence_threshold`` (a
+    single plainly blaming sentence among owning ones dilutes the whole)."""
+    whole = model.probability(" ".join(sentences))
+    each = tuple(model.probability(s) for s in sentences)
+    worst = max(range(len(each)), key=each.__getitem__) if each else 0
+    alone = sentence_threshold is not None and bool(each) and each[worst] >= sentence_threshold
+    flagged = whole >= threshold or alone
+    return Reading(whole, each, flagged, worst)
 
 
 def parse_model(name: str, data: object) -> LinearModel:

@@ -43,7 +43,7 @@ from ..document import DocKind, Document, Sentence
 from ..errors import ConfigError
 from ..findings import Verdict
 from .blame import UnownedCause, unowned_causes
-from .linear import load_model
+from .linear import load_model, read
 from .registry import Context, Hit, NoParams, Outcome, Params, register
 from .text import find_terms, has_term, plain
 
@@ -728,10 +728,12 @@ class Attribution(Params):
 
 class ClassifierParams(Params):
     """A trained classifier consulted when no phrase is found (:mod:`reviewer.checks.linear`): the discussion
-    is flagged (``warn``: a reading, not a quoted phrase) when the model's probability reaches ``threshold``."""
+    is flagged (``warn``: a reading, not a quoted phrase) when the model's probability for the whole reaches
+    ``threshold``, or for one sentence alone ``sentence_threshold``."""
 
     model: str
     threshold: float = Field(gt=0.5, lt=1.0)
+    sentence_threshold: float | None = Field(default=None, gt=0.5, lt=1.0)
     label: str = Field(min_length=1)  # the hit's note: ``<label>: "<the sentence that reads most so>"``
 
     @field_validator("model")
@@ -876,17 +878,17 @@ def phrase_outcome(doc: Document, phrases: Sequence[Phrase], params: PhraseParam
 
 
 def classified(sentences: Sequence[Sentence], params: ClassifierParams) -> Outcome | None:
-    """The classifier's reading of ``sentences`` as one passage: ``warn`` on the sentence that reads most so
-    when the passage's probability reaches the threshold, else None."""
-    model = load_model(params.model)
-    p = model.probability(" ".join(s.text for s in sentences))
-    if p < params.threshold:
+    """The classifier's reading of ``sentences``: ``warn`` on the sentence that reads most so when the passage
+    or one sentence reaches its threshold, else None."""
+    seen = read(load_model(params.model), [s.text for s in sentences], params.threshold, params.sentence_threshold)
+    if not seen.flagged:
         return None
-    worst = max(sentences, key=lambda s: model.probability(s.text))
+    worst = sentences[seen.worst]
     return Outcome(
         Verdict.WARN,
         (Hit(worst.start, worst.end, Verdict.WARN, f'{params.label}: "{quote(worst.text)}"'),),
-        summary=f"no listed phrase, but the discussion {params.label} (classifier {p:.2f})",
+        summary=f"no listed phrase, but the discussion {params.label} (classifier: passage {seen.passage:.2f}, "
+                f"sentence {seen.sentences[seen.worst]:.2f})",
     )
 
 
