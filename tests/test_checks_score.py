@@ -218,6 +218,58 @@ def test_own_result_beside_others_is_still_a_setback() -> None:
     assert find_score_discussions(make_doc(text))[0].setback
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Of the eleven of us from my class who sat Step 1 that spring, only three passed; I was one of the eight.",
+        "Nine of us from my batch failed Step 1 that year, myself included.",
+        "I took Step 1 in 2022 and passed, but barely, with a 201.",
+        "My Step 1 is the part of my application I must explain.",
+    ],
+)
+def test_the_applicant_among_a_groups_failures_and_a_bare_pass_are_setbacks(text: str) -> None:
+    found = find_score_discussions(make_doc(text))
+    assert found and found[0].setback, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In my group only two passed Step 1 on the first try; I was one of the two, and my Step 2 CK is 248.",
+        "I passed Step 1 on my first attempt and scored 251 on Step 2 CK, above the 220 cut-off; most of my "
+        "friends did not clear that line.",
+    ],
+)
+def test_own_strengths_beside_a_groups_failures_are_no_setback(text: str) -> None:
+    assert not any(d.setback for d in find_score_discussions(make_doc(text))), text
+
+
+def test_the_preparation_that_failed_and_a_rhetorical_question_name_no_change(rubrics: RubricSet) -> None:
+    text = ("My Step 1 score of 209 needs some explanation. I prepared with a question bank sold by a local "
+            "academy, and its answer keys were wrong. Since then I have worked much harder.")
+    assert judge(rubrics, "score.what_changed", text)[1].verdict is Verdict.FAIL
+    asked = ("I did not pass Step 1 the first time. How does anyone prepare with a question bank that will not "
+             "load? I passed on my second attempt in 2023.")
+    assert judge(rubrics, "score.what_changed", asked)[1].verdict is Verdict.FAIL
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I felt like a fraud for months afterwards.",
+        "I cannot say it aloud without my face burning.",
+        "My stomach still drops whenever I see the Prometric logo.",
+        "I will carry the memory of that morning for the rest of my life.",
+        "I feel I have broken my father's trust.",
+        "It felt as if six years of study had been for nothing.",
+        "I am not going to apologize for where I trained.",
+    ],
+)
+def test_emotion_in_plain_and_figurative_words(rubrics: RubricSet, sentence: str) -> None:
+    text = f"I failed Step 1 in 2021. {sentence} I then used UWorld daily and passed with a 226."
+    assert judge(rubrics, "score.emotion", text)[1].verdict is not Verdict.PASS, sentence
+
+
 def test_span_does_not_swallow_an_unrelated_next_paragraph() -> None:
     text = "My Step 1 score was low.\n\nThis experience also shaped my interest in family medicine."
     assert span_text(text) == ["My Step 1 score was low."]

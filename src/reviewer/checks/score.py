@@ -155,6 +155,7 @@ SETBACK = re.compile(
     r"|(?:did\s+not|didn['’]t)\s+go\s+(?:well|(?:the\s+way|as)\s+(?:I|we)\b)|un(?:der)?prepared"
     r"|(?:context|explanation)\s+(?:for|of|on)|(?:explain|address)\s+(?:my|the|this|a)"
     r"|(?:deserves?|needs?|requires?|merits?|calls?\s+for)\s+(?:an?\s+|some\s+)?(?:\w+\s+)?(?:explanation|context)"
+    r"|(?:must|need\s+to|have\s+to)\s+explain|pass(?:ed)?,?\s+(?:but\s+)?(?:only\s+)?(?:just\s+)?barely"
     r"|(?:does|did|do|will|may|might)\s*(?:not|n['’]t)\s+(?:truly\s+|fully\s+|accurately\s+)?(?:reflect|represent|show"
     r"|capture|measure|indicate)|not\s+(?:a\s+)?(?:true|fair|accurate)\s+(?:reflection|measure|picture)"
     r"|(?:fell|came\s+up)\s+short|hesita\w+|red\s+flag|concern(?:s|ed)?|weakness\w*|devastat\w*|ashamed|shame"
@@ -189,7 +190,8 @@ CONCESSION = re.compile(
 LOW_SCORE = {"Step 1": 220, "Step 2 CK": 230, "USMLE": 220, "boards": 220}
 _NUMBER = re.compile(r"(?<![\w.,/-])([12]\d\d)(?![\w%-]|[.,]\d)")
 RESULT_VERB = re.compile(r"(?<![\w])(?:scored|score\s+(?:I\s+got\s+)?(?:of|was)|got\s+(?:me\s+)?(?:an?\b)?"
-                         r"|received\s+an?|result\s+was|pass(?:ed)?,?\s+(?:but\s+)?with\s+an?|number\s+was|came\s+(?:back|out\s+with)"
+                         r"|received\s+an?|result\s+was|pass(?:ed)?,?\s+(?:but\s+)?(?:\w+,?\s+)?with\s+an?|number\s+was"
+                         r"|came\s+(?:back|out\s+with)|produced|yielded"
                          r"|ended\s+(?:up\s+)?with|(?:score\s+)?report\s+said|it\s+was\s+an?|it['’]s|ended\s+at)"
                          r"(?![\w])", re.I)
 FIRST_ATTEMPT = re.compile(r"(?<![\w])first\s+(?:(?:Step\s*\w+|USMLE|COMLEX)\s+)?(?:attempt|try|sitting|time"
@@ -326,6 +328,10 @@ _A_BAR = re.compile(r"(?<![\w])(?:minimum|cut-?offs?|thresholds?|at\s+least|pass
                     r"(?:\s+(?:of|is|was|at|to|=))?\s*:?\s*$", re.I)
 
 
+_BAR_AFTER = re.compile(r"\s*-?\s*(?:points?\s+)?(?:cut-?offs?|thresholds?|minimums?|bars?|benchmarks?|pass(?:ing)?\s+marks?)"
+                        r"(?![\w])", re.I)
+
+
 def _low_number(text: str, exam: str | None = None, only: str | None = None) -> bool:
     """A bare three-digit score below :data:`LOW_SCORE` for the exam named just before it (or, when the
     sentence names none, ``exam``: the one its discussion is about, "In 2021 I scored 196"); with ``only``,
@@ -347,8 +353,8 @@ def _low_number(text: str, exam: str | None = None, only: str | None = None) -> 
         else:
             continue
         limit = LOW_SCORE.get(which)
-        if _A_BAR.search(text[max(0, m.start() - 50) : m.start()]):
-            continue  # "a minimum Step 2 CK of 220", "the passing score was raised to 196": a bar, not a result
+        if _A_BAR.search(text[max(0, m.start() - 50) : m.start()]) or _BAR_AFTER.match(text, m.end()):
+            continue  # "a minimum Step 2 CK of 220", "the passing score was raised to 196", "the 220 cut-off"
         if limit is not None and int(m.group(1)) < limit and only in (None, which):
             return True
     return False
@@ -377,17 +383,40 @@ OWN_RESULT = re.compile(
 
 def _others(s: Sentence) -> bool:
     """Is the result in ``s`` someone else's?"""
-    return OTHERS.search(s.text) is not None and OWN_RESULT.search(s.text) is None
+    return _others_in(s.text)
+
+
+def _others_in(text: str) -> bool:
+    return OTHERS.search(text) is not None and OWN_RESULT.search(text) is None
+
+
+# The applicant among a group's failures: "only three passed …; I was one of the eight", "six of us failed,
+# me among them". (One of those who passed is no setback: the numbers must differ.)
+_AMONG_THE_FAILED = re.compile(
+    r"\bonly\s+(\w+)\s+(?:of\s+us\s+)?(?:passed|cleared\s+it|made\s+it)\b[^.]*?\bI\s+was\s+(?:one\s+of\s+the\s+(?!\1\b)\w+"
+    r"|not\s+(?:one\s+of\s+them|among\s+them))"
+    r"|\b(?:failed|did\s+not\s+pass|didn['’]t\s+pass|had\s+to\s+(?:re-?take|repeat|re-?sit|sit)\s+it\s+again)\b[^.]*?"
+    r"\b(?:I\s+was\s+(?:one\s+of\s+them|among\s+them)|including\s+me|myself\s+included|me\s+among\s+them)\b",
+    re.I,
+)
+_CLAUSES = re.compile(r";|\s[–—]\s")
 
 
 def _is_setback(s: Sentence) -> bool:
     """Does the sentence report a low or failed result of the applicant's, a retake, or frame a result as one to
-    get past?"""
-    if _others(s):
-        return False
-    if SETBACK.search(s.text) or CONCESSION.search(s.text) or _low_number(s.text):
+    get past? Each clause is read on its own, so that "I passed on my first attempt; most of my friends did not"
+    is no setback."""
+    if _AMONG_THE_FAILED.search(s.text):
         return True
-    return bool(FIRST_ATTEMPT.search(s.text)) and not PASSED_FIRST.search(s.text)
+    return any(_setback_clause(c) for c in _CLAUSES.split(s.text))
+
+
+def _setback_clause(text: str) -> bool:
+    if _others_in(text):
+        return False
+    if SETBACK.search(text) or CONCESSION.search(text) or _low_number(text):
+        return True
+    return bool(FIRST_ATTEMPT.search(text)) and not PASSED_FIRST.search(text)
 
 
 def _names_result_of(exam: Sentence, nxt: Sentence) -> bool:
@@ -564,7 +593,7 @@ def find_score_discussions(doc: Document) -> tuple[ScoreDiscussion, ...]:
         setback = int(
             any(_is_setback(s) for k, s in enumerate(run) if _has_exam(s) or ATTEMPT.search(s.text)
                 or (k > 0 and _names_result_of(run[k - 1], s)))
-            or any(_low_number(s.text, exam_name(names[0]) if names else "boards") for s in run)
+            or any(_low_number(s.text, exam_name(names[0]) if names else "boards") for s in run if not _others(s))
         )
         if runs and (lo <= runs[-1][1] + 1 or _bridged(sents, runs[-1][1], lo)):
             runs[-1][1] = max(runs[-1][1], hi)
@@ -938,7 +967,11 @@ PRIOR = re.compile(
     r"(?<![\w])(?:relied\s+(?:only\s+|mainly\s+|mostly\s+|solely\s+|heavily\s+)?on|(?:before|prior\s+to|leading\s+up\s+to)"
     r"\s+(?:my|the|that)\s+(?:first\s+|initial\s+)?(?:exam|attempt|test|Step|COMLEX|boards|sitting)|at\s+(?:that|the)\s+time"
     r"|back\s+then|I\s+used\s+to|I\s+had\s+(?:only\s+|mainly\s+)?(?:used|relied|studied|done|taken|completed)"
-    r"|during\s+my\s+(?:first|initial|original)\s+(?:preparation|attempt|dedicated))(?![\w])",
+    r"|during\s+my\s+(?:first|initial|original)\s+(?:preparation|attempt|dedicated)"
+    # the preparation that failed, or advice that was followed: "I prepared with a question bank sold by…",
+    # "our seniors had told us that one pass through a question bank would be enough"
+    r"|I\s+(?:had\s+)?prepared\s+(?:only\s+|mainly\s+|mostly\s+)?(?:with|from|using)"
+    r"|(?:told|advised|assured|promised)\s+(?:us|me)\s+(?:that|to))(?![\w])",
     re.I,
 )
 LATER_ATTEMPT = re.compile(r"(?:second|later|next|subsequent|third|another)\s+(?:attempt|try|sitting|time)|re-?take",
@@ -996,6 +1029,8 @@ def _clause_of(doc: Document, s: Sentence, a: int, b: int) -> str:
 
 def _first_change(doc: Document, sentences: Sequence[Sentence], terms: Sequence[str]) -> str | None:
     for s in sentences:
+        if s.text.rstrip().endswith("?"):
+            continue  # "How does anyone prepare … with a question bank that would not load?" names no change
         quoted = _quoted(doc, s)  # what the seniors said to do ("Just do First Aid five times") is not a change
         for a, b in find_terms(plain(doc.text), terms, s.start, s.end):
             if _BOARD_ACTS.match(doc.text[b : b + 20]) or _NO_CHANGE.search(_clause_of(doc, s, a, b)):
