@@ -328,8 +328,8 @@ _A_BAR = re.compile(r"(?<![\w])(?:minimum|cut-?offs?|thresholds?|at\s+least|pass
                     r"(?:\s+(?:of|is|was|at|to|=))?\s*:?\s*$", re.I)
 
 
-_BAR_AFTER = re.compile(r"\s*-?\s*(?:points?\s+)?(?:cut-?offs?|thresholds?|minimums?|bars?|benchmarks?|pass(?:ing)?\s+marks?)"
-                        r"(?![\w])", re.I)
+_BAR_AFTER = re.compile(r"\s*-?\s*(?:points?\s+)?(?:cut-?offs?|thresholds?|minimums?|bars?|benchmarks?"
+                        r"|pass(?:ing)?\s+marks?)(?![\w])", re.I)
 
 
 def _low_number(text: str, exam: str | None = None, only: str | None = None) -> bool:
