@@ -216,9 +216,8 @@ def _summary(result: Plan, table: ProgramsTable) -> None:
             best.add_row(f"[{style[tier]}]{tier.value}[/]", f"{d.score:+.1f}", shown(d.program), shown(main_reasons(d)))
     console.print(best)
     _print_lines(console, "Where to signal", [
-        f"{'signal' if s.recommended else 'near miss' if s.missing else 'also'}: {s.program} ({s.tier.value}): "
-        + "; ".join(s.reasons) + (f". Missing: {'; '.join(s.missing)}" if s.missing else "")
-        for s in result.signals] or ["no eligible Kaiser Permanente program in the file"])
+        f"{s.standing}: {s.program} ({s.tier.value}): {s.why}" for s in result.signals]
+        or ["no eligible Kaiser Permanente program in the file"])
     _print_lines(console, "What would open more programs", [o.text for o in result.openers] or ["nothing you can "
                                                                                                "still change"])
     notes = [f"{n.kind.replace('_', ' ')}: {n.message}" for n in result.profile_notes]

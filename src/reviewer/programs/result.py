@@ -104,6 +104,16 @@ class SignalPick(_Frozen):
     reasons: tuple[str, ...]
     missing: tuple[str, ...] = ()  # for near misses: what keeps it from being a good signal
 
+    @property
+    def standing(self) -> str:
+        """What the pick is, in every rendering: "signal", "near miss" or "also worth one"."""
+        return "signal" if self.recommended else ("near miss" if self.missing else "also worth one")
+
+    @property
+    def why(self) -> str:
+        """Its reasons and, for a near miss, what it lacks: "realistic; accepts IMGs. Missing: a visa record"."""
+        return "; ".join(self.reasons) + (f". Missing: {'; '.join(self.missing)}" if self.missing else "")
+
 
 class Opener(_Frozen):
     """Something the applicant can still do that would open excluded programs."""

@@ -128,7 +128,7 @@ def _signals(plan: Plan) -> list[str]:
                 "that accepts IMGs, has a J-1 or H-1B track record and fits your experiences; then tailor your "
                 "statement to it.", ""]
     for s in picks:
-        mark = "**signal**" if s.recommended else ("near miss" if s.missing else "also worth one")
+        mark = f"**{s.standing}**" if s.recommended else s.standing
         lack = f" Missing: {'; '.join(s.missing)}." if s.missing else ""
         out.append(f"- {mark}: {_cell(s.program)} ({s.tier.value}): {_cell('; '.join(s.reasons))}.{_cell(lack)}")
     return [*out, ""]

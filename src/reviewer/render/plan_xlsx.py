@@ -103,9 +103,7 @@ def summary_rows(plan: Plan) -> list[tuple[Any, ...]]:
         rows.append((name, f"{c.likely} / {c.target} / {c.reach} / {c.excluded}"))
     rows += [("",), ("Advice",)] + [("", a) for a in pf.advice]
     rows += [("",), (f"Signals ({plan.signals_available} available)",)]
-    rows += [("signal" if s.recommended else "near miss" if s.missing else "also worth one",
-              f"{s.program} ({s.tier.value}): {'; '.join(s.reasons)}"
-              + (f". Missing: {'; '.join(s.missing)}" if s.missing else "")) for s in plan.signals]
+    rows += [(s.standing, f"{s.program} ({s.tier.value}): {s.why}") for s in plan.signals]
     rows += [("",), ("What would open more programs",)] + [(o.code, o.text) for o in plan.openers]
     rows += [("",), ("Profile notes",)] + [(f"{n.kind}: {n.field}", n.message + (f' "{n.quote}"' if n.quote else ""))
                                            for n in plan.profile_notes]
