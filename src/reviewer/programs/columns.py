@@ -133,32 +133,37 @@ def _number(cell: Any, what: str) -> float:
         raise CellProblem(f"'{_text(cell)}' is not {what}") from None
 
 
-def parse_int(lo: int, hi: int, what: str) -> Callable[[Any], int]:
-    def parse(cell: Any) -> int:
-        value = _number(cell, what)
-        if not value.is_integer() or not lo <= value <= hi:
-            raise CellProblem(f"'{_text(cell)}' is not {what}")
-        return int(value)
+@dataclass(frozen=True)
+class Bounded:
+    """A number cell within ``lo``..``hi`` (whole numbers only when ``whole``); blank is handled by the caller.
+    The template's range checks read the same bounds."""
 
-    return parse
+    lo: float
+    hi: float
+    what: str
+    whole: bool = True
+
+    def __call__(self, cell: Any) -> float | int:
+        text = _text(cell).rstrip("%").strip() if isinstance(cell, str) and not self.whole else cell
+        value = _number(text, self.what)
+        if (self.whole and not value.is_integer()) or not self.lo <= value <= self.hi:
+            raise CellProblem(f"'{_text(cell)}' is not {self.what}")
+        return int(value) if self.whole else value
 
 
-def parse_number(lo: float, hi: float, what: str) -> Callable[[Any], float]:
-    def parse(cell: Any) -> float:
-        text = _text(cell).rstrip("%").strip() if isinstance(cell, str) else cell
-        value = _number(text, what)
-        if not lo <= value <= hi:
-            raise CellProblem(f"'{_text(cell)}' is not {what}")
-        return value
+def parse_int(lo: int, hi: int, what: str) -> Bounded:
+    return Bounded(lo, hi, what)
 
-    return parse
+
+def parse_number(lo: float, hi: float, what: str) -> Bounded:
+    return Bounded(lo, hi, what, whole=False)
 
 
 def parse_step1_min(cell: Any) -> int | str:
     """A three-digit Step 1 minimum, or ``pass`` (a pass required, the pass/fail era)."""
     if _text(cell).lower() in ("pass", "passed", "p"):
         return "pass"
-    return parse_int(150, 300, "a Step 1 minimum (a score from 150 to 300, 'pass', or blank)")(cell)
+    return int(parse_int(150, 300, "a Step 1 minimum (a score from 150 to 300, 'pass', or blank)")(cell))
 
 
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d %B %Y", "%B %d %Y", "%b %d %Y", "%d %b %Y")

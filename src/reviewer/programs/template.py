@@ -20,13 +20,11 @@ from typing import Any
 
 from ..errors import OutputError
 from ..fsio import atomic_save, atomic_write_text
-from .columns import COLUMNS, Column
+from .columns import COLUMNS, Bounded, Column, parse_date
 from .table import SHEET
 
-_NUMERIC_RANGES = {"positions": (0, 500), "step2ck_min": (150, 300), "max_attempts": (1, 6),
-                   "yog_within_years": (0, 60), "usce_min_months": (0, 120), "img_share": (0, 100)}
+_DATES = tuple(c.key for c in COLUMNS if c.parse is parse_date)
 _WIDTHS = {"program": 44, "notes": 40, "source_url": 36, "populations": 30, "languages": 20, "specialty": 26}
-_DATES = ("ecfmg_deadline", "last_checked")
 
 
 def header(column: Column) -> str:
@@ -149,11 +147,11 @@ def _validations(book: Any, sheet: Any, last: int) -> None:
             dv = DataValidation(type="list", formula1=f"=Lists!${lc}$1:${lc}${len(c.choices)}", allow_blank=True,
                                 showErrorMessage=True, errorTitle=c.key,
                                 error=f"{c.key}: one of {', '.join(c.choices)}")
-        elif c.key in _NUMERIC_RANGES:
-            lo, hi = _NUMERIC_RANGES[c.key]
-            kind = "decimal" if c.key in ("usce_min_months", "img_share") else "whole"
-            dv = DataValidation(type=kind, operator="between", formula1=str(lo), formula2=str(hi), allow_blank=True,
-                                showErrorMessage=True, errorTitle=c.key, error=f"{c.key}: {c.doc}")
+        elif isinstance(c.parse, Bounded):
+            lo, hi = (f"{v:g}" for v in (c.parse.lo, c.parse.hi))
+            dv = DataValidation(type="whole" if c.parse.whole else "decimal", operator="between", formula1=lo,
+                                formula2=hi, allow_blank=True, showErrorMessage=True, errorTitle=c.key,
+                                error=f"{c.key}: {c.doc}")
         elif c.key in _DATES:
             dv = DataValidation(type="date", operator="greaterThan", formula1="1", allow_blank=True,
                                 showErrorMessage=True, errorTitle=c.key, error=f"{c.key}: a date (YYYY-MM-DD)")
