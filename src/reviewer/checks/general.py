@@ -54,9 +54,10 @@ def regions(ctx: Context, params: SpanParams) -> list[Region] | str:
     if params.span == "document":
         return [Region(0, len(doc.text))] if doc.text.strip() else "the document is empty"
     if params.span == "entry":
-        if doc.entries:
-            return [Region(e.start, e.end, e.index, f"entry '{e.title}'") for e in doc.entries]
-        return [Region(0, len(doc.text), None, "this description")] if doc.text.strip() else "no entries"
+        from .experience import entry_spans  # the entries every experience criterion judges (a note is none)
+
+        spans = entry_spans(doc)
+        return [Region(e.start, e.end, e.index, e.label) for e in spans] if spans else "no entries"
     from .score import score_discussion
 
     disc = score_discussion(ctx)
