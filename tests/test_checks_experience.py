@@ -454,3 +454,12 @@ def test_a_bracketed_note_after_the_entries_is_no_entry() -> None:
     for cid in ("experience.length", "experience.quantified", "experience.kaiser_link"):
         assert run(cid, doc).verdict is Verdict.PASS, cid
     assert run("integrity.instructions", doc).verdict is Verdict.FAIL
+
+
+def test_the_number_names_in_code_are_the_rubrics() -> None:
+    """kaiser.evidence_backed reads quantities with the defaults; the experience rubric states its lists: one
+    reading of "Ruta 5" or "Ward 7" for both."""
+    from reviewer.checks.experience import DEFAULT_NAMES, NumberNames
+
+    _, crit = load_rubrics().get("experience.quantified")
+    assert NumberNames.model_validate(crit.params["number_names"]) == DEFAULT_NAMES

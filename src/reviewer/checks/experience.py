@@ -63,7 +63,10 @@ class NumberNames(Params):
         "step", "type", "phase", "grade", "stage", "level", "class", "covid", "pgy", "ms", "year", "room",
         "ward", "unit", "bed", "floor", "suite", "Building", "Hall", "clinic", "Station", "Pod", "Bay", "Wing",
         "Tower", "pavilion", "Block", "version", "No", "number", "j", "h", "tier", "module", "Part",
-        "chapter", "gen", "apgar", "icd", "dsm", "hba1c", "#",
+        "chapter", "gen", "apgar", "icd", "dsm", "hba1c", "#", "Lab", "OR", "theatre", "Theater", "Gate", "Zone",
+        "Sector", "District", "Route", "Highway", "Apt", "Box", "Ruta", "Calle", "Carrera", "Avenida", "Rua",
+        "Vereda", "Comuna", "Barrio", "Zona", "Distrito", "Nivel", "Piso", "Sala", "Cama", "Ley", "Law", "Act",
+        "Article", "Artigo", "Articulo",
     )  # fmt: skip
     after: tuple[str, ...] = (
         "west", "east", "north", "south", "northeast", "northwest", "southeast", "southwest",
@@ -77,7 +80,7 @@ class NumberNames(Params):
     )
 
 
-DEFAULT_NAMES = NumberNames()
+DEFAULT_NAMES = NumberNames()  # the experience rubric's lists (a test keeps the two equal): kaiser.* reads these
 
 
 def _alternation(words: tuple[str, ...]) -> str:
