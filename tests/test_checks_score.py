@@ -263,6 +263,10 @@ def test_the_preparation_that_failed_and_a_rhetorical_question_name_no_change(ru
         "I feel I have broken my father's trust.",
         "It felt as if six years of study had been for nothing.",
         "I am not going to apologize for where I trained.",
+        "Some nights I still lie awake going through the questions.",
+        "Frankly, I am tired of defending myself.",
+        "I was so broken that I could not open a textbook for two months.",
+        "When my uncle asks about it, my face goes hot.",
     ],
 )
 def test_emotion_in_plain_and_figurative_words(rubrics: RubricSet, sentence: str) -> None:
