@@ -274,6 +274,20 @@ def test_emotion_in_plain_and_figurative_words(rubrics: RubricSet, sentence: str
     assert judge(rubrics, "score.emotion", text)[1].verdict is not Verdict.PASS, sentence
 
 
+def test_an_earlier_exam_passed_before_the_failure_is_no_later_evidence(rubrics: RubricSet) -> None:
+    text = ("I passed Step 1 on my first try in 2022, but I did not pass Step 2 CK when I took it in April 2025. "
+            "I now do timed UWorld blocks every morning. My retake is scheduled for August 2025.")
+    assert judge(rubrics, "score.evidence", text, AI)[1].verdict is Verdict.WARN
+    later = text.replace("My retake is scheduled for August 2025.", "I passed the retake with a 231.")
+    assert judge(rubrics, "score.evidence", later, AI)[1].verdict is Verdict.PASS
+
+
+def test_other_peoples_practice_tests_are_no_change_of_the_applicants(rubrics: RubricSet) -> None:
+    text = ("My Step 1 score was 203. Under such conditions no candidate could concentrate as they did in their "
+            "practice tests. After the exam I resolved to take my studies more seriously.")
+    assert judge(rubrics, "score.what_changed", text, AI)[1].verdict is Verdict.FAIL
+
+
 def test_span_does_not_swallow_an_unrelated_next_paragraph() -> None:
     text = "My Step 1 score was low.\n\nThis experience also shaped my interest in family medicine."
     assert span_text(text) == ["My Step 1 score was low."]

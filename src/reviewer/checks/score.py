@@ -390,6 +390,15 @@ def _others_in(text: str) -> bool:
     return OTHERS.search(text) is not None and OWN_RESULT.search(text) is None
 
 
+_FIRST_PERSON = re.compile(r"\b(?:I|my|me|mine|myself)\b", re.I)
+
+
+def _only_others(s: Sentence) -> bool:
+    """Is ``s`` about other people alone ("no candidate could concentrate as they did in their practice
+    tests")? Their methods and results are not the applicant's change or evidence."""
+    return OTHERS.search(s.text) is not None and _FIRST_PERSON.search(s.text) is None
+
+
 # The applicant among a group's failures: "only three passed …; I was one of the eight", "six of us failed,
 # me among them". (One of those who passed is no setback: the numbers must differ.)
 _AMONG_THE_FAILED = re.compile(
@@ -1029,7 +1038,7 @@ def _clause_of(doc: Document, s: Sentence, a: int, b: int) -> str:
 
 def _first_change(doc: Document, sentences: Sequence[Sentence], terms: Sequence[str]) -> str | None:
     for s in sentences:
-        if s.text.rstrip().endswith("?"):
+        if s.text.rstrip().endswith("?") or _only_others(s):
             continue  # "How does anyone prepare … with a question bank that would not load?" names no change
         quoted = _quoted(doc, s)  # what the seniors said to do ("Just do First Aid five times") is not a change
         for a, b in find_terms(plain(doc.text), terms, s.start, s.end):
@@ -1065,8 +1074,10 @@ def _later_evidence(doc: Document, sentences: Sequence[Sentence], terms: Sequenc
     naming two exams ("Though my Step 1 was 211,
     my Step 2 CK of 233...") can carry both."""
     first = next((s for s in sentences if _is_setback(s) and _has_exam(s)), None)
-    failed = exam_name(EXAM.search(first.text).group()) if first is not None else None  # type: ignore[union-attr]
+    setback_at, failed = _setback_clause_exam(first) if first is not None else (0, None)
     for s in sentences:
+        if _only_others(s):
+            continue  # "several colleagues also scored below their NBMEs": not the applicant's result
         before = [m.exam for m in exam_mentions(doc, sentences[0].start, s.start)]
         # a modest later result of another exam ("my CK was a 228" after a Step 1 failure) is still evidence
         low = _low_number(s.text, before[-1] if before else None, only=failed)
@@ -1074,6 +1085,8 @@ def _later_evidence(doc: Document, sentences: Sequence[Sentence], terms: Sequenc
             and len({m.exam for m in exam_mentions(doc, s.start, s.end)}) <= 1
         text = with_digits(plain(s.text))  # "my Step 2 CK was two forty-seven" reports 247 as much as "247" does
         for a, b in find_terms(text, terms):
+            if s is first and a < setback_at:
+                continue  # "I passed Step 1 on my first try, but I did not pass Step 2 CK": the pass came before
             if single and not LATER_ATTEMPT.search(text[a:b]):
                 continue
             if NOT_YET.search(text[a : b + 40]) or PLAN.search(text[max(0, a - 40) : b]):
@@ -1082,6 +1095,26 @@ def _later_evidence(doc: Document, sentences: Sequence[Sentence], terms: Sequenc
                 continue
             return text[a:b]
     return None
+
+
+_CLAUSE_TURN = re.compile(r";|\s[–—]\s|,?\s+but\s+|,\s+and\s+then\s+", re.I)
+
+
+def _setback_clause_exam(s: Sentence) -> tuple[int, str]:
+    """Where in ``s`` the clause reporting the setback starts, and the exam it names (the sentence's first
+    exam when no single clause does): "I passed Step 1 on my first try, but I did not pass Step 2 CK" is a
+    Step 2 CK setback from "but" on."""
+    text = with_digits(plain(s.text))
+    start = 0
+    for m in [*_CLAUSE_TURN.finditer(text), None]:
+        end = m.start() if m is not None else len(text)
+        clause = text[start:end]
+        named = EXAM.search(clause)
+        if named is not None and _setback_clause(clause):
+            return start, exam_name(named.group())
+        start = m.end() if m is not None else start
+    named = EXAM.search(s.text)
+    return 0, exam_name(named.group()) if named is not None else "boards"
 
 
 @register("score_evidence", TermsParams)
