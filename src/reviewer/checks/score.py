@@ -408,7 +408,11 @@ _AMONG_THE_FAILED = re.compile(
     r"\b(?:I\s+was\s+(?:one\s+of\s+them|among\s+them)|including\s+me|myself\s+included|me\s+among\s+them)\b",
     re.I,
 )
+# Clauses: a setback is read clause by clause at the hard breaks (";", a dash), where one sentence joins two
+# people's results; where in a sentence the setback is reported is also cut at "but" ("I passed Step 1 on my first
+# try, but I did not pass Step 2 CK"), which would split "I passed, but barely, with a 201" if setbacks were read so.
 _CLAUSES = re.compile(r";|\s[–—]\s")
+_CLAUSE_TURN = re.compile(r";|\s[–—]\s|,?\s+but\s+|,\s+and\s+then\s+", re.I)
 
 
 def _is_setback(s: Sentence) -> bool:
@@ -1095,9 +1099,6 @@ def _later_evidence(doc: Document, sentences: Sequence[Sentence], terms: Sequenc
                 continue
             return text[a:b]
     return None
-
-
-_CLAUSE_TURN = re.compile(r";|\s[–—]\s|,?\s+but\s+|,\s+and\s+then\s+", re.I)
 
 
 def _setback_clause_exam(s: Sentence) -> tuple[int, str]:
