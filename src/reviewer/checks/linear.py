@@ -53,11 +53,18 @@ class LinearModel:
         """How likely the text is the positive class (e.g. "gives an excuse"), from 0 to 1."""
         counts = Counter(t for t in features(text, self.ngram) if t in self.idf)
         if not counts:
-            return 1.0 / (1.0 + math.exp(-self.intercept))
+            return _sigmoid(self.intercept)
         values = {t: (1.0 + math.log(c)) * self.idf[t] for t, c in counts.items()}
         norm = math.sqrt(sum(v * v for v in values.values()))
-        z = self.intercept + sum(v * self.weight.get(t, 0.0) for t, v in values.items()) / norm
+        return _sigmoid(self.intercept + sum(v * self.weight.get(t, 0.0) for t, v in values.items()) / norm)
+
+
+def _sigmoid(z: float) -> float:
+    """The logistic function, without overflow for a large negative ``z``."""
+    if z >= 0:
         return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
 
 
 @dataclass(frozen=True)
