@@ -1,6 +1,7 @@
 """Validate labelled cases: python3 validate.py FOLDER [FOLDER...]"""
 import sys
 from pathlib import Path
+
 from ruamel.yaml import YAML
 
 KINDS = {
@@ -56,7 +57,7 @@ def main():
                 assert not extra, f"unknown labels {extra}"
                 for c, v in labels.items():
                     assert check_label(v), f"{c}: bad label {v!r}"
-            except Exception as e:  # noqa: BLE001
+            except Exception as e:
                 bad += 1
                 print(f"{p}: {e}")
     print(f"{n} files, {bad} bad")
