@@ -196,6 +196,11 @@ def test_strength_only_mention_has_nothing_to_explain(rubrics: RubricSet) -> Non
         "Nine of us from my batch failed Step 1 that year, myself included.",
         "I took Step 1 in 2022 and passed, but barely, with a 201.",
         "My Step 1 is the part of my application I must explain.",
+        # oblique: among those who did not clear it, "nowhere near", a dashed aside, "is a 209" next to the exam
+        "A group of us sat Step 1 in 2021, and I was not among those who cleared it that year.",
+        "I sat Step 1 in Dhaka, and the number that came back wasn't anywhere near the one I needed.",
+        "Step 1 — this was back in 2019, on the old three-digit scale — was two oh six.",
+        "I sat Step 2 CK in Warsaw that May. The result I had to carry into ERAS is a two-oh-nine.",
     ],
 )
 def test_setbacks_in_plain_evaluative_words(text: str) -> None:

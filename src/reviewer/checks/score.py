@@ -156,6 +156,10 @@ SETBACK = re.compile(
     r"|(?:context|explanation)\s+(?:for|of|on)|(?:explain|address)\s+(?:my|the|this|a)"
     r"|(?:deserves?|needs?|requires?|merits?|calls?\s+for)\s+(?:an?\s+|some\s+)?(?:\w+\s+)?(?:explanation|context)"
     r"|(?:must|need\s+to|have\s+to)\s+explain|pass(?:ed)?,?\s+(?:but\s+)?(?:only\s+)?(?:just\s+)?barely"
+    # "I was not among those who cleared it", "wasn't anywhere near the one I needed", "not a good number"
+    r"|I\s+was\s+not\s+(?:among|one\s+of)\s+(?:those|the\s+(?:\w+\s+)?(?:ones|students|candidates|few))\s+who"
+    r"\s+(?:cleared|passed|made)|(?:\w+n['’]t|not)\s+(?:anywhere\s+)?near\s+(?:the|what|enough|where)"
+    r"|nowhere\s+near|(?:not|\w+n['’]t)\s+(?:\w+\s+){0,3}?(?:a\s+)?(?:good|great|strong)\s+(?:number|score|result)"
     r"|(?:does|did|do|will|may|might)\s*(?:not|n['’]t)\s+(?:truly\s+|fully\s+|accurately\s+)?(?:reflect|represent|show"
     r"|capture|measure|indicate)|not\s+(?:a\s+)?(?:true|fair|accurate)\s+(?:reflection|measure|picture)"
     r"|(?:fell|came\s+up)\s+short|hesita\w+|red\s+flag|concern(?:s|ed)?|weakness\w*|devastat\w*|ashamed|shame"
@@ -191,7 +195,7 @@ LOW_SCORE = {"Step 1": 220, "Step 2 CK": 230, "USMLE": 220, "boards": 220}
 _NUMBER = re.compile(r"(?<![\w.,/-])([12]\d\d)(?![\w%-]|[.,]\d)")
 RESULT_VERB = re.compile(r"(?<![\w])(?:scored|score\s+(?:I\s+got\s+)?(?:of|was)|got\s+(?:me\s+)?(?:an?\b)?"
                          r"|received\s+an?|result\s+was|pass(?:ed)?,?\s+(?:but\s+)?(?:\w+,?\s+)?with\s+an?|number\s+was"
-                         r"|came\s+(?:back|out\s+with)|produced|yielded"
+                         r"|came\s+(?:back|out\s+with)|produced|yielded|(?:is|was)\s+(?:an?\s+|only\s+)?[12]\d\d"
                          r"|ended\s+(?:up\s+)?with|(?:score\s+)?report\s+said|it\s+was\s+an?|it['’]s|ended\s+at)"
                          r"(?![\w])", re.I)
 FIRST_ATTEMPT = re.compile(r"(?<![\w])first\s+(?:(?:Step\s*\w+|USMLE|COMLEX)\s+)?(?:attempt|try|sitting|time"
@@ -412,6 +416,7 @@ _AMONG_THE_FAILED = re.compile(
 # people's results; where in a sentence the setback is reported is also cut at "but" ("I passed Step 1 on my first
 # try, but I did not pass Step 2 CK"), which would split "I passed, but barely, with a 201" if setbacks were read so.
 _CLAUSES = re.compile(r";|\s[–—]\s")
+_ASIDE = re.compile(r"\s[–—]\s[^–—;]{1,120}?\s[–—]\s")  # "Step 1 — this was back in 2019 — was two oh six"
 _CLAUSE_TURN = re.compile(r";|\s[–—]\s|,?\s+but\s+|,\s+and\s+then\s+", re.I)
 
 
@@ -421,7 +426,7 @@ def _is_setback(s: Sentence) -> bool:
     is no setback."""
     if _AMONG_THE_FAILED.search(s.text):
         return True
-    return any(_setback_clause(c) for c in _CLAUSES.split(s.text))
+    return any(_setback_clause(c) for c in _CLAUSES.split(_ASIDE.sub(" ", s.text)))
 
 
 def _setback_clause(text: str) -> bool:
