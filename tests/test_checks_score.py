@@ -201,6 +201,8 @@ def test_strength_only_mention_has_nothing_to_explain(rubrics: RubricSet) -> Non
         "I sat Step 1 in Dhaka, and the number that came back wasn't anywhere near the one I needed.",
         "Step 1 — this was back in 2019, on the old three-digit scale — was two oh six.",
         "I sat Step 2 CK in Warsaw that May. The result I had to carry into ERAS is a two-oh-nine.",
+        "In 2020, twelve of us sat for Step 1, and nine of them passed on the first attempt. I was not among those "
+        "nine.",
     ],
 )
 def test_setbacks_in_plain_evaluative_words(text: str) -> None:
@@ -221,6 +223,9 @@ def test_setbacks_in_plain_evaluative_words(text: str) -> None:
         "In my group only two passed Step 1 on the first try; I was one of the two, and my Step 2 CK is 248.",
         "I passed Step 1 on my first attempt and scored 251 on Step 2 CK, above the 220 cut-off; most of my "
         "friends did not clear that line.",
+        "I ran a study group for six classmates. Two of them had failed Step 1 once before joining.",
+        "Of the nine of us who prepared together, four didn't pass Step 1 the first time, including my closest friend.",
+        "In 2020, twelve of us sat for Step 1, and three of them failed. I was not among them.",
     ],
 )
 def test_other_peoples_results_and_published_bars_are_no_setback(text: str) -> None:

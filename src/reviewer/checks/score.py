@@ -369,7 +369,8 @@ def _low_number(text: str, exam: str | None = None, only: str | None = None) -> 
 OTHERS = re.compile(
     r"(?<![\w])(?:class-?mates?|friends?|colleagues?|batch-?mates?|room-?mates?|flat-?mates?|brother|sister|cousin"
     r"|father|mother|wife|husband|fianc[ée]e?|mentors?|mentees?|students?|juniors?|seniors?|residents?|applicants?"
-    r"|candidates?|IMGs|peers|tutees?|study\s+partner|others|who\s+(?:had\s+)?(?:failed|scored|retook|passed|got)|whose)"
+    r"|candidates?|IMGs|peers|tutees?|study\s+partner|others|who\s+(?:had\s+)?(?:failed|scored|retook|passed|got)|whose"
+    r"|(?:\w+\s+)?of\s+them|they)"
     r"(?![\w])",
     re.I,
 )
@@ -415,6 +416,26 @@ _AMONG_THE_FAILED = re.compile(
 # Clauses: a setback is read clause by clause at the hard breaks (";", a dash), where one sentence joins two
 # people's results; where in a sentence the setback is reported is also cut at "but" ("I passed Step 1 on my first
 # try, but I did not pass Step 2 CK"), which would split "I passed, but barely, with a 201" if setbacks were read so.
+# "Nine of them passed. I was not among those nine." / "Six of us failed. I was one of them.": the applicant's
+# place in the group the sentence before reports on.
+_GROUP_PASSED = re.compile(r"\b(?:passed|cleared\s+it|made\s+it)\b", re.I)
+_GROUP_FAILED = re.compile(r"\b(?:failed|did\s+not\s+pass|didn['’]t\s+pass"
+                           r"|had\s+to\s+(?:re-?take|repeat|re-?sit|sit)\s+it)\b", re.I)
+_OPENS = r"^\W*(?:(?:but|and|sadly|unfortunately),?\s+)?I\s+was\s+"
+_NOT_AMONG = re.compile(_OPENS + r"not\s+(?:among|one\s+of)\s+(?:them|those|the)\b", re.I)
+_AMONG = re.compile(_OPENS + r"(?:among|one\s+of)\s+(?:them|those|the)\b", re.I)
+_OF_US = re.compile(r"\bof\s+us\b", re.I)  # "twelve of us sat for Step 1": a group the applicant is in
+
+
+def _placed_in_group(prev: Sentence, s: Sentence) -> bool:
+    """Does ``s`` put the applicant among the failed of the group ``prev`` reports on?"""
+    if _NOT_AMONG.search(s.text):
+        return _GROUP_PASSED.search(prev.text) is not None and _GROUP_FAILED.search(prev.text) is None
+    if _AMONG.search(s.text):
+        return _GROUP_FAILED.search(prev.text) is not None and _GROUP_PASSED.search(prev.text) is None
+    return False
+
+
 _CLAUSES = re.compile(r";|\s[–—]\s")
 _ASIDE = re.compile(r"\s[–—]\s[^–—;]{1,120}?\s[–—]\s")  # "Step 1 — this was back in 2019 — was two oh six"
 _CLAUSE_TURN = re.compile(r";|\s[–—]\s|,?\s+but\s+|,\s+and\s+then\s+", re.I)
@@ -451,7 +472,7 @@ _BOARD_SCORE = re.compile(r"(?<![\w])(?:my|the|that|this)\s+(?:three-digit\s+)?s
 
 def _is_seed(sents: Sequence[Sentence], i: int) -> bool:
     s = sents[i]
-    if (PLAN.search(s.text) and not PAST_RESULT.search(s.text)) or _others(s):
+    if (PLAN.search(s.text) and not PAST_RESULT.search(s.text)) or (_others(s) and not _OF_US.search(s.text)):
         return False
     if _has_exam(s):
         if RESULT.search(s.text) or SETBACK.search(s.text):
@@ -493,7 +514,7 @@ def _continues(prev: Sentence, nxt: Sentence) -> bool:
         # "After that I moved to Houston, where my aunt lives": an opener alone does not keep a new topic in the run
         opener = OPENER.search(nxt.text) is not None and not _MOVED_ON.search(nxt.text)
         return (topical or opener or _has_exam(nxt) or ATTEMPT.search(nxt.text) is not None
-                or EXAM_PRONOUN.search(nxt.text) is not None)
+                or EXAM_PRONOUN.search(nxt.text) is not None or _placed_in_group(prev, nxt))
     return nxt.block == prev.block + 1 and _strong(nxt)
 
 
@@ -611,6 +632,7 @@ def find_score_discussions(doc: Document) -> tuple[ScoreDiscussion, ...]:
         setback = int(
             any(_is_setback(s) for k, s in enumerate(run) if _has_exam(s) or ATTEMPT.search(s.text)
                 or (k > 0 and _names_result_of(run[k - 1], s)))
+            or any(_placed_in_group(run[k - 1], run[k]) for k in range(1, len(run)))
             or any(_low_number(s.text, exam_name(names[0]) if names else "boards") for s in run if not _others(s))
         )
         if runs and (lo <= runs[-1][1] + 1 or _bridged(sents, runs[-1][1], lo)):
