@@ -69,6 +69,7 @@ def test_visa_words(text: str, visa: str) -> None:
     ("ECFMG certification is required by 01/31/2027.", "ecfmg_deadline", "2027-01-31"),
     ("ECFMG certification is required by January 31 2027.", "ecfmg_deadline", "2027-01-31"),
     ("ECFMG certification must be complete by Sept 30, 2027.", "ecfmg_deadline", "2027-09-30"),
+    ("ECFMG certification must be complete by Sept. 30, 2027.", "ecfmg_deadline", "2027-09-30"),
 ])
 def test_stock_phrases(text: str, field: str, value: str) -> None:
     assert values(text).get(field) == value

@@ -51,14 +51,21 @@ def read_page(path: Path) -> str:
                          hint="paste the page's text into a plain .txt file saved as UTF-8") from None
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(])|\n\s*")
 _WRAPPED = re.compile(r"(?<![.!?:])[ \t]*\n[ \t]*(?=[a-z])")  # a line break inside a sentence (hard-wrapped text)
 
 
 def sentences(text: str) -> list[str]:
     """The page's sentences and lines (list items and table rows are lines), whitespace collapsed; a line that
-    goes on in lower case continues the sentence before it."""
-    return [" ".join(s.split()) for s in _SENTENCE_END.split(_WRAPPED.sub(" ", text)) if s.strip()]
+    goes on in lower case continues the sentence before it. Lines are cut into sentences by the one sentence
+    splitter every review uses (:func:`reviewer.segment.split_sentences`), so "by Sept. 30, 2027" or "Dr. A.
+    Smith" stays whole."""
+    from ..segment import split_sentences
+
+    out: list[str] = []
+    for line in _WRAPPED.sub(" ", text).split("\n"):
+        line = " ".join(line.split())
+        out += [line[a:b].strip() for a, b in split_sentences(line)] if line else []
+    return [s for s in out if s]
 
 
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
