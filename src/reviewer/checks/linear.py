@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 
 from ..errors import ConfigError
 
@@ -108,14 +109,19 @@ def parse_model(name: str, data: object) -> LinearModel:
         raise ConfigError(f"model {name!r} is malformed ({exc}); retrain it with benchmarks/judgment/train.py") from exc
 
 
-@cache
-def load_model(name: str) -> LinearModel:
-    """The packaged model ``rubrics/models/<name>.json`` (read once per process)."""
+def model_path(name: str) -> Traversable:
+    """Where the packaged model ``name`` lives (``rubrics/models/<name>.json``); :class:`ConfigError` when the
+    name is not one or no such model ships. Cheap: a rubric names its model when it loads, and every command
+    loads the rubrics; the weights are read only when a check first scores a text (:func:`load_model`)."""
     if not re.fullmatch(r"[a-z][a-z0-9_-]{0,40}", name):
         raise ConfigError(f"model name {name!r}: use lower-case letters, digits, '-' or '_'")
     path = resources.files("reviewer") / "rubrics" / "models" / f"{name}.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(f"no model {name!r} in rubrics/models/; train it with benchmarks/judgment/train.py") from exc
-    return parse_model(name, data)
+    if not path.is_file():
+        raise ConfigError(f"no model {name!r} in rubrics/models/; train it with benchmarks/judgment/train.py")
+    return path
+
+
+@cache
+def load_model(name: str) -> LinearModel:
+    """The packaged model ``rubrics/models/<name>.json`` (read once per process)."""
+    return parse_model(name, json.loads(model_path(name).read_text(encoding="utf-8")))

@@ -43,7 +43,7 @@ from ..document import DocKind, Document, Sentence
 from ..errors import ConfigError
 from ..findings import Verdict
 from .blame import UnownedCause, unowned_causes
-from .linear import load_model, read
+from .linear import load_model, model_path, read
 from .registry import Context, Hit, NoParams, Outcome, Params, register
 from .text import find_terms, has_term, plain
 
@@ -809,7 +809,7 @@ class ClassifierParams(Params):
     @classmethod
     def _known(cls, value: str) -> str:
         try:
-            load_model(value)
+            model_path(value)
         except ConfigError as exc:
             raise ValueError(str(exc)) from exc
         return value
