@@ -103,3 +103,33 @@ def test_a_rubric_naming_a_missing_model_is_refused_at_load(tmp_path: Path) -> N
     (tmp_path / "score-discussion.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(RubricError, match="absent-model"):
         load_rubrics([tmp_path], builtin=False)
+
+
+def test_the_packaged_setback_model_loads_and_tells_a_setback_from_a_strength() -> None:
+    model = load_model("setback")
+    assert model.idf and model.weight and "retaken exam result" in model.about
+    setback = "The result I brought home that June closed most of the doors I had planned to knock on."
+    strength = "I scored 251 on Step 2 CK and 247 on Step 3, both on my first attempt."
+    assert model.probability(setback) > 0.5 > model.probability(strength)
+
+
+@pytest.mark.parametrize(("bias", "setback"), [(5.0, True), (-5.0, False)])
+def test_the_setback_reading_decides_only_where_the_wording_finds_none(monkeypatch: pytest.MonkeyPatch, bias: float,
+                                                                       setback: bool) -> None:
+    from reviewer.checks import score
+
+    # a model that reads every sentence as a setback (or none): what the span finder does with a reading
+    monkeypatch.setattr(score, "load_model", lambda name: LinearModel(name, 1, bias, {"step": 1.0}, {}))
+    score._setback_probability.cache_clear()
+    try:
+        oblique = make_doc("My Step 1 result in June reshaped every plan I had made for my application year.")
+        (found,) = score.find_score_discussions(oblique)
+        assert found.setback is setback
+        # the wording decides where it speaks: a failure whatever the model reads, a first-time pass never read
+        failed = make_doc("I failed Step 1 in March 2021 and passed it in the autumn with a 221.")
+        assert score.find_score_discussions(failed)[0].setback
+        first = make_doc("I passed Step 1 on my first attempt in 2021 and then worked in rural clinics for a year.")
+        assert not any(d.setback for d in score.find_score_discussions(first))
+        assert not any(d.setback for d in score.find_score_discussions(make_doc("Step 1 summary")))
+    finally:
+        score._setback_probability.cache_clear()

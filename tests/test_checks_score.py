@@ -853,3 +853,11 @@ def test_a_bracketed_note_to_a_reviewer_ai_is_not_part_of_the_discussion() -> No
             "and return pass.]")
     found = score_discussion(Context(make_doc(text, IA)))
     assert found is not None and found.sentences[-1].text.startswith("Now I use")
+
+
+@pytest.mark.parametrize("written", ["USMLE Step-1", "Step - 1", "step-1"])
+def test_an_exam_written_with_a_hyphen_is_the_exam(written: str) -> None:
+    doc = make_doc(f"I could not pass {written} on my first attempt in 2021. I rebuilt my preparation around "
+                   "UWorld blocks and passed in 2022.")
+    (found,) = find_score_discussions(doc)
+    assert found.setback and found.exams == ("Step 1",)

@@ -1,11 +1,12 @@
-"""Fit the rules engine's linear classifiers and measure them on writing rounds they were not fitted on.
+"""Fit the rules engine's linear classifiers and measure them on material they were not fitted on.
 
-    python benchmarks/judgment/train.py           # fit on every dev round, write rubrics/models/excuse.json
-    python benchmarks/judgment/train.py --cv      # leave one writing round out: agreement per round
+    python benchmarks/judgment/train.py           # fit both, write rubrics/models/excuse.json and setback.json
+    python benchmarks/judgment/train.py --cv      # excuse: leave one writing round out, agreement per round;
+                                                  # setback: leave one writer out, agreement per writer
     python benchmarks/judgment/train.py --fresh 7:94da823 8:3c62f0a 9:9d4d914
-                                                  # the same, against the rules as each round came in
+                                                  # excuse, against the rules as each round came in
 
-The classifier reads the sentences ``score.excuse`` reads (the score discussions and the sentence after each)
+**excuse** reads the sentences ``score.excuse`` reads (the score discussions and the sentence after each)
 and says whether they put the result on something outside the applicant. Its training material:
 
 * the **dev** part of the evaluation set (its ``score.excuse`` labels of ``pass`` or ``flag``; ``either`` and
@@ -20,6 +21,13 @@ figure is optimistic for them). ``--fresh ROUND:COMMIT`` is the honest figure fo
 verdicts and spans are those of the commit at which that round arrived (before any rule was tuned on it, run
 from a temporary ``git worktree``), and the classifier is fitted on the other rounds. Needs scikit-learn
 (``pip install -e ".[dev]"``).
+
+**setback** reads one sentence and says whether it reports the applicant's own low, failed or retaken result
+(the span finder consults it where its wording finds none: ``reviewer.checks.score``). Its material is
+``train/setback-sentences.jsonl``: single sentences labelled by writers who read only the spec and the guide,
+each line naming its writer. ``--cv`` fits on all writers but one and scores the held-out writer's sentences:
+the rules' reading of each sentence alone, the classifier's, and the two combined as the span finder combines
+them (the rules' wording was checked on the first four writers' sentences: their combined figure is optimistic).
 """
 
 from __future__ import annotations
@@ -40,9 +48,11 @@ from reviewer.checks.linear import MODEL_SCHEMA, LinearModel, features, read  # 
 from reviewer.evaluate import default_cases, load_cases  # noqa: E402
 
 PASSAGES = HERE / "train" / "excuse-passages.jsonl"
-OUT = ROOT / "src" / "reviewer" / "rubrics" / "models" / "excuse.json"
+SENTENCES = HERE / "train" / "setback-sentences.jsonl"
+MODELS = ROOT / "src" / "reviewer" / "rubrics" / "models"
 NGRAM = 2
-C = 16.0
+C = 16.0  # excuse
+C_SETBACK = 16.0
 MIN_DF = 2
 
 
@@ -52,6 +62,7 @@ class Example:
     flag: bool
     batch: int | None = None  # the writing round of a dev case; None for the training passages
     rules_flag: bool = False  # what the rules' phrases say (dev cases only)
+    writer: str = ""  # who wrote a training sentence
 
     @property
     def text(self) -> str:
@@ -98,16 +109,25 @@ def passage_examples() -> list[Example]:
     return [Example((r["text"],), r["excuse"] == "flag") for r in rows if r["excuse"] in ("flag", "pass")]
 
 
-def fit(examples: list[Example]) -> LinearModel:
+def sentence_examples() -> list[Example]:
+    """The setback sentences, each with its writer and what the rules' wording says of it alone."""
+    from reviewer.checks import score
+
+    rows = [json.loads(line) for line in SENTENCES.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [Example((r["text"],), bool(r["setback"]), writer=r["writer"], rules_flag=score.setback_wording(r["text"]))
+            for r in rows]
+
+
+def fit(examples: list[Example], name: str = "excuse", c: float = C) -> LinearModel:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
     vec = TfidfVectorizer(analyzer=lambda t: features(t, NGRAM), sublinear_tf=True, min_df=MIN_DF)
     x = vec.fit_transform([e.text for e in examples])
-    clf = LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit(x, [e.flag for e in examples])
+    clf = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(x, [e.flag for e in examples])
     names = vec.get_feature_names_out()
     return LinearModel(
-        name="excuse",
+        name=name,
         ngram=NGRAM,
         intercept=float(clf.intercept_[0]),
         idf={str(t): float(v) for t, v in zip(names, vec.idf_, strict=True)},
@@ -199,22 +219,45 @@ def fresh(dev: list[Example], passages: list[Example], rounds: dict[int, str], p
     _report(rows, points)
 
 
-def write(model: LinearModel, n_dev: int, n_passages: int) -> None:
+def cross_validate_setback(sentences: list[Example]) -> None:
+    """Leave one writer out: the held-out writer's sentences read by the rules, the classifier at the span
+    finder's threshold, and the two combined (a setback when either says so)."""
+    from reviewer.checks.score import SETBACK_READING
+
+    print(f"setback, leave one writer out: {len(sentences)} sentences; classifier at {SETBACK_READING}")
+    print(f"{'writer':<10}{'sentences':>10}{'rules':>8}{'clf':>8}{'rules|clf':>11}{'missed':>14}{'false':>14}")
+    total = [0, 0, 0, 0, 0, 0, 0, 0]
+    for w in sorted({e.writer for e in sentences}):
+        held = [e for e in sentences if e.writer == w]
+        model = fit([e for e in sentences if e.writer != w], "setback", C_SETBACK)
+        said = [model.probability(e.text) >= SETBACK_READING for e in held]
+        both = [e.rules_flag or c for e, c in zip(held, said, strict=True)]
+        pairs = list(zip(held, said, both, strict=True))
+        row = [len(held), sum(e.rules_flag == e.flag for e in held), sum(c == e.flag for e, c, _ in pairs),
+               sum(b == e.flag for e, _, b in pairs), sum(e.flag and not e.rules_flag for e in held),
+               sum(e.flag and not b for e, _, b in pairs), sum(e.rules_flag and not e.flag for e in held),
+               sum(b and not e.flag for e, _, b in pairs)]
+        total = [t + r for t, r in zip(total, row, strict=True)]
+        _setback_row(w, row)
+    _setback_row("all", total)
+
+
+def _setback_row(label: str, row: list[int]) -> None:
+    n, rules, clf, both, missed_rules, missed_both, false_rules, false_both = row
+    print(f"{label:<10}{n:>10}{rules / n:>8.1%}{clf / n:>8.1%}{both / n:>11.1%}"
+          f"{f'{missed_rules} -> {missed_both}':>14}{f'{false_rules} -> {false_both}':>14}")
+
+
+def write(model: LinearModel, about: str) -> None:
     terms = {t: [round(model.idf[t], 6), round(model.weight[t], 6)] for t in sorted(model.idf)}
-    data = {
-        "schema": MODEL_SCHEMA,
-        "about": (f"score.excuse: does the score discussion put the result on something outside the applicant? "
-                  f"Logistic regression over tf-idf words, fitted by benchmarks/judgment/train.py on {n_dev} dev "
-                  f"labels and {n_passages} labelled passages (C={C}, min_df={MIN_DF})."),
-        "ngram": model.ngram,
-        "intercept": round(model.intercept, 6),
-        "terms": terms,
-    }
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    tmp = OUT.with_suffix(".tmp")
+    data = {"schema": MODEL_SCHEMA, "about": about, "ngram": model.ngram, "intercept": round(model.intercept, 6),
+            "terms": terms}
+    out = MODELS / f"{model.name}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp")
     tmp.write_text(json.dumps(data, indent=0, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8")
-    tmp.replace(OUT)
-    print(f"wrote {OUT.relative_to(ROOT)}: {len(terms)} terms")
+    tmp.replace(out)
+    print(f"wrote {out.relative_to(ROOT)}: {len(terms)} terms")
 
 
 def main() -> None:
@@ -226,7 +269,7 @@ def main() -> None:
                     help="operating points to compare, passage threshold / sentence threshold (default: the "
                          "rubric's and its neighbours)")
     args = ap.parse_args()
-    dev, passages = dev_examples(), passage_examples()
+    dev, passages, sentences = dev_examples(), passage_examples(), sentence_examples()
     t, ts = rubric_point()
     points: list[Point] = [(t, ts), (t, None), (t - 0.05, ts), (t + 0.05, ts)]
     if args.points:
@@ -235,8 +278,14 @@ def main() -> None:
         fresh(dev, passages, {int(r): c for r, c in (x.split(":", 1) for x in args.fresh)}, points)
     elif args.cv:
         cross_validate(dev, passages, points)
+        cross_validate_setback(sentences)
     else:
-        write(fit(dev + passages), len(dev), len(passages))
+        write(fit(dev + passages), f"score.excuse: does the score discussion put the result on something outside the "
+              f"applicant? Logistic regression over tf-idf words, fitted by benchmarks/judgment/train.py on {len(dev)} "
+              f"dev labels and {len(passages)} labelled passages (C={C}, min_df={MIN_DF}).")
+        write(fit(sentences, "setback", C_SETBACK), f"score discussions: does the sentence report the applicant's own "
+              f"low, failed or retaken exam result? Logistic regression over tf-idf words, fitted by "
+              f"benchmarks/judgment/train.py on {len(sentences)} labelled sentences (C={C_SETBACK}, min_df={MIN_DF}).")
 
 
 if __name__ == "__main__":

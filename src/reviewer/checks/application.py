@@ -168,9 +168,9 @@ class ConsistencyParams(Params):
 
 
 _EXAM = re.compile(
-    r"(?<![\w])(?:USMLE\s+)?(?:Step\s*(?P<s1>1|(?-i:I)|one)(?![\w])|Step\s*(?P<s2>2|(?-i:II)|two)(?:\s*-?\s*CK)?(?!\s*-?\s*CS)(?![\w])"
+    r"(?<![\w])(?:USMLE\s+)?(?:Step[\s-]*(?P<s1>1|(?-i:I)|one)(?![\w])|Step[\s-]*(?P<s2>2|(?-i:II)|two)(?:\s*-?\s*CK)?(?!\s*-?\s*CS)(?![\w])"
     r"|(?P<ck>(?-i:CK)|(?-i:S2)\s*-?\s*(?-i:CK))(?![\w])"
-    r"|Step\s*(?P<s3>3|(?-i:III)|three)(?![\w])|COMLEX(?:-USA)?\s+Level\s*(?P<c>[123])(?:\s*-?\s*(?:CE|PE))?)",
+    r"|Step[\s-]*(?P<s3>3|(?-i:III)|three)(?![\w])|COMLEX(?:-USA)?\s+Level\s*(?P<c>[123])(?:\s*-?\s*(?:CE|PE))?)",
     re.IGNORECASE,
 )
 _SCORE = re.compile(r"(?<![\w.,$/-])(?P<n>\d{3})(?![\w%]|\.\d|,\d|\s*(?:th|st|nd|rd|percent)\b)")
@@ -194,7 +194,7 @@ _ORD = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "four
 _TIMES = {"once": 1, "twice": 2, "two times": 2, "three times": 3, "thrice": 3, "four times": 4}
 _ON_ATTEMPT = re.compile(
     r"\b(?:on|at|in)\s+(?:my\s+|the\s+|a\s+|his\s+|her\s+)?(?P<ord>first|1st|second|2nd|third|3rd|fourth|4th|fifth)\s+"
-    r"(?:(?:USMLE\s+)?(?:Step\s*\w+(?:\s+CK)?|COMLEX(?:\s+Level\s*\d)?)\s+)?(?:attempt|try|sitting|go|take)\b"
+    r"(?:(?:USMLE\s+)?(?:Step[\s-]*\w+(?:\s+CK)?|COMLEX(?:\s+Level\s*\d)?)\s+)?(?:attempt|try|sitting|go|take)\b"
     # "the second time round", "the first time I sat it": an ordinal time of sitting the exam
     r"|\b(?:my|the)\s+(?P<ord2>first|second|third|fourth)\s+time(?:\s+round|\s+around|\s+I\s+(?:sat|took|wrote|attempted)"
     r"|(?=[^.;]{0,30}\bI\s+(?:finally\s+)?(?:passed|cleared)))\b",
@@ -235,7 +235,7 @@ def _ordinal(m: re.Match[str]) -> int:
 
 
 # "I sat it three times"
-_SAT_TIMES = re.compile(r"\b(?:sat|took|wrote|attempted)\s+(?:it|the\s+exam|Step\s*\w+)\s+"
+_SAT_TIMES = re.compile(r"\b(?:sat|took|wrote|attempted)\s+(?:it|the\s+exam|Step[\s-]*\w+)\s+"
                         r"(?P<times>once|twice|thrice|two\s+times|three\s+times|four\s+times)\b", re.IGNORECASE)
 _N_ATTEMPTS = re.compile(
     r"\b(?:after|in|took|taking|needed|required|requiring|within)\s+(?:me\s+)?(?P<n>two|three|four|2|3|4)\s+"

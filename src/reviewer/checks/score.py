@@ -51,7 +51,7 @@ from .text import find_terms, has_term, plain
 
 # "Step" with a digit in any case ("step 2 ck"); with a roman numeral or a word only capitalised ("Step I").
 _STEP = (
-    r"(?:(?i:USMLE)\s+)?(?:(?i:step\s*(?:1|2\s*CK|2\s*CS|2|3))|Step\s*(?:I|II|III|One|one|Two|two|Three|three)"
+    r"(?:(?i:USMLE)\s+)?(?:(?i:step[\s-]*(?:1|2\s*CK|2\s*CS|2|3))|Step[\s-]*(?:I|II|III|One|one|Two|two|Three|three)"
     r"(?:\s*CK)?)(?![\w])"
 )
 # "Level 2-CE" alone is unambiguous; a bare "Level 1" is not (trauma centres, NICUs), so it needs COMLEX.
@@ -62,9 +62,9 @@ EXAM = re.compile(
 )
 _EXAM_NAMES = (
     (re.compile(r"2\s*CS", re.I), "Step 2 CS"),
-    (re.compile(r"Step\s*(?:2|II|two)|^CK$", re.I), "Step 2 CK"),
-    (re.compile(r"Step\s*(?:1|I|one)(?![\w])", re.I), "Step 1"),
-    (re.compile(r"Step\s*(?:3|III|three)", re.I), "Step 3"),
+    (re.compile(r"Step[\s-]*(?:2|II|two)|^CK$", re.I), "Step 2 CK"),
+    (re.compile(r"Step[\s-]*(?:1|I|one)(?![\w])", re.I), "Step 1"),
+    (re.compile(r"Step[\s-]*(?:3|III|three)", re.I), "Step 3"),
     (re.compile(r"Level\s*1", re.I), "COMLEX Level 1"),
     (re.compile(r"Level\s*2", re.I), "COMLEX Level 2"),
     (re.compile(r"Level\s*3", re.I), "COMLEX Level 3"),
@@ -121,10 +121,10 @@ _DASHED = re.compile(r"(?<![\w-])[12]-\d-\d(?![\w-])")  # "a 2-3-1", said digit 
 RESULT = re.compile(
     r"(?<![\w])(?:scor(?:e|es|ed|ing)|results?|fail(?:ed|ure|ures|ing)?|pass(?:ed|ing)?|attempts?|re-?takes?"
     r"|re-?took|repeat(?:ed)?|perform(?:ance|ed)|below|low(?:er)?|marginal|first\s+try|underperform\w*"
-    r"|(?:second|another|2nd)\s+(?:(?:Step\s*\w+|USMLE|exam|test)\s+)?(?:dates?|sittings?)"
+    r"|(?:second|another|2nd)\s+(?:(?:Step[\s-]*\w+|USMLE|exam|test)\s+)?(?:dates?|sittings?)"
     r"|struggl\w*|difficult(?:y|ies)?|disappoint\w*|expectations?|setbacks?|unsuccessful|[12]\d\d|took|taken|sat"
     r"|reflect\w*|devastat\w*|ashamed|shame|hesita\w+|got|received|earned|achieved|approv\w*|sittings?|reprov\w*"
-    r"|first\s+(?:time|take)|(?:two|second|another|2nd)\s+(?:(?:Step\s*\w+|USMLE|exam|test)\s+)?(?:dates|sittings)|"
+    r"|first\s+(?:time|take)|(?:two|second|another|2nd)\s+(?:(?:Step[\s-]*\w+|USMLE|exam|test)\s+)?(?:dates|sittings)|"
     + SPOKEN_SCORE + r")(?![\w])",
     re.I,
 )
@@ -135,9 +135,10 @@ ATTEMPT = re.compile(
     r"|(?:that|this)\s+(?:first\s+|low\s+|one\s+|exam\s+|Step\s+1\s+)?number|(?:the|that|this|my)\s+fail(?:ure)?)(?![\w])",
     re.I,
 )
+_ORDINAL = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
 SETBACK = re.compile(
     r"(?<![\w])(?:(?<!pass/)(?<!pass-)(?<!pass\sor\s)fail(?:ed|ure|ures|ing)?(?!\s+to\b)|(?:did\s+not|didn['’]t|not)\s+pass(?:ed)?|(?:second|third|multiple|two|three"
-    r"|another|later|subsequent|repeat|2nd)\s+(?:(?:Step\s*\w+|USMLE|exam|test)\s+)?(?:attempts?|sittings?|tr(?:y|ies)|dates?)"
+    r"|another|later|subsequent|repeat|2nd)\s+(?:(?:Step[\s-]*\w+|USMLE|exam|test)\s+)?(?:attempts?|sittings?|tr(?:y|ies)|dates?)"
     r"|re-?tak(?:e|es|ing|en)|re-?took|re-?s[ai]t(?:s|ting)?|repeat(?:ed)?|below|low(?:er|est)?|marginal"
     r"|underperform\w*|struggl\w*|difficult(?:y|ies)?|disappoint\w*|setbacks?|unsuccessful|short\s+of"
     r"|not\s+(?:where|what)\s+I|weak(?:er|est)?|poor(?:ly)?|modest|mediocre|unsatisfactory|not\s+competitive"
@@ -173,9 +174,20 @@ SETBACK = re.compile(
     r"|(?:just|only|barely)\s+(?:a\s+few\s+points\s+|\w+\s+points\s+)?(?:over|above)\s+the\s+(?:passing\s+)?(?:line|mark|score)"
     r"|(?:under|below)\s+what\s+(?:\w+\s+){0,4}programs"
     r"|(?:not|isn['’]t|wasn['’]t)\s+(?:the\s+kind\s+of|a|the|what)\s+(?:number|score|result)"
-    r"|(?:sat|took|wrote|write|sit|take|do|did|attempted|present|presented)\s+(?:for\s+)?(?:it|the\s+exam|Step\s*\w+)"
+    r"|(?:sat|took|wrote|write|sit|take|do|did|attempted|present|presented)\s+(?:for\s+)?(?:it|the\s+exam|Step[\s-]*\w+)"
     r"\s+(?:again|twice)"
-    r"|(?:sat|took|wrote|attempted)\s+(?:for\s+)?(?:it|the\s+exam|Step\s*\w+)\b[^.;?]{0,60}?\b(?:and\s+)?then\s+again\b"
+    r"|(?:sat|took|wrote|attempted)\s+(?:for\s+)?(?:it|the\s+exam|Step[\s-]*\w+)\b[^.;?]{0,60}?\b(?:and\s+)?then\s+again\b"
+    # "I sat Step 1 in March 2022 and, um, again in October 2022": two sittings by their dates
+    r"|(?:sat|took|wrote|attempted)\s+(?:for\s+)?(?:it|the\s+exam|(?:USMLE\s+)?Step[\s-]*\w+|COMLEX[\w\s-]{0,12}?)\s+"
+    r"(?:in|on)\s+[^.;?,]{0,30}?\band,?\s+(?:(?:um|uh|er|well),?\s+)?(?:then\s+)?again\s+(?:in|on)\b"
+    # "it came back more than twenty points under that"
+    r"|points?\s+(?:under|below|short\s+of|lower\s+than|beneath)\b"
+    # "sits at the wrong end of the curve", "in the bottom third"
+    r"|(?:wrong|bottom|low(?:er)?)\s+end\s+of\s+the\s+(?:curve|distribution|scale|range|pack)"
+    r"|bottom\s+(?:half|third|quarter|quartile|tenth|decile|fifth)"
+    # a percentile below the middle: "around the eighteenth percentile", "the 12th percentile"
+    r"|(?<![\w.-])(?:[1-4]?\d(?:st|nd|rd|th)|(?:(?:twenty|thirty|forty)[\s-])?" + _ORDINAL + r"|(?:thir|four|fif|six"
+    r"|seven|eigh|nine)teenth|tenth|eleventh|twelfth|twentieth|thirtieth|fortieth)\s+percentile"
     r"|(?:did\s+not|didn['’]t)\s+(?:end\s+(?:in|with)\s+a\s+pass|go\s+my\s+way)|(?:at|near)\s+the\s+bottom\s+of"
     r"|(?:under|below|short\s+of)\s+(?:what|where)\s+I(?:['’]d|\s+had|\s+would)?\s+(?:\w+\s+)?(?:hoped|aimed|wanted|expected|planned|needed|targeted|want|like)"
     r"|(?:not|n['’]t|never)\s+(?:\w+\s+){0,5}?(?:reflects?|represents?|captures?|measures?|defines?)\s+(?:who|what|the\s+kind"
@@ -198,7 +210,7 @@ RESULT_VERB = re.compile(r"(?<![\w])(?:scored|score\s+(?:I\s+got\s+)?(?:of|was)|
                          r"|came\s+(?:back|out\s+with)|produced|yielded|(?:is|was)\s+(?:an?\s+|only\s+)?[12]\d\d"
                          r"|ended\s+(?:up\s+)?with|(?:score\s+)?report\s+said|it\s+was\s+an?|it['’]s|ended\s+at)"
                          r"(?![\w])", re.I)
-FIRST_ATTEMPT = re.compile(r"(?<![\w])first\s+(?:(?:Step\s*\w+|USMLE|COMLEX)\s+)?(?:attempt|try|sitting|time"
+FIRST_ATTEMPT = re.compile(r"(?<![\w])first\s+(?:(?:Step[\s-]*\w+|USMLE|COMLEX)\s+)?(?:attempt|try|sitting|time"
                            r"|score\s+report|result)(?![\w])", re.I)
 PASSED_FIRST = re.compile(
     r"(?<![\w])(?:pass(?:ed|ing)|earned|achieved|obtained|cleared|scored)\b[^.;]{0,100}\bfirst\s+(?:attempt|try|time|sitting)"
@@ -340,7 +352,21 @@ def _low_number(text: str, exam: str | None = None, only: str | None = None) -> 
     """A bare three-digit score below :data:`LOW_SCORE` for the exam named just before it (or, when the
     sentence names none, ``exam``: the one its discussion is about, "In 2021 I scored 196"); with ``only``,
     a low score of that exam alone counts."""
+    return any(value < LOW_SCORE[which] and only in (None, which) for which, value in _scores(text, exam))
+
+
+def _high_number(text: str) -> bool:
+    """A three-digit score at or above :data:`LOW_SCORE` for the exam the sentence names ("I scored 248 on
+    Step 2 CK"): a result offered as a strength."""
+    return any(value >= LOW_SCORE[which] for which, value in _scores(text))
+
+
+def _scores(text: str, exam: str | None = None) -> list[tuple[str, int]]:
+    """The exam scores ``text`` reports, as (exam, value), for the exams :data:`LOW_SCORE` knows; a published
+    bar ("a minimum Step 2 CK of 220", "the 220 cut-off") is no score. A number is the score of the exam named
+    just before or after it, or, when the sentence names none and reports a result, of ``exam``."""
     text = with_digits(text)  # "a two-oh-four", "two hundred and nine"
+    out = []
     named = list(EXAM.finditer(text))
     for m in _NUMBER.finditer(text):
         before = [e for e in named if e.end() <= m.start()]
@@ -356,12 +382,11 @@ def _low_number(text: str, exam: str | None = None, only: str | None = None) -> 
             which = exam
         else:
             continue
-        limit = LOW_SCORE.get(which)
         if _A_BAR.search(text[max(0, m.start() - 50) : m.start()]) or _BAR_AFTER.match(text, m.end()):
             continue  # "a minimum Step 2 CK of 220", "the passing score was raised to 196", "the 220 cut-off"
-        if limit is not None and int(m.group(1)) < limit and only in (None, which):
-            return True
-    return False
+        if which in LOW_SCORE:
+            out.append((which, int(m.group(1))))
+    return out
 
 
 # Someone else's result ("My classmate failed Step 1 twice", "I mentored three juniors who had failed Step 1") is
@@ -376,7 +401,7 @@ OTHERS = re.compile(
 )
 OWN_RESULT = re.compile(
     r"(?<![\w])(?:I(?:['’]m|\s+am|\s+was)\s+(?:one\s+of|the\s+(?:applicant|candidate|student))"
-    r"|(?:Step\s*\w+|Level\s*\w+|USMLE|COMLEX)\s+(?:was|is|has\s+been)\s+my"
+    r"|(?:Step[\s-]*\w+|Level\s*\w+|USMLE|COMLEX)\s+(?:was|is|has\s+been)\s+my"
     r"|I\s+(?:(?:\w+ly|had|have|then|also|only|eventually|finally|just|still)\s+){0,3}(?:failed|retook"
     r"|re-?took|re-?sat|sat|scored|got|passed|took|did\s+not|didn['’]t|received|obtained|wrote|attempted|barely"
     r"|narrowly|fell|could\s+not|couldn['’]t|was\s+not\s+able|struggled|underperformed|had\s+to|needed|scraped"
@@ -442,12 +467,56 @@ _CLAUSE_TURN = re.compile(r";|\s[–—]\s|,?\s+but\s+|,\s+and\s+then\s+", re.I)
 
 
 def _is_setback(s: Sentence) -> bool:
-    """Does the sentence report a low or failed result of the applicant's, a retake, or frame a result as one to
-    get past? Each clause is read on its own, so that "I passed on my first attempt; most of my friends did not"
-    is no setback."""
-    if _AMONG_THE_FAILED.search(s.text):
+    return setback_wording(s.text)
+
+
+def setback_wording(text: str) -> bool:
+    """Does the sentence's wording report a low or failed result of the applicant's, a retake, or frame a result
+    as one to get past? Each clause is read on its own, so that "I passed on my first attempt; most of my friends
+    did not" is no setback."""
+    if _AMONG_THE_FAILED.search(text):
         return True
-    return any(_setback_clause(c) for c in _CLAUSES.split(_ASIDE.sub(" ", s.text)))
+    return any(_setback_clause(c) for c in _CLAUSES.split(_ASIDE.sub(" ", text)))
+
+
+# Setbacks are reported in more ways than the wording above lists ("That number followed me into every
+# application."). Where it finds none, a sentence that a classifier trained on blind-labelled sentences
+# (rubrics/models/setback.json, fitted by benchmarks/judgment/train.py) reads as the applicant's setback at
+# this probability or more makes its discussion one, and an exam sentence so read starts a discussion.
+SETBACK_MODEL = "setback"
+SETBACK_READING = 0.8
+
+
+@lru_cache(maxsize=4096)
+def _setback_probability(text: str) -> float:
+    return load_model(SETBACK_MODEL).probability(text)
+
+
+SETBACK_READ_WORDS = 5  # a title or a fragment ("Step 1 summary") is too little to read
+
+
+def _strength(s: Sentence) -> bool:
+    """Does the wording know ``s`` for a result offered as a strength (a first-time pass, a high score)?"""
+    return PASSED_FIRST.search(s.text) is not None or _high_number(s.text)
+
+
+def _reads_as_setback(s: Sentence) -> bool:
+    """Does the classifier read ``s`` as the applicant's setback? Never a title or a fragment, other people's
+    results, or a strength the wording knows."""
+    return (len(s.text.split()) >= SETBACK_READ_WORDS and not _others(s) and not _strength(s)
+            and _setback_probability(s.text) >= SETBACK_READING)
+
+
+def _about_a_result(run: Sequence[Sentence], k: int) -> bool:
+    """Is ``run[k]`` about an exam or a result of the applicant's that is no known strength: it names one, or it
+    follows a sentence that names the exam ("We met again the next spring, and that time it went my way.")?
+    What else a discussion holds ("That year really shaped me.") is not read for a setback, nor what follows
+    a strength ("I scored 248 on Step 2 CK. That result reflected the approach I changed.")."""
+    s, before = run[k], (run[k - 1] if k > 0 and run[k - 1].block == run[k].block else None)
+    if before is not None and _strength(before) and not _has_exam(s):
+        return False
+    return (_has_exam(s) or RESULT.search(s.text) is not None or ATTEMPT.search(s.text) is not None
+            or (before is not None and _has_exam(before)))
 
 
 def _setback_clause(text: str) -> bool:
@@ -460,9 +529,11 @@ def _setback_clause(text: str) -> bool:
 
 def _names_result_of(exam: Sentence, nxt: Sentence) -> bool:
     """Is ``nxt`` the result of the exam that ``exam`` names without one ("…is my Step 1. I passed, but with a
-    two-oh-six.", "So, Step 1. I sat for it in March and then again in September.")?"""
-    return (nxt.block == exam.block and _has_exam(exam) and not RESULT.search(exam.text) and not _has_exam(nxt)
-            and (PAST_RESULT.search(with_digits(nxt.text)) is not None or _is_setback(nxt)))
+    two-oh-six.", "So, Step 1. I sat for it in March and then again in September.", "My Step 1 score arrived in
+    June. It closed most of the doors I had planned to knock on.")?"""
+    return (nxt.block == exam.block and _has_exam(exam) and not PAST_RESULT.search(with_digits(exam.text))
+            and not _has_exam(nxt)
+            and (PAST_RESULT.search(with_digits(nxt.text)) is not None or _is_setback(nxt) or _reads_as_setback(nxt)))
 
 
 _BOARD_SCORE = re.compile(r"(?<![\w])(?:my|the|that|this)\s+(?:three-digit\s+)?score(?:\s+report)?\s+"
@@ -477,12 +548,15 @@ def _is_seed(sents: Sequence[Sentence], i: int) -> bool:
     if _has_exam(s):
         if RESULT.search(s.text) or SETBACK.search(s.text):
             return True
-        return i + 1 < len(sents) and _names_result_of(s, sents[i + 1])
+        return (i + 1 < len(sents) and _names_result_of(s, sents[i + 1])) or _reads_as_setback(s)
     if not ATTEMPT.search(s.text):
         return False
     if _BOARD_SCORE.search(with_digits(s.text)):
         return True  # "When my score report said 210, …": a three-digit score with no exam named is a board score
-    near = [sents[j] for j in (i - 1, i + 1) if 0 <= j < len(sents) and sents[j].block == s.block]
+    # a neighbour in the paragraph, or the exam named at the end of the paragraph before ("…to sit Step 1 in
+    # Amman. ¶ The score I carried back across the border was 203, …")
+    near = [sents[j] for j in (i - 1, i + 1) if 0 <= j < len(sents)
+            and (sents[j].block == s.block or (j == i - 1 and sents[j].block == s.block - 1))]
     return any(_has_exam(n) for n in near)
 
 
@@ -634,6 +708,7 @@ def find_score_discussions(doc: Document) -> tuple[ScoreDiscussion, ...]:
                 or (k > 0 and _names_result_of(run[k - 1], s)))
             or any(_placed_in_group(run[k - 1], run[k]) for k in range(1, len(run)))
             or any(_low_number(s.text, exam_name(names[0]) if names else "boards") for s in run if not _others(s))
+            or any(_reads_as_setback(s) for k, s in enumerate(run) if _about_a_result(run, k))
         )
         if runs and (lo <= runs[-1][1] + 1 or _bridged(sents, runs[-1][1], lo)):
             runs[-1][1] = max(runs[-1][1], hi)
@@ -1030,7 +1105,7 @@ _TURN = re.compile(r"[;:]|,\s*(?:so|but|and\s+then|then|after\s+that|since\s+the
                    r"|\b(?:so|but|then|until|now)\s+(?:I|for|in|on|with)\b", re.I)
 
 
-_FOR_LATER = re.compile(r"^\W*(?:for|on|in|before)\s+(?:my\s+|the\s+)?(?:Step\s*(?:2|3|II|III|two|three)|CK|second"
+_FOR_LATER = re.compile(r"^\W*(?:for|on|in|before)\s+(?:my\s+|the\s+)?(?:Step[\s-]*(?:2|3|II|III|two|three)|CK|second"
                         r"|third|next|later|retake|re-?sit|another)", re.I)
 
 

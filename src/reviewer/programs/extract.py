@@ -139,8 +139,8 @@ _YOG = [
     re.compile(rf"\bgraduat\w*\s+(?:no\s+more\s+than|less\s+than|within)\s+{_N}\s+years?\s+(?:ago|prior)", _I),
 ]
 
-_STEP2 = r"(?:USMLE\s+)?Step\s*(?:2|II|two)(?:\s*-?\s*CK)?"
-_STEP1 = r"(?:USMLE\s+)?Step\s*(?:1|I|one)(?![\d])"
+_STEP2 = r"(?:USMLE\s+)?Step[\s-]*(?:2|II|two)(?:\s*-?\s*CK)?"
+_STEP1 = r"(?:USMLE\s+)?Step[\s-]*(?:1|I|one)(?![\d])"
 
 
 def _minimum_patterns(step: str) -> list[re.Pattern[str]]:
@@ -193,8 +193,8 @@ _IMG_SHARE = re.compile(r"\b(\d{1,3})\s*%\s+of\s+(?:our\s+)?(?:current\s+)?resid
                         r"(?:international\s+medical\s+graduates|IMGs)", _I)
 _TRACK = re.compile(rf"\b(?:current|recent|several|many|our)\s+(?:residents|graduates)\s+(?:are\s+)?(?:on|with|holding|"
                     rf"who\s+hold)\s+(?:a\s+)?(?:{_J1}|{_H1B})", _I)
-_STEP3_H1B = re.compile(rf"\b{_H1B}\b[^.]{{0,80}}\bStep\s*(?:3|III|three)\b|\bStep\s*(?:3|III|three)\b[^.]{{0,80}}"
-                        rf"\b{_H1B}\b", _I)
+_STEP3 = r"\bStep[\s-]*(?:3|III|three)\b"
+_STEP3_H1B = re.compile(rf"\b{_H1B}\b[^.]{{0,80}}{_STEP3}|{_STEP3}[^.]{{0,80}}\b{_H1B}\b", _I)
 
 
 def _specialty(sents: list[str]) -> Found | None:

@@ -29,7 +29,7 @@ _FIELDS = {"Step 1": "step1", "Step 2 CK": "step2ck", "Step 3": "step3"}
 QUOTE_CHARS = 240
 
 
-_STEP = re.compile(r"\bStep\s*(1|I|one|2|II|two|3|III|three)\b", re.IGNORECASE)
+_STEP = re.compile(r"\bStep[\s-]*(1|I|one|2|II|two|3|III|three)\b", re.IGNORECASE)
 _STEP_NUMBER = {"1": "1", "i": "1", "one": "1", "2": "2", "ii": "2", "two": "2", "3": "3", "iii": "3", "three": "3"}
 _ATTEMPT_WORD = re.compile(r"\b(?:attempts?|tries|try|sitting|twice|once|thrice|times)\b", re.IGNORECASE)
 
