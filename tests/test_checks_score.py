@@ -861,3 +861,36 @@ def test_an_exam_written_with_a_hyphen_is_the_exam(written: str) -> None:
                    "UWorld blocks and passed in 2022.")
     (found,) = find_score_discussions(doc)
     assert found.setback and found.exams == ("Step 1",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I sat for Step 2 CK in May 2022 and again in December 2022. Since then I study with timed blocks.",
+        "So, my Step 1, um, it came back nineteen points under my practice average. I changed how I studied.",
+        "My Step 2 CK landed around the fifteenth percentile. I rebuilt my preparation around NBME forms.",
+        "I was first in my class, and then the Step 1 result came. I ended up on the wrong side of the pass line.",
+        "In 2020 I crossed into Jordan to sit Step 1 in Amman.\n\nThe score I carried home was 205, and I knew it "
+        "would close doors. I replaced rereading with timed question blocks.",
+        "The phone call from the dean came in June. After that I studied every day for a year, until I sat the exam "
+        "again and passed.",
+        "So, um, the number: two hundred and four. It's, yeah, it's not the number I wanted. I then did UWorld twice, "
+        "and I scored 244 on Step 2 CK.",
+    ],
+)
+def test_a_setback_reported_obliquely_is_a_setback(text: str) -> None:
+    found = find_score_discussions(make_doc(text, DocKind.INTERVIEW_ANSWER))
+    assert any(d.setback for d in found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I scored in the 85th percentile on Step 2 CK, which I earned while working full time.",
+        "I took Step 1 in June and passed, and again in July I took a CPR course for my clinic.",
+        "I passed Step 1 on my first attempt and scored 251 on Step 2 CK. It taught me that heart failure care "
+        "happens at home.",
+    ],
+)
+def test_a_strength_near_setback_words_is_no_setback(text: str) -> None:
+    assert not any(d.setback for d in find_score_discussions(make_doc(text, DocKind.INTERVIEW_ANSWER)))

@@ -132,7 +132,7 @@ RESULT = re.compile(
 ATTEMPT = re.compile(
     r"(?<![\w])(?:attempts?|re-?takes?|re-?took|repeat(?:ed)?\s+(?:it|the\s+exam)|(?:did\s+not|didn['’]t|not)\s+pass"
     r"|(?:I|we)\s+failed(?!\s+to\b)|(?:my|the|that|this)\s+(?:first\s+|low\s+|initial\s+)?(?:score|result)s?|first\s+try"
-    r"|(?:that|this)\s+(?:first\s+|low\s+|one\s+|exam\s+|Step\s+1\s+)?number|(?:the|that|this|my)\s+fail(?:ure)?)(?![\w])",
+    r"|(?:that|this)\s+(?:first\s+|low\s+|one\s+|exam\s+|Step\s+1\s+)?number|the\s+number(?=\s*[:,.])|(?:the|that|this|my)\s+fail(?:ure)?)(?![\w])",
     re.I,
 )
 _ORDINAL = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
@@ -164,7 +164,7 @@ SETBACK = re.compile(
     r"|(?:does|did|do|will|may|might)\s*(?:not|n['’]t)\s+(?:truly\s+|fully\s+|accurately\s+)?(?:reflect|represent|show"
     r"|capture|measure|indicate)|not\s+(?:a\s+)?(?:true|fair|accurate)\s+(?:reflection|measure|picture)"
     r"|(?:fell|came\s+up)\s+short|hesita\w+|red\s+flag|concern(?:s|ed)?|weakness\w*|devastat\w*|ashamed|shame"
-    r"|heartbr\w+|crushed|upset|embarrass\w*|(?:not|n['’]t)\s+(?:the\s+(?:score|result)|what)\s+I\s+(?:hoped|wanted|expected)"
+    r"|heartbr\w+|crushed|upset|embarrass\w*|(?:not|n['’]t)\s+(?:the\s+(?:score|result|number|mark)|what)\s+I\s+(?:hoped|wanted|expected)"
     r"|than\s+(?:I\s+)?(?:had\s+)?(?:hoped|wanted|expected|planned|needed|aimed|targeted)|(?:barely|narrowly)\s+pass\w*"
     r"|(?:under|below|short\s+of|beneath)\s+(?:the\s+|their\s+|most\s+)?(?:\w+\s+){0,3}?(?:averages?|median|mean|thresholds?"
     r"|cut-?offs?|cut\s+offs?|minimums?|benchmarks?)|non-?pass|not\s+a\s+pass|no\s+pass|without\s+(?:a|the)\s+pass"
@@ -178,12 +178,13 @@ SETBACK = re.compile(
     r"\s+(?:again|twice)"
     r"|(?:sat|took|wrote|attempted)\s+(?:for\s+)?(?:it|the\s+exam|Step[\s-]*\w+)\b[^.;?]{0,60}?\b(?:and\s+)?then\s+again\b"
     # "I sat Step 1 in March 2022 and, um, again in October 2022": two sittings by their dates
-    r"|(?:sat|took|wrote|attempted)\s+(?:for\s+)?(?:it|the\s+exam|(?:USMLE\s+)?Step[\s-]*\w+|COMLEX[\w\s-]{0,12}?)\s+"
+    r"|(?:sat|took|wrote|attempted)\s+(?:for\s+)?(?:it|the\s+exam|(?:USMLE\s+)?Step[\s-]*\w+(?:\s*CK)?|COMLEX[\w\s-]{0,12}?)\s+"
     r"(?:in|on)\s+[^.;?,]{0,30}?\band,?\s+(?:(?:um|uh|er|well),?\s+)?(?:then\s+)?again\s+(?:in|on)\b"
     # "it came back more than twenty points under that"
     r"|points?\s+(?:under|below|short\s+of|lower\s+than|beneath)\b"
     # "sits at the wrong end of the curve", "in the bottom third"
-    r"|(?:wrong|bottom|low(?:er)?)\s+end\s+of\s+the\s+(?:curve|distribution|scale|range|pack)"
+    r"|(?:wrong|bottom|low(?:er)?)\s+(?:end|side)\s+of\s+the\s+(?:curve|distribution|scale|range|pack"
+    r"|pass(?:ing)?\s+(?:line|mark)|cut-?off)"
     r"|bottom\s+(?:half|third|quarter|quartile|tenth|decile|fifth)"
     # a percentile below the middle: "around the eighteenth percentile", "the 12th percentile"
     r"|(?<![\w.-])(?:[1-4]?\d(?:st|nd|rd|th)|(?:(?:twenty|thirty|forty)[\s-])?" + _ORDINAL + r"|(?:thir|four|fif|six"
@@ -259,7 +260,8 @@ AFTERMATH = re.compile(
     re.I,
 )
 # "The exam was unfair": no exam name, but about the exam when it sits next to a discussion sentence.
-GENERIC_EXAM = re.compile(r"(?<![\w])(?:the|my|that|this)\s+(?:exam|test|examination)(?![\w])", re.I)
+GENERIC_EXAM = re.compile(r"(?<![\w])(?:the|my|that|this)\s+(?:(?:first|second|third|last|real|actual)\s+)?"
+                          r"(?:exam|test|examination)(?![\w])", re.I)
 # A sentence that opens by pointing back at the one before it continues that sentence's topic.
 ANAPHORA = re.compile(r"^\W*(?:it|this|that|these|those)\b(?!\s+(?:is|was)\s+(?:then|there|here|when|where)\b)", re.I)
 BRIDGE = 2  # background sentences bridged inside one paragraph
@@ -541,6 +543,10 @@ _BOARD_SCORE = re.compile(r"(?<![\w])(?:my|the|that|this)\s+(?:three-digit\s+)?s
                           r"(?:1[89]\d|2[0-7]\d)(?![\w])", re.I)
 
 
+_AGAIN = re.compile(r"(?<![\w])(?:again|twice|a\s+second\s+time|re-?s[ai]t|re-?took|re-?take|failed(?!\s+to\b)"
+                    r"|(?:did\s+not|didn['’]t)\s+pass)(?![\w])", re.I)
+
+
 def _is_seed(sents: Sequence[Sentence], i: int) -> bool:
     s = sents[i]
     if (PLAN.search(s.text) and not PAST_RESULT.search(s.text)) or (_others(s) and not _OF_US.search(s.text)):
@@ -549,6 +555,8 @@ def _is_seed(sents: Sequence[Sentence], i: int) -> bool:
         if RESULT.search(s.text) or SETBACK.search(s.text):
             return True
         return (i + 1 < len(sents) and _names_result_of(s, sents[i + 1])) or _reads_as_setback(s)
+    if GENERIC_EXAM.search(s.text) and _AGAIN.search(s.text):
+        return True  # "…until I sat the exam again": a draft may never name the exam it failed
     if not ATTEMPT.search(s.text):
         return False
     if _BOARD_SCORE.search(with_digits(s.text)):
@@ -705,7 +713,9 @@ def find_score_discussions(doc: Document) -> tuple[ScoreDiscussion, ...]:
         names = [m.group() for s in run for m in EXAM.finditer(s.text)]
         setback = int(
             any(_is_setback(s) for k, s in enumerate(run) if _has_exam(s) or ATTEMPT.search(s.text)
-                or (k > 0 and _names_result_of(run[k - 1], s)))
+                or GENERIC_EXAM.search(s.text) or (k > 0 and _names_result_of(run[k - 1], s))
+                # "So, the number: two hundred and four. It's not the number I wanted."
+                or (k > 0 and ANAPHORA.match(s.text) and ATTEMPT.search(run[k - 1].text) and not _strength(run[k - 1])))
             or any(_placed_in_group(run[k - 1], run[k]) for k in range(1, len(run)))
             or any(_low_number(s.text, exam_name(names[0]) if names else "boards") for s in run if not _others(s))
             or any(_reads_as_setback(s) for k, s in enumerate(run) if _about_a_result(run, k))
