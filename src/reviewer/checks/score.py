@@ -529,6 +529,29 @@ def _setback_clause(text: str) -> bool:
     return bool(FIRST_ATTEMPT.search(text)) and not PASSED_FIRST.search(text)
 
 
+def _worded(run: Sequence[Sentence], k: int) -> bool:
+    """Is ``run[k]`` a sentence whose setback wording counts: it names the exam, an attempt or "the exam", gives
+    the result of the exam the sentence before names, or points back at a result the sentence before gives
+    ("So, the number: two hundred and four. It's not the number I wanted.")?"""
+    s, before = run[k], (run[k - 1] if k > 0 else None)
+    if _has_exam(s) or ATTEMPT.search(s.text) or GENERIC_EXAM.search(s.text):
+        return True
+    return before is not None and (_names_result_of(before, s) or (
+        ANAPHORA.match(s.text) is not None and ATTEMPT.search(before.text) is not None and not _strength(before)))
+
+
+def _reports_setback(run: Sequence[Sentence]) -> bool:
+    """Does the run of discussion sentences report a setback of the applicant's: in its wording, in a low score,
+    in the applicant's place among a group's failures, or, where none of these speaks, as the classifier reads
+    one of its sentences about the result?"""
+    names = [m.group() for s in run for m in EXAM.finditer(s.text)]
+    exam = exam_name(names[0]) if names else "boards"
+    return (any(_is_setback(s) for k, s in enumerate(run) if _worded(run, k))
+            or any(_placed_in_group(run[k - 1], run[k]) for k in range(1, len(run)))
+            or any(_low_number(s.text, exam) for s in run if not _others(s))
+            or any(_reads_as_setback(s) for k, s in enumerate(run) if _about_a_result(run, k)))
+
+
 def _names_result_of(exam: Sentence, nxt: Sentence) -> bool:
     """Is ``nxt`` the result of the exam that ``exam`` names without one ("…is my Step 1. I passed, but with a
     two-oh-six.", "So, Step 1. I sat for it in March and then again in September.", "My Step 1 score arrived in
@@ -710,16 +733,7 @@ def find_score_discussions(doc: Document) -> tuple[ScoreDiscussion, ...]:
         if whole:
             lo, hi = _paragraph_bounds(sents, lo, hi)
         run = sents[lo : hi + 1]
-        names = [m.group() for s in run for m in EXAM.finditer(s.text)]
-        setback = int(
-            any(_is_setback(s) for k, s in enumerate(run) if _has_exam(s) or ATTEMPT.search(s.text)
-                or GENERIC_EXAM.search(s.text) or (k > 0 and _names_result_of(run[k - 1], s))
-                # "So, the number: two hundred and four. It's not the number I wanted."
-                or (k > 0 and ANAPHORA.match(s.text) and ATTEMPT.search(run[k - 1].text) and not _strength(run[k - 1])))
-            or any(_placed_in_group(run[k - 1], run[k]) for k in range(1, len(run)))
-            or any(_low_number(s.text, exam_name(names[0]) if names else "boards") for s in run if not _others(s))
-            or any(_reads_as_setback(s) for k, s in enumerate(run) if _about_a_result(run, k))
-        )
+        setback = int(_reports_setback(run))
         if runs and (lo <= runs[-1][1] + 1 or _bridged(sents, runs[-1][1], lo)):
             runs[-1][1] = max(runs[-1][1], hi)
             runs[-1][2] |= setback
