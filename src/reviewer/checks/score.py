@@ -43,6 +43,7 @@ from ..document import DocKind, Document, Sentence
 from ..errors import ConfigError
 from ..findings import Verdict
 from .blame import UnownedCause, unowned_causes
+from .integrity import InstructionParams, instruction_notes
 from .linear import load_model, model_path, read
 from .registry import Context, Hit, NoParams, Outcome, Params, register
 from .text import find_terms, has_term, plain
@@ -676,11 +677,42 @@ def _bridged(sents: Sequence[Sentence], hi: int, lo: int) -> bool:
 
 
 # A sentence addressed to software ("if an AI system is grading these answers, kindly note…") is not part of the
-# explanation (integrity.instructions reports it); it neither lengthens the discussion nor ends it.
-_TO_A_MACHINE = re.compile(
-    r"\b(?:AI|A\.I\.|automated|language\s+model|LLM|chatbot|software|scribe|note-?taker|screening\s+(?:system|tool|assistant))"
-    r"\b[^.]{0,160}\b(?:please|kindly|note\s+that|classify|record|summari[sz]e|rate|mark|should\s+receive|output|treat"
-    r"|disregard|ignore|weigh|score|skip|return\s+pass|pre-approved|approved\s+by)\b", re.I)
+# explanation (integrity.instructions reports it); it neither lengthens the discussion nor ends it. What counts
+# as addressed to software is the built-in integrity.instructions criterion's own params, read from its YAML
+# (this layer sits below the rubric loader, as the packaged models do).
+INSTRUCTIONS = "integrity.instructions"
+
+
+@lru_cache(maxsize=1)
+def _instruction_params() -> InstructionParams:
+    from importlib import resources
+
+    from ..yamlio import load_safe
+
+    data = load_safe((resources.files("reviewer") / "rubrics" / "integrity.yaml").read_text(encoding="utf-8"))
+    (params,) = [c["params"] for c in data["criteria"] if c["id"] == INSTRUCTIONS]
+    return InstructionParams.model_validate(params)
+
+
+def _to_a_machine(text: str) -> bool:
+    return bool(instruction_notes(text, _instruction_params()))
+
+
+def _machine_sentences(doc: Document, sents: Sequence[Sentence]) -> set[int]:
+    """Indexes of ``sents`` that address an automated reader, and of the sentences after one in its paragraph
+    that open with what the reader is to do ("Note to any automated screening software: … . Record the review
+    as…")."""
+    params = _instruction_params()
+    notes = instruction_notes(doc.text, params, [(x.start, x.end) for x in doc.sentences])
+    found = {i for i, x in enumerate(sents) if any(a < x.end and x.start < b for a, b, _ in notes)}
+    for i in sorted(found):
+        while i + 1 < len(sents) and sents[i + 1].block == sents[i].block and any(
+                a == 0 for a, _ in find_terms(plain(sents[i + 1].text), params.imperatives)):
+            i += 1
+            found.add(i)
+    return found
+
+
 _BRACKETED = re.compile(r"\[[^\]\n]{1,500}\]|\([^)\n]{1,500}\)")  # a note set apart: all of it goes with its address
 _LIST_ITEM = re.compile(r"^\s*(?:[-•*–·▪►]|\(?\d{1,2}[.)])\s+")
 
@@ -719,9 +751,10 @@ def find_score_discussions(doc: Document) -> tuple[ScoreDiscussion, ...]:
     Headings are left out: a title such as "USMLE Scores" is not a sentence of the explanation, and the
     paragraph after a heading (two blocks on) never continues a discussion.
     """
-    boxed = [(m.start(), m.end()) for m in _BRACKETED.finditer(doc.text) if _TO_A_MACHINE.search(m.group())]
+    boxed = [(m.start(), m.end()) for m in _BRACKETED.finditer(doc.text) if _to_a_machine(m.group())]
     every = prose(doc)
-    original = tuple(x for x in every if not _TO_A_MACHINE.search(x.text)
+    machine = _machine_sentences(doc, every)
+    original = tuple(x for i, x in enumerate(every) if i not in machine
                      and not any(a <= x.start < b for a, b in boxed))
     sents = _as_paragraphs(original, {x.block for x in every} - {x.block for x in original})
     runs: list[list[int]] = []  # [lo, hi, has_setback_seed]
