@@ -474,3 +474,25 @@ def test_a_person_answering_one_line_in_json_mode_knows_the_format(tmp_path: Pat
                                         "--import-results", str(tmp_path / "res.jsonl")])
     assert result.exit_code == 0, result.output
     assert f"{len(rows)} answers applied; 0 failed, 0 missing, 0 for an earlier draft" in result.output
+
+
+def test_thresholds_in_reviewer_toml_map_imported_scores_and_review_again(tmp_path: Path, no_network: None) -> None:
+    root = cohort(tmp_path / "cohort")
+    out = tmp_path / "out"
+    requests = tmp_path / "requests.jsonl"
+    lines = export(root, out, requests)
+    results = tmp_path / "results.jsonl"
+    write_results(results, [{"custom_id": line["custom_id"], "response": answer(line, score=3), "error": None}
+                            for line in lines])
+
+    def model_verdicts(config: list[str]) -> dict[str, str]:
+        result = CliRunner().invoke(batch, [str(root), "--out", str(out), *MODEL, "--import-results", str(results),
+                                            *config])
+        assert result.exit_code == 0, result.output
+        review = review_json(out, "ana", "interview_answer.txt")
+        return {c["id"]: c["verdict"] for c in review["criteria"] if c["id"] == "score.pivot"}
+
+    assert model_verdicts([]) == {"score.pivot": "warn"}  # 3 of 5 warns by default
+    cfg = tmp_path / "reviewer.toml"
+    cfg.write_text('[thresholds]\n"score.pivot" = { pass_at = 3, fail_at = 1 }\n')
+    assert model_verdicts(["--config", str(cfg)]) == {"score.pivot": "pass"}  # reviewed again, not kept

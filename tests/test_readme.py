@@ -81,3 +81,17 @@ def test_every_readme_command_runs_as_written(tmp_path: Path, monkeypatch: pytes
     assert (tmp_path / "feedback" / "draft.review.html").is_file()
     assert (tmp_path / "feedback" / "index.html").is_file()
     assert (tmp_path / "requests.jsonl").is_file()
+
+
+def test_the_readme_reviewer_toml_is_valid(tmp_path: Path) -> None:
+    from reviewer.pipeline import selected_rubrics
+    from reviewer.settings import resolve_settings
+
+    fence = "`" * 3
+    blocks = re.findall(fence + r"toml\n(.*?)" + fence, README.read_text(encoding="utf-8"), re.S)
+    assert blocks, "the README shows a reviewer.toml"
+    (tmp_path / "my-rubrics").mkdir()
+    for block in blocks:
+        (tmp_path / "reviewer.toml").write_text(block, encoding="utf-8")
+        settings = resolve_settings({}, cwd=tmp_path, env={})
+        assert selected_rubrics(settings).criteria()

@@ -97,3 +97,42 @@ def test_manifest(tmp_path: Path) -> None:
     (tmp_path / "application.yaml").write_text("documents:\n  essay.docx: essay\n")
     with pytest.raises(ConfigError, match=r"application\.yaml"):
         load_manifest(tmp_path)
+
+
+def test_thresholds_are_a_reviewer_toml_table_by_criterion_id_or_prefix(tmp_path: Path) -> None:
+    from reviewer.pipeline import llm_config, selected_rubrics
+
+    (tmp_path / "reviewer.toml").write_text(
+        'engine = "hybrid"\nmodel = "gpt-test"\n\n[thresholds]\n"score.excuse" = { pass_at = 5, fail_at = 3 }\n'
+        "kaiser.values = { pass_at = 3 }\nscore = { pass_at = 4, fail_at = 1 }\n")
+    s = resolve_settings({}, cwd=tmp_path, env={})
+    # an unquoted dotted key (TOML nested tables) names the same criterion as a quoted one
+    assert {k: (t.pass_at, t.fail_at) for k, t in s.thresholds.items()} == {
+        "score.excuse": (5, 3), "kaiser.values": (3, 2), "score": (4, 1)}
+    from reviewer.llm.config import thresholds_for
+
+    config = llm_config(s)
+    assert thresholds_for(config, "score.excuse").pass_at == 5
+    assert thresholds_for(config, "score.emotion").fail_at == 1  # the prefix
+    assert thresholds_for(config, "kaiser.why_specific", pass_at=5).pass_at == 5  # none set: the rubric's own
+    assert selected_rubrics(s).criteria()
+
+
+@pytest.mark.parametrize(
+    ("toml", "needle"),
+    [('[thresholds]\n"score.excuses" = { pass_at = 5 }', "'score.excuses' is no criterion"),
+     ('[thresholds]\n"score.excuse" = { pass_at = 2, fail_at = 3 }', "fail_at must be below pass_at"),
+     ('thresholds = "score.excuse=5"', "thresholds are a table in reviewer.toml")],
+)
+def test_a_bad_threshold_names_the_file(tmp_path: Path, toml: str, needle: str) -> None:
+    from reviewer.pipeline import selected_rubrics
+
+    (tmp_path / "reviewer.toml").write_text(toml + "\n")
+    with pytest.raises(ConfigError) as exc:
+        selected_rubrics(resolve_settings({}, cwd=tmp_path, env={}))
+    assert needle in str(exc.value) and "reviewer.toml" in str(exc.value)
+
+
+def test_thresholds_cannot_come_from_the_environment(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"table in reviewer\.toml"):
+        resolve_settings({}, cwd=tmp_path, env={"REVIEWER_THRESHOLDS": "score=4"})

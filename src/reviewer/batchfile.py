@@ -121,15 +121,14 @@ def export_requests(cohort: Path, path: Path, settings: Settings, *, target: str
     from .llm import MethodMemory
     from .llm.cache import JudgmentCache
     from .llm.request import chat_body, is_openai, judge_request, plan_requests
-    from .pipeline import applicant_names, chosen_target, llm_config
-    from .rubric import load_rubrics
+    from .pipeline import applicant_names, chosen_target, llm_config, selected_rubrics
 
     if settings.engine == "rules":
         raise ConfigError("exporting model calls needs a model engine", path="settings",
                           hint="pass --engine hybrid (or llm) and --model")
     settings = settings.model_copy(update={"dry_run": False})
     config = llm_config(settings)
-    rubrics = load_rubrics(settings.rubrics).select(settings.only, settings.skip)
+    rubrics = selected_rubrics(settings)
     cache = JudgmentCache(config.cache_dir) if config.cache_dir else None
     method = config.method or MethodMemory(config.cache_dir).get(config.endpoint, config.model) or "json_schema"
     openai = is_openai(config.endpoint)

@@ -30,9 +30,9 @@ def _settings(config: Path | None, **flags: Any) -> Settings:
 
 
 def _rubrics(settings: Settings) -> RubricSet:
-    from .rubric import load_rubrics
+    from .pipeline import selected_rubrics
 
-    return load_rubrics(settings.rubrics).select(settings.only, settings.skip)
+    return selected_rubrics(settings)
 
 
 class _Group(click.Group):

@@ -164,11 +164,10 @@ def _dry_run(cohort: Path, settings: Settings, target: str | None, retry_fallbac
     from rich.table import Table
 
     from .cohort import plan_batch
-    from .pipeline import CallTally, llm_config, plan_folder_calls
-    from .rubric import load_rubrics
+    from .pipeline import CallTally, llm_config, plan_folder_calls, selected_rubrics
 
     config = llm_config(settings) if settings.engine != "rules" else None
-    rubrics = load_rubrics(settings.rubrics).select(settings.only, settings.skip)
+    rubrics = selected_rubrics(settings)
     table = Table(title="Dry run: nothing sent, nothing written")
     table.add_column("Applicant", no_wrap=True, overflow="ellipsis", max_width=28)
     for col in ("To review", "Unchanged", "Model calls", "Prompt tokens (est.)"):

@@ -61,8 +61,7 @@ def eval_command(cases: tuple[Path, ...], rubric_dirs: tuple[Path, ...], only: t
     """
     from .errors import ReviewerError
     from .evaluate import default_cases, evaluate, load_cases
-    from .pipeline import make_engine
-    from .rubric import load_rubrics
+    from .pipeline import make_engine, selected_rubrics
     from .settings import resolve_settings
 
     judge: Any = None
@@ -77,7 +76,7 @@ def eval_command(cases: tuple[Path, ...], rubric_dirs: tuple[Path, ...], only: t
             settings = resolve_settings(
                 settings_flags(formats=(), rubric_dirs=rubric_dirs, only=only, skip=(), out=work / "out", **flags),
                 config=config)
-            rubrics = load_rubrics(settings.rubrics).select(settings.only, settings.skip)
+            rubrics = selected_rubrics(settings)
             loaded = load_cases(list(cases) or [default_cases()])
             if export_requests is not None:
                 _export(loaded, work, export_requests, settings)

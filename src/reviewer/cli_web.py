@@ -54,8 +54,7 @@ def serve(port: int, host: str | None, open_browser: bool, out: Path | None, idl
     output folder (--out, or on the page). Engine, model and rubric settings are read as for reviewer review.
     """
     from .errors import ConfigError, ReviewerError
-    from .pipeline import llm_config
-    from .rubric import load_rubrics
+    from .pipeline import llm_config, selected_rubrics
     from .settings import resolve_settings
     from .web.present import engine_label
     from .web.rounds import WebConfig
@@ -69,7 +68,7 @@ def serve(port: int, host: str | None, open_browser: bool, out: Path | None, idl
                               hint="unset --dry-run / REVIEWER_DRY_RUN")
         if settings.engine != "rules":
             llm_config(settings)  # a model engine needs a model, and --local-only a local server: say so now
-        rubric_set = load_rubrics(settings.rubrics).select(settings.only, settings.skip)
+        rubric_set = selected_rubrics(settings)
         address = host or "127.0.0.1"
         local = is_loopback(address)
         web = WebConfig(settings=settings, rubrics=rubric_set, out=out.absolute() if out else None,

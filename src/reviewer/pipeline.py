@@ -123,8 +123,24 @@ def llm_config(settings: Settings) -> LLMConfig:
         timeout=settings.llm_timeout, max_tokens=settings.llm_max_tokens, max_retries=settings.llm_max_retries,
         cache_dir=settings.llm_cache_dir, price_input_per_m=settings.price_input,
         price_output_per_m=settings.price_output, dry_run=settings.dry_run, redact=settings.redact,
-        rewrite=settings.rewrite,
+        rewrite=settings.rewrite, thresholds=settings.thresholds,
     )
+
+
+def selected_rubrics(settings: Settings) -> RubricSet:
+    """The rubrics a run judges with: the built-in ones and ``settings.rubrics`` over them, narrowed by
+    ``only`` and ``skip``. A ``[thresholds]`` key that names no criterion is a :class:`ConfigError` (a typo
+    would otherwise leave the default mapping in force unseen)."""
+    from .errors import ConfigError
+    from .rubric import load_rubrics, matches_prefix
+
+    every = load_rubrics(settings.rubrics)
+    ids = [c.id for _, c in every.criteria()]
+    for key in settings.thresholds:
+        if not any(matches_prefix(cid, key) for cid in ids):
+            raise ConfigError(f"thresholds: '{key}' is no criterion id or prefix", path=settings.config_path or
+                              "settings", hint="`reviewer rubrics list` shows the ids")
+    return every.select(settings.only, settings.skip)
 
 
 def make_engine(settings: Settings) -> Engine:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError
 from .render.registry import default_formats, format_names
@@ -26,6 +26,22 @@ METHODS = ("json_schema", "function_calling", "json_mode")
 KEY_VARIABLES = ("REVIEWER_API_KEY", "OPENAI_API_KEY")
 CONFIG_NAME = "reviewer.toml"
 ENV_PREFIX = "REVIEWER_"
+
+
+class Thresholds(BaseModel):
+    """A model score -> verdict: ``score >= pass_at`` passes, ``score <= fail_at`` fails, anything between warns
+    (the model engine's mapping; set per criterion under ``[thresholds]`` in reviewer.toml)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    pass_at: int = Field(default=4, ge=1, le=5)
+    fail_at: int = Field(default=2, ge=0, le=5)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Thresholds:
+        if self.fail_at >= self.pass_at:
+            raise ValueError("fail_at must be below pass_at")
+        return self
 
 
 class Settings(BaseModel):
@@ -53,6 +69,8 @@ class Settings(BaseModel):
     redact: bool = False  # names, emails, phones, IDs, dates of birth replaced before anything reaches a model
     rewrite: bool = True  # model engines: ask the model for a fact-checked rewrite of a setback's score discussion
     llm_concurrency: int | None = Field(default=None, ge=1, le=256)  # model calls in flight in a batch
+    # model score -> verdict by criterion id or dotted prefix (reviewer.toml's [thresholds] table only)
+    thresholds: dict[str, Thresholds] = Field(default_factory=dict)
     api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
     config_path: Path | None = Field(default=None, exclude=True)
 
@@ -93,6 +111,7 @@ class Settings(BaseModel):
 
 
 _LIST_KEYS = {"formats", "only", "skip", "rubrics"}
+_TABLE_KEYS = {"thresholds"}  # set in reviewer.toml only: no flag or variable spells a table
 _NOT_SETTABLE = {"config_path", "api_key"}
 _ALIASES = {"format": "formats"}
 
@@ -122,7 +141,33 @@ def _normalise(layer: Mapping[str, Any], origin: str) -> dict[str, Any]:
                               hint="known: " + ", ".join(k for k in Settings.model_fields if k not in _NOT_SETTABLE))
         if value is None:
             continue
+        if key in _TABLE_KEYS:
+            out[key] = _thresholds(value, origin)
+            continue
         out[key] = _split(value) if key in _LIST_KEYS else value
+    return out
+
+
+_THRESHOLD_FIELDS = set(Thresholds.model_fields)
+
+
+def _thresholds(value: Any, origin: str) -> dict[str, Any]:
+    """``[thresholds]`` as ``{criterion id or prefix: {pass_at, fail_at}}``. TOML reads an unquoted dotted key
+    (``score.excuse = {pass_at = 5}``) as nested tables: those are joined back into the id."""
+    if not isinstance(value, dict):
+        raise ConfigError("thresholds are a table in reviewer.toml", path=origin,
+                          hint='e.g. [thresholds] then "score.excuse" = { pass_at = 5, fail_at = 2 }')
+    out: dict[str, Any] = {}
+
+    def walk(table: dict[str, Any], prefix: str) -> None:
+        for k, v in table.items():
+            key = f"{prefix}.{k}" if prefix else str(k)
+            if isinstance(v, dict) and v and not set(v) & _THRESHOLD_FIELDS:
+                walk(v, key)
+            else:
+                out[key] = v
+
+    walk(value, "")
     return out
 
 

@@ -19,6 +19,7 @@ as "since your last draft".
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -47,10 +48,13 @@ class Action(StrEnum):
 
 
 def engine_digest(settings: Settings) -> str:
-    """``rules``, or the engine with what decides its answers (model, base URL) when it calls a model."""
+    """``rules``, or the engine with what decides its answers (model, base URL, the score thresholds when
+    set) when it calls a model: a change to any of them reviews the documents again."""
     if settings.engine == "rules":
         return "rules"
     parts = [settings.engine, *(str(getattr(settings, k, None) or "") for k in ("model", "base_url"))]
+    if settings.thresholds:
+        parts.append(json.dumps({k: v.model_dump() for k, v in settings.thresholds.items()}, sort_keys=True))
     return "|".join(parts)
 
 

@@ -28,9 +28,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, OutputError, ReviewerError, StoreError, short_name
 from ..fsio import make_dirs
-from ..pipeline import Engine, check_cache, discover, llm_config, make_engine
+from ..pipeline import Engine, check_cache, discover, llm_config, make_engine, selected_rubrics
 from ..revision import counts as revision_counts
-from ..rubric import RubricSet, load_rubrics
+from ..rubric import RubricSet
 from ..settings import Settings
 from ..store import DB_NAME, Store, fallback_count
 from .identity import assign_ids, folder_key
@@ -214,7 +214,7 @@ def run_batch(cohort: Path, out: Path, settings: Settings, *, jobs: int = 1, pro
     the reviews are done, before the report (``reviewer batch --programs``: each applicant's program plan).
     """
     settings = settings.model_copy(update={"out": out})  # what follows out (the model cache) follows this one
-    rubrics = load_rubrics(settings.rubrics).select(settings.only, settings.skip)
+    rubrics = selected_rubrics(settings)
     engine = batch_engine(settings, judge, llm_concurrency)  # validates the model settings before anything starts
     folders = applicant_folders(cohort, out)
     make_dirs(out)
@@ -504,7 +504,7 @@ def plan_batch(cohort: Path, out: Path, settings: Settings, *, target: str | Non
     writes nothing (for ``--dry-run`` and ``--export-requests``). An applicant folder that cannot be
     planned raises :class:`~reviewer.errors.InputError` naming it."""
     settings = settings.model_copy(update={"out": out})
-    rubrics = load_rubrics(settings.rubrics).select(settings.only, settings.skip)
+    rubrics = selected_rubrics(settings)
     folders = applicant_folders(cohort, out)
     store = Store.open(out, create=False, readonly=True) if (out / DB_NAME).exists() else None
     try:

@@ -32,10 +32,11 @@ from ..pipeline import (
     chosen_target,
     make_engine,
     review_folder,
+    selected_rubrics,
     write_folder,
 )
 from ..pipeline import CURRENT_DOCUMENT as CURRENT_DOCUMENT  # where batch results files look (re-exported)
-from ..rubric import RubricSet, load_rubrics
+from ..rubric import RubricSet
 from ..settings import Settings
 from ..store import Digests
 from .locks import WORKERS_LOCK_NAME, hold_shared
@@ -81,7 +82,7 @@ def init_worker(settings: Settings, parent: int | None = None, out: Path | None 
         hold_shared(out / WORKERS_LOCK_NAME)
     if parent is not None:
         threading.Thread(target=_watch_parent, args=(parent, os.getppid()), daemon=True).start()
-    _WORKER["rubrics"] = load_rubrics(settings.rubrics).select(settings.only, settings.skip)
+    _WORKER["rubrics"] = selected_rubrics(settings)
     _WORKER["settings"] = settings
     engine = make_engine(settings)  # one model client (and method memory) per worker
     if engine.judge is not None and llm_concurrency:

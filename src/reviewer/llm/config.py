@@ -21,26 +21,12 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 from ..errors import ConfigError
+from ..settings import Thresholds
 
 Method = Literal["json_schema", "function_calling", "json_mode"]
 METHODS: tuple[Method, ...] = ("json_schema", "function_calling", "json_mode")
 Mode = Literal["llm", "hybrid"]
 OPENAI_BASE_URL = "https://api.openai.com/v1"
-
-
-class Thresholds(BaseModel):
-    """Score -> verdict: ``score >= pass_at`` passes, ``score <= fail_at`` fails, anything between warns."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    pass_at: int = Field(default=4, ge=1, le=5)
-    fail_at: int = Field(default=2, ge=0, le=5)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Thresholds:
-        if self.fail_at >= self.pass_at:
-            raise ValueError("fail_at must be below pass_at")
-        return self
 
 
 class LLMConfig(BaseModel):
