@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from reviewer.checks import score
 from reviewer.checks.registry import Context, Outcome
 from reviewer.checks.rules import hits_to_findings, run_criterion
 from reviewer.checks.score import find_score_discussions, score_discussion, score_discussions
@@ -891,6 +892,48 @@ def test_an_exam_written_with_a_hyphen_is_the_exam(written: str) -> None:
 def test_a_setback_reported_obliquely_is_a_setback(text: str) -> None:
     found = find_score_discussions(make_doc(text, DocKind.INTERVIEW_ANSWER))
     assert any(d.setback for d in found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # two sittings of one exam by their dates, the second with no exam named
+        "Well, I took Step 2 CK in March 2021. In February 2022 I sat again and scored 233. Now I plan my clinic "
+        "days the same way.",
+        "I sat USMLE Step 1 in Cairo on 12 May 2020. I passed Step 1 in January 2021, and I study with timed blocks.",
+        # the exam again in other words, and the result of the exam in the sentence after it
+        "I took USMLE Step 1 in 2021, during my internship. Five months later I was paying the fee for the same exam "
+        "again. I now keep an error log.",
+        "Before my observership I had sat for Step 2 CK. The number that came back sat below the minimum of most "
+        "programs on my list.",
+    ],
+)
+def test_a_setback_told_across_sentences_is_a_setback(text: str) -> None:
+    found = find_score_discussions(make_doc(text, DocKind.ADDITIONAL_INFO))
+    assert any(d.setback for d in found)
+
+
+@pytest.mark.parametrize(
+    ("run", "twice"),
+    [
+        (["I took Step 1 in March 2022 and started my internship in July 2022.", "I passed it with 241."], False),
+        (["I took Step 1 in March 2022.", "I took Step 2 CK in January 2023."], False),
+        (["My roommate sat Step 1 in March 2022.", "I sat it in June 2022 and passed with 240."], False),
+        (["I sat Step 1 in June 2021 and received my result in July 2021."], False),
+        (["I sat Step 1 on March 3, 2022.", "In October I took it again."], True),
+        (["So, I took Step 1 in Lima in, uh, November 2021.", "I signed up for a new date in May instead."], True),
+        (["I planned to sit Step 1 in November 2021.", "I signed up for a new date in May instead."], False),
+    ],
+)
+def test_sittings_are_read_by_their_dates(run: list[str], twice: bool) -> None:
+    doc = make_doc(" ".join(run), DocKind.ADDITIONAL_INFO)
+    assert score._sat_twice(doc.sentences) is twice
+
+
+def test_a_pass_under_pass_fail_reporting_is_no_setback() -> None:
+    text = ("I took USMLE Step 1 in June 2022, after the change to pass/fail reporting, so my transcript shows only "
+            '"Pass" and no three-digit score. My Step 2 CK, taken in April 2023, was 252.')
+    assert not any(d.setback for d in find_score_discussions(make_doc(text, DocKind.ADDITIONAL_INFO)))
 
 
 @pytest.mark.parametrize(

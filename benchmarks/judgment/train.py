@@ -49,6 +49,7 @@ from reviewer.evaluate import default_cases, load_cases  # noqa: E402
 
 PASSAGES = HERE / "train" / "excuse-passages.jsonl"
 SENTENCES = HERE / "train" / "setback-sentences.jsonl"
+SETBACK_PASSAGES = HERE / "train" / "setback-passages.jsonl"
 MODELS = ROOT / "src" / "reviewer" / "rubrics" / "models"
 NGRAM = 2
 C = 16.0  # excuse
@@ -110,10 +111,12 @@ def passage_examples() -> list[Example]:
 
 
 def sentence_examples() -> list[Example]:
-    """The setback sentences, each with its writer and what the rules' wording says of it alone."""
+    """The setback sentences and passages (two or three sentences that report a setback only together), each
+    with its writer and what the rules' wording says of it alone."""
     from reviewer.checks import score
 
-    rows = [json.loads(line) for line in SENTENCES.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [json.loads(line) for path in (SENTENCES, SETBACK_PASSAGES)
+            for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return [Example((r["text"],), bool(r["setback"]), writer=r["writer"], rules_flag=score.setback_wording(r["text"]))
             for r in rows]
 

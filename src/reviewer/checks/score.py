@@ -42,6 +42,7 @@ from pydantic import Field, field_validator
 from ..document import DocKind, Document, Sentence
 from ..errors import ConfigError
 from ..findings import Verdict
+from ..ingest.dates import MONTH_NAME, MONTHS, YEAR
 from .blame import UnownedCause, unowned_causes
 from .integrity import InstructionParams, instruction_notes
 from .linear import load_model, model_path, read
@@ -261,7 +262,7 @@ AFTERMATH = re.compile(
     re.I,
 )
 # "The exam was unfair": no exam name, but about the exam when it sits next to a discussion sentence.
-GENERIC_EXAM = re.compile(r"(?<![\w])(?:the|my|that|this)\s+(?:(?:first|second|third|last|real|actual)\s+)?"
+GENERIC_EXAM = re.compile(r"(?<![\w])(?:the|my|that|this)\s+(?:(?:first|second|third|last|real|actual|same)\s+)?"
                           r"(?:exam|test|examination)(?![\w])", re.I)
 # A sentence that opens by pointing back at the one before it continues that sentence's topic.
 ANAPHORA = re.compile(r"^\W*(?:it|this|that|these|those)\b(?!\s+(?:is|was)\s+(?:then|there|here|when|where)\b)", re.I)
@@ -407,6 +408,7 @@ OWN_RESULT = re.compile(
     r"|(?:Step[\s-]*\w+|Level\s*\w+|USMLE|COMLEX)\s+(?:was|is|has\s+been)\s+my"
     r"|I\s+(?:(?:\w+ly|had|have|then|also|only|eventually|finally|just|still)\s+){0,3}(?:failed|retook"
     r"|re-?took|re-?sat|sat|scored|got|passed|took|did\s+not|didn['’]t|received|obtained|wrote|attempted|barely"
+    r"|(?:re-?)?booked|(?:re-?)?registered|signed\s+up|enrolled"
     r"|narrowly|fell|could\s+not|couldn['’]t|was\s+not\s+able|struggled|underperformed|had\s+to|needed|scraped"
     r"|cleared|tried|performed|did)|my\s+(?:own\s+)?(?:first\s+|second\s+|initial\s+|low\s+)?(?:attempts?|Step"
     r"|COMLEX|USMLE|scores?|results?|boards?|performance|failure|exam|Level))(?![\w])",
@@ -498,16 +500,37 @@ def _setback_probability(text: str) -> float:
 SETBACK_READ_WORDS = 5  # a title or a fragment ("Step 1 summary") is too little to read
 
 
+# "I took Step 1 after the change to pass/fail reporting, so my transcript shows only "Pass"": a result reported
+# pass/fail is a pass unless the wording says otherwise.
+PASS_FAIL = re.compile(r"(?<![\w])pass\s*(?:/|-|or)\s*fail(?![\w])", re.I)
+
+
 def _strength(s: Sentence) -> bool:
-    """Does the wording know ``s`` for a result offered as a strength (a first-time pass, a high score)?"""
-    return PASSED_FIRST.search(s.text) is not None or _high_number(s.text)
+    """Does the wording know ``s`` for a result offered as a strength (a first-time pass, a high score, a pass
+    under pass/fail reporting)?"""
+    return (PASSED_FIRST.search(s.text) is not None or _high_number(s.text)
+            or (PASS_FAIL.search(s.text) is not None and not setback_wording(s.text)))
+
+
+_PASSED = re.compile(r"(?<![\w])passed(?![\w])", re.I)
 
 
 def _reads_as_setback(s: Sentence) -> bool:
     """Does the classifier read ``s`` as the applicant's setback? Never a title or a fragment, other people's
-    results, or a strength the wording knows."""
+    results, a strength the wording knows, or a pass with no setback in its wording ("I took Step 1 in June and
+    passed, and again in July I took a CPR course"): a sentence that says the applicant passed is read for a
+    setback only together with its neighbour."""
     return (len(s.text.split()) >= SETBACK_READ_WORDS and not _others(s) and not _strength(s)
+            and not (_PASSED.search(s.text) and not setback_wording(s.text))
             and _setback_probability(s.text) >= SETBACK_READING)
+
+
+def _read_together(a: Sentence, b: Sentence) -> bool:
+    """Do two sentences of one paragraph read as the applicant's setback together, though neither does alone
+    ("I took USMLE Step 2 CK in April 2022. Six months later I was registering for the same exam again.")? The
+    classifier was fitted on such passages as well as on single sentences; the same guards hold for both."""
+    return (a.block == b.block and not _others(a) and not _others(b) and not _strength(a) and not _strength(b)
+            and _setback_probability(f"{a.text} {b.text}") >= SETBACK_READING)
 
 
 def _about_a_result(run: Sequence[Sentence], k: int) -> bool:
@@ -541,6 +564,72 @@ def _worded(run: Sequence[Sentence], k: int) -> bool:
         ANAPHORA.match(s.text) is not None and ATTEMPT.search(before.text) is not None and not _strength(before)))
 
 
+# "I sat USMLE Step 1 in March 2022 … I passed Step 1 in November 2022", "I took Step 2 CK in February 2022. …
+# In January 2023 I sat again and scored 236": one exam the applicant sat in one month and sat, passed or scored
+# again months later (a result comes back within about four weeks) was taken twice, whatever the words say.
+_SITTING = re.compile(r"(?<![\w])(?:sat(?:\s+for)?|took|wrote|attempted|passed|cleared|scored|re-?sat|re-?took)"
+                      r"(?![\w])", re.I)
+_BY_ME = re.compile(r"\bI\s+(?:\w+\s+){0,2}$")  # the applicant sat it: "I sat", "I had sat for", "I then took"
+_THE_SAME = re.compile(r"^\s*(?:it|the\s+(?:same\s+)?exam|again|a\s+second\s+time)(?![\w])", re.I)
+_MONTH = re.compile(rf"(?<![\w])(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?P<m>{MONTH_NAME})"
+                    rf"(?:\s+\d{{1,2}}(?:st|nd|rd|th)?(?![\d\w]))?(?:,?\s*(?P<y>{YEAR}))?", re.I)
+_DATED_AT = re.compile(r"^[^.;]*?\b(?:in|on|by),?\s+(?:(?:uh|um|er),?\s+)?$", re.I)  # "…in Manila on 3 August 2021": the date the verb took
+_CLAUSE_END = re.compile(r"[.;]|,?\s+(?:and|but|then|after|before|while|when|until|so)\s", re.I)
+SAT_APART = 2  # months between two sittings of one exam that cannot be one sitting and its result
+# "I signed up for a new date in May instead", "I was registering for the same exam again": after a sitting
+_BOOKED_AGAIN = re.compile(r"(?<![\w])(?:signed\s+up|(?:re-?)?registered|registering|(?:re-?)?booked|booking|scheduled)"
+                           r"\s+(?:for\s+)?(?:(?:it|the\s+(?:same\s+)?exam)\s+)?(?:again|a\s+(?:new|second)\s+"
+                           r"(?:test\s+|exam\s+)?(?:date|sitting|attempt))(?![\w])", re.I)
+
+
+def _sat_when(text: str, at: int, end: int, last: int | None) -> int | None:
+    """The month (``year * 12 + month - 1``) of the date that the verb ending at ``end`` (starting at ``at``)
+    dates: the first date of its clause after it ("sat Step 1 in Manila on 3 August 2021"), or a date opening
+    its clause before it ("In January 2023 I sat again"); a month with no year is the first such month after
+    ``last``, the date before it."""
+    tail = text[end:]
+    stop = _CLAUSE_END.search(tail)
+    found = [m for m in _MONTH.finditer(tail[: stop.start() if stop else len(tail)])
+             if _DATED_AT.match(tail[: m.start()])]
+    if not found:
+        head = text[:at]
+        found = [m for m in _MONTH.finditer(head) if re.fullmatch(r"\s*,?\s*I\s+(?:\w+\s+){0,2}", head[m.end():])
+                 and re.search(r"(?:^|[,;]\s*|\b(?:in|on|by)\s+)$", head[: m.start()], re.I)]
+    if not found:
+        return None
+    m = found[0]
+    month = MONTHS[m.group("m")[:3].lower()] - 1
+    if m.group("y"):
+        return int(m.group("y")) * 12 + month
+    # "took Step 1 in November 2021 … a new date in May": the next such month after the last date
+    return None if last is None else last - last % 12 + month + (12 if month < last % 12 else 0)
+
+
+def _sat_twice(run: Sequence[Sentence]) -> bool:
+    """Did the applicant sit one exam of the run twice, by the dates given (:data:`SAT_APART`), or book it
+    again after sitting it?"""
+    sittings: dict[str, list[int]] = {}
+    exam: str | None = None  # the exam the run is on about: "I sat again", "took it"
+    last: int | None = None
+    for s in run:
+        text = s.text
+        if sittings and any(_BY_ME.search(text[: b.start()]) for b in _BOOKED_AGAIN.finditer(text)):
+            return True
+        for v in _SITTING.finditer(text):
+            if not _BY_ME.search(text[: v.start()]):
+                continue
+            named = EXAM.match(text, v.end() + len(text[v.end():]) - len(text[v.end():].lstrip()))
+            of = exam_name(named.group()) if named else (exam if _THE_SAME.match(text[v.end():]) else None)
+            when = _sat_when(text, v.start(), v.end(), last)
+            if when is not None:
+                last = when
+                if of is not None:
+                    sittings.setdefault(of, []).append(when)
+        names = [exam_name(m.group()) for m in EXAM.finditer(text)]
+        exam = names[-1] if names else exam
+    return any(max(months) - min(months) >= SAT_APART for months in sittings.values())
+
+
 def _reports_setback(run: Sequence[Sentence]) -> bool:
     """Does the run of discussion sentences report a setback of the applicant's: in its wording, in a low score,
     in the applicant's place among a group's failures, or, where none of these speaks, as the classifier reads
@@ -550,7 +639,10 @@ def _reports_setback(run: Sequence[Sentence]) -> bool:
     return (any(_is_setback(s) for k, s in enumerate(run) if _worded(run, k))
             or any(_placed_in_group(run[k - 1], run[k]) for k in range(1, len(run)))
             or any(_low_number(s.text, exam) for s in run if not _others(s))
-            or any(_reads_as_setback(s) for k, s in enumerate(run) if _about_a_result(run, k)))
+            or any(_reads_as_setback(s) for k, s in enumerate(run) if _about_a_result(run, k))
+            or _sat_twice(run)
+            or any(_read_together(run[k - 1], run[k]) for k in range(1, len(run))
+                   if _about_a_result(run, k - 1) or _about_a_result(run, k)))
 
 
 def _names_result_of(exam: Sentence, nxt: Sentence) -> bool:
@@ -578,7 +670,8 @@ def _is_seed(sents: Sequence[Sentence], i: int) -> bool:
     if _has_exam(s):
         if RESULT.search(s.text) or SETBACK.search(s.text):
             return True
-        return (i + 1 < len(sents) and _names_result_of(s, sents[i + 1])) or _reads_as_setback(s)
+        return ((i + 1 < len(sents) and _names_result_of(s, sents[i + 1])) or _reads_as_setback(s)
+                or any(_read_together(sents[j], sents[j + 1]) for j in (i - 1, i) if 0 <= j < len(sents) - 1))
     if GENERIC_EXAM.search(s.text) and _AGAIN.search(s.text):
         return True  # "…until I sat the exam again": a draft may never name the exam it failed
     if not ATTEMPT.search(s.text):
@@ -620,7 +713,8 @@ def _continues(prev: Sentence, nxt: Sentence) -> bool:
         # "After that I moved to Houston, where my aunt lives": an opener alone does not keep a new topic in the run
         opener = OPENER.search(nxt.text) is not None and not _MOVED_ON.search(nxt.text)
         return (topical or opener or _has_exam(nxt) or ATTEMPT.search(nxt.text) is not None
-                or EXAM_PRONOUN.search(nxt.text) is not None or _placed_in_group(prev, nxt))
+                or EXAM_PRONOUN.search(nxt.text) is not None or _placed_in_group(prev, nxt)
+                or _names_result_of(prev, nxt))
     return nxt.block == prev.block + 1 and _strong(nxt)
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_MONTHS = {
+MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
     "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
 }  # fmt: skip
@@ -81,9 +81,9 @@ def parse_month(text: str, *, end: bool = False) -> str | None:
     t = text.strip().lower().replace(",", " ")
     day = r"\d{1,2}(?:st|nd|rd|th)?"
     if m := re.fullmatch(rf"(?:{day}\s+)?({MONTH_NAME})(?:\s+{day})?\s*({YEAR})", t):
-        return _ym(int(m.group(2)), _MONTHS[m.group(1)[:3]])
+        return _ym(int(m.group(2)), MONTHS[m.group(1)[:3]])
     if m := re.fullmatch(rf"({MONTH_NAME})\s*['’](\d\d)", t):
-        return _ym(2000 + int(m.group(2)), _MONTHS[m.group(1)[:3]])
+        return _ym(2000 + int(m.group(2)), MONTHS[m.group(1)[:3]])
     if m := re.fullmatch(rf"(\d{{1,2}})[/.](\d{{1,2}})[/.]({YEAR})", t):
         first, second = int(m.group(1)), int(m.group(2))
         return _ym(int(m.group(3)), first if first <= 12 else second)
@@ -119,7 +119,7 @@ def find_range(text: str) -> DateRange | None:
     if span := _MONTH_SPAN.search(text):
         year = int(span.group("y"))
         names = ("b1", "b2") if span.group("b1") else ("m1", "m2")
-        first, last = (_ym(year, _MONTHS[span.group(g)[:3].lower()]) for g in names)
+        first, last = (_ym(year, MONTHS[span.group(g)[:3].lower()]) for g in names)
         if found := _checked(first, last, span.span(), False):
             return found
     until = _UNTIL.search(text)  # "From March 2020, when my house job ended, until … August 2021"
