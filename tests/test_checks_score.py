@@ -947,3 +947,12 @@ def test_a_pass_under_pass_fail_reporting_is_no_setback() -> None:
 )
 def test_a_strength_near_setback_words_is_no_setback(text: str) -> None:
     assert not any(d.setback for d in find_score_discussions(make_doc(text, DocKind.INTERVIEW_ANSWER)))
+
+
+def test_what_changed_and_the_evidence_may_be_told_where_the_setback_is_taken_up_again(rubrics: RubricSet) -> None:
+    text = ("From June 2021 to March 2022 I was not working clinically. I had failed USMLE Step 1 in May 2021.\n\n"
+            "During those months I also cared for my grandmother in Lahore and kept a weekly clinic log.\n\n"
+            "About the second sitting: I replaced passive reading with timed UWorld blocks and an error notebook. "
+            "I passed Step 1 in February 2022 and scored 238 on Step 2 CK. Today I use the same notebook on the wards.")
+    assert judge(rubrics, "score.what_changed", text, AI)[1].verdict is Verdict.PASS
+    assert judge(rubrics, "score.evidence", text, AI)[1].verdict is Verdict.PASS

@@ -573,7 +573,8 @@ _BY_ME = re.compile(r"\bI\s+(?:\w+\s+){0,2}$")  # the applicant sat it: "I sat",
 _THE_SAME = re.compile(r"^\s*(?:it|the\s+(?:same\s+)?exam|again|a\s+second\s+time)(?![\w])", re.I)
 _MONTH = re.compile(rf"(?<![\w])(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?P<m>{MONTH_NAME})"
                     rf"(?:\s+\d{{1,2}}(?:st|nd|rd|th)?(?![\d\w]))?(?:,?\s*(?P<y>{YEAR}))?", re.I)
-_DATED_AT = re.compile(r"^[^.;]*?\b(?:in|on|by),?\s+(?:(?:uh|um|er),?\s+)?$", re.I)  # "…in Manila on 3 August 2021": the date the verb took
+# "…in Manila on 3 August 2021", "in, uh, November 2021": the date the verb took
+_DATED_AT = re.compile(r"^[^.;]*?\b(?:in|on|by),?\s+(?:(?:uh|um|er),?\s+)?$", re.I)
 _CLAUSE_END = re.compile(r"[.;]|,?\s+(?:and|but|then|after|before|while|when|until|so)\s", re.I)
 SAT_APART = 2  # months between two sittings of one exam that cannot be one sitting and its result
 # "I signed up for a new date in May instead", "I was registering for the same exam again": after a sitting
@@ -940,6 +941,14 @@ def _explained(ctx: Context) -> ScoreDiscussion | Outcome:
             Verdict.NOT_APPLICABLE, summary="exams are mentioned only as a strength; nothing to explain"
         )
     return disc
+
+
+def _taken_up(ctx: Context, main: ScoreDiscussion) -> tuple[Sentence, ...]:
+    """The setback taken up again later in the draft ("I had taken USMLE Step 1 in May 2022. … ¶ About the
+    second sitting: I replaced passive reading with timed blocks…"): those discussions and the sentence after
+    each, where what changed and the later evidence may be told."""
+    return tuple(s for d in score_discussions(ctx) if d.setback and d.start > main.end
+                 for s in with_following(ctx.doc, d))
 
 
 # --- score.mention ------------------------------------------------------------------------------------
@@ -1313,7 +1322,8 @@ def check_what_changed(ctx: Context, params: TermsParams) -> Outcome:
     got = _explained(ctx)
     if isinstance(got, Outcome):
         return got
-    found = _first_change(ctx.doc, _after_setback(got, with_following(ctx.doc, got)), params.terms)
+    found = _first_change(ctx.doc, [*_after_setback(got, with_following(ctx.doc, got)), *_taken_up(ctx, got)],
+                          params.terms)
     if found:
         return Outcome(Verdict.PASS, summary=f'names a change in approach: "{quote(found, 40)}"')
     note = "no study method, schedule, self-testing or feedback is named"
@@ -1376,7 +1386,7 @@ def check_evidence(ctx: Context, params: TermsParams) -> Outcome:
     got = _explained(ctx)
     if isinstance(got, Outcome):
         return got
-    found = _later_evidence(ctx.doc, with_following(ctx.doc, got), params.terms)
+    found = _later_evidence(ctx.doc, with_following(ctx.doc, got) + _taken_up(ctx, got), params.terms)
     if found:
         return Outcome(Verdict.PASS, summary=f'points to later evidence: "{quote(found, 40)}"')
     note = "no later exam result, passing attempt, shelf score or clinical evaluation here or right after"
