@@ -956,3 +956,18 @@ def test_what_changed_and_the_evidence_may_be_told_where_the_setback_is_taken_up
             "I passed Step 1 in February 2022 and scored 238 on Step 2 CK. Today I use the same notebook on the wards.")
     assert judge(rubrics, "score.what_changed", text, AI)[1].verdict is Verdict.PASS
     assert judge(rubrics, "score.evidence", text, AI)[1].verdict is Verdict.PASS
+
+
+def test_a_friends_exam_told_by_pronoun_is_not_the_applicants() -> None:
+    friend = ("My friend Oksana and I moved to Lviv in 2022. She took Step 1 that summer. The day her result came, "
+              "she did not come to the hospital. She sat again in February and passed.")
+    assert not any(d.setback for d in find_score_discussions(make_doc(friend, DocKind.INTERVIEW_ANSWER)))
+    told = ("In August 2021 the dean called me at home. He wanted me to hear it from him before I opened the portal: "
+            "I had not passed Step 1. I then rebuilt my preparation around timed UWorld blocks.")
+    assert any(d.setback for d in find_score_discussions(make_doc(told, DocKind.ADDITIONAL_INFO)))
+
+
+def test_a_batch_below_me_is_no_low_result() -> None:
+    text = ("The report came three weeks later, and the dean asked me to lead the Step 2 CK review sessions for the "
+            "batch below me. I have run those sessions for 46 students since.")
+    assert not any(d.setback for d in find_score_discussions(make_doc(text)))

@@ -141,7 +141,7 @@ _ORDINAL = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
 SETBACK = re.compile(
     r"(?<![\w])(?:(?<!pass/)(?<!pass-)(?<!pass\sor\s)fail(?:ed|ure|ures|ing)?(?!\s+to\b)|(?:did\s+not|didn['’]t|not)\s+pass(?:ed)?|(?:second|third|multiple|two|three"
     r"|another|later|subsequent|repeat|2nd)\s+(?:(?:Step[\s-]*\w+|USMLE|exam|test)\s+)?(?:attempts?|sittings?|tr(?:y|ies)|dates?)"
-    r"|re-?tak(?:e|es|ing|en)|re-?took|re-?s[ai]t(?:s|ting)?|repeat(?:ed)?|below|low(?:er|est)?|marginal"
+    r"|re-?tak(?:e|es|ing|en)|re-?took|re-?s[ai]t(?:s|ting)?|repeat(?:ed)?|below(?!\s+(?:me|us)\b)|low(?:er|est)?|marginal"
     r"|underperform\w*|struggl\w*|difficult(?:y|ies)?|disappoint\w*|setbacks?|unsuccessful|short\s+of"
     r"|not\s+(?:where|what)\s+I|weak(?:er|est)?|poor(?:ly)?|modest|mediocre|unsatisfactory|not\s+competitive"
     # a result judged plainly: "not strong", "isn't competitive", "not my best", "will not impress you"
@@ -399,14 +399,18 @@ OTHERS = re.compile(
     r"(?<![\w])(?:class-?mates?|friends?|colleagues?|batch-?mates?|room-?mates?|flat-?mates?|brother|sister|cousin"
     r"|father|mother|wife|husband|fianc[ée]e?|mentors?|mentees?|students?|juniors?|seniors?|residents?|applicants?"
     r"|candidates?|IMGs|peers|tutees?|study\s+partner|others|who\s+(?:had\s+)?(?:failed|scored|retook|passed|got)|whose"
-    r"|(?:\w+\s+)?of\s+them|they)"
+    r"|(?:\w+\s+)?of\s+them|they"
+    # a friend's exam told by pronoun ("She took Step 1 that summer", "the day her result came"); not the dean
+    # who tells the applicant theirs ("He wanted me to hear it from him")
+    r"|(?:she|he)\s+(?:\w+\s+){0,2}?(?:took|sat|failed|passed|scored|retook|re-?sat|wrote|attempted|cleared)"
+    r"|(?:her|his)\s+(?:\w+\s+)?(?:scores?|results?|Step|exams?|attempts?|USMLE|COMLEX))"
     r"(?![\w])",
     re.I,
 )
 OWN_RESULT = re.compile(
     r"(?<![\w])(?:I(?:['’]m|\s+am|\s+was)\s+(?:one\s+of|the\s+(?:applicant|candidate|student))"
     r"|(?:Step[\s-]*\w+|Level\s*\w+|USMLE|COMLEX)\s+(?:was|is|has\s+been)\s+my"
-    r"|I\s+(?:(?:\w+ly|had|have|then|also|only|eventually|finally|just|still)\s+){0,3}(?:failed|retook"
+    r"|I\s+(?:(?:\w+ly|had|have|then|also|only|eventually|finally|just|still|not|never)\s+){0,3}(?:failed|retook"
     r"|re-?took|re-?sat|sat|scored|got|passed|took|did\s+not|didn['’]t|received|obtained|wrote|attempted|barely"
     r"|(?:re-?)?booked|(?:re-?)?registered|signed\s+up|enrolled"
     r"|narrowly|fell|could\s+not|couldn['’]t|was\s+not\s+able|struggled|underperformed|had\s+to|needed|scraped"
