@@ -971,3 +971,11 @@ def test_a_batch_below_me_is_no_low_result() -> None:
     text = ("The report came three weeks later, and the dean asked me to lead the Step 2 CK review sessions for the "
             "batch below me. I have run those sessions for 46 students since.")
     assert not any(d.setback for d in find_score_discussions(make_doc(text)))
+
+
+def test_explaining_my_reasoning_is_no_setback_and_a_note_on_each_miss_is_a_change(rubrics: RubricSet) -> None:
+    assert not score.setback_wording("I scored 236 on Step 2 CK, and I still explain my reasoning at the bedside.")
+    assert score.setback_wording("I want to explain my Step 1 score.")
+    text = ("Step 1 did not go well for me in 2022. Since then I have studied only through questions, writing a "
+            "one-line note on why I missed each one.")
+    assert judge(rubrics, "score.what_changed", text, AI)[1].verdict is Verdict.PASS
