@@ -212,6 +212,15 @@ def test_a_closing_restatement_of_a_value_shown_earlier_is_backed() -> None:
     assert run("kaiser.evidence_backed", stuffed).verdict is Verdict.WARN
 
 
+def test_a_value_professed_needs_its_own_experience_even_when_shown_earlier() -> None:
+    shown = ("At our district clinic I coordinated weekly huddles with nurses and a pharmacist to review 40 diabetic "
+             "patients. I want to learn more about psychiatry. ")
+    professed = shown + "Above all, I am also committed to teamwork and to care delivered by a team."
+    out = run("kaiser.evidence_backed", professed)
+    assert out.verdict is Verdict.WARN and "team-based" in out.hits[0].note
+    assert run("kaiser.evidence_backed", shown + "I bring a calm way of working in a team.").verdict is Verdict.PASS
+
+
 def test_a_strong_kaiser_statement_passes_all_three() -> None:
     text = (
         "During my family medicine externship at a federally qualified health center in Fresno, I called 40 "

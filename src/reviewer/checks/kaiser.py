@@ -95,8 +95,9 @@ def check_why_specific(ctx: Context, params: WhyParams) -> Outcome:
 # The applicant's own values as a list ("I value health equity, prevention and teamwork", "I am passionate
 # about diversity"): words that say what the applicant likes, not what Kaiser does, up to the next clause.
 OWN_VALUES = re.compile(
-    r"\bI\s+(?:also\s+|truly\s+|deeply\s+|really\s+|strongly\s+)?(?:value|am\s+passionate\s+about|care\s+(?:deeply\s+)?about"
-    r"|believe\s+in|love|am\s+committed\s+to|am\s+drawn\s+to\s+(?:the\s+)?(?:ideas?|values?|principles?)\s+of)\b"
+    r"\bI\s+(?:also\s+|truly\s+|deeply\s+|really\s+|strongly\s+)?(?:value|am\s+(?:also\s+|deeply\s+|truly\s+)?passionate"
+    r"\s+about|care\s+(?:deeply\s+)?about|believe\s+in|love|am\s+(?:also\s+|deeply\s+|truly\s+)?committed\s+to"
+    r"|am\s+drawn\s+to\s+(?:the\s+)?(?:ideas?|values?|principles?)\s+of)\b"
     r"[^.;:]*?(?=,\s*(?:and|but)\s+(?:I|it|its|Kaiser|KP)\b|[.;:]|$)",
     re.IGNORECASE,
 )
@@ -225,9 +226,12 @@ def check_evidence_backed(ctx: Context, params: EvidenceParams) -> Outcome:
     shown = {area for (_, areas), ok in zip(claims, backed, strict=True) if ok for area in areas}
     hits: list[Hit] = []
     for (sent, areas), ok in zip(claims, backed, strict=True):
-        if ok or set(areas) <= shown:
+        # a value professed ("I strongly believe in health equity") needs its own experience beside it, even
+        # where the statement has shown that value elsewhere
+        professed = OWN_VALUES.search(sent.text) is not None
+        if ok or (set(areas) <= shown and not professed):
             continue
-        areas = [a for a in areas if a not in shown]
+        areas = areas if professed else [a for a in areas if a not in shown]
         hits.append(
             Hit(
                 sent.start,
