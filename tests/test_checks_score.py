@@ -979,3 +979,16 @@ def test_explaining_my_reasoning_is_no_setback_and_a_note_on_each_miss_is_a_chan
     text = ("Step 1 did not go well for me in 2022. Since then I have studied only through questions, writing a "
             "one-line note on why I missed each one.")
     assert judge(rubrics, "score.what_changed", text, AI)[1].verdict is Verdict.PASS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Examinations: USMLE Step 1, attempts: 2 (June 2021; February 2022, passed).",
+        "Of the nine of us who sat Step 1 in 2022, eight saw a pass on their first score report; I was the ninth.",
+        "The week our Step 1 results came out, my batchmates were trading numbers in the 240s, and I stayed silent "
+        "because mine was 206, nearly thirty points under the group's median.",
+    ],
+)
+def test_a_setback_in_a_list_line_or_among_a_group_is_the_applicants(text: str) -> None:
+    assert any(d.setback for d in find_score_discussions(make_doc(text, DocKind.ADDITIONAL_INFO)))

@@ -183,6 +183,8 @@ SETBACK = re.compile(
     # "I sat Step 1 in March 2022 and, um, again in October 2022": two sittings by their dates
     r"|(?:sat|took|wrote|attempted)\s+(?:for\s+)?(?:it|the\s+exam|(?:USMLE\s+)?Step[\s-]*\w+(?:\s*CK)?|COMLEX[\w\s-]{0,12}?)\s+"
     r"(?:in|on)\s+[^.;?,]{0,30}?\band,?\s+(?:(?:um|uh|er|well),?\s+)?(?:then\s+)?again\s+(?:in|on)\b"
+    # "USMLE Step 1, attempts: 2 (June 2021; February 2022, passed)": a count of attempts in a list line
+    r"|attempts?\s*[:=(]\s*(?:[2-6]|two|three|four)(?![\w])"
     # "it came back more than twenty points under that"
     r"|points?\s+(?:under|below|short\s+of|lower\s+than|beneath)\b"
     # "sits at the wrong end of the curve", "in the bottom third"
@@ -414,9 +416,11 @@ OWN_RESULT = re.compile(
     r"|I\s+(?:(?:\w+ly|had|have|then|also|only|eventually|finally|just|still|not|never)\s+){0,3}(?:failed|retook"
     r"|re-?took|re-?sat|sat|scored|got|passed|took|did\s+not|didn['’]t|received|obtained|wrote|attempted|barely"
     r"|(?:re-?)?booked|(?:re-?)?registered|signed\s+up|enrolled"
+    r"|was\s+the\s+\w+(?:th|st|nd|rd)\b(?!\s+to\b)"
     r"|narrowly|fell|could\s+not|couldn['’]t|was\s+not\s+able|struggled|underperformed|had\s+to|needed|scraped"
     r"|cleared|tried|performed|did)|my\s+(?:own\s+)?(?:first\s+|second\s+|initial\s+|low\s+)?(?:attempts?|Step"
-    r"|COMLEX|USMLE|scores?|results?|boards?|performance|failure|exam|Level))(?![\w])",
+    r"|COMLEX|USMLE|scores?|results?|boards?|performance|failure|exam|Level)"
+    r"|mine\s+(?:was|is|came|had))(?![\w])",  # "…were trading numbers in the 240s, and mine was 206"
     re.I,
 )
 
@@ -445,7 +449,10 @@ _AMONG_THE_FAILED = re.compile(
     r"\bonly\s+(\w+)\s+(?:of\s+us\s+)?(?:passed|cleared\s+it|made\s+it)\b[^.]*?\bI\s+was\s+(?:one\s+of\s+the\s+(?!\1\b)\w+"
     r"|not\s+(?:one\s+of\s+them|among\s+them))"
     r"|\b(?:failed|did\s+not\s+pass|didn['’]t\s+pass|had\s+to\s+(?:re-?take|repeat|re-?sit|sit)\s+it\s+again)\b[^.]*?"
-    r"\b(?:I\s+was\s+(?:one\s+of\s+them|among\s+them)|including\s+me|myself\s+included|me\s+among\s+them)\b",
+    r"\b(?:I\s+was\s+(?:one\s+of\s+them|among\s+them)|including\s+me|myself\s+included|me\s+among\s+them)\b"
+    # "ten saw a pass on their first score report; I was the eleventh"
+    r"|\b(?:passed|saw\s+a\s+pass|cleared\s+it|made\s+it)\b[^.]*?[;,:]\s*(?:and\s+|but\s+)?I\s+was\s+the\s+"
+    r"(?:\w+(?:th|st|nd|rd)|last|only\s+one\s+(?:who\s+)?(?:did\s+not|didn['’]t)|exception|odd\s+one\s+out)\b(?!\s+to\b)",
     re.I,
 )
 # Clauses: a setback is read clause by clause at the hard breaks (";", a dash), where one sentence joins two
