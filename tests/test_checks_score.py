@@ -992,3 +992,25 @@ def test_explaining_my_reasoning_is_no_setback_and_a_note_on_each_miss_is_a_chan
 )
 def test_a_setback_in_a_list_line_or_among_a_group_is_the_applicants(text: str) -> None:
     assert any(d.setback for d in find_score_discussions(make_doc(text, DocKind.ADDITIONAL_INFO)))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # someone else's exam, told by name and pronoun, with the applicant's part only as a helper
+        "My sister Ayesha took Step 1 in the autumn of 2021. When the result came, she did not say anything for a "
+        "long time. It was not a pass. She began timed blocks, and she passed the following spring.",
+        # a first-attempt pass after a postponed date
+        "My Step 1 was booked for the 3rd of March 2022, at the Prometric centre in Kyiv. The test centre closed, and "
+        "I rescheduled the exam three times before I could sit it in Warsaw in August 2022. I passed on my first "
+        "attempt.",
+        # the result that took time, not a low one
+        "My path through the USMLE took longer than I had planned. Step 1 reached me in 2022 as a single word, "
+        "Pass. When I finally sat Step 2 CK in January 2024, the score of 246 let me start applying.",
+        # other people's struggles in a relative clause beside the applicant's strength
+        "When my Step 2 CK report came back, the office asked me to lead their preparation sessions, and they "
+        "assigned me the students who had struggled most.",
+    ],
+)
+def test_what_is_not_the_applicants_setback(text: str) -> None:
+    assert not any(d.setback for d in find_score_discussions(make_doc(text, DocKind.PERSONAL_STATEMENT)))
