@@ -1014,3 +1014,9 @@ def test_a_setback_in_a_list_line_or_among_a_group_is_the_applicants(text: str) 
 )
 def test_what_is_not_the_applicants_setback(text: str) -> None:
     assert not any(d.setback for d in find_score_discussions(make_doc(text, DocKind.PERSONAL_STATEMENT)))
+
+
+def test_a_score_is_the_exam_taken_not_the_exam_registered_for() -> None:
+    text = ("I took Step 2 CK in May 2022, and by July I had already registered for Step 3, because the number on my "
+            "report, two hundred and fourteen, was not going to open any doors.")
+    assert score._scores(text) == [("Step 2 CK", 214)]

@@ -344,8 +344,8 @@ def _has_exam(s: Sentence) -> bool:
 
 
 _GOT_BEFORE = re.compile(r"\b(?:I\s+)?(?:got|scored|received|earned|obtained)\s+(?:a\s+|an\s+|only\s+|just\s+)?$", re.I)
-_RESULT_BEFORE = re.compile(r"(?:score|result)\s+(?:was|of|came\s+back\s+(?:as|at))\s+(?:an?\s+|only\s+|just\s+)?$",
-                            re.I)
+_RESULT_BEFORE = re.compile(r"(?:(?:score|result)\s+(?:was|of|came\s+back\s+(?:as|at))\s+(?:an?\s+|only\s+|just\s+)?"
+                            r"|(?:number|score)\s+on\s+(?:my|the)\s+(?:score\s+)?report,?\s+)$", re.I)
 
 
 _A_BAR = re.compile(r"(?<![\w])(?:minimum|cut-?offs?|thresholds?|at\s+least|passing\s+(?:score|mark|line)|pass\s+mark"
@@ -378,13 +378,16 @@ def _scores(text: str, exam: str | None = None) -> list[tuple[str, int]]:
     out = []
     named = list(EXAM.finditer(text))
     for m in _NUMBER.finditer(text):
-        before = [e for e in named if e.end() <= m.start()]
+        # an exam planned ("by July I had registered for Step 3, because the number on my report, 214, …") is not
+        # the one whose score follows
+        before = [e for e in named if e.end() <= m.start()
+                  and not PLAN.search(text[max(0, e.start() - 30) : e.start()])]
         after = next((e for e in named if e.start() >= m.end()), None)
         if after is not None and re.fullmatch(r"\s+(?:points\s+)?(?:on|in|for)\s+(?:the\s+|my\s+)?",
                                               text[m.end() : after.start()]):
             which = exam_name(after.group())  # "I scored 196 on USMLE Step 1"
         elif before and (m.start() - before[-1].end() <= 60
-                         or _RESULT_BEFORE.search(text[max(0, m.start() - 20) : m.start()])
+                         or _RESULT_BEFORE.search(text[max(0, m.start() - 30) : m.start()])
                          or _GOT_BEFORE.search(text[max(0, m.start() - 25) : m.start()])):
             which = exam_name(before[-1].group())  # "…before my Step 1, …, and my score was 198"
         elif not named and exam is not None and RESULT_VERB.search(text):
