@@ -887,16 +887,6 @@ def test_an_exam_written_with_a_hyphen_is_the_exam(written: str) -> None:
         "again and passed.",
         "So, um, the number: two hundred and four. It's, yeah, it's not the number I wanted. I then did UWorld twice, "
         "and I scored 244 on Step 2 CK.",
-    ],
-)
-def test_a_setback_reported_obliquely_is_a_setback(text: str) -> None:
-    found = find_score_discussions(make_doc(text, DocKind.INTERVIEW_ANSWER))
-    assert any(d.setback for d in found)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
         # two sittings of one exam by their dates, the second with no exam named
         "Well, I took Step 2 CK in March 2021. In February 2022 I sat again and scored 233. Now I plan my clinic "
         "days the same way.",
@@ -906,10 +896,15 @@ def test_a_setback_reported_obliquely_is_a_setback(text: str) -> None:
         "again. I now keep an error log.",
         "Before my observership I had sat for Step 2 CK. The number that came back sat below the minimum of most "
         "programs on my list.",
+        # a list line, the last of a group that passed, the applicant's own number among classmates'
+        "Examinations: USMLE Step 1, attempts: 2 (June 2021; February 2022, passed).",
+        "Of the nine of us who sat Step 1 in 2022, eight saw a pass on their first score report; I was the ninth.",
+        "The week our Step 1 results came out, my batchmates were trading numbers in the 240s, and I stayed silent "
+        "because mine was 206, nearly thirty points under the group's median.",
     ],
 )
-def test_a_setback_told_across_sentences_is_a_setback(text: str) -> None:
-    found = find_score_discussions(make_doc(text, DocKind.ADDITIONAL_INFO))
+def test_a_setback_reported_obliquely_is_a_setback(text: str) -> None:
+    found = find_score_discussions(make_doc(text, DocKind.INTERVIEW_ANSWER))
     assert any(d.setback for d in found)
 
 
@@ -923,6 +918,10 @@ def test_a_setback_told_across_sentences_is_a_setback(text: str) -> None:
         (["I sat Step 1 on March 3, 2022.", "In October I took it again."], True),
         (["So, I took Step 1 in Lima in, uh, November 2021.", "I signed up for a new date in May instead."], True),
         (["I planned to sit Step 1 in November 2021.", "I signed up for a new date in May instead."], False),
+        # a year alone is any month of it: a pass in March of the next year is a second sitting, one in the same
+        # year may be the first's result
+        (["Six of us from my class took Step 1 in the same month of 2021.", "I passed in March 2022."], True),
+        (["I took Step 1 in 2021.", "I passed Step 1 in December 2021 with 231."], False),
     ],
 )
 def test_sittings_are_read_by_their_dates(run: list[str], twice: bool) -> None:
@@ -979,19 +978,6 @@ def test_explaining_my_reasoning_is_no_setback_and_a_note_on_each_miss_is_a_chan
     text = ("Step 1 did not go well for me in 2022. Since then I have studied only through questions, writing a "
             "one-line note on why I missed each one.")
     assert judge(rubrics, "score.what_changed", text, AI)[1].verdict is Verdict.PASS
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Examinations: USMLE Step 1, attempts: 2 (June 2021; February 2022, passed).",
-        "Of the nine of us who sat Step 1 in 2022, eight saw a pass on their first score report; I was the ninth.",
-        "The week our Step 1 results came out, my batchmates were trading numbers in the 240s, and I stayed silent "
-        "because mine was 206, nearly thirty points under the group's median.",
-    ],
-)
-def test_a_setback_in_a_list_line_or_among_a_group_is_the_applicants(text: str) -> None:
-    assert any(d.setback for d in find_score_discussions(make_doc(text, DocKind.ADDITIONAL_INFO)))
 
 
 @pytest.mark.parametrize(

@@ -594,10 +594,16 @@ def _worded(run: Sequence[Sentence], k: int) -> bool:
 # again months later (a result comes back within about four weeks) was taken twice, whatever the words say.
 _SITTING = re.compile(r"(?<![\w])(?:sat(?:\s+for)?|took|wrote|attempted|passed|cleared|scored|re-?sat|re-?took)"
                       r"(?![\w])", re.I)
-_BY_ME = re.compile(r"\bI\s+(?:\w+\s+){0,2}$")  # the applicant sat it: "I sat", "I had sat for", "I then took"
+# the applicant sat it: "I sat", "I had sat for", "we both took", "Six of us from my class … took"
+_BY_ME = re.compile(r"(?:\b(?:I|we)\s+(?:\w+\s+){0,2}|\bof\s+us\b[^.;]{0,80})$", re.I)
 _THE_SAME = re.compile(r"^\s*(?:it|the\s+(?:same\s+)?exam|again|a\s+second\s+time)(?![\w])", re.I)
+# "I passed in March 2022": a pass with no object is of the exam the run is about
+_PASSED_BARE = re.compile(r"^(?:passed|cleared)\s*(?:[,.;]|$|(?:in|on|at|with|after|that|this|last|the\s+following)\b)",
+                          re.I)
 _MONTH = re.compile(rf"(?<![\w])(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?P<m>{MONTH_NAME})"
                     rf"(?:\s+\d{{1,2}}(?:st|nd|rd|th)?(?![\d\w]))?(?:,?\s*(?P<y>{YEAR}))?", re.I)
+# a year alone, with no month: "in 2021", "in the same month of 2021", "in the spring of 2022"
+_YEAR_OF = re.compile(rf"\b(?:in|during|of)\s+(?P<y>{YEAR})(?![\w])", re.I)
 # "…in Manila on 3 August 2021", "in, uh, November 2021": the date the verb took
 _DATED_AT = re.compile(r"^[^.;]*?\b(?:in|on|by),?\s+(?:(?:uh|um|er),?\s+)?$", re.I)
 _CLAUSE_END = re.compile(r"[.;]|,?\s+(?:and|but|then|after|before|while|when|until|so)\s", re.I)
@@ -607,35 +613,41 @@ _BOOKED_AGAIN = re.compile(r"(?<![\w])(?:signed\s+up|(?:re-?)?registered|registe
                            r"\s+(?:for\s+)?(?:(?:it|the\s+(?:same\s+)?exam)\s+)?(?:again|a\s+(?:new|second)\s+"
                            r"(?:test\s+|exam\s+)?(?:date|sitting|attempt))(?![\w])", re.I)
 
+Months = tuple[int, int]  # the first and last month (``year * 12 + month - 1``) a date may mean
 
-def _sat_when(text: str, at: int, end: int, last: int | None) -> int | None:
-    """The month (``year * 12 + month - 1``) of the date that the verb ending at ``end`` (starting at ``at``)
-    dates: the first date of its clause after it ("sat Step 1 in Manila on 3 August 2021"), or a date opening
-    its clause before it ("In January 2023 I sat again"); a month with no year is the first such month after
-    ``last``, the date before it."""
+
+def _sat_when(text: str, at: int, end: int, last: int | None) -> Months | None:
+    """When the verb at ``at:end`` says the exam was sat, passed or scored: the first date of its clause after
+    it ("sat Step 1 in Manila on 3 August 2021"), or a date opening its clause before it ("In January 2023 I sat
+    again"). A month with no year is the first such month after ``last``, the month dated before it; a year
+    with no month ("in the same month of 2021") is any month of that year."""
     tail = text[end:]
     stop = _CLAUSE_END.search(tail)
-    found = [m for m in _MONTH.finditer(tail[: stop.start() if stop else len(tail)])
-             if _DATED_AT.match(tail[: m.start()])]
+    clause = tail[: stop.start() if stop else len(tail)]
+    found = [m for m in _MONTH.finditer(clause) if _DATED_AT.match(tail[: m.start()])]
     if not found:
         head = text[:at]
         found = [m for m in _MONTH.finditer(head) if re.fullmatch(r"\s*,?\s*I\s+(?:\w+\s+){0,2}", head[m.end():])
                  and re.search(r"(?:^|[,;]\s*|\b(?:in|on|by)\s+)$", head[: m.start()], re.I)]
     if not found:
-        return None
+        year = _YEAR_OF.search(clause)
+        return None if year is None else (int(year.group("y")) * 12, int(year.group("y")) * 12 + 11)
     m = found[0]
     month = MONTHS[m.group("m")[:3].lower()] - 1
     if m.group("y"):
-        return int(m.group("y")) * 12 + month
+        return int(m.group("y")) * 12 + month, int(m.group("y")) * 12 + month
     # "took Step 1 in November 2021 … a new date in May": the next such month after the last date
-    return None if last is None else last - last % 12 + month + (12 if month < last % 12 else 0)
+    if last is None:
+        return None
+    when = last - last % 12 + month + (12 if month < last % 12 else 0)
+    return when, when
 
 
 def _sat_twice(run: Sequence[Sentence]) -> bool:
-    """Did the applicant sit one exam of the run twice, by the dates given (:data:`SAT_APART`), or book it
-    again after sitting it?"""
-    sittings: dict[str, list[int]] = {}
-    exam: str | None = None  # the exam the run is on about: "I sat again", "took it"
+    """Did the applicant sit one exam of the run twice, by the dates given (:data:`SAT_APART` months apart at
+    the least the dates allow), or book it again after sitting it?"""
+    sittings: dict[str, list[Months]] = {}
+    exam: str | None = None  # the exam the run is on about: "I sat again", "took it", "I passed in March"
     last: int | None = None
     for s in run:
         text = s.text
@@ -645,15 +657,16 @@ def _sat_twice(run: Sequence[Sentence]) -> bool:
             if not _BY_ME.search(text[: v.start()]):
                 continue
             named = EXAM.match(text, v.end() + len(text[v.end():]) - len(text[v.end():].lstrip()))
-            of = exam_name(named.group()) if named else (exam if _THE_SAME.match(text[v.end():]) else None)
+            same = _THE_SAME.match(text[v.end():]) or _PASSED_BARE.match(text[v.start():])
+            of = exam_name(named.group()) if named else (exam if same else None)
             when = _sat_when(text, v.start(), v.end(), last)
             if when is not None:
-                last = when
+                last = when[0]
                 if of is not None:
                     sittings.setdefault(of, []).append(when)
         names = [exam_name(m.group()) for m in EXAM.finditer(text)]
         exam = names[-1] if names else exam
-    return any(max(months) - min(months) >= SAT_APART for months in sittings.values())
+    return any(b[0] - a[1] >= SAT_APART for dates in sittings.values() for a in dates for b in dates)
 
 
 def _passed_first_time(run: Sequence[Sentence], exam: str) -> bool:
