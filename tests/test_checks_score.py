@@ -964,6 +964,9 @@ def test_a_friends_exam_told_by_pronoun_is_not_the_applicants() -> None:
     told = ("In August 2021 the dean called me at home. He wanted me to hear it from him before I opened the portal: "
             "I had not passed Step 1. I then rebuilt my preparation around timed UWorld blocks.")
     assert any(d.setback for d in find_score_discussions(make_doc(told, DocKind.ADDITIONAL_INFO)))
+    mine = ("Exam history: USMLE Step 1 not passed (June 2021); passed (April 2022).\n\nFrom July 2021 to April 2022 I "
+            "was at home preparing to sit Step 1 again, and on weekends I helped at my father's clinic.")
+    assert any(d.setback for d in find_score_discussions(make_doc(mine, DocKind.ADDITIONAL_INFO)))
 
 
 def test_a_batch_below_me_is_no_low_result() -> None:

@@ -401,18 +401,18 @@ def _scores(text: str, exam: str | None = None) -> list[tuple[str, int]]:
     return out
 
 
+# A friend's exam told by pronoun ("She took Step 1 that summer", "the day her result came"); not the dean who
+# tells the applicant theirs ("He wanted me to hear it from him").
+_HER_EXAM = (r"(?:she|he)\s+(?:\w+\s+){0,2}?(?:took|sat|failed|passed|pass|scored|retook|re-?sat|wrote|attempted"
+             r"|cleared)|(?:her|his)\s+(?:\w+\s+){0,3}?(?:scores?|results?|Step|exams?|attempts?|USMLE|COMLEX)")
+HER_EXAM = re.compile(rf"(?<![\w])(?:{_HER_EXAM})(?![\w])", re.I)
 # Someone else's result ("My classmate failed Step 1 twice", "I mentored three juniors who had failed Step 1") is
 # not the applicant's setback, unless the sentence also gives the applicant's own ("Unlike my friends, I failed").
 OTHERS = re.compile(
     r"(?<![\w])(?:class-?mates?|friends?|colleagues?|batch-?mates?|room-?mates?|flat-?mates?|brother|sister|cousin"
     r"|father|mother|wife|husband|fianc[ée]e?|mentors?|mentees?|students?|juniors?|seniors?|residents?|applicants?"
     r"|candidates?|IMGs|peers|tutees?|study\s+partner|others|who\s+(?:had\s+)?(?:failed|scored|retook|passed|got)|whose"
-    r"|(?:\w+\s+)?of\s+them|they"
-    # a friend's exam told by pronoun ("She took Step 1 that summer", "the day her result came"); not the dean
-    # who tells the applicant theirs ("He wanted me to hear it from him")
-    r"|(?:she|he)\s+(?:\w+\s+){0,2}?(?:took|sat|failed|passed|pass|scored|retook|re-?sat|wrote|attempted|cleared)"
-    r"|(?:her|his)\s+(?:\w+\s+){0,3}?(?:scores?|results?|Step|exams?|attempts?|USMLE|COMLEX))"
-    r"(?![\w])",
+    r"|(?:\w+\s+)?of\s+them|they|" + _HER_EXAM + ")(?![\\w])",
     re.I,
 )
 OWN_RESULT = re.compile(
@@ -699,11 +699,14 @@ def _reports_setback(run: Sequence[Sentence]) -> bool:
 
 def _theirs(run: Sequence[Sentence]) -> bool:
     """Is the run about someone else's exam alone ("My sister took Step 1 in 2021. When the result came, she did
-    not say anything. It was not a pass.")? The exam is taken by another person and nothing in the run is the
+    not say anything. It was not a pass.")? Another person takes the exam and nothing in the run is the
     applicant's own result or places the applicant among the group."""
     own = any(OWN_RESULT.search(s.text) or _AMONG_THE_FAILED.search(s.text) or _AMONG.search(s.text)
               or _NOT_AMONG.search(s.text) or _OF_US.search(s.text) for s in run)
-    return not own and any(_others(s) and (_has_exam(s) or ATTEMPT.search(s.text)) for s in run)
+    # someone else sits it: a sentence about others alone, or one that says she or he did ("…my father's clinic"
+    # beside the applicant's own preparation is not that)
+    return not own and any((_only_others(s) or HER_EXAM.search(s.text)) and (_has_exam(s) or RESULT.search(s.text))
+                           for s in run)
 
 
 def _names_result_of(exam: Sentence, nxt: Sentence) -> bool:
