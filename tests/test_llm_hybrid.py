@@ -43,10 +43,10 @@ KAISER = (
 REASON = KAISER.split(". ")[0] + "."
 # A setback the rules do not read (no exam result word), which a capable model recognises.
 MISSED = (
-    "I grew up in Pune. My boards are a chapter I would write very differently today. I rebuilt how I study "
+    "I grew up in Pune. My boards were the start of a long lesson in humility. I rebuilt how I study "
     "around question banks and weekly self-tests, and I now bring the same habits to clinic."
 )
-SETBACK = "My boards are a chapter I would write very differently today."
+SETBACK = "My boards were the start of a long lesson in humility."  # a setback the rules do not see
 
 
 def config(**kw: Any) -> LLMConfig:
