@@ -22,10 +22,12 @@ verdicts and spans are those of the commit at which that round arrived (before a
 from a temporary ``git worktree``), and the classifier is fitted on the other rounds. Needs scikit-learn
 (``pip install -e ".[dev]"``).
 
-**setback** reads one sentence and says whether it reports the applicant's own low, failed or retaken result
-(the span finder consults it where its wording finds none: ``reviewer.checks.score``). Its material is
-``train/setback-sentences.jsonl``: single sentences labelled by writers who read only the spec and the guide,
-each line naming its writer. ``--cv`` fits on all writers but one and scores the held-out writer's sentences:
+**setback** reads one sentence, or two neighbouring sentences together, and says whether they report the
+applicant's own low, failed or retaken result (the span finder consults it where its wording finds none:
+``reviewer.checks.score``). Its material is ``train/setback-sentences.jsonl`` (single sentences) and
+``train/setback-passages.jsonl`` (passages of two or three sentences, most of whose setbacks no single sentence
+states), labelled by writers who read only the spec and the guide, each line naming its writer. ``--cv`` fits
+on all writers but one and scores the held-out writer's sentences and passages:
 the rules' reading of each sentence alone, the classifier's, and the two combined as the span finder combines
 them (the rules' wording was checked on the first four writers' sentences: their combined figure is optimistic).
 """
@@ -286,9 +288,10 @@ def main() -> None:
         write(fit(dev + passages), f"score.excuse: does the score discussion put the result on something outside the "
               f"applicant? Logistic regression over tf-idf words, fitted by benchmarks/judgment/train.py on {len(dev)} "
               f"dev labels and {len(passages)} labelled passages (C={C}, min_df={MIN_DF}).")
-        write(fit(sentences, "setback", C_SETBACK), f"score discussions: does the sentence report the applicant's own "
-              f"low, failed or retaken exam result? Logistic regression over tf-idf words, fitted by "
-              f"benchmarks/judgment/train.py on {len(sentences)} labelled sentences (C={C_SETBACK}, min_df={MIN_DF}).")
+        write(fit(sentences, "setback", C_SETBACK), f"score discussions: does the sentence (or two neighbouring "
+              f"sentences) report the applicant's own low, failed or retaken exam result? Logistic regression over "
+              f"tf-idf words, fitted by benchmarks/judgment/train.py on {len(sentences)} labelled sentences and "
+              f"passages (C={C_SETBACK}, min_df={MIN_DF}).")
 
 
 if __name__ == "__main__":
