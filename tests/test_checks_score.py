@@ -896,6 +896,11 @@ def test_an_exam_written_with_a_hyphen_is_the_exam(written: str) -> None:
         "again. I now keep an error log.",
         "Before my observership I had sat for Step 2 CK. The number that came back sat below the minimum of most "
         "programs on my list.",
+        # the exam by its full name, and a retake begun while others moved on
+        "The first time I sat the clinical knowledge exam, in April 2022, the number that came back was eleven "
+        "points short of the line. In November I passed with 222.",
+        "While my classmates began their house officer year, I began Step 1 again from the first page. I studied "
+        "the other way around: timed question blocks first.",
         # a list line, the last of a group that passed, the applicant's own number among classmates'
         "Examinations: USMLE Step 1, attempts: 2 (June 2021; February 2022, passed).",
         "Of the nine of us who sat Step 1 in 2022, eight saw a pass on their first score report; I was the ninth.",

@@ -60,11 +60,13 @@ _STEP = (
 _COMLEX = r"COMLEX(?:-USA)?(?:\s+Level\s*[123](?:\s*-?\s*(?:CE|PE))?)?|Level\s*[123]\s*-?\s*(?:CE|PE)"
 EXAM = re.compile(
     rf"(?<![\w])(?:{_STEP}|{_COMLEX}|(?i:USMLE)|(?i:boards)|(?i:board\s+(?:exam|examination|score)s?)|CK"
+    # the exam by its full name: "the clinical knowledge exam", "Step 2 Clinical Knowledge" is Step 2 CK
+    r"|(?i:clinical\s+knowledge(?:\s+(?:exam|examination|test))?)"
     r"|(?i:licens(?:ing|ure)\s+exam(?:ination)?s?))(?![\w])"
 )
 _EXAM_NAMES = (
     (re.compile(r"2\s*CS", re.I), "Step 2 CS"),
-    (re.compile(r"Step[\s-]*(?:2|II|two)|^CK$", re.I), "Step 2 CK"),
+    (re.compile(r"Step[\s-]*(?:2|II|two)|^CK$|^clinical\s+knowledge", re.I), "Step 2 CK"),
     (re.compile(r"Step[\s-]*(?:1|I|one)(?![\w])", re.I), "Step 1"),
     (re.compile(r"Step[\s-]*(?:3|III|three)", re.I), "Step 3"),
     (re.compile(r"Level\s*1", re.I), "COMLEX Level 1"),
@@ -179,7 +181,8 @@ SETBACK = re.compile(
     r"|(?:just|only|barely)\s+(?:a\s+few\s+points\s+|\w+\s+points\s+)?(?:over|above)\s+the\s+(?:passing\s+)?(?:line|mark|score)"
     r"|(?:under|below)\s+what\s+(?:\w+\s+){0,4}programs"
     r"|(?:not|isn['’]t|wasn['’]t)\s+(?:the\s+kind\s+of|a|the|what)\s+(?:number|score|result)"
-    r"|(?:sat|took|wrote|write|sit|take|do|did|attempted|present|presented)\s+(?:for\s+)?(?:it|the\s+exam|Step[\s-]*\w+)"
+    r"|(?:sat|took|wrote|write|sit|take|do|did|attempted|present|presented|began|started|restarted)\s+(?:for\s+)?"
+    r"(?:it|the\s+exam|Step[\s-]*\w+)"
     r"\s+(?:again|twice)"
     r"|(?:sat|took|wrote|attempted)\s+(?:for\s+)?(?:it|the\s+exam|Step[\s-]*\w+)\b[^.;?]{0,60}?\b(?:and\s+)?then\s+again\b"
     # "I sat Step 1 in March 2022 and, um, again in October 2022": two sittings by their dates
@@ -420,7 +423,7 @@ OWN_RESULT = re.compile(
     r"|(?:Step[\s-]*\w+|Level\s*\w+|USMLE|COMLEX)\s+(?:was|is|has\s+been)\s+my"
     r"|I\s+(?:(?:\w+ly|had|have|then|also|only|eventually|finally|just|still|not|never)\s+){0,3}(?:failed|retook"
     r"|re-?took|re-?sat|sat|scored|got|passed|took|did\s+not|didn['’]t|received|obtained|wrote|attempted|barely"
-    r"|(?:re-?)?booked|(?:re-?)?registered|signed\s+up|enrolled"
+    r"|(?:re-?)?booked|(?:re-?)?registered|signed\s+up|enrolled|began|started|restarted"
     r"|was\s+the\s+\w+(?:th|st|nd|rd)\b(?!\s+to\b)"
     r"|narrowly|fell|could\s+not|couldn['’]t|was\s+not\s+able|struggled|underperformed|had\s+to|needed|scraped"
     r"|cleared|tried|performed|did)|my\s+(?:own\s+)?(?:first\s+|second\s+|initial\s+|low\s+)?(?:attempts?|Step"
