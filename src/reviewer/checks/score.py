@@ -659,8 +659,9 @@ def _sat_twice(run: Sequence[Sentence]) -> bool:
         for v in _SITTING.finditer(text):
             if not _BY_ME.search(text[: v.start()]):
                 continue
-            named = EXAM.match(text, v.end() + len(text[v.end():]) - len(text[v.end():].lstrip()))
-            same = _THE_SAME.match(text[v.end():]) or _PASSED_BARE.match(text[v.start():])
+            tail = text[v.end():]
+            named = EXAM.match(text, len(text) - len(tail.lstrip()))  # the exam right after the verb
+            same = _THE_SAME.match(tail) or _PASSED_BARE.match(text[v.start():])
             of = exam_name(named.group()) if named else (exam if same else None)
             when = _sat_when(text, v.start(), v.end(), last)
             if when is not None:
