@@ -572,3 +572,17 @@ def test_sample_applications(name: str) -> None:
             "2020-10 to 2021-12, 15 months",
         ):
             assert any(months in m for m in gaps), months
+
+
+def test_consistency_names_exams_as_the_score_discussion_does() -> None:
+    """One exam vocabulary: "the clinical knowledge exam" is Step 2 CK, and "Step III" is Step 3, not Step 2."""
+    ai = doc("I passed Step 1 on my second attempt, and I scored 231 on the clinical knowledge exam.",
+             DocKind.ADDITIONAL_INFO, "ai.txt")
+    ps = doc("My Step 2 CK score was 224.", DocKind.PERSONAL_STATEMENT, "ps.txt")
+    assert run("application.consistency", ai, ps).verdict is Verdict.FAIL
+    roman = doc("Step II CK (231) and Step III (218) were both first-attempt passes.", DocKind.ADDITIONAL_INFO,
+                "ai.txt")
+    agrees = doc("I scored 231 on Step 2 CK and 218 on Step 3.", DocKind.PERSONAL_STATEMENT, "ps.txt")
+    assert run("application.consistency", roman, agrees).verdict is Verdict.PASS
+    scores = {(f.exam, f.value) for f in exam_facts(roman, PARAMS) if f.what == "score"}
+    assert scores == {("Step 2 CK", 231), ("Step 3", 218)}

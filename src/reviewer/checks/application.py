@@ -48,7 +48,7 @@ from ..findings import Verdict
 from ..ingest.dates import MONTH_NAME, YEAR, find_date, parse_month
 from .experience import entry_anchor, entry_span
 from .registry import AppContext, Hit, Outcome, Params, register
-from .score import score_discussion, with_digits
+from .score import exam_name, named_exams, score_discussion, with_digits
 from .text import has_term
 
 # --- application.score_once -------------------------------------------------------------------------
@@ -167,12 +167,6 @@ class ConsistencyParams(Params):
     )
 
 
-_EXAM = re.compile(
-    r"(?<![\w])(?:USMLE\s+)?(?:Step[\s-]*(?P<s1>1|(?-i:I)|one)(?![\w])|Step[\s-]*(?P<s2>2|(?-i:II)|two)(?:\s*-?\s*CK)?(?!\s*-?\s*CS)(?![\w])"
-    r"|(?P<ck>(?-i:CK)|(?-i:S2)\s*-?\s*(?-i:CK))(?![\w])"
-    r"|Step[\s-]*(?P<s3>3|(?-i:III)|three)(?![\w])|COMLEX(?:-USA)?\s+Level\s*(?P<c>[123])(?:\s*-?\s*(?:CE|PE))?)",
-    re.IGNORECASE,
-)
 _SCORE = re.compile(r"(?<![\w.,$/-])(?P<n>\d{3})(?![\w%]|\.\d|,\d|\s*(?:th|st|nd|rd|percent)\b)")
 _LINK_AFTER = re.compile(
     r"^(?:\s*(?:score|scored|result|of|was|is|were|a|an|my|with|at|:|-|–|—|\(|,|i|received|earned|obtained|"
@@ -262,13 +256,8 @@ _FAIL_WORD = re.compile(
 
 
 def exam_of(m: re.Match[str]) -> str:
-    if m.group("s1"):
-        return "Step 1"
-    if m.group("s2") or m.group("ck"):
-        return "Step 2 CK"
-    if m.group("s3"):
-        return "Step 3"
-    return f"COMLEX Level {m.group('c')}"
+    """The exam a mention found by ``named_exams`` names."""
+    return exam_name(m.group())
 
 
 @dataclass(frozen=True)
@@ -286,7 +275,7 @@ class Fact:
 
 def _score_facts(doc: Document, sent: Sentence, params: ConsistencyParams) -> Iterator[Fact]:
     text = with_digits(sent.text)  # "two twenty-nine on Step 2 CK" states 229 as much as "229" does
-    exams = list(_EXAM.finditer(text))
+    exams = named_exams(text)
     if not exams:
         return
     for m in _SCORE.finditer(text):
@@ -400,10 +389,10 @@ _EACH = re.compile(r"\b(?:each|both)\b", re.IGNORECASE)
 
 def _exam_before(doc: Document, sent: Sentence, at: int) -> list[re.Match[str]]:
     """The nearest exam named before offset ``at`` of ``sent``, in it or earlier in its paragraph (none or one)."""
-    earlier = list(_EXAM.finditer(sent.text, 0, at))
+    earlier = named_exams(sent.text, 0, at)
     if not earlier:
         prev = [s for s in doc.sentences if s.block == sent.block and s.index < sent.index]
-        earlier = [m for s in prev for m in _EXAM.finditer(s.text)]
+        earlier = [m for s in prev for m in named_exams(s.text)]
     return earlier[-1:]
 
 
@@ -415,10 +404,10 @@ def _attempt_facts(doc: Document, sent: Sentence, clauses: Sequence[tuple[int, i
         value = _attempt_value(text[a:b])
         if value is None:
             continue
-        exams = list(_EXAM.finditer(text, a, b))
+        exams = named_exams(text, a, b)
         paren = _summary_attempt(text, a, b)
         if paren is not None:  # "Step 1: Pass (3rd attempt) Step 2 CK: 229": the exam the result line follows
-            exams = [m for m in _EXAM.finditer(text, 0, paren.start())][-1:]
+            exams = named_exams(text, 0, paren.start())[-1:]
         if not exams:
             exams = _exam_before(doc, sent, a)
         names = sorted({exam_of(m) for m in exams})
@@ -449,7 +438,7 @@ def _outcome_facts(doc: Document, sent: Sentence, clauses: Sequence[tuple[int, i
         outcomes = list(_OUTCOME.finditer(text, a, b)) if dates else []
         if not outcomes:
             continue
-        exams = list(_EXAM.finditer(text, a, b)) or _exam_before(doc, sent, a)
+        exams = named_exams(text, a, b) or _exam_before(doc, sent, a)
         only = exams[0] if len({exam_of(m) for m in exams}) == 1 else None
         for o in outcomes:
             # the exam the outcome names ("passing Step 1 in February 2021 and scoring 236 on Step 2 CK"), else

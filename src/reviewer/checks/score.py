@@ -59,14 +59,14 @@ _STEP = (
 # "Level 2-CE" alone is unambiguous; a bare "Level 1" is not (trauma centres, NICUs), so it needs COMLEX.
 _COMLEX = r"COMLEX(?:-USA)?(?:\s+Level\s*[123](?:\s*-?\s*(?:CE|PE))?)?|Level\s*[123]\s*-?\s*(?:CE|PE)"
 EXAM = re.compile(
-    rf"(?<![\w])(?:{_STEP}|{_COMLEX}|(?i:USMLE)|(?i:boards)|(?i:board\s+(?:exam|examination|score)s?)|CK"
+    rf"(?<![\w])(?:{_STEP}|{_COMLEX}|(?i:USMLE)|(?i:boards)|(?i:board\s+(?:exam|examination|score)s?)|CK|S2\s*-?\s*CK"
     # the exam by its full name: "the clinical knowledge exam", "Step 2 Clinical Knowledge" is Step 2 CK
     r"|(?i:clinical\s+knowledge(?:\s+(?:exam|examination|test))?)"
     r"|(?i:licens(?:ing|ure)\s+exam(?:ination)?s?))(?![\w])"
 )
 _EXAM_NAMES = (
     (re.compile(r"2\s*CS", re.I), "Step 2 CS"),
-    (re.compile(r"Step[\s-]*(?:2|II|two)|^CK$|^clinical\s+knowledge", re.I), "Step 2 CK"),
+    (re.compile(r"Step[\s-]*(?:2|II(?!I)|two)|^(?:S2\s*-?\s*)?CK$|^clinical\s+knowledge", re.I), "Step 2 CK"),
     (re.compile(r"Step[\s-]*(?:1|I|one)(?![\w])", re.I), "Step 1"),
     (re.compile(r"Step[\s-]*(?:3|III|three)", re.I), "Step 3"),
     (re.compile(r"Level\s*1", re.I), "COMLEX Level 1"),
@@ -332,6 +332,16 @@ def exam_name(text: str) -> str:
         if pat.search(text):
             return name
     return "boards"
+
+
+# The exams a score or an attempt count belongs to; "USMLE", "COMLEX", "boards" and Step 2 CS name none of them.
+SCORED_EXAMS = frozenset(("Step 1", "Step 2 CK", "Step 3", "COMLEX Level 1", "COMLEX Level 2", "COMLEX Level 3"))
+
+
+def named_exams(text: str, start: int = 0, end: int | None = None) -> list[re.Match[str]]:
+    """The exam mentions in ``text[start:end]`` that name one scored exam ("Step 1", "the clinical knowledge exam")."""
+    stop = len(text) if end is None else end
+    return [m for m in EXAM.finditer(text, start, stop) if exam_name(m.group()) in SCORED_EXAMS]
 
 
 def exam_mentions(doc: Document, start: int = 0, end: int | None = None) -> tuple[ExamMention, ...]:
