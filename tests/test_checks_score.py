@@ -1014,3 +1014,49 @@ def test_a_score_is_the_exam_taken_not_the_exam_registered_for() -> None:
     text = ("I took Step 2 CK in May 2022, and by July I had already registered for Step 3, because the number on my "
             "report, two hundred and fourteen, was not going to open any doors.")
     assert score._scores(text) == [("Step 2 CK", 214)]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # the exam taken up by pronoun, the result two sentences after its name
+        ("Right, so... Step 2 CK. I took it in 2022 in Toronto, since there is no centre at home. And the number "
+         "I got back, it was not good. My practice forms were all in the 230s and the real one landed about "
+         "fifteen points under them.", DocKind.INTERVIEW_ANSWER),
+        # "my exam … sat for it", then a result worded as a setback in the same paragraph
+        ("My Step 1 was booked for June in Aleppo.\n\nI moved my exam twice, and in the end I sat for it in Beirut "
+         "in October. I want to be open about this part. The outcome was not a pass. I spent the next months "
+         "rebuilding my preparation around timed blocks.", DocKind.PERSONAL_STATEMENT),
+        # the number a paragraph after the exam, with no exam named beside it
+        ("In March 2022 I travelled to Istanbul to sit for Step 1.\n\nThe number that arrived four weeks later was "
+         "two hundred and one. I read it many times before I closed the laptop.", DocKind.PERSONAL_STATEMENT),
+    ],
+)
+def test_a_result_told_away_from_the_exams_name_is_a_setback(text: str, kind: DocKind) -> None:
+    assert any(d.setback for d in find_score_discussions(make_doc(text, kind))), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I moved my exam twice and sat for it in Beirut in October. The outcome was a pass on the first attempt.",
+        "The number of patients that came to the clinic each week was 210, and I saw most of them.",
+        "On the morning of the exam my hands shook so much that I could not sign the register on the first try. "
+        "Three weeks later the report came: Step 2 CK, 246.",
+    ],
+)
+def test_a_pass_or_a_count_away_from_the_exams_name_is_no_setback(text: str) -> None:
+    assert not any(d.setback for d in find_score_discussions(make_doc(text))), text
+
+
+def test_a_first_time_pass_of_one_exam_leaves_the_next_exam_open() -> None:
+    text = ("My clinical years in Nairobi were strong, and my Step 1 was a pass on the first attempt. Step 2 CK was "
+            "a different story, and I had to sit it a second time in 2023.")
+    assert find_score_discussions(make_doc(text, DocKind.ADDITIONAL_INFO))[0].setback
+
+
+def test_the_blame_classifier_reads_no_blame_into_a_strength(rubrics: RubricSet) -> None:
+    text = ("The night before Step 2 CK the power went out in our flat, and the traffic the next morning made me "
+            "nearly miss the check-in. Three weeks later the report came: 246, on my first attempt.")
+    _doc, out = judge(rubrics, "score.excuse", text, DocKind.ADDITIONAL_INFO)
+    assert out.verdict is Verdict.PASS

@@ -136,7 +136,7 @@ RESULT = re.compile(
 ATTEMPT = re.compile(
     r"(?<![\w])(?:attempts?|re-?takes?|re-?took|repeat(?:ed)?\s+(?:it|the\s+exam)|(?:did\s+not|didn['’]t|not)\s+pass"
     r"|(?:I|we)\s+failed(?!\s+to\b)|(?:my|the|that|this)\s+(?:first\s+|low\s+|initial\s+)?(?:score|result)s?|first\s+try"
-    r"|(?:that|this)\s+(?:first\s+|low\s+|one\s+|exam\s+|Step\s+1\s+)?number|the\s+number(?=\s*[:,.])|(?:the|that|this|my)\s+fail(?:ure)?)(?![\w])",
+    r"|(?:that|this)\s+(?:first\s+|low\s+|one\s+|exam\s+|Step\s+1\s+)?number|the\s+number(?=\s*[:,.]|\s+(?:that|which|I)\s+(?:came|got|brought|received|saw|arrived)\b)|(?:the|that|this|my)\s+fail(?:ure)?)(?![\w])",
     re.I,
 )
 _ORDINAL = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
@@ -226,8 +226,9 @@ FIRST_ATTEMPT = re.compile(r"(?<![\w])first\s+(?:(?:Step[\s-]*\w+|USMLE|COMLEX)\
 PASSED_FIRST = re.compile(
     r"(?<![\w])(?:pass(?:ed|ing)|earned|achieved|obtained|cleared|scored)\b[^.;]{0,100}\bfirst\s+(?:attempt|try|time|sitting)"
     # a summary: "a pass, first attempt", "I got a two forty-four, first attempt"
-    r"|(?<![\w])(?:a\s+pass|pass|[12]\d\d|" + SPOKEN_SCORE
-    + r")\s*[,(–—-]\s*(?:on\s+(?:the|my)\s+)?first\s+(?:attempt|try|sitting)"
+    # "a pass on the first attempt" (not "not a pass on the first attempt")
+    r"|(?<![\w])(?<!not\s)(?<!not\sa\s)(?:a\s+pass|pass|[12]\d\d|" + SPOKEN_SCORE
+    + r")(?:\s*[,(–—-]\s*|\s+)(?:on\s+(?:the|my)\s+)?first\s+(?:attempt|try|sitting)"
     # an aside: "Step 1 I took in June 2023, first attempt, and …"
     r"|,\s*(?:also\s+|both\s+|each\s+)?(?:on\s+(?:the|my)\s+)?first\s+(?:attempt|try|sitting)\s*(?:,|\.|$)",
     re.I,
@@ -563,6 +564,18 @@ def _read_together(a: Sentence, b: Sentence) -> bool:
             and _setback_probability(f"{a.text} {b.text}") >= SETBACK_READING)
 
 
+def _names_the_exam(sents: Sequence[Sentence], j: int) -> bool:
+    """Does ``sents[j]`` name the exam, or take it up by pronoun right after a sentence of its paragraph that
+    does ("Step 1. I took it in 2021 in Mexico City, …")?"""
+    while j >= 0:
+        if _has_exam(sents[j]):
+            return True
+        if not EXAM_PRONOUN.search(sents[j].text) or j == 0 or sents[j - 1].block != sents[j].block:
+            return False
+        j -= 1
+    return False
+
+
 def _about_a_result(run: Sequence[Sentence], k: int) -> bool:
     """Is ``run[k]`` about an exam or a result of the applicant's that is no known strength: it names one, or it
     follows a sentence that names the exam ("We met again the next spring, and that time it went my way.")?
@@ -572,7 +585,7 @@ def _about_a_result(run: Sequence[Sentence], k: int) -> bool:
     if before is not None and _strength(before) and not _has_exam(s):
         return False
     return (_has_exam(s) or RESULT.search(s.text) is not None or ATTEMPT.search(s.text) is not None
-            or (before is not None and _has_exam(before)))
+            or (before is not None and _names_the_exam(run, k - 1)))
 
 
 # "…they assigned me the students who had struggled most": a setback word in a relative clause about other
@@ -588,7 +601,21 @@ def _setback_clause(text: str) -> bool:
         text = _WHO_THEY.sub(" ", text)
     if SETBACK.search(text) or CONCESSION.search(text) or _low_number(text):
         return True
-    return bool(FIRST_ATTEMPT.search(text)) and not PASSED_FIRST.search(text)
+    # "…the first time", "on my first attempt": of the exam, a result or "it", not of whatever else was done
+    # first ("my hands shook so much that I could not sign the register on the first try")
+    return not PASSED_FIRST.search(text) and any(_of_the_exam(text, m) for m in FIRST_ATTEMPT.finditer(text))
+
+
+_IT = re.compile(r"(?<![\w])it(?![\w])", re.I)
+
+
+def _of_the_exam(text: str, first: re.Match[str]) -> bool:
+    """Is the first attempt or result ``first`` of the exam: it names the exam or a result ("my first Step 1
+    attempt", "the first result"), or the words around it name the exam, a result or "it"?"""
+    if EXAM.search(first.group()) or first.group().lower().endswith(("result", "report")):
+        return True
+    near = text[max(0, first.start() - 40) : first.start()] + " " + text[first.end() : first.end() + 40]
+    return any(p.search(near) for p in (EXAM, GENERIC_EXAM, RESULT, _IT))
 
 
 def _worded(run: Sequence[Sentence], k: int) -> bool:
@@ -701,14 +728,21 @@ def _reports_setback(run: Sequence[Sentence]) -> bool:
     one of its sentences about the result?"""
     names = [m.group() for s in run for m in EXAM.finditer(s.text)]
     exam = exam_name(names[0]) if names else "boards"
+
+    def passed_first(*sents: Sentence) -> bool:
+        """Does the run say that the exam these sentences are about (the run's, where they name none) was
+        passed at the first attempt? ("My Step 1 was a pass on the first attempt. Step 2 CK was a different
+        story." reads the second sentence for Step 2 CK's setback.)"""
+        named = {exam_name(m.group()) for s in sents for m in EXAM.finditer(s.text)}
+        return any(_passed_first_time(run, e) for e in (named or {exam}))
+
     return (any(_is_setback(s) for k, s in enumerate(run) if _worded(run, k))
             or any(_placed_in_group(run[k - 1], run[k]) for k in range(1, len(run)))
             or any(_low_number(s.text, exam) for s in run if not _others(s))
             or _sat_twice(run)
-            or (not _passed_first_time(run, exam) and (
-                any(_reads_as_setback(s) for k, s in enumerate(run) if _about_a_result(run, k))
-                or any(_read_together(run[k - 1], run[k]) for k in range(1, len(run))
-                       if _about_a_result(run, k - 1) or _about_a_result(run, k)))))
+            or any(_reads_as_setback(s) and not passed_first(s) for k, s in enumerate(run) if _about_a_result(run, k))
+            or any(_read_together(run[k - 1], run[k]) and not passed_first(run[k - 1], run[k])
+                   for k in range(1, len(run)) if _about_a_result(run, k - 1) or _about_a_result(run, k)))
 
 
 def _theirs(run: Sequence[Sentence]) -> bool:
@@ -732,7 +766,9 @@ def _names_result_of(exam: Sentence, nxt: Sentence) -> bool:
             and (PAST_RESULT.search(with_digits(nxt.text)) is not None or _is_setback(nxt) or _reads_as_setback(nxt)))
 
 
-_BOARD_SCORE = re.compile(r"(?<![\w])(?:my|the|that|this)\s+(?:three-digit\s+)?score(?:\s+report)?\s+"
+_BOARD_SCORE = re.compile(r"(?<![\w])(?:my|the|that|this)\s+(?:three-digit\s+)?(?:score(?:\s+report)?|number)"
+                          # "The number that came three weeks later was 203"
+                          r"(?:\s+(?:that|which|I)\s+[^.;,]{0,40}?)?\s+"
                           r"(?:said|was|read|showed|of|came\s+back(?:\s+as)?)\s+(?:an?\s+|only\s+)?"
                           r"(?:1[89]\d|2[0-7]\d)(?![\w])", re.I)
 
@@ -760,12 +796,19 @@ def _is_seed(sents: Sequence[Sentence], i: int) -> bool:
     # Amman. ¶ The score I carried back across the border was 203, …")
     near = [sents[j] for j in (i - 1, i + 1) if 0 <= j < len(sents)
             and (sents[j].block == s.block or (j == i - 1 and sents[j].block == s.block - 1))]
-    return any(_has_exam(n) for n in near)
+    if any(_has_exam(n) for n in near) or any(sents[j].block == s.block and _names_the_exam(sents, j)
+                                              for j in range(max(0, i - BRIDGE), i)):
+        return True  # "Step 2 CK. I took it in 2022 in Toronto. And the number I got back, it was not good."
+    # a result worded as a setback a sentence or two after "my exam" or "sat for it" in its paragraph ("I
+    # rescheduled my exam two times, and finally I sat for it in Cairo … The result was not a pass.")
+    return setback_wording(s.text) and any(
+        sents[j].block == s.block and (GENERIC_EXAM.search(sents[j].text) or EXAM_PRONOUN.search(sents[j].text))
+        for j in range(max(0, i - BRIDGE), i))
 
 
 # "I had taken it too soon": the exam as a pronoun after a verb that takes an exam.
-EXAM_PRONOUN = re.compile(r"(?<![\w])(?:took|taken|take|sat|sitting|passed|failed|retook|retaken|retake|attempted)\s+it"
-                          r"(?![\w])", re.I)
+EXAM_PRONOUN = re.compile(r"(?<![\w])(?:took|taken|take|(?:sat|sit|sitting)(?:\s+for)?|passed|failed|retook|retaken"
+                          r"|retake|attempted)\s+it(?![\w])", re.I)
 
 
 def _strong(s: Sentence) -> bool:
@@ -1285,7 +1328,7 @@ def _phrases(ctx: Context, params: PhraseParams, what: str) -> Outcome:
     if not sents:
         return Outcome(Verdict.NOT_APPLICABLE, summary="no score discussion found")
     phrases = find_phrases(ctx.doc, sents, params)
-    if not phrases and params.classifier is not None:
+    if not phrases and params.classifier is not None and any(d.setback for d in score_discussions(ctx)):
         return classified(sents, params.classifier) or phrase_outcome(ctx.doc, phrases, params, what)
     return phrase_outcome(ctx.doc, phrases, params, what)
 
