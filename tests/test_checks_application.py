@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from reviewer.checks.application import RETAKEN, ConsistencyParams, exam_facts, month_label, month_number
+from reviewer.checks.application import PASSED_IN, RETAKEN, ConsistencyParams, exam_facts, month_label, month_number
 from reviewer.checks.registry import AppContext, Outcome
 from reviewer.checks.rules import review_application_rules, run_app_criterion
 from reviewer.document import DocKind, Document
@@ -163,10 +163,11 @@ PARAMS = ConsistencyParams.model_validate(RUBRICS.get("application.consistency")
 
 
 def facts(text: str, *, outcomes: bool = False) -> list[tuple[str, str, int]]:
-    """Scores and attempt counts (and, with ``outcomes``, dated outcomes) stated in ``text``."""
+    """Scores and attempt counts (and, with ``outcomes``, dated outcomes and the months of passes) stated in
+    ``text``."""
     found = exam_facts(doc(text, DocKind.ADDITIONAL_INFO, "x"), PARAMS)
     return [(f.exam, f.what if f.month is None else f"{f.what} {f.month}", f.value) for f in found
-            if outcomes or f.what != "outcome"]
+            if outcomes or f.what not in ("outcome", PASSED_IN)]
 
 
 @pytest.mark.parametrize(
@@ -586,3 +587,43 @@ def test_consistency_names_exams_as_the_score_discussion_does() -> None:
     assert run("application.consistency", roman, agrees).verdict is Verdict.PASS
     scores = {(f.exam, f.value) for f in exam_facts(roman, PARAMS) if f.what == "score"}
     assert scores == {("Step 2 CK", 231), ("Step 3", 218)}
+
+
+def test_a_table_row_a_summary_field_and_a_score_after_the_pass_are_read() -> None:
+    table = doc("| Exam | Date | Result |\n|---|---|---|\n| USMLE Step 1 | Feb 2021 | Fail |\n"
+                "| USMLE Step 1 | Nov 2021 | Pass |\n| USMLE Step 2 CK | Apr 2022 | 241 |", DocKind.ADDITIONAL_INFO,
+                "ai.md")
+    found = {(f.exam, f.what, f.value, f.month) for f in exam_facts(table, PARAMS)}
+    assert ("Step 2 CK", "score", 241, None) in found
+    assert ("Step 1", "outcome", 0, month_number("2021-02")) in found  # the row's own date, not the next row's
+    header = doc("USMLE Step 1 — attempts: 3\n\nI took Step 1 in March 2020 and again in August 2020 without "
+                 "passing. I passed on the third attempt in June 2021 and scored 229 on Step 2 CK in March 2022.",
+                 DocKind.ADDITIONAL_INFO, "ai.txt")
+    facts = {(f.exam, f.what, f.value) for f in exam_facts(header, PARAMS)}
+    assert ("Step 1", "attempts", 3) in facts and ("Step 2 CK", "attempts", 3) not in facts
+    assert ("Step 1", "outcome", 0) in facts  # "without passing"
+    ps = doc("I passed on my second attempt in 2021.", DocKind.PERSONAL_STATEMENT, "ps.txt")
+    step1 = doc("I failed USMLE Step 1 once.", DocKind.PERSONAL_STATEMENT, "ps0.txt")
+    assert run("application.consistency", step1, ps, header).verdict is Verdict.FAIL
+
+
+def test_the_month_an_exam_was_passed_is_one_month() -> None:
+    ps = doc("I started research a few weeks after passing Step 1 on my second attempt in November 2021.",
+             DocKind.PERSONAL_STATEMENT, "ps.txt")
+    ai = doc("I sat Step 1 for the first time in June 2021, during my second year, and I did not pass. I passed "
+             "Step 1 in January 2022.", DocKind.ADDITIONAL_INFO, "ai.txt")
+    assert run("application.consistency", ps, ai).verdict is Verdict.FAIL
+    near = doc("I passed Step 1 in December 2021.", DocKind.ADDITIONAL_INFO, "ai.txt")  # the sitting and its result
+    assert run("application.consistency", ps, near).verdict is Verdict.PASS
+    entry = doc("**Dedicated USMLE preparation (Step 1 — Pass, attempt 2)** | Independent study | 04/2021 - 11/2021",
+                DocKind.EXPERIENCE, "exp.md")
+    later = doc("In March 2022, after passing Step 1, I joined the lab.", DocKind.ADDITIONAL_INFO, "ai2.txt")
+    assert run("application.consistency", ps, entry, later).verdict is Verdict.PASS
+
+
+def test_a_sitting_dated_clauses_before_its_outcome() -> None:
+    entry = doc("Pediatrics resident, Damascus, 2020-2022: trained nurses, all while preparing for and passing USMLE "
+                "Step 1 (June 2021).", DocKind.PERSONAL_STATEMENT, "ps.txt")
+    ai = doc("I sat USMLE Step 1 for the first time in June 2021, during my second residency year, and I did not "
+             "pass.", DocKind.ADDITIONAL_INFO, "ai.txt")
+    assert run("application.consistency", entry, ai).verdict is Verdict.FAIL

@@ -48,7 +48,7 @@ from ..findings import Verdict
 from ..ingest.dates import MONTH_NAME, YEAR, find_date, parse_month
 from .experience import entry_anchor, entry_span
 from .registry import AppContext, Hit, Outcome, Params, register
-from .score import exam_name, named_exams, score_discussion, with_digits
+from .score import SAT_APART, exam_name, named_exams, score_discussion, with_digits
 from .text import has_term
 
 # --- application.score_once -------------------------------------------------------------------------
@@ -236,6 +236,8 @@ _N_ATTEMPTS = re.compile(
     r"(?:attempts|tries|sittings|goes)\b",
     re.IGNORECASE,
 )
+# "USMLE Step 1 — attempts: 3", "Attempts - 2": a field of a summary line
+_ATTEMPTS_FIELD = re.compile(r"\battempts\s*(?::|=|-|–|—)\s*(?P<n>[1-5]|one|two|three|four|five)\b", re.IGNORECASE)
 _FAILED_TIMES = re.compile(
     r"\bfail(?:ed|ing)?\b[^.;]{0,30}?\b(?P<times>once|twice|thrice|two times|three times|four times)\b"
     r"|\b(?P<n>one|two|three|four|1|2|3|4)\s+(?:failed|unsuccessful)\s+attempts?\b",
@@ -306,7 +308,9 @@ def _linked_after(text: str, exams: Sequence[re.Match[str]], exam: re.Match[str]
     return _LINK_AFTER.match(between) is not None and not _coordinated(text, exams, exam)
 
 
-_ASIDE = re.compile(r"\([^()\d]{0,20}\d{4}\)|\(\d{1,2}/\d{4}\)|\|")
+# "| USMLE Step 2 CK | Apr 2022 | 241 |": a date cell of a table row is an aside too
+_ASIDE = re.compile(rf"\([^()\d]{{0,20}}\d{{4}}\)|\(\d{{1,2}}/\d{{4}}\)"
+                    rf"|\|\s*(?:{MONTH_NAME}\.?\s+{YEAR}|\d{{1,2}}/{YEAR})\s*(?=\|)|\|", re.IGNORECASE)
 
 
 def _coordinated(text: str, exams: Sequence[re.Match[str]], exam: re.Match[str]) -> bool:
@@ -353,7 +357,7 @@ def _attempt_value(text: str) -> int | None:
     sat = _SAT_TIMES.search(text)
     if sat:
         return _TIMES[re.sub(r"\s+", " ", sat.group("times").lower())]
-    total = _N_ATTEMPTS.search(text)
+    total = _N_ATTEMPTS.search(text) or _ATTEMPTS_FIELD.search(text)
     if total:
         n = total.group("n").lower()
         return _COUNT_WORDS.get(n) or int(n)
@@ -376,7 +380,10 @@ def _attempt_value(text: str) -> int | None:
 # 238 on Step 2 CK" states Step 1's attempts and Step 2 CK's score, not two Step 2 CK attempts.
 _CLAUSES = re.compile(r"[;:]|\s[–—-]\s|,\s*(?:and\s+)?(?:I\s+)?(?:then|later|subsequently|afterwards?|since\s+then)\b"
                       r"|,\s*and\s+(?=the\b|that\b|this\b|it\b|passed\b|scored\b|cleared\b)"
-                      r"|,?\s(?:and|but|while|whereas)\s+(?=I\b|my\b)|\band\s+(?:then|later)\b", re.IGNORECASE)
+                      r"|,?\s(?:and|but|while|whereas)\s+(?=I\b|my\b)|\band\s+(?:then|later)\b"
+                      # "I passed on the third attempt in June 2021 and scored 229 on Step 2 CK"
+                      r"|\s(?:and|but)\s+(?=(?:also\s+|later\s+)?(?:scored|took|sat)\b)",
+                      re.IGNORECASE)
 
 
 def _clauses(text: str) -> list[tuple[int, int]]:
@@ -419,12 +426,22 @@ def _attempt_facts(doc: Document, sent: Sentence, clauses: Sequence[tuple[int, i
 # A dated outcome: "passed Step 1 in March 2020", "my March 2023 attempt at Step 3 failed", "Step 3 (03/2023): pass".
 # Two documents that give one exam's sitting of one month opposite outcomes contradict each other.
 _OUTCOME = re.compile(r"\b(?:(?P<fail>(?<!pass/)(?<!pass-)fail(?:ed|ing)?(?!\s+to\b)|did\s+not\s+pass|didn['’]t\s+pass"
+                      r"|without\s+passing"
                       r"|not\s+passed|(?:was\s+|were\s+)?(?:unsuccessful|not\s+successful))"
-                      r"|(?P<pass>(?<!not\s)passed|cleared|pass(?![/-])"
+                      r"|(?P<pass>(?<!not\s)passed|cleared|pass(?![/-])(?<!without\spass)"
                       r"|passing(?!\s+(?:score|standard|mark|line|grade|threshold|rate|result))))\b", re.IGNORECASE)
 _MONTH_DATE = re.compile(rf"(?<![\w/.])(?:{MONTH_NAME},?\s*{YEAR}|\d{{1,2}}\s?/\s?{YEAR})"
                          r"(?![\w/])", re.IGNORECASE)
 OUTCOME = "outcome"
+# The month an exam was passed, where the date follows the pass ("passed Step 1 in January 2022"): an exam is
+# passed once, so two months at least SAT_APART apart contradict (a result comes within about four weeks of
+# the sitting, so one month apart may be the sitting and the result).
+PASSED_IN = "passed_in"
+# "passed Step 1 on my second attempt in November 2021": the pass and its date, in one phrase (not an entry's
+# "Step 1 — Pass, attempt 2)** | Independent study | 04/2023 - 10/2023")
+_PASS_DATED = re.compile(r"[^|()*;:\n]{0,50}?\b(?:in|on)\s+$", re.IGNORECASE)
+_ROW_BREAK = re.compile(r"\n|\|\s*\|")  # the end of a line or of a table row ("| Fail | | USMLE Step 1 |")
+_SAT_VERB = re.compile(r"\b(?:sat|took|wrote|attempted|taken)\b", re.IGNORECASE)
 
 
 def _outcome_facts(doc: Document, sent: Sentence, clauses: Sequence[tuple[int, int]]) -> Iterator[Fact]:
@@ -445,14 +462,27 @@ def _outcome_facts(doc: Document, sent: Sentence, clauses: Sequence[tuple[int, i
             # the one exam of its clause
             named = [m for m in exams if 0 <= m.start() - o.end() <= 8]
             exam = named[0] if named else only
+            # a date in the same line (a table row or a list item is one), with no other outcome between
             after = [d for d in dates if 0 <= d.start() - o.end() <= 60 and not _OUTCOME.search(text, o.end(),
-                                                                                                    d.start())]
+                                                                                                    d.start())
+                     and not _ROW_BREAK.search(text, o.end(), d.start())]
             before = [d for d in dates if 0 <= o.start() - d.end() <= 30 and not _OUTCOME.search(text, d.end(),
-                                                                                                   o.start())]
+                                                                                                   o.start())
+                      and not _ROW_BREAK.search(text, d.end(), o.start())]
+            if not after and not before:
+                # "I sat USMLE Step 1 for the first time in June 2021, during my second residency year, and I did
+                # not pass": the date of the sitting the clauses before name
+                before = [d for d in dates if 0 <= o.start() - d.end() <= 80
+                          and _SAT_VERB.search(text, max(0, d.start() - 60), d.start())
+                          and not _OUTCOME.search(text, d.end(), o.start())]
             date = after[0] if after else (before[-1] if before else None)
             month = month_number(date.group()) if date else None
             if exam is not None and month is not None:
                 yield Fact(exam_of(exam), OUTCOME, 1 if o.group("pass") else 0, doc, sent, month)
+                if o.group("pass") and after and _PASS_DATED.match(text, o.end(), after[0].start()) \
+                        and not named_exams(text, o.end(), after[0].start())[1:]:
+                    # "I passed Step 1 in January 2022": an exam is passed once, so this is the month it was
+                    yield Fact(exam_of(exam), PASSED_IN, month, doc, sent)
 
 
 def exam_facts(doc: Document, params: ConsistencyParams) -> list[Fact]:
@@ -486,6 +516,8 @@ def _conflicts(facts: Sequence[Fact], params: ConsistencyParams) -> list[tuple[F
 
 
 def _differ(a: Fact, b: Fact) -> bool:
+    if a.what == PASSED_IN:
+        return abs(a.value - b.value) >= SAT_APART
     if RETAKEN in (a.value, b.value) and a.what == "attempts":
         return 1 in (a.value, b.value)
     return a.value != b.value
@@ -494,6 +526,8 @@ def _differ(a: Fact, b: Fact) -> bool:
 def _describe(f: Fact) -> str:
     if f.what == "score":
         return f"{f.exam} score {f.value}"
+    if f.what == PASSED_IN:
+        return f"{f.exam} passed in {month_label(f.value)}"
     if f.what == OUTCOME and f.month is not None:
         return f"{f.exam} {'passed' if f.value else 'not passed'} in {month_label(f.month)}"
     return f"{f.exam} passed after a failed attempt" if f.value == RETAKEN else f"{f.exam} passed on attempt {f.value}"
