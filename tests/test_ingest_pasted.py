@@ -399,3 +399,31 @@ def test_header_like_lines_lose_no_words(lines: list[str]) -> None:
         doc = assemble(path=Path("e.txt"), kind=EXP, source_format=SourceFormat.TEXT, sha256="0", blocks=blocks)
         assert doc.entries
         check_offsets(doc)
+
+
+def test_a_list_of_whole_entries_one_item_each(tmp_path: Path) -> None:
+    """'- **Title** — Organization — dates. Description': each item is an entry with its dates."""
+    text = (
+        "- **Intern (Internatura), Psychiatry** — Kharkiv Regional Clinical Psychiatric Hospital, Ukraine — 08/2019 "
+        "to 06/2021. Managed 10–12 inpatients on a mixed acute ward; ran a weekly group for 8 patients.\n"
+        "- **Research Assistant, Grupo de Investigación en Psiquiatría, Universidad de Antioquia** — since 03/2022. "
+        "Follow-up study of 96 patients; a phone protocol with Dr. Ruiz raised 90-day contact from 52% to 79%.\n"
+        "- Presented 3 patients at the team meeting from 03/2023 to 05/2023 with the nurses.\n"
+    )
+    doc = load_document(write(tmp_path, "exp.md", text), EXP)
+    assert [(e.start_month, e.end_month) for e in doc.entries] == [("2019-08", "2021-06"), ("2022-03", None)]
+    assert "Dr. Ruiz raised 90-day contact" in doc.text
+    assert doc.entries[1].title.startswith("Research Assistant, Grupo de Investigación")
+
+
+@pytest.mark.parametrize("name", ["experience.txt", "experience.md"])
+def test_list_items_with_a_details_line_and_the_description_under_it(tmp_path: Path, name: str) -> None:
+    text = (
+        "- Intern (Rotating Internship) | Imam Khomeini Hospital Complex, Tehran | Sep 2017 - Aug 2018\n"
+        "  Rotations in internal medicine and psychiatry; managed 6-8 ward patients daily.\n"
+        "- Physician, Rural Service | Rural Health Centre, Kurdistan Province | Sep 2018 - Aug 2020\n"
+        "  Sole physician for 9 villages, working with 2 community health workers.\n"
+    )
+    doc = load_document(write(tmp_path, name, text), EXP)
+    assert [(e.start_month, e.end_month) for e in doc.entries] == [("2017-09", "2018-08"), ("2018-09", "2020-08")]
+    assert doc.entries[1].description == "Sole physician for 9 villages, working with 2 community health workers."

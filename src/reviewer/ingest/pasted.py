@@ -45,7 +45,7 @@ from .dates import DateRange, find_date
 TITLE_MAX = 160  # a title line may carry the organization too: "Research Assistant — Facultad Nacional de ..."
 DETAILS_MAX = 160  # characters of a dated line
 PART_MAX = 150  # characters of one |-separated part or label value
-NAME_MAX = 80  # characters of one name part of a dated line
+NAME_MAX = 100  # characters of one name part of a dated line ("Research Assistant, Grupo de Investigación en …")
 NAME_WORDS = 12
 
 # Label -> the entry field it fills; None: a header field the review does not use (location, type ...).
@@ -504,6 +504,31 @@ def _description_split(line: str) -> tuple[str, str] | None:
     return (line[: m.start()].strip() if m else ""), head.description
 
 
+_BOLD = re.compile(r"\*\*|__")
+DESCRIBED_WORDS = 4  # words of description that make a dated list item a whole entry
+_SENTENCE_CUT = re.compile(r"\.\s+|\.?$")
+
+
+def bullet_entry(line: str, described: bool = False) -> tuple[str, str] | None:
+    """``(header, description)`` of a list item that is a whole entry: its first sentence a dated line, the rest
+    the description ("- **Intern, Psychiatry** — Kharkiv Regional Hospital — 08/2019 to 06/2021. Managed 10-12
+    inpatients …"); None for any other line (a dated item with no description, "- Poster, ACP Chapter
+    Meeting, Oct 2022", is a line of a list, not an entry, unless ``described``: its description is on the
+    lines that follow)."""
+    bullet = _IS_BULLET.match(line)
+    if bullet is None:
+        return None
+    body = _BOLD.sub("", line[bullet.end() :]).strip()
+    for cut in list(_SENTENCE_CUT.finditer(body))[:4]:  # "St. Maarten", "Dr. Rao": try the first few full stops
+        head = body[: cut.start()].strip()
+        found = _dated_header(head) if head else None
+        rest = body[cut.end() :].strip()
+        if found is not None and found.dates is not None and found.dates.span[1] == len(head) \
+                and (described or len(rest.split()) >= DESCRIBED_WORDS):
+            return head, rest
+    return None
+
+
 def pasted_blocks(
     lines: Sequence[str], join: Join, *, where: str = "body", lone_title: bool = True
 ) -> list[RawBlock]:
@@ -545,6 +570,13 @@ def pasted_blocks(
             for text in lines[i + (run.title is not None) : i + run.length]:
                 emit(text)
             at_header, i = True, i + run.length
+            continue
+        # a list of whole entries, one item each (its description on the item's line or on the lines under it)
+        below = i + 1 < len(lines) and not _IS_BULLET.match(lines[i + 1]) and read_header(lines[i + 1]) is None
+        if (entry := bullet_entry(line, below)) is not None:
+            emit(entry[0], heading=True)
+            buf.extend(entry[1:2] if entry[1] else [])
+            at_header, i = False, i + 1
             continue
         buf.append(line)
         at_header, i = False, i + 1

@@ -133,9 +133,11 @@ def _add_comment(html: str, line: int, hidden: list[HiddenSpan]) -> None:
             hidden.append(HiddenSpan(text=text, reason="comment", where=f"line {line}"))
 
 
-def markdown_blocks(text: str, *, lines: bool = False) -> tuple[list[RawBlock], list[HiddenSpan]]:
+def markdown_blocks(text: str, *, lines: bool = False, items: set[int] | None = None
+                    ) -> tuple[list[RawBlock], list[HiddenSpan]]:
     """Visible blocks of a Markdown text and its hidden spans (HTML comments, front matter); with ``lines``
-    a paragraph's line breaks are kept as ``\\n`` (see :func:`_pasted_markdown`)."""
+    a paragraph's line breaks are kept as ``\\n`` (see :func:`_pasted_markdown`); ``items`` collects the
+    indexes of the blocks that are list items."""
     from markdown_it import MarkdownIt
 
     hidden: list[HiddenSpan] = []
@@ -159,6 +161,8 @@ def markdown_blocks(text: str, *, lines: bool = False) -> tuple[list[RawBlock], 
             where = "table" if context and context[-1] in ("th_open", "td_open") else "body"
             heading = bool(context) and context[-1] == "heading_open"
             text_ = _inline_text(tok, line, hidden, "\n" if lines and not heading else " ")
+            if items is not None and "list_item_open" in context[-2:] and text_:
+                items.add(len(blocks))
             blocks.append(RawBlock(text_, heading=heading, where=where))
         elif tok.type in ("fence", "code_block"):
             blocks.append(RawBlock(normalise_block_text(tok.content)))
@@ -170,16 +174,22 @@ def markdown_blocks(text: str, *, lines: bool = False) -> tuple[list[RawBlock], 
     return [b for b in blocks if b.text], hidden
 
 
-def _pasted_markdown(blocks: list[RawBlock]) -> list[RawBlock]:
+def _pasted_markdown(blocks: list[RawBlock], items: set[int]) -> list[RawBlock]:
     """Experience files: a paragraph's lines may be entry headers (``**Dates:** ...`` lines, a bold title
     above a details line); they become blocks of their own, the other lines are joined as Markdown joins
     them."""
-    from .pasted import pasted_blocks
+    from .pasted import bullet_entry, pasted_blocks
 
     out: list[RawBlock] = []
-    for b in blocks:
+    for i, b in enumerate(blocks):
         if b.heading:
             out.append(b)
+            continue
+        first, *below = b.text.split("\n")
+        if i in items and (entry := bullet_entry("- " + first, bool(below))) is not None:
+            out.append(RawBlock(entry[0], heading=True, where=b.where))  # a list of whole entries, one item each
+            description = " ".join(x for x in (entry[1], *below) if x)
+            out.extend([RawBlock(description, where=b.where)] if description else [])
             continue
         join = lambda ls, where=b.where: [RawBlock(" ".join(ls), where=where)]  # noqa: E731
         out.extend(pasted_blocks(b.text.split("\n"), join, where=b.where, lone_title=False))
@@ -191,8 +201,9 @@ def load_text(path: Path, kind: DocKind, data: bytes, sha256: str, *, markdown: 
     text = decode_text(data, path)
     hidden: list[HiddenSpan] = []
     if markdown and kind is DocKind.EXPERIENCE:
-        blocks, hidden = markdown_blocks(text, lines=True)
-        blocks = _pasted_markdown(blocks)
+        items: set[int] = set()
+        blocks, hidden = markdown_blocks(text, lines=True, items=items)
+        blocks = _pasted_markdown(blocks, items)
     elif markdown:
         blocks, hidden = markdown_blocks(text)
     else:
