@@ -627,3 +627,23 @@ def test_a_sitting_dated_clauses_before_its_outcome() -> None:
     ai = doc("I sat USMLE Step 1 for the first time in June 2021, during my second residency year, and I did not "
              "pass.", DocKind.ADDITIONAL_INFO, "ai.txt")
     assert run("application.consistency", entry, ai).verdict is Verdict.FAIL
+
+
+def test_a_gap_named_in_plain_words_and_dated_to_the_end_of_a_month() -> None:
+    exp = entries("e.yaml", rec("Medical Officer", "2019-01", "2021-07"), rec("Observer", "2022-06", "2022-08"))
+    ai = doc("Between August 2021 and the end of May 2022 I was not in clinical work. My mother was diagnosed with "
+             "breast cancer and I lived with her as her main caregiver.", DocKind.ADDITIONAL_INFO, "ai.txt")
+    assert run("application.gaps", exp, ai).verdict is Verdict.PASS
+    held = doc("Between August 2021 and May 2022 I did not hold a clinical position. I was caring for my mother.",
+               DocKind.ADDITIONAL_INFO, "ai.txt")
+    assert run("application.gaps", exp, held).verdict is Verdict.PASS
+
+
+def test_started_in_prose_dates_one_month_not_the_years_after() -> None:
+    exp = entries("e.yaml", rec("Intern", "2017-02", "2018-01"), rec("Junior Resident", "2018-04", "2020-07"),
+                  rec("Observer", "2021-05", "2021-07"))
+    ai = doc("The two months between my internship (ended January 2018) and my junior residency (started April 2018) "
+             "were spent preparing for the NEET-PG entrance examination because my family wanted me home.",
+             DocKind.ADDITIONAL_INFO, "ai.txt")
+    out = run("application.gaps", exp, ai)
+    assert out.verdict is Verdict.WARN and "2020-08 to 2021-04" in out.summary

@@ -641,6 +641,8 @@ def _dates_in(text: str) -> list[tuple[int, int | None]]:
     pos = 0
     while (found := find_date(text[pos:])) is not None:
         start, end = month_number(found.start), month_number(found.end, end=True) if found.end else None
+        if end is None and re.match(r"start", text[pos + found.span[0] :], re.IGNORECASE):
+            end = start  # "(started April 2018)" in prose dates one month; "since March 2022" runs on
         if start is not None:
             out.append((start, end))
         pos += found.span[1]
@@ -654,7 +656,10 @@ _THOSE_MONTHS = re.compile(r"(?:^\W*(?:then|at\s+(?:that|the)\s+time)|\b(?:those
 
 
 _NAMES_GAP = re.compile(r"\b(?:no\s+(?:\w+\s+)?(?:activit(?:y|ies)|entries|experience|work|employment)|gaps?|empty"
-                        r"|(?:time|months?)\s+(?:off|away)|break\s+(?:in|from)|(?:shows?|lists?)\s+nothing)\b", re.I)
+                        r"|(?:time|months?)\s+(?:off|away)|break\s+(?:in|from)|(?:shows?|lists?)\s+nothing"
+                        # "I was not in clinical work", "I did not hold a clinical position", "I was not working"
+                        r"|(?:was|were)\s+not\s+(?:in\s+(?:\w+\s+)?(?:work|practice|employment)|working|employed)"
+                        r"|did\s+not\s+(?:hold|have)\s+(?:a|any)\s+(?:\w+\s+)?(?:position|post|job|role))\b", re.I)
 
 
 # "took eight months", "spent about a year": how long a spell lasted (``n`` and ``unit``)

@@ -49,9 +49,11 @@ DATE = (
 ONGOING = r"(?:present|current(?:ly)?|ongoing|now|today|(?<=to )date|continuing)\b"
 _TO = r"\s*(?:--?>?|–|—|~|→|⟶|=>|\bto\b|\buntil\b|\btill\b|\bthrough\b|\bthru\b)\s*"
 _AND = r"\s+and\s+"  # only after "between": "between March 2020 and July 2021"
+# "… and the end of May 2022", "… to late March 2021": the month the range ends in
+_EDGE_OF = r"(?:(?:the\s+)?(?:end|beginning|start|middle)\s+of\s+|early\s+|late\s+|mid-?\s*)?"
 _RANGE = re.compile(
-    rf"(?:\bbetween\s+(?P<bs>{DATE}){_AND}(?P<be>{DATE})"
-    rf"|(?:\b(?:from|between)\s+)?(?P<s>{DATE}){_TO}(?:(?P<e>{DATE})|(?P<on>{ONGOING})))", re.IGNORECASE
+    rf"(?:\bbetween\s+(?P<bs>{DATE}){_AND}{_EDGE_OF}(?P<be>{DATE})"
+    rf"|(?:\b(?:from|between)\s+)?(?P<s>{DATE}){_TO}{_EDGE_OF}(?:(?P<e>{DATE})|(?P<on>{ONGOING})))", re.IGNORECASE
 )
 _MONTH_SPAN = re.compile(  # Mar–Aug 2022, June - July, 2021, between March and November 2021
     rf"(?<![\w/.])(?:between\s+(?P<b1>{MONTH_NAME}){_AND}(?P<b2>{MONTH_NAME})|(?P<m1>{MONTH_NAME}){_TO}"
