@@ -1060,3 +1060,15 @@ def test_the_blame_classifier_reads_no_blame_into_a_strength(rubrics: RubricSet)
             "nearly miss the check-in. Three weeks later the report came: 246, on my first attempt.")
     _doc, out = judge(rubrics, "score.excuse", text, DocKind.ADDITIONAL_INFO)
     assert out.verdict is Verdict.PASS
+
+
+def test_a_method_the_applicant_blames_is_no_change(rubrics: RubricSet) -> None:
+    text = ("I did not pass Step 1 in March 2022. The question bank I had trusted was written for an older version "
+            "of the exam and, to be honest, it did not prepare me for what I met on exam day. I then worked harder "
+            "than ever and passed in October 2022.")
+    _doc, out = judge(rubrics, "score.what_changed", text, DocKind.ADDITIONAL_INFO)
+    assert out.verdict is Verdict.FAIL
+    changed = text.replace("I then worked harder than ever", "For the second attempt I left that question bank, "
+                           "did forty timed UWorld questions a day,")
+    _doc, out = judge(rubrics, "score.what_changed", changed, DocKind.ADDITIONAL_INFO)
+    assert out.verdict is Verdict.PASS

@@ -1152,6 +1152,15 @@ class Attribution(Params):
     window: int = Field(default=8, ge=1, le=30)
 
 
+def known_model(value: str) -> str:
+    """``value`` when it names a packaged model; a validation error otherwise."""
+    try:
+        model_path(value)
+    except ConfigError as exc:
+        raise ValueError(str(exc)) from exc
+    return value
+
+
 class ClassifierParams(Params):
     """A trained classifier consulted when no phrase is found (:mod:`reviewer.checks.linear`): the discussion
     is flagged (``warn``: a reading, not a quoted phrase) when the model's probability for the whole reaches
@@ -1165,11 +1174,7 @@ class ClassifierParams(Params):
     @field_validator("model")
     @classmethod
     def _known(cls, value: str) -> str:
-        try:
-            model_path(value)
-        except ConfigError as exc:
-            raise ValueError(str(exc)) from exc
-        return value
+        return known_model(value)
 
 
 class PhraseParams(Params):
@@ -1424,9 +1429,34 @@ def _clause_of(doc: Document, s: Sentence, a: int, b: int) -> str:
     return head[cut:] + doc.text[a:b] + tail[:stop]
 
 
-def _first_change(doc: Document, sentences: Sequence[Sentence], terms: Sequence[str]) -> str | None:
+class BlamedParams(Params):
+    """A classifier of blame and the probability at which it reads a sentence as putting the result on
+    something outside the applicant."""
+
+    model: str
+    threshold: float = Field(gt=0.5, lt=1.0)
+
+    @field_validator("model")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        return known_model(value)
+
+
+class ChangeParams(TermsParams):
+    blamed: BlamedParams | None = None  # a method named in a sentence read as blame is no change
+
+
+def _blamed(s: Sentence, blamed: BlamedParams | None) -> bool:
+    """Does ``s`` read as blame? Not a sentence about the later attempt ("For the second attempt I left the
+    coaching centre completely, bought my own UWorld subscription…")."""
+    return (blamed is not None and not _FOR_LATER.match(s.text) and not LATER_ATTEMPT.search(s.text)
+            and load_model(blamed.model).probability(s.text) >= blamed.threshold)
+
+
+def _first_change(doc: Document, sentences: Sequence[Sentence], terms: Sequence[str],
+                  blamed: BlamedParams | None = None) -> str | None:
     for s in sentences:
-        if s.text.rstrip().endswith("?") or _only_others(s):
+        if s.text.rstrip().endswith("?") or _only_others(s) or _blamed(s, blamed):
             continue  # "How does anyone prepare … with a question bank that would not load?" names no change
         quoted = _quoted(doc, s)  # what the seniors said to do ("Just do First Aid five times") is not a change
         for a, b in find_terms(plain(doc.text), terms, s.start, s.end):
@@ -1437,15 +1467,16 @@ def _first_change(doc: Document, sentences: Sequence[Sentence], terms: Sequence[
     return None
 
 
-@register("score_what_changed", TermsParams)
-def check_what_changed(ctx: Context, params: TermsParams) -> Outcome:
+@register("score_what_changed", ChangeParams)
+def check_what_changed(ctx: Context, params: ChangeParams) -> Outcome:
     """A concrete method named after the setback (a method used before it, "relied on..." or "before my
-    exam I took...", is what did not work); effort alone ("I worked harder") is no change."""
+    exam I took...", is what did not work, and so is one the applicant blames); effort alone ("I worked
+    harder") is no change."""
     got = _explained(ctx)
     if isinstance(got, Outcome):
         return got
     found = _first_change(ctx.doc, [*_after_setback(got, with_following(ctx.doc, got)), *_taken_up(ctx, got)],
-                          params.terms)
+                          params.terms, params.blamed)
     if found:
         return Outcome(Verdict.PASS, summary=f'names a change in approach: "{quote(found, 40)}"')
     note = "no study method, schedule, self-testing or feedback is named"
