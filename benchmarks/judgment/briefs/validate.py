@@ -30,7 +30,7 @@ def main():
     n = 0
     ids = set()
     for folder in sys.argv[1:]:
-        for p in sorted(Path(folder).glob("*.yaml")):
+        for p in sorted(Path(folder).glob("*-*.yaml")):  # case ids are prefix-number; disputes.yaml is not one
             n += 1
             try:
                 d = YAML(typ="safe").load(p.read_text(encoding="utf-8"))
@@ -39,6 +39,9 @@ def main():
                 assert d["id"] not in ids, "duplicate id"
                 ids.add(d["id"])
                 assert d.get("target", "kaiser") in ("kaiser", "other"), "target must be kaiser|other"
+                probes = d.get("probes", [])
+                assert isinstance(probes, list) and all(isinstance(x, str) for x in probes), \
+                    "probes must be a list of strings (quote an item that holds a colon)"
                 labels = d.get("labels") or {}
                 if d.get("type") == "application":
                     docs = d.get("documents")
