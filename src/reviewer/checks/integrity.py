@@ -18,8 +18,10 @@ they were in when ingest knows it (``Block.locator == HiddenSpan.block_locator``
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
-from collections.abc import Iterable
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from pydantic import Field, field_validator
@@ -247,7 +249,7 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _window(spans: list[tuple[int, int]], pos: int, limit: int) -> tuple[int, int]:
+def _window(spans: Sequence[tuple[int, int]], pos: int, limit: int) -> tuple[int, int]:
     """From the start of the sentence holding ``pos`` to the end of the next one."""
     i = next((k for k, (s, e) in enumerate(spans) if s <= pos < e), None)
     if i is None:
@@ -255,11 +257,35 @@ def _window(spans: list[tuple[int, int]], pos: int, limit: int) -> tuple[int, in
     return spans[i][0], spans[min(i + 1, len(spans) - 1)][1]
 
 
+# The last few readings, keyed by text and sentence spans: the score-discussion finder reads each document for
+# notes to software (to leave them out of the discussion) and integrity.instructions reads it again with the same
+# params, unless a rubric overrides them.
+_Key = tuple[str, tuple[tuple[int, int], ...] | None]
+_RECENT: OrderedDict[_Key, tuple[InstructionParams, list[tuple[int, int, str]]]] = OrderedDict()
+_RECENT_LOCK = threading.Lock()  # the model engine reviews documents on threads
+RECENT_READINGS = 32
+
+
 def instruction_notes(text: str, params: InstructionParams,
-                      sentences: list[tuple[int, int]] | None = None) -> list[tuple[int, int, str]]:
+                      sentences: Sequence[tuple[int, int]] | None = None) -> list[tuple[int, int, str]]:
     """``(start, end, note)`` for every instruction in ``text``: the phrase groups, and an address to an
     automated reader with an imperative or a claim in its sentence or the next (``sentences``: their spans,
     split here when not given). Notes quote what was found."""
+    key = (text, tuple(sentences) if sentences is not None else None)
+    with _RECENT_LOCK:
+        seen = _RECENT.get(key)
+    if seen is not None and (seen[0] is params or seen[0] == params):
+        return list(seen[1])
+    found = _read_notes(text, params, sentences)
+    with _RECENT_LOCK:
+        _RECENT[key] = (params, found)
+        while len(_RECENT) > RECENT_READINGS:
+            _RECENT.popitem(last=False)
+    return list(found)
+
+
+def _read_notes(text: str, params: InstructionParams,
+                sentences: Sequence[tuple[int, int]] | None) -> list[tuple[int, int, str]]:
     clean = plain(text)
     found: list[tuple[int, int, str]] = []
     for label, terms in params.groups.items():
