@@ -261,6 +261,10 @@ def test_the_preparation_that_failed_and_a_rhetorical_question_name_no_change(ru
         "Frankly, I am tired of defending myself.",
         "I was so broken that I could not open a textbook for two months.",
         "When my uncle asks about it, my face goes hot.",
+        "My heart sank, and for days I was completely down about it.",
+        "In our town a result like that makes the whole family lose face.",
+        "For two weeks I could not even tell my mum.",
+        "I sincerely regret this result and the worry it may cause the committee.",
     ],
 )
 def test_emotion_in_plain_and_figurative_words(rubrics: RubricSet, sentence: str) -> None:
