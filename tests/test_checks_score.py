@@ -1076,3 +1076,14 @@ def test_a_method_the_applicant_blames_is_no_change(rubrics: RubricSet) -> None:
                            "did forty timed UWorld questions a day,")
     _doc, out = judge(rubrics, "score.what_changed", changed, DocKind.ADDITIONAL_INFO)
     assert out.verdict is Verdict.PASS
+
+
+def test_a_result_the_applicant_blames_something_for_is_a_setback() -> None:
+    text = ("I still remember the afternoon the email from ECFMG came about my USMLE Step 1. My mother did not say a "
+            "word. I had prepared eleven months for that exam, but the conditions of that day were far from fair to "
+            "me: the testing centre had a generator running outside the window and the proctor interrupted me "
+            "twice. For months I could not put on my white coat.")
+    assert any(d.setback for d in find_score_discussions(make_doc(text))), text
+    strength = ("I still remember the afternoon the email from ECFMG came about my USMLE Step 1. My mother cried with "
+                "joy: a 251 on my first attempt, though the testing centre had a generator running outside.")
+    assert not any(d.setback for d in find_score_discussions(make_doc(strength)))

@@ -556,6 +556,21 @@ def _reads_as_setback(s: Sentence) -> bool:
             and _setback_probability(s.text) >= SETBACK_READING)
 
 
+# Nobody blames the testing centre for a strength: a sentence that puts an exam's result on something outside the
+# applicant ("the conditions of that day were far from fair to me: the testing centre had a generator running
+# outside the window…") says the result was a setback, as the excuse classifier (rubrics/models/excuse.json)
+# reads blame at this probability.
+BLAME_MODEL = "excuse"
+BLAME_READING = 0.97
+
+
+def _blames_the_exam(s: Sentence) -> bool:
+    """Does ``s`` put the result of an exam it names or points at ("that exam") on something outside the
+    applicant?"""
+    return ((_has_exam(s) or GENERIC_EXAM.search(s.text) is not None) and not _others(s) and not _strength(s)
+            and load_model(BLAME_MODEL).probability(s.text) >= BLAME_READING)
+
+
 def _read_together(a: Sentence, b: Sentence) -> bool:
     """Do two sentences of one paragraph read as the applicant's setback together, though neither does alone
     ("I took USMLE Step 2 CK in April 2022. Six months later I was registering for the same exam again.")? The
@@ -737,6 +752,7 @@ def _reports_setback(run: Sequence[Sentence]) -> bool:
         return any(_passed_first_time(run, e) for e in (named or {exam}))
 
     return (any(_is_setback(s) for k, s in enumerate(run) if _worded(run, k))
+            or any(_blames_the_exam(s) and not passed_first(s) for s in run)
             or any(_placed_in_group(run[k - 1], run[k]) for k in range(1, len(run)))
             or any(_low_number(s.text, exam) for s in run if not _others(s))
             or _sat_twice(run)
@@ -785,7 +801,11 @@ def _is_seed(sents: Sequence[Sentence], i: int) -> bool:
         if RESULT.search(s.text) or SETBACK.search(s.text):
             return True
         return ((i + 1 < len(sents) and _names_result_of(s, sents[i + 1])) or _reads_as_setback(s)
-                or any(_read_together(sents[j], sents[j + 1]) for j in (i - 1, i) if 0 <= j < len(sents) - 1))
+                or any(_read_together(sents[j], sents[j + 1]) for j in (i - 1, i) if 0 <= j < len(sents) - 1)
+                # "…when the email from ECFMG came about my USMLE Step 1. … the conditions of that day were far
+                # from fair to me": the result the paragraph goes on to blame something for
+                or any(sents[j].block == s.block and _blames_the_exam(sents[j])
+                       for j in range(i + 1, min(i + 2 + BRIDGE, len(sents)))))
     if GENERIC_EXAM.search(s.text) and _AGAIN.search(s.text):
         return True  # "…until I sat the exam again": a draft may never name the exam it failed
     if not ATTEMPT.search(s.text):
