@@ -647,3 +647,44 @@ def test_started_in_prose_dates_one_month_not_the_years_after() -> None:
              DocKind.ADDITIONAL_INFO, "ai.txt")
     out = run("application.gaps", exp, ai)
     assert out.verdict is Verdict.WARN and "2020-08 to 2021-04" in out.summary
+
+
+def test_a_study_partners_score_is_not_the_applicants() -> None:
+    iv = doc("I passed in twenty twenty-one, and then two thirty-eight on Step 2 CK. My study partner actually got "
+             "two-fifty on CK, and we still joke that I was the slower one.", DocKind.INTERVIEW_ANSWER, "iv.txt")
+    ai = doc("I scored 238 on Step 2 CK.", DocKind.ADDITIONAL_INFO, "ai.txt")
+    assert run("application.consistency", iv, ai).verdict is Verdict.PASS
+
+
+def test_one_sitting_dated_twice_and_attempts_said_as_a_summary() -> None:
+    ps = doc("My first attempt at Step 1, in March 2021, was a fail.", DocKind.PERSONAL_STATEMENT, "ps.txt")
+    iv = doc("So, my Step 1. The first time I took it was September 2020, and I didn't pass.",
+             DocKind.INTERVIEW_ANSWER, "iv.txt")
+    out = run("application.consistency", ps, iv)
+    assert out.verdict is Verdict.FAIL and "attempt 1 sat in" in out.summary
+    near = doc("When I first sat Step 1 in April 2021, I did not pass.", DocKind.ADDITIONAL_INFO, "ai.txt")
+    assert run("application.consistency", ps, near).verdict is Verdict.PASS  # a month apart: booking and sitting
+    summary = doc("USMLE Step 1: two attempts (fail May 2021, pass January 2022). Step 2 CK: 229.",
+                  DocKind.ADDITIONAL_INFO, "ai.txt")
+    three = doc("It took me three tries to pass Step 1.", DocKind.INTERVIEW_ANSWER, "iv.txt")
+    assert run("application.consistency", summary, three).verdict is Verdict.FAIL
+    entry = doc("Full-time study for my second Step 1 attempt (passed 10/2021) and early Step 2 CK preparation.",
+                DocKind.EXPERIENCE, "exp.txt")
+    third = doc("I passed Step 1 only on my third attempt, in October 2021.", DocKind.PERSONAL_STATEMENT, "ps.txt")
+    assert run("application.consistency", entry, third).verdict is Verdict.FAIL
+
+
+def test_scores_said_after_a_for_and_in_a_clause_of_their_own() -> None:
+    ps = doc("For Step 2 CK I switched to timed question blocks and a weekly NBME self-assessment, and I scored 232.",
+             DocKind.PERSONAL_STATEMENT, "ps.txt")
+    entry = doc("Lead a weekly session on the method that raised my own Step 2 CK to 238.", DocKind.EXPERIENCE,
+                "exp.txt")
+    assert run("application.consistency", ps, entry).verdict is Verdict.FAIL
+    own = doc("I rebuilt my approach around daily questions and self-assessment and scored 233 on Step 2 CK.",
+              DocKind.PERSONAL_STATEMENT, "ps.txt")
+    ai = doc("My Step 2 CK score was 223.", DocKind.ADDITIONAL_INFO, "ai.txt")
+    assert run("application.consistency", own, ai).verdict is Verdict.FAIL
+    passed = doc("I passed Step 1 in January 2022 and used the same method for Step 2 CK in May 2022.",
+                 DocKind.ADDITIONAL_INFO, "ai2.txt")
+    later = doc("I passed Step 2 CK in May 2022.", DocKind.PERSONAL_STATEMENT, "ps2.txt")
+    assert run("application.consistency", passed, later).verdict is Verdict.PASS

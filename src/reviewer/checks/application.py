@@ -48,7 +48,7 @@ from ..findings import Verdict
 from ..ingest.dates import MONTH_NAME, YEAR, find_date, parse_month
 from .experience import entry_anchor, entry_span
 from .registry import AppContext, Hit, Outcome, Params, register
-from .score import SAT_APART, exam_name, named_exams, score_discussion, with_digits
+from .score import SAT_APART, exam_name, named_exams, others_result, score_discussion, with_digits
 from .text import has_term
 
 # --- application.score_once -------------------------------------------------------------------------
@@ -209,6 +209,10 @@ _SCORE_PAREN = re.compile(r"\(\s*[12]\d\d\s*[,;]\s*(?P<ord>first|1st|second|2nd|
                           r"(?:attempt|try|sitting)", re.IGNORECASE)
 
 
+# "Full-time study for my second Step 1 attempt (passed 10/2021)"
+_ATTEMPT_PASSED = re.compile(r"\b(?:for|in|on)\s+(?:my|the)\s+(?P<ord>first|1st|second|2nd|third|3rd|fourth|4th)\s+"
+                             r"(?:(?:USMLE\s+)?(?:Step[\s-]*\w+(?:\s+CK)?|COMLEX(?:\s+Level\s*\d)?)\s+)?"
+                             r"(?:attempt|sitting)\s*\(\s*pass(?:ed)?\b", re.IGNORECASE)
 # "Step 1: Pass, attempt #2", "passed (attempt 2)"
 _PASS_NUMBERED = re.compile(r"\bpass(?:ed)?\b[^.;:]{0,12}?\battempt\s*(?:#|no\.?\s*|number\s+)?(?P<num>[1-5])\b",
                             re.IGNORECASE)
@@ -219,7 +223,7 @@ def _summary_attempt(text: str, start: int = 0, end: int | None = None) -> re.Ma
     "Pass, attempt #2")."""
     stop = len(text) if end is None else end
     return (_PASS_PAREN.search(text, start, stop) or _SCORE_PAREN.search(text, start, stop)
-            or _PASS_NUMBERED.search(text, start, stop))
+            or _PASS_NUMBERED.search(text, start, stop) or _ATTEMPT_PASSED.search(text, start, stop))
 
 
 def _ordinal(m: re.Match[str]) -> int:
@@ -237,7 +241,9 @@ _N_ATTEMPTS = re.compile(
     re.IGNORECASE,
 )
 # "USMLE Step 1 — attempts: 3", "Attempts - 2": a field of a summary line
-_ATTEMPTS_FIELD = re.compile(r"\battempts\s*(?::|=|-|–|—)\s*(?P<n>[1-5]|one|two|three|four|five)\b", re.IGNORECASE)
+_ATTEMPTS_FIELD = re.compile(r"\battempts\s*(?::|=|-|–|—)\s*(?P<n>[1-5]|one|two|three|four|five)\b"
+                             # "USMLE Step 1: two attempts (fail May 2021, pass January 2022)"
+                             r"|[:–—]\s*(?P<n2>two|three|four|2|3|4)\s+attempts\b", re.IGNORECASE)
 _FAILED_TIMES = re.compile(
     r"\bfail(?:ed|ing)?\b[^.;]{0,30}?\b(?P<times>once|twice|thrice|two times|three times|four times)\b"
     r"|\b(?P<n>one|two|three|four|1|2|3|4)\s+(?:failed|unsuccessful)\s+attempts?\b",
@@ -273,6 +279,7 @@ class Fact:
     doc: Document
     sentence: Sentence
     month: int | None = None
+    ordinal: int | None = None  # which sitting a SITTING fact dates
 
 
 def _score_facts(doc: Document, sent: Sentence, params: ConsistencyParams) -> Iterator[Fact]:
@@ -280,10 +287,16 @@ def _score_facts(doc: Document, sent: Sentence, params: ConsistencyParams) -> It
     exams = named_exams(text)
     if not exams:
         return
+    clauses = _clauses(text)
     for m in _SCORE.finditer(text):
         value = int(m.group("n"))
-        if has_term(text[max(0, m.start() - 40) : m.start()], params.skip_words):
+        clause = next(((a, b) for a, b in clauses if a <= m.start() < b), (0, len(text)))
+        # a practice score, a target, someone else's ("my flatmate, who had scored 250"): in the words before it,
+        # in its own clause ("…and weekly self-assessment, and scored 233 on Step 2 CK" is the applicant's)
+        if has_term(text[max(clause[0], m.start() - 40) : m.start()], params.skip_words):
             continue
+        if others_result(text[clause[0] : clause[1]]):
+            continue  # "My study partner actually got two-fifty on CK"
         after = next((e for e in exams if e.start() >= m.end()), None)
         before = next((e for e in reversed(exams) if e.end() <= m.start()), None)
         exam: str | None = None
@@ -291,11 +304,20 @@ def _score_facts(doc: Document, sent: Sentence, params: ConsistencyParams) -> It
             exam = exam_of(after)
         elif before is not None and _linked_after(text, exams, before, m):
             exam = exam_of(before)
+        elif (before is not None and len({exam_of(e) for e in exams}) == 1 and _FOR_EXAM.match(text[: before.end()])
+              and _SCORED_BEFORE.search(text[max(0, m.start() - 20) : m.start()])):
+            exam = exam_of(before)  # "For Step 2 CK I switched to timed blocks …, and I scored 232."
         if exam is None:
             continue
         lo, hi = params.comlex_range if exam.startswith("COMLEX") else params.score_range
         if lo <= value <= hi:
             yield Fact(exam, "score", value, doc, sent)
+
+
+# A sentence about one exam from its first words: "For Step 2 CK I switched to …", "On Step 3, …"
+_FOR_EXAM = re.compile(r"^\W*(?:for|on|in|with)\s+(?:the\s+|my\s+)?(?:USMLE\s+)?\S+(?:\s+\S+){0,2}$", re.IGNORECASE)
+_SCORED_BEFORE = re.compile(r"\b(?:I\s+)?(?:scored|got|received|earned|achieved|obtained)\s+(?:a\s+|an\s+)?$",
+                            re.IGNORECASE)
 
 
 def _linked_after(text: str, exams: Sequence[re.Match[str]], exam: re.Match[str], num: re.Match[str]) -> bool:
@@ -359,7 +381,7 @@ def _attempt_value(text: str) -> int | None:
         return _TIMES[re.sub(r"\s+", " ", sat.group("times").lower())]
     total = _N_ATTEMPTS.search(text) or _ATTEMPTS_FIELD.search(text)
     if total:
-        n = total.group("n").lower()
+        n = (total.group("n") or total.groupdict().get("n2") or "").lower()
         return _COUNT_WORDS.get(n) or int(n)
     first_n = _NOT_FIRST_N.search(text)
     if first_n:
@@ -414,7 +436,7 @@ def _attempt_facts(doc: Document, sent: Sentence, clauses: Sequence[tuple[int, i
         exams = named_exams(text, a, b)
         paren = _summary_attempt(text, a, b)
         if paren is not None:  # "Step 1: Pass (3rd attempt) Step 2 CK: 229": the exam the result line follows
-            exams = named_exams(text, 0, paren.start())[-1:]
+            exams = named_exams(text, 0, paren.end())[-1:]  # "for my second Step 1 attempt (passed …)" names it
         if not exams:
             exams = _exam_before(doc, sent, a)
         names = sorted({exam_of(m) for m in exams})
@@ -462,6 +484,10 @@ def _outcome_facts(doc: Document, sent: Sentence, clauses: Sequence[tuple[int, i
             # the one exam of its clause
             named = [m for m in exams if 0 <= m.start() - o.end() <= 8]
             exam = named[0] if named else only
+            if exam is not None and not named and exam.start() > o.end() and exam.start() >= a:
+                # "I passed in January 2022 and used the same method for Step 2 CK": an exam named only after
+                # the outcome and its date is what came next; the outcome is of the exam before it
+                exam = next(iter(_exam_before(doc, sent, a)), None)
             # a date in the same line (a table row or a list item is one), with no other outcome between
             after = [d for d in dates if 0 <= d.start() - o.end() <= 60 and not _OUTCOME.search(text, o.end(),
                                                                                                     d.start())
@@ -485,6 +511,35 @@ def _outcome_facts(doc: Document, sent: Sentence, clauses: Sequence[tuple[int, i
                     yield Fact(exam_of(exam), PASSED_IN, month, doc, sent)
 
 
+# The date of one sitting, by its number: "My first attempt at Step 1, in March 2021, was a fail", "For my second
+# attempt, in September 2020, …", "The first time I took it was September 2020". Two documents that date one
+# sitting SAT_APART or more months apart contradict each other.
+SITTING = "sitting"
+_NTH = r"(?P<ord>first|1st|second|2nd|third|3rd)"
+_EXAM_WORDS = r"(?:(?:USMLE\s+)?(?:Step[\s-]*\w+(?:\s+CK)?|COMLEX(?:\s+Level\s*\d)?)|it|the\s+exam)"
+_SITTING_DATED = re.compile(
+    rf"\b(?:my|the)\s+{_NTH}\s+(?:{_EXAM_WORDS}\s+)?(?:attempt|sitting)(?:\s+(?:at|of|on)\s+{_EXAM_WORDS})?"
+    rf"\s*,?\s*(?:was\s+)?(?:in|on)\s+(?P<date>{MONTH_NAME},?\s*{YEAR}|\d{{1,2}}/{YEAR})"
+    rf"|\b(?:the\s+)?{_NTH.replace('ord', 'ord2')}\s+time\s+I\s+(?:took|sat|wrote|attempted)\s+(?:for\s+)?{_EXAM_WORDS}"
+    rf"\s*,?\s*(?:was\s+(?:in\s+)?|in\s+|on\s+)(?P<date2>{MONTH_NAME},?\s*{YEAR}|\d{{1,2}}/{YEAR})"
+    # "When I first sat Step 1 in November 2019, I did not pass"
+    rf"|\bI\s+(?P<ord3>first)\s+(?:sat|took|wrote|attempted)\s+(?:for\s+)?{_EXAM_WORDS}\s+(?:in|on)\s+"
+    rf"(?P<date3>{MONTH_NAME},?\s*{YEAR}|\d{{1,2}}/{YEAR})",
+    re.IGNORECASE,
+)
+
+
+def _sitting_facts(doc: Document, sent: Sentence) -> Iterator[Fact]:
+    """The month of a numbered sitting, for the exam it names or the one named before it."""
+    text = sent.text
+    for m in _SITTING_DATED.finditer(text):
+        month = month_number(m.group("date") or m.group("date2") or m.group("date3"))
+        ordinal = _ORD.get((m.group("ord") or m.group("ord2") or m.group("ord3")).lower())
+        exams = named_exams(text, m.start(), m.end()) or _exam_before(doc, sent, m.start())
+        if month is not None and ordinal is not None and len({exam_of(e) for e in exams}) == 1:
+            yield Fact(exam_of(exams[0]), SITTING, month, doc, sent, ordinal=ordinal)
+
+
 def exam_facts(doc: Document, params: ConsistencyParams) -> list[Fact]:
     """Every score, attempt and dated outcome stated in ``doc`` (experience headings included: they are text
     too)."""
@@ -494,15 +549,16 @@ def exam_facts(doc: Document, params: ConsistencyParams) -> list[Fact]:
         out.extend(_score_facts(doc, sent, params))
         out.extend(_attempt_facts(doc, sent, clauses))
         out.extend(_outcome_facts(doc, sent, clauses))
+        out.extend(_sitting_facts(doc, sent))
     return out
 
 
 def _conflicts(facts: Sequence[Fact], params: ConsistencyParams) -> list[tuple[Fact, Fact]]:
-    by_key: dict[tuple[str, str, int | None], list[Fact]] = defaultdict(list)
+    by_key: dict[tuple[str, str, int | None, int | None], list[Fact]] = defaultdict(list)
     for f in facts:
-        by_key[(f.exam, f.what, f.month)].append(f)
+        by_key[(f.exam, f.what, f.month, f.ordinal)].append(f)
     pairs: list[tuple[Fact, Fact]] = []
-    for (exam, what, _month), group in by_key.items():
+    for (exam, what, _month, _ordinal), group in by_key.items():
         if what == "score":
             mark = params.pass_marks.get(exam)
             group = [f for f in group if mark is None or f.value >= mark]
@@ -516,7 +572,7 @@ def _conflicts(facts: Sequence[Fact], params: ConsistencyParams) -> list[tuple[F
 
 
 def _differ(a: Fact, b: Fact) -> bool:
-    if a.what == PASSED_IN:
+    if a.what in (PASSED_IN, SITTING):
         return abs(a.value - b.value) >= SAT_APART
     if RETAKEN in (a.value, b.value) and a.what == "attempts":
         return 1 in (a.value, b.value)
@@ -528,6 +584,8 @@ def _describe(f: Fact) -> str:
         return f"{f.exam} score {f.value}"
     if f.what == PASSED_IN:
         return f"{f.exam} passed in {month_label(f.value)}"
+    if f.what == SITTING:
+        return f"{f.exam} attempt {f.ordinal} sat in {month_label(f.value)}"
     if f.what == OUTCOME and f.month is not None:
         return f"{f.exam} {'passed' if f.value else 'not passed'} in {month_label(f.month)}"
     return f"{f.exam} passed after a failed attempt" if f.value == RETAKEN else f"{f.exam} passed on attempt {f.value}"

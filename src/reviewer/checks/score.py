@@ -446,10 +446,12 @@ OWN_RESULT = re.compile(
 
 def _others(s: Sentence) -> bool:
     """Is the result in ``s`` someone else's?"""
-    return _others_in(s.text)
+    return others_result(s.text)
 
 
-def _others_in(text: str) -> bool:
+def others_result(text: str) -> bool:
+    """Is the result ``text`` gives someone else's ("My study partner got two-fifty on CK"), with nothing in it
+    the applicant's own?"""
     return OTHERS.search(text) is not None and OWN_RESULT.search(text) is None
 
 
@@ -610,7 +612,7 @@ _ONE_OF_THEM = re.compile(r"\b(?:one\s+of|among)\s+(?:those|the|them)\b", re.I)
 
 
 def _setback_clause(text: str) -> bool:
-    if _others_in(text):
+    if others_result(text):
         return False
     if not _ONE_OF_THEM.search(text):
         text = _WHO_THEY.sub(" ", text)
