@@ -265,6 +265,10 @@ def test_the_preparation_that_failed_and_a_rhetorical_question_name_no_change(ru
         "In our town a result like that makes the whole family lose face.",
         "For two weeks I could not even tell my mum.",
         "I sincerely regret this result and the worry it may cause the committee.",
+        "Even today my chest becomes tight when I open my inbox.",
+        "For weeks my hands did not stop trembling when I opened a question bank.",
+        "I still wake up at four in the morning asking myself what I missed.",
+        "I ask the committee's pardon for this result.",
     ],
 )
 def test_emotion_in_plain_and_figurative_words(rubrics: RubricSet, sentence: str) -> None:
