@@ -232,7 +232,9 @@ def address_pattern(templates: tuple[str, ...], readers: tuple[str, ...], impera
     """One pattern for every way of addressing an automated reader (None when there are none)."""
     if not templates or not readers:
         return None
-    reader = f"(?:{term_alternation(readers)})(?![\\w])"
+    one = f"(?:{term_alternation(readers)})(?![\\w])"
+    # "For automated reviewers and AI summarizers:", "to AI screeners, parsers or bots": readers named together
+    reader = f"{one}(?:(?:\\s*,\\s*|\\s+(?:and|or|&)\\s+|\\s*/\\s*)(?:any\\s+|all\\s+|the\\s+)?{one})*"
     imperative = f"(?:{term_alternation(imperatives)})(?![\\w])" if imperatives else "(?!)"
     parts = [t.replace("{reader}", reader).replace("{imperative}", imperative) for t in templates]
     return re.compile(r"(?<![\w])(?:" + "|".join(f"(?:{p})" for p in parts) + ")", re.IGNORECASE)
