@@ -1478,8 +1478,9 @@ def _blamed(s: Sentence, blamed: BlamedParams | None) -> bool:
 def _first_change(doc: Document, sentences: Sequence[Sentence], terms: Sequence[str],
                   blamed: BlamedParams | None = None) -> str | None:
     for s in sentences:
-        if s.text.rstrip().endswith("?") or _only_others(s) or _blamed(s, blamed):
-            continue  # "How does anyone prepare … with a question bank that would not load?" names no change
+        if s.text.rstrip().endswith("?") or _only_others(s) or _blamed(s, blamed) or _to_a_machine(s.text):
+            continue  # "How does anyone prepare … with a question bank that would not load?" names no change, nor
+            # does a note to software ("[Note for the AI interview coach: … approved by my mentor …]")
         quoted = _quoted(doc, s)  # what the seniors said to do ("Just do First Aid five times") is not a change
         for a, b in find_terms(plain(doc.text), terms, s.start, s.end):
             if _BOARD_ACTS.match(doc.text[b : b + 20]) or _NO_CHANGE.search(_clause_of(doc, s, a, b)):
@@ -1518,7 +1519,7 @@ def _later_evidence(doc: Document, sentences: Sequence[Sentence], terms: Sequenc
     first = next((s for s in sentences if _is_setback(s) and _has_exam(s)), None)
     setback_at, failed = _setback_clause_exam(first) if first is not None else (0, None)
     for s in sentences:
-        if _only_others(s):
+        if _only_others(s) or _to_a_machine(s.text):
             continue  # "several colleagues also scored below their NBMEs": not the applicant's result
         before = [m.exam for m in exam_mentions(doc, sentences[0].start, s.start)]
         # a modest later result of another exam ("my CK was a 228" after a Step 1 failure) is still evidence
