@@ -688,3 +688,10 @@ def test_scores_said_after_a_for_and_in_a_clause_of_their_own() -> None:
                  DocKind.ADDITIONAL_INFO, "ai2.txt")
     later = doc("I passed Step 2 CK in May 2022.", DocKind.PERSONAL_STATEMENT, "ps2.txt")
     assert run("application.consistency", passed, later).verdict is Verdict.PASS
+
+
+def test_a_score_after_the_sittings_date() -> None:
+    ai = doc("I took Step 2 CK in March 2023 and scored 234.", DocKind.ADDITIONAL_INFO, "ai.txt")
+    ps = doc("I passed on my second attempt in December 2021, and later scored 241 on Step 2 CK.",
+             DocKind.PERSONAL_STATEMENT, "ps.txt")
+    assert run("application.consistency", ai, ps).verdict is Verdict.FAIL

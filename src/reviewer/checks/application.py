@@ -320,9 +320,13 @@ _SCORED_BEFORE = re.compile(r"\b(?:I\s+)?(?:scored|got|received|earned|achieved|
                             re.IGNORECASE)
 
 
+_SAT_DATE = re.compile(rf"^\s*(?:in|on)\s+(?:{MONTH_NAME}\.?\s*,?\s*{YEAR}|{YEAR})", re.IGNORECASE)
+
+
 def _linked_after(text: str, exams: Sequence[re.Match[str]], exam: re.Match[str], num: re.Match[str]) -> bool:
     """Does the score ``num`` belong to the ``exam`` named before it?"""
-    between = text[exam.end() : num.start()]
+    # "I took Step 2 CK in March 2023 and scored 234": the sitting's date between the exam and its score
+    between = _SAT_DATE.sub("", text[exam.end() : num.start()], count=1)
     if _AND_GOT.match(between):
         return _TOOK_BEFORE.search(text[max(0, exam.start() - 30) : exam.start()]) is not None
     # a date or an aside between the exam and its score: "USMLE Step 1 (June 2020): 208"
