@@ -1116,3 +1116,18 @@ def test_a_mentor_who_only_spoke_and_a_note_to_software_name_no_change(rubrics: 
     met = ("I did not pass Step 2 CK on my first attempt in 2022. I then met a mentor every Sunday to review my "
            "missed questions, and passed in 2023.")
     assert judge(rubrics, "score.what_changed", met, DocKind.ADDITIONAL_INFO)[1].verdict is Verdict.PASS
+
+
+@pytest.mark.parametrize(
+    "last",
+    [
+        "But yeah, that first fail is on my transcript, and there's nothing I can do about it now.",
+        "Now I am in an observership, but honestly I think about that first attempt basically every day.",
+        "Since then I have worked harder than ever, but I know that 214 will always be the first number a program "
+        "notices about me.",
+        "Even now, when someone asks me about Step 1, I still feel that day in my stomach.",
+    ],
+)
+def test_a_discussion_that_dwells_on_the_setback_does_not_end_forward(rubrics: RubricSet, last: str) -> None:
+    text = f"I failed Step 1 in 2021 because I relied on reading. I moved to timed blocks and passed in 2022. {last}"
+    assert judge(rubrics, "score.pivot", text, DocKind.INTERVIEW_ANSWER)[1].verdict is Verdict.WARN
