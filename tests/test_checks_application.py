@@ -695,3 +695,10 @@ def test_a_score_after_the_sittings_date() -> None:
     ps = doc("I passed on my second attempt in December 2021, and later scored 241 on Step 2 CK.",
              DocKind.PERSONAL_STATEMENT, "ps.txt")
     assert run("application.consistency", ai, ps).verdict is Verdict.FAIL
+
+
+def test_preparing_for_a_sitting_does_not_date_it() -> None:
+    prep = doc("For my second attempt, in September 2020, I used a question bank every day.", DocKind.ADDITIONAL_INFO,
+               "ai.txt")
+    sat = doc("I passed Step 1 on my second attempt in December 2020.", DocKind.PERSONAL_STATEMENT, "ps.txt")
+    assert run("application.consistency", prep, sat).verdict is Verdict.PASS

@@ -271,7 +271,8 @@ def exam_of(m: re.Match[str]) -> str:
 @dataclass(frozen=True)
 class Fact:
     """One exam fact stated in a document: ``what`` is ``score``, ``attempts`` (attempts to pass; RETAKEN:
-    more than one) or ``outcome`` (of the sitting in ``month``: 1 passed, 0 not)."""
+    more than one), ``outcome`` (of the sitting in ``month``: 1 passed, 0 not), ``passed_in`` (the month the exam
+    was passed, as ``value``) or ``sitting`` (the month, as ``value``, of sitting number ``ordinal``)."""
 
     exam: str
     what: str
@@ -533,10 +534,16 @@ _SITTING_DATED = re.compile(
 )
 
 
+_PREPARING_FOR = re.compile(r"\b(?:for|before|towards?|during|preparing\s+for|prepare\s+for|studying\s+for)\s+$",
+                            re.IGNORECASE)
+
+
 def _sitting_facts(doc: Document, sent: Sentence) -> Iterator[Fact]:
     """The month of a numbered sitting, for the exam it names or the one named before it."""
     text = sent.text
     for m in _SITTING_DATED.finditer(text):
+        if _PREPARING_FOR.search(text, 0, m.start()):
+            continue  # "For my second attempt, in September 2020, I used a question bank": when preparing, maybe
         month = month_number(m.group("date") or m.group("date2") or m.group("date3"))
         ordinal = _ORD.get((m.group("ord") or m.group("ord2") or m.group("ord3")).lower())
         exams = named_exams(text, m.start(), m.end()) or _exam_before(doc, sent, m.start())
@@ -545,8 +552,8 @@ def _sitting_facts(doc: Document, sent: Sentence) -> Iterator[Fact]:
 
 
 def exam_facts(doc: Document, params: ConsistencyParams) -> list[Fact]:
-    """Every score, attempt and dated outcome stated in ``doc`` (experience headings included: they are text
-    too)."""
+    """Every score, attempt count, dated outcome, month of a pass and dated sitting stated in ``doc`` (experience
+    headings included: they are text too)."""
     out: list[Fact] = []
     for sent in doc.sentences:
         clauses = _clauses(sent.text)
@@ -597,7 +604,8 @@ def _describe(f: Fact) -> str:
 
 @register("application_consistency", ConsistencyParams, application=True)
 def check_consistency(actx: AppContext, params: ConsistencyParams) -> Outcome:
-    """``fail`` when two documents state different scores or attempt counts for the same exam."""
+    """``fail`` when two documents state different scores, attempt counts, outcomes of one sitting, months of
+    the pass or dates of one sitting for the same exam."""
     facts = [f for d in actx.docs for f in exam_facts(d, params)]
     if not facts:
         return Outcome(Verdict.NOT_APPLICABLE, summary="no exam scores or attempt counts stated")
