@@ -15,8 +15,11 @@ How the span is found (rules, not a model):
 
 * a *seed* is a sentence naming an exam together with a result word ("scored", "failed", "attempt",
   "below", a 3-digit score...), or an attempt/failure sentence right next to an exam sentence in the same
-  paragraph ("My first attempt reflected this gap."). A sentence that only plans an exam ("I am scheduled
-  to take Step 3 in March") is not a seed, nor is someone else's result ("My classmate failed Step 1 twice");
+  paragraph ("My first attempt reflected this gap."), or a result a sentence or two after the exam is named or
+  taken up by pronoun ("Step 2 CK. I took it in 2022. And the number I got back, it wasn't good."), or an exam
+  sentence whose paragraph goes on to blame something for its result. A sentence that only plans an exam ("I am
+  scheduled to take Step 3 in March") is not a seed, nor is someone else's result ("My classmate failed Step 1
+  twice");
 * a seed grows backward over exam / attempt sentences of its paragraph, and forward over sentences that
   continue the topic: exam or attempt words, study-method words, reflection ("taught me"), or a temporal
   continuation opener ("Since then", "Afterward"). Up to two background sentences ("I was also working
@@ -25,7 +28,8 @@ How the span is found (rules, not a model):
   an opener. Anything else is a topic change;
 * overlapping runs merge, and so do two runs of one paragraph with at most two background sentences
   between them. The *main* discussion is the largest run that describes a setback (a low
-  score, failure or retake); when none does, the largest run. A run with no setback is an exam mention
+  score, failure or retake, said in its words, its numbers, the dates of two sittings, as the trained setback
+  reading hears it, or as blame that only a setback would draw); when none does, the largest run. A run with no setback is an exam mention
   "as a strength" (e.g. "I scored 248 on Step 2 CK"): it is still an exam discussion for
   ``score.mention``, but there is nothing to explain, so the explanation criteria are ``not_applicable``.
 """
