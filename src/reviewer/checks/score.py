@@ -27,10 +27,10 @@ How the span is found (rules, not a model):
   It may cross into the next paragraph only when that paragraph opens with exam / attempt words or such
   an opener. Anything else is a topic change;
 * overlapping runs merge, and so do two runs of one paragraph with at most two background sentences
-  between them. The *main* discussion is the largest run that describes a setback (a low
-  score, failure or retake, said in its words, its numbers, the dates of two sittings, as the trained setback
-  reading hears it, or as blame that only a setback would draw); when none does, the largest run. A run with no setback is an exam mention
-  "as a strength" (e.g. "I scored 248 on Step 2 CK"): it is still an exam discussion for
+  between them. The *main* discussion is the largest run that describes a setback (a low score, failure or
+  retake, said in its words, its numbers, the dates of two sittings, as the trained setback reading hears it,
+  or as blame that only a setback would draw); when none does, the largest run. A run with no setback is an
+  exam mention "as a strength" (e.g. "I scored 248 on Step 2 CK"): it is still an exam discussion for
   ``score.mention``, but there is nothing to explain, so the explanation criteria are ``not_applicable``.
 """
 
