@@ -427,3 +427,10 @@ def test_list_items_with_a_details_line_and_the_description_under_it(tmp_path: P
     doc = load_document(write(tmp_path, name, text), EXP)
     assert [(e.start_month, e.end_month) for e in doc.entries] == [("2017-09", "2018-08"), ("2018-09", "2020-08")]
     assert doc.entries[1].description == "Sole physician for 9 villages, working with 2 community health workers."
+
+
+def test_list_entries_after_an_empty_markdown_block(tmp_path: Path) -> None:
+    text = ("```\n```\n\n- **Intern, Psychiatry** — Kharkiv Regional Hospital — 08/2019 to 06/2021. Managed 10 "
+            "inpatients on an acute ward.\n")
+    doc = load_document(write(tmp_path, "experience.md", text), EXP)
+    assert [(e.start_month, e.end_month) for e in doc.entries] == [("2019-08", "2021-06")]

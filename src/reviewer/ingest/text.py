@@ -171,7 +171,13 @@ def markdown_blocks(text: str, *, lines: bool = False, items: set[int] | None = 
                 _add_comment(tok.content, line, hidden)
             else:
                 blocks.append(RawBlock(normalise_block_text(_TAG.sub(" ", tok.content))))
-    return [b for b in blocks if b.text], hidden
+    kept = [i for i, b in enumerate(blocks) if b.text]
+    if items:  # the indexes of list items among the blocks kept
+        at = {old: new for new, old in enumerate(kept)}
+        moved = {at[i] for i in items if i in at}
+        items.clear()
+        items.update(moved)
+    return [blocks[i] for i in kept], hidden
 
 
 def _pasted_markdown(blocks: list[RawBlock], items: set[int]) -> list[RawBlock]:
