@@ -1131,3 +1131,10 @@ def test_a_mentor_who_only_spoke_and_a_note_to_software_name_no_change(rubrics: 
 def test_a_discussion_that_dwells_on_the_setback_does_not_end_forward(rubrics: RubricSet, last: str) -> None:
     text = f"I failed Step 1 in 2021 because I relied on reading. I moved to timed blocks and passed in 2022. {last}"
     assert judge(rubrics, "score.pivot", text, DocKind.INTERVIEW_ANSWER)[1].verdict is Verdict.WARN
+
+
+def test_a_friends_failure_told_beside_the_applicants_own_pass_is_no_setback() -> None:
+    text = ("Sure. So, in 2022 my closest friend Reza got his Step 1 result and it was a fail. He called me that night "
+            "and he was, honestly, devastated; he kept saying the proctor had rushed him and it ruined his focus. "
+            "I had passed my own Step 1 the year before, so I could share what had worked for me.")
+    assert not any(d.setback for d in find_score_discussions(make_doc(text, DocKind.INTERVIEW_ANSWER)))

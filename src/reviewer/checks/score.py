@@ -615,8 +615,16 @@ _WHO_THEY = re.compile(r"\bwho\s+(?:had\s+|have\s+|also\s+|all\s+)?[^,.;]*", re.
 _ONE_OF_THEM = re.compile(r"\b(?:one\s+of|among)\s+(?:those|the|them)\b", re.I)
 
 
+# "He called me that night and he was, honestly, devastated": a part of a clause about him or her alone
+_THIRD_PERSON = re.compile(r"\b(?:he|she|his|him|her)\b", re.I)
+_SUBJECT_TURN = re.compile(r",?\s+(?:and|but|so)\s+(?=(?:he|she|I|we)\b)", re.I)
+
+
 def _setback_clause(text: str) -> bool:
-    if others_result(text):
+    parts = _SUBJECT_TURN.split(text)
+    if len(parts) > 1:
+        return any(_setback_clause(p) for p in parts)
+    if others_result(text) or (_THIRD_PERSON.search(text) and not _FIRST_PERSON.search(text)):
         return False
     if not _ONE_OF_THEM.search(text):
         text = _WHO_THEY.sub(" ", text)
