@@ -66,3 +66,8 @@ def test_any_paragraphs_give_consistent_documents(paras: list[str]) -> None:
         assert doc.text[b.start : b.end] == b.text
     for s in doc.sentences:
         assert doc.text[s.start : s.end] == s.text and s.text.strip()
+
+
+def test_text_the_sentence_splitter_drops_is_kept_as_a_sentence() -> None:
+    doc = from_text("low. ☇", DocKind.PERSONAL_STATEMENT)
+    assert [s.text for s in doc.sentences] == ["low.", "☇"]

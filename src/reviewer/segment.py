@@ -203,14 +203,26 @@ def _split_cached(text: str) -> tuple[tuple[int, int], ...]:
             rest = text[pos:]
             lead = len(rest) - len(rest.lstrip())
             found, piece = pos + lead, rest.strip()
+        spans.extend(_dropped(text, pos, found))
         spans.extend(_refine(text, found, found + len(piece)))
         pos = found + len(piece)
         if pos >= len(text):
             break
+    spans.extend(_dropped(text, pos, len(text)))
     if not spans:
         lead = len(text) - len(text.lstrip())
         spans.append((lead, lead + len(text.strip())))
     return tuple(spans)
+
+
+def _dropped(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Text pysbd left out between ``start`` and ``end`` ("low. ☇" comes back as "low."), as a sentence of its
+    own: nothing visible is lost."""
+    part = text[start:end]
+    if not part.strip():
+        return []
+    lead = len(part) - len(part.lstrip())
+    return [(start + lead, start + lead + len(part.strip()))]
 
 
 def normalise_block_text(text: str) -> str:
