@@ -529,9 +529,15 @@ SETBACK_MODEL = "setback"
 SETBACK_READING = 0.8
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=8192)
+def model_probability(model: str, text: str) -> float:
+    """A packaged classifier's probability for ``text``, remembered: the span finder and ``score.what_changed``
+    read the same sentences with the blame model."""
+    return load_model(model).probability(text)
+
+
 def _setback_probability(text: str) -> float:
-    return load_model(SETBACK_MODEL).probability(text)
+    return model_probability(SETBACK_MODEL, text)
 
 
 SETBACK_READ_WORDS = 5  # a title or a fragment ("Step 1 summary") is too little to read
@@ -574,7 +580,7 @@ def _blames_the_exam(s: Sentence) -> bool:
     """Does ``s`` put the result of an exam it names or points at ("that exam") on something outside the
     applicant?"""
     return ((_has_exam(s) or GENERIC_EXAM.search(s.text) is not None) and not _others(s) and not _strength(s)
-            and load_model(BLAME_MODEL).probability(s.text) >= BLAME_READING)
+            and model_probability(BLAME_MODEL, s.text) >= BLAME_READING)
 
 
 def _read_together(a: Sentence, b: Sentence) -> bool:
@@ -766,10 +772,10 @@ def _reports_setback(run: Sequence[Sentence]) -> bool:
         return any(_passed_first_time(run, e) for e in (named or {exam}))
 
     return (any(_is_setback(s) for k, s in enumerate(run) if _worded(run, k))
-            or any(_blames_the_exam(s) and not passed_first(s) for s in run)
             or any(_placed_in_group(run[k - 1], run[k]) for k in range(1, len(run)))
             or any(_low_number(s.text, exam) for s in run if not _others(s))
             or _sat_twice(run)
+            or any(_blames_the_exam(s) and not passed_first(s) for s in run)
             or any(_reads_as_setback(s) and not passed_first(s) for k, s in enumerate(run) if _about_a_result(run, k))
             or any(_read_together(run[k - 1], run[k]) and not passed_first(run[k - 1], run[k])
                    for k in range(1, len(run)) if _about_a_result(run, k - 1) or _about_a_result(run, k)))
@@ -1484,7 +1490,7 @@ def _blamed(s: Sentence, blamed: BlamedParams | None) -> bool:
     """Does ``s`` read as blame? Not a sentence about the later attempt ("For the second attempt I left the
     coaching centre completely, bought my own UWorld subscription…")."""
     return (blamed is not None and not _FOR_LATER.match(s.text) and not LATER_ATTEMPT.search(s.text)
-            and load_model(blamed.model).probability(s.text) >= blamed.threshold)
+            and model_probability(blamed.model, s.text) >= blamed.threshold)
 
 
 def _first_change(doc: Document, sentences: Sequence[Sentence], terms: Sequence[str],
