@@ -120,7 +120,7 @@ def test_the_setback_reading_decides_only_where_the_wording_finds_none(monkeypat
 
     # a model that reads every sentence as a setback (or none): what the span finder does with a reading
     monkeypatch.setattr(score, "load_model", lambda name: LinearModel(name, 1, bias, {"step": 1.0}, {}))
-    score._setback_probability.cache_clear()
+    score.model_probability.cache_clear()
     try:
         oblique = make_doc("My Step 1 result in June reshaped every plan I had made for my application year.")
         (found,) = score.find_score_discussions(oblique)
@@ -132,4 +132,4 @@ def test_the_setback_reading_decides_only_where_the_wording_finds_none(monkeypat
         assert not any(d.setback for d in score.find_score_discussions(first))
         assert not any(d.setback for d in score.find_score_discussions(make_doc("Step 1 summary")))
     finally:
-        score._setback_probability.cache_clear()
+        score.model_probability.cache_clear()
