@@ -208,10 +208,7 @@ def _split_cached(text: str) -> tuple[tuple[int, int], ...]:
         pos = found + len(piece)
         if pos >= len(text):
             break
-    spans.extend(_dropped(text, pos, len(text)))
-    if not spans:
-        lead = len(text) - len(text.lstrip())
-        spans.append((lead, lead + len(text.strip())))
+    spans.extend(_dropped(text, pos, len(text)))  # also the whole block when pysbd returned nothing
     return tuple(spans)
 
 

@@ -522,14 +522,15 @@ def _outcome_facts(doc: Document, sent: Sentence, clauses: Sequence[tuple[int, i
 SITTING = "sitting"
 _NTH = r"(?P<ord>first|1st|second|2nd|third|3rd)"
 _EXAM_WORDS = r"(?:(?:USMLE\s+)?(?:Step[\s-]*\w+(?:\s+CK)?|COMLEX(?:\s+Level\s*\d)?)|it|the\s+exam)"
+_MONTH_OF = rf"{MONTH_NAME},?\s*{YEAR}|\d{{1,2}}/{YEAR}"
 _SITTING_DATED = re.compile(
     rf"\b(?:my|the)\s+{_NTH}\s+(?:{_EXAM_WORDS}\s+)?(?:attempt|sitting)(?:\s+(?:at|of|on)\s+{_EXAM_WORDS})?"
-    rf"\s*,?\s*(?:was\s+)?(?:in|on)\s+(?P<date>{MONTH_NAME},?\s*{YEAR}|\d{{1,2}}/{YEAR})"
+    rf"\s*,?\s*(?:was\s+)?(?:in|on)\s+(?P<date>{_MONTH_OF})"
     rf"|\b(?:the\s+)?{_NTH.replace('ord', 'ord2')}\s+time\s+I\s+(?:took|sat|wrote|attempted)\s+(?:for\s+)?{_EXAM_WORDS}"
-    rf"\s*,?\s*(?:was\s+(?:in\s+)?|in\s+|on\s+)(?P<date2>{MONTH_NAME},?\s*{YEAR}|\d{{1,2}}/{YEAR})"
+    rf"\s*,?\s*(?:was\s+(?:in\s+)?|in\s+|on\s+)(?P<date2>{_MONTH_OF})"
     # "When I first sat Step 1 in November 2019, I did not pass"
     rf"|\bI\s+(?P<ord3>first)\s+(?:sat|took|wrote|attempted)\s+(?:for\s+)?{_EXAM_WORDS}\s+(?:in|on)\s+"
-    rf"(?P<date3>{MONTH_NAME},?\s*{YEAR}|\d{{1,2}}/{YEAR})",
+    rf"(?P<date3>{_MONTH_OF})",
     re.IGNORECASE,
 )
 
