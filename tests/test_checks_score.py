@@ -388,6 +388,11 @@ def test_a_score_framed_as_not_reflecting_the_applicant_is_a_setback_but_no_excu
         "I do not blame my school or the exam for my Step 1 failure. I changed my schedule and passed Step "
         "2 CK.",
         "I failed Step 1 in 2019. The testing center I used was in Karachi, and I later passed with a 230.",
+        # a reason for applying and a day of the exam put the result on nothing
+        "I did not pass Step 1 in 2021 because I relied on reading. I moved to timed UWorld blocks and passed with "
+        "a 231. This is why I am applying to Kaiser Permanente, where measuring and adjusting is the daily work.",
+        "I did not pass Step 1 in 2021. Before the first sitting I relied on reading, and I only discovered how weak "
+        "my timing was on the exam day itself. I then moved to timed blocks and passed.",
     ],
 )
 def test_excuse_context_and_ownership_pass(rubrics: RubricSet, text: str) -> None:
@@ -1091,19 +1096,6 @@ def test_a_result_the_applicant_blames_something_for_is_a_setback() -> None:
     strength = ("I still remember the afternoon the email from ECFMG came about my USMLE Step 1. My mother cried with "
                 "joy: a 251 on my first attempt, though the testing centre had a generator running outside.")
     assert not any(d.setback for d in find_score_discussions(make_doc(strength)))
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "I did not pass Step 1 in 2021 because I relied on reading. I moved to timed UWorld blocks and passed with "
-        "a 231. This is why I am applying to Kaiser Permanente, where measuring and adjusting is the daily work.",
-        "I did not pass Step 1 in 2021. Before the first sitting I relied on reading, and I only discovered how weak "
-        "my timing was on the exam day itself. I then moved to timed blocks and passed.",
-    ],
-)
-def test_a_reason_for_applying_and_a_day_of_the_exam_are_no_excuse(rubrics: RubricSet, text: str) -> None:
-    assert judge(rubrics, "score.excuse", text)[1].verdict is Verdict.PASS
 
 
 def test_a_mentor_who_only_spoke_and_a_note_to_software_name_no_change(rubrics: RubricSet) -> None:
