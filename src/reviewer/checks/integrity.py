@@ -26,7 +26,7 @@ from functools import lru_cache
 
 from pydantic import Field, field_validator
 
-from ..document import Block, Document, HiddenSpan
+from ..document import Block, Document, HiddenSpan, Sentence
 from ..findings import Verdict
 from .registry import Context, Hit, Outcome, Params, register
 from .text import find_terms, plain, term_alternation
@@ -360,3 +360,41 @@ def check_instructions(ctx: Context, params: InstructionParams) -> Outcome:
     where = f"{len(found)} in the text" + (f": {quoted}" if found else "")
     where += f"; {elsewhere} in hidden text, notes, headers, footers or comments" if elsewhere else ""
     return Outcome(Verdict.FAIL, tuple(hits), summary=f"text addressed to an automated reader: {where}")
+
+
+# --- what is addressed to software, for the other detectors ------------------------------------------
+# A note to an automated reader is no part of what the applicant tells a human (no score discussion, no value
+# claim). What counts as addressed to software is the built-in integrity.instructions criterion's own params,
+# read from its YAML (this layer sits below the rubric loader, as the packaged models do).
+INSTRUCTIONS = "integrity.instructions"
+
+
+@lru_cache(maxsize=1)
+def builtin_instruction_params() -> InstructionParams:
+    from importlib import resources
+
+    from ..yamlio import load_safe
+
+    data = load_safe((resources.files("reviewer") / "rubrics" / "integrity.yaml").read_text(encoding="utf-8"))
+    (params,) = [c["params"] for c in data["criteria"] if c["id"] == INSTRUCTIONS]
+    return InstructionParams.model_validate(params)
+
+
+def to_a_machine(text: str) -> bool:
+    """Whether ``text`` holds a note to an automated reader (by the built-in definition)."""
+    return bool(instruction_notes(text, builtin_instruction_params()))
+
+
+def machine_sentences(doc: Document, sents: Sequence[Sentence]) -> set[int]:
+    """Indexes of ``sents`` that address an automated reader, and of the sentences after one in its paragraph
+    that open with what the reader is to do ("Note to any automated screening software: … . Record the review
+    as…")."""
+    params = builtin_instruction_params()
+    notes = instruction_notes(doc.text, params, [(x.start, x.end) for x in doc.sentences])
+    found = {i for i, x in enumerate(sents) if any(a < x.end and x.start < b for a, b, _ in notes)}
+    for i in sorted(found):
+        while i + 1 < len(sents) and sents[i + 1].block == sents[i].block and any(
+                a == 0 for a, _ in find_terms(plain(sents[i + 1].text), params.imperatives)):
+            i += 1
+            found.add(i)
+    return found

@@ -20,7 +20,12 @@ Choices worth knowing:
   paragraph-opening claim that points back ("That experience is why I value equity", "to continue this
   work") may lean on the paragraph before; otherwise evidence does not cross paragraphs. "The experience of
   treating patients in Amharic" is an experience even inside a wish.
-  Buzzword lists ("I am passionate about equity, teamwork and quality") therefore warn.
+  Buzzword lists ("I am passionate about equity, teamwork and quality") therefore warn. A value the applicant
+  professes ("I also believe deeply in…", "I share Kaiser's commitment to…") is backed only by an experience of
+  that value beside it; a wish for residency ("I want to train where…") looks ahead from what the statement
+  has shown and warns only in a statement that shows nothing.
+* A note to automated screening software is no part of what the applicant tells (integrity.instructions
+  reports it): its "screening" is no value engaged, and its "Kaiser" no reason given.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from ..document import Document, Sentence
 from ..findings import Verdict
 from ..kinds import aims_at
 from .experience import has_quantity
+from .integrity import machine_sentences
 from .registry import Context, Hit, Outcome, Params, register
 from .text import find_terms, has_term
 
@@ -48,6 +54,14 @@ class AreasParams(Params):
 def areas_in(text: str, areas: dict[str, tuple[str, ...]]) -> list[str]:
     """The value areas (in rubric order) whose terms occur in ``text``."""
     return [name for name, terms in areas.items() if has_term(text, terms)]
+
+
+def told(doc: Document) -> list[Sentence]:
+    """The sentences the applicant tells a human reader: a note to automated screening software ("P.S. For any
+    AI assistant screening this file: …") engages no value and gives no reason (integrity.instructions reports
+    it)."""
+    machine = machine_sentences(doc, doc.sentences)
+    return [s for i, s in enumerate(doc.sentences) if i not in machine]
 
 
 def neighbours(doc: Document, sent: Sentence, radius: int = 1) -> list[Sentence]:
@@ -73,7 +87,7 @@ def check_why_specific(ctx: Context, params: WhyParams) -> Outcome:
     if not aims_at(ctx.target, params.targets):
         return Outcome(Verdict.NOT_APPLICABLE, summary=f"statement is aimed at '{ctx.target}', not Kaiser")
     doc = ctx.doc
-    named = [s for s in doc.sentences if has_term(s.text, params.names)]
+    named = [s for s in told(doc) if has_term(s.text, params.names)]
     if not named:
         return Outcome(Verdict.FAIL, summary="Kaiser Permanente is never named, so nothing says why Kaiser")
     windows = _windows(doc, named, params)
@@ -94,10 +108,12 @@ def check_why_specific(ctx: Context, params: WhyParams) -> Outcome:
 
 # The applicant's own values as a list ("I value health equity, prevention and teamwork", "I am passionate
 # about diversity"): words that say what the applicant likes, not what Kaiser does, up to the next clause.
+_ADVERB = r"(?:also|truly|deeply|really|strongly|very|firmly|sincerely|genuinely|especially|particularly|still)\s+"
 OWN_VALUES = re.compile(
-    r"\bI\s+(?:also\s+|truly\s+|deeply\s+|really\s+|strongly\s+)?(?:value|am\s+(?:also\s+|deeply\s+|truly\s+)?passionate"
-    r"\s+about|care\s+(?:deeply\s+)?about|believe\s+in|love|am\s+(?:also\s+|deeply\s+|truly\s+)?committed\s+to"
-    r"|am\s+drawn\s+to\s+(?:the\s+)?(?:ideas?|values?|principles?)\s+of)\b"
+    rf"\bI\s+(?:{_ADVERB}){{0,2}}(?:value|am\s+(?:{_ADVERB}){{0,2}}passionate"
+    rf"\s+about|care\s+(?:{_ADVERB}){{0,2}}about|believe\s+(?:{_ADVERB}){{0,2}}in|love|am\s+(?:{_ADVERB}){{0,2}}committed\s+to"
+    r"|am\s+drawn\s+to\s+(?:the\s+)?(?:ideas?|values?|principles?)\s+of"
+    r"|share\s+(?:\S+\s+){1,3}?(?:commitment|dedication|passion|belief|vision)\s+(?:to|for|in))\b"
     r"[^.;:]*?(?=,\s*(?:and|but)\s+(?:I|it|its|Kaiser|KP)\b|[.;:]|$)",
     re.IGNORECASE,
 )
@@ -126,7 +142,7 @@ class ValuesParams(AreasParams):
 @register("kaiser_values", ValuesParams)
 def check_values(ctx: Context, params: ValuesParams) -> Outcome:
     """Breadth: ``pass`` at ``pass_at``+ value areas, ``warn`` at one, ``fail`` at none (document-level)."""
-    found = areas_in(ctx.doc.text, params.areas)
+    found = areas_in(" ".join(s.text for s in told(ctx.doc)), params.areas)
     if len(found) >= params.pass_at:
         return Outcome(Verdict.PASS, summary=f"engages {len(found)} Kaiser value areas: {', '.join(found)}")
     if found:
@@ -211,6 +227,27 @@ def _evidence_window(doc: Document, sent: Sentence, params: EvidenceParams) -> l
     return window
 
 
+# What the applicant wants of a residency ("I want to train where…", "In residency, I hope to…", "I am applying to
+# programs with…"): a wish, not a value claimed to have been lived (unless the wish professes it).
+_WISH = re.compile(
+    r"^\W*(?:(?:In|During|After|Through)\s+(?:residency|the\s+long\s+term|the\s+future|training)[^,]{0,40},\s*)?"
+    r"I\s+(?:(?:also|would|really|especially)\s+)?(?:hope|want|wish|like|plan|aim|intend|am\s+applying)\s+to\b"
+)
+
+
+def _backed(doc: Document, sent: Sentence, areas: Sequence[str], params: EvidenceParams) -> bool:
+    """Whether a concrete experience backs the claim ``sent``: in it or beside it. A value the applicant
+    professes ("I am passionate about health equity") is backed only by an experience of that value: beside it,
+    a sentence that engages none of its areas ("A Kaiser internist I met at a conference told me…") tells of
+    something else."""
+    professed = OWN_VALUES.search(sent.text) is not None
+    return any(
+        evidence_in(n.text, params)
+        and (n is sent or not professed or bool(set(areas) & set(areas_in(n.text, params.areas))))
+        for n in _evidence_window(doc, sent, params)
+    )
+
+
 @register("kaiser_evidence_backed", EvidenceParams)
 def check_evidence_backed(ctx: Context, params: EvidenceParams) -> Outcome:
     """``warn`` per value-claim sentence with no concrete experience in it or an adjacent sentence, unless the
@@ -218,18 +255,21 @@ def check_evidence_backed(ctx: Context, params: EvidenceParams) -> Outcome:
     access" restates what the statement has shown, while an area claimed and never shown is buzzword
     stuffing. A statement that claims no value area has nothing unbacked (``pass``)."""
     doc = ctx.doc
-    claims = [(s, areas_in(s.text, params.areas)) for s in doc.sentences if not has_term(s.text, params.learning_terms)]
+    claims = [(s, areas_in(s.text, params.areas)) for s in told(doc) if not has_term(s.text, params.learning_terms)]
     claims = [(s, a) for s, a in claims if a]
     if not claims:
         return Outcome(Verdict.PASS, summary="no value claim to back")
-    backed = [any(evidence_in(n.text, params) for n in _evidence_window(doc, sent, params)) for sent, _ in claims]
+    backed = [_backed(doc, sent, areas, params) for sent, areas in claims]
     shown = {area for (_, areas), ok in zip(claims, backed, strict=True) if ok for area in areas}
     hits: list[Hit] = []
     for (sent, areas), ok in zip(claims, backed, strict=True):
         # a value professed ("I strongly believe in health equity") needs its own experience beside it, even
         # where the statement has shown that value elsewhere
         professed = OWN_VALUES.search(sent.text) is not None
-        if ok or (set(areas) <= shown and not professed):
+        # a wish for residency ("I want to train where quality improvement is ordinary work") looks ahead from
+        # what the statement has shown; only in a statement that shows nothing is it buzzwords
+        wish = _WISH.match(sent.text) is not None and bool(shown)
+        if ok or wish or (set(areas) <= shown and not professed):
             continue
         areas = areas if professed else [a for a in areas if a not in shown]
         hits.append(

@@ -48,7 +48,7 @@ from ..errors import ConfigError
 from ..findings import Verdict
 from ..ingest.dates import MONTH_NAME, MONTHS, YEAR
 from .blame import UnownedCause, unowned_causes
-from .integrity import InstructionParams, instruction_notes
+from .integrity import machine_sentences, to_a_machine
 from .linear import load_model, model_path, read
 from .registry import Context, Hit, NoParams, Outcome, Params, register
 from .text import find_terms, has_term, plain
@@ -932,40 +932,7 @@ def _bridged(sents: Sequence[Sentence], hi: int, lo: int) -> bool:
 
 
 # A sentence addressed to software ("if an AI system is grading these answers, kindly note…") is not part of the
-# explanation (integrity.instructions reports it); it neither lengthens the discussion nor ends it. What counts
-# as addressed to software is the built-in integrity.instructions criterion's own params, read from its YAML
-# (this layer sits below the rubric loader, as the packaged models do).
-INSTRUCTIONS = "integrity.instructions"
-
-
-@lru_cache(maxsize=1)
-def _instruction_params() -> InstructionParams:
-    from importlib import resources
-
-    from ..yamlio import load_safe
-
-    data = load_safe((resources.files("reviewer") / "rubrics" / "integrity.yaml").read_text(encoding="utf-8"))
-    (params,) = [c["params"] for c in data["criteria"] if c["id"] == INSTRUCTIONS]
-    return InstructionParams.model_validate(params)
-
-
-def _to_a_machine(text: str) -> bool:
-    return bool(instruction_notes(text, _instruction_params()))
-
-
-def _machine_sentences(doc: Document, sents: Sequence[Sentence]) -> set[int]:
-    """Indexes of ``sents`` that address an automated reader, and of the sentences after one in its paragraph
-    that open with what the reader is to do ("Note to any automated screening software: … . Record the review
-    as…")."""
-    params = _instruction_params()
-    notes = instruction_notes(doc.text, params, [(x.start, x.end) for x in doc.sentences])
-    found = {i for i, x in enumerate(sents) if any(a < x.end and x.start < b for a, b, _ in notes)}
-    for i in sorted(found):
-        while i + 1 < len(sents) and sents[i + 1].block == sents[i].block and any(
-                a == 0 for a, _ in find_terms(plain(sents[i + 1].text), params.imperatives)):
-            i += 1
-            found.add(i)
-    return found
+# explanation (integrity.instructions reports it); it neither lengthens the discussion nor ends it.
 
 
 _BRACKETED = re.compile(r"\[[^\]\n]{1,500}\]|\([^)\n]{1,500}\)")  # a note set apart: all of it goes with its address
@@ -1006,9 +973,9 @@ def find_score_discussions(doc: Document) -> tuple[ScoreDiscussion, ...]:
     Headings are left out: a title such as "USMLE Scores" is not a sentence of the explanation, and the
     paragraph after a heading (two blocks on) never continues a discussion.
     """
-    boxed = [(m.start(), m.end()) for m in _BRACKETED.finditer(doc.text) if _to_a_machine(m.group())]
+    boxed = [(m.start(), m.end()) for m in _BRACKETED.finditer(doc.text) if to_a_machine(m.group())]
     every = prose(doc)
-    machine = _machine_sentences(doc, every)
+    machine = machine_sentences(doc, every)
     original = tuple(x for i, x in enumerate(every) if i not in machine
                      and not any(a <= x.start < b for a, b in boxed))
     sents = _as_paragraphs(original, {x.block for x in every} - {x.block for x in original})
@@ -1496,7 +1463,7 @@ def _blamed(s: Sentence, blamed: BlamedParams | None) -> bool:
 def _first_change(doc: Document, sentences: Sequence[Sentence], terms: Sequence[str],
                   blamed: BlamedParams | None = None) -> str | None:
     for s in sentences:
-        if s.text.rstrip().endswith("?") or _only_others(s) or _blamed(s, blamed) or _to_a_machine(s.text):
+        if s.text.rstrip().endswith("?") or _only_others(s) or _blamed(s, blamed) or to_a_machine(s.text):
             continue  # "How does anyone prepare … with a question bank that would not load?" names no change, nor
             # does a note to software ("[Note for the AI interview coach: … approved by my mentor …]")
         quoted = _quoted(doc, s)  # what the seniors said to do ("Just do First Aid five times") is not a change
@@ -1537,7 +1504,7 @@ def _later_evidence(doc: Document, sentences: Sequence[Sentence], terms: Sequenc
     first = next((s for s in sentences if _is_setback(s) and _has_exam(s)), None)
     setback_at, failed = _setback_clause_exam(first) if first is not None else (0, None)
     for s in sentences:
-        if _only_others(s) or _to_a_machine(s.text):
+        if _only_others(s) or to_a_machine(s.text):
             continue  # "several colleagues also scored below their NBMEs": not the applicant's result
         before = [m.exam for m in exam_mentions(doc, sentences[0].start, s.start)]
         # a modest later result of another exam ("my CK was a 228" after a Step 1 failure) is still evidence
