@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from reviewer.checks.application import PASSED_IN, RETAKEN, ConsistencyParams, exam_facts, month_label, month_number
+from reviewer.checks.application import (
+    FAILED,
+    PASSED_IN,
+    RETAKEN,
+    ConsistencyParams,
+    exam_facts,
+    month_label,
+    month_number,
+)
 from reviewer.checks.registry import AppContext, Outcome
 from reviewer.checks.rules import review_application_rules, run_app_criterion
 from reviewer.document import DocKind, Document
@@ -167,7 +175,7 @@ def facts(text: str, *, outcomes: bool = False) -> list[tuple[str, str, int]]:
     ``text``."""
     found = exam_facts(doc(text, DocKind.ADDITIONAL_INFO, "x"), PARAMS)
     return [(f.exam, f.what if f.month is None else f"{f.what} {f.month}", f.value) for f in found
-            if outcomes or f.what not in ("outcome", PASSED_IN)]
+            if outcomes or f.what not in ("outcome", PASSED_IN, FAILED)]
 
 
 @pytest.mark.parametrize(
@@ -702,3 +710,76 @@ def test_preparing_for_a_sitting_does_not_date_it() -> None:
                "ai.txt")
     sat = doc("I passed Step 1 on my second attempt in December 2020.", DocKind.PERSONAL_STATEMENT, "ps.txt")
     assert run("application.consistency", prep, sat).verdict is Verdict.PASS
+
+
+def test_a_score_after_the_date_of_a_first_attempt_pass() -> None:
+    # "Step 2 CK on my first attempt in March 2022 with a score of two hundred thirty-two": the date between
+    ai = doc("For reference, I passed Step 2 CK on my first attempt in March 2022 with a score of two hundred "
+             "thirty-two, and I have registered for Step 3.", DocKind.ADDITIONAL_INFO, "ai.md")
+    assert ("Step 2 CK", "score", 232) in facts(ai.text)
+    ps = doc("I passed in 2021 and later scored 238 on Step 2 CK.", DocKind.PERSONAL_STATEMENT, "ps.md")
+    assert run("application.consistency", ps, ai).verdict is Verdict.FAIL
+
+
+def test_the_second_time_dated_in_commas_dates_that_sitting() -> None:
+    ai = doc("I did not pass USMLE Step 1 on my first attempt in January 2021 (score 183). I passed on my second "
+             "attempt in June 2021 with a score of 211.", DocKind.ADDITIONAL_INFO, "ai.md")
+    spoken = doc("So, Step 1. I took it twice. The first time, January 2021, I didn't pass. The second time, in "
+                 "October 2021, I passed with a two-eleven.", DocKind.INTERVIEW_ANSWER, "iv.txt")
+    out = run("application.consistency", ai, spoken)
+    assert out.verdict is Verdict.FAIL and "attempt 2 sat in 2021-10" in out.summary
+    agreeing = doc(spoken.text.replace("October", "June"), DocKind.INTERVIEW_ANSWER, "iv.txt")
+    assert run("application.consistency", ai, agreeing).verdict is Verdict.PASS
+
+
+def test_an_only_failure_is_two_attempts() -> None:
+    assert facts("My first and only failure on USMLE Step 1 was in May 2020.") == [("Step 1", "attempts", 2)]
+    assert facts("My first attempt, in November 2020, was my only failed attempt at Step 1.") == [
+        ("Step 1", "attempts", 2)]
+    assert facts("My only failure in medical school was anatomy; I passed Step 1 on my first attempt.") == [
+        ("Step 1", "attempts", 1)]
+    ps = doc("My Step 1 took three attempts: I failed in 2019 and again in 2020 before I passed with 204.",
+             DocKind.PERSONAL_STATEMENT, "ps.md")
+    ai = doc("My first and only failure on USMLE Step 1 was in May 2020, with a score of 190.",
+             DocKind.ADDITIONAL_INFO, "ai.md")
+    assert run("application.consistency", ps, ai).verdict is Verdict.FAIL
+
+
+def test_one_failure_dated_to_two_different_years_contradicts() -> None:
+    ps = doc("Failing Step 1 in 2019, in the last months of my internship, was the lowest point of my training. I "
+             "passed on my second attempt with 207.", DocKind.PERSONAL_STATEMENT, "ps.md")
+    ai = doc("My first attempt at Step 1, in November 2020, was my only failed attempt (score 189). I passed on my "
+             "second attempt in February 2021.", DocKind.ADDITIONAL_INFO, "ai.md")
+    out = run("application.consistency", ps, ai)
+    assert out.verdict is Verdict.FAIL and "one failed attempt in 2019" in out.summary
+    # the same year, a month either side of the year, or a folder with more than one failure: no contradiction
+    for year, attempts in (("2020", "second"), ("2021", "second"), ("2019", "third")):
+        ps_ok = doc(ps.text.replace("2019", year).replace("second", attempts), DocKind.PERSONAL_STATEMENT, "ps.md")
+        ai_ok = doc(ai.text.replace("my only failed attempt", "not a pass").replace("second", attempts),
+                    DocKind.ADDITIONAL_INFO, "ai.md")
+        assert run("application.consistency", ps_ok, ai_ok).verdict is Verdict.PASS, (year, attempts)
+
+
+def test_a_dated_list_gives_each_outcome_the_date_before_it() -> None:
+    got = facts("Step 1: attempts: 2 (Sep 2019 fail, Jun 2020 pass).", outcomes=True)
+    assert ("Step 1", "outcome 24236", 0) in got and ("Step 1", "outcome 24245", 1) in got
+    assert ("Step 1", "outcome 24245", 0) not in got
+
+
+def test_every_exam_on_the_first_try_contradicts_a_dated_failure() -> None:
+    spoken = doc("Um, I passed all my USMLE exams on the first try while I was a full-time research assistant.",
+                 DocKind.INTERVIEW_ANSWER, "iv.txt")
+    ai = doc("I failed USMLE Step 2 CK on my first attempt in May 2022. I passed in December 2022.",
+             DocKind.ADDITIONAL_INFO, "ai.md")
+    out = run("application.consistency", spoken, ai)
+    assert out.verdict is Verdict.FAIL and "every USMLE exam passed on attempt 1" in out.summary
+    first = doc("I passed Step 1 on my first attempt in 2020.", DocKind.PERSONAL_STATEMENT, "ps.md")
+    assert run("application.consistency", first, ai).verdict is Verdict.PASS  # another exam's failure
+
+
+def test_someone_elses_first_attempt_pass_is_not_the_applicants() -> None:
+    assert facts("My roommate passed CK on her first attempt with 250, and for a while I compared myself to "
+                 "her.") == []
+    assert facts("Tutored 10 second-year students for COMLEX Level 1; 9 of 10 passed on the first attempt.") == []
+    assert facts("My friend failed Step 1 in May 2020.", outcomes=True) == []
+

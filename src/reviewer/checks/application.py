@@ -20,7 +20,12 @@ Choices worth knowing:
   before it ("243 on Step 2 CK"); an attempt count ("passed on my third attempt", "failed Step 1 twice").
   Practice-test, target and threshold numbers ("NBME 230", "aim for 240", "above 230") are skipped. Two
   different passing scores of one exam cannot both be true (a passed exam cannot be retaken), so they
-  contradict; a failing score next to a passing one is a retake, not a contradiction.
+  contradict; a failing score next to a passing one is a retake, not a contradiction. Dates count too: an
+  exam is passed once, a numbered sitting has one date, and where the folder says an exam was failed once
+  ("passed on my second attempt", "my only failed attempt"), every failure it dates (by month or by year
+  alone) is that one sitting. A first-attempt pass ("I passed all my USMLE exams on the first try")
+  contradicts a failure of that exam dated in another document. Someone else's result (a roommate's, "9 of
+  10 passed") is no fact of the applicant's.
 * ``application.gaps`` merges the dated intervals of every experience entry of the applicant; an entry
   with no end month is ongoing. A gap is the run of *empty* months between them: an entry ending 2018-02
   and the next starting 2018-11 leave "2018-03 to 2018-10, 8 months"; more than ``max_months`` warns.
@@ -321,12 +326,13 @@ _SCORED_BEFORE = re.compile(r"\b(?:I\s+)?(?:scored|got|received|earned|achieved|
                             re.IGNORECASE)
 
 
-_SAT_DATE = re.compile(rf"^\s*(?:in|on)\s+(?:{MONTH_NAME}\.?\s*,?\s*{YEAR}|{YEAR})", re.IGNORECASE)
+_SAT_DATE = re.compile(rf"\s*\b(?:in|on)\s+(?:{MONTH_NAME}\.?\s*,?\s*{YEAR}|{YEAR})\b", re.IGNORECASE)
 
 
 def _linked_after(text: str, exams: Sequence[re.Match[str]], exam: re.Match[str], num: re.Match[str]) -> bool:
     """Does the score ``num`` belong to the ``exam`` named before it?"""
-    # "I took Step 2 CK in March 2023 and scored 234": the sitting's date between the exam and its score
+    # "I took Step 2 CK in March 2023 and scored 234", "passed Step 2 CK on my first attempt in March 2022 with a
+    # score of 232": the sitting's date between the exam and its score
     between = _SAT_DATE.sub("", text[exam.end() : num.start()], count=1)
     if _AND_GOT.match(between):
         return _TOOK_BEFORE.search(text[max(0, exam.start() - 30) : exam.start()]) is not None
@@ -352,6 +358,12 @@ def _coordinated(text: str, exams: Sequence[re.Match[str]], exam: re.Match[str])
 _NOT_FIRST_N = re.compile(
     r"\b(?:did\s+not|didn't|failed\s+to|could\s+not|couldn't)\s+(?:pass|clear)\b[^.;]{0,40}?\b(?:my|the)\s+first\s+"
     r"(?P<n>two|three|2|3)\s+(?:attempts|times|tries|sittings)\b",
+    re.IGNORECASE,
+)
+_ONLY_FAILURE = re.compile(
+    r"\bonly\s+(?:failed\s+attempt|unsuccessful\s+attempt|fail(?:ure)?\s+(?:on|at|in|of)\s+(?:the\s+)?(?:USMLE\s+)?"
+    r"(?:Step|COMLEX))|\bonly\s+time\s+I\s+(?:failed|did\s+not\s+pass|didn['’]t\s+pass)\s+(?:the\s+)?(?:USMLE\s+)?"
+    r"(?:Step|COMLEX)",
     re.IGNORECASE,
 )
 # Passed after a failure, without saying on which attempt: "passed on the retake", "did not pass in 2020 and
@@ -392,6 +404,8 @@ def _attempt_value(text: str) -> int | None:
     if first_n:
         n = first_n.group("n").lower()
         return (_COUNT_WORDS.get(n) or int(n)) + 1
+    if _ONLY_FAILURE.search(text):
+        return 2  # "my first and only failure on USMLE Step 1", "my only failed attempt": passed on the second
     failed = _FAILED_TIMES.search(text)
     if failed:
         if failed.group("times"):
@@ -430,13 +444,36 @@ def _exam_before(doc: Document, sent: Sentence, at: int) -> list[re.Match[str]]:
     return earlier[-1:]
 
 
+_GROUP_COUNT = re.compile(r"\b\d+\s+(?:of|out\s+of)\s+(?:the\s+)?\d+\b", re.IGNORECASE)
+
+
+def _someone_elses(text: str, a: int, b: int) -> bool:
+    """Is the clause ``text[a:b]`` about someone else's result ("My roommate passed CK on her first attempt") or a
+    group's ("Tutored 10 students for COMLEX Level 1; 9 of 10 passed on the first attempt")?"""
+    return others_result(text[a:b]) or _GROUP_COUNT.search(text, a, b) is not None
+
+
+# "I passed all my USMLE exams on the first try", "every Step on my first attempt": a first-attempt pass of each
+EVERY_EXAM = "every USMLE exam"
+_ALL_FIRST = re.compile(
+    r"\b(?:passed|cleared)\s+(?:all|each|every\s+one)\s+(?:of\s+)?(?:my\s+|the\s+)?(?:USMLE\s+)?"
+    r"(?:exams|examinations|Steps|boards|board\s+exams)\s+(?:on\s+|at\s+)?(?:my\s+|the\s+)?first\s+(?:try|attempts?|sitting)"
+    r"|\b(?:passed|cleared)\s+every\s+(?:USMLE\s+)?(?:exam|Step)\s+(?:on\s+|at\s+)?(?:my\s+|the\s+)?first\s+"
+    r"(?:try|attempt|sitting)",
+    re.IGNORECASE,
+)
+
+
 def _attempt_facts(doc: Document, sent: Sentence, clauses: Sequence[tuple[int, int]]) -> Iterator[Fact]:
     """Attempt counts, each for the exam named in its own clause (before it, else after it), else for the
     exam of the clause or sentence before it ("I failed Step 1. I passed on my second attempt.")."""
     text = sent.text
+    if _ALL_FIRST.search(text):
+        yield Fact(EVERY_EXAM, "attempts", 1, doc, sent)
+        return
     for a, b in clauses:
         value = _attempt_value(text[a:b])
-        if value is None:
+        if value is None or _someone_elses(text, a, b):
             continue
         exams = named_exams(text, a, b)
         paren = _summary_attempt(text, a, b)
@@ -459,6 +496,10 @@ _OUTCOME = re.compile(r"\b(?:(?P<fail>(?<!pass/)(?<!pass-)fail(?:ed|ing)?(?!\s+t
                       r"|passing(?!\s+(?:score|standard|mark|line|grade|threshold|rate|result))))\b", re.IGNORECASE)
 _MONTH_DATE = re.compile(rf"(?<![\w/.])(?:{MONTH_NAME},?\s*{YEAR}|\d{{1,2}}\s?/\s?{YEAR})"
                          r"(?![\w/])", re.IGNORECASE)
+_YEAR_DATE = re.compile(rf"(?<![\w/.]){YEAR}(?![\w/])")
+# A failed sitting dated by its month or only its year ("Failing Step 1 in 2019"): where the folder says the exam
+# was failed once (passed on the second attempt), every failure it dates is that one sitting.
+FAILED = "failed"
 OUTCOME = "outcome"
 # The month an exam was passed, where the date follows the pass ("passed Step 1 in January 2022"): an exam is
 # passed once, so two months at least SAT_APART apart contradict (a result comes within about four weeks of
@@ -475,12 +516,15 @@ def _outcome_facts(doc: Document, sent: Sentence, clauses: Sequence[tuple[int, i
     """Each outcome word with the month-dated sitting right after it (or right before it), for the exam of its
     clause: value 1 passed, 0 did not."""
     text = sent.text
-    everywhere = list(_MONTH_DATE.finditer(text))
+    months = list(_MONTH_DATE.finditer(text))
+    everywhere = sorted([*months, *(y for y in _YEAR_DATE.finditer(text)
+                                    if not any(m.start() <= y.start() < m.end() for m in months))],
+                        key=lambda d: d.start())
     for a, b in clauses:
         # "I took it in January 2021 and I passed": the sitting may be dated in the clause before
         dates = [d for d in everywhere if d.start() < b]
         outcomes = list(_OUTCOME.finditer(text, a, b)) if dates else []
-        if not outcomes:
+        if not outcomes or _someone_elses(text, a, b):
             continue
         exams = named_exams(text, a, b) or _exam_before(doc, sent, a)
         only = exams[0] if len({exam_of(m) for m in exams}) == 1 else None
@@ -506,8 +550,14 @@ def _outcome_facts(doc: Document, sent: Sentence, clauses: Sequence[tuple[int, i
                 before = [d for d in dates if 0 <= o.start() - d.end() <= 80
                           and _SAT_VERB.search(text, max(0, d.start() - 60), d.start())
                           and not _OUTCOME.search(text, d.end(), o.start())]
-            date = after[0] if after else (before[-1] if before else None)
-            month = month_number(date.group()) if date else None
+            # "(Sep 2019 fail, Jun 2020 pass)": a date right before the outcome word is its own
+            adjacent = [d for d in before if not text[d.end() : o.start()].strip()]
+            date = adjacent[-1] if adjacent else after[0] if after else (before[-1] if before else None)
+            # a year alone dates a failure only ("Failing Step 1 in 2019"), never an outcome of a month
+            month = month_number(date.group()) if date and _MONTH_DATE.fullmatch(date.group()) else None
+            if exam is not None and date is not None and o.group("fail"):
+                year = int(re.findall(YEAR, date.group())[-1])
+                yield Fact(exam_of(exam), FAILED, year, doc, sent, month)
             if exam is not None and month is not None:
                 yield Fact(exam_of(exam), OUTCOME, 1 if o.group("pass") else 0, doc, sent, month)
                 if o.group("pass") and after and _PASS_DATED.match(text, o.end(), after[0].start()) \
@@ -528,6 +578,8 @@ _SITTING_DATED = re.compile(
     rf"\s*,?\s*(?:was\s+)?(?:in|on)\s+(?P<date>{_MONTH_OF})"
     rf"|\b(?:the\s+)?{_NTH.replace('ord', 'ord2')}\s+time\s+I\s+(?:took|sat|wrote|attempted)\s+(?:for\s+)?{_EXAM_WORDS}"
     rf"\s*,?\s*(?:was\s+(?:in\s+)?|in\s+|on\s+)(?P<date2>{_MONTH_OF})"
+    # "The second time, in October 2021, I passed", "The first time, January 2021, I didn't pass"
+    rf"|\b(?:my|the)\s+{_NTH.replace('ord', 'ord4')}\s+time\s*,\s*(?:in\s+|on\s+)?(?P<date4>{_MONTH_OF})\s*,"
     # "When I first sat Step 1 in November 2019, I did not pass"
     rf"|\bI\s+(?P<ord3>first)\s+(?:sat|took|wrote|attempted)\s+(?:for\s+)?{_EXAM_WORDS}\s+(?:in|on)\s+"
     rf"(?P<date3>{_MONTH_OF})",
@@ -545,8 +597,8 @@ def _sitting_facts(doc: Document, sent: Sentence) -> Iterator[Fact]:
     for m in _SITTING_DATED.finditer(text):
         if _PREPARING_FOR.search(text, 0, m.start()):
             continue  # "For my second attempt, in September 2020, I used a question bank": when preparing, maybe
-        month = month_number(m.group("date") or m.group("date2") or m.group("date3"))
-        ordinal = _ORD.get((m.group("ord") or m.group("ord2") or m.group("ord3")).lower())
+        month = month_number(m.group("date") or m.group("date2") or m.group("date3") or m.group("date4"))
+        ordinal = _ORD.get((m.group("ord") or m.group("ord2") or m.group("ord3") or m.group("ord4")).lower())
         exams = named_exams(text, m.start(), m.end()) or _exam_before(doc, sent, m.start())
         if month is not None and ordinal is not None and len({exam_of(e) for e in exams}) == 1:
             yield Fact(exam_of(exams[0]), SITTING, month, doc, sent, ordinal=ordinal)
@@ -571,6 +623,8 @@ def _conflicts(facts: Sequence[Fact], params: ConsistencyParams) -> list[tuple[F
         by_key[(f.exam, f.what, f.month, f.ordinal)].append(f)
     pairs: list[tuple[Fact, Fact]] = []
     for (exam, what, _month, _ordinal), group in by_key.items():
+        if what == FAILED:
+            continue
         if what == "score":
             mark = params.pass_marks.get(exam)
             group = [f for f in group if mark is None or f.value >= mark]
@@ -580,7 +634,48 @@ def _conflicts(facts: Sequence[Fact], params: ConsistencyParams) -> list[tuple[F
         for f in group:
             if first is not None and f is not first and f.doc.path != first.doc.path and _differ(first, f):
                 pairs.append((first, f))
+    return pairs + _one_failure_dated_twice(facts) + _failed_after_first_time(facts)
+
+
+def _failed_after_first_time(facts: Sequence[Fact]) -> list[tuple[Fact, Fact]]:
+    """A first-attempt pass of an exam (or of every exam: "I passed all my USMLE exams on the first try") in one
+    document, and a failure of it dated in another."""
+    pairs: list[tuple[Fact, Fact]] = []
+    for first in facts:
+        if first.what != "attempts" or first.value != 1:
+            continue
+        failed = next((f for f in facts if f.what == FAILED and f.doc.path != first.doc.path
+                       and first.exam in (f.exam, EVERY_EXAM)), None)
+        if failed is not None:
+            pairs.append((first, failed))
     return pairs
+
+
+def _one_failure_dated_twice(facts: Sequence[Fact]) -> list[tuple[Fact, Fact]]:
+    """Failures of an exam the folder says was failed once (every attempt count is 2), dated by two documents
+    to sittings that cannot be one: "Failing Step 1 in 2019" / "My first attempt, in November 2020, was my only
+    failed attempt"."""
+    pairs: list[tuple[Fact, Fact]] = []
+    for exam in sorted({f.exam for f in facts if f.what == FAILED}):
+        counts = {f.value for f in facts if f.exam == exam and f.what == "attempts"}
+        if counts != {2}:
+            continue
+        failed = [f for f in facts if f.exam == exam and f.what == FAILED]
+        first = failed[0]
+        pairs.extend((first, f) for f in failed[1:] if f.doc.path != first.doc.path and not _one_sitting(first, f))
+    return pairs
+
+
+def _one_sitting(a: Fact, b: Fact) -> bool:
+    """Could two dated failures be one sitting? Months within SAT_APART of each other, or a month in the year
+    the other names (or the month either side of it: sat in December, failed in the January result)."""
+    if a.month is not None and b.month is not None:
+        return abs(a.month - b.month) < SAT_APART
+    if a.month is None and b.month is None:
+        return a.value == b.value
+    month, year = (a.month, b.value) if a.month is not None else (b.month, a.value)
+    assert month is not None
+    return year * 12 - 1 <= month <= year * 12 + 12
 
 
 def _differ(a: Fact, b: Fact) -> bool:
@@ -598,6 +693,8 @@ def _describe(f: Fact) -> str:
         return f"{f.exam} passed in {month_label(f.value)}"
     if f.what == SITTING:
         return f"{f.exam} attempt {f.ordinal} sat in {month_label(f.value)}"
+    if f.what == FAILED:
+        return f"{f.exam}'s one failed attempt in {month_label(f.month) if f.month is not None else f.value}"
     if f.what == OUTCOME and f.month is not None:
         return f"{f.exam} {'passed' if f.value else 'not passed'} in {month_label(f.month)}"
     return f"{f.exam} passed after a failed attempt" if f.value == RETAKEN else f"{f.exam} passed on attempt {f.value}"
