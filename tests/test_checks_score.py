@@ -1043,6 +1043,13 @@ def test_a_score_is_the_exam_taken_not_the_exam_registered_for() -> None:
         # the number a paragraph after the exam, with no exam named beside it
         ("In March 2022 I travelled to Istanbul to sit for Step 1.\n\nThe number that arrived four weeks later was "
          "two hundred and one. I read it many times before I closed the laptop.", DocKind.PERSONAL_STATEMENT),
+        # the result a few sentences after the exam, worded only by what the applicant was waiting for
+        ("In 2022 I registered for Step 1 and I had to travel for it. I went by night bus, fourteen hours. Honestly "
+         "it was hard. The result came four weeks later, and it was not the word I was waiting for.",
+         DocKind.PERSONAL_STATEMENT),
+        # a second result letter is a second sitting
+        ("When my Step 1 result came from ECFMG, my father framed it, the second letter, the one that says passed; "
+         "the first one he never saw.", DocKind.PERSONAL_STATEMENT),
     ],
 )
 def test_a_result_told_away_from_the_exams_name_is_a_setback(text: str, kind: DocKind) -> None:
@@ -1130,3 +1137,20 @@ def test_a_friends_failure_told_beside_the_applicants_own_pass_is_no_setback() -
             "and he was, honestly, devastated; he kept saying the proctor had rushed him and it ruined his focus. "
             "I had passed my own Step 1 the year before, so I could share what had worked for me.")
     assert not any(d.setback for d in find_score_discussions(make_doc(text, DocKind.INTERVIEW_ANSWER)))
+
+
+def test_an_answer_tells_its_exam_story_from_the_exam_on() -> None:
+    # the result opens the paragraph after the exam's: the answer's discussion starts at the exam, so the blame
+    # told between them ("in those conditions almost nobody could do their best") is in it
+    text = ("Because there is no Prometric center in Venezuela, in 2019 I had to travel to Bogotá to take USMLE "
+            "Step 1. The bus took nineteen hours. Honestly, I think in those conditions almost nobody could do "
+            "their best.\n\n"
+            "Some weeks later the result came: one hundred ninety-six, two points over the minimum. After that I "
+            "understood I needed to prepare better.")
+    (found,) = find_score_discussions(make_doc(text, DocKind.ADDITIONAL_INFO))
+    assert found.setback and found.sentences[0].text.startswith("Because there is no Prometric")
+    assert len(found.sentences) == 5
+    # a title line is no start of the story ("Step 1 summary" over a list)
+    listed = "Step 1 summary\n\n- First attempt (June 2021): not passed.\n- Second attempt (January 2022): passed."
+    assert find_score_discussions(make_doc(listed, DocKind.ADDITIONAL_INFO))[0].sentences[0].text.startswith("- First")
+

@@ -173,7 +173,8 @@ SETBACK = re.compile(
     r"|(?:does|did|do|will|may|might)\s*(?:not|n['’]t)\s+(?:truly\s+|fully\s+|accurately\s+)?(?:reflect|represent|show"
     r"|capture|measure|indicate)|not\s+(?:a\s+)?(?:true|fair|accurate)\s+(?:reflection|measure|picture)"
     r"|(?:fell|came\s+up)\s+short|hesita\w+|red\s+flag|concern(?:s|ed)?|weakness\w*|devastat\w*|ashamed|shame"
-    r"|heartbr\w+|crushed|upset|embarrass\w*|(?:not|n['’]t)\s+(?:the\s+(?:score|result|number|mark)|what)\s+I\s+(?:hoped|wanted|expected)"
+    r"|heartbr\w+|crushed|upset|embarrass\w*|(?:not|n['’]t)\s+(?:the\s+(?:score|result|number|mark|word|news|letter)|what)\s+(?:I|we)\s+"
+    r"(?:was\s+|were\s+|had\s+been\s+)?(?:hoped|hoping|wanted|expected|expecting|waiting\s+for|praying\s+for)"
     # "took longer than I had planned" is about time, not the result
     r"|(?<!longer\s)(?<!later\s)(?<!slower\s)than\s+(?:I\s+)?(?:had\s+)?(?:hoped|wanted|expected|planned|needed|aimed"
     r"|targeted)|(?:barely|narrowly)\s+pass\w*"
@@ -182,7 +183,12 @@ SETBACK = re.compile(
     r"|(?:not|never)\s+reach(?:ed)?\s+the\s+pass(?:ing)?|(?:did\s+not|didn['’]t)\s+(?:approve|clear|get\s+through|make\s+it)"
     r"|(?:was|wasn['’]t|was\s+not|were|not)\s+(?:able\s+to\s+pass|reprov\w*)|reprov\w*|couldn['’]t\s+(?:clear|pass)"
     r"|could\s+not\s+(?:clear|pass)|(?:first|second)\s+take"
+    # "he framed the second letter, the one that says passed": a second result letter is a second sitting
+    r"|(?:second|2nd|third)\s+(?:(?:result|score|ECFMG)\s+)?(?:letters?|envelopes?|score\s+reports?)"
     r"|(?:just|only|barely)\s+(?:a\s+few\s+points\s+|\w+\s+points\s+)?(?:over|above)\s+the\s+(?:passing\s+)?(?:line|mark|score)"
+    # "one hundred ninety-six, two points over the minimum"
+    r"|(?:a|one|two|three|four|five|a\s+few|\d)\s+points?\s+(?:over|above|from)\s+the\s+(?:minimum|pass(?:ing)?\s+(?:line|mark|score)"
+    r"|cut-?off|threshold)"
     r"|(?:under|below)\s+what\s+(?:\w+\s+){0,4}programs"
     r"|(?:not|isn['’]t|wasn['’]t)\s+(?:the\s+kind\s+of|a|the|what)\s+(?:number|score|result)"
     r"|(?:sat|took|wrote|write|sit|take|do|did|attempted|present|presented|began|started|restarted)\s+(?:for\s+)?"
@@ -280,6 +286,8 @@ GENERIC_EXAM = re.compile(r"(?<![\w])(?:the|my|that|this)\s+(?:(?:first|second|t
 # A sentence that opens by pointing back at the one before it continues that sentence's topic.
 ANAPHORA = re.compile(r"^\W*(?:it|this|that|these|those)\b(?!\s+(?:is|was)\s+(?:then|there|here|when|where)\b)", re.I)
 BRIDGE = 2  # background sentences bridged inside one paragraph
+RESULT_REACH = 4  # how far back a result worded as a setback ("The result came … not the word I was waiting for") may
+# look for the exam it is the result of
 OPENER = re.compile(
     r"^\W*(?:afterwards?|after\s+that|since\s+then|subsequently|as\s+a\s+result|consequently|in\s+response"
     r"|in\s+retrospect|looking\s+back|more\s+importantly|even\s+so|all\s+the\s+same|still,"
@@ -836,14 +844,38 @@ def _is_seed(sents: Sequence[Sentence], i: int) -> bool:
     # Amman. ¶ The score I carried back across the border was 203, …")
     near = [sents[j] for j in (i - 1, i + 1) if 0 <= j < len(sents)
             and (sents[j].block == s.block or (j == i - 1 and sents[j].block == s.block - 1))]
-    if any(_has_exam(n) for n in near) or any(sents[j].block == s.block and _names_the_exam(sents, j)
+    if any(_of_an_exam(n) for n in near) or any(sents[j].block == s.block and _names_the_exam(sents, j)
                                               for j in range(max(0, i - BRIDGE), i)):
         return True  # "Step 2 CK. I took it in 2022 in Toronto. And the number I got back, it was not good."
     # a result worded as a setback a sentence or two after "my exam" or "sat for it" in its paragraph ("I
-    # rescheduled my exam two times, and finally I sat for it in Cairo … The result was not a pass.")
-    return setback_wording(s.text) and any(
-        sents[j].block == s.block and (GENERIC_EXAM.search(sents[j].text) or EXAM_PRONOUN.search(sents[j].text))
-        for j in range(max(0, i - BRIDGE), i))
+    # rescheduled my exam two times, and finally I sat for it in Cairo … The result was not a pass."), or a few
+    # sentences after the exam is named in its paragraph, or in the paragraph before when it opens its own ("…to
+    # take USMLE Step 1. The bus … ¶ Some weeks later the result came: one hundred ninety-six, two points over
+    # the minimum.")
+    if not setback_wording(s.text):
+        return False
+    if any(sents[j].block == s.block and (GENERIC_EXAM.search(sents[j].text) or EXAM_PRONOUN.search(sents[j].text))
+           for j in range(max(0, i - BRIDGE), i)):
+        return True
+    return _exam_of_result(sents, i) is not None
+
+
+def _of_an_exam(s: Sentence) -> bool:
+    """Does ``s`` name an exam whose result a sentence beside it may give: not one it reports only as a strength
+    ("I passed Step 2 CK on my first attempt with 250. ¶ The result of our audit was disappointing")?"""
+    return _has_exam(s) and not (_strength(s) and not _is_setback(s))
+
+
+def _exam_of_result(sents: Sequence[Sentence], i: int) -> int | None:
+    """The sentence (an index) a few sentences before ``sents[i]`` that names the exam ``sents[i]`` gives the result
+    of: in its paragraph, or in the paragraph before when ``sents[i]`` opens its own; not a strength ("I scored 250
+    on Step 2 CK. ¶ The result of our audit was disappointing" is about the audit)."""
+    s = sents[i]
+    opens = i > 0 and sents[i - 1].block != s.block
+    found = [j for j in range(max(0, i - RESULT_REACH), i)
+             if _of_an_exam(sents[j]) and len(sents[j].text.split()) >= SETBACK_READ_WORDS
+             and (sents[j].block == s.block or (opens and sents[j].block == s.block - 1))]
+    return found[-1] if found else None
 
 
 # "I had taken it too soon": the exam as a pronoun after a verb that takes an exam.
@@ -985,6 +1017,12 @@ def find_score_discussions(doc: Document) -> tuple[ScoreDiscussion, ...]:
         if not _is_seed(sents, i):
             continue
         lo, hi = _grow(sents, i)
+        if whole and lo > 0 and sents[lo - 1].block != sents[lo].block and not _has_exam(sents[lo]) \
+                and ATTEMPT.search(sents[lo].text) and setback_wording(sents[lo].text):
+            # an answer to the one question: "…to take USMLE Step 1. The bus … ¶ Some weeks later the result came:
+            # 196" tells one story from the exam on
+            exam = _exam_of_result(sents, lo)
+            lo = lo if exam is None else exam
         if whole:
             lo, hi = _paragraph_bounds(sents, lo, hi)
         run = sents[lo : hi + 1]
