@@ -834,10 +834,30 @@ def test_setbacks_in_the_words_applicants_use(text: str) -> None:
          "friends. I then used UWorld daily.", Verdict.PASS),
         ("My Step 1 was a 204. I was reading First Aid and almost no questions, and I never once timed myself. I "
          "then used UWorld daily.", Verdict.PASS),
+        # a counterfactual with something else as its condition; one that is the applicant's own owns it
+        ("Step 1 needed a second sitting. If NEPA had given us light that month, it would have been a different "
+         "story. I then did forty timed questions every morning.", Verdict.FAIL),
+        ("My Step 2 CK score of 219 is low, and I believe it says more about the review course I chose than about "
+         "me. I then used UWorld daily.", Verdict.FAIL),
+        ("I failed Step 1. I don't want to blame anybody, but the coaching institute's notes were from 2016. I then "
+         "used UWorld daily.", Verdict.FAIL),
+        ("I sat Step 1 in Almaty after a night bus. Honestly the conditions that day were far from what any "
+         "candidate deserves. The result came four weeks later, and it was not the word I was waiting for. I then "
+         "made a written schedule.", Verdict.FAIL),
     ],
 )
 def test_blame_and_ownership_as_applicants_say_them(rubrics: RubricSet, text: str, verdict: Verdict) -> None:
     assert judge(rubrics, "score.excuse", text, IA)[1].verdict is verdict
+
+
+def test_a_counterfactual_of_the_applicants_own_is_no_excuse_phrase(rubrics: RubricSet) -> None:
+    theirs = ("Step 1 needed a second sitting. If NEPA had given us light that month, it would have been a different "
+              "story. I then did forty timed questions every morning.")
+    assert "1 excuse phrase(s)" in judge(rubrics, "score.excuse", theirs, IA)[1].summary
+    for own in ("If I had studied with questions from the start, it would have been a different story.",
+                "If my preparation had included timed blocks, I would have passed."):
+        text = f"Step 1 needed a second sitting. {own} I then did forty timed questions every morning."
+        assert "excuse phrase(s)" not in judge(rubrics, "score.excuse", text, IA)[1].summary, own
 
 
 def test_advice_quoted_and_a_schedule_that_was_someone_elses_are_no_change(rubrics: RubricSet) -> None:

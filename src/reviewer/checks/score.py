@@ -1017,12 +1017,14 @@ def find_score_discussions(doc: Document) -> tuple[ScoreDiscussion, ...]:
         if not _is_seed(sents, i):
             continue
         lo, hi = _grow(sents, i)
-        if whole and lo > 0 and sents[lo - 1].block != sents[lo].block and not _has_exam(sents[lo]) \
-                and ATTEMPT.search(sents[lo].text) and setback_wording(sents[lo].text):
-            # an answer to the one question: "…to take USMLE Step 1. The bus … ¶ Some weeks later the result came:
-            # 196" tells one story from the exam on
+        if not _has_exam(sents[lo]) and ATTEMPT.search(sents[lo].text) and setback_wording(sents[lo].text):
+            # a result told a few sentences after its exam ("In 2022 I registered for Step 1 … the bus … Honestly the
+            # conditions that day were far from what any candidate deserves. The result came four weeks later, and
+            # it was not the word I was waiting for."): the story starts at the exam, in its paragraph, or in an
+            # answer to the one question, in the paragraph before
             exam = _exam_of_result(sents, lo)
-            lo = lo if exam is None else exam
+            if exam is not None and (whole or sents[exam].block == sents[lo].block):
+                lo = exam
         if whole:
             lo, hi = _paragraph_bounds(sents, lo, hi)
         run = sents[lo : hi + 1]
