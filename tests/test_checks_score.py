@@ -1174,3 +1174,21 @@ def test_an_answer_tells_its_exam_story_from_the_exam_on() -> None:
     listed = "Step 1 summary\n\n- First attempt (June 2021): not passed.\n- Second attempt (January 2022): passed."
     assert find_score_discussions(make_doc(listed, DocKind.ADDITIONAL_INFO))[0].sentences[0].text.startswith("- First")
 
+
+
+def test_excuse_and_emotion_need_a_setback_to_be_about(rubrics: RubricSet) -> None:
+    friends = ("Three of my friends did not pass Step 1 the first time, and I wrote the weekly question sets for our "
+               "group until all three passed. I passed Step 1 on my first attempt in August 2022.")
+    out = judge(rubrics, "score.excuse", friends, IA)[1]
+    assert out.verdict is Verdict.PASS and "nothing to excuse" in out.summary
+    shaking = ("On the morning of Step 1 my hands were shaking and I cried in the car. I passed on my first attempt "
+               "with a 248.")
+    assert judge(rubrics, "score.emotion", shaking, IA)[1].verdict is Verdict.PASS
+    # the same feelings over the applicant's own failure are judged
+    failed = shaking.replace("I passed on my first attempt with a 248.", "I did not pass.")
+    assert judge(rubrics, "score.emotion", failed, IA)[1].verdict in (Verdict.WARN, Verdict.FAIL)
+
+
+def test_a_result_put_down_to_luck_is_a_setback() -> None:
+    text = "Honestly, my Step 1 result was bad luck. After that I studied with UWorld and passed Step 2 CK."
+    assert find_score_discussions(make_doc(text, DocKind.INTERVIEW_ANSWER))[0].setback

@@ -183,6 +183,8 @@ SETBACK = re.compile(
     r"|(?:not|never)\s+reach(?:ed)?\s+the\s+pass(?:ing)?|(?:did\s+not|didn['’]t)\s+(?:approve|clear|get\s+through|make\s+it)"
     r"|(?:was|wasn['’]t|was\s+not|were|not)\s+(?:able\s+to\s+pass|reprov\w*)|reprov\w*|couldn['’]t\s+(?:clear|pass)"
     r"|could\s+not\s+(?:clear|pass)|(?:first|second)\s+take"
+    # a result put down to luck was not a good one: "my Step 1 result was bad luck"
+    r"|bad\s+luck|unlucky"
     # "he framed the second letter, the one that says passed": a second result letter is a second sitting
     r"|(?:second|2nd|third)\s+(?:(?:result|score|ECFMG)\s+)?(?:letters?|envelopes?|score\s+reports?)"
     r"|(?:just|only|barely)\s+(?:a\s+few\s+points\s+|\w+\s+points\s+)?(?:over|above)\s+the\s+(?:passing\s+)?(?:line|mark|score)"
@@ -1385,13 +1387,26 @@ def _phrases(ctx: Context, params: PhraseParams, what: str) -> Outcome:
     return phrase_outcome(ctx.doc, phrases, params, what)
 
 
+def _strengths_only(ctx: Context) -> bool:
+    """Are the exams of ``ctx`` mentioned, but only as strengths (no discussion reports a setback)?"""
+    return bool(discussed(ctx)) and not any(d.setback for d in score_discussions(ctx))
+
+
 @register("score_excuse", PhraseParams)
 def check_excuse(ctx: Context, params: PhraseParams) -> Outcome:
+    """An excuse is for a setback: where the exams are mentioned only as strengths, others' failures beside the
+    applicant's first-time pass ("Three of my friends did not pass Step 1 the first time") excuse nothing."""
+    if _strengths_only(ctx):
+        return Outcome(Verdict.PASS, summary="exams are mentioned only as a strength; nothing to excuse")
     return _phrases(ctx, params, "excuse")
 
 
 @register("score_emotion", PhraseParams)
 def check_emotion(ctx: Context, params: PhraseParams) -> Outcome:
+    """Emotion over a setback is what the guide warns against: hands shaking on the morning of a first-time pass,
+    or a friend's tears over a failure of his, dramatise no setback of the applicant's."""
+    if _strengths_only(ctx):
+        return Outcome(Verdict.PASS, summary="exams are mentioned only as a strength; no setback dramatised")
     return _phrases(ctx, params, "emotional or apologetic")
 
 
