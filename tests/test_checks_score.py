@@ -1192,3 +1192,27 @@ def test_excuse_and_emotion_need_a_setback_to_be_about(rubrics: RubricSet) -> No
 def test_a_result_put_down_to_luck_is_a_setback() -> None:
     text = "Honestly, my Step 1 result was bad luck. After that I studied with UWorld and passed Step 2 CK."
     assert find_score_discussions(make_doc(text, DocKind.INTERVIEW_ANSWER))[0].setback
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a sign-off after the turn
+        "Step 1 needed a second sitting. Since then I have done an observership in family medicine in Houston. So "
+        "that's me: family medicine, community and a lot of patience.",
+        # a title line the run took in
+        "I failed Step 1 in 2019. I now review overnight labs on the wards with the same self-testing habit.\n"
+        "Period between housemanship and USMLE",
+        # the lesson passed on to the applicant's own patients
+        "My first Step 1, in 2019, was a fail. Second time, in 2020, I passed. I tell my diabetic patients the same "
+        "when the A1c does not come down: we adjust, we try again.",
+    ],
+)
+def test_the_turn_is_read_past_a_sign_off_and_in_the_applicants_own_work(rubrics: RubricSet, text: str) -> None:
+    assert judge(rubrics, "score.pivot", text, IA)[1].verdict is Verdict.PASS
+
+
+def test_a_list_line_of_results_is_no_title_to_read_past(rubrics: RubricSet) -> None:
+    text = ("• June 2012: USMLE Step 1: 198, on my first attempt, which I failed to explain for years\n"
+            "• March 2019: USMLE Step 2 CK: 236\n• October 2023: USMLE Step 3: 229")
+    assert judge(rubrics, "score.pivot", text, IA)[1].summary.startswith("ends on the later result")

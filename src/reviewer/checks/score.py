@@ -1631,6 +1631,20 @@ def _last_span(doc: Document, s: Sentence, terms: Sequence[str]) -> tuple[int, i
     return max(find_terms(plain(doc.text), terms, s.start, s.end), default=None)
 
 
+_TITLE_END = re.compile(r"[.!?…:;\"'’”)]\s*$")
+_SIGN_OFF = re.compile(r"^\W*(?:so,?\s+)?(?:that['’]s\s+(?:me|it|all|my\s+story)|thank\s+you|thanks"
+                       r"|anyway,?\s+that['’]s)\b", re.I)
+
+
+def _signs_off(s: Sentence) -> bool:
+    """Is ``s`` a title line (a few words, no closing punctuation) or a sign-off ("So that's me", "Thank you")
+    that says nothing of the exam or its result?"""
+    if len(s.text.split()) <= 8 and not _TITLE_END.search(s.text) and not _LIST_ITEM.match(s.text) \
+            and not _NUMBER.search(s.text):
+        return True  # a title, not a list line ("• October 2023: USMLE Step 3: 229" is a result)
+    return _SIGN_OFF.match(s.text) is not None and not (_has_exam(s) or setback_wording(s.text))
+
+
 @register("score_pivot", PivotParams)
 def check_pivot(ctx: Context, params: PivotParams) -> Outcome:
     """Forward terms in the last sentence or the one after it; or the passage closes on later evidence.
@@ -1645,6 +1659,11 @@ def check_pivot(ctx: Context, params: PivotParams) -> Outcome:
         return got
     last = got.sentences[-1]
     nxt = following(ctx.doc, got)
+    before = got.sentences[-2] if len(got.sentences) > 1 else None
+    if before is not None and _signs_off(last):
+        # "So that's me — family medicine, community, and a lot of patience.": a sign-off after the turn is not
+        # where the discussion ends; nor is a title line the run took in ("Period between housemanship and USMLE")
+        last, nxt = before, last
     apology = _last_span(ctx.doc, last, params.apology_terms + params.blame_terms)
     if apology is not None:
         timeless = [t for t in params.terms if t.lower() not in _TIME_WORDS]
