@@ -1037,6 +1037,11 @@ def test_explaining_my_reasoning_is_no_setback_and_a_note_on_each_miss_is_a_chan
         # other people's struggles in a relative clause beside the applicant's strength
         "When my Step 2 CK report came back, the office asked me to lead their preparation sessions, and they "
         "assigned me the students who had struggled most.",
+        # the students' retakes, and a practice form's result beside the applicant's first-time pass
+        "I run a weekly Step 1 review circle. Of the fourteen students I coached, eleven passed on their first "
+        "attempt; the three who failed came back, and two passed their retake in spring. I scored 246 on Step 2 CK.",
+        "I studied for the USMLE at night. My first NBME practice form came back well under the passing line, so I "
+        "switched to UWorld and timed blocks. In March 2022 I passed Step 1 on my first attempt.",
     ],
 )
 def test_what_is_not_the_applicants_setback(text: str) -> None:

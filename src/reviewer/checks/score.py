@@ -574,7 +574,7 @@ def _reads_as_setback(s: Sentence) -> bool:
     passed, and again in July I took a CPR course"): a sentence that says the applicant passed is read for a
     setback only together with its neighbour."""
     return (len(s.text.split()) >= SETBACK_READ_WORDS and not _others(s) and not _strength(s)
-            and not (_PASSED.search(s.text) and not setback_wording(s.text))
+            and not (_PASSED.search(s.text) and not setback_wording(s.text)) and not _practice_only(s.text)
             and _setback_probability(s.text) >= SETBACK_READING)
 
 
@@ -632,8 +632,23 @@ _ONE_OF_THEM = re.compile(r"\b(?:one\s+of|among)\s+(?:those|the|them)\b", re.I)
 
 
 # "He called me that night and he was, honestly, devastated": a part of a clause about him or her alone
-_THIRD_PERSON = re.compile(r"\b(?:he|she|his|him|her)\b", re.I)
+_THIRD_PERSON = re.compile(r"\b(?:he|she|his|him|her|they|their|them)\b", re.I)
+# "My first NBME practice form came back well under the passing line": a practice test's result is no result of the
+# exam (a clause that names the exam as well, "I failed Step 1 despite NBME forms of 230", still is)
+_PRACTICE = re.compile(r"(?<![\w])(?:practice\s+(?:forms?|tests?|exams?|questions?|scores?|blocks?)"
+                       r"|NBME\s+(?:practice|forms?|self-assessments?|scores?)|self-assessments?|UWSA\w*"
+                       r"|mock\s+(?:exams?|tests?)|Qbank\s+scores?)(?![\w])", re.I)
+_SITTINGS = re.compile(r"(?<![\w])(?:attempts?|sittings?|re-?takes?|re-?took|re-?sits?|re-?sat|again"
+                       r"|(?:first|second|third)\s+time)(?![\w])", re.I)
 _SUBJECT_TURN = re.compile(r",?\s+(?:and|but|so)\s+(?=(?:he|she|I|we)\b)", re.I)
+
+
+def _practice_only(text: str) -> re.Match[str] | None:
+    """The practice test ``text`` is about, when it names no exam and no sitting ("My first NBME practice form came
+    back well under the passing line"), else None."""
+    if EXAM.search(text) or _SITTINGS.search(text):
+        return None
+    return _PRACTICE.search(text)
 
 
 def _setback_clause(text: str) -> bool:
@@ -644,7 +659,11 @@ def _setback_clause(text: str) -> bool:
         return False
     if not _ONE_OF_THEM.search(text):
         text = _WHO_THEY.sub(" ", text)
-    if SETBACK.search(text) or CONCESSION.search(text) or _low_number(text):
+    setback = SETBACK.search(text)
+    practice = _practice_only(text)
+    if setback is not None and practice is not None and practice.start() < setback.start():
+        setback = None  # what the practice form came back as, not the exam
+    if setback is not None or CONCESSION.search(text) or _low_number(text):
         return True
     # "…the first time", "on my first attempt": of the exam, a result or "it", not of whatever else was done
     # first ("my hands shook so much that I could not sign the register on the first try")
