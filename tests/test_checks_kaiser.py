@@ -339,3 +339,19 @@ def test_the_rules_and_the_prompt_read_a_target_alike(target: str, kaiser: bool)
             "follow one patient across clinic and hospital.")
     out = run("kaiser.why_specific", text, target=target or "other")
     assert (out.verdict is not Verdict.NOT_APPLICABLE) is kaiser, out
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        ("California's diversity excites me, and I believe a program with Kaiser's reputation will open many doors.",
+         Verdict.FAIL),
+        ("I am applying to Kaiser Permanente Northern California because of its telestroke network. Because every "
+         "Kaiser hospital shares one record, the data from thousands of activations can make the next one faster.",
+         Verdict.PASS),
+        ("I am applying to Kaiser Permanente because it treats language as part of care. Its Qualified Bilingual "
+         "Staff program certifies clinicians who speak a patient's language.", Verdict.PASS),
+    ],
+)
+def test_why_kaiser_in_plain_words_and_the_states_diversity(text: str, verdict: Verdict) -> None:
+    assert run("kaiser.why_specific", text).verdict is verdict
