@@ -273,6 +273,7 @@ def test_terse_and_abbreviated_entries_are_understood(cid: str, description: str
         "Arranged 5 shelter placements with the social worker.",
         "Weaned 12 ventilated patients with a respiratory therapist.",
         "Took call with the surgical resident twice a week.",
+        "Genotyped 96 children, working with a molecular biology PhD student and two lab technicians.",
     ],
 )
 def test_a_role_after_with_or_alongside_is_teamwork(description: str) -> None:
@@ -337,6 +338,7 @@ def test_vague_warns_per_phrase_quoting_its_sentence() -> None:
     [
         "Worked as a medical assistant for 2 years.",
         "Visited 14 residents of an assisted living facility weekly.",
+        "Saw eight to ten residents of an assisted-living facility each day with a geriatrician.",
     ],
 )
 def test_roles_and_places_that_contain_assist_are_not_vague(description: str) -> None:
@@ -437,6 +439,14 @@ def test_names_in_the_languages_of_the_places_applicants_trained_in_are_not_quan
     doc = experience({"title": "Rural rotation", "description": "Went house to house on Ruta 12 with the promotora to "
                       "check blood pressure, and helped families with their Ley 100 insurance paperwork."})
     assert run("experience.quantified", doc).verdict is Verdict.FAIL
+
+
+def test_a_telephone_lines_number_is_not_a_quantity() -> None:
+    doc = experience({"title": "Crisis hotline volunteer", "description": "Answered night calls and connected callers "
+                      "with local services or the 12320 public health line."})
+    assert run("experience.quantified", doc).verdict is Verdict.FAIL
+    counted = experience({"title": "Crisis hotline volunteer", "description": "Answered 300 calls on the line."})
+    assert run("experience.quantified", counted).verdict is Verdict.PASS
 
 
 def test_self_study_for_an_exam_is_not_a_research_entry() -> None:

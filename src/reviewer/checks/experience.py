@@ -131,10 +131,17 @@ _ONE_UNITS = re.compile(
 _YEAR = re.compile(r"^(?:19[5-9]\d|20[0-4]\d)$")
 
 
+# "the 12320 public health line", "the 988 crisis line": a number that is a telephone line's name
+_LINE_AFTER = re.compile(r"^\s+(?:(?:public\s+health|crisis|emergency|national|suicide|toll-free|help|hot|telephone"
+                         r"|phone)\s+)?(?:line|hotline|helpline)\b", re.IGNORECASE)
+
+
 def _is_name(text: str, m: re.Match[str], names: NumberNames) -> bool:
     """Whether the number matched by ``m`` names something (module docstring) rather than counts it."""
     before, plural, listed, after, street, counted = _name_patterns(names)
     lead, rest = text[max(0, m.start() - 40) : m.start()], text[m.end() :]
+    if _LINE_AFTER.match(rest):
+        return True
     if not counted.match(rest):
         if before.search(lead):
             return True
