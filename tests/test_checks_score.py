@@ -1221,3 +1221,27 @@ def test_a_list_line_of_results_is_no_title_to_read_past(rubrics: RubricSet) -> 
     text = ("• June 2012: USMLE Step 1: 198, on my first attempt, which I failed to explain for years\n"
             "• March 2019: USMLE Step 2 CK: 236\n• October 2023: USMLE Step 3: 229")
     assert judge(rubrics, "score.pivot", text, IA)[1].summary.startswith("ends on the later result")
+
+
+def test_a_result_given_at_the_end_of_the_sentence_that_names_it() -> None:
+    text = ("The email with my Step 1 result reached me at 6:40 on a Tuesday morning in March, just as I was walking "
+            "into the Emergency Paediatric Unit of University College Hospital, Ibadan: 209.")
+    assert score._scores(text) == [("Step 1", 209)]
+    assert find_score_discussions(make_doc(text))[0].setback
+    # a time of day or a ward number is no result
+    assert score._scores("My Step 1 result reached me on ward 4: 10 minutes before rounds.") == []
+
+
+def test_a_score_said_to_say_more_about_something_else(rubrics: RubricSet) -> None:
+    blamed = ("I passed Step 2 CK with a 238. Still, I believe that my Step 1 of 209 says more about one afternoon "
+              "with a faulty generator than about the doctor I am.")
+    assert score.setback_wording(blamed.split(". ")[1])
+    assert "excuse phrase(s)" in judge(rubrics, "score.excuse", blamed, IA)[1].summary
+    owned = ("I failed Step 1 with a 189. It says more about my preparation than about me: I read and never timed "
+             "myself. I then used UWorld daily.")
+    assert "excuse phrase(s)" not in judge(rubrics, "score.excuse", owned, IA)[1].summary
+
+
+def test_a_count_of_attempts_in_a_list_line_is_a_setback() -> None:
+    assert score.setback_wording("USMLE Step 1 – 2 attempts, passed in 2021")
+    assert score.setback_wording("Step 1: two attempts")

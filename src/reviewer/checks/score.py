@@ -158,6 +158,8 @@ SETBACK = re.compile(
     r"(?:standard|score|mark|threshold|cut-?off|line|bar|target|goal|practice)"
     r"|(?:not|\w+n['’]t|never)\s+(?:\w+\s+){0,2}?defined\s+by|says?\s+(?:less|little|nothing|only\s+part)\s+about"
     r"|(?:not|\w+n['’]t)\s+(?:\w+\s+){0,5}?says?\s+(?:much|a\s+lot|anything)|whatever\s+my\s+(?:\w+\s+){0,2}?says"
+    r"|says?\s+more\s+about\s+(?:\w+\s+){1,8}?than\s+(?:about\s+)?(?:me|my|who\s+I|the\s+(?:doctor|physician|person"
+    r"|clinician|student|resident)\s+I)(?![\w])"
     r"|tells?\s+only\s+(?:part|half)|not\s+a\s+reflection|would\s+have\s+been\s+(?:higher|better|stronger)"
     r"|(?:have|had)\s+to\s+(?:explain|take\s+twice)|(?:a\s+)?(?:second|third|2nd|3rd)\s+time"
     r"|(?:sat|take|took|taken|write|wrote|attempt(?:ed)?)\s+(?:for\s+)?(?:[\w-]+\s+){0,4}?(?:twice|three\s+times|two\s+times)"
@@ -202,6 +204,8 @@ SETBACK = re.compile(
     r"(?:in|on)\s+[^.;?,]{0,30}?\band,?\s+(?:(?:um|uh|er|well),?\s+)?(?:then\s+)?again\s+(?:in|on)\b"
     # "USMLE Step 1, attempts: 2 (June 2021; February 2022, passed)": a count of attempts in a list line
     r"|attempts?\s*[:=(]\s*(?:[2-6]|two|three|four)(?![\w])"
+    # "USMLE Step 1 – 2 attempts (pass 2021)"
+    r"|(?<![\w.,-])(?:[2-6]|two|three|four|five)\s+(?:attempts|sittings|tries)(?![\w])"
     # "it came back more than twenty points under that"
     r"|points?\s+(?:under|below|short\s+of|lower\s+than|beneath)\b"
     # "sits at the wrong end of the curve", "in the bottom third"
@@ -398,6 +402,10 @@ def _high_number(text: str) -> bool:
     return any(value >= LOW_SCORE[which] for which, value in _scores(text))
 
 
+_ITS_RESULT = re.compile(r"\s+(?:score\s+report|result|score)s?\b", re.I)
+_CLOSING_NUMBER = re.compile(r"(?<=[:–—-]\s)\d{3}\W*$|(?<=[:–—-])\d{3}\W*$")
+
+
 def _scores(text: str, exam: str | None = None) -> list[tuple[str, int]]:
     """The exam scores ``text`` reports, as (exam, value), for the exams :data:`LOW_SCORE` knows; a published
     bar ("a minimum Step 2 CK of 220", "the 220 cut-off") is no score. A number is the score of the exam named
@@ -416,7 +424,9 @@ def _scores(text: str, exam: str | None = None) -> list[tuple[str, int]]:
             which = exam_name(after.group())  # "I scored 196 on USMLE Step 1"
         elif before and (m.start() - before[-1].end() <= 60
                          or _RESULT_BEFORE.search(text[max(0, m.start() - 30) : m.start()])
-                         or _GOT_BEFORE.search(text[max(0, m.start() - 25) : m.start()])):
+                         or _GOT_BEFORE.search(text[max(0, m.start() - 25) : m.start()])
+                         or (_ITS_RESULT.match(text, before[-1].end()) and _CLOSING_NUMBER.match(text, m.start()))):
+            # "The email with my Step 1 result reached me … as I was walking into the unit: 209."
             which = exam_name(before[-1].group())  # "…before my Step 1, …, and my score was 198"
         elif not named and exam is not None and RESULT_VERB.search(text):
             which = exam
