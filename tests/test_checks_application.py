@@ -9,6 +9,7 @@ import pytest
 from reviewer.checks.application import (
     FAILED,
     PASSED_IN,
+    PASSED_YEAR,
     RETAKEN,
     ConsistencyParams,
     exam_facts,
@@ -175,7 +176,7 @@ def facts(text: str, *, outcomes: bool = False) -> list[tuple[str, str, int]]:
     ``text``."""
     found = exam_facts(doc(text, DocKind.ADDITIONAL_INFO, "x"), PARAMS)
     return [(f.exam, f.what if f.month is None else f"{f.what} {f.month}", f.value) for f in found
-            if outcomes or f.what not in ("outcome", PASSED_IN, FAILED)]
+            if outcomes or f.what not in ("outcome", PASSED_IN, PASSED_YEAR, FAILED)]
 
 
 @pytest.mark.parametrize(
@@ -783,3 +784,24 @@ def test_someone_elses_first_attempt_pass_is_not_the_applicants() -> None:
     assert facts("Tutored 10 second-year students for COMLEX Level 1; 9 of 10 passed on the first attempt.") == []
     assert facts("My friend failed Step 1 in May 2020.", outcomes=True) == []
 
+
+
+def test_a_pass_dated_before_a_failure_or_in_another_year_contradicts() -> None:
+    ai = doc("USMLE: Step 1 passed on my second attempt (2018), as discussed in my personal statement.",
+             DocKind.ADDITIONAL_INFO, "ai.md")
+    failed = doc("That same year I failed USMLE Step 1, in July 2019.", DocKind.PERSONAL_STATEMENT, "ps.md")
+    out = run("application.consistency", ai, failed)
+    assert out.verdict is Verdict.FAIL and "Step 1 passed in 2018" in out.summary
+    passed = doc("I passed Step 1 in January 2020.", DocKind.PERSONAL_STATEMENT, "ps.md")
+    assert run("application.consistency", ai, passed).verdict is Verdict.FAIL
+    # the same year, or a failure before the pass, agrees
+    same = doc("I failed Step 1 in July 2017 and passed it in March 2018.", DocKind.PERSONAL_STATEMENT, "ps.md")
+    assert run("application.consistency", ai, same).verdict is Verdict.PASS
+
+
+def test_sitting_that_one_twice_is_two_attempts() -> None:
+    spoken = doc("Step 1, I failed it the first time, in 2021. And then CK, I had to sit that one twice too.",
+                 DocKind.INTERVIEW_ANSWER, "iv.txt")
+    assert ("Step 2 CK", "attempts", 2) in facts(spoken.text)
+    ps = doc("I passed Step 2 CK on my first attempt in November 2022 with 229.", DocKind.PERSONAL_STATEMENT, "ps.md")
+    assert run("application.consistency", ps, spoken).verdict is Verdict.FAIL

@@ -23,9 +23,10 @@ Choices worth knowing:
   contradict; a failing score next to a passing one is a retake, not a contradiction. Dates count too: an
   exam is passed once, a numbered sitting has one date, and where the folder says an exam was failed once
   ("passed on my second attempt", "my only failed attempt"), every failure it dates (by month or by year
-  alone) is that one sitting. A first-attempt pass ("I passed all my USMLE exams on the first try")
-  contradicts a failure of that exam dated in another document. Someone else's result (a roommate's, "9 of
-  10 passed") is no fact of the applicant's.
+  alone) is that one sitting. A pass is dated once, and no failure comes after it ("passed on my second
+  attempt (2018)" / "I failed USMLE Step 1, in July 2019"). A first-attempt pass ("I passed all my USMLE
+  exams on the first try") contradicts a failure of that exam dated in another document. Someone else's
+  result (a roommate's, "9 of 10 passed") is no fact of the applicant's.
 * ``application.gaps`` merges the dated intervals of every experience entry of the applicant; an entry
   with no end month is ongoing. A gap is the run of *empty* months between them: an entry ending 2018-02
   and the next starting 2018-11 leave "2018-03 to 2018-10, 8 months"; more than ``max_months`` warns.
@@ -237,9 +238,10 @@ def _ordinal(m: re.Match[str]) -> int:
     return int(named["num"]) if named.get("num") else _ORD[m.group("ord").lower()]
 
 
-# "I sat it three times"
-_SAT_TIMES = re.compile(r"\b(?:sat|took|wrote|attempted)\s+(?:it|the\s+exam|Step[\s-]*\w+)\s+"
-                        r"(?P<times>once|twice|thrice|two\s+times|three\s+times|four\s+times)\b", re.IGNORECASE)
+# "I sat it three times", "I had to sit that one twice"
+_SAT_TIMES = re.compile(r"\b(?:sat|sit|took|take|wrote|write|attempted)\s+(?:it|the\s+exam|that\s+one|this\s+one"
+                        r"|Step[\s-]*\w+)\s+(?P<times>once|twice|thrice|two\s+times|three\s+times|four\s+times)\b",
+                        re.IGNORECASE)
 _N_ATTEMPTS = re.compile(
     r"\b(?:after|in|took|taking|needed|required|requiring|within)\s+(?:me\s+)?(?P<n>two|three|four|2|3|4)\s+"
     r"(?:attempts|tries|sittings|goes)\b",
@@ -508,6 +510,8 @@ PASSED_IN = "passed_in"
 # "passed Step 1 on my second attempt in November 2021": the pass and its date, in one phrase (not an entry's
 # "Step 1 — Pass, attempt 2)** | Independent study | 04/2023 - 10/2023")
 _PASS_DATED = re.compile(r"[^|()*;:\n]{0,50}?\b(?:in|on)\s+$", re.IGNORECASE)
+PASSED_YEAR = "passed_year"  # the year alone of a pass ("passed on my second attempt (2018)")
+_PASS_YEAR_DATED = re.compile(r"[^|*;:\n()]{0,50}?(?:\b(?:in|on)\s+|\()$", re.IGNORECASE)
 _ROW_BREAK = re.compile(r"\n|\|\s*\|")  # the end of a line or of a table row ("| Fail | | USMLE Step 1 |")
 _SAT_VERB = re.compile(r"\b(?:sat|took|wrote|attempted|taken)\b", re.IGNORECASE)
 
@@ -558,6 +562,10 @@ def _outcome_facts(doc: Document, sent: Sentence, clauses: Sequence[tuple[int, i
             if exam is not None and date is not None and o.group("fail"):
                 year = int(re.findall(YEAR, date.group())[-1])
                 yield Fact(exam_of(exam), FAILED, year, doc, sent, month)
+            if exam is not None and date is not None and month is None and o.group("pass") and after \
+                    and date is after[0] and _PASS_YEAR_DATED.match(text, o.end(), date.start()):
+                # "Step 1 passed on my second attempt (2018)": the year the exam was passed
+                yield Fact(exam_of(exam), PASSED_YEAR, int(re.findall(YEAR, date.group())[-1]), doc, sent)
             if exam is not None and month is not None:
                 yield Fact(exam_of(exam), OUTCOME, 1 if o.group("pass") else 0, doc, sent, month)
                 if o.group("pass") and after and _PASS_DATED.match(text, o.end(), after[0].start()) \
@@ -623,7 +631,7 @@ def _conflicts(facts: Sequence[Fact], params: ConsistencyParams) -> list[tuple[F
         by_key[(f.exam, f.what, f.month, f.ordinal)].append(f)
     pairs: list[tuple[Fact, Fact]] = []
     for (exam, what, _month, _ordinal), group in by_key.items():
-        if what == FAILED:
+        if what in (FAILED, PASSED_YEAR):
             continue
         if what == "score":
             mark = params.pass_marks.get(exam)
@@ -634,7 +642,7 @@ def _conflicts(facts: Sequence[Fact], params: ConsistencyParams) -> list[tuple[F
         for f in group:
             if first is not None and f is not first and f.doc.path != first.doc.path and _differ(first, f):
                 pairs.append((first, f))
-    return pairs + _one_failure_dated_twice(facts) + _failed_after_first_time(facts)
+    return pairs + _one_failure_dated_twice(facts) + _failed_after_first_time(facts) + _passed_twice_or_early(facts)
 
 
 def _failed_after_first_time(facts: Sequence[Fact]) -> list[tuple[Fact, Fact]]:
@@ -648,6 +656,29 @@ def _failed_after_first_time(facts: Sequence[Fact]) -> list[tuple[Fact, Fact]]:
                        and first.exam in (f.exam, EVERY_EXAM)), None)
         if failed is not None:
             pairs.append((first, failed))
+    return pairs
+
+
+def _pass_months(f: Fact) -> tuple[int, int]:
+    """The first and last month a pass fact may mean (a year alone: its twelve months)."""
+    return (f.value, f.value) if f.what == PASSED_IN else (f.value * 12, f.value * 12 + 11)
+
+
+def _passed_twice_or_early(facts: Sequence[Fact]) -> list[tuple[Fact, Fact]]:
+    """An exam is passed once, and never failed after: two documents that put its pass in different years ("passed
+    on my second attempt (2018)" / "passed in January 2020"), or a pass dated before a failure another document
+    dates ("(2018)" / "I failed USMLE Step 1, in July 2019"). A month either side of a year is the same pass."""
+    pairs: list[tuple[Fact, Fact]] = []
+    passes = [f for f in facts if f.what in (PASSED_IN, PASSED_YEAR)]
+    for k, a in enumerate(passes):
+        lo, hi = _pass_months(a)
+        for b in passes[k + 1 :]:  # two passes, one of them a year alone (two months are compared in _conflicts)
+            if b.exam == a.exam and b.doc.path != a.doc.path and PASSED_YEAR in (a.what, b.what):
+                blo, bhi = _pass_months(b)
+                if hi < blo - 1 or lo > bhi + 1:
+                    pairs.append((a, b))
+        pairs.extend((a, b) for b in facts if b.what == FAILED and b.exam == a.exam and b.doc.path != a.doc.path
+                     and (b.month if b.month is not None else b.value * 12) > hi + 1)
     return pairs
 
 
@@ -691,6 +722,8 @@ def _describe(f: Fact) -> str:
         return f"{f.exam} score {f.value}"
     if f.what == PASSED_IN:
         return f"{f.exam} passed in {month_label(f.value)}"
+    if f.what == PASSED_YEAR:
+        return f"{f.exam} passed in {f.value}"
     if f.what == SITTING:
         return f"{f.exam} attempt {f.ordinal} sat in {month_label(f.value)}"
     if f.what == FAILED:
