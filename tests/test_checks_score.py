@@ -1245,3 +1245,7 @@ def test_a_score_said_to_say_more_about_something_else(rubrics: RubricSet) -> No
 def test_a_count_of_attempts_in_a_list_line_is_a_setback() -> None:
     assert score.setback_wording("USMLE Step 1 – 2 attempts, passed in 2021")
     assert score.setback_wording("Step 1: two attempts")
+    # lines of a list read as one sentence only look like an aside; a real aside that fails is read too
+    assert score.setback_wording("USMLE Step 1 – 2 attempts (pass 2021) USMLE Step 2 CK – 239, first attempt (2022)")
+    assert score.setback_wording("My Step 1 – which I failed – taught me to time myself")
+    assert not score.setback_wording("My Step 1 – this was back in 2019 – was a pass on the first attempt")

@@ -538,7 +538,10 @@ def setback_wording(text: str) -> bool:
     did not" is no setback."""
     if _AMONG_THE_FAILED.search(text):
         return True
-    return any(_setback_clause(c) for c in _CLAUSES.split(_ASIDE.sub(" ", text)))
+    # an aside is read apart from the sentence around it, and on its own ("USMLE Step 1 – 2 attempts (pass 2021)
+    # USMLE Step 2 CK – 239": lines of a list, read as one sentence, that only look like an aside)
+    asides = [m.group().strip(" –—") for m in _ASIDE.finditer(text)]
+    return any(_setback_clause(c) for c in [*_CLAUSES.split(_ASIDE.sub(" ", text)), *asides])
 
 
 # Setbacks are reported in more ways than the wording above lists ("That number followed me into every
