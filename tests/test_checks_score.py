@@ -841,6 +841,11 @@ def test_setbacks_in_the_words_applicants_use(text: str) -> None:
          "me. I then used UWorld daily.", Verdict.FAIL),
         ("I failed Step 1. I don't want to blame anybody, but the coaching institute's notes were from 2016. I then "
          "used UWorld daily.", Verdict.FAIL),
+        ("First attempt at Step 1 was in 2022. The exam had very many questions from biostatistics which are not "
+         "teached in our university, so it was not really possible to prepare. Second attempt I used UWorld.",
+         Verdict.FAIL),
+        ("I failed Step 1 in 2021. Testing myself first and reading second is now how I prepare, and it is why I "
+         "walk into a patient interview knowing what I do not yet know.", Verdict.PASS),
         ("I sat Step 1 in Almaty after a night bus. Honestly the conditions that day were far from what any "
          "candidate deserves. The result came four weeks later, and it was not the word I was waiting for. I then "
          "made a written schedule.", Verdict.FAIL),
