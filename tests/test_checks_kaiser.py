@@ -355,3 +355,12 @@ def test_the_rules_and_the_prompt_read_a_target_alike(target: str, kaiser: bool)
 )
 def test_why_kaiser_in_plain_words_and_the_states_diversity(text: str, verdict: Verdict) -> None:
     assert run("kaiser.why_specific", text).verdict is verdict
+
+
+def test_an_organ_system_a_day_and_a_research_spreadsheet_engage_no_value_area() -> None:
+    _, criterion = RUBRICS.get("kaiser.values")
+    areas = criterion.params["areas"]
+    assert areas_in("We rebuilt her schedule: questions every morning, one system per afternoon.", areas) == []
+    assert areas_in("I learned how much patience a clean spreadsheet requires.", areas) == []
+    assert areas_in("Our clinic and the hospital work under one system.", areas) == ["integrated care"]
+    assert areas_in("We built a tracking spreadsheet for missed lab results.", areas) == ["population health and data"]
