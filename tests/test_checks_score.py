@@ -1254,3 +1254,13 @@ def test_a_count_of_attempts_in_a_list_line_is_a_setback() -> None:
     assert score.setback_wording("USMLE Step 1 – 2 attempts (pass 2021) USMLE Step 2 CK – 239, first attempt (2022)")
     assert score.setback_wording("My Step 1 – which I failed – taught me to time myself")
     assert not score.setback_wording("My Step 1 – this was back in 2019 – was a pass on the first attempt")
+
+
+def test_the_result_that_is_the_setback_is_no_later_result(rubrics: RubricSet) -> None:
+    # a bare sentence whose only "result" is the low Step 2 CK itself: too short, and it ends on the setback
+    text = ("I trained in Shiraz and love neurology.\n\nMy one weakness on paper is my Step 2 CK score, two hundred "
+            "and seventeen, below the mean of the programs I admire.")
+    assert judge(rubrics, "score.length", text)[1].verdict is Verdict.WARN
+    assert judge(rubrics, "score.pivot", text)[1].verdict is Verdict.WARN
+    later = text.replace("admire.", "admire, though I passed Step 3 with 231 a year later.")
+    assert judge(rubrics, "score.length", later)[1].verdict is Verdict.PASS

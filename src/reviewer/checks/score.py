@@ -1209,7 +1209,9 @@ def check_length(ctx: Context, params: LengthParams) -> Outcome:
     if (
         n == 1
         and kind in params.bare_single_warn
-        and not has_term(plain(got.sentences[0].text), params.change_terms + params.evidence_terms)
+        and not has_term(plain(got.sentences[0].text), params.change_terms)
+        # the result that is the setback ("Step 2 CK, two hundred and seventeen, below the mean") is no later result
+        and _later_evidence(ctx.doc, got.sentences, params.evidence_terms) is None
     ):
         note = "a single sentence with no change in approach or later result"
         return Outcome(
@@ -1712,7 +1714,9 @@ def check_pivot(ctx: Context, params: PivotParams) -> Outcome:
     if found:
         return Outcome(Verdict.PASS, summary=f'ends forward-looking: "{quote(found, 40)}"')
     closing = nxt if nxt is not None and nxt.block == last.block else last
-    found = _first_term(ctx.doc, (closing,), params.evidence_terms)
+    # a later result, not the one that is the setback ("…my Step 2 CK score, two hundred and seventeen, below the mean")
+    found = _later_evidence(ctx.doc, (*got.sentences, *((nxt,) if closing is nxt else ())), params.evidence_terms) \
+        if _first_term(ctx.doc, (closing,), params.evidence_terms) else None
     if found:
         return Outcome(Verdict.PASS, summary=f'ends on the later result: "{quote(found, 40)}"')
     note = f'ends on: "{quote(closing.text, 60)}"'
