@@ -754,10 +754,12 @@ def test_one_failure_dated_to_two_different_years_contradicts() -> None:
     out = run("application.consistency", ps, ai)
     assert out.verdict is Verdict.FAIL and "one failed attempt in 2019" in out.summary
     # the same year, a month either side of the year, or a folder with more than one failure: no contradiction
-    for year, attempts in (("2020", "second"), ("2021", "second"), ("2019", "third")):
+    for year, month, attempts in (("2020", "November", "second"), ("2021", "December", "second"),
+                                  ("2019", "November", "third")):
         ps_ok = doc(ps.text.replace("2019", year).replace("second", attempts), DocKind.PERSONAL_STATEMENT, "ps.md")
-        ai_ok = doc(ai.text.replace("my only failed attempt", "not a pass").replace("second", attempts),
-                    DocKind.ADDITIONAL_INFO, "ai.md")
+        ai_ok = doc(ai.text.replace("my only failed attempt", "a failed attempt").replace("November", month)
+                    .replace("second", attempts), DocKind.ADDITIONAL_INFO, "ai.md")
+        assert any(f.what == FAILED for f in exam_facts(ai_ok, PARAMS)), (year, month, attempts)
         assert run("application.consistency", ps_ok, ai_ok).verdict is Verdict.PASS, (year, attempts)
 
 
