@@ -268,7 +268,7 @@ def check_evidence_backed(ctx: Context, params: EvidenceParams) -> Outcome:
         professed = OWN_VALUES.search(sent.text) is not None
         # a wish for residency ("I want to train where quality improvement is ordinary work") looks ahead from
         # what the statement has shown; only in a statement that shows nothing is it buzzwords
-        wish = _WISH.match(sent.text) is not None and bool(shown)
+        wish = _WISH.match(sent.text) is not None and bool(shown) and not professed
         if ok or wish or (set(areas) <= shown and not professed):
             continue
         areas = areas if professed else [a for a in areas if a not in shown]
