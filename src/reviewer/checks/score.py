@@ -895,15 +895,16 @@ def _is_seed(sents: Sequence[Sentence], i: int) -> bool:
 
 
 def _of_an_exam(s: Sentence) -> bool:
-    """Does ``s`` name an exam whose result a sentence beside it may give: not one it reports only as a strength
-    ("I passed Step 2 CK on my first attempt with 250. ¶ The result of our audit was disappointing")?"""
+    """Does ``s`` name an exam whose result a sentence beside it may give? Not one it reports only as a strength:
+    after "I passed Step 2 CK on my first attempt with 250.", a sentence on "the result" does not seed a setback
+    by that neighbour."""
     return _has_exam(s) and not (_strength(s) and not _is_setback(s))
 
 
 def _exam_of_result(sents: Sequence[Sentence], i: int) -> int | None:
     """The sentence (an index) a few sentences before ``sents[i]`` that names the exam ``sents[i]`` gives the result
-    of: in its paragraph, or in the paragraph before when ``sents[i]`` opens its own; not a strength ("I scored 250
-    on Step 2 CK. ¶ The result of our audit was disappointing" is about the audit)."""
+    of: in its paragraph, or in the paragraph before when ``sents[i]`` opens its own; never a strength alone
+    (:func:`_of_an_exam`) nor a title line."""
     s = sents[i]
     opens = i > 0 and sents[i - 1].block != s.block
     found = [j for j in range(max(0, i - RESULT_REACH), i)
