@@ -1264,3 +1264,11 @@ def test_the_result_that_is_the_setback_is_no_later_result(rubrics: RubricSet) -
     assert judge(rubrics, "score.pivot", text)[1].verdict is Verdict.WARN
     later = text.replace("admire.", "admire, though I passed Step 3 with 231 a year later.")
     assert judge(rubrics, "score.length", later)[1].verdict is Verdict.PASS
+
+
+def test_a_clause_of_someone_elses_gives_way_to_the_applicants_at_before_or_after() -> None:
+    # "Rami failed Step 1 a few months before I sat it": the failure is in Rami's clause, the sitting in the applicant's
+    assert not score.setback_wording("One of my closest friends, Rami, failed Step 1 a few months before I sat it")
+    assert score.setback_wording("My friend passed Step 1 in June, and I failed it in July")
+    assert score.setback_wording("I failed Step 1 before I changed my method")
+

@@ -653,7 +653,8 @@ _PRACTICE = re.compile(r"(?<![\w])(?:practice\s+(?:forms?|tests?|exams?|question
                        r"|mock\s+(?:exams?|tests?)|Qbank\s+scores?)(?![\w])", re.I)
 _SITTINGS = re.compile(r"(?<![\w])(?:attempts?|sittings?|re-?takes?|re-?took|re-?sits?|re-?sat|again"
                        r"|(?:first|second|third)\s+time)(?![\w])", re.I)
-_SUBJECT_TURN = re.compile(r",?\s+(?:and|but|so)\s+(?=(?:he|she|I|we)\b)", re.I)
+# "…, and he was", "Rami failed Step 1 a few months before I sat it": where one subject's clause gives way to another's
+_SUBJECT_TURN = re.compile(r",?\s+(?:and|but|so|before|after|while|when|until)\s+(?=(?:he|she|I|we)\b)", re.I)
 
 
 def _practice_only(text: str) -> re.Match[str] | None:
