@@ -417,6 +417,22 @@ def test_a_list_of_whole_entries_one_item_each(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("name", ["experience.txt", "experience.md"])
+def test_list_items_dated_in_brackets_before_a_colon(tmp_path: Path, name: str) -> None:
+    """'- Role, Organization, Place (Jul 2018 - Jun 2019): description' is a whole entry."""
+    text = (
+        "- Post-Graduate Intern, Philippine General Hospital, Manila (Jul 2018 - Jun 2019): Rotated in pediatrics "
+        "and surgery; handled 8-12 ward patients per duty with the charge nurse.\n"
+        "- Volunteer Physician, community nutrition program, Tondo (Apr 2023 - Present): Weekly growth monitoring "
+        "for about 120 children under five with two nutrition volunteers.\n"
+        "- Research: the study ran with 300 children (2022). It was published.\n"
+    )
+    doc = load_document(write(tmp_path, name, text), EXP)
+    assert [(e.start_month, e.end_month) for e in doc.entries] == [("2018-07", "2019-06"), ("2023-04", None)]
+    assert doc.entries[0].description.startswith("Rotated in pediatrics")
+    check_offsets(doc)
+
+
+@pytest.mark.parametrize("name", ["experience.txt", "experience.md"])
 def test_list_items_with_a_details_line_and_the_description_under_it(tmp_path: Path, name: str) -> None:
     text = (
         "- Intern (Rotating Internship) | Imam Khomeini Hospital Complex, Tehran | Sep 2017 - Aug 2018\n"

@@ -506,7 +506,7 @@ def _description_split(line: str) -> tuple[str, str] | None:
 
 _BOLD = re.compile(r"\*\*|__")
 DESCRIBED_WORDS = 4  # words of description that make a dated list item a whole entry
-_SENTENCE_CUT = re.compile(r"\.\s+|\.?$")
+_SENTENCE_CUT = re.compile(r"\.\s+|(?<=\))\s*:\s+|\.?$")  # "… Manila (Jul 2018 - Jun 2019): Rotated in …"
 
 
 def bullet_entry(line: str, described: bool = False) -> tuple[str, str] | None:
@@ -523,8 +523,9 @@ def bullet_entry(line: str, described: bool = False) -> tuple[str, str] | None:
         head = body[: cut.start()].strip()
         found = _dated_header(head) if head else None
         rest = body[cut.end() :].strip()
-        if found is not None and found.dates is not None and found.dates.span[1] == len(head) \
-                and (described or len(rest.split()) >= DESCRIBED_WORDS):
+        dated_to_end = found is not None and found.dates is not None \
+            and found.dates.span[1] in (len(head), len(head.rstrip(")]")))  # "… Manila (Jul 2018 - Jun 2019)"
+        if dated_to_end and (described or len(rest.split()) >= DESCRIBED_WORDS):
             return head, rest
     return None
 
