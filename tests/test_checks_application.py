@@ -807,3 +807,17 @@ def test_sitting_that_one_twice_is_two_attempts() -> None:
     assert ("Step 2 CK", "attempts", 2) in facts(spoken.text)
     ps = doc("I passed Step 2 CK on my first attempt in November 2022 with 229.", DocKind.PERSONAL_STATEMENT, "ps.md")
     assert run("application.consistency", ps, spoken).verdict is Verdict.FAIL
+
+
+def test_each_step_on_the_first_attempt_and_a_score_after_the_preparation() -> None:
+    ps = doc("Having passed each USMLE Step on my first attempt, and with a score of 244 on Step 2 CK, I feel ready.",
+             DocKind.PERSONAL_STATEMENT, "ps.md")
+    ai = doc("I passed Step 1 on my second attempt in December 2021 and later scored 244 on Step 2 CK.",
+             DocKind.ADDITIONAL_INFO, "ai.md")
+    out = run("application.consistency", ps, ai)
+    assert out.verdict is Verdict.FAIL and "every USMLE exam passed on attempt 1" in out.summary
+    prepared = doc("I prepared for Step 2 CK while volunteering at the refugee reception point, mostly at night after "
+                   "my shifts, and scored two hundred and twenty-one.", DocKind.PERSONAL_STATEMENT, "ps.md")
+    assert ("Step 2 CK", "score", 221) in facts(prepared.text)
+    other = doc("My Step 2 CK score of 227 in February 2023 shows this new method.", DocKind.ADDITIONAL_INFO, "ai.md")
+    assert run("application.consistency", prepared, other).verdict is Verdict.FAIL

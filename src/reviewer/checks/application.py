@@ -312,9 +312,12 @@ def _score_facts(doc: Document, sent: Sentence, params: ConsistencyParams) -> It
             exam = exam_of(after)
         elif before is not None and _linked_after(text, exams, before, m):
             exam = exam_of(before)
-        elif (before is not None and len({exam_of(e) for e in exams}) == 1 and _FOR_EXAM.match(text[: before.end()])
+        elif (before is not None and len({exam_of(e) for e in exams}) == 1
+              and (_FOR_EXAM.match(text[: before.end()]) or _PREPARED_FOR.search(text[: before.start()]))
               and _SCORED_BEFORE.search(text[max(0, m.start() - 20) : m.start()])):
-            exam = exam_of(before)  # "For Step 2 CK I switched to timed blocks …, and I scored 232."
+            # "For Step 2 CK I switched to timed blocks …, and I scored 232.", "I prepared for Step 2 CK while
+            # volunteering …, mostly at night, and scored two hundred and twenty-one."
+            exam = exam_of(before)
         if exam is None:
             continue
         lo, hi = params.comlex_range if exam.startswith("COMLEX") else params.score_range
@@ -324,6 +327,9 @@ def _score_facts(doc: Document, sent: Sentence, params: ConsistencyParams) -> It
 
 # A sentence about one exam from its first words: "For Step 2 CK I switched to …", "On Step 3, …"
 _FOR_EXAM = re.compile(r"^\W*(?:for|on|in|with)\s+(?:the\s+|my\s+)?(?:USMLE\s+)?\S+(?:\s+\S+){0,2}$", re.IGNORECASE)
+# "I prepared for Step 2 CK while …, and scored 221": the one exam the applicant prepared for or sat
+_PREPARED_FOR = re.compile(r"\bI\s+(?:\w+ly\s+)?(?:prepared|studied|sat|took|wrote)\s+(?:for\s+)?(?:the\s+)?"
+                           r"(?:USMLE\s+)?$", re.IGNORECASE)
 _SCORED_BEFORE = re.compile(r"\b(?:I\s+)?(?:scored|got|received|earned|achieved|obtained)\s+(?:a\s+|an\s+)?$",
                             re.IGNORECASE)
 
@@ -460,7 +466,7 @@ EVERY_EXAM = "every USMLE exam"
 _ALL_FIRST = re.compile(
     r"\b(?:passed|cleared)\s+(?:all|each|every\s+one)\s+(?:of\s+)?(?:my\s+|the\s+)?(?:USMLE\s+)?"
     r"(?:exams|examinations|Steps|boards|board\s+exams)\s+(?:on\s+|at\s+)?(?:my\s+|the\s+)?first\s+(?:try|attempts?|sitting)"
-    r"|\b(?:passed|cleared)\s+every\s+(?:USMLE\s+)?(?:exam|Step)\s+(?:on\s+|at\s+)?(?:my\s+|the\s+)?first\s+"
+    r"|\b(?:passed|cleared)\s+(?:every|each)\s+(?:USMLE\s+)?(?:exam|Step)\s+(?:on\s+|at\s+)?(?:my\s+|the\s+)?first\s+"
     r"(?:try|attempt|sitting)",
     re.IGNORECASE,
 )
@@ -654,6 +660,10 @@ def _failed_after_first_time(facts: Sequence[Fact]) -> list[tuple[Fact, Fact]]:
             continue
         failed = next((f for f in facts if f.what == FAILED and f.doc.path != first.doc.path
                        and first.exam in (f.exam, EVERY_EXAM)), None)
+        if failed is None and first.exam == EVERY_EXAM:
+            # "I passed each USMLE Step on my first attempt" / "I passed Step 1 on my second attempt"
+            failed = next((f for f in facts if f.what == "attempts" and f.value != 1 and f.exam != EVERY_EXAM
+                           and f.doc.path != first.doc.path), None)
         if failed is not None:
             pairs.append((first, failed))
     return pairs
