@@ -669,9 +669,18 @@ def _failed_after_first_time(facts: Sequence[Fact]) -> list[tuple[Fact, Fact]]:
     return pairs
 
 
-def _pass_months(f: Fact) -> tuple[int, int]:
-    """The first and last month a pass fact may mean (a year alone: its twelve months)."""
-    return (f.value, f.value) if f.what == PASSED_IN else (f.value * 12, f.value * 12 + 11)
+def _months(f: Fact) -> tuple[int, int]:
+    """The first and last month a dated pass or failure may mean (a year alone: its twelve months)."""
+    month = f.value if f.what == PASSED_IN else f.month if f.what == FAILED else None
+    year = f.value
+    return (month, month) if month is not None else (year * 12, year * 12 + 11)
+
+
+def _may_meet(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Could two spans of months be one event? They overlap, or come within a month of each other (SAT_APART: sat
+    in December, the result in January)."""
+    slack = SAT_APART - 1
+    return not (a[1] < b[0] - slack or a[0] > b[1] + slack)
 
 
 def _passed_twice_or_early(facts: Sequence[Fact]) -> list[tuple[Fact, Fact]]:
@@ -681,14 +690,12 @@ def _passed_twice_or_early(facts: Sequence[Fact]) -> list[tuple[Fact, Fact]]:
     pairs: list[tuple[Fact, Fact]] = []
     passes = [f for f in facts if f.what in (PASSED_IN, PASSED_YEAR)]
     for k, a in enumerate(passes):
-        lo, hi = _pass_months(a)
         for b in passes[k + 1 :]:  # two passes, one of them a year alone (two months are compared in _conflicts)
-            if b.exam == a.exam and b.doc.path != a.doc.path and PASSED_YEAR in (a.what, b.what):
-                blo, bhi = _pass_months(b)
-                if hi < blo - 1 or lo > bhi + 1:
-                    pairs.append((a, b))
+            if b.exam == a.exam and b.doc.path != a.doc.path and PASSED_YEAR in (a.what, b.what) \
+                    and not _may_meet(_months(a), _months(b)):
+                pairs.append((a, b))
         pairs.extend((a, b) for b in facts if b.what == FAILED and b.exam == a.exam and b.doc.path != a.doc.path
-                     and (b.month if b.month is not None else b.value * 12) > hi + 1)
+                     and _months(b)[0] > _months(a)[1] + 1)
     return pairs
 
 
@@ -709,14 +716,11 @@ def _one_failure_dated_twice(facts: Sequence[Fact]) -> list[tuple[Fact, Fact]]:
 
 def _one_sitting(a: Fact, b: Fact) -> bool:
     """Could two dated failures be one sitting? Months within SAT_APART of each other, or a month in the year
-    the other names (or the month either side of it: sat in December, failed in the January result)."""
-    if a.month is not None and b.month is not None:
-        return abs(a.month - b.month) < SAT_APART
+    the other names (or the month either side of it: sat in December, failed in the January result); two years
+    alone, only the same year."""
     if a.month is None and b.month is None:
         return a.value == b.value
-    month, year = (a.month, b.value) if a.month is not None else (b.month, a.value)
-    assert month is not None
-    return year * 12 - 1 <= month <= year * 12 + 12
+    return _may_meet(_months(a), _months(b))
 
 
 def _differ(a: Fact, b: Fact) -> bool:

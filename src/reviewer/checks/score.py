@@ -674,7 +674,7 @@ def _setback_clause(text: str) -> bool:
     if not _ONE_OF_THEM.search(text):
         text = _WHO_THEY.sub(" ", text)
     setback = SETBACK.search(text)
-    practice = _practice_only(text)
+    practice = _practice_only(text) if setback is not None else None
     if setback is not None and practice is not None and practice.start() < setback.start():
         setback = None  # what the practice form came back as, not the exam
     if setback is not None or CONCESSION.search(text) or _low_number(text):
