@@ -1413,37 +1413,33 @@ def discussed(ctx: Context) -> tuple[Sentence, ...]:
     return tuple(s for d in score_discussions(ctx) for s in with_following(ctx.doc, d))
 
 
-def _phrases(ctx: Context, params: PhraseParams, what: str) -> Outcome:
-    sents = discussed(ctx)
-    if not sents:
+def _phrases(ctx: Context, params: PhraseParams, what: str, nothing: str) -> Outcome:
+    """The phrases (or, where none is listed, the classifier's reading) of ``what`` in the discussions; ``pass``
+    with ``nothing`` as the reason where the exams are mentioned only as strengths."""
+    found = score_discussions(ctx)
+    if not found:
         return Outcome(Verdict.NOT_APPLICABLE, summary="no score discussion found")
+    if not any(d.setback for d in found):
+        return Outcome(Verdict.PASS, summary=f"exams are mentioned only as a strength; {nothing}")
+    sents = discussed(ctx)
     phrases = find_phrases(ctx.doc, sents, params)
-    if not phrases and params.classifier is not None and any(d.setback for d in score_discussions(ctx)):
+    if not phrases and params.classifier is not None:
         return classified(sents, params.classifier) or phrase_outcome(ctx.doc, phrases, params, what)
     return phrase_outcome(ctx.doc, phrases, params, what)
-
-
-def _strengths_only(ctx: Context) -> bool:
-    """Are the exams of ``ctx`` mentioned, but only as strengths (no discussion reports a setback)?"""
-    return bool(discussed(ctx)) and not any(d.setback for d in score_discussions(ctx))
 
 
 @register("score_excuse", PhraseParams)
 def check_excuse(ctx: Context, params: PhraseParams) -> Outcome:
     """An excuse is for a setback: where the exams are mentioned only as strengths, others' failures beside the
     applicant's first-time pass ("Three of my friends did not pass Step 1 the first time") excuse nothing."""
-    if _strengths_only(ctx):
-        return Outcome(Verdict.PASS, summary="exams are mentioned only as a strength; nothing to excuse")
-    return _phrases(ctx, params, "excuse")
+    return _phrases(ctx, params, "excuse", "nothing to excuse")
 
 
 @register("score_emotion", PhraseParams)
 def check_emotion(ctx: Context, params: PhraseParams) -> Outcome:
     """Emotion over a setback is what the guide warns against: hands shaking on the morning of a first-time pass,
     or a friend's tears over a failure of his, dramatise no setback of the applicant's."""
-    if _strengths_only(ctx):
-        return Outcome(Verdict.PASS, summary="exams are mentioned only as a strength; no setback dramatised")
-    return _phrases(ctx, params, "emotional or apologetic")
+    return _phrases(ctx, params, "emotional or apologetic", "no setback dramatised")
 
 
 # --- score.what_changed, score.evidence, score.pivot: a term must be present ------------------------------
