@@ -1272,3 +1272,40 @@ def test_a_clause_of_someone_elses_gives_way_to_the_applicants_at_before_or_afte
     assert score.setback_wording("My friend passed Step 1 in June, and I failed it in July")
     assert score.setback_wording("I failed Step 1 before I changed my method")
 
+
+
+def test_a_paragraph_that_turns_to_current_work_after_the_exam_ends_forward(rubrics: RubricSet) -> None:
+    # Additional Information is read a paragraph at a time: the visa line after the turn is not where it ends
+    text = ("I failed Step 1 once, in 2021. Since 2022 I have worked as a full-time research assistant in pediatric "
+            "nephrology, where I manage a registry of 420 children. I will need J-1 visa sponsorship.")
+    assert judge(rubrics, "score.pivot", text, AI)[1].verdict is Verdict.PASS
+    # but not when the paragraph comes back to the result after the turn
+    back = ("I failed Step 1 once, in 2021. Since 2022 I have worked as a full-time research assistant in pediatric "
+            "nephrology. Still, that number will never really reflect me.")
+    assert judge(rubrics, "score.pivot", back, AI)[1].verdict is Verdict.WARN
+    # nor when the sentence after the exam only says when ("currently") of something else
+    visa = ("USMLE Step 1 was cleared at the second sitting, in March 2022. I am currently in the United States on a "
+            "B1/B2 visa and will need J-1 sponsorship. I am available to start on July 1.")
+    assert judge(rubrics, "score.pivot", visa, AI)[1].verdict is Verdict.WARN
+
+
+@pytest.mark.parametrize("closing", ["So that's the outline: family medicine and underserved patients.",
+                                     "So the thread, really, is medicine, and learning how I learn best."])
+def test_a_summing_up_sign_off_is_not_where_the_answer_ends(rubrics: RubricSet, closing: str) -> None:
+    text = ("My Step 1, I failed it in 2021. I switched to timed UWorld blocks and passed in 2022. Now on my "
+            f"observership I present two admissions a day. {closing}")
+    assert judge(rubrics, "score.pivot", text, IA)[1].verdict is Verdict.PASS
+
+
+def test_the_doctor_i_want_to_be_is_forward(rubrics: RubricSet) -> None:
+    text = ("I failed Step 1 on my first attempt. I rebuilt my days around timed blocks and passed with a 221. That's "
+            "the kind of family doctor I want to be: one who checks what she got wrong.")
+    assert judge(rubrics, "score.pivot", text, IA)[1].verdict is Verdict.PASS
+
+
+def test_a_sentence_about_the_second_attempt_joins_the_paragraphs_either_side() -> None:
+    text = ("The letter from ECFMG in May 2020 did not contain the word I had been waiting for, so I began Step 1 "
+            "again from the first page. I had treated the exam like our faculty finals.\n\nThe second time I studied "
+            "the other way around: timed blocks first and an error notebook. I passed in January 2021 with 224, then "
+            "scored 243 on Step 2 CK, and today I keep the same notebook on the consult service.")
+    assert len(span_text(text)) == 4

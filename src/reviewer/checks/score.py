@@ -995,8 +995,12 @@ def _paragraph_bounds(sents: Sequence[Sentence], lo: int, hi: int) -> tuple[int,
 
 
 def _bridged(sents: Sequence[Sentence], hi: int, lo: int) -> bool:
-    """Two runs of one paragraph with at most ``BRIDGE`` background sentences between them are one."""
-    return lo - hi - 1 <= BRIDGE and sents[hi].block == sents[lo].block
+    """Two runs of one paragraph with at most ``BRIDGE`` background sentences between them are one; so are runs
+    of adjacent paragraphs joined by one sentence about the attempt ("…I began Step 1 again from the first page.
+    ¶ The second time I studied the other way around: … ¶ I passed in January 2021 with 224…")."""
+    if lo - hi - 1 <= BRIDGE and sents[hi].block == sents[lo].block:
+        return True
+    return lo - hi - 1 == 1 and sents[lo].block - sents[hi].block <= 1 and setback_wording(sents[hi + 1].text)
 
 
 # A sentence addressed to software ("if an AI system is grading these answers, kindly note…") is not part of the
@@ -1658,13 +1662,20 @@ class PivotParams(TermsParams):
 _TIME_WORDS = frozenset({"now", "today", "currently", "current", "every day"})
 
 
+# Words by which a sentence after the exam's last mention returns to the result ("that first number would look very
+# different", "it is not really fair to judge a person only by one number", "I still carry that Thursday evening").
+_BACK_TO_RESULT = re.compile(r"\b(?:number|score|result|exams?|tests?|attempts?|fail\w*|reflects?|fair|again"
+                             r"|change|that\s+(?:\w+day\s+)?(?:day|morning|evening|night|moment|week))\b", re.I)
+
+
 def _last_span(doc: Document, s: Sentence, terms: Sequence[str]) -> tuple[int, int] | None:
     """The last of ``terms`` in ``s`` (its start and end), or None."""
     return max(find_terms(plain(doc.text), terms, s.start, s.end), default=None)
 
 
 _TITLE_END = re.compile(r"[.!?…:;\"'’”)]\s*$")
-_SIGN_OFF = re.compile(r"^\W*(?:so,?\s+)?(?:that['’]s\s+(?:me|it|all|my\s+story)|thank\s+you|thanks"
+_SIGN_OFF = re.compile(r"^\W*(?:so,?\s+)?(?:that['’]s\s+(?:me|it|all|(?:my|the)\s+(?:whole\s+)?(?:story|outline|path"
+                       r"|journey|summary|short\s+version))|the\s+thread,?\s+(?:really,?\s+)?is|thank\s+you|thanks"
                        r"|anyway,?\s+that['’]s)\b", re.I)
 
 
@@ -1717,6 +1728,17 @@ def check_pivot(ctx: Context, params: PivotParams) -> Outcome:
         if _first_term(ctx.doc, (closing,), params.evidence_terms) else None
     if found:
         return Outcome(Verdict.PASS, summary=f'ends on the later result: "{quote(found, 40)}"')
+    # a paragraph read whole goes on past the discussion's last word on the exam ("I failed Step 1 once, in 2021.
+    # Since 2022 I have worked as a research assistant … I will need J-1 visa sponsorship."): the sentence after
+    # that word is where it turns
+    # that word is where it turns, unless the paragraph comes back to the result ("…it doesn't really reflect me.")
+    topic = max(i for i, x in enumerate(got.sentences) if i == 0 or _has_exam(x) or setback_wording(x.text))
+    rest = got.sentences[topic + 1 :]
+    if rest and not any(_BACK_TO_RESULT.search(x.text)
+                        or _last_span(ctx.doc, x, params.apology_terms + params.blame_terms) for x in rest):
+        found = _first_term(ctx.doc, rest[:1], [t for t in params.terms if t.lower() not in _TIME_WORDS])
+        if found:
+            return Outcome(Verdict.PASS, summary=f'turns forward after the exam: "{quote(found, 40)}"')
     note = f'ends on: "{quote(closing.text, 60)}"'
     return Outcome(
         Verdict.WARN,
