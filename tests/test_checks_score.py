@@ -7,7 +7,7 @@ import pytest
 from reviewer.checks import score
 from reviewer.checks.registry import Context, Outcome
 from reviewer.checks.rules import hits_to_findings, run_criterion
-from reviewer.checks.score import find_score_discussions, score_discussion, score_discussions
+from reviewer.checks.score import ScoreDiscussion, find_score_discussions, score_discussion, score_discussions
 from reviewer.document import DocKind, Document
 from reviewer.findings import Verdict
 from reviewer.rubric import RubricSet
@@ -1309,3 +1309,51 @@ def test_a_sentence_about_the_second_attempt_joins_the_paragraphs_either_side() 
             "the other way around: timed blocks first and an error notebook. I passed in January 2021 with 224, then "
             "scored 243 on Step 2 CK, and today I keep the same notebook on the consult service.")
     assert len(span_text(text)) == 4
+
+
+def _setback_found(text: str, kind: DocKind) -> ScoreDiscussion:
+    found = score_discussion(Context(make_doc(text, kind)))
+    assert found is not None and found.setback
+    return found
+
+
+def test_a_failure_after_practice_forms_under_a_title_is_a_setback(rubrics: RubricSet) -> None:
+    text = ("Additional Information – USMLE Step 1\n\nMy NBME practice forms before the exam were between 68% and "
+            "74%, but the official result in November 2023 was below the passing standard. I had read more than I "
+            "had practised. For the next attempt I do timed blocks of 40 questions. I now run the same blocks with "
+            "our interns.")
+    found = _setback_found(text, AI)
+    # the title line the run took in is no sentence of the explanation
+    assert judge(rubrics, "score.length", text, AI)[1].summary.startswith("score discussion is 4 sentence")
+    assert found.sentences[-1].text.startswith("I now run")
+
+
+def test_a_list_title_that_reports_the_retake_heads_its_bullets(rubrics: RubricSet) -> None:
+    text = ("1. USMLE Step 1 (attempt 1: Nov 2021, attempt 2: Aug 2022 - passed)\n\n- Why: notes passed down by "
+            "seniors that were years old.\n\n- What I changed: full UWorld in timed blocks, one NBME form every 2 "
+            "weeks.\n\n- Result: passed Aug 2022; Step 2 CK 236.\n\n2. Languages\n\n- Bangla (native), English "
+            "(fluent).")
+    found = _setback_found(text, AI)
+    assert len(found) == 4 and found.sentences[0].text.startswith("1. USMLE Step 1")
+
+
+@pytest.mark.parametrize("text", [
+    "Step 3 | 06/2024 | 1st | 199 (\"one point to spare\", in the words of my supervisor)",
+    "My supervisor laughed when I showed him my Step 1 result in 2021; I had been aiming for 230.",
+    "\"A 203 is not a verdict,\" my professor said when I showed him my Step 1 score report.",
+])
+def test_a_result_measured_against_a_bar_or_a_target_is_a_setback(text: str) -> None:
+    _setback_found(text, AI)
+
+
+def test_a_score_said_alone_and_called_low_is_a_setback_though_no_exam_is_named() -> None:
+    text = ("Two-twelve. It's low, I know, I'm not going to pretend otherwise. But the exam has changed, it tests "
+            "reading speed now.")
+    assert len(_setback_found(text, IA)) == 3
+    assert score_discussion(Context(make_doc("Two-twelve. That's when my shift starts on Mondays.", IA))) is None
+
+
+def test_the_exam_blamed_or_owned_with_shame_is_the_setback_it_never_names() -> None:
+    text = ("\"Two hundred and three,\" my father read from the laptop screen in June 2021. He did not say anything "
+            "else that evening. It was not the exam's fault, it was mine, and I will carry that shame.")
+    _setback_found(text, PS)

@@ -127,7 +127,8 @@ _DASHED = re.compile(r"(?<![\w-])[12]-\d-\d(?![\w-])")  # "a 2-3-1", said digit 
 
 
 RESULT = re.compile(
-    r"(?<![\w])(?:scor(?:e|es|ed|ing)|results?|fail(?:ed|ure|ures|ing)?|pass(?:ed|ing)?|attempts?|re-?takes?"
+    r"(?<![\w])(?:scor(?:e|es|ed|ing)|results?|fail(?:ed|ure|ures|ing)?"
+    r"|pass(?:ed|ing)?(?!\s+(?:down|away|along|around|by|through)\b)|attempts?|re-?takes?"
     r"|re-?took|repeat(?:ed)?|perform(?:ance|ed)|below|low(?:er)?|marginal|first\s+try|underperform\w*"
     r"|(?:second|another|2nd)\s+(?:(?:Step[\s-]*\w+|USMLE|exam|test)\s+)?(?:dates?|sittings?)"
     r"|struggl\w*|difficult(?:y|ies)?|disappoint\w*|expectations?|setbacks?|unsuccessful|[12]\d\d|took|taken|sat"
@@ -139,7 +140,7 @@ RESULT = re.compile(
 # An attempt/failure word that makes a sentence next to an exam sentence part of the discussion.
 ATTEMPT = re.compile(
     r"(?<![\w])(?:attempts?|re-?takes?|re-?took|repeat(?:ed)?\s+(?:it|the\s+exam)|(?:did\s+not|didn['’]t|not)\s+pass"
-    r"|(?:I|we)\s+failed(?!\s+to\b)|(?:my|the|that|this)\s+(?:first\s+|low\s+|initial\s+)?(?:score|result)s?|first\s+try"
+    r"|(?:I|we)\s+failed(?!\s+to\b)|(?:my|the|that|this)\s+(?:first\s+|low\s+|initial\s+|official\s+|actual\s+|real\s+|final\s+)?(?:score|result)s?|first\s+try"
     r"|(?:that|this)\s+(?:first\s+|low\s+|one\s+|exam\s+|Step\s+1\s+)?number|the\s+number(?=\s*[:,.]|\s+(?:that|which|I)\s+(?:came|got|brought|received|saw|arrived)\b)|(?:the|that|this|my)\s+fail(?:ure)?)(?![\w])",
     re.I,
 )
@@ -204,6 +205,14 @@ SETBACK = re.compile(
     r"(?:in|on)\s+[^.;?,]{0,30}?\band,?\s+(?:(?:um|uh|er|well),?\s+)?(?:then\s+)?again\s+(?:in|on)\b"
     # "USMLE Step 1, attempts: 2 (June 2021; February 2022, passed)": a count of attempts in a list line
     r"|attempts?\s*[:=(]\s*(?:[2-6]|two|three|four)(?![\w])"
+    # "attempt 2: Aug 2022 - passed", "Attempt #2"
+    r"|attempt\s*(?:#|no\.?\s*)?[2-6](?![\w.,-])"
+    # "199 ("one point to spare")", "with two points to spare"
+    r"|(?:(?:one|two|three|four|five|a\s+few|\d)\s+points?|a\s+point)\s+to\s+spare"
+    # a target the result did not meet: "I had been aiming for 230", "I had hoped for a 240"
+    r"|I\s+had\s+(?:been\s+)?(?:aiming|hoping|aimed|hoped)\s+(?:for|at)\s+(?:an?\s+)?(?:[12]\d\d|" + SPOKEN_SCORE + r")"
+    # "A 203 is not a verdict"
+    r"|(?:is|was|isn['’]t|wasn['’]t)\s+(?:not\s+)?a\s+(?:verdict|life\s+sentence)"
     # "USMLE Step 1 – 2 attempts (pass 2021)"
     r"|(?<![\w.,-])(?:[2-6]|two|three|four|five)\s+(?:attempts|sittings|tries)(?![\w])"
     # "it came back more than twenty points under that"
@@ -676,7 +685,11 @@ def _setback_clause(text: str) -> bool:
     setback = SETBACK.search(text)
     practice = _practice_only(text) if setback is not None else None
     if setback is not None and practice is not None and practice.start() < setback.start():
-        setback = None  # what the practice form came back as, not the exam
+        # what the practice form came back as, not the exam; unless the clause turns from it ("My NBME practice
+        # forms were between 68% and 74%, but the official result was below the passing standard")
+        turns = list(_CLAUSE_TURN.finditer(text, practice.end(), setback.start()))
+        if not turns or _PRACTICE.search(text, turns[-1].end(), setback.start()):
+            setback = None
     if setback is not None or CONCESSION.search(text) or _low_number(text):
         return True
     # "…the first time", "on my first attempt": of the exam, a result or "it", not of whatever else was done
@@ -852,6 +865,9 @@ _BOARD_SCORE = re.compile(r"(?<![\w])(?:my|the|that|this)\s+(?:three-digit\s+)?(
                           r"(?:1[89]\d|2[0-7]\d)(?![\w])", re.I)
 
 
+# A sentence that is a score and nothing else: "Two-twelve.", "A 203."
+_BARE_SCORE = re.compile(rf"^\W*(?:(?:a|an|I\s+got\s+an?|it\s+was\s+an?)\s+)?(?:1[5-9]\d|2[0-7]\d|{SPOKEN_SCORE})\W*$",
+                         re.I)
 _AGAIN = re.compile(r"(?<![\w])(?:again|twice|a\s+second\s+time|re-?s[ai]t|re-?took|re-?take|failed(?!\s+to\b)"
                     r"|(?:did\s+not|didn['’]t)\s+pass)(?![\w])", re.I)
 
@@ -869,8 +885,13 @@ def _is_seed(sents: Sequence[Sentence], i: int) -> bool:
                 # from fair to me": the result the paragraph goes on to blame something for
                 or any(sents[j].block == s.block and _blames_the_exam(sents[j])
                        for j in range(i + 1, min(i + 2 + BRIDGE, len(sents)))))
-    if GENERIC_EXAM.search(s.text) and _AGAIN.search(s.text):
-        return True  # "…until I sat the exam again": a draft may never name the exam it failed
+    if GENERIC_EXAM.search(s.text) and (_AGAIN.search(s.text) or setback_wording(s.text)):
+        # "…until I sat the exam again", "It was not the exam's fault, it was mine, and I will carry that shame":
+        # a draft may never name the exam it failed
+        return True
+    if _BARE_SCORE.match(s.text) and i + 1 < len(sents) and sents[i + 1].block == s.block \
+            and setback_wording(sents[i + 1].text):
+        return True  # "Two-twelve. It's low, I know.": the answer to a question about the exam, by its number
     if not ATTEMPT.search(s.text):
         return False
     if _BOARD_SCORE.search(with_digits(s.text)):
@@ -1009,6 +1030,7 @@ def _bridged(sents: Sequence[Sentence], hi: int, lo: int) -> bool:
 
 _BRACKETED = re.compile(r"\[[^\]\n]{1,500}\]|\([^)\n]{1,500}\)")  # a note set apart: all of it goes with its address
 _LIST_ITEM = re.compile(r"^\s*(?:[-•*–·▪►]|\(?\d{1,2}[.)])\s+")
+_NUMBERED = re.compile(r"^\s*\(?\d{1,2}[.)]\s+")
 
 
 def _as_paragraphs(sents: Sequence[Sentence], dropped: Collection[int] = ()) -> tuple[Sentence, ...]:
@@ -1028,7 +1050,9 @@ def _as_paragraphs(sents: Sequence[Sentence], dropped: Collection[int] = ()) -> 
             continue
         first = firsts[block]
         if prev is not None and block == prev.block + 1 and _LIST_ITEM.match(first.text) \
-                and _LIST_ITEM.match(prev.text):
+                and _LIST_ITEM.match(prev.text) and (_NUMBERED.match(prev.text) or not _NUMBERED.match(first.text)):
+            # one list, as a reader takes it; a numbered item after bullets starts the next section ("- Now: …
+            # ¶ 2. Languages")
             para[block] = para[prev.block]
             shift += 1
         else:
@@ -1108,8 +1132,10 @@ def score_discussion(ctx: Context) -> ScoreDiscussion | None:
 
 
 def prose(doc: Document) -> tuple[Sentence, ...]:
-    """The sentences of ``doc`` that are not in heading blocks."""
-    headings = {b.index for b in doc.blocks if b.heading}
+    """The sentences of ``doc`` that are not in heading blocks; a heading that names an exam and reports a setback
+    ("1. USMLE Step 1 (attempt 1: Nov 2021, attempt 2: Aug 2022 - passed)") is a line of what it heads."""
+    headings = {b.index for b in doc.blocks if b.heading
+                and not (EXAM.search(b.text) and setback_wording(b.text) and not others_result(b.text))}
     return tuple(s for s in doc.sentences if s.block not in headings)
 
 
@@ -1204,7 +1230,7 @@ def check_length(ctx: Context, params: LengthParams) -> Outcome:
     got = _explained(ctx)
     if isinstance(got, Outcome):
         return got
-    n = len(got)
+    n = sum(not _title_line(s) for s in got.sentences)  # a title the run took in is no sentence of it
     if n > limit:
         note = f"{n} sentences; keep it to at most {limit}"
         return Outcome(
@@ -1679,12 +1705,18 @@ _SIGN_OFF = re.compile(r"^\W*(?:so,?\s+)?(?:that['’]s\s+(?:me|it|all|(?:my|the
                        r"|anyway,?\s+that['’]s)\b", re.I)
 
 
+def _title_line(s: Sentence) -> bool:
+    """Is ``s`` a title line (a few words, no closing punctuation: "Additional Information – USMLE Step 1"), not a
+    list line ("• October 2023: USMLE Step 3: 229" is a result)?"""
+    return len(s.text.split()) <= 8 and not _TITLE_END.search(s.text) and not _LIST_ITEM.match(s.text) \
+        and not _NUMBER.search(s.text)
+
+
 def _signs_off(s: Sentence) -> bool:
-    """Is ``s`` a title line (a few words, no closing punctuation) or a sign-off ("So that's me", "Thank you")
-    that says nothing of the exam or its result?"""
-    if len(s.text.split()) <= 8 and not _TITLE_END.search(s.text) and not _LIST_ITEM.match(s.text) \
-            and not _NUMBER.search(s.text):
-        return True  # a title, not a list line ("• October 2023: USMLE Step 3: 229" is a result)
+    """Is ``s`` a title line or a sign-off ("So that's me", "Thank you") that says nothing of the exam or its
+    result?"""
+    if _title_line(s):
+        return True
     return _SIGN_OFF.match(s.text) is not None and not (_has_exam(s) or setback_wording(s.text))
 
 
