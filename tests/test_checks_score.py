@@ -1357,3 +1357,28 @@ def test_the_exam_blamed_or_owned_with_shame_is_the_setback_it_never_names() -> 
     text = ("\"Two hundred and three,\" my father read from the laptop screen in June 2021. He did not say anything "
             "else that evening. It was not the exam's fault, it was mine, and I will carry that shame.")
     _setback_found(text, PS)
+
+
+@pytest.mark.parametrize("text", [
+    # a practice form for the exam, then a first-attempt pass
+    "My first NBME self-assessment for Step 1, in January 2023, predicted a fail. I moved to timed blocks and sat "
+    "the exam in May 2023, passing on the first attempt.",
+    # groupmates' failures
+    "Step 1 for me was pass/fail already, and I passed on my first take. Two of my groupmates didn't make it the "
+    "first time, so I kept meeting them every Saturday.",
+    # a research project that failed beside a planned exam
+    "Step 1 I passed on the first attempt, and Step 2 CK I have two fifty-five. I'm sitting Step 3 in March. "
+    "Research, I'll be honest, my first project failed.",
+    # other people's retakes
+    "Several seniors who had failed Step 1 were preparing alone. With two friends I started a free weekend group "
+    "for graduates preparing a retake.",
+])
+def test_other_failures_beside_the_applicants_passes_are_no_setback(text: str) -> None:
+    found = score_discussions(Context(make_doc(text, AI)))
+    assert not any(d.setback for d in found)
+
+
+def test_the_score_received_given_after_a_comma_is_a_board_score() -> None:
+    text = ("I walked in having completed fewer than half of the UWorld questions, and the score I received, 211, is "
+            "at the bottom of what internal medicine programs usually consider. I am sitting Step 2 CK in March.")
+    _setback_found(text, AI)

@@ -185,7 +185,7 @@ SETBACK = re.compile(
     r"|cut-?offs?|cut\s+offs?|minimums?|benchmarks?)|non-?pass|not\s+a\s+pass|no\s+pass|without\s+(?:a|the)\s+pass"
     r"|(?:not|never)\s+reach(?:ed)?\s+the\s+pass(?:ing)?|(?:did\s+not|didn['’]t)\s+(?:approve|clear|get\s+through|make\s+it)"
     r"|(?:was|wasn['’]t|was\s+not|were|not)\s+(?:able\s+to\s+pass|reprov\w*)|reprov\w*|couldn['’]t\s+(?:clear|pass)"
-    r"|could\s+not\s+(?:clear|pass)|(?:first|second)\s+take"
+    r"|could\s+not\s+(?:clear|pass)|second\s+take"
     # a result put down to luck was not a good one: "my Step 1 result was bad luck"
     r"|bad\s+luck|unlucky"
     # "he framed the second letter, the one that says passed": a second result letter is a second sitting
@@ -246,10 +246,11 @@ RESULT_VERB = re.compile(r"(?<![\w])(?:scored|score\s+(?:I\s+got\s+)?(?:of|was)|
                          r"|came\s+(?:back|out\s+with)|produced|yielded|(?:is|was)\s+(?:an?\s+|only\s+)?[12]\d\d"
                          r"|ended\s+(?:up\s+)?with|(?:score\s+)?report\s+said|it\s+was\s+an?|it['’]s|ended\s+at)"
                          r"(?![\w])", re.I)
-FIRST_ATTEMPT = re.compile(r"(?<![\w])first\s+(?:(?:Step[\s-]*\w+|USMLE|COMLEX)\s+)?(?:attempt|try|sitting|time"
+FIRST_ATTEMPT = re.compile(r"(?<![\w])first\s+(?:(?:Step[\s-]*\w+|USMLE|COMLEX)\s+)?(?:attempt|try|sitting|time|take"
                            r"|score\s+report|result)(?![\w])", re.I)
 PASSED_FIRST = re.compile(
-    r"(?<![\w])(?:pass(?:ed|ing)|earned|achieved|obtained|cleared|scored)\b[^.;]{0,100}\bfirst\s+(?:attempt|try|time|sitting)"
+    r"(?<![\w])(?:pass(?:ed|ing)|earned|achieved|obtained|cleared|scored)\b[^.;]{0,100}\bfirst\s+(?:attempt|try|time|sitting"
+    r"|take)"
     # a summary: "a pass, first attempt", "I got a two forty-four, first attempt"
     # "a pass on the first attempt" (not "not a pass on the first attempt")
     r"|(?<![\w])(?<!not\s)(?<!not\sa\s)(?:a\s+pass|pass|[12]\d\d|" + SPOKEN_SCORE
@@ -260,7 +261,8 @@ PASSED_FIRST = re.compile(
 )
 PLAN = re.compile(
     r"(?<![\w])(?:will\s+(?:take|sit)|plan(?:ning)?\s+to\s+(?:take|sit)|scheduled\s+(?:to\s+take|for)|registered"
-    r"\s+(?:to\s+take|for)|intend\s+to\s+(?:take|sit)|preparing\s+(?:to\s+take|for)|am\s+taking|going\s+to\s+take)"
+    r"\s+(?:to\s+take|for)|intend\s+to\s+(?:take|sit)|preparing\s+(?:to\s+take|for)|(?:am|I['’]m)\s+(?:taking|sitting|writing)"
+    r"|going\s+to\s+take)"
     r"(?![\w])",
     re.I,
 )
@@ -456,7 +458,8 @@ HER_EXAM = re.compile(rf"(?<![\w])(?:{_HER_EXAM})(?![\w])", re.I)
 # Someone else's result ("My classmate failed Step 1 twice", "I mentored three juniors who had failed Step 1") is
 # not the applicant's setback, unless the sentence also gives the applicant's own ("Unlike my friends, I failed").
 OTHERS = re.compile(
-    r"(?<![\w])(?:class-?mates?|friends?|colleagues?|batch-?mates?|room-?mates?|flat-?mates?|brother|sister|cousin"
+    r"(?<![\w])(?:(?:class|batch|room|flat|group|team|house|course|dorm|study)-?mates?|friends?|colleagues?"
+    r"|brother|sister|cousin"
     r"|father|mother|wife|husband|fianc[ée]e?|mentors?|mentees?|students?|juniors?|seniors?|residents?|applicants?"
     r"|candidates?|IMGs|peers|tutees?|study\s+partner|others|who\s+(?:had\s+)?(?:failed|scored|retook|passed|got)|whose"
     r"|(?:\w+\s+)?of\s+them|they|" + _HER_EXAM + ")(?![\\w])",
@@ -596,6 +599,7 @@ def _reads_as_setback(s: Sentence) -> bool:
     passed, and again in July I took a CPR course"): a sentence that says the applicant passed is read for a
     setback only together with its neighbour."""
     return (len(s.text.split()) >= SETBACK_READ_WORDS and not _others(s) and not _strength(s)
+            and not (PLAN.search(s.text) and not PAST_RESULT.search(s.text))
             and not (_PASSED.search(s.text) and not setback_wording(s.text)) and not _practice_only(s.text)
             and _setback_probability(s.text) >= SETBACK_READING)
 
@@ -650,6 +654,12 @@ def _about_a_result(run: Sequence[Sentence], k: int) -> bool:
 # "…they assigned me the students who had struggled most": a setback word in a relative clause about other
 # people is theirs, unless the applicant is one of them ("I was one of those who failed").
 _WHO_THEY = re.compile(r"\bwho\s+(?:had\s+|have\s+|also\s+|all\s+)?[^,.;]*", re.I)
+# "my first project failed", "a free weekend group for graduates preparing a retake": a failure that is not an exam's,
+# a retake that is other people's
+_THING_FAILED = re.compile(r"\b(?:project|study|trial|experiment|model|grant|paper|business|pilot|intervention"
+                           r"|protocol|surgery|treatment|therapy|graft|transplant|marriage|relationship)s?\s+"
+                           r"(?:\w+\s+)?failed\b|\b(?:graduates|students|doctors|candidates|members|people|others)\s+"
+                           r"(?:who\s+are\s+)?(?:preparing|retaking|repeating|re-?sitting|facing)\b[^,.;]*", re.I)
 _ONE_OF_THEM = re.compile(r"\b(?:one\s+of|among)\s+(?:those|the|them)\b", re.I)
 
 
@@ -660,6 +670,8 @@ _THIRD_PERSON = re.compile(r"\b(?:he|she|his|him|her|they|their|them)\b", re.I)
 _PRACTICE = re.compile(r"(?<![\w])(?:practice\s+(?:forms?|tests?|exams?|questions?|scores?|blocks?)"
                        r"|NBME\s+(?:practice|forms?|self-assessments?|scores?)|self-assessments?|UWSA\w*"
                        r"|mock\s+(?:exams?|tests?)|Qbank\s+scores?)(?![\w])", re.I)
+_FOR_THE_EXAM = re.compile(rf"^[^.;]{{0,40}}?\b(?:for|before|ahead\s+of)\s+(?:the\s+|my\s+)?(?:{_STEP}|{_COMLEX})",
+                           re.I)
 _SITTINGS = re.compile(r"(?<![\w])(?:attempts?|sittings?|re-?takes?|re-?took|re-?sits?|re-?sat|again"
                        r"|(?:first|second|third)\s+time)(?![\w])", re.I)
 # "…, and he was", "Rami failed Step 1 a few months before I sat it": where one subject's clause gives way to another's
@@ -668,10 +680,15 @@ _SUBJECT_TURN = re.compile(r",?\s+(?:and|but|so|before|after|while|when|until)\s
 
 def _practice_only(text: str) -> re.Match[str] | None:
     """The practice test ``text`` is about, when it names no exam and no sitting ("My first NBME practice form came
-    back well under the passing line"), else None."""
-    if EXAM.search(text) or _SITTINGS.search(text):
+    back well under the passing line"; the exam a practice test was for, "my first NBME self-assessment for Step 1
+    predicted a fail", is not named for its result), else None."""
+    practice = _PRACTICE.search(text)
+    if practice is None:
         return None
-    return _PRACTICE.search(text)
+    rest = text[: practice.start()] + _FOR_THE_EXAM.sub(" ", text[practice.start() :])
+    if EXAM.search(rest) or _SITTINGS.search(rest):
+        return None
+    return practice
 
 
 def _setback_clause(text: str) -> bool:
@@ -682,6 +699,7 @@ def _setback_clause(text: str) -> bool:
         return False
     if not _ONE_OF_THEM.search(text):
         text = _WHO_THEY.sub(" ", text)
+    text = _THING_FAILED.sub(" ", text)
     setback = SETBACK.search(text)
     practice = _practice_only(text) if setback is not None else None
     if setback is not None and practice is not None and practice.start() < setback.start():
@@ -860,8 +878,9 @@ def _names_result_of(exam: Sentence, nxt: Sentence) -> bool:
 
 _BOARD_SCORE = re.compile(r"(?<![\w])(?:my|the|that|this)\s+(?:three-digit\s+)?(?:score(?:\s+report)?|number)"
                           # "The number that came three weeks later was 203"
-                          r"(?:\s+(?:that|which|I)\s+[^.;,]{0,40}?)?\s+"
-                          r"(?:said|was|read|showed|of|came\s+back(?:\s+as)?)\s+(?:an?\s+|only\s+)?"
+                          r"(?:\s+(?:that|which|I)\s+[^.;,]{0,40}?)?"
+                          # "the score I received, 211, is at the bottom of …"
+                          r"(?:\s+(?:said|was|read|showed|of|came\s+back(?:\s+as)?)\s+|\s*,\s*)(?:an?\s+|only\s+)?"
                           r"(?:1[89]\d|2[0-7]\d)(?![\w])", re.I)
 
 
