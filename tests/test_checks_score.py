@@ -1382,3 +1382,25 @@ def test_the_score_received_given_after_a_comma_is_a_board_score() -> None:
     text = ("I walked in having completed fewer than half of the UWorld questions, and the score I received, 211, is "
             "at the bottom of what internal medicine programs usually consider. I am sitting Step 2 CK in March.")
     _setback_found(text, AI)
+
+
+@pytest.mark.parametrize("text", [
+    "Then there is no test centre, so I flew to Dubai. And when the score came, one-eighty-eight, I had to register "
+    "again and pay again, through the same friend.",
+    "It was a pass. One-ninety-eight, but a pass. Honestly, a four-option question in a Prometric room doesn't tell "
+    "you much about a doctor.",
+    "My Step 2 CK. Hmm. My batchmate and I studied together in the same room, and she got 246, I got 212. Same "
+    "effort, so why?",
+    "Why would a top student score so badly on Step 1? Several classmates in the same position did no better, and I "
+    "suspect the 207 on my transcript would look very different elsewhere. I scored 241 on Step 2 CK in 2022.",
+    "When the results of Step 1 were released, my friend Chinedu scored 232. My own score was 196.",
+])
+def test_a_result_told_by_its_number_what_followed_or_a_comparison_is_a_setback(text: str) -> None:
+    _setback_found(text, IA)
+
+
+def test_a_later_modest_score_of_another_exam_is_evidence_after_an_unnamed_low_pass(rubrics: RubricSet) -> None:
+    text = ("Sir, about my Step 1. I got 198 in 2020, which was only a few points over the passing line. The seniors "
+            "misguided me with an outdated method. For Step 2 CK I tracked my weak systems in a spreadsheet and did "
+            "timed UWorld blocks, and I got 229.")
+    assert judge(rubrics, "score.evidence", text, IA)[1].verdict is Verdict.PASS

@@ -140,7 +140,7 @@ RESULT = re.compile(
 # An attempt/failure word that makes a sentence next to an exam sentence part of the discussion.
 ATTEMPT = re.compile(
     r"(?<![\w])(?:attempts?|re-?takes?|re-?took|repeat(?:ed)?\s+(?:it|the\s+exam)|(?:did\s+not|didn['’]t|not)\s+pass"
-    r"|(?:I|we)\s+failed(?!\s+to\b)|(?:my|the|that|this)\s+(?:first\s+|low\s+|initial\s+|official\s+|actual\s+|real\s+|final\s+)?(?:score|result)s?|first\s+try"
+    r"|(?:I|we)\s+failed(?!\s+to\b)|(?:my|the|that|this)\s+(?:first\s+|low\s+|initial\s+|official\s+|actual\s+|real\s+|final\s+|own\s+)?(?:score|result)s?|first\s+try"
     r"|(?:that|this)\s+(?:first\s+|low\s+|one\s+|exam\s+|Step\s+1\s+)?number|the\s+number(?=\s*[:,.]|\s+(?:that|which|I)\s+(?:came|got|brought|received|saw|arrived)\b)|(?:the|that|this|my)\s+fail(?:ure)?)(?![\w])",
     re.I,
 )
@@ -158,11 +158,15 @@ SETBACK = re.compile(
     r"|(?:did\s+not|didn['’]t|not|never|failed\s+to)\s+(?:meet|reach|achieve|hit|make|match)\s+(?:the\s+|my\s+)?(?:\w+\s+){0,3}?"
     r"(?:standard|score|mark|threshold|cut-?off|line|bar|target|goal|practice)"
     r"|(?:not|\w+n['’]t|never)\s+(?:\w+\s+){0,2}?defined\s+by|says?\s+(?:less|little|nothing|only\s+part)\s+about"
-    r"|(?:not|\w+n['’]t)\s+(?:\w+\s+){0,5}?says?\s+(?:much|a\s+lot|anything)|whatever\s+my\s+(?:\w+\s+){0,2}?says"
+    r"|(?:not|\w+n['’]t)\s+(?:\w+\s+){0,5}?(?:says?|tells?\s+(?:you|us|anyone|them))\s+(?:much|a\s+lot|anything)"
+    r"|whatever\s+my\s+(?:\w+\s+){0,2}?says"
     r"|says?\s+more\s+about\s+(?:\w+\s+){1,8}?than\s+(?:about\s+)?(?:me|my|who\s+I|the\s+(?:doctor|physician|person"
     r"|clinician|student|resident)\s+I)(?![\w])"
     r"|tells?\s+only\s+(?:part|half)|not\s+a\s+reflection|would\s+have\s+been\s+(?:higher|better|stronger)"
     r"|(?:have|had)\s+to\s+(?:explain|take\s+twice)|(?:a\s+)?(?:second|third|2nd|3rd)\s+time"
+    # "I had to register again and pay again"
+    r"|(?:had|have|needed)\s+to\s+(?:re-?register|register\s+(?:again|a\s+second\s+time)|pay\s+(?:again|a\s+second\s+time"
+    r"|the\s+fee\s+again))"
     r"|(?:sat|take|took|taken|write|wrote|attempt(?:ed)?)\s+(?:for\s+)?(?:[\w-]+\s+){0,4}?(?:twice|three\s+times|two\s+times)"
     r"|(?:did\s+not|didn['’]t)\s+go\s+(?:well|(?:the\s+way|as)\s+(?:I|we)\b)|un(?:der)?prepared"
     r"|(?:context|explanation)\s+(?:for|of|on)|(?:explain|address)\s+(?:my|the|this|a)(?!\s+(?:\w+\s+)?(?:reasoning"
@@ -241,7 +245,7 @@ CONCESSION = re.compile(
 # 230 when it was scored; Step 2 CK averages about 245): reported bare, they are a setback to explain.
 LOW_SCORE = {"Step 1": 220, "Step 2 CK": 230, "USMLE": 220, "boards": 220}
 _NUMBER = re.compile(r"(?<![\w.,/-])([12]\d\d)(?![\w%-]|[.,]\d)")
-RESULT_VERB = re.compile(r"(?<![\w])(?:scored|score\s+(?:I\s+got\s+)?(?:of|was)|got\s+(?:me\s+)?(?:an?\b)?"
+RESULT_VERB = re.compile(r"(?<![\w])(?:scored|score\s+(?:I\s+got\s+)?(?:of|was)|got(?:\s+me)?(?:\s+an?)?"
                          r"|received\s+an?|result\s+was|pass(?:ed)?,?\s+(?:but\s+)?(?:\w+,?\s+)?with\s+an?|number\s+was"
                          r"|came\s+(?:back|out\s+with)|produced|yielded|(?:is|was)\s+(?:an?\s+|only\s+)?[12]\d\d"
                          r"|ended\s+(?:up\s+)?with|(?:score\s+)?report\s+said|it\s+was\s+an?|it['’]s|ended\s+at)"
@@ -413,6 +417,8 @@ def _high_number(text: str) -> bool:
     return any(value >= LOW_SCORE[which] for which, value in _scores(text))
 
 
+_ON_MY_RECORD = re.compile(r"\s+on\s+(?:my|the|his|her)\s+(?:transcript|score\s+report|record|ECFMG\s+record)\b",
+                           re.I)
 _ITS_RESULT = re.compile(r"\s+(?:score\s+report|result|score)s?\b", re.I)
 _CLOSING_NUMBER = re.compile(r"(?<=[:–—-]\s)\d{3}\W*$|(?<=[:–—-])\d{3}\W*$")
 
@@ -439,8 +445,9 @@ def _scores(text: str, exam: str | None = None) -> list[tuple[str, int]]:
                          or (_ITS_RESULT.match(text, before[-1].end()) and _CLOSING_NUMBER.match(text, m.start()))):
             # "The email with my Step 1 result reached me … as I was walking into the unit: 209."
             which = exam_name(before[-1].group())  # "…before my Step 1, …, and my score was 198"
-        elif not named and exam is not None and RESULT_VERB.search(text):
-            which = exam
+        elif not named and exam is not None and (RESULT_VERB.search(text) or _BARE_SCORE.match(text)
+                                                 or _ON_MY_RECORD.match(text, m.end())):
+            which = exam  # "In 2021 I scored 196", "One-ninety-eight, but a pass.", "the 207 on my transcript"
         else:
             continue
         if _A_BAR.search(text[max(0, m.start() - 50) : m.start()]) or _BAR_AFTER.match(text, m.end()):
@@ -474,7 +481,7 @@ OWN_RESULT = re.compile(
     r"|was\s+the\s+\w+(?:th|st|nd|rd)\b(?!\s+to\b)"
     r"|narrowly|fell|could\s+not|couldn['’]t|was\s+not\s+able|struggled|underperformed|had\s+to|needed|scraped"
     r"|cleared|tried|performed|did)|my\s+(?:own\s+)?(?:first\s+|second\s+|initial\s+|low\s+)?(?:attempts?|Step"
-    r"|COMLEX|USMLE|scores?|results?|boards?|performance|failure|exam|Level)"
+    r"|COMLEX|USMLE|scores?|results?|boards?|performance|failure|exam|Level|transcript|score\s+report|ECFMG\s+record)"
     r"|mine\s+(?:was|is|came|had))(?![\w])",  # "…were trading numbers in the 240s, and mine was 206"
     re.I,
 )
@@ -876,17 +883,19 @@ def _names_result_of(exam: Sentence, nxt: Sentence) -> bool:
             and (PAST_RESULT.search(with_digits(nxt.text)) is not None or _is_setback(nxt) or _reads_as_setback(nxt)))
 
 
-_BOARD_SCORE = re.compile(r"(?<![\w])(?:my|the|that|this)\s+(?:three-digit\s+)?(?:score(?:\s+report)?|number)"
+_BOARD_SCORE = re.compile(r"(?<![\w])(?:my|the|that|this)\s+(?:three-digit\s+|own\s+)?(?:score(?:\s+report)?|number)"
                           # "The number that came three weeks later was 203"
                           r"(?:\s+(?:that|which|I)\s+[^.;,]{0,40}?)?"
                           # "the score I received, 211, is at the bottom of …"
-                          r"(?:\s+(?:said|was|read|showed|of|came\s+back(?:\s+as)?)\s+|\s*,\s*)(?:an?\s+|only\s+)?"
+                          r"(?:\s+(?:said|was|read|showed|of|came(?:\s+back)?(?:\s+as)?)(?:\s*,\s*|\s+)|\s*,\s*)"
+                          r"(?:an?\s+|only\s+)?"
                           r"(?:1[89]\d|2[0-7]\d)(?![\w])", re.I)
 
 
 # A sentence that is a score and nothing else: "Two-twelve.", "A 203."
-_BARE_SCORE = re.compile(rf"^\W*(?:(?:a|an|I\s+got\s+an?|it\s+was\s+an?)\s+)?(?:1[5-9]\d|2[0-7]\d|{SPOKEN_SCORE})\W*$",
-                         re.I)
+_BARE_SCORE = re.compile(rf"^\W*(?:(?:a|an|I\s+got\s+an?|it\s+was\s+an?)\s+)?(?:1[5-9]\d|2[0-7]\d|{SPOKEN_SCORE})"
+                         r"(?:,?\s+(?:but\s+|only\s+|just\s+)*(?:a\s+)?pass(?:ed)?)?\W*$", re.I)
+_FILLER = re.compile(r"^\W*(?:hmm+|um+|uh+|er+|okay|ok|well|so|right|yeah|ah+|oh)\W*$", re.I)
 _AGAIN = re.compile(r"(?<![\w])(?:again|twice|a\s+second\s+time|re-?s[ai]t|re-?took|re-?take|failed(?!\s+to\b)"
                     r"|(?:did\s+not|didn['’]t)\s+pass)(?![\w])", re.I)
 
@@ -898,7 +907,9 @@ def _is_seed(sents: Sequence[Sentence], i: int) -> bool:
     if _has_exam(s):
         if RESULT.search(s.text) or SETBACK.search(s.text):
             return True
-        return ((i + 1 < len(sents) and _names_result_of(s, sents[i + 1])) or _reads_as_setback(s)
+        # "My Step 2 CK. Hmm. My batchmate … got 246, I got 212.": a filler is no answer
+        after = next((j for j in range(i + 1, len(sents)) if not _FILLER.match(sents[j].text)), None)
+        return ((after is not None and _names_result_of(s, sents[after])) or _reads_as_setback(s)
                 or any(_read_together(sents[j], sents[j + 1]) for j in (i - 1, i) if 0 <= j < len(sents) - 1)
                 # "…when the email from ECFMG came about my USMLE Step 1. … the conditions of that day were far
                 # from fair to me": the result the paragraph goes on to blame something for
@@ -1637,8 +1648,7 @@ def _later_evidence(doc: Document, sentences: Sequence[Sentence], terms: Sequenc
     evidence: only a later attempt counts there; a low number of another exam is a later result. A sentence
     naming two exams ("Though my Step 1 was 211,
     my Step 2 CK of 233...") can carry both."""
-    first = next((s for s in sentences if _is_setback(s) and _has_exam(s)), None)
-    setback_at, failed = _setback_clause_exam(first) if first is not None else (0, None)
+    first, setback_at, failed = _first_setback(doc, sentences)
     for s in sentences:
         if _only_others(s) or to_a_machine(s.text):
             continue  # "several colleagues also scored below their NBMEs": not the applicant's result
@@ -1659,6 +1669,21 @@ def _later_evidence(doc: Document, sentences: Sequence[Sentence], terms: Sequenc
                 continue
             return text[a:b]
     return None
+
+
+def _first_setback(doc: Document, sentences: Sequence[Sentence]) -> tuple[Sentence | None, int, str | None]:
+    """The first sentence that reports the setback, where in it the setback's clause starts, and its exam: one that
+    names the exam, or one that gives the result of the exam named before it ("Sir, about my Step 1. I got 198 in
+    2020, …"; "I took Step 1 in Dubai … So the score was one ninety-six."), so that a later sentence's method words
+    ("For CK I tracked my weak systems …") are not taken for it."""
+    for s in sentences:
+        if _has_exam(s) and _is_setback(s):
+            at, exam = _setback_clause_exam(s)
+            return s, at, exam
+        named = [m.exam for m in exam_mentions(doc, sentences[0].start, s.start)]
+        if named and (_is_setback(s) or _low_number(s.text, named[-1])):
+            return s, 0, named[-1]
+    return None, 0, None
 
 
 def _setback_clause_exam(s: Sentence) -> tuple[int, str]:
