@@ -1372,6 +1372,11 @@ def test_the_exam_blamed_or_owned_with_shame_is_the_setback_it_never_names() -> 
     # other people's retakes
     "Several seniors who had failed Step 1 were preparing alone. With two friends I started a free weekend group "
     "for graduates preparing a retake.",
+    # a count of a group's failures, their second attempts, a batchmate's failures beside what the applicant did
+    "Of the nine of us who sat Step 1 in the first year, four did not pass. I passed Step 1 on my first attempt in "
+    "2022, but I learned more from their second attempts than from my own.",
+    "I passed Step 1 on my first attempt in 2023. My batchmate Rowena did not pass Step 1 on her first two "
+    "attempts, and for a year I sat with her every Sunday doing timed blocks.",
 ])
 def test_other_failures_beside_the_applicants_passes_are_no_setback(text: str) -> None:
     found = score_discussions(Context(make_doc(text, AI)))

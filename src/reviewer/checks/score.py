@@ -146,7 +146,7 @@ ATTEMPT = re.compile(
 )
 _ORDINAL = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
 SETBACK = re.compile(
-    r"(?<![\w])(?:(?<!pass/)(?<!pass-)(?<!pass\sor\s)fail(?:ed|ure|ures|ing)?(?!\s+to\b)|(?:did\s+not|didn['’]t|not)\s+pass(?:ed)?|(?:second|third|multiple|two|three"
+    r"(?<![\w])(?:(?<!pass/)(?<!pass-)(?<!pass\sor\s)fail(?:ed|ure|ures|ing)?(?!\s+to\b)|(?:did\s+not|didn['’]t|not)\s+pass(?:ed)?|(?<!their\s)(?<!his\s)(?<!her\s)(?:second|third|multiple|two|three"
     r"|another|later|subsequent|repeat|2nd)\s+(?:(?:Step[\s-]*\w+|USMLE|exam|test)\s+)?(?:attempts?|sittings?|tr(?:y|ies)|dates?)"
     r"|re-?tak(?:e|es|ing|en)|re-?took|re-?s[ai]t(?:s|ting)?|repeat(?:ed)?|below(?!\s+(?:me|us)\b)|low(?:er|est)?|marginal"
     r"|underperform\w*|struggl\w*|difficult(?:y|ies)?|disappoint\w*|setbacks?|unsuccessful|short\s+of"
@@ -667,6 +667,12 @@ _THING_FAILED = re.compile(r"\b(?:project|study|trial|experiment|model|grant|pap
                            r"|protocol|surgery|treatment|therapy|graft|transplant|marriage|relationship)s?\s+"
                            r"(?:\w+\s+)?failed\b|\b(?:graduates|students|doctors|candidates|members|people|others)\s+"
                            r"(?:who\s+are\s+)?(?:preparing|retaking|repeating|re-?sitting|facing)\b[^,.;]*", re.I)
+# "Of the nine of us who sat Step 1, four did not pass": a count of a group's failures is theirs (the applicant among
+# them is read before this: "…, and I was one of the four")
+_GROUP_RESULT = re.compile(r"(?:^|[,;]\s*|\band\s+)(?:only\s+)?(?:one|two|three|four|five|six|seven|eight|nine|ten"
+                           r"|eleven|twelve|\d{1,3}|most|many|half|several|some|a\s+few|all|none)\s+(?:of\s+(?:us|them|those|the"
+                           r"\s+\w+)\s+)?(?:did\s+not|didn['’]t|failed|had\s+to|retook|needed|could\s+not|couldn['’]t)\b[^,.;]*",
+                           re.I)
 _ONE_OF_THEM = re.compile(r"\b(?:one\s+of|among)\s+(?:those|the|them)\b", re.I)
 
 
@@ -682,7 +688,8 @@ _FOR_THE_EXAM = re.compile(rf"^[^.;]{{0,40}}?\b(?:for|before|ahead\s+of)\s+(?:th
 _SITTINGS = re.compile(r"(?<![\w])(?:attempts?|sittings?|re-?takes?|re-?took|re-?sits?|re-?sat|again"
                        r"|(?:first|second|third)\s+time)(?![\w])", re.I)
 # "…, and he was", "Rami failed Step 1 a few months before I sat it": where one subject's clause gives way to another's
-_SUBJECT_TURN = re.compile(r",?\s+(?:and|but|so|before|after|while|when|until)\s+(?=(?:he|she|I|we)\b)", re.I)
+_SUBJECT_TURN = re.compile(r",?\s+(?:and|but|so|before|after|while|when|until)\s+"
+                           r"(?:(?:for|in|at|on|during|after|over)\s+(?:\w+\s+){1,3}?)?(?=(?:he|she|I|we)\b)", re.I)
 
 
 def _practice_only(text: str) -> re.Match[str] | None:
@@ -706,7 +713,7 @@ def _setback_clause(text: str) -> bool:
         return False
     if not _ONE_OF_THEM.search(text):
         text = _WHO_THEY.sub(" ", text)
-    text = _THING_FAILED.sub(" ", text)
+    text = _GROUP_RESULT.sub(" ", _THING_FAILED.sub(" ", text))
     setback = SETBACK.search(text)
     practice = _practice_only(text) if setback is not None else None
     if setback is not None and practice is not None and practice.start() < setback.start():
