@@ -1409,3 +1409,32 @@ def test_a_later_modest_score_of_another_exam_is_evidence_after_an_unnamed_low_p
             "misguided me with an outdated method. For Step 2 CK I tracked my weak systems in a spreadsheet and did "
             "timed UWorld blocks, and I got 229.")
     assert judge(rubrics, "score.evidence", text, IA)[1].verdict is Verdict.PASS
+
+
+@pytest.mark.parametrize("text", [
+    # a quoted comparison, then 'that 214'
+    "I sat Step 2 CK in Dubai in May 2022. Seven months later a program coordinator answered my email with one line: "
+    "\"You are twenty-three points under the mean of our matched residents.\" I want to give some context about that "
+    "214.",
+    # registering again, told before the exam is named
+    "Yes, so, the two dates. The first one, March 2022, that's the one where I had to pay the fee and register all "
+    "over again. The October one is the pass. Then Step 2 CK, uh, I took in 2023 and got two forty-one.",
+    # 'sat CK again' inside a sentence about research
+    "The second is the year 2022. I was doing research with the psychiatry department, which was also the year I "
+    "sat CK again, that's why you see two CK dates.",
+    # the applicant asking about themself in the third person
+    "Why did a student who was first in her promotion score two hundred and eleven on Step 1, well under the mean of "
+    "that year? I have asked myself this question many times.",
+])
+def test_setbacks_round_28_told_around_the_exam_are_setbacks(text: str) -> None:
+    _setback_found(text, IA)
+
+
+def test_a_paragraph_that_opens_on_that_number_is_one_discussion() -> None:
+    text = ("The email with my Step 1 result reached me one morning: 209.\n\nIn 2019 I worked in a rural clinic, "
+            "where I weighed every child at every visit.\n\nAbout that number in my first paragraph. "
+            "I do not want to make excuses, but the Prometric centre had power problems that day. I lost twenty "
+            "minutes, and my practice forms in the month before had all been above 225. After that I simply worked "
+            "harder. By the time I sat Step 2 CK I was a different candidate, and my 238 shows it.")
+    found = score_discussions(Context(make_doc(text, PS)))
+    assert [len(d) for d in found] == [1, 5]

@@ -126,14 +126,19 @@ def with_digits(text: str) -> str:
 _DASHED = re.compile(r"(?<![\w-])[12]-\d-\d(?![\w-])")  # "a 2-3-1", said digit by digit
 
 
+# "I had to register again and pay again", "…where I had to pay the fee and register all over again": only an exam
+# is registered for and paid again
+_REGISTERED_AGAIN = (r"(?:had|have|needed)\s+to\s+(?:[\w\s]{0,30}?\b)?(?:re-?register|register\s+(?:all\s+over\s+)?"
+                     r"(?:again|a\s+second\s+time)|pay\s+(?:the\s+(?:exam\s+)?fee\s+)?(?:all\s+over\s+)?(?:again|a\s+second\s+time))")
+REGISTERED_AGAIN = re.compile(_REGISTERED_AGAIN, re.I)
 RESULT = re.compile(
     r"(?<![\w])(?:scor(?:e|es|ed|ing)|results?|fail(?:ed|ure|ures|ing)?"
     r"|pass(?:ed|ing)?(?!\s+(?:down|away|along|around|by|through)\b)|attempts?|re-?takes?"
     r"|re-?took|repeat(?:ed)?|perform(?:ance|ed)|below|low(?:er)?|marginal|first\s+try|underperform\w*"
-    r"|(?:second|another|2nd)\s+(?:(?:Step[\s-]*\w+|USMLE|exam|test)\s+)?(?:dates?|sittings?)"
+    r"|(?:second|another|2nd)\s+(?:(?:Step[\s-]*\w+|USMLE|CK|COMLEX|exam|test)\s+)?(?:dates?|sittings?)"
     r"|struggl\w*|difficult(?:y|ies)?|disappoint\w*|expectations?|setbacks?|unsuccessful|[12]\d\d|took|taken|sat"
     r"|reflect\w*|devastat\w*|ashamed|shame|hesita\w+|got|received|earned|achieved|approv\w*|sittings?|reprov\w*"
-    r"|first\s+(?:time|take)|(?:two|second|another|2nd)\s+(?:(?:Step[\s-]*\w+|USMLE|exam|test)\s+)?(?:dates|sittings)|"
+    r"|first\s+(?:time|take)|(?:two|second|another|2nd)\s+(?:(?:Step[\s-]*\w+|USMLE|CK|COMLEX|exam|test)\s+)?(?:dates|sittings)|"
     + SPOKEN_SCORE + r")(?![\w])",
     re.I,
 )
@@ -147,7 +152,7 @@ ATTEMPT = re.compile(
 _ORDINAL = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
 SETBACK = re.compile(
     r"(?<![\w])(?:(?<!pass/)(?<!pass-)(?<!pass\sor\s)fail(?:ed|ure|ures|ing)?(?!\s+to\b)|(?:did\s+not|didn['’]t|not)\s+pass(?:ed)?|(?<!their\s)(?<!his\s)(?<!her\s)(?:second|third|multiple|two|three"
-    r"|another|later|subsequent|repeat|2nd)\s+(?:(?:Step[\s-]*\w+|USMLE|exam|test)\s+)?(?:attempts?|sittings?|tr(?:y|ies)|dates?)"
+    r"|another|later|subsequent|repeat|2nd)\s+(?:(?:Step[\s-]*\w+|USMLE|CK|COMLEX|exam|test)\s+)?(?:attempts?|sittings?|tr(?:y|ies)|dates?)"
     r"|re-?tak(?:e|es|ing|en)|re-?took|re-?s[ai]t(?:s|ting)?|repeat(?:ed)?|below(?!\s+(?:me|us)\b)|low(?:er|est)?|marginal"
     r"|underperform\w*|struggl\w*|difficult(?:y|ies)?|disappoint\w*|setbacks?|unsuccessful|short\s+of"
     r"|not\s+(?:where|what)\s+I|weak(?:er|est)?|poor(?:ly)?|modest|mediocre|unsatisfactory|not\s+competitive"
@@ -165,11 +170,10 @@ SETBACK = re.compile(
     r"|tells?\s+only\s+(?:part|half)|not\s+a\s+reflection|would\s+have\s+been\s+(?:higher|better|stronger)"
     r"|(?:have|had)\s+to\s+(?:explain|take\s+twice)|(?:a\s+)?(?:second|third|2nd|3rd)\s+time"
     # "I had to register again and pay again"
-    r"|(?:had|have|needed)\s+to\s+(?:re-?register|register\s+(?:again|a\s+second\s+time)|pay\s+(?:again|a\s+second\s+time"
-    r"|the\s+fee\s+again))"
+    r"|" + _REGISTERED_AGAIN +
     r"|(?:sat|take|took|taken|write|wrote|attempt(?:ed)?)\s+(?:for\s+)?(?:[\w-]+\s+){0,4}?(?:twice|three\s+times|two\s+times)"
     r"|(?:did\s+not|didn['’]t)\s+go\s+(?:well|(?:the\s+way|as)\s+(?:I|we)\b)|un(?:der)?prepared"
-    r"|(?:context|explanation)\s+(?:for|of|on)|(?:explain|address)\s+(?:my|the|this|a)(?!\s+(?:\w+\s+)?(?:reasoning"
+    r"|(?:context|explanation)\s+(?:for|of|on|about)|(?:explain|address)\s+(?:my|the|this|a)(?!\s+(?:\w+\s+)?(?:reasoning"
     r"|thinking|answers?|plans?|decisions?|choices?|diagnos\w*|findings|management|approach|patients?|family))"
     r"|(?:deserves?|needs?|requires?|merits?|calls?\s+for)\s+(?:an?\s+|some\s+)?(?:\w+\s+)?(?:explanation|context)"
     r"|(?:must|need\s+to|have\s+to)\s+explain|pass(?:ed)?,?\s+(?:but\s+)?(?:only\s+)?(?:just\s+)?barely"
@@ -201,7 +205,7 @@ SETBACK = re.compile(
     r"|(?:under|below)\s+what\s+(?:\w+\s+){0,4}programs"
     r"|(?:not|isn['’]t|wasn['’]t)\s+(?:the\s+kind\s+of|a|the|what)\s+(?:number|score|result)"
     r"|(?:sat|took|wrote|write|sit|take|do|did|attempted|present|presented|began|started|restarted)\s+(?:for\s+)?"
-    r"(?:it|the\s+exam|Step[\s-]*\w+)"
+    r"(?:it|the\s+exam|Step[\s-]*\w+|CK|COMLEX)"
     r"\s+(?:again|twice)"
     r"|(?:sat|took|wrote|attempted)\s+(?:for\s+)?(?:it|the\s+exam|Step[\s-]*\w+)\b[^.;?]{0,60}?\b(?:and\s+)?then\s+again\b"
     # "I sat Step 1 in March 2022 and, um, again in October 2022": two sittings by their dates
@@ -277,7 +281,7 @@ PAST_RESULT = re.compile(
 # Study-method words: a sentence with one continues the discussion, even after background sentences.
 STUDY = re.compile(
     r"(?<![\w])(?:stud(?:y|ied|ying)|prepar(?:e|ed|ing|ation)|question\s+banks?|qbanks?|UWorld|Amboss|NBME|Anki"
-    r"|COMBANK|practice\s+(?:questions?|tests?|exams?|blocks?)|question-based|self-assess\w*|self-test\w*"
+    r"|COMBANK|practice\s+(?:questions?|tests?|exams?|blocks?|forms?)|question-based|self-assess\w*|self-test\w*"
     r"|spaced\s+repetition|schedule|time\s+management|tutor\w*|dedicated\s+(?:period|study)|exams?|test-taking"
     r"|test(?:ing)?\s+myself|re-?read(?:ing)?|(?:my|the)\s+notes|revision|revising|quizz?(?:ed|es|ing)?"
     r"|practi[cs](?:e|ed|ing)\s+questions)"
@@ -419,6 +423,7 @@ def _high_number(text: str) -> bool:
 
 _ON_MY_RECORD = re.compile(r"\s+on\s+(?:my|the|his|her)\s+(?:transcript|score\s+report|record|ECFMG\s+record)\b",
                            re.I)
+_THAT_NUMBER = re.compile(r"\b(?:that|this)\s+$", re.I)  # "some context about that 214"
 _ITS_RESULT = re.compile(r"\s+(?:score\s+report|result|score)s?\b", re.I)
 _CLOSING_NUMBER = re.compile(r"(?<=[:–—-]\s)\d{3}\W*$|(?<=[:–—-])\d{3}\W*$")
 
@@ -446,7 +451,8 @@ def _scores(text: str, exam: str | None = None) -> list[tuple[str, int]]:
             # "The email with my Step 1 result reached me … as I was walking into the unit: 209."
             which = exam_name(before[-1].group())  # "…before my Step 1, …, and my score was 198"
         elif not named and exam is not None and (RESULT_VERB.search(text) or _BARE_SCORE.match(text)
-                                                 or _ON_MY_RECORD.match(text, m.end())):
+                                                 or _ON_MY_RECORD.match(text, m.end())
+                                                 or _THAT_NUMBER.search(text, 0, m.start())):
             which = exam  # "In 2021 I scored 196", "One-ninety-eight, but a pass.", "the 207 on my transcript"
         else:
             continue
@@ -494,17 +500,35 @@ def _others(s: Sentence) -> bool:
 
 def others_result(text: str) -> bool:
     """Is the result ``text`` gives someone else's ("My study partner got two-fifty on CK"), with nothing in it
-    the applicant's own?"""
-    return OTHERS.search(text) is not None and OWN_RESULT.search(text) is None
+    the applicant's own? A group a result is measured against ("twenty-three points under the mean of our matched
+    residents") is not whose result it is."""
+    text = _COMPARED_WITH.sub(" ", text)
+    return OTHERS.search(text) is not None and OWN_RESULT.search(text) is None and not asks_of_self(text)
 
 
+# "Why did a student who was first in her promotion score two hundred and eleven on Step 1, well under the mean?":
+# the applicant asking about themself in the third person
+_SELF_QUESTION = re.compile(r"^\W*(?:but\s+|so\s+)?(?:why|how)\s+(?:did|would|does|could|do|can)\s+"
+                            r"(?:a|an|someone|somebody|one)\s+(?:[\w-]+\s+){0,3}?(?:who|with|that|from)\b[^?]*\?\W*$",
+                            re.I)
+
+
+def asks_of_self(text: str) -> bool:
+    """Is ``text`` a question the applicant asks about themself in the third person ("Why would a student who
+    graduated fourth of 180 score below the mean on Step 1?")?"""
+    return _SELF_QUESTION.match(text) is not None
+
+
+_COMPARED_WITH = re.compile(r"\b(?:mean|average|median|cut-?off|scores?)\s+(?:score\s+)?(?:of|for|among)\s+"
+                            r"(?:the\s+|our\s+|their\s+|most\s+)?(?:\w+\s+){0,3}?(?:residents|applicants|candidates|students|graduates|IMGs"
+                            r"|peers|examinees|test-?takers)\b", re.I)
 _FIRST_PERSON = re.compile(r"\b(?:I|my|me|mine|myself)\b", re.I)
 
 
 def _only_others(s: Sentence) -> bool:
     """Is ``s`` about other people alone ("no candidate could concentrate as they did in their practice
     tests")? Their methods and results are not the applicant's change or evidence."""
-    return OTHERS.search(s.text) is not None and _FIRST_PERSON.search(s.text) is None
+    return OTHERS.search(s.text) is not None and _FIRST_PERSON.search(s.text) is None and not asks_of_self(s.text)
 
 
 # The applicant among a group's failures: "only three passed …; I was one of the eight", "six of us failed,
@@ -709,9 +733,10 @@ def _setback_clause(text: str) -> bool:
     parts = _SUBJECT_TURN.split(text)
     if len(parts) > 1:
         return any(_setback_clause(p) for p in parts)
-    if others_result(text) or (_THIRD_PERSON.search(text) and not _FIRST_PERSON.search(text)):
+    mine = asks_of_self(text)
+    if not mine and (others_result(text) or (_THIRD_PERSON.search(text) and not _FIRST_PERSON.search(text))):
         return False
-    if not _ONE_OF_THEM.search(text):
+    if not _ONE_OF_THEM.search(text) and not mine:
         text = _WHO_THEY.sub(" ", text)
     text = _GROUP_RESULT.sub(" ", _THING_FAILED.sub(" ", text))
     setback = SETBACK.search(text)
@@ -746,7 +771,7 @@ def _worded(run: Sequence[Sentence], k: int) -> bool:
     the result of the exam the sentence before names, or points back at a result the sentence before gives
     ("So, the number: two hundred and four. It's not the number I wanted.")?"""
     s, before = run[k], (run[k - 1] if k > 0 else None)
-    if _has_exam(s) or ATTEMPT.search(s.text) or GENERIC_EXAM.search(s.text):
+    if _has_exam(s) or ATTEMPT.search(s.text) or GENERIC_EXAM.search(s.text) or REGISTERED_AGAIN.search(s.text):
         return True
     return before is not None and (_names_result_of(before, s) or (
         ANAPHORA.match(s.text) is not None and ATTEMPT.search(before.text) is not None and not _strength(before)))
@@ -877,7 +902,8 @@ def _theirs(run: Sequence[Sentence]) -> bool:
               or _NOT_AMONG.search(s.text) or _OF_US.search(s.text) for s in run)
     # someone else sits it: a sentence about others alone, or one that says she or he did ("…my father's clinic"
     # beside the applicant's own preparation is not that)
-    return not own and any((_only_others(s) or HER_EXAM.search(s.text)) and (_has_exam(s) or RESULT.search(s.text))
+    return not own and any((_only_others(s) or (HER_EXAM.search(s.text) and not asks_of_self(s.text)))
+                           and (_has_exam(s) or RESULT.search(s.text))
                            for s in run)
 
 
@@ -1020,6 +1046,14 @@ def _grow(sents: Sequence[Sentence], i: int) -> tuple[int, int]:
              or (GENERIC_EXAM.search(sents[lo - 1].text) and AFTERMATH.search(sents[lo - 1].text)))
     ):
         lo -= 1
+    # a paragraph that opens on the result ("About that number in my first paragraph. I do not want to make excuses,
+    # but … After that I simply worked harder …") is one run from there when each sentence carries on the one before
+    k = lo - 1
+    while k >= 0 and sents[k].block == sents[lo].block:
+        if ATTEMPT.search(sents[k].text) and all(_continues(sents[j], sents[j + 1]) for j in range(k, lo)):
+            lo = k
+            break
+        k -= 1
     while True:
         if hi + 1 < len(sents) and _continues(sents[hi], sents[hi + 1]):
             hi += 1
