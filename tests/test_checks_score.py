@@ -1438,3 +1438,35 @@ def test_a_paragraph_that_opens_on_that_number_is_one_discussion() -> None:
             "harder. By the time I sat Step 2 CK I was a different candidate, and my 238 shows it.")
     found = score_discussions(Context(make_doc(text, PS)))
     assert [len(d) for d in found] == [1, 5]
+
+
+@pytest.mark.parametrize("text", [
+    "I have learned humility in smaller ways too: I failed the California driving test twice before passing on my "
+    "third try.",
+    "I went in terrified of failing, because my family had put a lot into my exam fees. I passed Step 1 on my first "
+    "attempt.",
+    "Before Step 3 my confidence with the CCS cases was low, because I had never written orders in an American "
+    "record. I passed it in 2024.",
+    "My first NBME practice form for Step 2 CK, in January 2023, came back at 198. My actual Step 2 CK score, on my "
+    "first attempt, was 244.",
+    "He needed a second attempt; I passed the same month with a 237, and then spent my evenings quizzing him until "
+    "his retake.",
+    "Ahmed failed Step 1 in our final year in Alexandria, and I spent six weekends with him. I passed my own Step 1 "
+    "the first time that spring, but helping him showed me I enjoy teaching more than I expected.",
+    "In March 2022 my father had cardiac surgery, and I moved my Step 2 CK date back by seven weeks. I sat the exam "
+    "in June on my first attempt and scored 246.",
+])
+def test_hard_negatives_of_other_tests_fears_practice_forms_and_friends_are_no_setback(text: str) -> None:
+    assert not any(d.setback for d in score_discussions(Context(make_doc(text, AI))))
+
+
+@pytest.mark.parametrize("text", [
+    "Paying the Step 1 fee a second time took most of my savings that year.",
+    "That autumn I started a second dedicated period for Step 1 at home.",
+    "Between my first and second Step 2 CK, I did an observership in Seattle.",
+    "Since repeating Step 1 in 2022, I have worked to make every later result speak for itself.",
+    "Step 2 CK was the exam where I hit the wall, to be honest.",
+    "My first attempt at Step 1 was not enough to pass.",
+])
+def test_what_only_a_second_sitting_costs_is_a_setback(text: str) -> None:
+    _setback_found(text, AI)

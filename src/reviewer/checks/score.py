@@ -152,8 +152,9 @@ ATTEMPT = re.compile(
 _ORDINAL = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
 SETBACK = re.compile(
     r"(?<![\w])(?:(?<!pass/)(?<!pass-)(?<!pass\sor\s)fail(?:ed|ure|ures|ing)?(?!\s+to\b)|(?:did\s+not|didn['’]t|not)\s+pass(?:ed)?|(?<!their\s)(?<!his\s)(?<!her\s)(?:second|third|multiple|two|three"
-    r"|another|later|subsequent|repeat|2nd)\s+(?:(?:Step[\s-]*\w+|USMLE|CK|COMLEX|exam|test)\s+)?(?:attempts?|sittings?|tr(?:y|ies)|dates?)"
-    r"|re-?tak(?:e|es|ing|en)|re-?took|re-?s[ai]t(?:s|ting)?|repeat(?:ed)?|below(?!\s+(?:me|us)\b)|low(?:er|est)?|marginal"
+    r"|another|later|subsequent|repeat|2nd)\s+(?:(?:Step[\s-]*\w+|USMLE|CK|COMLEX|exam|test)\s+)?(?:attempts?|sittings?|tr(?:y|ies)|dates?"
+    r"|visits?)"
+    r"|(?<!his\s)(?<!her\s)(?<!their\s)re-?tak(?:e|es|ing|en)|re-?took|re-?s[ai]t(?:s|ting)?|repeat(?:ed|ing)?|below(?!\s+(?:me|us)\b)|low(?:er|est)?|marginal"
     r"|underperform\w*|struggl\w*|difficult(?:y|ies)?|disappoint\w*|setbacks?|unsuccessful|short\s+of"
     r"|not\s+(?:where|what)\s+I|weak(?:er|est)?|poor(?:ly)?|modest|mediocre|unsatisfactory|not\s+competitive"
     # a result judged plainly: "not strong", "isn't competitive", "not my best", "will not impress you"
@@ -187,7 +188,7 @@ SETBACK = re.compile(
     r"|heartbr\w+|crushed|upset|embarrass\w*|(?:not|n['’]t)\s+(?:the\s+(?:score|result|number|mark|word|news|letter)|what)\s+(?:I|we)\s+"
     r"(?:was\s+|were\s+|had\s+been\s+)?(?:hoped|hoping|wanted|expected|expecting|waiting\s+for|praying\s+for)"
     # "took longer than I had planned" is about time, not the result
-    r"|(?<!longer\s)(?<!later\s)(?<!slower\s)than\s+(?:I\s+)?(?:had\s+)?(?:hoped|wanted|expected|planned|needed|aimed"
+    r"|(?<!longer\s)(?<!later\s)(?<!slower\s)(?<!earlier\s)(?<!sooner\s)(?<!more\s)(?<!better\s)(?<!higher\s)than\s+(?:I\s+)?(?:had\s+)?(?:hoped|wanted|expected|planned|needed|aimed"
     r"|targeted)|(?:barely|narrowly)\s+pass\w*"
     r"|(?:under|below|short\s+of|beneath)\s+(?:the\s+|their\s+|most\s+)?(?:\w+\s+){0,3}?(?:averages?|median|mean|thresholds?"
     r"|cut-?offs?|cut\s+offs?|minimums?|benchmarks?)|non-?pass|not\s+a\s+pass|no\s+pass|without\s+(?:a|the)\s+pass"
@@ -195,7 +196,13 @@ SETBACK = re.compile(
     r"|(?:was|wasn['’]t|was\s+not|were|not)\s+(?:able\s+to\s+pass|reprov\w*)|reprov\w*|couldn['’]t\s+(?:clear|pass)"
     r"|could\s+not\s+(?:clear|pass)|second\s+take"
     # a result put down to luck was not a good one: "my Step 1 result was bad luck"
-    r"|bad\s+luck|unlucky"
+    r"|bad\s+luck|unlucky|not\s+enough\s+to\s+(?:pass|clear)"
+    # what only a second sitting costs or takes: "Paying the Step 1 fee a second time", "a second dedicated period",
+    # "Between my first and second Step 2 CK", "an exam I had already taken" (not a new eligibility period, which a
+    # postponed first attempt takes too)
+    r"|(?:pay(?:ing|s)?|paid)\s+(?:for\s+)?(?:the\s+)?(?:[\w-]+\s+){0,3}?fees?\s+(?:a\s+second\s+time|again|twice)"
+    r"|second\s+dedicated\s+(?:period|study|block|months?)|first\s+and\s+second\s+(?:Step|attempts?|sittings?|CK|COMLEX"
+    r"|exams?|tests?|tries)|(?:an?|the)\s+exam\s+I\s+had\s+already\s+(?:taken|sat|written)|hit\s+(?:a|the)\s+wall"
     # "he framed the second letter, the one that says passed": a second result letter is a second sitting
     r"|(?:second|2nd|third)\s+(?:(?:result|score|ECFMG)\s+)?(?:letters?|envelopes?|score\s+reports?)"
     r"|(?:just|only|barely)\s+(?:a\s+few\s+points\s+|\w+\s+points\s+)?(?:over|above)\s+the\s+(?:passing\s+)?(?:line|mark|score)"
@@ -487,7 +494,7 @@ OWN_RESULT = re.compile(
     r"|was\s+the\s+\w+(?:th|st|nd|rd)\b(?!\s+to\b)"
     r"|narrowly|fell|could\s+not|couldn['’]t|was\s+not\s+able|struggled|underperformed|had\s+to|needed|scraped"
     r"|cleared|tried|performed|did)|my\s+(?:own\s+)?(?:first\s+|second\s+|initial\s+|low\s+)?(?:attempts?|Step"
-    r"|COMLEX|USMLE|scores?|results?|boards?|performance|failure|exam|Level|transcript|score\s+report|ECFMG\s+record)"
+    r"|COMLEX|USMLE|scores?|results?|boards?|performance|failure|exam|test|Level|transcript|score\s+report|ECFMG\s+record)"
     r"|mine\s+(?:was|is|came|had))(?![\w])",  # "…were trading numbers in the 240s, and mine was 206"
     re.I,
 )
@@ -689,7 +696,16 @@ _WHO_THEY = re.compile(r"\bwho\s+(?:had\s+|have\s+|also\s+|all\s+)?[^,.;]*", re.
 # a retake that is other people's
 _THING_FAILED = re.compile(r"\b(?:project|study|trial|experiment|model|grant|paper|business|pilot|intervention"
                            r"|protocol|surgery|treatment|therapy|graft|transplant|marriage|relationship)s?\s+"
-                           r"(?:\w+\s+)?failed\b|\b(?:graduates|students|doctors|candidates|members|people|others)\s+"
+                           r"(?:\w+\s+)?failed\b"
+                           # a test that is no licensing exam, a fear of failing, a low feeling
+                           r"|\b(?:failed|passed|took|sat|re-?took)\s+(?:the\s+|my\s+|a\s+)?(?:[A-Z]\w+\s+)?(?:driving|driver['’]s"
+                           r"|road|swimming|fitness|typing|citizenship)\s+(?:test|exam)[^,.;]*"
+                           r"|\b(?:terrified|afraid|scared|fear(?:ful)?|worried|nervous|anxious)\s+(?:of|about)\s+failing\b"
+                           r"|\b(?:confidence|morale|energy|mood|spirits|motivation|self-esteem)\s+(?:[\w-]+\s+){0,5}?"
+                           r"(?:was|were|felt|ran)\s+(?:very\s+|quite\s+|really\s+)?low\b"
+                           # a friend by name: "Ahmed failed Step 1 in our final year, and I spent weekends with him"
+                           r"|^\W*(?!I\b|Step\b|USMLE\b|COMLEX\b|My\b)(?-i:[A-Z][a-z]+)\s+(?:failed|did\s+not\s+pass"
+                           r"|didn['’]t\s+pass|retook|had\s+to\s+re-?take)\b[^;]*|\b(?:graduates|students|doctors|candidates|members|people|others)\s+"
                            r"(?:who\s+are\s+)?(?:preparing|retaking|repeating|re-?sitting|facing)\b[^,.;]*", re.I)
 # "Of the nine of us who sat Step 1, four did not pass": a count of a group's failures is theirs (the applicant among
 # them is read before this: "…, and I was one of the four")
@@ -712,7 +728,7 @@ _FOR_THE_EXAM = re.compile(rf"^[^.;]{{0,40}}?\b(?:for|before|ahead\s+of)\s+(?:th
 _SITTINGS = re.compile(r"(?<![\w])(?:attempts?|sittings?|re-?takes?|re-?took|re-?sits?|re-?sat|again"
                        r"|(?:first|second|third)\s+time)(?![\w])", re.I)
 # "…, and he was", "Rami failed Step 1 a few months before I sat it": where one subject's clause gives way to another's
-_SUBJECT_TURN = re.compile(r",?\s+(?:and|but|so|before|after|while|when|until)\s+"
+_SUBJECT_TURN = re.compile(r",?\s+(?:and|but|so|before|after|while|when|until|the\s+same\s+(?:day|week|month|year))\s+"
                            r"(?:(?:for|in|at|on|during|after|over)\s+(?:\w+\s+){1,3}?)?(?=(?:he|she|I|we)\b)", re.I)
 
 
@@ -747,13 +763,18 @@ def _setback_clause(text: str) -> bool:
         turns = list(_CLAUSE_TURN.finditer(text, practice.end(), setback.start()))
         if not turns or _PRACTICE.search(text, turns[-1].end(), setback.start()):
             setback = None
-    if setback is not None or CONCESSION.search(text) or _low_number(text):
+    if setback is not None or CONCESSION.search(text) or (_low_number(text) and not _practice_only(text)):
         return True
     # "…the first time", "on my first attempt": of the exam, a result or "it", not of whatever else was done
     # first ("my hands shook so much that I could not sign the register on the first try")
-    return not PASSED_FIRST.search(text) and any(_of_the_exam(text, m) for m in FIRST_ATTEMPT.finditer(text))
+    # (not beside a pass or a strong score: "my score of 238 was on my first attempt, as was my Step 1 pass")
+    beside_a_pass = _FIRST_AND_PASSED.search(text) is not None
+    return not PASSED_FIRST.search(text) and any(
+        _of_the_exam(text, m) and (not beside_a_pass or m.group().lower().endswith(("result", "report")))
+        for m in FIRST_ATTEMPT.finditer(text))
 
 
+_FIRST_AND_PASSED = re.compile(r"(?<![\w/-])(?:passed|2[3-9]\d)(?![\w/-])", re.I)
 _IT = re.compile(r"(?<![\w])it(?![\w])", re.I)
 
 
@@ -886,7 +907,7 @@ def _reports_setback(run: Sequence[Sentence]) -> bool:
 
     return (any(_is_setback(s) for k, s in enumerate(run) if _worded(run, k))
             or any(_placed_in_group(run[k - 1], run[k]) for k in range(1, len(run)))
-            or any(_low_number(s.text, exam) for s in run if not _others(s))
+            or any(_low_number(s.text, exam) for s in run if not _others(s) and not _practice_only(s.text))
             or _sat_twice(run)
             or any(_blames_the_exam(s) and not passed_first(s) for s in run)
             or any(_reads_as_setback(s) and not passed_first(s) for k, s in enumerate(run) if _about_a_result(run, k))
