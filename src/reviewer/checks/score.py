@@ -692,9 +692,9 @@ def _about_a_result(run: Sequence[Sentence], k: int) -> bool:
 # "…they assigned me the students who had struggled most": a setback word in a relative clause about other
 # people is theirs, unless the applicant is one of them ("I was one of those who failed").
 _WHO_THEY = re.compile(r"\bwho\s+(?:had\s+|have\s+|also\s+|all\s+)?[^,.;]*", re.I)
-# "my first project failed", "a free weekend group for graduates preparing a retake": a failure that is not an exam's,
-# a retake that is other people's
-_THING_FAILED = re.compile(r"\b(?:project|study|trial|experiment|model|grant|paper|business|pilot|intervention"
+# Setback words about something else, struck from a clause before it is read: "my first project failed", a driving
+# test, a fear of failing, low confidence, a friend by name, "a free weekend group for graduates preparing a retake"
+_NOT_THE_EXAMS = re.compile(r"\b(?:project|study|trial|experiment|model|grant|paper|business|pilot|intervention"
                            r"|protocol|surgery|treatment|therapy|graft|transplant|marriage|relationship)s?\s+"
                            r"(?:\w+\s+)?failed\b"
                            # a test that is no licensing exam, a fear of failing, a low feeling
@@ -754,7 +754,7 @@ def _setback_clause(text: str) -> bool:
         return False
     if not _ONE_OF_THEM.search(text) and not mine:
         text = _WHO_THEY.sub(" ", text)
-    text = _GROUP_RESULT.sub(" ", _THING_FAILED.sub(" ", text))
+    text = _GROUP_RESULT.sub(" ", _NOT_THE_EXAMS.sub(" ", text))
     setback = SETBACK.search(text)
     practice = _practice_only(text) if setback is not None else None
     if setback is not None and practice is not None and practice.start() < setback.start():
