@@ -1845,9 +1845,9 @@ def check_pivot(ctx: Context, params: PivotParams) -> Outcome:
         # "So that's me — family medicine, community, and a lot of patience.": a sign-off after the turn is not
         # where the discussion ends; nor is a title line the run took in ("Period between housemanship and USMLE")
         last, nxt = before, last
+    timeless = [t for t in params.terms if t.lower() not in _TIME_WORDS]
     apology = _last_span(ctx.doc, last, params.apology_terms + params.blame_terms)
     if apology is not None:
-        timeless = [t for t in params.terms if t.lower() not in _TIME_WORDS]
         forward = _last_span(ctx.doc, last, timeless)
         later = nxt is not None and nxt.block == last.block and _first_term(ctx.doc, (nxt,), timeless)
         # a forward word inside the apology or blame itself ("the boards and the wards are two different worlds")
@@ -1868,13 +1868,12 @@ def check_pivot(ctx: Context, params: PivotParams) -> Outcome:
         return Outcome(Verdict.PASS, summary=f'ends on the later result: "{quote(found, 40)}"')
     # a paragraph read whole goes on past the discussion's last word on the exam ("I failed Step 1 once, in 2021.
     # Since 2022 I have worked as a research assistant … I will need J-1 visa sponsorship."): the sentence after
-    # that word is where it turns
     # that word is where it turns, unless the paragraph comes back to the result ("…it doesn't really reflect me.")
     topic = max(i for i, x in enumerate(got.sentences) if i == 0 or _has_exam(x) or setback_wording(x.text))
     rest = got.sentences[topic + 1 :]
     if rest and not any(_BACK_TO_RESULT.search(x.text)
                         or _last_span(ctx.doc, x, params.apology_terms + params.blame_terms) for x in rest):
-        found = _first_term(ctx.doc, rest[:1], [t for t in params.terms if t.lower() not in _TIME_WORDS])
+        found = _first_term(ctx.doc, rest[:1], timeless)
         if found:
             return Outcome(Verdict.PASS, summary=f'turns forward after the exam: "{quote(found, 40)}"')
     note = f'ends on: "{quote(closing.text, 60)}"'
