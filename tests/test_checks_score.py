@@ -1470,3 +1470,47 @@ def test_hard_negatives_of_other_tests_fears_practice_forms_and_friends_are_no_s
 ])
 def test_what_only_a_second_sitting_costs_is_a_setback(text: str) -> None:
     _setback_found(text, AI)
+
+
+@pytest.mark.parametrize("text", [
+    # a question the next sentence answers, with the cause owned
+    "Why would a graduate who won the anatomy prize fail Step 1? The short answer is that I never once sat a timed "
+    "block before the exam. I then did forty timed questions a day and passed with a 228.",
+    # a circumstance set aside as a cause
+    "I did not pass Step 2 CK in 2021. It would be easy to point at the hospital strike that closed our library "
+    "that spring, but I had simply left practice tests for the last week. I moved to weekly NBME forms and scored "
+    "236 in 2022.",
+    # the fault is in the applicant's own clause: "I … the question bank and had never once …"
+    "My first Step 1 attempt ended without a pass. I had finished half of the question bank and had never once "
+    "reviewed a wrong answer. I rebuilt my study around an error log and passed in 2023.",
+])
+def test_an_answered_question_a_set_aside_cause_and_an_own_clause_are_no_excuse(rubrics: RubricSet, text: str) -> None:
+    assert judge(rubrics, "score.excuse", text)[1].verdict is Verdict.PASS
+
+
+@pytest.mark.parametrize("text", [
+    "My Step 1 was a fail in 2021. Candidates in Lagos pay for every NBME form out of a month's salary, so the "
+    "contest was never a fair one. I passed in 2022.",
+    "My Step 1 score of 201 came in 2022. The photocopied review book is the real reason my score was that low. "
+    "I passed Step 2 CK with 231.",
+    "I failed Step 1 in 2021. I studied by candlelight through the blackouts, and what student could do well "
+    "with no electricity for a month? I passed in 2022.",
+    "Step 1 took me two attempts. With the border closed and no way to pay for a question bank, so what could "
+    "anyone in my situation have done? I passed in 2023.",
+    "I failed Step 1 in 2020. Several of us at the same centre did no better, and had we sat it anywhere else, I "
+    "think the result would have been different. I passed in 2021.",
+])
+def test_blame_by_an_unequal_contest_a_main_reason_a_joined_question_or_an_and_had(rubrics: RubricSet,
+                                                                                  text: str) -> None:
+    assert judge(rubrics, "score.excuse", text, AI)[1].verdict is not Verdict.PASS
+
+
+@pytest.mark.parametrize("text", [
+    "I failed Step 1 in 2021. For a month I could not even look at my mother. I moved to timed blocks and passed.",
+    "I failed Step 1 in 2021. That year is the worst mistake of my life. I moved to timed blocks and passed.",
+    "I failed Step 1 in 2021, and I wish I could take that year back. I moved to timed blocks and passed.",
+    "I failed Step 1 in 2021. I have said sorry to my family for it many times. I moved to timed blocks and passed.",
+    "My Step 1 was 204. I am tired of being reduced to a number. I moved to timed blocks and scored 240 on CK.",
+])
+def test_shame_regret_apology_and_defensiveness_in_plain_words(rubrics: RubricSet, text: str) -> None:
+    assert judge(rubrics, "score.emotion", text)[1].verdict is not Verdict.PASS

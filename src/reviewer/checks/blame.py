@@ -108,6 +108,13 @@ def subject_before(text: str, start: int, verb: int, words: int) -> tuple[str, i
 
 
 _FIRST_PERSON = re.compile(r"\b(?:I|me|my|myself|mine)\b|\bI['’]", re.I)
+# "what chance did anyone in my position really have?": the applicant only as one of everyone
+_ANYONE_LIKE_ME = re.compile(r"\b(?:in\s+my\s+(?:position|situation|place|shoes|circumstances)|like\s+me)\b", re.I)
+
+
+# where the question part of a sentence starts: "…, and what candidate performs at their best …?"
+_QUESTION_START = re.compile(r"[:;—–]|\s-\s|,\s+(?:(?:and|but|so|then)\s+)?(?=(?:how|what|who|why|which|can|could|would"
+                             r"|is|was)\b)", re.I)
 
 
 def rhetorical(text: str, s: Sentence, rule: UnownedCause) -> tuple[int, int] | None:
@@ -116,10 +123,9 @@ def rhetorical(text: str, s: Sentence, rule: UnownedCause) -> tuple[int, int] | 
     body = text[s.start : s.end].rstrip()
     if not body.endswith("?"):
         return None
-    cut = max((m.end() for m in re.finditer(r"[:;—–]|\s-\s|,\s+(?=(?:how|what|who|why|which|can|could|would|is|was)\b)",
-                                            body, re.I)), default=0)
+    cut = max((m.end() for m in _QUESTION_START.finditer(body)), default=0)
     part = body[cut:]
-    if _FIRST_PERSON.search(part) or not has_term(part, rule.question_terms):
+    if _FIRST_PERSON.search(_ANYONE_LIKE_ME.sub(" ", part)) or not has_term(part, rule.question_terms):
         return None
     a = s.start + cut + len(part) - len(part.lstrip())
     return a, s.start + len(body)
@@ -147,10 +153,17 @@ def _cause_clause(text: str, s: Sentence, rule: UnownedCause, disowned: Disowned
     return None
 
 
-def _hint(text: str, s: Sentence, rule: UnownedCause, disowned: Disowned) -> tuple[int, int] | None:
-    """A hint phrase or a rhetorical question, unless quoted."""
+# "Why did a student who was first in her class need two attempts? ¶ The honest answer is that I…": a question
+# the next sentence answers is the applicant's own, not a rhetorical one
+_ANSWER = re.compile(r"^\W*(?:(?:the|my)\s+(?:\w+\s+)?answer\b|I\s+(?:have\s+|had\s+)?asked\s+myself\b"
+                     r"|the\s+truth\s+(?:is|was)\b)", re.I)
+
+
+def _hint(text: str, s: Sentence, rule: UnownedCause, disowned: Disowned, answered: bool = False
+          ) -> tuple[int, int] | None:
+    """A hint phrase or a rhetorical question (not one ``answered`` by the next sentence), unless quoted."""
     spans = find_terms(text, rule.hints, s.start, s.end)
-    question = rhetorical(text, s, rule)
+    question = None if answered else rhetorical(text, s, rule)
     if question:
         spans.append(question)
     return next((span for span in spans if not disowned(s, *span, True)), None)
@@ -178,8 +191,9 @@ def unowned_causes(doc: Document, sentences: Sequence[Sentence], rule: UnownedCa
         return []
     text = plain(doc.text)
     out: list[tuple[int, int]] = []
-    for s in sentences:
-        found = (_cause_clause(text, s, rule, disowned) or _hint(text, s, rule, disowned)
+    for i, s in enumerate(sentences):
+        answered = i + 1 < len(sentences) and _ANSWER.match(sentences[i + 1].text) is not None
+        found = (_cause_clause(text, s, rule, disowned) or _hint(text, s, rule, disowned, answered)
                  or _cause_verb(text, s, rule, disowned))
         if found:
             out.append(found)

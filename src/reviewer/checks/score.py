@@ -1409,7 +1409,8 @@ class Phrase:
 # A phrase said only to be set aside: "I'd love to tell you the exam was unfair, … but that would be a story".
 _SET_ASIDE = re.compile(r"(?:I['’]d\s+love\s+to|I\s+would\s+love\s+to|I\s+could\s+(?:easily\s+)?"
                         r"|it\s+would\s+be\s+easy\s+to|it\s+is\s+tempting\s+to|I\s+am\s+tempted\s+to|I\s+won['’]t|I\s+will\s+not)\s+"
-                        r"(?:tell\s+you|say|write|claim|blame)\b[^.;:]*$", re.I)
+                        r"(?:tell\s+you|say|write|claim|blame|point\s+(?:at|to)|put\s+it\s+(?:all\s+)?on|hide\s+behind)\b[^.;:]*$",
+                        re.I)
 
 
 # A cause denied as a cause: "I did not fail Step 1 because of the noisy centre; I failed because I…".
@@ -1448,6 +1449,18 @@ def _inside(spans: Sequence[tuple[int, int]], a: int, b: int) -> bool:
     return any(s <= a and b <= e for s, e in spans)
 
 
+# A fault in a verb joined to a clause whose subject is the applicant is the applicant's own doing.
+_OWN_DOING = re.compile(r"\s*,?\s*and\b", re.I)
+_OPENS_ON_ME = re.compile(r"\s*(?:(?:and|so|then|but)\s+)?I\b")
+
+
+def _clause_head(text: str, start: int, at: int) -> str:
+    """The clause of ``text`` up to ``at``, from its last break after ``start``."""
+    head = text[start:at]
+    cut = max((m.end() for m in re.finditer(r"[,;:.!?—–(]|\s-\s|\bbut\b", head)), default=0)
+    return head[cut:]
+
+
 def _attributions(doc: Document, s: Sentence, label: str, rule: Attribution, params: PhraseParams,
                   quoted: Sequence[tuple[int, int]]) -> list[Phrase]:
     text = plain(doc.text)
@@ -1462,6 +1475,8 @@ def _attributions(doc: Document, s: Sentence, label: str, rule: Attribution, par
             between = doc.text[cb:fa] if ca < fa else doc.text[fb:ca]
             limit = rule.window if ca < fa else 2
             a, b = min(ca, fa), max(cb, fb)
+            if ca < fa and _OWN_DOING.match(between) and _OPENS_ON_ME.match(_clause_head(doc.text, s.start, ca)):
+                continue  # "I had done only a fraction of the question bank and had never once sat a mock": mine
             if len(between.split()) <= limit and not _CLAUSE_BREAK.search(between):
                 out.append(Phrase(label, a, b, doc.text[a:b]))
                 break
