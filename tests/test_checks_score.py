@@ -1514,3 +1514,27 @@ def test_blame_by_an_unequal_contest_a_main_reason_a_joined_question_or_an_and_h
 ])
 def test_shame_regret_apology_and_defensiveness_in_plain_words(rubrics: RubricSet, text: str) -> None:
     assert judge(rubrics, "score.emotion", text)[1].verdict is not Verdict.PASS
+
+
+@pytest.mark.parametrize("text", [
+    # evidence dated before the setback is no later evidence
+    "I failed Step 3 in March 2024, three weeks after my daughter was born. My Step 2 CK score of 244 in 2021 "
+    "shows what I can do. I now do twenty timed questions before every clinic.",
+    # taken, with the result not yet out
+    "My Step 1 score was 207 in 2021. I moved to timed UWorld blocks and weekly NBME forms. I sat Step 2 CK in "
+    "September, and I am still waiting for the score.",
+    # the pass that is the setback itself
+    "My Step 1, I passed it in 2022 with 197, a very thin pass. I now study with timed blocks every morning.",
+])
+def test_evidence_from_before_pending_or_the_setback_itself_is_no_later_evidence(rubrics: RubricSet,
+                                                                                text: str) -> None:
+    assert judge(rubrics, "score.evidence", text, AI)[1].verdict is not Verdict.PASS
+
+
+@pytest.mark.parametrize("text", [
+    "My Step 2 CK was a fail in May 2022. I moved to forty timed questions a day. I passed in February 2023 "
+    "with 226.",
+    "I failed Step 1 in 2020. I changed my method, and in 2021 I passed Step 1 and scored 236 on Step 2 CK.",
+])
+def test_a_later_pass_with_its_number_is_later_evidence(rubrics: RubricSet, text: str) -> None:
+    assert judge(rubrics, "score.evidence", text, AI)[1].verdict is Verdict.PASS

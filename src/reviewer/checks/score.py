@@ -1719,6 +1719,37 @@ def check_what_changed(ctx: Context, params: ChangeParams) -> Outcome:
     )
 
 
+# "I sat Step 2 CK in August and I am waiting for the result": taken, with no result yet (nothing reported between)
+_PENDING = re.compile(r"\b(?:waiting|wait)\s+(?:for|on)\s+(?:the|my|its|that)\s+(?:\w+\s+)?"
+                      r"(?:results?|scores?|report)\b", re.I)
+_REPORTED = re.compile(r"(?<![\w])(?:[12]\d\d|passed|scored)(?![\w])", re.I)
+
+
+def _pending(text: str, a: int, b: int) -> bool:
+    m = _PENDING.search(text, a, b + 60)
+    return m is not None and not _REPORTED.search(text, a, m.start())
+
+
+def _the_setback_itself(text: str, a: int, b: int, failed: str | None) -> bool:
+    """Is the term at ``text[a:b]``, in the sentence that reports the setback, that setback's own result ("My Step 3
+    result from January 2024, 199, is a pass only one point above the line", "My Step 1, I passed it in 2021 with
+    196, a very low pass"): about the failed exam, on no later attempt, with no failure told before it?"""
+    if failed is None or LATER_ATTEMPT.search(text) or _AGAIN.search(text) or FAILED_HERE.search(text, 0, a):
+        return False  # "For my second attempt I …, and I passed in 2021": the later result the setback sentence tells
+    if LATER_PASS.search(text, a, b) and not _low_number(text, failed):
+        return False
+    named = {exam_name(m.group()) for m in EXAM.finditer(text)}
+    return named == {failed}  # a sentence naming two exams can carry the later result of the other
+_YEAR = re.compile(rf"(?<![\w/-]){YEAR}(?![\w/-])")
+
+
+def _predates(text: str, setback_years: Sequence[int]) -> bool:
+    """Does a sentence date itself wholly before the setback (every year it names earlier than any the setback's
+    sentence names)?"""
+    years = [int(y) for y in _YEAR.findall(text)]
+    return bool(years and setback_years) and max(years) < min(setback_years)
+
+
 def _later_evidence(doc: Document, sentences: Sequence[Sentence], terms: Sequence[str]) -> str | None:
     """The first evidence term that reports a result *after* the setback. In a sentence that reports the
     setback itself about one exam ("I failed Step 2 CK with a 205"), its number is the failure, not the
@@ -1726,6 +1757,7 @@ def _later_evidence(doc: Document, sentences: Sequence[Sentence], terms: Sequenc
     naming two exams ("Though my Step 1 was 211,
     my Step 2 CK of 233...") can carry both."""
     first, setback_at, failed = _first_setback(doc, sentences)
+    setback_years = [int(y) for y in _YEAR.findall(first.text)] if first is not None else []
     for s in sentences:
         if _only_others(s) or to_a_machine(s.text):
             continue  # "several colleagues also scored below their NBMEs": not the applicant's result
@@ -1738,10 +1770,14 @@ def _later_evidence(doc: Document, sentences: Sequence[Sentence], terms: Sequenc
         for a, b in find_terms(text, terms):
             if s is first and a < setback_at:
                 continue  # "I passed Step 1 on my first try, but I did not pass Step 2 CK": the pass came before
+            if s is first and _the_setback_itself(text, a, b, failed):
+                continue
             if single and not LATER_ATTEMPT.search(text[a:b]):
                 continue
-            if NOT_YET.search(text[a : b + 40]) or PLAN.search(text[max(0, a - 40) : b]):
+            if NOT_YET.search(text[a : b + 40]) or PLAN.search(text[max(0, a - 40) : b]) or _pending(text, a, b):
                 continue  # "My CK score isn't back yet", "I will take Step 2 CK in March": no result yet
+            if s is not first and _predates(text, setback_years):
+                continue  # "My Step 2 CK score of 247 in 2022" beside a 2024 Step 3 failure: evidence from before
             if _prior_at(text[:a]) and not LATER_ATTEMPT.search(text[a:b]):
                 continue
             return text[a:b]
