@@ -1538,3 +1538,13 @@ def test_evidence_from_before_pending_or_the_setback_itself_is_no_later_evidence
 ])
 def test_a_later_pass_with_its_number_is_later_evidence(rubrics: RubricSet, text: str) -> None:
     assert judge(rubrics, "score.evidence", text, AI)[1].verdict is Verdict.PASS
+
+
+@pytest.mark.parametrize("text", [
+    "I failed Step 1 in 2021. I moved to timed blocks and passed in 2022. Sometimes I still wonder what would have "
+    "happened if I had waited a year, and I cannot change that date now.",
+    "I failed Step 1 in 2021. I moved to timed blocks and passed in 2022. Even today, when I open a score report, my "
+    "stomach drops.",
+])
+def test_a_time_word_in_lasting_regret_is_no_pivot(rubrics: RubricSet, text: str) -> None:
+    assert judge(rubrics, "score.pivot", text, AI)[1].verdict is not Verdict.PASS
