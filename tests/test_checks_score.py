@@ -1262,8 +1262,11 @@ def test_the_result_that_is_the_setback_is_no_later_result(rubrics: RubricSet) -
             "and seventeen, below the mean of the programs I admire.")
     assert judge(rubrics, "score.length", text)[1].verdict is Verdict.WARN
     assert judge(rubrics, "score.pivot", text)[1].verdict is Verdict.WARN
+    # a later result in the same sentence is neither context nor a change: still bare (the spec: "no context + change")
     later = text.replace("admire.", "admire, though I passed Step 3 with 231 a year later.")
-    assert judge(rubrics, "score.length", later)[1].verdict is Verdict.PASS
+    assert judge(rubrics, "score.length", later)[1].verdict is Verdict.WARN
+    changed = text.replace("admire.", "admire, and I have since moved to timed UWorld blocks.")
+    assert judge(rubrics, "score.length", changed)[1].verdict is Verdict.PASS
 
 
 def test_a_clause_of_someone_elses_gives_way_to_the_applicants_at_before_or_after() -> None:

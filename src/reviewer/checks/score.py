@@ -1306,11 +1306,10 @@ class LengthParams(Params):
     max_sentences: dict[DocKind, int] = Field(
         default_factory=lambda: {DocKind.PERSONAL_STATEMENT: 4, DocKind.ADDITIONAL_INFO: 6}
     )
-    # kinds where a single sentence naming no change and no evidence is "bare" (warn)
+    # kinds where a single sentence naming no change is "bare" (warn)
     bare_single_warn: tuple[DocKind, ...] = (DocKind.PERSONAL_STATEMENT,)
-    # change or evidence words: a single sentence naming one of them is brief, not bare
+    # change words: a single sentence naming one of them is brief, not bare
     change_terms: tuple[str, ...] = ()
-    evidence_terms: tuple[str, ...] = ()
 
 
 @register("score_length", LengthParams)
@@ -1333,11 +1332,11 @@ def check_length(ctx: Context, params: LengthParams) -> Outcome:
     if (
         n == 1
         and kind in params.bare_single_warn
+        # bare is "no context + change" (the spec): a later result in the same sentence ("…two hundred fourteen, below
+        # what most programs look for, and I passed Step 3 this spring") says neither
         and not has_term(plain(got.sentences[0].text), params.change_terms)
-        # the result that is the setback ("Step 2 CK, two hundred and seventeen, below the mean") is no later result
-        and _later_evidence(ctx.doc, got.sentences, params.evidence_terms) is None
     ):
-        note = "a single sentence with no change in approach or later result"
+        note = "a single sentence with no context or change in approach"
         return Outcome(
             Verdict.WARN,
             (Hit(got.start, got.end, Verdict.WARN, note),),
