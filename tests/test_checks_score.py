@@ -1551,3 +1551,10 @@ def test_a_later_pass_with_its_number_is_later_evidence(rubrics: RubricSet, text
 ])
 def test_a_time_word_in_lasting_regret_is_no_pivot(rubrics: RubricSet, text: str) -> None:
     assert judge(rubrics, "score.pivot", text, AI)[1].verdict is not Verdict.PASS
+
+
+def test_the_usmle_named_alone_beside_a_first_attempt_pass_is_no_setback() -> None:
+    text = ("My preparation for the USMLE reflected the same discipline. When I took my first NBME practice form, the "
+            "report put my chance of passing at only 55 percent, which showed me how much I had to build. I passed "
+            "Step 1 on my first attempt in 2023 and scored 246 on Step 2 CK in 2024.")
+    assert not any(d.setback for d in score_discussions(Context(make_doc(text))))

@@ -891,6 +891,9 @@ def _passed_first_time(run: Sequence[Sentence], exam: str) -> bool:
     return False
 
 
+_GENERIC_EXAMS = frozenset({"USMLE", "boards", "COMLEX"})
+
+
 def _reports_setback(run: Sequence[Sentence]) -> bool:
     """Does the run of discussion sentences report a setback of the applicant's: in its wording, in a low score,
     in the applicant's place among a group's failures, or, where none of these speaks, as the classifier reads
@@ -902,8 +905,11 @@ def _reports_setback(run: Sequence[Sentence]) -> bool:
         """Does the run say that the exam these sentences are about (the run's, where they name none) was
         passed at the first attempt? ("My Step 1 was a pass on the first attempt. Step 2 CK was a different
         story." reads the second sentence for Step 2 CK's setback.)"""
-        named = {exam_name(m.group()) for s in sents for m in EXAM.finditer(s.text)}
-        return any(_passed_first_time(run, e) for e in (named or {exam}))
+        named = {exam_name(m.group()) for s in sents for m in EXAM.finditer(s.text)} - _GENERIC_EXAMS
+        # "My preparation for the USMLE reflected the same discipline. … I passed Step 1 on my first attempt": the
+        # USMLE or the boards, named alone, are whichever of the run's exams it passed at the first attempt
+        every = {exam_name(n) for n in names} - _GENERIC_EXAMS
+        return any(_passed_first_time(run, e) for e in (named or every or {exam}))
 
     return (any(_is_setback(s) for k, s in enumerate(run) if _worded(run, k))
             or any(_placed_in_group(run[k - 1], run[k]) for k in range(1, len(run)))
