@@ -1731,20 +1731,23 @@ _REPORTED = re.compile(r"(?<![\w])(?:[12]\d\d|passed|scored)(?![\w])", re.I)
 
 
 def _pending(text: str, a: int, b: int) -> bool:
+    """Does the term at ``text[a:b]`` say the exam was taken with its result still awaited?"""
     m = _PENDING.search(text, a, b + 60)
     return m is not None and not _REPORTED.search(text, a, m.start())
 
 
 def _the_setback_itself(text: str, a: int, b: int, failed: str | None) -> bool:
-    """Is the term at ``text[a:b]``, in the sentence that reports the setback, that setback's own result ("My Step 3
-    result from January 2024, 199, is a pass only one point above the line", "My Step 1, I passed it in 2021 with
-    196, a very low pass"): about the failed exam, on no later attempt, with no failure told before it?"""
+    """Is the term at ``text[a:b]``, in the sentence that reports the setback, that setback's own result ("My Step 1,
+    I passed it in 2021 with 196, a very low pass"): about the failed exam alone, on no later attempt, with no
+    failure told before it, and a pass only when its number is low?"""
     if failed is None or LATER_ATTEMPT.search(text) or _AGAIN.search(text) or FAILED_HERE.search(text, 0, a):
         return False  # "For my second attempt I …, and I passed in 2021": the later result the setback sentence tells
     if LATER_PASS.search(text, a, b) and not _low_number(text, failed):
         return False
     named = {exam_name(m.group()) for m in EXAM.finditer(text)}
     return named == {failed}  # a sentence naming two exams can carry the later result of the other
+
+
 _YEAR = re.compile(rf"(?<![\w/-]){YEAR}(?![\w/-])")
 
 
