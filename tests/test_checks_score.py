@@ -1558,3 +1558,10 @@ def test_the_usmle_named_alone_beside_a_first_attempt_pass_is_no_setback() -> No
             "report put my chance of passing at only 55 percent, which showed me how much I had to build. I passed "
             "Step 1 on my first attempt in 2023 and scored 246 on Step 2 CK in 2024.")
     assert not any(d.setback for d in score_discussions(Context(make_doc(text))))
+
+
+def test_while_doing_something_is_no_concession() -> None:
+    text = ("After my internship I worked in an urgent care clinic while preparing for the USMLE, studying on "
+            "weekends. I scored 246 on Step 2 CK and passed Step 3 this year.")
+    assert not any(d.setback for d in score_discussions(Context(make_doc(text))))
+    assert score.setback_wording("While my Step 1 score was 207, my clinical evaluations were strong.")

@@ -248,7 +248,8 @@ SETBACK = re.compile(
 )
 # A concession frames a result as one to get past: "Though my Step 1 score was 211, ...".
 CONCESSION = re.compile(
-    r"(?<![\w])(?:though|although|even\s+though|despite|while|whilst|notwithstanding)\s+(?:\w+\s+){0,4}?"
+    # ("while preparing for the USMLE" says when, not what was conceded)
+    r"(?<![\w])(?:though|although|even\s+though|despite|(?:while|whilst)(?!\s+\w+ing\b)|notwithstanding)\s+(?:\w+\s+){0,4}?"
     r"(?:my|the|a|an)\s+(?:\w+\s+){0,4}?(?:scores?|results?|attempts?|performance|Step|COMLEX|USMLE|boards)",
     re.I,
 )
