@@ -1565,3 +1565,11 @@ def test_while_doing_something_is_no_concession() -> None:
             "weekends. I scored 246 on Step 2 CK and passed Step 3 this year.")
     assert not any(d.setback for d in score_discussions(Context(make_doc(text))))
     assert score.setback_wording("While my Step 1 score was 207, my clinical evaluations were strong.")
+
+
+def test_a_practice_form_told_before_the_setback_is_no_later_evidence(rubrics: RubricSet) -> None:
+    text = ("I finished in the top tenth of my class, and my last NBME practice form before Step 2 CK predicted a "
+            "score of 238. My actual Step 2 CK score in 2024 was 215. I now review every missed question the same day.")
+    assert judge(rubrics, "score.evidence", text, AI)[1].verdict is not Verdict.PASS
+    after = text.replace("I now review", "Since then my NBME scores have risen to 240, and I now review")
+    assert judge(rubrics, "score.evidence", after, AI)[1].verdict is Verdict.PASS

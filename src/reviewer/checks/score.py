@@ -1752,6 +1752,13 @@ def _the_setback_itself(text: str, a: int, b: int, failed: str | None) -> bool:
 _YEAR = re.compile(rf"(?<![\w/-]){YEAR}(?![\w/-])")
 
 
+def _clause_around(text: str, a: int, b: int) -> str:
+    """The clause of ``text`` that holds ``text[a:b]``: from the punctuation before it to the punctuation after."""
+    start = max((m.end() for m in re.finditer(r"[,;:]", text[:a])), default=0)
+    after = re.search(r"[,;.]", text[b:])
+    return text[start : b + after.start() if after else len(text)]
+
+
 def _predates(text: str, setback_years: Sequence[int]) -> bool:
     """Does a sentence date itself wholly before the setback (every year it names earlier than any the setback's
     sentence names)?"""
@@ -1785,6 +1792,8 @@ def _later_evidence(doc: Document, sentences: Sequence[Sentence], terms: Sequenc
                 continue
             if NOT_YET.search(text[a : b + 40]) or PLAN.search(text[max(0, a - 40) : b]) or _pending(text, a, b):
                 continue  # "My CK score isn't back yet", "I will take Step 2 CK in March": no result yet
+            if first is not None and s.start < first.start and _practice_only(_clause_around(text, a, b)):
+                continue  # "my last NBME practice form before Step 2 CK predicted a score of 240", before the 218
             if s is not first and _predates(text, setback_years):
                 continue  # "My Step 2 CK score of 247 in 2022" beside a 2024 Step 3 failure: evidence from before
             if _prior_at(text[:a]) and not LATER_ATTEMPT.search(text[a:b]):
