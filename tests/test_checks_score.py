@@ -1573,3 +1573,9 @@ def test_a_practice_form_told_before_the_setback_is_no_later_evidence(rubrics: R
     assert judge(rubrics, "score.evidence", text, AI)[1].verdict is not Verdict.PASS
     after = text.replace("I now review", "Since then my NBME scores have risen to 240, and I now review")
     assert judge(rubrics, "score.evidence", after, AI)[1].verdict is Verdict.PASS
+
+
+def test_a_pass_a_point_or_two_over_the_line_is_a_setback() -> None:
+    assert score.setback_wording("My Step 3 result, 199, was a pass only one point above the line.")
+    assert score.setback_wording("I passed Step 1 just two points over the minimum.")
+    assert not score.setback_wording("My Step 2 CK score of 245 was well above the line.")
