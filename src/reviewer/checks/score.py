@@ -1660,13 +1660,17 @@ _NO_CHANGE = re.compile(r"\bif\b[^.;]{0,80}\bhad\b|\bwould\s+have\b|\b(?:could\s
 _BOARD_ACTS = re.compile(r"^\s+(?:had|has|have|raised|released|changed|introduced|announced|moved|updated)\b", re.I)
 
 
+def _clause_in(text: str, a: int, b: int) -> str:
+    """The clause of ``text`` (a sentence) that the span ``a:b`` falls in (between commas, semicolons, colons or
+    dashes)."""
+    cut = max((m.end() for m in re.finditer(r"[,;:—–]", text[:a])), default=0)
+    stop = next((b + m.start() for m in re.finditer(r"[,;:—–]", text[b:])), len(text))
+    return text[cut:stop]
+
+
 def _clause_of(doc: Document, s: Sentence, a: int, b: int) -> str:
-    """The clause of ``s`` that the span ``a:b`` falls in (between commas, semicolons, colons or dashes)."""
-    head = doc.text[s.start : a]
-    tail = doc.text[b : s.end]
-    cut = max((m.end() for m in re.finditer(r"[,;:—–]", head)), default=0)
-    stop = next((m.start() for m in re.finditer(r"[,;:—–]", tail)), len(tail))
-    return head[cut:] + doc.text[a:b] + tail[:stop]
+    """The clause of ``s`` that the document span ``a:b`` falls in."""
+    return _clause_in(doc.text[s.start : s.end], a - s.start, b - s.start)
 
 
 class BlamedParams(Params):
@@ -1755,13 +1759,6 @@ def _the_setback_itself(text: str, a: int, b: int, failed: str | None) -> bool:
 _YEAR = re.compile(rf"(?<![\w/-]){YEAR}(?![\w/-])")
 
 
-def _clause_around(text: str, a: int, b: int) -> str:
-    """The clause of ``text`` that holds ``text[a:b]``: from the punctuation before it to the punctuation after."""
-    start = max((m.end() for m in re.finditer(r"[,;:]", text[:a])), default=0)
-    after = re.search(r"[,;.]", text[b:])
-    return text[start : b + after.start() if after else len(text)]
-
-
 def _predates(text: str, setback_years: Sequence[int]) -> bool:
     """Does a sentence date itself wholly before the setback (every year it names earlier than any the setback's
     sentence names)?"""
@@ -1795,7 +1792,7 @@ def _later_evidence(doc: Document, sentences: Sequence[Sentence], terms: Sequenc
                 continue
             if NOT_YET.search(text[a : b + 40]) or PLAN.search(text[max(0, a - 40) : b]) or _pending(text, a, b):
                 continue  # "My CK score isn't back yet", "I will take Step 2 CK in March": no result yet
-            if first is not None and s.start < first.start and _practice_only(_clause_around(text, a, b)):
+            if first is not None and s.start < first.start and _practice_only(_clause_in(text, a, b)):
                 continue  # "my last NBME practice form before Step 2 CK predicted a score of 240", before the 218
             if s is not first and _predates(text, setback_years):
                 continue  # "My Step 2 CK score of 247 in 2022" beside a 2024 Step 3 failure: evidence from before
