@@ -1579,3 +1579,22 @@ def test_a_pass_a_point_or_two_over_the_line_is_a_setback() -> None:
     assert score.setback_wording("My Step 3 result, 199, was a pass only one point above the line.")
     assert score.setback_wording("I passed Step 1 just two points over the minimum.")
     assert not score.setback_wording("My Step 2 CK score of 245 was well above the line.")
+
+
+def test_a_time_before_afterwards_still_carries_the_run_into_the_next_paragraph(rubrics: RubricSet) -> None:
+    text = ("I grew up in Cebu and trained at a provincial hospital.\n\n"
+            "Though my Step 1 score was 204, I do not think it tells the whole story. It was my fault: I studied "
+            "alone and never tested myself under time. For months afterwards I could not open a review book.\n\n"
+            "For Step 2 CK I changed everything, with one timed block every night and a weekly study partner. I "
+            "scored 238, and I now explain my reasoning aloud on rounds every morning.\n\n"
+            "I am applying to pediatrics because I want to build follow-up that keeps children well.")
+    found = score_discussions(Context(make_doc(text)))
+    assert any("For Step 2 CK" in s.text for d in found for s in d.sentences)
+    assert judge(rubrics, "score.evidence", text)[1].verdict is Verdict.PASS
+    assert not score.OPENER.search("For months I studied alone.")
+
+
+def test_a_next_sentence_that_dwells_on_the_result_does_not_turn_an_apology_around(rubrics: RubricSet) -> None:
+    text = ("I failed Step 1 in 2021. I know this number will follow me, and I am deeply sorry for it. I still carry "
+            "it like a stone in my pocket.")
+    assert judge(rubrics, "score.pivot", text, AI)[1].verdict is not Verdict.PASS

@@ -325,7 +325,10 @@ BRIDGE = 2  # background sentences bridged inside one paragraph
 RESULT_REACH = 4  # how far back a result worded as a setback ("The result came … not the word I was waiting for") may
 # look for the exam it is the result of
 OPENER = re.compile(
-    r"^\W*(?:afterwards?|after\s+that|since\s+then|subsequently|as\s+a\s+result|consequently|in\s+response"
+    # "For months afterwards I could not open a review book": a time said before the opener still points back
+    r"^\W*(?:(?:for\s+)?(?:(?:a\s+few|several|many)\s+)?(?:days|weeks|months|years|a\s+(?:long\s+)?(?:while|time))\s+"
+    r"(?=after))?"
+    r"(?:afterwards?|after\s+that|since\s+then|subsequently|as\s+a\s+result|consequently|in\s+response"
     r"|in\s+retrospect|looking\s+back|more\s+importantly|even\s+so|all\s+the\s+same|still,"
     # a paragraph that opens on the change: "What changed was the method."
     r"|what\s+(?:I\s+)?changed|the\s+(?:biggest\s+|main\s+|real\s+)?change\s+(?:was|I\s+made|came)"
@@ -1918,7 +1921,9 @@ def check_pivot(ctx: Context, params: PivotParams) -> Outcome:
     apology = _last_span(ctx.doc, last, params.apology_terms + params.blame_terms)
     if apology is not None:
         forward = _last_span(ctx.doc, last, timeless)
-        later = nxt is not None and nxt.block == last.block and _first_term(ctx.doc, (nxt,), timeless)
+        # the next sentence turns it around unless it dwells there too ("I still carry it like a stone")
+        later = nxt is not None and nxt.block == last.block and _first_term(ctx.doc, (nxt,), timeless) \
+            and _last_span(ctx.doc, nxt, params.apology_terms + params.blame_terms) is None
         # a forward word inside the apology or blame itself ("the boards and the wards are two different worlds")
         # does not turn it around
         if not later and (forward is None or forward[0] < apology[1]):
