@@ -1598,3 +1598,19 @@ def test_a_next_sentence_that_dwells_on_the_result_does_not_turn_an_apology_arou
     text = ("I failed Step 1 in 2021. I know this number will follow me, and I am deeply sorry for it. I still carry "
             "it like a stone in my pocket.")
     assert judge(rubrics, "score.pivot", text, AI)[1].verdict is not Verdict.PASS
+
+
+def test_a_paragraph_that_owns_the_result_and_then_turns_to_the_change_continues_the_discussion() -> None:
+    text = ("I grew up in Quezon City.\n\n"
+            "Step 1, December 2021: 209. I prepared through a review center whose course was their old board review "
+            "with a new cover.\n\n"
+            "Of course I was the one who signed up, and I should have looked harder. What I changed afterwards is "
+            "how I study: timed blocks every morning and a self-assessment every two weeks.\n\n"
+            "Last year our department joined a study of chest X-rays.")
+    found = score_discussions(Context(make_doc(text)))
+    assert any(s.text.startswith("What I changed") for d in found for s in d.sentences)
+    assert not any("chest X-rays" in s.text for d in found for s in d.sentences)
+    moved = text.replace("What I changed afterwards is how I study: timed blocks",
+                         "After that I moved to Manila and started working: night shifts")
+    assert not any(s.text.startswith("After that") for d in score_discussions(Context(make_doc(moved)))
+                   for s in d.sentences)

@@ -1100,6 +1100,11 @@ def _grow(sents: Sequence[Sentence], i: int) -> tuple[int, int]:
         # a paragraph that comes back to the exam or the result later is still about it in between
         ahead = ahead or [j for j in range(hi + 2, len(sents)) if sents[j].block == sents[hi].block
                           and (_has_exam(sents[j]) or ATTEMPT.search(sents[j].text))][:1]
+        # the next paragraph owns the result in its first sentence and then turns to the change ("¶ Of course I was
+        # the one who signed up, and I know I should have looked harder. What I changed afterwards is …")
+        ahead = ahead or [j for j in range(hi + 2, min(hi + 2 + BRIDGE - 1, len(sents)))
+                          if sents[hi + 1].block == sents[hi].block + 1 and sents[j].block == sents[hi + 1].block
+                          and OPENER.search(sents[j].text) and not _MOVED_ON.search(sents[j].text)][:1]
         if not ahead:
             return lo, hi
         hi = ahead[0]
