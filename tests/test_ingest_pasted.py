@@ -450,3 +450,20 @@ def test_list_entries_after_an_empty_markdown_block(tmp_path: Path) -> None:
             "inpatients on an acute ward.\n")
     doc = load_document(write(tmp_path, "experience.md", text), EXP)
     assert [(e.start_month, e.end_month) for e in doc.entries] == [("2019-08", "2021-06")]
+
+
+def test_a_dated_line_whose_names_are_ended_by_full_stops_opens_an_entry(tmp_path: Path) -> None:
+    text = ("Servicio Social\n"
+            "Centro de Salud Rural, San Juan Chamula, Chiapas. Pasante physician. 08/2020 - 07/2021\n\n"
+            "I saw 25-30 patients per day with one nurse and a health promoter who interpreted for me.\n\n"
+            "Family Medicine Externship\n"
+            "Su Clinica Familiar, Harlingen, TX. Extern. 06/2023 - 08/2023\n\n"
+            "I interviewed 12-15 patients a day and presented each one to Dr. R. Garza.\n\n"
+            "<!-- a note left in the file -->\n")
+    doc = load_document(write(tmp_path, "experience.txt", text), EXP)
+    assert fields(doc) == [
+        ("Servicio Social", "Centro de Salud Rural, San Juan Chamula, Chiapas", "Pasante physician", "2020-08",
+         "2021-07"),
+        ("Family Medicine Externship", "Su Clinica Familiar, Harlingen, TX", "Extern", "2023-06", "2023-08"),
+    ]
+    check_offsets(doc)

@@ -87,6 +87,10 @@ _DURATION = re.compile(  # "8 weeks", "about 18 months": how long, not when
 _WEEKLY = re.compile(r"^\d+(?:\.\d+)?\s*(?:hours?|hrs?|h)\s*(?:/|per|a|each)\s*(?:week|wk)$", re.IGNORECASE)
 # Separators of a dated line's parts; a comma only separates around the date itself.
 _SEP = re.compile(r"\s*(?:\||;|·|•|\t|\s[-–—]\s|[–—]|\(|\)|\[|\])\s*")
+# A full stop between the names of a dated line ("Centro de Salud Rural, Chiapas. Pasante physician. 08/2020 -
+# 07/2021"), not one that ends an abbreviation or an initial ("No. 28", "Dr. R. Garza", "St. Luke's").
+_STOP_SEP = re.compile(r"(?<!\b[A-Z])(?<!\bNo)(?<!\bDr)(?<!\bSt)(?<!\bMt)(?<!\bFt)(?<!\bDept)(?<!\bUniv)(?<!\bProf)"
+                       r"(?<=[A-Za-z)\]])\.\s+(?=[A-Z(])")
 _EDGE = " \t|;,·•-–—:()[]"
 _PROSE_END = re.compile(
     r"\b(?:from|in|at|to|of|the|a|an|and|or|during|since|between|for|with|on|by|until|through|my|our|I|was|were)$",
@@ -151,11 +155,13 @@ class Header:
 
 
 def title_like(line: str) -> bool:
-    """A short line with letters, not ending in sentence punctuation: could be an entry title."""
+    """A short line with letters, not ending in sentence punctuation: could be an entry title. A comment
+    (``<!-- … -->``) is a note in the text, never a title."""
     return (
         len(line) <= TITLE_MAX
         and not line.endswith((".", "!", "?", ",", ";", ":"))
         and any(c.isalpha() for c in line)
+        and not line.lstrip().startswith("<!--")
     )
 
 
@@ -258,8 +264,8 @@ def _dated_header(line: str) -> Header | None:
         return None
     names: list[str] = []
     for side in (before, after):
-        for part in _SEP.split(side.strip(_EDGE + " ")):
-            part = part.strip(_EDGE + " ")
+        for part in _SEP.split(_STOP_SEP.sub(" | ", side).strip(_EDGE + " ")):
+            part = part.strip(_EDGE + " ").removesuffix(".") if _STOP_SEP.search(side) else part.strip(_EDGE + " ")
             if not part or _hours(part) is not None or _WEEKLY.match(part):
                 continue
             if names and f"({part})" in side and len(part) <= 30 and len(part.split()) <= 3:
