@@ -473,3 +473,27 @@ def test_the_number_names_in_code_are_the_rubrics() -> None:
 
     _, crit = load_rubrics().get("experience.quantified")
     assert NumberNames.model_validate(crit.params["number_names"]) == DEFAULT_NAMES
+
+
+@pytest.mark.parametrize("description", [
+    "Worked in a busy cardiology team. Took histories and examined about 10 patients daily.",
+    "The clinic has a big team during the day. At night I covered 3 wards (86 beds) by myself.",
+    "I read 40 validation studies, wrote a narrative review of models trained on ECGs and taught myself appraisal "
+    "with the CASP checklists.",
+])
+def test_a_team_that_is_only_the_setting_is_not_teamwork(description: str) -> None:
+    entry = {"title": "Entry", "start": "2021-01", "end": "2021-12", "description": description}
+    assert run("experience.teamwork", experience(entry)).verdict is Verdict.WARN
+
+
+@pytest.mark.parametrize("description", [
+    "I work in a team of 8 on a model that reads pediatric ECGs; I labelled 14,000 tracings.",
+    "Managed 12-15 patients per shift and gave the morning endorsement to the incoming team using I-PASS.",
+    "I meet weekly with two pediatric electrophysiologists to adjudicate 30 borderline tracings.",
+    "For callers at high risk I did a warm handover to the on-call psychologist; 210 calls in total.",
+    "I took histories in Spanish from 15-20 patients a day and presented to Dr. Garza.",
+    "Entered data for 640 patients with two other research assistants and the registry manager.",
+])
+def test_a_team_the_applicant_works_in_is_teamwork(description: str) -> None:
+    entry = {"title": "Entry", "start": "2021-01", "end": "2021-12", "description": description}
+    assert run("experience.teamwork", experience(entry)).verdict is Verdict.PASS
