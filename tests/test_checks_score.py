@@ -1614,3 +1614,11 @@ def test_a_paragraph_that_owns_the_result_and_then_turns_to_the_change_continues
                          "After that I moved to Manila and started working: night shifts")
     assert not any(s.text.startswith("After that") for d in score_discussions(Context(make_doc(moved)))
                    for s in d.sentences)
+
+
+def test_mine_after_others_scores_is_the_applicants_own_result() -> None:
+    text = ("When our Step 1 results came out in 2021, my batchmates were posting 230s and 240s in our group chat, and "
+            "I kept my phone face down, because mine was 198. It was not the fault of my school.")
+    assert any(d.setback for d in score_discussions(Context(make_doc(text))))
+    high = text.replace("mine was 198", "mine was 241")
+    assert not any(d.setback for d in score_discussions(Context(make_doc(high))))

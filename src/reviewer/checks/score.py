@@ -409,7 +409,9 @@ def _has_exam(s: Sentence) -> bool:
 
 
 _GOT_BEFORE = re.compile(r"\b(?:I\s+)?(?:got|scored|received|earned|obtained)\s+(?:a\s+|an\s+|only\s+|just\s+)?$", re.I)
-_RESULT_BEFORE = re.compile(r"(?:(?:score|result)\s+(?:was|of|came\s+back\s+(?:as|at))\s+(?:an?\s+|only\s+|just\s+)?"
+# "…my batchmates were posting 230s and 240s in our group chat, and I kept my phone face down, because mine was 198"
+_RESULT_BEFORE = re.compile(r"(?:(?:score|result|mine)\s+(?:was|of|came\s+back\s+(?:as|at))\s+"
+                            r"(?:an?\s+|only\s+|just\s+)?"
                             r"|(?:number|score)\s+on\s+(?:my|the)\s+(?:score\s+)?report,?\s+)$", re.I)
 
 
