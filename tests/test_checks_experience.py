@@ -497,3 +497,19 @@ def test_a_team_that_is_only_the_setting_is_not_teamwork(description: str) -> No
 def test_a_team_the_applicant_works_in_is_teamwork(description: str) -> None:
     entry = {"title": "Entry", "start": "2021-01", "end": "2021-12", "description": description}
     assert run("experience.teamwork", experience(entry)).verdict is Verdict.PASS
+
+
+@pytest.mark.parametrize(("title", "description", "verdict"), [
+    ("USMLE Preparation (dedicated study)", "Full-time study, 7-8 hours a day; 7,000 questions and 6 self-assessments.",
+     Verdict.NOT_APPLICABLE),
+    ("QI: Medication Reconciliation", "With our pharmacist I audited 50 discharge summaries and found a "
+     "discrepancy in 23 of them (46%). The plan is to re-audit after six months.", Verdict.WARN),
+    ("QI: Medication Reconciliation", "With our pharmacist I audited 50 discharge summaries and found a "
+     "discrepancy in 23 of them (46%). After the new form, the re-audit found 9%.", Verdict.PASS),
+    ("Research Volunteer: Refugee Screening", "Screened 96 adults with the RHS-15 beside the interpreter. "
+     "41 adults screened positive and 38 of them had a first mental health visit within 30 days.", Verdict.PASS),
+    ("Research Assistant", "I reviewed 50 of 60 charts for a study of heart failure admissions.", Verdict.WARN),
+])
+def test_what_a_project_entry_is_and_what_its_outcome_is(title: str, description: str, verdict: Verdict) -> None:
+    entry = {"title": title, "start": "2021-01", "end": "2021-12", "description": description}
+    assert run("experience.outcome", experience(entry)).verdict is verdict

@@ -301,12 +301,26 @@ _SAMPLE = re.compile(r"(?:reviewed|audited|surveyed|screened|enrolled|included|r
                      r"|analy[sz]ed|sampled|examined)\s+(?:the\s+|all\s+)?(?:[\w-]+\s+){0,3}?(?:of\s+)?$", re.I)
 
 
+# An audit's first finding ("I audited 50 discharge summaries and found a discrepancy in 23 of them (46%)") is the
+# baseline a QI project starts from, not its outcome, until a change or a re-audit is measured.
+_BASELINE = re.compile(r"\b(?:audited|baseline|(?:initial|first|our)\s+audit\s+(?:found|showed))\b", re.I)
+# A share of a counted group ("41 adults screened positive and 38 of them had a first visit within 30 days")
+_SHARE = re.compile(r"(?<![\w.,])\d[\d,]*\s+(?:of|out\s+of)\s+(?:them|those|these|the\s+\d[\d,]*|\d[\d,]*)(?![\w.,])",
+                    re.I)
+_SAMPLED = re.compile(r"(?:reviewed|audited|surveyed|screened|enrolled|included|recruited|interviewed|sampled|examined"
+                      r"|analy[sz]ed|collected)\s+(?:the\s+|all\s+)?$", re.I)  # "reviewed 50 of 60 charts": the sample
+
+
 def _outcome_sentence(text: str, params: OutcomeParams) -> bool:
     if re.search(params.before_after, text, re.IGNORECASE):
         return True
-    if any(m.group("pct") and not _SAMPLE.search(text[max(0, m.start() - 40) : m.start()])
-           for m in QUANTITY.finditer(text)):
+    baseline = _BASELINE.search(text) is not None and not has_term(text, params.change_terms)
+    if not baseline and any(m.group("pct") and not _SAMPLE.search(text[max(0, m.start() - 40) : m.start()])
+                            for m in QUANTITY.finditer(text)):
         return True  # a percentage in a project entry is a measured result ("42% screened positive")
+    if not baseline and any(not _SAMPLED.search(text[max(0, m.start() - 30) : m.start()])
+                            for m in _SHARE.finditer(text)):
+        return True
     if not has_term(text, params.change_terms):
         return False
     spans = quantities(text, params.number_names)
