@@ -467,3 +467,13 @@ def test_a_dated_line_whose_names_are_ended_by_full_stops_opens_an_entry(tmp_pat
         ("Family Medicine Externship", "Su Clinica Familiar, Harlingen, TX", "Extern", "2023-06", "2023-08"),
     ]
     check_offsets(doc)
+
+
+def test_a_lower_case_work_mode_after_the_names_keeps_the_line_a_header(tmp_path: Path) -> None:
+    text = ("- Observer, Internal Medicine — University of Toledo Medical Center, Toledo, OH (06/2022 – 08/2022)\n"
+            "  Rounded with a teaching team of 2 residents and followed 6-8 patients each day.\n\n"
+            "- Volunteer Translator, Patient Education Leaflets — remote, from home (01/2021 – 09/2021)\n"
+            "  Translated 24 leaflets into Egyptian Arabic for a free clinic. I worked alone in the evenings.\n")
+    doc = load_document(write(tmp_path, "experience.txt", text), EXP)
+    assert [(e.start_month, e.end_month) for e in doc.entries] == [("2022-06", "2022-08"), ("2021-01", "2021-09")]
+    assert doc.entries[1].description.startswith("Translated 24 leaflets")

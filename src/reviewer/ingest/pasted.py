@@ -232,6 +232,12 @@ def _pipe_header(line: str) -> Header | None:
     )
 
 
+# How the work was done, written in lower case after the names: "Volunteer Translator — remote, from home (01/2021 –
+# 09/2021)"
+_MODE = r"(?:remote(?:ly)?|online|virtual|from\s+home|home-based|hybrid|on-?site|part[- ]time|full[- ]time|in\s+person)"
+_WORK_MODE = re.compile(rf"{_MODE}(?:\s*[,/]\s*{_MODE})*", re.I)
+
+
 def _name_like(part: str) -> bool:
     words = part.split()
     return (
@@ -271,7 +277,7 @@ def _dated_header(line: str) -> Header | None:
             if names and f"({part})" in side and len(part) <= 30 and len(part.split()) <= 3:
                 names[-1] = f"{names[-1]} ({part})"  # "Junior Resident (non-academic)": a qualifier of the name
                 continue
-            if not _name_like(part):
+            if not (_name_like(part) or (names and _WORK_MODE.fullmatch(part))):
                 return None
             names.append(part)
     if len(names) > 4:
