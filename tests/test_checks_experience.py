@@ -513,3 +513,21 @@ def test_a_team_the_applicant_works_in_is_teamwork(description: str) -> None:
 def test_what_a_project_entry_is_and_what_its_outcome_is(title: str, description: str, verdict: Verdict) -> None:
     entry = {"title": title, "start": "2021-01", "end": "2021-12", "description": description}
     assert run("experience.outcome", experience(entry)).verdict is verdict
+
+
+@pytest.mark.parametrize(("title", "description", "verdict"), [
+    ("Research Fellow, Diabetes Cohort", "With 3 endocrinologists I followed 1,012 adults; patients who missed two or "
+     "more scheduled visits had 2.3 times the odds of an HbA1c above 9%.", Verdict.PASS),
+    ("Volunteer, Crisis Hotline", "Answered 600 calls, many from people without any access to mental health care.",
+     Verdict.PASS),
+    ("Intern", "We kept a discharge checklist so that patients started on insulin went home with a clinic date.",
+     Verdict.PASS),
+    ("Psychiatry Externship", "I phoned 22 patients who had missed their second appointment.", Verdict.PASS),
+    ("Medical Transcriptionist (Remote, Night Shift)", "Transcribed 40 dictations a night for a radiology group.",
+     Verdict.WARN),
+    ("Warehouse Associate", "Picked 120 orders an hour and trained 5 new hires on the safety rules.", Verdict.WARN),
+    ("Measles Catch-up Camp", "Vaccinated 410 children from remote wards with 4 nurses.", Verdict.PASS),
+])
+def test_what_links_an_entry_to_kaisers_model(title: str, description: str, verdict: Verdict) -> None:
+    entry = {"title": title, "start": "2021-01", "end": "2021-12", "description": description}
+    assert run("experience.kaiser_link", experience(entry)).verdict is verdict
