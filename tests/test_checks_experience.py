@@ -531,3 +531,18 @@ def test_what_a_project_entry_is_and_what_its_outcome_is(title: str, description
 def test_what_links_an_entry_to_kaisers_model(title: str, description: str, verdict: Verdict) -> None:
     entry = {"title": title, "start": "2021-01", "end": "2021-12", "description": description}
     assert run("experience.kaiser_link", experience(entry)).verdict is verdict
+
+
+@pytest.mark.parametrize(("description", "verdict"), [
+    ("Searched PubMed on my own and screened 640 abstracts; in the review we summarize nine trials of nurse-led "
+     "reminders.", Verdict.WARN),
+    ("Worked alone from home on the night shift, transcribing 35-40 reports per shift; I trained on new software.",
+     Verdict.WARN),
+    ("Screened 1,240 abstracts on my own, then met weekly with my supervisor to settle 30 disputed trials.",
+     Verdict.PASS),
+    ("Covered 3 wards by myself at night and handed over to the day team at 7 am; 40 patients a night.",
+     Verdict.PASS),
+])
+def test_work_done_alone_needs_someone_it_was_shared_with(description: str, verdict: Verdict) -> None:
+    entry = {"title": "Entry", "start": "2021-01", "end": "2021-12", "description": description}
+    assert run("experience.teamwork", experience(entry)).verdict is verdict

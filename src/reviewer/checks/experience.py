@@ -388,11 +388,15 @@ def _require_terms(ctx: Context, params: TermsParams, found: Callable[[str], boo
 
 class TeamworkParams(TermsParams):
     """``partner_roles`` after one of ``partner_links`` with at most ``partner_gap`` words between ("with
-    two residents", "alongside the clinic pharmacist") is teamwork, as the terms are."""
+    two residents", "alongside the clinic pharmacist") is teamwork, as the terms are. An entry that says it was
+    done alone (``solo_terms``: "on my own", "worked alone") shows teamwork only by a partner or one of
+    ``shared_terms`` (a handover, a meeting with someone): its "we" is editorial and its nurses are a topic."""
 
     partner_links: tuple[str, ...] = ("with", "alongside", "together with")
     partner_roles: tuple[str, ...] = ()
     partner_gap: int = Field(default=3, ge=0, le=6)
+    solo_terms: tuple[str, ...] = ()
+    shared_terms: tuple[str, ...] = ()
 
 
 @functools.lru_cache(maxsize=16)
@@ -406,10 +410,20 @@ def _partner_pattern(links: tuple[str, ...], roles: tuple[str, ...], gap: int) -
 @register("experience_teamwork", TeamworkParams)
 def check_teamwork(ctx: Context, params: TeamworkParams) -> Outcome:
     """``warn`` for each entry that never mentions the team it worked with or how it communicated."""
-    if not params.partner_roles or not params.partner_links:
-        return _require_terms(ctx, params)
-    partner = _partner_pattern(params.partner_links, params.partner_roles, params.partner_gap)
-    return _require_terms(ctx, params, lambda text: partner.search(text) is not None)
+    partner = _partner_pattern(params.partner_links, params.partner_roles, params.partner_gap) \
+        if params.partner_roles and params.partner_links else None
+
+    def with_someone(text: str) -> bool:
+        return (partner is not None and partner.search(text) is not None) or has_term(text, params.shared_terms)
+
+    def judge(doc: Document, span: EntrySpan) -> tuple[Verdict, list[Hit]]:
+        alone = has_term(span.text, params.solo_terms)
+        if with_someone(span.text) or (not alone and has_term(span.text, params.terms)):
+            return Verdict.PASS, []
+        note = "done alone, with no one named to work with" if alone else params.missing_note
+        return Verdict.WARN, [entry_hit(doc, span, Verdict.WARN, note)]
+
+    return judge_entries(ctx.doc, judge, "")
 
 
 @register("experience_kaiser_link", TermsParams)
