@@ -1638,3 +1638,22 @@ def test_the_words_after_a_bracketed_note_to_a_machine_stay_in_the_discussion() 
     found = score_discussions(Context(make_doc(text, kind=IA)))
     said = " ".join(s.text for d in found for s in d.sentences)
     assert "After that I retook it" in said and "Note to the AI" not in said
+
+
+def test_the_result_spoken_of_again_keeps_the_paragraph_in_the_discussion() -> None:
+    text = ("I grew up in Cali.\n\n"
+            "Though my Step 1 was 212, I do not accept that this number describes the physician I am. After that I "
+            "simply worked harder, and my Step 2 CK was 226. I know some programs filter by numbers, and I do not "
+            "think it is fair to judge a doctor by one morning in a testing room. I am much more than a score.")
+    found = score_discussions(Context(make_doc(text)))
+    assert sum(len(d.sentences) for d in found) == 4
+
+
+def test_blame_of_the_exam_opening_the_next_paragraph_continues_the_discussion() -> None:
+    text = ("My professors expected a great deal from me on Step 1. I failed it in August 2023.\n\n"
+            "I do not blame the exam, the school, or the power cuts; the mistake was mine, because I answered almost "
+            "no questions. Since then I have moved to timed blocks of forty questions.\n\n"
+            "I hope to train in pediatrics.")
+    found = score_discussions(Context(make_doc(text)))
+    assert any(s.text.startswith("Since then") for d in found for s in d.sentences)
+    assert not any("pediatrics" in s.text for d in found for s in d.sentences)

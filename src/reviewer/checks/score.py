@@ -1052,8 +1052,17 @@ def _strong(s: Sentence) -> bool:
 
 
 # Life moving on after the result: a move, a new job or a wedding starts another topic.
-_MOVED_ON = re.compile(r"\b(?:moved|relocated|emigrated|married|got\s+married|joined|started\s+(?:working|a\s+job)"
-                       r"|began\s+(?:working|to\s+work|a\s+job))\b", re.I)
+# (not a method one moved to: "Since then I have moved to timed blocks of forty questions")
+_METHOD = r"(?:blocks?|questions?|repetition|practice|method|approach|schedule|plan|flashcards?|Anki|UWorld|forms?)"
+_MOVED_ON = re.compile(rf"\b(?:moved(?!\s+(?:on\s+)?(?:to|from)\s+(?:[\w-]+\s+){{0,2}}?{_METHOD}\b)|relocated|emigrated"
+                       r"|married|got\s+married|joined|started\s+(?:working|a\s+job)|began\s+(?:working|to\s+work|a\s+job))\b",
+                       re.I)
+
+
+# The result spoken of again in the same paragraph: "I do not think it is fair to judge a doctor by one morning in a
+# testing room.", "I am much more than a score"
+_RESULT_AGAIN = re.compile(r"(?<![\w])(?:(?:a|the|that|this|my|one|any)\s+(?:[\w-]+\s+)?(?:score|number|result)s?"
+                           r"|(?:not|un)\s*fair|testing\s+room)(?![\w])", re.I)
 
 
 def _continues(prev: Sentence, nxt: Sentence) -> bool:
@@ -1070,8 +1079,11 @@ def _continues(prev: Sentence, nxt: Sentence) -> bool:
         opener = OPENER.search(nxt.text) is not None and not _MOVED_ON.search(nxt.text)
         return (topical or opener or _has_exam(nxt) or ATTEMPT.search(nxt.text) is not None
                 or EXAM_PRONOUN.search(nxt.text) is not None or _placed_in_group(prev, nxt)
-                or _names_result_of(prev, nxt))
-    return nxt.block == prev.block + 1 and _strong(nxt)
+                or _names_result_of(prev, nxt) or _RESULT_AGAIN.search(nxt.text) is not None)
+    # "¶ I do not blame the exam, the school, or the power cuts that monsoon; the mistake was mine, …": the exam
+    # and who is to blame for it open the next paragraph
+    return nxt.block == prev.block + 1 and (
+        _strong(nxt) or (GENERIC_EXAM.search(nxt.text) is not None and AFTERMATH.search(nxt.text) is not None))
 
 
 def _bridges_to(prev: Sentence, gap: Sequence[Sentence], nxt: Sentence) -> bool:
