@@ -477,3 +477,20 @@ def test_a_lower_case_work_mode_after_the_names_keeps_the_line_a_header(tmp_path
     doc = load_document(write(tmp_path, "experience.txt", text), EXP)
     assert [(e.start_month, e.end_month) for e in doc.entries] == [("2022-06", "2022-08"), ("2021-01", "2021-09")]
     assert doc.entries[1].description.startswith("Translated 24 leaflets")
+
+
+def test_lines_bold_from_end_to_end_are_entry_titles(tmp_path: Path) -> None:
+    text = ("**Resident Physician, Pediatrics**\n"
+            "Shanghai Children's Medical Center · 09/2019 – 08/2022\n"
+            "Cared for 12-15 inpatients daily with two residents, a fellow and the nurses.\n\n"
+            "**Quality Improvement Project: Handoff Checklist**\n"
+            "Shanghai Children's Medical Center · 01/2022 – 07/2022\n"
+            "With the head nurse and three residents, I designed a handoff checklist for a 40-bed ward.\n\n"
+            "**Volunteer, Health Education for Left-Behind Children**\n"
+            "Rural primary schools, Bijie, Guizhou Province · summers of 2016 and 2017\n"
+            "Together with classmates and village doctors, I ran health checks for about 300 children.\n")
+    doc = load_document(write(tmp_path, "experience.txt", text), EXP)
+    assert [e.title.strip("*") for e in doc.entries] == [
+        "Resident Physician, Pediatrics", "Quality Improvement Project: Handoff Checklist",
+        "Volunteer, Health Education for Left-Behind Children"]
+    assert "village doctors" not in doc.entries[1].description

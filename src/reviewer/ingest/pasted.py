@@ -517,6 +517,7 @@ def _description_split(line: str) -> tuple[str, str] | None:
 
 
 _BOLD = re.compile(r"\*\*|__")
+_BOLD_LINE = re.compile(r"\*\*[^*\n]{3,150}\*\*|__[^_\n]{3,150}__")  # a line bold from end to end
 DESCRIBED_WORDS = 4  # words of description that make a dated list item a whole entry
 _SENTENCE_CUT = re.compile(r"\.\s+|(?<=\))\s*:\s+|\.?$")  # "… Manila (Jul 2018 - Jun 2019): Rotated in …"
 
@@ -566,6 +567,12 @@ def pasted_blocks(
         line = lines[i]
         if atx := _ATX.match(line):
             emit(atx.group(1), heading=True)
+            at_header, i = True, i + 1
+            continue
+        if i == 0 and len(lines) > 1 and _BOLD_LINE.fullmatch(line):
+            # a paragraph that opens on a line bold from end to end ("**Volunteer, Health Education for Left-Behind
+            # Children**") opens on its title, whatever its details line says ("summers of 2016 and 2017")
+            emit(line, heading=True)
             at_header, i = True, i + 1
             continue
         if at_header and (split := _description_split(line)) is not None:
