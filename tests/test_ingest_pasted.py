@@ -494,3 +494,13 @@ def test_lines_bold_from_end_to_end_are_entry_titles(tmp_path: Path) -> None:
         "Resident Physician, Pediatrics", "Quality Improvement Project: Handoff Checklist",
         "Volunteer, Health Education for Left-Behind Children"]
     assert "village doctors" not in doc.entries[1].description
+
+
+def test_a_dated_line_that_ends_on_a_full_stop_and_a_lower_case_qualifier(tmp_path: Path) -> None:
+    text = ("Co-investigator, Department of Neuropsychiatry, Ain Shams University, Cairo. January 2022 to June 2023.\n"
+            "Prospective study of P300 potentials in 46 patients with first-episode schizophrenia.\n\n"
+            "Private tutor – anatomy and physiology. Weekends, 2020 – 2023.\n"
+            "Tutored medical students for their first-year exams.\n")
+    doc = load_document(write(tmp_path, "experience.txt", text), EXP)
+    assert [(e.start_month, e.end_month) for e in doc.entries] == [("2022-01", "2023-06"), ("2020-01", "2023-12")]
+    assert doc.entries[1].description.startswith("Tutored")

@@ -32,6 +32,7 @@ from pydantic import Field
 
 from ..document import Document, Entry, Sentence
 from ..findings import Verdict, worst
+from .integrity import machine_sentences
 from .registry import Context, Hit, Outcome, Params, register
 from .text import find_terms, has_term, term_pattern
 
@@ -484,6 +485,10 @@ def check_length(ctx: Context, params: LengthParams) -> Outcome:
 
     def judge(doc: Document, span: EntrySpan) -> tuple[Verdict, list[Hit]]:
         n = len(span.text.strip())
+        sents = doc.sentences_in(span.start, span.end)
+        machine = machine_sentences(doc, sents)
+        if machine:  # a note to an automated reader is no part of the description (integrity.instructions)
+            n = len(" ".join(x.text for i, x in enumerate(sents) if i not in machine))
         if n > params.max_chars:
             note = f"{n} characters; the ERAS limit is {params.max_chars}"
             return Verdict.FAIL, [entry_hit(doc, span, Verdict.FAIL, note)]

@@ -238,6 +238,13 @@ _MODE = r"(?:remote(?:ly)?|online|virtual|from\s+home|home-based|hybrid|on-?site
 _WORK_MODE = re.compile(rf"{_MODE}(?:\s*[,/]\s*{_MODE})*", re.I)
 
 
+def _qualifier(part: str) -> bool:
+    """A few lower-case words after a name ("Private tutor – anatomy and physiology. Weekends, 2020 – 2023"): what
+    or where, not a sentence."""
+    return (len(part.split()) <= 5 and part[:1].islower() and not _FIRST_PERSON.search(part)
+            and not _PROSE_END.search(part) and re.search(r"[.!?;]", part) is None)
+
+
 def _name_like(part: str) -> bool:
     words = part.split()
     return (
@@ -271,13 +278,14 @@ def _dated_header(line: str) -> Header | None:
     names: list[str] = []
     for side in (before, after):
         for part in _SEP.split(_STOP_SEP.sub(" | ", side).strip(_EDGE + " ")):
-            part = part.strip(_EDGE + " ").removesuffix(".") if _STOP_SEP.search(side) else part.strip(_EDGE + " ")
+            # a full stop that ends a name ("…, Ain Shams University, Cairo. January 2022 to June 2023.") is no part
+            part = part.strip(_EDGE + " ").removesuffix(".").strip()
             if not part or _hours(part) is not None or _WEEKLY.match(part):
                 continue
             if names and f"({part})" in side and len(part) <= 30 and len(part.split()) <= 3:
                 names[-1] = f"{names[-1]} ({part})"  # "Junior Resident (non-academic)": a qualifier of the name
                 continue
-            if not (_name_like(part) or (names and _WORK_MODE.fullmatch(part))):
+            if not (_name_like(part) or (names and (_WORK_MODE.fullmatch(part) or _qualifier(part)))):
                 return None
             names.append(part)
     if len(names) > 4:
