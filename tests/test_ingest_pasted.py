@@ -469,14 +469,24 @@ def test_a_dated_line_whose_names_are_ended_by_full_stops_opens_an_entry(tmp_pat
     check_offsets(doc)
 
 
-def test_a_lower_case_work_mode_after_the_names_keeps_the_line_a_header(tmp_path: Path) -> None:
-    text = ("- Observer, Internal Medicine — University of Toledo Medical Center, Toledo, OH (06/2022 – 08/2022)\n"
-            "  Rounded with a teaching team of 2 residents and followed 6-8 patients each day.\n\n"
-            "- Volunteer Translator, Patient Education Leaflets — remote, from home (01/2021 – 09/2021)\n"
-            "  Translated 24 leaflets into Egyptian Arabic for a free clinic. I worked alone in the evenings.\n")
+@pytest.mark.parametrize(("text", "dates", "second"), [
+    # a lower-case work mode after the names
+    ("- Observer, Internal Medicine — University of Toledo Medical Center, Toledo, OH (06/2022 – 08/2022)\n"
+     "  Rounded with a teaching team of 2 residents and followed 6-8 patients each day.\n\n"
+     "- Volunteer Translator, Patient Education Leaflets — remote, from home (01/2021 – 09/2021)\n"
+     "  Translated 24 leaflets into Egyptian Arabic for a free clinic. I worked alone in the evenings.\n",
+     [("2022-06", "2022-08"), ("2021-01", "2021-09")], "Translated 24 leaflets"),
+    # names that end on a full stop, and a few lower-case words after a name
+    ("Co-investigator, Department of Neuropsychiatry, Ain Shams University, Cairo. January 2022 to June 2023.\n"
+     "Prospective study of P300 potentials in 46 patients with first-episode schizophrenia.\n\n"
+     "Private tutor – anatomy and physiology. Weekends, 2020 – 2023.\n"
+     "Tutored medical students for their first-year exams.\n",
+     [("2022-01", "2023-06"), ("2020-01", "2023-12")], "Tutored"),
+])
+def test_dated_lines_in_the_forms_applicants_paste(tmp_path: Path, text: str, dates: list, second: str) -> None:
     doc = load_document(write(tmp_path, "experience.txt", text), EXP)
-    assert [(e.start_month, e.end_month) for e in doc.entries] == [("2022-06", "2022-08"), ("2021-01", "2021-09")]
-    assert doc.entries[1].description.startswith("Translated 24 leaflets")
+    assert [(e.start_month, e.end_month) for e in doc.entries] == dates
+    assert doc.entries[1].description.startswith(second)
 
 
 def test_lines_bold_from_end_to_end_are_entry_titles(tmp_path: Path) -> None:
@@ -494,13 +504,3 @@ def test_lines_bold_from_end_to_end_are_entry_titles(tmp_path: Path) -> None:
         "Resident Physician, Pediatrics", "Quality Improvement Project: Handoff Checklist",
         "Volunteer, Health Education for Left-Behind Children"]
     assert "village doctors" not in doc.entries[1].description
-
-
-def test_a_dated_line_that_ends_on_a_full_stop_and_a_lower_case_qualifier(tmp_path: Path) -> None:
-    text = ("Co-investigator, Department of Neuropsychiatry, Ain Shams University, Cairo. January 2022 to June 2023.\n"
-            "Prospective study of P300 potentials in 46 patients with first-episode schizophrenia.\n\n"
-            "Private tutor – anatomy and physiology. Weekends, 2020 – 2023.\n"
-            "Tutored medical students for their first-year exams.\n")
-    doc = load_document(write(tmp_path, "experience.txt", text), EXP)
-    assert [(e.start_month, e.end_month) for e in doc.entries] == [("2022-01", "2023-06"), ("2020-01", "2023-12")]
-    assert doc.entries[1].description.startswith("Tutored")
