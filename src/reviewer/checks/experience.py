@@ -304,7 +304,7 @@ _SAMPLE = re.compile(r"(?:reviewed|audited|surveyed|screened|enrolled|included|r
 
 # An audit's first finding ("I audited 50 discharge summaries and found a discrepancy in 23 of them (46%)") is the
 # baseline a QI project starts from, not its outcome, until a change or a re-audit is measured.
-_BASELINE = re.compile(r"\b(?:audited|baseline|(?:initial|first|our)\s+audit\s+(?:found|showed))\b", re.I)
+_BASELINE = re.compile(r"(?<![\w-])(?:audited|baseline|(?:initial|first|our)\s+audit\s+(?:found|showed))\b", re.I)
 # A share of a counted group ("41 adults screened positive and 38 of them had a first visit within 30 days")
 _SHARE = re.compile(r"(?<![\w.,])\d[\d,]*\s+(?:of|out\s+of)\s+(?:them|those|these|the\s+\d[\d,]*|\d[\d,]*)(?![\w.,])",
                     re.I)
@@ -377,10 +377,10 @@ def _entry_head(span: EntrySpan) -> str:
     return " ".join(filter(None, [span.title, span.entry.role if span.entry else None]))
 
 
-def _require_terms(ctx: Context, params: TermsParams, found: Callable[[str], bool] | None = None) -> Outcome:
+def _require_terms(ctx: Context, params: TermsParams) -> Outcome:
     def judge(doc: Document, span: EntrySpan) -> tuple[Verdict, list[Hit]]:
         texts = [span.text, _entry_head(span)] if params.include_title else [span.text]
-        if any(has_term(t, params.terms) or (found is not None and found(t)) for t in texts):
+        if any(has_term(t, params.terms) for t in texts):
             return Verdict.PASS, []
         return Verdict.WARN, [entry_hit(doc, span, Verdict.WARN, params.missing_note)]
 
@@ -419,7 +419,8 @@ def check_teamwork(ctx: Context, params: TeamworkParams) -> Outcome:
 
     def judge(doc: Document, span: EntrySpan) -> tuple[Verdict, list[Hit]]:
         alone = has_term(span.text, params.solo_terms)
-        if with_someone(span.text) or (not alone and has_term(span.text, params.terms)):
+        texts = [span.text, _entry_head(span)] if params.include_title else [span.text]
+        if any(with_someone(t) or (not alone and has_term(t, params.terms)) for t in texts):
             return Verdict.PASS, []
         note = "done alone, with no one named to work with" if alone else params.missing_note
         return Verdict.WARN, [entry_hit(doc, span, Verdict.WARN, note)]
