@@ -232,15 +232,9 @@ def _pipe_header(line: str) -> Header | None:
     )
 
 
-# How the work was done, written in lower case after the names: "Volunteer Translator — remote, from home (01/2021 –
-# 09/2021)"
-_MODE = r"(?:remote(?:ly)?|online|virtual|from\s+home|home-based|hybrid|on-?site|part[- ]time|full[- ]time|in\s+person)"
-_WORK_MODE = re.compile(rf"{_MODE}(?:\s*[,/]\s*{_MODE})*", re.I)
-
-
 def _qualifier(part: str) -> bool:
-    """A few lower-case words after a name ("Private tutor – anatomy and physiology. Weekends, 2020 – 2023"): what
-    or where, not a sentence."""
+    """A few lower-case words after a name ("Private tutor – anatomy and physiology. Weekends, 2020 – 2023",
+    "Volunteer Translator — remote, from home (01/2021 – 09/2021)"): what, where or how, not a sentence."""
     return (len(part.split()) <= 5 and part[:1].islower() and not _FIRST_PERSON.search(part)
             and not _PROSE_END.search(part) and re.search(r"[.!?;]", part) is None)
 
@@ -285,7 +279,7 @@ def _dated_header(line: str) -> Header | None:
             if names and f"({part})" in side and len(part) <= 30 and len(part.split()) <= 3:
                 names[-1] = f"{names[-1]} ({part})"  # "Junior Resident (non-academic)": a qualifier of the name
                 continue
-            if not (_name_like(part) or (names and (_WORK_MODE.fullmatch(part) or _qualifier(part)))):
+            if not (_name_like(part) or (names and _qualifier(part))):
                 return None
             names.append(part)
     if len(names) > 4:
