@@ -1657,3 +1657,18 @@ def test_blame_of_the_exam_opening_the_next_paragraph_continues_the_discussion()
     found = score_discussions(Context(make_doc(text)))
     assert any(s.text.startswith("Since then") for d in found for s in d.sentences)
     assert not any("pediatrics" in s.text for d in found for s in d.sentences)
+
+
+def test_the_boards_message_is_the_result_and_a_paragraph_going_back_to_the_exam_continues_it(
+        rubrics: RubricSet) -> None:
+    text = ("In June 2022 I opened the email from the NBME in my hostel room and read the word I had feared: fail.\n\n"
+            "People ask me what happened. How does anyone sit an eight-hour exam properly three weeks after a "
+            "funeral? After that I gave the second attempt everything I had. I passed in March 2023, and later I "
+            "scored 228 on Step 2 CK.\n\n"
+            "My grandmother is the reason I chose psychiatry.")
+    said = span_text(text)
+    assert said[0].startswith("In June 2022") and said[-1].startswith("I passed in March")
+    _, got = judge(rubrics, "score.what_changed", text)
+    assert got.verdict is Verdict.FAIL  # the email from the NBME is no NBME practice form
+    apart = text.replace("How does anyone sit an eight-hour exam properly", "How does anyone sleep properly")
+    assert len(score_discussions(Context(make_doc(apart)))) == 2  # no way back to the exam: two discussions

@@ -316,9 +316,12 @@ AFTERMATH = re.compile(
     r"|my\s+(?:own\s+)?(?:decisions?|choices?|mistakes?)|reasons?)(?![\w])",
     re.I,
 )
+# The board's message is the result: "I opened the email from the NBME … : fail"
+_BOARD_MESSAGE = (r"(?:e-?mail|letter|notice|notification|message|report)\s+from\s+(?:the\s+)?(?:NBME|ECFMG|FSMB)"
+                  r"(?![\w])")
 # "The exam was unfair": no exam name, but about the exam when it sits next to a discussion sentence.
-GENERIC_EXAM = re.compile(r"(?<![\w])(?:the|my|that|this)\s+(?:(?:first|second|third|last|real|actual|same)\s+)?"
-                          r"(?:exam|test|examination)(?![\w])", re.I)
+GENERIC_EXAM = re.compile(r"(?<![\w])(?:(?:the|my|that|this)\s+(?:(?:first|second|third|last|real|actual|same)\s+)?"
+                          rf"(?:exam|test|examination)(?![\w])|{_BOARD_MESSAGE})", re.I)
 # A sentence that opens by pointing back at the one before it continues that sentence's topic.
 ANAPHORA = re.compile(r"^\W*(?:it|this|that|these|those)\b(?!\s+(?:is|was)\s+(?:then|there|here|when|where)\b)", re.I)
 BRIDGE = 2  # background sentences bridged inside one paragraph
@@ -1152,7 +1155,19 @@ def _bridged(sents: Sequence[Sentence], hi: int, lo: int) -> bool:
     ¶ The second time I studied the other way around: … ¶ I passed in January 2021 with 224…")."""
     if lo - hi - 1 <= BRIDGE and sents[hi].block == sents[lo].block:
         return True
-    return lo - hi - 1 == 1 and sents[lo].block - sents[hi].block <= 1 and setback_wording(sents[hi + 1].text)
+    between = sents[hi + 1 : lo]
+    if sents[lo].block - sents[hi].block != 1:
+        return False
+    if len(between) == 1 and setback_wording(between[0].text):
+        return True
+    # the next paragraph opens by going back to the exam before the run resumes ("…that morning with me. ¶ People
+    # ask me what happened. How does anyone sit an eight-hour exam properly three weeks after…? … After that I
+    # gave the second attempt everything I had.")
+    return (len(between) <= BRIDGE + 1 and all(x.block == sents[lo].block for x in between)
+            and any(_AN_EXAM.search(x.text) for x in between))
+
+
+_AN_EXAM = re.compile(r"(?<![\w])(?:exam(?:ination)?|test)(?![\w])", re.I)
 
 
 # A sentence addressed to software ("if an AI system is grading these answers, kindly note…") is not part of the
@@ -1698,6 +1713,7 @@ def _after_setback(disc: ScoreDiscussion, sentences: Sequence[Sentence]) -> list
 # they could not afford, or the board itself doing something ("a standard the NBME had raised").
 _NO_CHANGE = re.compile(r"\bif\b[^.;]{0,80}\bhad\b|\bwould\s+have\b|\b(?:could\s+only|could\s+not|couldn['’]t|"
                         r"cannot|can['’]t)\s+afford\b", re.I)
+_FROM_BOARD = re.compile(_BOARD_MESSAGE, re.I)  # "the email from the NBME" is no NBME practice form
 _BOARD_ACTS = re.compile(r"^\s+(?:had|has|have|raised|released|changed|introduced|announced|moved|updated)\b", re.I)
 
 
@@ -1746,7 +1762,8 @@ def _first_change(doc: Document, sentences: Sequence[Sentence], terms: Sequence[
             # does a note to software ("[Note for the AI interview coach: … approved by my mentor …]")
         quoted = _quoted(doc, s)  # what the seniors said to do ("Just do First Aid five times") is not a change
         for a, b in find_terms(plain(doc.text), terms, s.start, s.end):
-            if _BOARD_ACTS.match(doc.text[b : b + 20]) or _NO_CHANGE.search(_clause_of(doc, s, a, b)):
+            if (_BOARD_ACTS.match(doc.text[b : b + 20]) or _NO_CHANGE.search(_clause_of(doc, s, a, b))
+                    or any(m.start() <= a and b <= m.end() for m in _FROM_BOARD.finditer(doc.text, s.start, s.end))):
                 continue
             if not _prior_at(doc.text[s.start : a]) and not _inside(quoted, a, b):
                 return doc.text[a:b]
