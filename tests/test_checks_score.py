@@ -1672,3 +1672,12 @@ def test_the_boards_message_is_the_result_and_a_paragraph_going_back_to_the_exam
     assert got.verdict is Verdict.FAIL  # the email from the NBME is no NBME practice form
     apart = text.replace("How does anyone sit an eight-hour exam properly", "How does anyone sleep properly")
     assert len(score_discussions(Context(make_doc(apart)))) == 2  # no way back to the exam: two discussions
+
+
+def test_a_result_read_over_the_applicants_shoulder_is_the_applicants_own() -> None:
+    text = ('When the Step 1 report came in the summer of 2020, my father read "two hundred and three" over my '
+            'shoulder and said only, "So now the real work begins." Nobody at school had told us what this exam '
+            "tests.")
+    assert any(d.setback for d in score_discussions(Context(make_doc(text))))
+    his = text.replace(" over my shoulder", "")
+    assert not any(d.setback for d in score_discussions(Context(make_doc(his))))

@@ -507,7 +507,8 @@ OWN_RESULT = re.compile(
     r"|narrowly|fell|could\s+not|couldn['’]t|was\s+not\s+able|struggled|underperformed|had\s+to|needed|scraped"
     r"|cleared|tried|performed|did)|my\s+(?:own\s+)?(?:first\s+|second\s+|initial\s+|low\s+)?(?:attempts?|Step"
     r"|COMLEX|USMLE|scores?|results?|boards?|performance|failure|exam|test|Level|transcript|score\s+report|ECFMG\s+record)"
-    r"|mine\s+(?:was|is|came|had))(?![\w])",  # "…were trading numbers in the 240s, and mine was 206"
+    r"|mine\s+(?:was|is|came|had)"  # "…were trading numbers in the 240s, and mine was 206"
+    r"|over\s+my\s+shoulder)(?![\w])",  # "my father read 'two hundred and three' over my shoulder"
     re.I,
 )
 
