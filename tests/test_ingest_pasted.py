@@ -482,6 +482,14 @@ def test_a_dated_line_whose_names_are_ended_by_full_stops_opens_an_entry(tmp_pat
      "Private tutor – anatomy and physiology. Weekends, 2020 – 2023.\n"
      "Tutored medical students for their first-year exams.\n",
      [("2022-01", "2023-06"), ("2020-01", "2023-12")], "Tutored"),
+    # a CV's dates first, a column gap, then names that run past a dozen words; the organization on the line under
+    ("09/2021 - 08/2023    Resident Physician, Standardized Residency Training Program in General Practice, West "
+     "China Hospital of Sichuan University, Chengdu\n"
+     "I saw 30-40 patients daily together with the general practitioner team.\n\n"
+     "2023/10 \u2013 2024/02   Clinical Observer, Family Medicine\n"
+     "                    Lawndale Christian Health Center, Chicago, IL\n"
+     "Spent 10 weeks with Dr. M. Ortiz and her care team.\n",
+     [("2021-09", "2023-08"), ("2023-10", "2024-02")], "Spent 10 weeks"),
 ])
 def test_dated_lines_in_the_forms_applicants_paste(tmp_path: Path, text: str, dates: list, second: str) -> None:
     doc = load_document(write(tmp_path, "experience.txt", text), EXP)

@@ -251,6 +251,17 @@ def _name_like(part: str) -> bool:
     )
 
 
+def _names(part: str) -> bool:
+    """Names in a row, each name-like ("Resident Physician, Standardized Residency Training Program in General
+    Practice, West China Hospital of Sichuan University, Chengdu"): one part however many words they run to."""
+    pieces = [x.strip() for x in part.split(",")]
+    return len(pieces) > 1 and len(part) <= DETAILS_MAX and all(_name_like(x) for x in pieces)
+
+
+_COLUMN_GAP = re.compile(r"^(?:\t|\s{2,})\S")
+_COLUMNS = re.compile(r"(?<=\S)(?:\t|\s{2,})(?=\S)")
+
+
 def _dated_header(line: str) -> Header | None:
     if len(line) > DETAILS_MAX or _IS_BULLET.match(line) or line.rstrip().endswith(("!", "?", ";", ":", ",")):
         return None
@@ -267,7 +278,9 @@ def _dated_header(line: str) -> Header | None:
     if before.strip() and not before.rstrip().endswith(tuple(_EDGE.strip())) and not before.endswith(" "):
         return None
     rest = after.strip(" .")
-    if rest and not rest.startswith(("|", "·", "•", "–", "—", ")", "]", "- ")):
+    # a column gap after the date is a separator too, as a CV sets its dates first ("08/2023 - 11/2023    Psychiatry
+    # Observership - Nassau University Medical Center")
+    if rest and not rest.startswith(("|", "·", "•", "–", "—", ")", "]", "- ")) and not _COLUMN_GAP.match(after):
         return None
     names: list[str] = []
     for side in (before, after):
@@ -279,7 +292,7 @@ def _dated_header(line: str) -> Header | None:
             if names and f"({part})" in side and len(part) <= 30 and len(part.split()) <= 3:
                 names[-1] = f"{names[-1]} ({part})"  # "Junior Resident (non-academic)": a qualifier of the name
                 continue
-            if not (_name_like(part) or (names and _qualifier(part))):
+            if not (_name_like(part) or (names and _qualifier(part)) or _names(part)):
                 return None
             names.append(part)
     if len(names) > 4:
@@ -412,10 +425,11 @@ class HeaderRun:
     title: str | None
     names: tuple[str, ...]
     heads: tuple[Header, ...]
+    under: str | None = None  # a name line under the details line (a CV's organization, under its dates line)
 
     @property
     def length(self) -> int:
-        return (self.title is not None) + len(self.names) + len(self.heads)
+        return (self.title is not None) + len(self.names) + len(self.heads) + (self.under is not None)
 
     def entry_fields(self) -> dict[str, Any]:
         """Entry fields of the run; name lines (then details lines) give organization and role."""
@@ -428,7 +442,7 @@ class HeaderRun:
             joined = _joined(start, end)
             out["start_month"] = joined.start if joined else None
             out["end_month"] = joined.end if joined else None
-        names = [*self.names, *(n for h in self.heads for n in h.names)]
+        names = [*self.names, *(n for h in self.heads for n in h.names), *filter(None, [self.under])]
         if names and "organization" not in out:
             out["organization"] = names[0]
         if len(names) > 1 and "role" not in out:
@@ -501,7 +515,14 @@ def header_run(
         return None
     if title is None and not titled and not any(h.starts_entry for h in heads):
         return None
-    return HeaderRun(i, title, tuple(names), tuple(heads))
+    # a CV sets its dates first and puts the organization on the line under them ("2023/10 – 2024/02   Clinical
+    # Observer, Family Medicine" / "Lawndale Christian Health Center, Chicago, IL" / the description)
+    under = None
+    first = heads[0].dates
+    if (title is None and not names and len(heads) == 1 and first is not None and first.span[0] == 0
+            and j + 1 < n and _could_be_title(texts[j]) and (_name_like(texts[j]) or _names(texts[j]))):
+        under = texts[j]
+    return HeaderRun(i, title, tuple(names), tuple(heads), under)
 
 
 # --- lines of one pasted paragraph -----------------------------------------------------------------------
@@ -590,7 +611,7 @@ def pasted_blocks(
             if run.title is not None:
                 emit(run.title, heading=True)
             for text in lines[i + (run.title is not None) : i + run.length]:
-                emit(text)
+                emit(_COLUMNS.sub(" | ", text))  # a column gap stays a separator once the spaces are collapsed
             at_header, i = True, i + run.length
             continue
         # a list of whole entries, one item each (its description on the item's line or on the lines under it)
