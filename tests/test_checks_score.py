@@ -1458,6 +1458,8 @@ def test_a_paragraph_that_opens_on_that_number_is_one_discussion() -> None:
     "the first time that spring, but helping him showed me I enjoy teaching more than I expected.",
     "In March 2022 my father had cardiac surgery, and I moved my Step 2 CK date back by seven weeks. I sat the exam "
     "in June on my first attempt and scored 246.",
+    "I passed Step 1 on the first try. Two of my friends did not pass it the first time, so I ran question review "
+    "sessions with them for their re-sit.",
 ])
 def test_hard_negatives_of_other_tests_fears_practice_forms_and_friends_are_no_setback(text: str) -> None:
     assert not any(d.setback for d in score_discussions(Context(make_doc(text, AI))))

@@ -719,7 +719,10 @@ _NOT_THE_EXAMS = re.compile(r"\b(?:project|study|trial|experiment|model|grant|pa
                            # a friend by name: "Ahmed failed Step 1 in our final year, and I spent weekends with him"
                            r"|^\W*(?!I\b|Step\b|USMLE\b|COMLEX\b|My\b)(?-i:[A-Z][a-z]+)\s+(?:failed|did\s+not\s+pass"
                            r"|didn['’]t\s+pass|retook|had\s+to\s+re-?take)\b[^;]*|\b(?:graduates|students|doctors|candidates|members|people|others)\s+"
-                           r"(?:who\s+are\s+)?(?:preparing|retaking|repeating|re-?sitting|facing)\b[^,.;]*", re.I)
+                           r"(?:who\s+are\s+)?(?:preparing|retaking|repeating|re-?sitting|facing)\b[^,.;]*"
+                           # someone else's retake: "I ran question review sessions with them for their re-sit"
+                           r"|\b(?:their|his|her)\s+(?:\w+\s+){0,2}?(?:re-?sits?|re-?takes?|sittings?|attempts?)\b",
+                           re.I)
 # "Of the nine of us who sat Step 1, four did not pass": a count of a group's failures is theirs (the applicant among
 # them is read before this: "…, and I was one of the four")
 _GROUP_RESULT = re.compile(r"(?:^|[,;]\s*|\band\s+)(?:only\s+)?(?:one|two|three|four|five|six|seven|eight|nine|ten"
