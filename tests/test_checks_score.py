@@ -1458,6 +1458,8 @@ def test_a_paragraph_that_opens_on_that_number_is_one_discussion() -> None:
     "the first time that spring, but helping him showed me I enjoy teaching more than I expected.",
     "In March 2022 my father had cardiac surgery, and I moved my Step 2 CK date back by seven weeks. I sat the exam "
     "in June on my first attempt and scored 246.",
+    "I passed Step 1 on the first attempt. For Step 2 CK my first NBME practice form was 198 and I was worried, but "
+    "I kept doing eighty timed questions a day, and eight weeks later my real score was 247.",
     "I passed Step 1 on the first try. Two of my friends did not pass it the first time, so I ran question review "
     "sessions with them for their re-sit.",
 ])

@@ -463,6 +463,8 @@ def _scores(text: str, exam: str | None = None) -> list[tuple[str, int]]:
         if after is not None and re.fullmatch(r"\s+(?:points\s+)?(?:on|in|for)\s+(?:the\s+|my\s+)?",
                                               text[m.end() : after.start()]):
             which = exam_name(after.group())  # "I scored 196 on USMLE Step 1"
+        elif before and _PRACTICE.search(text, before[-1].end(), m.start()):
+            continue  # "For Step 2 CK my first NBME practice form was 198": the practice form's number
         elif before and (m.start() - before[-1].end() <= 60
                          or _RESULT_BEFORE.search(text[max(0, m.start() - 30) : m.start()])
                          or _GOT_BEFORE.search(text[max(0, m.start() - 25) : m.start()])
