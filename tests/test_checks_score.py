@@ -1685,3 +1685,17 @@ def test_a_result_read_over_the_applicants_shoulder_is_the_applicants_own() -> N
     assert any(d.setback for d in score_discussions(Context(make_doc(text))))
     his = text.replace(" over my shoulder", "")
     assert not any(d.setback for d in score_discussions(Context(make_doc(his))))
+
+
+def test_a_new_paragraph_entered_by_a_time_word_alone_ends_when_it_turns_to_something_else() -> None:
+    text = ("I grew up in Kathmandu.\n\n"
+            "I could not clear USMLE Step 1 in the first go in 2021, because I only reread one textbook. For the "
+            "second attempt I did forty timed UWorld questions every morning. I passed on the second sitting and then "
+            "scored 238 on Step 2 CK in 2023.\n\n"
+            "Since then I have completed two observerships in the United States. At a community health centre in "
+            "Fresno, I worked with a family physician and a pharmacist in the same morning huddle.")
+    said = span_text(text)
+    assert said[-1].startswith("Since then") and not any("Fresno" in s for s in said)
+    back = text.replace("At a community health centre in Fresno, I worked",
+                        "Each night I still did forty UWorld questions, and I worked")
+    assert any("UWorld questions, and" in s for s in span_text(back))

@@ -1095,6 +1095,12 @@ def _continues(prev: Sentence, nxt: Sentence) -> bool:
         _strong(nxt) or (GENERIC_EXAM.search(nxt.text) is not None and AFTERMATH.search(nxt.text) is not None))
 
 
+def _about_the_exam(s: Sentence) -> bool:
+    """Does ``s`` name the exam, an attempt or "the exam", or take the exam as "it"?"""
+    return (_has_exam(s) or ATTEMPT.search(s.text) is not None or GENERIC_EXAM.search(s.text) is not None
+            or EXAM_PRONOUN.search(s.text) is not None)
+
+
 def _bridges_to(prev: Sentence, gap: Sequence[Sentence], nxt: Sentence) -> bool:
     """Background sentences (``gap``) inside one paragraph are bridged to a strong or study sentence."""
     same = all(s.block == prev.block for s in (*gap, nxt))
@@ -1118,8 +1124,14 @@ def _grow(sents: Sequence[Sentence], i: int) -> tuple[int, int]:
             lo = k
             break
         k -= 1
+    crossed = False  # into a new paragraph by a time word alone ("¶ Since then I have completed two observerships")
     while True:
         if hi + 1 < len(sents) and _continues(sents[hi], sents[hi + 1]):
+            nxt = sents[hi + 1]
+            if nxt.block != sents[hi].block:
+                crossed = not _about_the_exam(nxt)
+            elif crossed and not _about_the_exam(nxt) and not STUDY.search(nxt.text):
+                return lo, hi  # the new paragraph goes on about something else ("At a clinic in Fresno, I …")
             hi += 1
             continue
         ahead = [
