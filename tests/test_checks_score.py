@@ -1699,3 +1699,14 @@ def test_a_new_paragraph_entered_by_a_time_word_alone_ends_when_it_turns_to_some
     back = text.replace("At a community health centre in Fresno, I worked",
                         "Each night I still did forty UWorld questions, and I worked")
     assert any("UWorld questions, and" in s for s in span_text(back))
+
+
+def test_a_setback_told_in_brackets_is_a_discussion_of_one_sentence() -> None:
+    text = ("Between my internship and my observership there is a gap of eleven months (my first sitting for the "
+            "USMLE Step 1 was unsuccessful and I had to reappear), and in those months I volunteered at the health "
+            "centre. Working from its list, we brought 64 children up to date, and I learned to answer vaccine fears "
+            "in Tagalog.")
+    assert len(span_text(text)) == 1
+    told = text.replace(" (my first sitting for the USMLE Step 1 was unsuccessful and I had to reappear)", "").replace(
+        "Between my internship", "My first sitting for the USMLE Step 1 was unsuccessful. Between my internship")
+    assert len(span_text(told)) > 1

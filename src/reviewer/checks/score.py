@@ -1095,6 +1095,12 @@ def _continues(prev: Sentence, nxt: Sentence) -> bool:
         _strong(nxt) or (GENERIC_EXAM.search(nxt.text) is not None and AFTERMATH.search(nxt.text) is not None))
 
 
+def _in_passing(s: Sentence) -> bool:
+    """Is the exam in ``s`` only named in brackets, the sentence around them about something else?"""
+    outside = _BRACKETED.sub(" ", s.text)
+    return outside != s.text and not (EXAM.search(outside) or ATTEMPT.search(outside) or setback_wording(outside))
+
+
 def _about_the_exam(s: Sentence) -> bool:
     """Does ``s`` name the exam, an attempt or "the exam", or take the exam as "it"?"""
     return (_has_exam(s) or ATTEMPT.search(s.text) is not None or GENERIC_EXAM.search(s.text) is not None
@@ -1124,14 +1130,17 @@ def _grow(sents: Sequence[Sentence], i: int) -> tuple[int, int]:
             lo = k
             break
         k -= 1
-    crossed = False  # into a new paragraph by a time word alone ("¶ Since then I have completed two observerships")
+    # only sentences about the exam or study carry on a run that entered a new paragraph by a time word alone ("¶
+    # Since then I have completed two observerships"), or one whose setback is an aside ("…a gap of eleven months
+    # (my first sitting for the USMLE Step 1 was unsuccessful), and in those months I volunteered…")
+    narrow = lo == hi and _in_passing(sents[hi])
     while True:
         if hi + 1 < len(sents) and _continues(sents[hi], sents[hi + 1]):
             nxt = sents[hi + 1]
             if nxt.block != sents[hi].block:
-                crossed = not _about_the_exam(nxt)
-            elif crossed and not _about_the_exam(nxt) and not STUDY.search(nxt.text):
-                return lo, hi  # the new paragraph goes on about something else ("At a clinic in Fresno, I …")
+                narrow = not _about_the_exam(nxt)
+            elif narrow and not _about_the_exam(nxt) and not STUDY.search(nxt.text):
+                return lo, hi  # the run goes on about something else ("At a clinic in Fresno, I …")
             hi += 1
             continue
         ahead = [
