@@ -1286,6 +1286,9 @@ def test_a_paragraph_that_turns_to_current_work_after_the_exam_ends_forward(rubr
     back = ("I failed Step 1 once, in 2021. Since 2022 I have worked as a full-time research assistant in pediatric "
             "nephrology. Still, that number will never really reflect me.")
     assert judge(rubrics, "score.pivot", back, AI)[1].verdict is Verdict.WARN
+    record = back.replace("Still, that number will never really reflect me.",
+                          "It remains the one line in my record that I cannot go back and correct.")
+    assert judge(rubrics, "score.pivot", record, AI)[1].verdict is Verdict.WARN
     # nor when the sentence after the exam only says when ("currently") of something else
     visa = ("USMLE Step 1 was cleared at the second sitting, in March 2022. I am currently in the United States on a "
             "B1/B2 visa and will need J-1 sponsorship. I am available to start on July 1.")

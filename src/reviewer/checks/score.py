@@ -1950,8 +1950,9 @@ _TIME_WORDS = frozenset({"now", "today", "currently", "current", "every day"})
 
 # Words by which a sentence after the exam's last mention returns to the result ("that first number would look very
 # different", "it is not really fair to judge a person only by one number", "I still carry that Thursday evening").
-_BACK_TO_RESULT = re.compile(r"\b(?:number|score|result|exams?|tests?|attempts?|fail\w*|reflects?|fair|again"
-                             r"|change|that\s+(?:\w+day\s+)?(?:day|morning|evening|night|moment|week))\b", re.I)
+_BACK_TO_RESULT = re.compile(r"\b(?:number|score|result|exams?|tests?|attempts?|fail\w*|reflects?|fair|again|record"
+                             r"|transcript|change|that\s+(?:\w+day\s+)?(?:day|morning|evening|night|moment|week))\b",
+                             re.I)
 
 
 def _last_span(doc: Document, s: Sentence, terms: Sequence[str]) -> tuple[int, int] | None:
