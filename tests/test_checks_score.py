@@ -1713,3 +1713,18 @@ def test_a_setback_told_in_brackets_is_a_discussion_of_one_sentence() -> None:
     told = text.replace(" (my first sitting for the USMLE Step 1 was unsuccessful and I had to reappear)", "").replace(
         "Between my internship", "My first sitting for the USMLE Step 1 was unsuccessful. Between my internship")
     assert len(span_text(told)) > 1
+
+
+def test_advice_taken_after_the_result_is_a_change_but_advice_followed_before_it_is_not(
+        rubrics: RubricSet) -> None:
+    text = ("I took Step 1 in 2020, and the result did not reach the passing line. For half a year I could not look "
+            "my parents in the face. Then my senior told me to use UWorld in timed mode and to keep a notebook of "
+            "every wrong question. In 2021 I passed with 226.")
+    assert judge(rubrics, "score.what_changed", text, AI)[1].verdict is Verdict.PASS
+    before = text.replace("Then my senior told me to use", "Our seniors had told us to use")
+    assert judge(rubrics, "score.what_changed", before, AI)[1].verdict is Verdict.FAIL
+
+
+def test_not_cleared_is_a_setback() -> None:
+    assert score.setback_wording("So, the Step 1, I'll be very honest, it was not cleared on the first attempt.")
+    assert score.setback_wording("Step 1 wasn't cleared in one go.")

@@ -195,6 +195,7 @@ SETBACK = re.compile(
     r"|(?:not|never)\s+reach(?:ed)?\s+the\s+pass(?:ing)?|(?:did\s+not|didn['’]t)\s+(?:approve|clear|get\s+through|make\s+it)"
     r"|(?:was|wasn['’]t|was\s+not|were|not)\s+(?:able\s+to\s+pass|reprov\w*)|reprov\w*|couldn['’]t\s+(?:clear|pass)"
     r"|could\s+not\s+(?:clear|pass)|second\s+take"
+    r"|(?:not|wasn['’]t|weren['’]t|isn['’]t)\s+(?:been\s+)?cleared"  # "it was not cleared on the first attempt"
     # a result put down to luck was not a good one: "my Step 1 result was bad luck"
     r"|bad\s+luck|unlucky|not\s+enough\s+to\s+(?:pass|clear)"
     # what only a second sitting costs or takes: "Paying the Step 1 fee a second time", "a second dedicated period",
@@ -1727,7 +1728,13 @@ def _prior_at(head: str) -> bool:
         return False
     turns = list(_TURN.finditer(head))
     clause = head[turns[-1].end() :] if turns else head
-    return PRIOR.search(clause) is not None
+    found = PRIOR.search(clause)
+    # advice taken after the result is the change: "Then my senior told me to use UWorld in timed mode"
+    return found is not None and not (_ADVICE.fullmatch(found.group()) and _NEXT.match(head) is not None)
+
+
+_ADVICE = re.compile(r"(?:told|advised|assured|promised)\s+(?:us|me)\s+(?:that|to)", re.I)
+_NEXT = re.compile(r"^\W*(?:then|after\s+(?:that|the\s+(?:result|failure))|afterwards?|since\s+then|later)\b", re.I)
 
 
 def _after_setback(disc: ScoreDiscussion, sentences: Sequence[Sentence]) -> list[Sentence]:
