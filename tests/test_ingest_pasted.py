@@ -490,6 +490,12 @@ def test_a_dated_line_whose_names_are_ended_by_full_stops_opens_an_entry(tmp_pat
      "                    Lawndale Christian Health Center, Chicago, IL\n"
      "Spent 10 weeks with Dr. M. Ortiz and her care team.\n",
      [("2021-09", "2023-08"), ("2023-10", "2024-02")], "Spent 10 weeks"),
+    # a bold title with a qualifier in brackets, then names and dates on the same line
+    ("**Resident Physician, Psychiatry** — Ibn Rushd Psychiatric Hospital, Damascus — 10/2018 to 09/2021\n"
+     "Managed 15-20 inpatients on an acute ward with the psychologist and the nurses.\n\n"
+     "**Freelance Translator (gap year)** — Self-employed, Istanbul — 01/2023 to 08/2023\n"
+     "Translated legal documents from home, 25-30 hours a week.\n",
+     [("2018-10", "2021-09"), ("2023-01", "2023-08")], "Translated legal"),
 ])
 def test_dated_lines_in_the_forms_applicants_paste(tmp_path: Path, text: str, dates: list, second: str) -> None:
     doc = load_document(write(tmp_path, "experience.txt", text), EXP)

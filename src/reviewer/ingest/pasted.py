@@ -286,7 +286,7 @@ def _dated_header(line: str) -> Header | None:
     for side in (before, after):
         for part in _SEP.split(_STOP_SEP.sub(" | ", side).strip(_EDGE + " ")):
             # a full stop that ends a name ("…, Ain Shams University, Cairo. January 2022 to June 2023.") is no part
-            part = part.strip(_EDGE + " ").removesuffix(".").strip()
+            part = part.strip(_EDGE + " *").removesuffix(".").strip()  # "**Translator (gap year)**": no bold marks
             if not part or _hours(part) is not None or _WEEKLY.match(part):
                 continue
             if names and f"({part})" in side and len(part) <= 30 and len(part.split()) <= 3:
