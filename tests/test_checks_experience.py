@@ -560,3 +560,19 @@ def test_a_re_audit_finding_is_an_outcome_an_audit_finding_is_a_baseline() -> No
     entry = {"title": "QI: Medication Reconciliation", "start": "2021-01", "end": "2021-12",
              "description": "After the new form, we re-audited 50 discharge summaries and found a discrepancy in 9%."}
     assert run("experience.outcome", experience(entry)).verdict is Verdict.PASS
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "With two co-authors I screened 1,240 titles and abstracts and extracted data from 38 studies.",
+        "Translated legal and commercial documents from Arabic into English, about 140 documents for 6 offices.",
+    ],
+)
+def test_screening_a_literature_and_translating_for_business_are_no_kaiser_link(description: str) -> None:
+    entry = {"title": "Research Fellow", "description": description}
+    assert run("experience.kaiser_link", experience(entry)).verdict is Verdict.WARN
+    patients = description.replace("titles and abstracts", "patients").replace("legal and commercial documents",
+                                                                                   "discharge leaflets")
+    assert run("experience.kaiser_link", experience({"title": "Volunteer", "description": patients})).verdict \
+        is Verdict.PASS
