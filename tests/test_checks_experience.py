@@ -103,6 +103,10 @@ def test_quantities_ignore_years_dates_and_labels(text: str) -> None:
         "Covered wards 7 and 8 at night",
         "Booked follow-up at the clinic in Suite 3B",
         "Passed Step 1 and worked as a PGY-1 on Ward 7, Room 12, during COVID-19 in 2021",
+        "Sent children whose weight was falling to the nurse at UBS 12",
+        "Kept in touch by phone through the parish helpline, (48) 3222-1470",
+        "Club office: Room 204; club phone 01711-000000",
+        "Checked the growth charts of children under five and adults aged 18 to 65",
     ],
 )
 def test_numbers_that_are_names_are_not_quantities(text: str) -> None:
@@ -119,6 +123,8 @@ def test_numbers_that_are_names_are_not_quantities(text: str) -> None:
         ("Started building 3 dashboards", ["3"]),
         ("Building 3 dashboards took a month", ["3"]),  # capitalised only as the first word
         ("Presented at 3 North American conferences", ["3"]),
+        ("Raised USD 5,000 for the ICU 20 beds appeal", ["5,000", "20"]),
+        ("Screened over 200 children under five", ["200"]),
     ],
 )
 def test_counts_next_to_name_words_still_count(text: str, found: list[str]) -> None:

@@ -137,14 +137,33 @@ _LINE_AFTER = re.compile(r"^\s+(?:(?:public\s+health|crisis|emergency|national|s
                          r"|phone)\s+)?(?:line|hotline|helpline)\b", re.IGNORECASE)
 
 
+# "the nurse at UBS 12", "CHC 3": a number right after an acronym names a unit (not an amount of money, "USD 5,000")
+_ACRONYM_BEFORE = re.compile(r"(?<![\w-])(?!(?:USD|EUR|GBP|INR|PKR|NGN|EGP|BDT|KES|PHP|CAD|AUD|BRL|MXN|COP|CNY|RMB|JPY"
+                             r"|LKR|NPR|ETB|GHS|ZAR|SAR|AED|TRY|ARS|PEN|CLP|UGX|TZS|RWF|XOF|XAF|VND|IDR|MYR|THB)\s)"
+                             r"[A-Z]{2,5} $")
+# "(48) 3222-1470", "club phone 01711-000000": a telephone number
+_PHONE = re.compile(r"(?:\(\d{2,4}\)\s*|\+\d{1,3}[\s-]?)\d{3,5}[\s-]?\d{3,6}(?!\d)|(?<!\d)\d{4,6}-\d{5,7}(?!\d)")
+_PHONE_LEAD = re.compile(r"\b(?:phone|tel|telephone|mobile|cell|WhatsApp|helpline|hotline|fax|call)\b\W{0,3}$", re.I)
+# "children under five", "adults aged 18 to 65": an age, not a count of work
+_AGE_BEFORE = re.compile(r"(?:\b(?:children|kids|infants|babies|adults|people|patients|those|women|men|girls|boys)\s+"
+                         r"(?:under|below|over|above)|\bage[sd]?)\s+$", re.I)
+
+
+def _phones(text: str) -> list[tuple[int, int]]:
+    """Spans of the telephone numbers in ``text``."""
+    return [(m.start(), m.end()) for m in _PHONE.finditer(text)
+            if m.group().startswith(("(", "+")) or _PHONE_LEAD.search(text, 0, m.start())
+            or sum(c.isdigit() for c in m.group()) >= 10]
+
+
 def _is_name(text: str, m: re.Match[str], names: NumberNames) -> bool:
     """Whether the number matched by ``m`` names something (module docstring) rather than counts it."""
     before, plural, listed, after, street, counted = _name_patterns(names)
     lead, rest = text[max(0, m.start() - 40) : m.start()], text[m.end() :]
-    if _LINE_AFTER.match(rest):
+    if _LINE_AFTER.match(rest) or _AGE_BEFORE.search(lead):
         return True
     if not counted.match(rest):
-        if before.search(lead):
+        if before.search(lead) or (_ACRONYM_BEFORE.search(lead) and not _UNIT_AFTER.match(rest)):
             return True
         if (p := plural.search(lead)) and (p.group("chain") or m.group("num2") or listed.match(rest)):
             return True
@@ -154,15 +173,17 @@ def _is_name(text: str, m: re.Match[str], names: NumberNames) -> bool:
 def quantities(text: str, names: NumberNames = DEFAULT_NAMES) -> list[tuple[int, int]]:
     """Spans of the amounts in ``text``: numbers, %, ranges, written numbers; not years, dates or names."""
     spans: list[tuple[int, int]] = []
+    phones = _phones(text)
     for m in QUANTITY.finditer(text):
-        if _is_name(text, m, names):
+        if _is_name(text, m, names) or any(a <= m.start() < b for a, b in phones):
             continue
         num = m.group("num").replace(",", "")
         if _YEAR.match(num) and not m.group("pct") and not _UNIT_AFTER.match(text[m.end() :]):
             continue
         spans.append((m.start(), m.end()))
     for m in WRITTEN.finditer(text):
-        if m.group("one") and not _ONE_UNITS.match(m.group("after") or ""):
+        if (m.group("one") and not _ONE_UNITS.match(m.group("after") or "")) \
+                or _AGE_BEFORE.search(text, max(0, m.start() - 40), m.start()):
             continue
         spans.append((m.start(), m.end()))
     return sorted(spans)
