@@ -260,6 +260,8 @@ def test_teamwork_needs_a_team_not_the_word_teamwork() -> None:
         ("experience.kaiser_link", "Surveyed 220 mothers; 38% had delayed their child's measles vaccine."),
         ("experience.kaiser_link", "On my own, checked sugars for 12 elderly neighbours and reminded them of their "
                                    "clinic dates."),
+        ("experience.kaiser_link", "Kept an attendance list of our 20-25 members so the nurse could phone those who "
+                                   "stopped coming."),
         ("experience.teamwork", "Followed 4-6 patients and presented them on rounds; the senior resident reviewed my "
                                 "notes every day."),
         ("experience.outcome", "Cross-sectional survey of 150 students on burnout; 42% screened positive."),
@@ -280,6 +282,7 @@ def test_terse_and_abbreviated_entries_are_understood(cid: str, description: str
         "Weaned 12 ventilated patients with a respiratory therapist.",
         "Took call with the surgical resident twice a week.",
         "Genotyped 96 children, working with a molecular biology PhD student and two lab technicians.",
+        "Extracted data from 38 studies with two co-reviewers and settled disagreements with the senior author.",
     ],
 )
 def test_a_role_after_with_or_alongside_is_teamwork(description: str) -> None:
