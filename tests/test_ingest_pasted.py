@@ -496,6 +496,14 @@ def test_a_dated_line_whose_names_are_ended_by_full_stops_opens_an_entry(tmp_pat
      "**Freelance Translator (gap year)** — Self-employed, Istanbul — 01/2023 to 08/2023\n"
      "Translated legal documents from home, 25-30 hours a week.\n",
      [("2018-10", "2021-09"), ("2023-01", "2023-08")], "Translated legal"),
+    # list items whose first line is bold from end to end, an initial in a name, a schedule in brackets after dates
+    ("- **Family Medicine Externship**\n"
+     "  University Health – Robert B. Green Campus, San Antonio, TX · Extern · 03/2023 – 05/2023\n"
+     "  Saw 10-14 patients per day in a Spanish-speaking clinic.\n\n"
+     "- **Volunteer Physician**\n"
+     "  Resala Charity Organization, mobile clinic, Giza — 2018 to 2020 (one Friday a month)\n"
+     "  Worked at a monthly mobile clinic with 2 doctors and 3 nurses.\n",
+     [("2023-03", "2023-05"), ("2018-01", "2020-12")], "Worked at a monthly"),
 ])
 def test_dated_lines_in_the_forms_applicants_paste(tmp_path: Path, text: str, dates: list, second: str) -> None:
     doc = load_document(write(tmp_path, "experience.txt", text), EXP)

@@ -246,7 +246,7 @@ def _name_like(part: str) -> bool:
         and len(words) <= NAME_WORDS
         and (part[0].isupper() or part[0].isdigit() or any(c.isupper() for c in words[0]))
         and not _PROSE_END.search(part)
-        and not re.search(r"[.!?]\s+[A-Z]", part)  # two sentences
+        and not re.search(r"(?<!\b[A-Z])[.!?]\s+[A-Z]", part)  # two sentences (not an initial: "Robert B. Green")
         and not _FIRST_PERSON.search(part)
     )
 
@@ -280,7 +280,7 @@ def _dated_header(line: str) -> Header | None:
     rest = after.strip(" .")
     # a column gap after the date is a separator too, as a CV sets its dates first ("08/2023 - 11/2023    Psychiatry
     # Observership - Nassau University Medical Center")
-    if rest and not rest.startswith(("|", "·", "•", "–", "—", ")", "]", "- ")) and not _COLUMN_GAP.match(after):
+    if rest and not rest.startswith(("|", "·", "•", "–", "—", "(", ")", "]", "- ")) and not _COLUMN_GAP.match(after):
         return None
     names: list[str] = []
     for side in (before, after):
@@ -592,7 +592,7 @@ def pasted_blocks(
             emit(atx.group(1), heading=True)
             at_header, i = True, i + 1
             continue
-        if i == 0 and len(lines) > 1 and _BOLD_LINE.fullmatch(line):
+        if i == 0 and len(lines) > 1 and _BOLD_LINE.fullmatch(_IS_BULLET.sub("", line)):
             # a paragraph that opens on a line bold from end to end ("**Volunteer, Health Education for Left-Behind
             # Children**") opens on its title, whatever its details line says ("summers of 2016 and 2017")
             emit(line, heading=True)
