@@ -11,6 +11,7 @@ from reviewer.checks.registry import Context, Outcome
 from reviewer.checks.rules import run_criterion
 from reviewer.document import DocKind, Document
 from reviewer.findings import Verdict
+from reviewer.ingest import load_document
 from reviewer.ingest.memory import from_text
 from reviewer.rubric import load_rubrics
 
@@ -586,3 +587,12 @@ def test_screening_a_literature_and_translating_for_business_are_no_kaiser_link(
                                                                                    "discharge leaflets")
     assert run("experience.kaiser_link", experience({"title": "Volunteer", "description": patients})).verdict \
         is Verdict.PASS
+
+
+def test_a_paragraph_set_apart_in_brackets_is_no_part_of_a_description(tmp_path: Path) -> None:
+    text = ("Volunteer, Pain and Palliative Care Society, Kozhikode. Sunday home visits to bedridden patients.\n\n"
+            "(These descriptions were proofread with an AI grammar tool; the content and the experiences are "
+            "entirely my own.)\n")
+    path = tmp_path / "experience.txt"
+    path.write_text(text)
+    assert run("experience.length", load_document(path, DocKind.EXPERIENCE)).verdict is Verdict.WARN

@@ -526,3 +526,20 @@ def test_lines_bold_from_end_to_end_are_entry_titles(tmp_path: Path) -> None:
         "Resident Physician, Pediatrics", "Quality Improvement Project: Handoff Checklist",
         "Volunteer, Health Education for Left-Behind Children"]
     assert "village doctors" not in doc.entries[1].description
+
+
+def test_paragraphs_that_open_on_their_entrys_names_are_entries(tmp_path: Path) -> None:
+    text = ("Junior Resident, Department of General Surgery, Government Medical College, Thiruvananthapuram. I "
+            "assisted in many surgeries and cared for patients on the surgical ward after their operations.\n\n"
+            "Internal Medicine Observership, community health center, East Boston, MA. I joined the morning huddle "
+            "with nurses and the Portuguese interpreter.\n\n"
+            "Emergency shift physician, Hospital Municipal Dr. Mário Gatti, Campinas (2021–2023). Worked two 24-hour "
+            "shifts per week, seeing 35-40 patients per shift.\n\n"
+            "(These descriptions were proofread with an AI grammar tool; the content is entirely my own.)\n")
+    doc = load_document(write(tmp_path, "experience.txt", text), EXP)
+    assert [e.title.split(",")[0] for e in doc.entries] == [
+        "Junior Resident", "Internal Medicine Observership", "Emergency shift physician"]
+    assert doc.entries[0].description.startswith("I assisted")
+    # a description that opens with a verb and a count is no names line
+    prose = "Saw 12-15 patients per half-day in the outpatient clinic, mostly hypertension. Booked each next visit."
+    assert len(load_document(write(tmp_path, "prose.txt", prose), EXP).entries) == 1

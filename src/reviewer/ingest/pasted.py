@@ -157,11 +157,13 @@ class Header:
 def title_like(line: str) -> bool:
     """A short line with letters, not ending in sentence punctuation: could be an entry title. A comment
     (``<!-- … -->``) is a note in the text, never a title."""
+    bare = line.rstrip(")]\"'’”»")  # "(… the experiences are entirely my own.)" ends a sentence
     return (
         len(line) <= TITLE_MAX
-        and not line.endswith((".", "!", "?", ",", ";", ":"))
+        and not bare.endswith((".", "!", "?", ",", ";", ":"))
         and any(c.isalpha() for c in line)
         and not line.lstrip().startswith("<!--")
+        and not (line.lstrip().startswith(("(", "[")) and line.rstrip().endswith((")", "]")))  # a note aside
     )
 
 
@@ -246,7 +248,7 @@ def _name_like(part: str) -> bool:
         and len(words) <= NAME_WORDS
         and (part[0].isupper() or part[0].isdigit() or any(c.isupper() for c in words[0]))
         and not _PROSE_END.search(part)
-        and not re.search(r"(?<!\b[A-Z])[.!?]\s+[A-Z]", part)  # two sentences (not an initial: "Robert B. Green")
+        and not _STOP_SEP.search(part) and not re.search(r"[!?]\s+[A-Z]", part)  # two sentences (not "Dr. R. Garza")
         and not _FIRST_PERSON.search(part)
     )
 
@@ -255,7 +257,8 @@ def _names(part: str) -> bool:
     """Names in a row, each name-like ("Resident Physician, Standardized Residency Training Program in General
     Practice, West China Hospital of Sichuan University, Chengdu"): one part however many words they run to."""
     pieces = [x.strip() for x in part.split(",")]
-    return len(pieces) > 1 and len(part) <= DETAILS_MAX and all(_name_like(x) for x in pieces)
+    return (len(pieces) > 1 and len(part) <= DETAILS_MAX and _name_like(pieces[0])
+            and all(_name_like(x) or _qualifier(x) for x in pieces[1:]))  # "…Observership, community health center"
 
 
 _COLUMN_GAP = re.compile(r"^(?:\t|\s{2,})\S")
@@ -545,6 +548,22 @@ DESCRIBED_WORDS = 4  # words of description that make a dated list item a whole 
 _SENTENCE_CUT = re.compile(r"\.\s+|(?<=\))\s*:\s+|\.?$")  # "… Manila (Jul 2018 - Jun 2019): Rotated in …"
 
 
+def named_lead(line: str) -> tuple[str, str] | None:
+    """``(names, description)`` of a paragraph that opens on its entry's names, one full stop ending them ("Junior
+    Resident, Department of General Surgery, Government Medical College, Thiruvananthapuram. I assisted in…"): a
+    first sentence of names in a row, each name-like, before a description of a few words or more; else None."""
+    cut = _STOP_SEP.search(line)
+    if cut is None:
+        return None
+    head, rest = line[: cut.start()].strip(), line[cut.end() :].strip()
+    words = head.split()
+    named = sum(w[:1].isupper() or w[:1].isdigit() or w[:1] == "(" for w in words)  # names are mostly capitalised
+    if (_names(head) and 2 * named >= len(words) and len(rest.split()) >= DESCRIBED_WORDS
+            and not _IS_BULLET.match(line)):
+        return head, rest
+    return None
+
+
 def bullet_entry(line: str, described: bool = False) -> tuple[str, str] | None:
     """``(header, description)`` of a list item that is a whole entry: its first sentence a dated line, the rest
     the description ("- **Intern, Psychiatry** — Kharkiv Regional Hospital — 08/2019 to 06/2021. Managed 10-12
@@ -607,6 +626,11 @@ def pasted_blocks(
             continue
         after_sentence = bool(buf) and buf[-1].endswith((".", "!", "?"))
         run = header_run(lines, i, strict=not at_header)
+        if i == 0 and run is None and (lead := named_lead(line)) is not None:
+            emit(lead[0], heading=True)  # "Volunteer, Pain and Palliative Care Society, Kozhikode. Sunday home visits…"
+            buf.append(lead[1])
+            at_header, i = False, i + 1
+            continue
         if run is not None and (at_header or after_sentence):
             if run.title is not None:
                 emit(run.title, heading=True)
