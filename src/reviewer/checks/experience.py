@@ -508,9 +508,12 @@ def check_length(ctx: Context, params: LengthParams) -> Outcome:
     def judge(doc: Document, span: EntrySpan) -> tuple[Verdict, list[Hit]]:
         n = len(span.text.strip())
         sents = doc.sentences_in(span.start, span.end)
-        machine = machine_sentences(doc, sents)
-        if machine:  # a note to an automated reader is no part of the description (integrity.instructions)
-            n = len(" ".join(x.text for i, x in enumerate(sents) if i not in machine))
+        # a note to an automated reader is no part of the description (integrity.instructions), nor is a paragraph
+        # set apart in brackets ("(These descriptions were proofread with an AI grammar tool; …)")
+        apart = machine_sentences(doc, sents) | {i for i, x in enumerate(sents)
+                                                 if _A_NOTE.fullmatch(doc.blocks[x.block].text.strip())}
+        if apart:
+            n = len(" ".join(x.text for i, x in enumerate(sents) if i not in apart))
         if n > params.max_chars:
             note = f"{n} characters; the ERAS limit is {params.max_chars}"
             return Verdict.FAIL, [entry_hit(doc, span, Verdict.FAIL, note)]
