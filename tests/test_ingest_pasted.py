@@ -504,6 +504,18 @@ def test_a_dated_line_whose_names_are_ended_by_full_stops_opens_an_entry(tmp_pat
      "  Resala Charity Organization, mobile clinic, Giza — 2018 to 2020 (one Friday a month)\n"
      "  Worked at a monthly mobile clinic with 2 doctors and 3 nurses.\n",
      [("2023-03", "2023-05"), ("2018-01", "2020-12")], "Worked at a monthly"),
+    # an item and its text on an indented item under it
+    ("- **Medical Officer, Dhaulagiri Hospital, Baglung, Nepal** (Mar 2019 – Feb 2021)\n"
+     "  - Saw 40-60 outpatients a day with one other medical officer and the nursing team.\n"
+     "- **QI Project Lead – TB Treatment Adherence, Baglung District** (Jun 2020 – Mar 2021)\n"
+     "  - Led a QI project with the DOTS nurses and 12 community health volunteers.\n",
+     [("2019-03", "2021-02"), ("2020-06", "2021-03")], "- Led a QI project"),
+    # names that end on a year before the full stop
+    ("Servicio social, Centro de Salud Rural, San Juan Chamula, Chiapas — August 2018 to July 2019. We attended "
+     "around 25 patients daily with a bilingual health promoter.\n\n"
+     "Internal Medicine Residency, Hospital General de Zona No. 1, Tuxtla Gutiérrez — March 2020 to February 2022. "
+     "I led a quality improvement project with the ward pharmacist.\n",
+     [("2018-08", "2019-07"), ("2020-03", "2022-02")], "I led a quality"),
 ])
 def test_dated_lines_in_the_forms_applicants_paste(tmp_path: Path, text: str, dates: list, second: str) -> None:
     doc = load_document(write(tmp_path, "experience.txt", text), EXP)
@@ -543,3 +555,13 @@ def test_paragraphs_that_open_on_their_entrys_names_are_entries(tmp_path: Path) 
     # a description that opens with a verb and a count is no names line
     prose = "Saw 12-15 patients per half-day in the outpatient clinic, mostly hypertension. Booked each next visit."
     assert len(load_document(write(tmp_path, "prose.txt", prose), EXP).entries) == 1
+
+
+def test_a_paragraph_opening_bold_with_names_and_no_dates_opens_an_entry(tmp_path: Path) -> None:
+    text = ("**Family Medicine Intern** — Lviv City Polyclinic No. 5, Aug 2019 – Jun 2021\n"
+            "I saw 25-30 patients daily with my supervising family doctor and our practice nurse.\n\n"
+            "**Volunteer Physician** — Lviv Railway Station Medical Point (Ukrainian Red Cross), after the invasion\n"
+            "Worked in shifts with paramedics and Red Cross nurses at the station medical point.\n")
+    doc = load_document(write(tmp_path, "experience.txt", text), EXP)
+    assert [e.description.split()[0] for e in doc.entries] == ["I", "Worked"]
+    assert (doc.entries[0].start_month, doc.entries[1].start_month) == ("2019-08", None)

@@ -90,7 +90,7 @@ _SEP = re.compile(r"\s*(?:\||;|·|•|\t|\s[-–—]\s|[–—]|\(|\)|\[|\])\s*"
 # A full stop between the names of a dated line ("Centro de Salud Rural, Chiapas. Pasante physician. 08/2020 -
 # 07/2021"), not one that ends an abbreviation or an initial ("No. 28", "Dr. R. Garza", "St. Luke's").
 _STOP_SEP = re.compile(r"(?<!\b[A-Z])(?<!\bNo)(?<!\bDr)(?<!\bSt)(?<!\bMt)(?<!\bFt)(?<!\bDept)(?<!\bUniv)(?<!\bProf)"
-                       r"(?<=[A-Za-z)\]])\.\s+(?=[A-Z(])")
+                       r"(?<=[A-Za-z0-9)\]])\.\s+(?=[A-Z(])")
 _EDGE = " \t|;,·•-–—:()[]"
 _PROSE_END = re.compile(
     r"\b(?:from|in|at|to|of|the|a|an|and|or|during|since|between|for|with|on|by|until|through|my|our|I|was|were)$",
@@ -592,6 +592,7 @@ def pasted_blocks(
     paragraph, or a title with a strong details line inside it) each their own block, titles as headings;
     a ``Description:`` label dropped; the other lines joined by ``join``. With ``lone_title`` a one-line
     paragraph that could be a title is one (plain text, where a title stands between blank lines)."""
+    indents = [len(ln) - len(ln.lstrip()) for ln in lines if ln.strip()]  # "  - …" under an item is its text
     lines = [ln.strip() for ln in lines if ln.strip()]
     if lone_title and len(lines) == 1 and not _ATX.match(lines[0]) and _could_be_title(lines[0]):
         return [RawBlock(normalise_block_text(lines[0]), heading=True, where=where)]
@@ -611,9 +612,12 @@ def pasted_blocks(
             emit(atx.group(1), heading=True)
             at_header, i = True, i + 1
             continue
-        if i == 0 and len(lines) > 1 and _BOLD_LINE.fullmatch(_IS_BULLET.sub("", line)):
+        if i == 0 and len(lines) > 1 and (_BOLD_LINE.fullmatch(_IS_BULLET.sub("", line)) or (
+                _BOLD_LINE.match(line) and title_like(line) and read_header(line) is None)):
             # a paragraph that opens on a line bold from end to end ("**Volunteer, Health Education for Left-Behind
-            # Children**") opens on its title, whatever its details line says ("summers of 2016 and 2017")
+            # Children**") opens on its title, whatever its details line says ("summers of 2016 and 2017"); so does
+            # one that opens bold and goes on with names and no dates ("**Volunteer Physician** — Lviv Railway
+            # Station Medical Point (Ukrainian Red Cross), after the full-scale invasion")
             emit(line, heading=True)
             at_header, i = True, i + 1
             continue
@@ -639,7 +643,8 @@ def pasted_blocks(
             at_header, i = True, i + run.length
             continue
         # a list of whole entries, one item each (its description on the item's line or on the lines under it)
-        below = i + 1 < len(lines) and not _IS_BULLET.match(lines[i + 1]) and read_header(lines[i + 1]) is None
+        below = (i + 1 < len(lines) and (not _IS_BULLET.match(lines[i + 1]) or indents[i + 1] > indents[i])
+                 and read_header(lines[i + 1]) is None)
         if (entry := bullet_entry(line, below)) is not None:
             emit(entry[0], heading=True)
             buf.extend(entry[1:2] if entry[1] else [])

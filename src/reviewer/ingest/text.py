@@ -101,7 +101,8 @@ def plain_blocks(text: str, *, headings: bool = False) -> list[RawBlock]:
     """Paragraph blocks of plain text (rules in the module docstring)."""
     blocks: list[RawBlock] = []
     for chunk in _BLANK.split(text):
-        lines = [ln.strip() for ln in chunk.split("\n") if ln.strip()]
+        # an experience file keeps each line's indent for the pasted-entry reader ("  - …" under an item is its text)
+        lines = [ln.rstrip() if headings else ln.strip() for ln in chunk.split("\n") if ln.strip()]
         blocks.extend(_chunk_blocks(lines, headings))
     return [b for b in blocks if b.text]
 
