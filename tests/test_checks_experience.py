@@ -364,6 +364,8 @@ def test_roles_and_places_that_contain_assist_are_not_vague(description: str) ->
         ("Ran a study of 1,208 cycles of assisted reproductive technology in SPSS.", Verdict.PASS),
         ("Responsible for data entry for a study of 200 patients.", Verdict.WARN),
         ("I was solely responsible for the clinic schedule of 3 doctors.", Verdict.WARN),
+        ("I was part of the team that organized the National Vaccination Week in 14 villages.", Verdict.WARN),
+        ("I led the part of the team that organized the vaccination week in 14 villages.", Verdict.PASS),
     ],
 )
 def test_vague_phrases_are_the_applicants_role_not_someone_elses(description: str, verdict: Verdict) -> None:
