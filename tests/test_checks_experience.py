@@ -264,6 +264,9 @@ def test_teamwork_needs_a_team_not_the_word_teamwork() -> None:
                                    "clinic dates."),
         ("experience.kaiser_link", "Kept an attendance list of our 20-25 members so the nurse could phone those who "
                                    "stopped coming."),
+        ("experience.kaiser_link", "Measured blood pressure in 312 traders and referred those with high readings to "
+                                   "the general hospital."),
+        ("experience.kaiser_link", "Reviewed 380 charts; 46% had missed at least one growth and development check."),
         ("experience.teamwork", "Followed 4-6 patients and presented them on rounds; the senior resident reviewed my "
                                 "notes every day."),
         ("experience.outcome", "Cross-sectional survey of 150 students on burnout; 42% screened positive."),
