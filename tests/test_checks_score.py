@@ -1728,3 +1728,14 @@ def test_advice_taken_after_the_result_is_a_change_but_advice_followed_before_it
 def test_not_cleared_is_a_setback() -> None:
     assert score.setback_wording("So, the Step 1, I'll be very honest, it was not cleared on the first attempt.")
     assert score.setback_wording("Step 1 wasn't cleared in one go.")
+
+
+def test_my_usmle_score_not_reflecting_me_is_no_excuse_but_the_usmle_not_reflecting_practice_is(
+        rubrics: RubricSet) -> None:
+    text = ("My USMLE Step 1 score of 209, from October 2021, does not reflect my current level of clinical knowledge. "
+            "For Step 2 CK I changed to a question-first approach with UWorld and scored 244.")
+    assert judge(rubrics, "score.excuse", text, AI)[1].verdict is Verdict.PASS
+    blamed = text.replace("My USMLE Step 1 score of 209, from October 2021, does not reflect my current level of "
+                          "clinical knowledge.", "I scored 209 on Step 1 because the USMLE does not reflect clinical "
+                          "practice in my country.")
+    assert judge(rubrics, "score.excuse", blamed, AI)[1].verdict is not Verdict.PASS

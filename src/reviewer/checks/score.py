@@ -1542,6 +1542,9 @@ def _inside(spans: Sequence[tuple[int, int]], a: int, b: int) -> bool:
     return any(s <= a and b <= e for s, e in spans)
 
 
+# The exam named as the applicant's own score ("my USMLE Step 1 score"): the score, not a cause.
+_MY_SCORE_BEFORE = re.compile(r"\b(?:my|our)\s+$", re.I)
+_MY_SCORE_AFTER = re.compile(r"(?:\s+(?:Step|Level)\s*\w+)?(?:\s+(?:CK|CS))?\s+(?:scores?|results?|marks?)\b", re.I)
 # A fault in a verb joined to a clause whose subject is the applicant is the applicant's own doing.
 _OWN_DOING = re.compile(r"\s*,?\s*and\b", re.I)
 _OPENS_ON_ME = re.compile(r"\s*(?:(?:and|so|then|but)\s+)?I\b")
@@ -1564,6 +1567,8 @@ def _attributions(doc: Document, s: Sentence, label: str, rule: Attribution, par
         if _negated(doc, s, fa, params) or _inside(quoted, fa, fb):
             continue
         for ca, cb in causes:
+            if _MY_SCORE_BEFORE.search(doc.text, max(0, ca - 8), ca) and _MY_SCORE_AFTER.match(doc.text, cb):
+                continue  # "My USMLE Step 1 score of 209 … does not reflect…": the applicant's score, not a culprit
             # the cause as subject ("the computers froze"), or a fault right before it ("a noisy room")
             between = doc.text[cb:fa] if ca < fa else doc.text[fb:ca]
             limit = rule.window if ca < fa else 2
