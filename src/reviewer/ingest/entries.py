@@ -19,7 +19,9 @@ of a pasted paragraph are split into blocks of their own first, see :mod:`.paste
   then ``Mount Sinai Hospital | Observer | 03/2022 - 08/2023``), possibly with up to two name lines between
   (organization, then role on lines of their own) when the details line is dated, labelled or has hours;
 * a dated or title-labelled details line without a title above it, when a description follows it
-  (``Mount Sinai Hospital (Mar 2022 - Aug 2023)``); the entry is named by the line.
+  (``Mount Sinai Hospital (Mar 2022 - Aug 2023)``); the entry is named by the line;
+* a paragraph that opens on its names or in bold (:mod:`.pasted` turns that first sentence or line into a
+  heading).
 
 Everything up to the next entry is its description; the header lines are not (ERAS's 750-character limit
 is about the description). A heading followed directly by another heading or entry header is a section

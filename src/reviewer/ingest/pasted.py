@@ -12,9 +12,10 @@ A *details line* (:func:`read_header`) is one of:
 * ``|``-separated parts (2-6, none over 150 characters): a date range or month and an hours part are
   recognised anywhere, the remaining parts are organization then role;
 * a *dated line*: a date range or date (any form :mod:`.dates` reads) standing as a part of its own,
-  between separators (``|``, ``,``, ``;``, ``·``, ``•``, dashes, parentheses) or at an end of the line,
-  with only name-like parts around it: ``Mount Sinai Hospital — Observer (Mar 2022 – Aug 2023)``,
-  ``March 2022 to present``. A name-like part is short, starts with a capital or a digit and does not
+  between separators (``|``, ``,``, ``;``, ``·``, ``•``, dashes, parentheses, a column gap of two or more
+  spaces or a tab) or at an end of the line, with only name-like parts around it: ``Mount Sinai Hospital —
+  Observer (Mar 2022 – Aug 2023)``, ``March 2022 to present``, a CV's ``08/2023 - 11/2023    Psychiatry
+  Observership`` (whose organization may stand on the line under it). A name-like part is short, starts with a capital or a digit and does not
   end in a preposition, article or conjunction, so a wrapped line of prose ("the clinic from March 2022
   to present and") is never one;
 * *label lines*: ``Organization: ...``, ``Role: ...``, ``Dates: ...``, ``Hours: ...`` and the other
@@ -22,7 +23,10 @@ A *details line* (:func:`read_header`) is one of:
   into one paragraph); a ``Description:`` label starts the description itself.
 
 A *title line* (:func:`title_like`) is short (at most 100 characters), has letters and does not end in
-sentence punctuation; it is a title only when a details line follows it. Bullet lines (``- ...``,
+sentence punctuation (nor is it a note set apart in brackets); it is a title only when a details line follows it,
+or when it opens its paragraph in bold. A paragraph whose first sentence is its entry's names, mostly
+capitalised (:func:`named_lead`: "Volunteer, Pain and Palliative Care Society, Kozhikode. Sunday home
+visits…"), opens on its title too. Bullet lines (``- ...``,
 ``• ...``) are never titles or dated lines. Prose is never split: a line is a header only by one of the
 signs above, and a paragraph without them stays one paragraph.
 
