@@ -15,9 +15,9 @@ A *details line* (:func:`read_header`) is one of:
   between separators (``|``, ``,``, ``;``, ``·``, ``•``, dashes, parentheses, a column gap of two or more
   spaces or a tab) or at an end of the line, with only name-like parts around it: ``Mount Sinai Hospital —
   Observer (Mar 2022 – Aug 2023)``, ``March 2022 to present``, a CV's ``08/2023 - 11/2023    Psychiatry
-  Observership`` (whose organization may stand on the line under it). A name-like part is short, starts with a capital or a digit and does not
-  end in a preposition, article or conjunction, so a wrapped line of prose ("the clinic from March 2022
-  to present and") is never one;
+  Observership`` (whose organization may stand on the line under it). A name-like part is short, starts
+  with a capital or a digit and does not end in a preposition, article or conjunction, so a wrapped line of
+  prose ("the clinic from March 2022 to present and") is never one;
 * *label lines*: ``Organization: ...``, ``Role: ...``, ``Dates: ...``, ``Hours: ...`` and the other
   labels of :data:`LABELS` (several may share a line, as Markdown joins ``**Organization:** X`` lines
   into one paragraph); a ``Description:`` label starts the description itself.
