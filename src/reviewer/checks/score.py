@@ -1800,9 +1800,10 @@ def _first_change(doc: Document, sentences: Sequence[Sentence], terms: Sequence[
             continue  # "How does anyone prepare … with a question bank that would not load?" names no change, nor
             # does a note to software ("[Note for the AI interview coach: … approved by my mentor …]")
         quoted = _quoted(doc, s)  # what the seniors said to do ("Just do First Aid five times") is not a change
+        boards = [m.span() for m in _FROM_BOARD.finditer(doc.text, s.start, s.end)]
         for a, b in find_terms(plain(doc.text), terms, s.start, s.end):
             if (_BOARD_ACTS.match(doc.text[b : b + 20]) or _NO_CHANGE.search(_clause_of(doc, s, a, b))
-                    or any(m.start() <= a and b <= m.end() for m in _FROM_BOARD.finditer(doc.text, s.start, s.end))):
+                    or _inside(boards, a, b)):
                 continue
             if not _prior_at(doc.text[s.start : a]) and not _inside(quoted, a, b):
                 return doc.text[a:b]
