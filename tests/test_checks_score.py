@@ -1739,3 +1739,25 @@ def test_my_usmle_score_not_reflecting_me_is_no_excuse_but_the_usmle_not_reflect
                           "clinical knowledge.", "I scored 209 on Step 1 because the USMLE does not reflect clinical "
                           "practice in my country.")
     assert judge(rubrics, "score.excuse", blamed, AI)[1].verdict is not Verdict.PASS
+
+
+@pytest.mark.parametrize("text", [
+    # the exam by its place, and a dean's request to sit it again
+    "In 2022, after my result for the first step came, our dean asked me to sit it again before I thought about "
+    "residency. For the second sitting I did two UWorld blocks every day.",
+    # a mentor's words about the next sitting, said once the report had arrived
+    'When my first Step One report arrived, my mentor read it once and said, "You will sit it again, and this time '
+    'you will do questions, not books." The second report was a pass.',
+    # a year spent preparing a second time, by an applicant who should have begun "as a resident"
+    "I lost a year: the year I should have begun as a resident in Alexandria, I spent preparing for the first step "
+    "of the USMLE a second time. I owned it and replaced rereading with timed blocks.",
+])
+def test_setbacks_said_only_by_a_second_sitting_are_setbacks(text: str) -> None:
+    assert any(d.setback for d in score_discussions(Context(make_doc(text, AI))))
+
+
+def test_the_first_step_of_anything_else_and_a_plan_are_no_setback() -> None:
+    for text in ("The first step of our project was a survey, and the results came back in a week.",
+                 "I am preparing for Step 3 and will sit it again if the date moves."):
+        assert not any(d.setback for d in score_discussions(Context(make_doc(text, AI))))
+    assert not score.others_result("I worked as a resident in Alexandria and scored 238 on Step 2 CK.")

@@ -205,7 +205,7 @@ SETBACK = re.compile(
     r"|second\s+dedicated\s+(?:period|study|block|months?)|first\s+and\s+second\s+(?:Step|attempts?|sittings?|CK|COMLEX"
     r"|exams?|tests?|tries)|(?:an?|the)\s+exam\s+I\s+had\s+already\s+(?:taken|sat|written)|hit\s+(?:a|the)\s+wall"
     # "he framed the second letter, the one that says passed": a second result letter is a second sitting
-    r"|(?:second|2nd|third)\s+(?:(?:result|score|ECFMG)\s+)?(?:letters?|envelopes?|score\s+reports?)"
+    r"|(?:second|2nd|third)\s+(?:(?:result|score|ECFMG)\s+)?(?:letters?|envelopes?|(?:score\s+)?reports?)"
     r"|(?:just|only|barely)\s+(?:a\s+few\s+points\s+|\w+\s+points\s+)?(?:over|above)\s+the\s+(?:passing\s+)?(?:line|mark|score)"
     # "one hundred ninety-six, two points over the minimum"
     r"|(?:a|one|two|three|four|five|a\s+few|\d)\s+points?\s+(?:over|above|from)\s+the\s+(?:minimum|pass(?:ing)?\s+(?:line|mark|score)"
@@ -279,15 +279,18 @@ PASSED_FIRST = re.compile(
     r"|,\s*(?:also\s+|both\s+|each\s+)?(?:on\s+(?:the|my)\s+)?first\s+(?:attempt|try|sitting)\s*(?:,|\.|$)",
     re.I,
 )
+# An exam still to come ("I will sit Step 3 in May"); not a year "spent preparing for" one, which is past.
 PLAN = re.compile(
     r"(?<![\w])(?:will\s+(?:take|sit)|plan(?:ning)?\s+to\s+(?:take|sit)|scheduled\s+(?:to\s+take|for)|registered"
-    r"\s+(?:to\s+take|for)|intend\s+to\s+(?:take|sit)|preparing\s+(?:to\s+take|for)|(?:am|I['’]m)\s+(?:taking|sitting|writing)"
+    r"\s+(?:to\s+take|for)|intend\s+to\s+(?:take|sit)|(?<!spent\s)preparing\s+(?:to\s+take|for)|(?:am|I['’]m)\s+(?:taking|sitting|writing)"
     r"|going\s+to\s+take)"
     r"(?![\w])",
     re.I,
 )
 PAST_RESULT = re.compile(
-    r"(?<![\w])(?:scored|failed|passed|(?:did\s+not|didn['’]t)\s+pass|re-?took|attempts?|[12]\d\d)(?![\w])",
+    r"(?<![\w])(?:scored|failed|passed|(?:did\s+not|didn['’]t)\s+pass|re-?took|attempts?|[12]\d\d"
+    # the result already in ("When my first Step One report arrived, my mentor … said, 'You will sit it again'")
+    r"|(?:report|result|score|letter|e-?mail)\s+(?:had\s+)?(?:arrived|came))(?![\w])",
     re.I,
 )
 # Study-method words: a sentence with one continues the discussion, even after background sentences.
@@ -322,7 +325,10 @@ _BOARD_MESSAGE = (r"(?:e-?mail|letter|notice|notification|message|report)\s+from
                   r"(?![\w])")
 # "The exam was unfair": no exam name, but about the exam when it sits next to a discussion sentence.
 GENERIC_EXAM = re.compile(r"(?<![\w])(?:(?:the|my|that|this)\s+(?:(?:first|second|third|last|real|actual|same)\s+)?"
-                          rf"(?:exam|test|examination)(?![\w])|{_BOARD_MESSAGE})", re.I)
+                          rf"(?:exam|test|examination)(?![\w])|{_BOARD_MESSAGE}"
+                          # Step 1 by its place: "after my result for the first step came"
+                          r"|(?:results?|scores?|reports?|sittings?|attempts?)\s+(?:for|on|in|of|at)\s+(?:the|my)\s+"
+                          r"first\s+step(?![\w]))", re.I)
 # A sentence that opens by pointing back at the one before it continues that sentence's topic.
 ANAPHORA = re.compile(r"^\W*(?:it|this|that|these|those)\b(?!\s+(?:is|was)\s+(?:then|there|here|when|where)\b)", re.I)
 BRIDGE = 2  # background sentences bridged inside one paragraph
@@ -491,9 +497,10 @@ _HER_EXAM = (r"(?:she|he)\s+(?:\w+\s+){0,2}?(?:took|sat|failed|passed|pass|score
              r"|cleared)|(?:her|his)\s+(?:\w+\s+){0,3}?(?:scores?|results?|Step|exams?|attempts?|USMLE|COMLEX)")
 HER_EXAM = re.compile(rf"(?<![\w])(?:{_HER_EXAM})(?![\w])", re.I)
 # Someone else's result ("My classmate failed Step 1 twice", "I mentored three juniors who had failed Step 1") is
-# not the applicant's setback, unless the sentence also gives the applicant's own ("Unlike my friends, I failed").
+# not the applicant's setback, unless the sentence also gives the applicant's own ("Unlike my friends, I failed"). A
+# role the applicant had is no one else ("the year I should have begun as a resident").
 OTHERS = re.compile(
-    r"(?<![\w])(?:(?:class|batch|room|flat|group|team|house|course|dorm|study)-?mates?|friends?|colleagues?"
+    r"(?<![\w])(?<!\bas\sa\s)(?<!\bas\san\s)(?:(?:class|batch|room|flat|group|team|house|course|dorm|study)-?mates?|friends?|colleagues?"
     r"|brother|sister|cousin"
     r"|father|mother|wife|husband|fianc[ée]e?|mentors?|mentees?|students?|juniors?|seniors?|residents?|applicants?"
     r"|candidates?|IMGs|peers|tutees?|study\s+partner|others|who\s+(?:had\s+)?(?:failed|scored|retook|passed|got)|whose"
