@@ -565,3 +565,77 @@ def test_a_paragraph_opening_bold_with_names_and_no_dates_opens_an_entry(tmp_pat
     doc = load_document(write(tmp_path, "experience.txt", text), EXP)
     assert [e.description.split()[0] for e in doc.entries] == ["I", "Worked"]
     assert (doc.entries[0].start_month, doc.entries[1].start_month) == ("2019-08", None)
+
+
+TABLE_ROWS = (
+    "Emergency Medicine Externship | Mercy Regional Medical Center, Lorain, Ohio | Extern | 05/2023 - 07/2023 | Saw "
+    "10-12 ED patients per shift and discussed every plan with the attending and the charge nurse.\n"
+    "Municipal Health Officer | Rural Health Unit, Catarman | Physician | 06/2020 - 11/2022 | I ran the TB-DOTS "
+    "clinic, around 40 patients a week, and kept the TB register | updated every Monday.\n")
+
+
+@pytest.mark.parametrize("text", [
+    "Experience | Organization | Role | Dates | Description\n" + TABLE_ROWS,
+    # rows between blank lines, the header row apart
+    "Experience | Organization | Role | Dates | Description\n\n" + TABLE_ROWS.replace("\n", "\n\n"),
+    # a Markdown table in a .txt file
+    "| Experience | Organization | Role | Dates | Description |\n|---|---|---|---|---|\n"
+    + "".join(f"| {row} |\n" for row in TABLE_ROWS.splitlines()),
+])
+def test_a_table_pasted_as_text_is_one_entry_per_row(tmp_path: Path, text: str) -> None:
+    doc = load_document(write(tmp_path, "experience.txt", text), EXP)
+    assert [(e.title, e.organization, e.role, e.start_month, e.end_month) for e in doc.entries] == [
+        ("Emergency Medicine Externship", "Mercy Regional Medical Center, Lorain, Ohio", "Extern", "2023-05",
+         "2023-07"),
+        ("Municipal Health Officer", "Rural Health Unit, Catarman", "Physician", "2020-06", "2022-11")]
+    assert doc.entries[0].description.startswith("Saw 10-12 ED patients")
+    assert doc.entries[1].description.endswith("kept the TB register | updated every Monday.")  # its own "|"
+
+
+def test_a_markdown_table_names_its_entries_by_any_naming_column(tmp_path: Path) -> None:
+    text = ("| # | Position | Organization | Dates |\n|---|---|---|---|\n"
+            "| 1 | Intern | B.P. Koirala Institute of Health Sciences | Nov 2018 – Oct 2019 |\n"
+            "| 2 | Medical Officer | Karnali Academy Teaching Hospital, Jumla | Nov 2019 – Apr 2021 |\n\n"
+            "Both posts were full time, on the wards and in the emergency department.\n")
+    doc = load_document(write(tmp_path, "experience.md", text), EXP)
+    assert [(e.title, e.organization, e.start_month) for e in doc.entries] == [
+        ("Intern", "B.P. Koirala Institute of Health Sciences", "2018-11"),
+        ("Medical Officer", "Karnali Academy Teaching Hospital, Jumla", "2019-11")]
+    # a table of anything else is no list of entries
+    other = "| Drug | Dose | Route |\n|---|---|---|\n| Metformin | 500 mg | oral |\n"
+    assert len(load_document(write(tmp_path, "other.md", other), EXP).entries) == 1
+
+
+def test_numbered_titles_with_their_dates_closing_the_description(tmp_path: Path) -> None:
+    text = ("Experiences (most recent first)\n\n"
+            "1. Psychiatry Observership - BronxCare Health System, Bronx, NY (Observer)\n"
+            "   Over 8 weeks I attended 5 outpatient clinic sessions a week with the attending. (07/2023 - 09/2023)\n\n"
+            "2. Internal Medicine Doctor (Intern) — Kyiv City Clinical Hospital No. 18, Kyiv, Ukraine\n"
+            "I was responsible for 12-15 patients in the cardiology ward with two nurses. 08/2019 - 06/2021\n")
+    doc = load_document(write(tmp_path, "experience.txt", text), EXP)
+    assert [(e.title.split(" - ")[0].split(" — ")[0], e.start_month, e.end_month) for e in doc.entries] == [
+        ("1. Psychiatry Observership", "2023-07", "2023-09"), ("2. Internal Medicine Doctor (Intern)", "2019-08",
+                                                              "2021-06")]
+    # a wrapped item goes on in lower case; a date inside the last sentence is no entry's dates
+    wrapped = ("1. Reduced the wait for a ward bed\nby 40 minutes over six months with the bed manager.\n\n"
+               "Volunteer Tutor\nAga Khan University | Tutor | 2019\nTaught anatomy to first-year students since "
+               "2019.\n")
+    doc = load_document(write(tmp_path, "wrapped.txt", wrapped), EXP)
+    assert [e.title for e in doc.entries] == ["Volunteer Tutor"]
+
+
+def test_a_title_then_a_line_of_names_then_the_description(tmp_path: Path) -> None:
+    text = ("Internal Medicine Observership\n"
+            "Lakeview Community Hospital, Cleveland, OH – Observer\n"
+            "During 8 weeks on the hospitalist service I followed 5-6 patients each day and called the primary care "
+            "offices with the care coordinator. (Dates: 06/2023 – 07/2023)\n\n"
+            "General Practitioner, Rural Health Center\n"
+            "Ardabil University of Medical Sciences Rural Health Network, Iran\n"
+            "For my two-year mandatory service I was the only physician of a rural health center serving 11 villages "
+            "with three community health workers. (Dates: 10/2019 – 09/2021)\n")
+    doc = load_document(write(tmp_path, "experience.txt", text), EXP)
+    assert [(e.title, e.organization, e.start_month) for e in doc.entries] == [
+        ("Internal Medicine Observership", "Lakeview Community Hospital, Cleveland, OH – Observer", "2023-06"),
+        ("General Practitioner, Rural Health Center", "Ardabil University of Medical Sciences Rural Health Network, "
+         "Iran", "2019-10")]
+    assert doc.entries[0].description.startswith("During 8 weeks")

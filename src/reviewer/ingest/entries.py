@@ -46,7 +46,7 @@ from ..document import Document
 from ..errors import InputError
 from ..segment import RawBlock
 from .memory import ENTRY_FIELDS, MAX_TEXT_CHARS, from_entries, too_much_text
-from .pasted import header_run, read_header
+from .pasted import closing_dates, header_run, names_line, read_header
 
 __all__ = ["load_structured", "parse_details", "split_entries"]
 
@@ -334,9 +334,12 @@ def _group(blocks: Sequence[RawBlock]) -> tuple[list[dict[str, Any]], set[int]]:
             if run is None and i + 1 < n and (heads[i + 1] or header_run(texts, i + 1, stop=stops[i])):
                 i += 1  # a section title directly above the next entry
                 continue
-            current = {"title": texts[i], **_heading_fields(texts[i]), **(run.entry_fields() if run else {})}
+            named = (run is None and i + 2 < n and not heads[i + 1] and not heads[i + 2] and names_line(texts[i + 1])
+                     and header_run(texts, i + 2, stop=stops[i]) is None)  # a line of names, then the description
+            current = {"title": texts[i], **_heading_fields(texts[i]), **(run.entry_fields() if run else {}),
+                       **({"organization": texts[i + 1]} if named else {})}
             entries.append(current)
-            described, i = False, i + 1 + (run.length if run else 0)
+            described, i = False, i + 1 + (run.length if run else named)
             continue
         run = header_run(texts, i, strict=described, stop=stops[i])
         if run is not None and (run.title is not None or _described(blocks, texts, i + run.length, stops[i])):
@@ -356,4 +359,6 @@ def _group(blocks: Sequence[RawBlock]) -> tuple[list[dict[str, Any]], set[int]]:
     for e in entries:
         e.setdefault("block", n)
         e.setdefault("block_end", n)
+        if e.get("start_month") is None and e["block_end"] < n and (found := closing_dates(texts[e["block_end"]])):
+            e["start_month"], e["end_month"] = found.start, found.end  # "… follow-up visits. (07/2023 - 09/2023)"
     return entries, titles

@@ -532,6 +532,94 @@ def header_run(
     return HeaderRun(i, title, tuple(names), tuple(heads), under)
 
 
+# --- a table pasted as text: a row of column names, then one row per entry ----------------------------------
+
+# Column names that hold an entry's title, besides the labels of :data:`LABELS` ("Experience | Organization | …"),
+# and names of columns that only number the rows ("# | Position | Organization | Dates").
+TITLE_COLUMNS = frozenset({"experience", "experiences", "experience name", "activity name", "name", "entry"})
+NUMBER_COLUMNS = frozenset({"#", "no", "no.", "nr", "s.no", "s. no.", "sr", "sr.", "number"})
+_RULE_ROW = re.compile(r"^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?$")  # "---|---|---", "|:--|--|"
+_DETAILS_ORDER = {"organization": 0, "role": 1}  # a details line names the organization, then the role
+_NAMING = ("title", "role", "organization")  # the column that names a row's entry, in order of preference
+
+
+def _cells(line: str) -> list[str]:
+    body = line.strip()
+    body = body[1:] if body.startswith("|") else body
+    body = body[:-1] if body.endswith("|") else body
+    return [c.strip().strip("*").strip() for c in body.split("|")]
+
+
+def _column(name: str) -> str | None:
+    """The entry field a column holds ("Experience / Organization": the first part's), "" for an unknown name."""
+    parts = [_key(x.strip(" *_:")) for x in name.split("/")]
+    if len(parts) == 1 and parts[0] in NUMBER_COLUMNS:
+        return None
+    if any(x not in LABELS and x not in TITLE_COLUMNS for x in parts):
+        return ""
+    return "title" if parts[0] in TITLE_COLUMNS else LABELS[parts[0]]
+
+
+def table_columns(line: str) -> tuple[str | None, ...] | None:
+    """The fields of a table's header row ("Experience | Organization | Role | Dates | Description"): three or more
+    known column names, one naming the entry, one its dates (or its description); else None."""
+    if "|" not in line:
+        return None
+    fields = tuple(_column(c) for c in _cells(line))
+    if (len(fields) < 3 or "" in fields or fields.count("description") > 1 or not set(_NAMING) & set(fields)
+            or not {"description", "dates", "start"} & set(fields)):
+        return None
+    return fields
+
+
+def table_row(line: str, columns: Sequence[str | None]) -> list[RawBlock] | None:
+    """One entry from a row of a table with ``columns``: its name as a heading, the other cells as one details line
+    (organization and role first), then the description if the table has one; None for a line that is not a row."""
+    cells = _cells(line)
+    at = columns.index("description") if "description" in columns else None
+    if len(cells) > len(columns) and at == len(columns) - 1:  # the description's own "|"s
+        cells = [*cells[:at], " | ".join(cells[at:])]
+    if len(cells) != len(columns):
+        return None
+    fields: dict[str | None, str] = {}  # a row's cells by field (the first of two with one field)
+    for f, c in zip(columns, cells, strict=True):
+        fields.setdefault(f, c)
+    title = next((fields[f] for f in _NAMING if fields.get(f)), None)
+    details = [(c, f) for c, f in zip(cells, columns, strict=True)
+               if c and f not in ("description", None) and c != title and not (f == "hours" and _hours(c) is None)]
+    details.sort(key=lambda cf: _DETAILS_ORDER.get(cf[1] or "", 2))
+    out = [RawBlock(normalise_block_text(title), heading=True)] if title else []
+    out += [RawBlock(normalise_block_text(" | ".join(c for c, _ in details)))] if details else []
+    return out + ([RawBlock(normalise_block_text(cells[at]))] if at is not None and cells[at] else [])
+
+
+def table_blocks(
+    lines: Sequence[str], columns: tuple[str | None, ...] | None
+) -> tuple[list[RawBlock] | None, tuple[str | None, ...] | None]:
+    """Blocks of a paragraph of a pasted table, and the columns that hold on into the next paragraph (rows may stand
+    between blank lines); ``(None, None)`` for a paragraph that is not one. The header row stays a block of its own
+    (before the first entry); a rule row ("---|---") is dropped; a line that is not a row goes on the description
+    of the row above it (a wrapped cell)."""
+    if not lines:
+        return None, None
+    if (found := table_columns(lines[0])) is not None:
+        columns, rows, out = found, lines[1:], [RawBlock(normalise_block_text(" | ".join(_cells(lines[0]))))]
+    elif columns is not None and table_row(lines[0], columns) is not None:
+        rows, out = lines, []
+    else:
+        return None, None
+    read = False
+    for line in rows:
+        if _RULE_ROW.match(line.strip()):
+            continue
+        if (row := table_row(line, columns)) is not None:
+            out.extend(row)
+            read = True
+        elif read:
+            out[-1] = RawBlock(normalise_block_text(f"{out[-1].text} {line.strip()}"))
+    return out, columns
+
+
 # --- lines of one pasted paragraph -----------------------------------------------------------------------
 
 Join = Callable[[list[str]], list[RawBlock]]
@@ -566,6 +654,49 @@ def named_lead(line: str) -> tuple[str, str] | None:
             and not _IS_BULLET.match(line)):
         return head, rest
     return None
+
+
+_DATES_LABEL = re.compile(r"^dates?\s*:\s*", re.IGNORECASE)
+
+
+def closing_dates(description: str) -> DateRange | None:
+    """The dates that close a description, when an entry's header gives none: in brackets ("… follow-up visits.
+    (07/2023 - 09/2023)", "(Dates: 02/2022 – 01/2023)") or as the last sentence ("… usually 10-12 persons came.
+    03/2022 - 11/2022"); a date inside a sentence ("… since 2019.") is no entry's dates."""
+    text = description.rstrip(" .")
+    if text.endswith((")", "]")):
+        at = max(text.rfind("("), text.rfind("["))
+        inner = _DATES_LABEL.sub("", text[at + 1 : -1].strip()) if at >= 0 else ""
+    else:
+        at = max(text.rfind(". "), text.rfind("! "), text.rfind("? "))
+        inner = text[at + 2 :] if at >= 0 else ""
+    found = find_date(inner) if inner else None
+    return found if found is not None and found.span == (0, len(inner)) else None
+
+
+def names_line(line: str) -> bool:
+    """A line of names alone, under an entry's title ("Lakeview Community Hospital, Cleveland, OH – Observer")."""
+    return _could_be_title(line) and _names(line)
+
+
+def _describes(line: str) -> bool:
+    """A line that opens a description: a sentence longer than any line of names."""
+    return line[:1].isupper() and len(line.split()) > NAME_WORDS
+
+
+def numbered_title(line: str, below: str) -> bool:
+    """Whether ``line`` is a numbered item naming its entry, with no dates ("1. Psychiatry Observership - BronxCare
+    Health System, Bronx, NY (Observer)"), above ``below``, the first line of its description: a new sentence of a
+    few words (the dates may close the description: "… (07/2023 - 09/2023)"). A wrapped item ("1. Reduced the wait
+    for a bed" / "by 40 minutes …") goes on in lower case and is no title."""
+    number = _NUMBERED.match(line)
+    if number is None or not _could_be_title(line) or _IS_BULLET.match(below) or _NUMBERED.match(below):
+        return False
+    parts = [x.strip(_EDGE + " *") for x in _SEP.split(line[number.end() :])]
+    parts = [x for x in parts if x]
+    return (bool(parts) and (_name_like(parts[0]) or _names(parts[0]))
+            and all(_name_like(x) or _names(x) or _qualifier(x) for x in parts[1:])
+            and below[:1].isupper() and len(below.split()) >= DESCRIBED_WORDS)
 
 
 def bullet_entry(line: str, described: bool = False) -> tuple[str, str] | None:
@@ -634,6 +765,20 @@ def pasted_blocks(
             continue
         after_sentence = bool(buf) and buf[-1].endswith((".", "!", "?"))
         run = header_run(lines, i, strict=not at_header)
+        if i == 0 and run is None and len(lines) > 1 and numbered_title(line, lines[1]):
+            emit(line, heading=True)  # "1. Psychiatry Observership - BronxCare Health System" / "Over 8 weeks I …"
+            at_header, i = False, i + 1
+            continue
+        if run is None and i + 2 < len(lines) and i == 0 and _could_be_title(line) and _name_like(line) \
+                and names_line(lines[1]) and _describes(lines[2]):
+            emit(line, heading=True)  # "Internal Medicine Observership" / "Lakeview Hospital, Cleveland, OH – Observer"
+            at_header, i = True, i + 1
+            continue
+        if (run is None and at_header and i + 1 < len(lines) and (i == 0 or (out and out[-1].heading))
+                and names_line(line) and _describes(lines[i + 1])):
+            emit(line)  # the names under a title stand apart from the description
+            at_header, i = False, i + 1
+            continue
         if i == 0 and run is None and (lead := named_lead(line)) is not None:
             emit(lead[0], heading=True)  # "Volunteer, Pain and Palliative Care Society, Kozhikode. Sunday home visits…"
             buf.append(lead[1])

@@ -99,11 +99,15 @@ def _chunk_blocks(lines: list[str], headings: bool) -> list[RawBlock]:
 
 def plain_blocks(text: str, *, headings: bool = False) -> list[RawBlock]:
     """Paragraph blocks of plain text (rules in the module docstring)."""
+    from .pasted import table_blocks
+
     blocks: list[RawBlock] = []
+    columns: tuple[str | None, ...] | None = None  # a pasted table's columns, while its rows go on
     for chunk in _BLANK.split(text):
         # an experience file keeps each line's indent for the pasted-entry reader ("  - …" under an item is its text)
         lines = [ln.rstrip() if headings else ln.strip() for ln in chunk.split("\n") if ln.strip()]
-        blocks.extend(_chunk_blocks(lines, headings))
+        table, columns = table_blocks(lines, columns) if headings else (None, None)
+        blocks.extend(table if table is not None else _chunk_blocks(lines, headings))
     return [b for b in blocks if b.text]
 
 
@@ -152,15 +156,23 @@ def markdown_blocks(text: str, *, lines: bool = False, items: set[int] | None = 
     md = MarkdownIt("commonmark").enable(["strikethrough", "table"])
     blocks: list[RawBlock] = []
     context: list[str] = []
+    row: list[str] | None = None  # with ``lines``, the cells of a table row, kept as one "a | b | c" block
     for tok in md.parse(text):
         line = tok.map[0] + 1 if tok.map else 0
         if tok.nesting == 1:
             context.append(tok.type)
+            row = [] if lines and tok.type == "tr_open" else row
         elif tok.nesting == -1 and context:
             context.pop()
+            if tok.type == "tr_close" and row is not None:
+                blocks.append(RawBlock(" | ".join(row), where="table"))
+                row = None
         elif tok.type == "inline":
             where = "table" if context and context[-1] in ("th_open", "td_open") else "body"
             heading = bool(context) and context[-1] == "heading_open"
+            if row is not None and where == "table":
+                row.append(_inline_text(tok, line, hidden))
+                continue
             text_ = _inline_text(tok, line, hidden, "\n" if lines and not heading else " ")
             if items is not None and "list_item_open" in context[-2:] and text_:
                 items.add(len(blocks))
@@ -185,10 +197,15 @@ def _pasted_markdown(blocks: list[RawBlock], items: set[int]) -> list[RawBlock]:
     """Experience files: a paragraph's lines may be entry headers (``**Dates:** ...`` lines, a bold title
     above a details line); they become blocks of their own, the other lines are joined as Markdown joins
     them."""
-    from .pasted import bullet_entry, pasted_blocks
+    from .pasted import bullet_entry, pasted_blocks, table_blocks
 
     out: list[RawBlock] = []
+    columns: tuple[str | None, ...] | None = None  # a table's columns, while its rows go on
     for i, b in enumerate(blocks):
+        table, columns = table_blocks([b.text], columns) if b.where == "table" else (None, None)
+        if table is not None:
+            out.extend(RawBlock(t.text, heading=t.heading, where="table") for t in table)
+            continue
         if b.heading:
             out.append(b)
             continue
