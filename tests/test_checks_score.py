@@ -1761,3 +1761,14 @@ def test_the_first_step_of_anything_else_and_a_plan_are_no_setback() -> None:
                  "I am preparing for Step 3 and will sit it again if the date moves."):
         assert not any(d.setback for d in score_discussions(Context(make_doc(text, AI))))
     assert not score.others_result("I worked as a resident in Alexandria and scored 238 on Step 2 CK.")
+
+
+def test_why_anyone_would_sit_an_exam_twice_is_the_applicants_own_question_not_blame(rubrics: RubricSet) -> None:
+    text = ("Why would anyone sit the same exam twice? My transcript shows USMLE Step 1 in September 2020 and again in "
+            "June 2021. I had read First Aid three times and almost never did questions under time. For the second "
+            "sitting I did two timed UWorld blocks every morning, and I scored 236 on Step 2 CK in 2022.")
+    assert judge(rubrics, "score.excuse", text, AI)[1].verdict is Verdict.PASS
+    blame = text.replace("Why would anyone sit the same exam twice?",
+                         "Why would anyone pass an exam set in a centre with no air conditioning?")
+    unowned = blame.replace("I had read First Aid three times and almost never did questions under time. ", "")
+    assert judge(rubrics, "score.excuse", unowned, AI)[1].verdict is not Verdict.PASS

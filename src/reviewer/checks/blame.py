@@ -117,6 +117,11 @@ _QUESTION_START = re.compile(r"[:;—–]|\s-\s|,\s+(?:(?:and|but|so|then)\s+)?(
                              r"|is|was)\b)", re.I)
 
 
+# "Why would anyone sit the same exam twice?": the applicant's own retake, put as the question the draft answers
+_WHY_AGAIN = re.compile(r"^\W*(?:so,?\s+)?why\s+(?:would|does|did|do|should|might)\s+(?:anyone|anybody|someone"
+                        r"|somebody|a\s+\w+)\s+[^?]*?\b(?:twice|again|a\s+second\s+time)\W*\?$", re.I)
+
+
 def rhetorical(text: str, s: Sentence, rule: UnownedCause) -> tuple[int, int] | None:
     """The question part of ``s`` when it is a question about the result or other people with no "I" in it:
     "…, and I ask the reader: how many candidates … would have done better?" gives the part after the colon."""
@@ -125,7 +130,8 @@ def rhetorical(text: str, s: Sentence, rule: UnownedCause) -> tuple[int, int] | 
         return None
     cut = max((m.end() for m in _QUESTION_START.finditer(body)), default=0)
     part = body[cut:]
-    if _FIRST_PERSON.search(_ANYONE_LIKE_ME.sub(" ", part)) or not has_term(part, rule.question_terms):
+    if (_FIRST_PERSON.search(_ANYONE_LIKE_ME.sub(" ", part)) or not has_term(part, rule.question_terms)
+            or _WHY_AGAIN.match(part)):
         return None
     a = s.start + cut + len(part) - len(part.lstrip())
     return a, s.start + len(body)
