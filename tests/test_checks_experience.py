@@ -327,6 +327,24 @@ def test_kaiser_link_warns_per_entry_without_a_value_link() -> None:
     assert [h.entry for h in out.hits] == [1]
 
 
+@pytest.mark.parametrize(("description", "linked"), [
+    # a study's words, a course's and a job's are no care
+    ("Screened 1,100 catheterization records and built a dataset of 418 stented patients. At 12-month follow-up, "
+     "restenosis was 9.6%.", False),
+    ("Ran the viability assays and designed the follow-up experiments for the best compounds.", False),
+    ("Kept the continuity of the teaching schedule between lectures and labs for 120 students.", False),
+    ("Drove 60 deliveries a shift and followed up with the app's support line on late or damaged orders.", False),
+    # the same words of care
+    ("Booked the 2-week and 6-week follow-up visits for 4 patients with first-episode psychosis.", True),
+    ("Saw my own panel in the resident continuity clinic, about 6 families a day.", True),
+    ("Screened 180 new mothers with the Edinburgh scale at the village clinic.", True),
+    ("I followed up with every patient by phone a week after discharge.", True),
+])
+def test_kaiser_link_words_in_another_sense_are_no_link(description: str, linked: bool) -> None:
+    out = run("experience.kaiser_link", experience({"title": "Experience", "description": description}))
+    assert (out.verdict is Verdict.PASS) is linked
+
+
 # --- experience.vague -------------------------------------------------------------------------------
 
 
