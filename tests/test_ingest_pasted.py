@@ -639,3 +639,15 @@ def test_a_title_then_a_line_of_names_then_the_description(tmp_path: Path) -> No
         ("General Practitioner, Rural Health Center", "Ardabil University of Medical Sciences Rural Health Network, "
          "Iran", "2019-10")]
     assert doc.entries[0].description.startswith("During 8 weeks")
+
+
+def test_a_paragraph_opening_on_a_kind_a_colon_and_a_name_is_an_entry_but_a_note_is_not(tmp_path: Path) -> None:
+    text = ("Hand Hygiene Project, Neonatal Intensive Care Unit, same hospital, 2022. Together with the head nurse I "
+            "organized a hand hygiene campaign for the unit.\n\n"
+            "Case Report: Kawasaki Disease with Giant Coronary Aneurysm in a Preschool Boy. With my co-resident I "
+            "wrote up the case and presented it at the regional meeting.\n\n"
+            "Note: Jan–Jul 2018 has no entry. Social service places start only in August, so I prepared for the "
+            "national exam.\n")
+    doc = load_document(write(tmp_path, "experience.txt", text), EXP)
+    assert [e.title.split(",")[0].split(":")[0] for e in doc.entries] == ["Hand Hygiene Project", "Case Report"]
+    assert doc.entries[1].description.startswith("With my co-resident")

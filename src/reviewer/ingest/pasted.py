@@ -640,6 +640,19 @@ DESCRIBED_WORDS = 4  # words of description that make a dated list item a whole 
 _SENTENCE_CUT = re.compile(r"\.\s+|(?<=\))\s*:\s+|\.?$")  # "… Manila (Jul 2018 - Jun 2019): Rotated in …"
 
 
+_NOTE_WORDS = frozenset({"note", "nb", "n.b.", "ps", "p.s.", "update", "disclaimer", "comment"})
+
+
+def _titled(head: str) -> bool:
+    """A kind, a colon and a name in capitals ("Case Report: Kawasaki Disease with Giant Coronary Aneurysm in a
+    Preschool Boy"); not a note ("Note: Jan–Jul 2018 has no entry")."""
+    parts = head.split(": ")
+    if len(parts) != 2 or len(parts[0].split()) > 3 or parts[0].strip().lower() in _NOTE_WORDS:
+        return False
+    words = parts[1].split()
+    return all(_name_like(x) for x in parts) and 2 * sum(w[:1].isupper() for w in words) > len(words)
+
+
 def named_lead(line: str) -> tuple[str, str] | None:
     """``(names, description)`` of a paragraph that opens on its entry's names, one full stop ending them ("Junior
     Resident, Department of General Surgery, Government Medical College, Thiruvananthapuram. I assisted in…"): a
@@ -650,7 +663,7 @@ def named_lead(line: str) -> tuple[str, str] | None:
     head, rest = line[: cut.start()].strip(), line[cut.end() :].strip()
     words = head.split()
     named = sum(w[:1].isupper() or w[:1].isdigit() or w[:1] == "(" for w in words)  # names are mostly capitalised
-    if (_names(head) and 2 * named >= len(words) and len(rest.split()) >= DESCRIBED_WORDS
+    if ((_names(head) or _titled(head)) and 2 * named >= len(words) and len(rest.split()) >= DESCRIBED_WORDS
             and not _IS_BULLET.match(line)):
         return head, rest
     return None
