@@ -1772,3 +1772,17 @@ def test_why_anyone_would_sit_an_exam_twice_is_the_applicants_own_question_not_b
                          "Why would anyone pass an exam set in a centre with no air conditioning?")
     unowned = blame.replace("I had read First Aid three times and almost never did questions under time. ", "")
     assert judge(rubrics, "score.excuse", unowned, AI)[1].verdict is not Verdict.PASS
+
+
+def test_a_method_said_to_be_the_one_used_before_the_result_is_no_change(rubrics: RubricSet) -> None:
+    text = ("My first sitting of Step 1 did not go to plan. The question bank I had relied on was an older edition. "
+            "After that I worked much harder and stayed more focused. I scored 229 on Step 2 CK in 2023.")
+    assert judge(rubrics, "score.what_changed", text, AI)[1].verdict is Verdict.FAIL
+    changed = text.replace("The question bank I had relied on was an older edition.",
+                           "For the second sitting I moved to a question bank in timed blocks.")
+    assert judge(rubrics, "score.what_changed", changed, AI)[1].verdict is Verdict.PASS
+    before = ("My transcript shows USMLE Step 1 in September 2020 and again in June 2021, although six weeks before "
+              "the first date I had scored 238 on an NBME self-assessment. Between the two dates I simply worked "
+              "harder.")
+    assert judge(rubrics, "score.what_changed", before, AI)[1].verdict is Verdict.FAIL
+    assert judge(rubrics, "score.evidence", before, AI)[1].verdict is not Verdict.PASS

@@ -1703,8 +1703,9 @@ def _first_term(doc: Document, sentences: Sequence[Sentence], terms: Sequence[st
 # How an applicant says a method came before the setback: such a method is what failed, not what changed.
 PRIOR = re.compile(
     r"(?<![\w])(?:relied\s+(?:only\s+|mainly\s+|mostly\s+|solely\s+|heavily\s+)?on|(?:before|prior\s+to|leading\s+up\s+to)"
-    r"\s+(?:my|the|that)\s+(?:first\s+|initial\s+)?(?:exam|attempt|test|Step|COMLEX|boards|sitting)|at\s+(?:that|the)\s+time"
-    r"|back\s+then|I\s+used\s+to|I\s+had\s+(?:only\s+|mainly\s+)?(?:used|relied|studied|done|taken|completed)"
+    r"\s+(?:my|the|that)\s+(?:first\s+|initial\s+)?(?:exam|attempt|test|Step|COMLEX|boards|sitting|(?:exam\s+|test\s+)?date)"
+    r"|at\s+(?:that|the)\s+time|back\s+then|I\s+used\s+to"
+    r"|I\s+had\s+(?:only\s+|mainly\s+)?(?:used|relied|studied|done|taken|completed|scored)"
     r"|during\s+my\s+(?:first|initial|original)\s+(?:preparation|attempt|dedicated)"
     # the preparation that failed, or advice that was followed: "I prepared with a question bank sold by…",
     # "our seniors had told us that one pass through a question bank would be enough"
@@ -1812,9 +1813,15 @@ def _first_change(doc: Document, sentences: Sequence[Sentence], terms: Sequence[
             if (_BOARD_ACTS.match(doc.text[b : b + 20]) or _NO_CHANGE.search(_clause_of(doc, s, a, b))
                     or _inside(boards, a, b)):
                 continue
-            if not _prior_at(doc.text[s.start : a]) and not _inside(quoted, a, b):
+            if (not _prior_at(doc.text[s.start : a]) and not _PRIOR_AFTER.match(doc.text, b, s.end)
+                    and not _inside(quoted, a, b)):
                 return doc.text[a:b]
     return None
+
+
+# the method named, then said to be the one used before: "the question bank I had relied on was an older edition"
+_PRIOR_AFTER = re.compile(r"\s+(?:that\s+|which\s+)?I\s+had\s+(?:\w+ly\s+)?(?:relied\s+on|used|trusted|bought|chosen"
+                          r"|studied\s+(?:from|with))(?![\w])", re.I)
 
 
 @register("score_what_changed", ChangeParams)
