@@ -1786,3 +1786,15 @@ def test_a_method_said_to_be_the_one_used_before_the_result_is_no_change(rubrics
               "harder.")
     assert judge(rubrics, "score.what_changed", before, AI)[1].verdict is Verdict.FAIL
     assert judge(rubrics, "score.evidence", before, AI)[1].verdict is not Verdict.PASS
+
+
+def test_a_named_relatives_retake_and_a_booked_exam_are_no_discussion_but_a_second_fee_is_a_setback() -> None:
+    sister = ("In November 2021 my sister Bea sat the nurse licensure examination, and her name was not on the list. "
+              "Bea retook the exam in July 2022 and passed; she now works in a neonatal ICU.")
+    assert not score_discussions(Context(make_doc(sister, AI)))
+    booked = "Okay, so a time I failed. It was a lumbar puncture on a night shift. My Step 3 is booked for March."
+    assert not any(d.setback for d in score_discussions(Context(make_doc(booked, IA))))
+    fee = ('My father opened the ECFMG letter about my Step 1 and said, "Then we pay again," and the next morning he '
+           "went to the exchange office for the second fee. For the second attempt I changed to timed question blocks "
+           "that I reviewed with a friend; I passed, and in 2023 I scored 234 on Step 2 CK.")
+    assert any(d.setback for d in score_discussions(Context(make_doc(fee, PS))))

@@ -202,7 +202,8 @@ SETBACK = re.compile(
     # "Between my first and second Step 2 CK", "an exam I had already taken" (not a new eligibility period, which a
     # postponed first attempt takes too)
     r"|(?:pay(?:ing|s)?|paid)\s+(?:for\s+)?(?:the\s+)?(?:[\w-]+\s+){0,3}?fees?\s+(?:a\s+second\s+time|again|twice)"
-    r"|second\s+dedicated\s+(?:period|study|block|months?)|first\s+and\s+second\s+(?:Step|attempts?|sittings?|CK|COMLEX"
+    r"|second\s+dedicated\s+(?:period|study|block|months?)|(?:the|a)\s+second\s+(?:registration\s+|exam\s+|test\s+)?fee"
+    r"|first\s+and\s+second\s+(?:Step|attempts?|sittings?|CK|COMLEX"
     r"|exams?|tests?|tries)|(?:an?|the)\s+exam\s+I\s+had\s+already\s+(?:taken|sat|written)|hit\s+(?:a|the)\s+wall"
     # "he framed the second letter, the one that says passed": a second result letter is a second sitting
     r"|(?:second|2nd|third)\s+(?:(?:result|score|ECFMG)\s+)?(?:letters?|envelopes?|(?:score\s+)?reports?)"
@@ -283,7 +284,7 @@ PASSED_FIRST = re.compile(
 PLAN = re.compile(
     r"(?<![\w])(?:will\s+(?:take|sit)|plan(?:ning)?\s+to\s+(?:take|sit)|scheduled\s+(?:to\s+take|for)|registered"
     r"\s+(?:to\s+take|for)|intend\s+to\s+(?:take|sit)|(?<!spent\s)preparing\s+(?:to\s+take|for)|(?:am|I['’]m)\s+(?:taking|sitting|writing)"
-    r"|going\s+to\s+take)"
+    r"|going\s+to\s+take|(?:is|are)\s+(?:booked|scheduled|set)\s+for)"
     r"(?![\w])",
     re.I,
 )
@@ -504,6 +505,9 @@ OTHERS = re.compile(
     r"|brother|sister|cousin"
     r"|father|mother|wife|husband|fianc[ée]e?|mentors?|mentees?|students?|juniors?|seniors?|residents?|applicants?"
     r"|candidates?|IMGs|peers|tutees?|study\s+partner|others|who\s+(?:had\s+)?(?:failed|scored|retook|passed|got)|whose"
+    # someone by name: "Bea retook the exam in July 2022 and passed"
+    r"|(?-i:(?!(?:Then|Later|Finally|Eventually|Also|Again|Still|Never|Only|And|But|So|Once|Twice|Step|Level)\b)"
+    r"[A-Z][a-z]+)\s+(?:\w+ly\s+)?(?:retook|re-?sat|failed|passed|took|sat|cleared|scored)"
     r"|(?:\w+\s+)?of\s+them|they|" + _HER_EXAM + ")(?![\\w])",
     re.I,
 )
@@ -518,6 +522,8 @@ OWN_RESULT = re.compile(
     r"|cleared|tried|performed|did)|my\s+(?:own\s+)?(?:first\s+|second\s+|initial\s+|low\s+)?(?:attempts?|Step"
     r"|COMLEX|USMLE|scores?|results?|boards?|performance|failure|exam|test|Level|transcript|score\s+report|ECFMG\s+record)"
     r"|mine\s+(?:was|is|came|had)"  # "…were trading numbers in the 240s, and mine was 206"
+    # "For the second attempt I changed to timed blocks … with a friend": the attempt is the applicant's
+    r"|(?:for|on|in|before|after|during)\s+(?:my|the)\s+(?:second|third|next|later)\s+(?:attempt|sitting|try|take)\s*,?\s+I"
     r"|over\s+my\s+shoulder)(?![\w])",  # "my father read 'two hundred and three' over my shoulder"
     re.I,
 )
