@@ -7,7 +7,8 @@ when the first number cannot be a month), ``2022-03``, ``2022/03``, ``2022-03-15
 range (:func:`find_range`) is two of them joined by a hyphen, an en or em dash, ``to``, ``until``,
 ``till``, ``through`` or ``thru`` (``March 2022 to present``, ``2021-06 - 2022-01``, ``06/2021–Present``),
 a month range inside one year (``Mar–Aug 2022``), ``since March 2022``, or a start with a dangling dash
-(``06/2021 –``, the way ERAS prints an ongoing entry). The end may be ``Present``, ``Current``,
+(``06/2021 –``, the way ERAS prints an ongoing entry), or an academic session of two years in a row written with a
+slash (``2018/2019 session``, read as ``2018 - 2019``). The end may be ``Present``, ``Current``,
 ``Ongoing``, ``Now``, ``Today`` or ``date`` (ongoing: None).
 
 A bare year or season covers its whole span: ``2019 - 2020`` is January 2019 to December 2020, so a
@@ -63,6 +64,8 @@ _UNTIL = re.compile(rf"(?P<s>{DATE})[^.;]{{0,80}}?\b(?:until|till)\b[^.;]{{0,50}
 _SINCE = re.compile(rf"\b(?:since|starting|started)\s+(?P<s>{DATE})", re.IGNORECASE)
 _OPEN = re.compile(rf"(?P<s>{DATE})\s*(?:-|–|—)\s*(?=$|[|)\],;])", re.IGNORECASE)
 _ONE = re.compile(DATE, re.IGNORECASE)
+# an academic year or session written with a slash: "2018/2019 session" (two years in a row, read as "2018-2019")
+_SESSION = re.compile(rf"(?<![\w/.])(?P<a>{YEAR})\s*/\s*(?P<b>{YEAR})(?![\w/])")
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,8 @@ def find_range(text: str) -> DateRange | None:
     for pattern in (_SINCE, _OPEN):
         if open_ := pattern.search(text):
             return _checked(parse_month(open_.group("s")), None, open_.span(), True)
+    if (session := _SESSION.search(text)) and int(session.group("b")) == int(session.group("a")) + 1:
+        return DateRange(f"{session.group('a')}-01", f"{session.group('b')}-12", session.span())
     return None
 
 

@@ -46,7 +46,7 @@ from ..document import Document
 from ..errors import InputError
 from ..segment import RawBlock
 from .memory import ENTRY_FIELDS, MAX_TEXT_CHARS, from_entries, too_much_text
-from .pasted import closing_dates, header_run, names_line, read_header
+from .pasted import closing_dates, dates_aside, header_run, names_line, read_header
 
 __all__ = ["load_structured", "parse_details", "split_entries"]
 
@@ -340,6 +340,13 @@ def _group(blocks: Sequence[RawBlock]) -> tuple[list[dict[str, Any]], set[int]]:
                        **({"organization": texts[i + 1]} if named else {})}
             entries.append(current)
             described, i = False, i + 1 + (run.length if run else named)
+            continue
+        if current is not None and described and (aside := dates_aside(texts[i])) is not None:
+            # "(July 2019 – June 2020)" on its own after a description: the entry's dates, and its end (a note after
+            # it is no part of the description)
+            if current.get("start_month") is None:
+                current["start_month"], current["end_month"] = aside.start, aside.end
+            current, i = None, i + 1
             continue
         run = header_run(texts, i, strict=described, stop=stops[i])
         if run is not None and (run.title is not None or _described(blocks, texts, i + run.length, stops[i])):

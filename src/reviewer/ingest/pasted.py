@@ -94,6 +94,7 @@ _SEP = re.compile(r"\s*(?:\||;|·|•|\t|\s[-–—]\s|[–—]|\(|\)|\[|\])\s*"
 # A full stop between the names of a dated line ("Centro de Salud Rural, Chiapas. Pasante physician. 08/2020 -
 # 07/2021"), not one that ends an abbreviation or an initial ("No. 28", "Dr. R. Garza", "St. Luke's").
 _STOP_SEP = re.compile(r"(?<!\b[A-Z])(?<!\bNo)(?<!\bDr)(?<!\bSt)(?<!\bMt)(?<!\bFt)(?<!\bDept)(?<!\bUniv)(?<!\bProf)"
+                       r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)"
                        r"(?<=[A-Za-z0-9)\]])\.\s+(?=[A-Z(])")
 _EDGE = " \t|;,·•-–—:()[]"
 _PROSE_END = re.compile(
@@ -265,6 +266,7 @@ def _names(part: str) -> bool:
             and all(_name_like(x) or _qualifier(x) for x in pieces[1:]))  # "…Observership, community health center"
 
 
+_SESSION_WORD = re.compile(r"^\s+(?:session|academic\s+year|school\s+year)\b", re.IGNORECASE)
 _COLUMN_GAP = re.compile(r"^(?:\t|\s{2,})\S")
 _COLUMNS = re.compile(r"(?<=\S)(?:\t|\s{2,})(?=\S)")
 
@@ -277,7 +279,7 @@ def _dated_header(line: str) -> Header | None:
         return None
     s, e = dates.span
     number = _NUMBERED.match(line)
-    before, after = line[number.end() if number else 0 : s], line[e:]
+    before, after = line[number.end() if number else 0 : s], _SESSION_WORD.sub("", line[e:])  # "2018/2019 session"
     if before.strip() and re.match(r"(?:from|between)\b", line[s:e], re.IGNORECASE):
         return None  # "... at Mount Sinai from March 2022 to ...": prose
     # The date stands as a part of its own: at the end of the line, or before a separator (a comma after it
@@ -695,6 +697,16 @@ def names_line(line: str) -> bool:
 def _describes(line: str) -> bool:
     """A line that opens a description: a sentence longer than any line of names."""
     return line[:1].isupper() and len(line.split()) > NAME_WORDS
+
+
+_ASIDE_DATES = re.compile(r"[(\[]\s*(?:dates?\s*:\s*)?(?P<d>[^()\[\]]{4,60}?)\s*[)\]]\.?", re.IGNORECASE)
+
+
+def dates_aside(text: str) -> DateRange | None:
+    """The dates of a paragraph that is only dates in brackets ("(July 2019 – June 2020)"), else None."""
+    m = _ASIDE_DATES.fullmatch(text.strip())
+    found = find_date(m.group("d")) if m else None
+    return found if m and found is not None and found.span == (0, len(m.group("d"))) else None
 
 
 def numbered_title(line: str, below: str) -> bool:
