@@ -345,6 +345,22 @@ def test_kaiser_link_words_in_another_sense_are_no_link(description: str, linked
     assert (out.verdict is Verdict.PASS) is linked
 
 
+@pytest.mark.parametrize(("description", "team"), [
+    # a team that is only the setting, a lecture's audience, work done alone
+    ("Patients were seen on the hospitalist service in the multidisciplinary team environment.", False),
+    ("Rotated through the multidisciplinary stroke unit, a 40-bed ward known for its team-based model, and wrote "
+     "notes for 8-10 patients.", False),
+    ("Gave 12 lectures to 90 nursing students who would staff primary care clinics; I prepared all slides and exam "
+     "questions myself.", False),
+    # the same words of work done with others
+    ("Presented 3 patients a day at the multidisciplinary team meeting.", True),
+    ("Agreed each plan with the nursing staff before discharge.", True),
+])
+def test_teamwork_needs_people_worked_with_not_a_setting(description: str, team: bool) -> None:
+    out = run("experience.teamwork", experience({"title": "Experience", "description": description}))
+    assert (out.verdict is Verdict.PASS) is team
+
+
 # --- experience.vague -------------------------------------------------------------------------------
 
 
