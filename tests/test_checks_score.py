@@ -1798,3 +1798,14 @@ def test_a_named_relatives_retake_and_a_booked_exam_are_no_discussion_but_a_seco
            "went to the exchange office for the second fee. For the second attempt I changed to timed question blocks "
            "that I reviewed with a friend; I passed, and in 2023 I scored 234 on Step 2 CK.")
     assert any(d.setback for d in score_discussions(Context(make_doc(fee, PS))))
+
+
+def test_a_cause_named_and_set_aside_is_no_excuse(rubrics: RubricSet) -> None:
+    text = ("When people asked me about the Step 1 I sat in Warsaw in April 2022, I used to tell them about the sirens "
+            "and the nights in the metro station. All of that was true, but it is not why I failed: I had been "
+            "rereading my notes instead of answering questions. The second time I studied in timed blocks of 40 "
+            "UWorld questions and passed.")
+    assert judge(rubrics, "score.excuse", text, AI)[1].verdict is Verdict.PASS
+    blamed = text.replace("it is not why I failed: I had been rereading my notes instead of answering questions",
+                          "the sirens are why I failed")
+    assert judge(rubrics, "score.excuse", blamed, AI)[1].verdict is not Verdict.PASS
