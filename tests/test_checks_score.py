@@ -1806,6 +1806,6 @@ def test_a_cause_named_and_set_aside_is_no_excuse(rubrics: RubricSet) -> None:
             "rereading my notes instead of answering questions. The second time I studied in timed blocks of 40 "
             "UWorld questions and passed.")
     assert judge(rubrics, "score.excuse", text, AI)[1].verdict is Verdict.PASS
-    blamed = text.replace("it is not why I failed: I had been rereading my notes instead of answering questions",
-                          "the sirens are why I failed")
+    blamed = text.replace("All of that was true, but it is not why I failed: I had been rereading my notes instead "
+                          "of answering questions", "The noise in that metro station is why I failed")
     assert judge(rubrics, "score.excuse", blamed, AI)[1].verdict is not Verdict.PASS
