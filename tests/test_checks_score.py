@@ -1809,3 +1809,16 @@ def test_a_cause_named_and_set_aside_is_no_excuse(rubrics: RubricSet) -> None:
     blamed = text.replace("All of that was true, but it is not why I failed: I had been rereading my notes instead "
                           "of answering questions", "The noise in that metro station is why I failed")
     assert judge(rubrics, "score.excuse", blamed, AI)[1].verdict is not Verdict.PASS
+
+
+@pytest.mark.parametrize(("text", "setback"), [
+    ("Step 1 delayed my ECFMG certification by a year.", True),
+    ("My ECFMG certification was delayed by a year because of Step 1.", True),
+    ("I know that my Step 1 score may give some programs pause.", True),
+    ("When Step 1 came back, it was a no.", True),
+    # what the pandemic delayed, a mentor's "no" about something else
+    ("The pandemic delayed my ECFMG certification by six months.", False),
+    ("My Step 1 was postponed twice because of the pandemic, and I passed it on my first attempt.", False),
+])
+def test_a_result_told_by_what_it_cost_or_will_do(text: str, setback: bool) -> None:
+    assert any(d.setback for d in score_discussions(Context(make_doc(text, AI)))) is setback

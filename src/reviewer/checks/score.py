@@ -231,6 +231,14 @@ SETBACK = re.compile(
     r"(?:the\s+)?(?:line|cut-?off|minimum|threshold|bar|pass(?:ing)?(?:\s+(?:line|mark|score|standard))?)"
     # a target the result did not meet: "I had been aiming for 230", "I had hoped for a 240"
     r"|I\s+had\s+(?:been\s+)?(?:aiming|hoping|aimed|hoped)\s+(?:for|at)\s+(?:an?\s+)?(?:[12]\d\d|" + SPOKEN_SCORE + r")"
+    # what the result cost: "Step 1 delayed my ECFMG certification by a year", "my certification was delayed by a year
+    # because of Step 1" (not an exam the pandemic delayed); what it will do: "my Step 1 score may give some programs
+    # pause"; the result as an answer: "When Step 1 came back, it was a no"
+    r"|(?:Step[\s-]*\w+|USMLE|it|the\s+(?:exam|result))\s+(?:\w+\s+)?delayed\s+my\s+(?:ECFMG\s+)?certification"
+    r"|(?:certification|graduation|application)\s+(?:was|were|got)\s+(?:\w+\s+)?(?:delayed|postponed|pushed\s+back)\b"
+    r"[^.;]{0,40}?\b(?:because\s+of|due\s+to|after)\s+(?:my\s+)?(?:USMLE\s+)?(?:Step|the\s+(?:exam|boards|result))"
+    r"|(?:give|gives|make|makes)\s+(?:some\s+|many\s+|a\s+few\s+)?programs?\s+(?:pause|hesitate|think\s+twice)"
+    r"|(?:it|the\s+(?:answer|result))\s+was\s+a\s+(?:firm\s+|clear\s+|simple\s+)?no(?=\s*[.,;!]|\s*$)"
     # "A 203 is not a verdict"
     r"|(?:is|was|isn['’]t|wasn['’]t)\s+(?:not\s+)?a\s+(?:verdict|life\s+sentence)"
     # "USMLE Step 1 – 2 attempts (pass 2021)"
