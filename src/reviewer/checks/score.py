@@ -514,8 +514,10 @@ OTHERS = re.compile(
     r"|father|mother|wife|husband|fianc[ée]e?|mentors?|mentees?|students?|juniors?|seniors?|residents?|applicants?"
     r"|candidates?|IMGs|peers|tutees?|study\s+partner|others|who\s+(?:had\s+)?(?:failed|scored|retook|passed|got)|whose"
     # someone by name: "Bea retook the exam in July 2022 and passed"
-    r"|(?-i:(?!(?:Then|Later|Finally|Eventually|Also|Again|Still|Never|Only|And|But|So|Once|Twice|Step|Level)\b)"
-    r"[A-Z][a-z]+)\s+(?:\w+ly\s+)?(?:retook|re-?sat|failed|passed|took|sat|cleared|scored)"
+    r"|(?-i:(?!(?:The|This|That|These|Those|There|Then|Later|Finally|Eventually|Also|Again|Still|Never|Only|And|But"
+    r"|Once|Twice|Step|Level|She|They|Who|What|Which|When|After|Before|Since|Today|Last|Each|Every|Both|Many|Most|Some"
+    r"|All|One|Few|His|Her|Their|Our|Its|Everyone|Everybody|Nobody|Someone|Somebody)\b)[A-Z][a-z]{2,})"
+    r"\s+(?:\w+ly\s+)?(?:retook|re-?sat|failed|passed|took|sat|cleared|scored)"
     r"|(?:\w+\s+)?of\s+them|they|" + _HER_EXAM + ")(?![\\w])",
     re.I,
 )
