@@ -677,3 +677,21 @@ def test_a_session_dated_line_a_courtesy_title_and_dates_standing_after_the_desc
 def test_an_academic_session_with_a_slash_is_two_years() -> None:
     assert find_date("2018/2019 session") == find_date("2018-2019")
     assert find_date("2018/2020") is None  # two years apart: no session
+
+
+def test_labelled_entries_under_section_headings_take_their_titles_from_the_title_label(tmp_path: Path) -> None:
+    text = ("RESEARCH EXPERIENCE\n\n"
+            "Title: Research Fellow, Artificial Intelligence in Chest Radiography\n"
+            "Organization: Radiology Department, Hospital das Clínicas\n"
+            "Start/End: 03/2022 – 02/2023 | Hours per week: 30\n"
+            "Description: We validated a deep-learning model on 2,140 chest X-rays with two thoracic radiologists.\n\n"
+            "CLINICAL EXPERIENCE\n\n"
+            "Title: Visiting Student, Internal Medicine Sub-internship\n"
+            "Organization: Biscayne University Hospital, Miami, FL\n"
+            "Start/End: 01/2024 – 02/2024 | Hours per week: 60\n"
+            "Description: Four-week sub-internship on a general medicine team, carrying 4 patients a day.\n")
+    doc = load_document(write(tmp_path, "experience.txt", text), EXP)
+    assert [(e.title, e.start_month, e.end_month) for e in doc.entries] == [
+        ("Research Fellow, Artificial Intelligence in Chest Radiography", "2022-03", "2023-02"),
+        ("Visiting Student, Internal Medicine Sub-internship", "2024-01", "2024-02")]
+    assert doc.entries[0].description.startswith("We validated")

@@ -336,7 +336,9 @@ def _group(blocks: Sequence[RawBlock]) -> tuple[list[dict[str, Any]], set[int]]:
                 continue
             named = (run is None and i + 2 < n and not heads[i + 1] and not heads[i + 2] and names_line(texts[i + 1])
                      and header_run(texts, i + 2, stop=stops[i]) is None)  # a line of names, then the description
-            current = {"title": texts[i], **_heading_fields(texts[i]), **(run.entry_fields() if run else {}),
+            # a section heading above a run with its own Title: label ("RESEARCH EXPERIENCE" / "Title: Research Fellow")
+            title = run.entry_title() if run is not None and any(h.title for h in run.heads) else texts[i]
+            current = {"title": title, **_heading_fields(texts[i]), **(run.entry_fields() if run else {}),
                        **({"organization": texts[i + 1]} if named else {})}
             entries.append(current)
             described, i = False, i + 1 + (run.length if run else named)
