@@ -48,6 +48,21 @@ def test_why_specific_fails_when_kaiser_is_named_only_for_weather_and_size() -> 
     assert out.summary.endswith('only generic reasons: "California", "weather", "large"')  # their words, in order
 
 
+@pytest.mark.parametrize(("reason", "tied"), [
+    # a slogan the applicant professes to share names Kaiser but gives no reason tied to its model
+    ("I share Kaiser's commitment to integrated care, and Kaiser is a very large and famous system.", False),
+    ("I strongly believe in Kaiser's mission of integrated, patient-centred medicine in sunny California.", False),
+    ("I am passionate about integrated medicine, which I know is at the heart of Kaiser's mission.", False),
+    # the model itself as the reason
+    ("I value Kaiser's integrated model, where one record lets the nurse, the pharmacist and me see the same "
+     "missed vaccine.", True),
+    ("Kaiser's integrated model is why I am applying: at my clinic in Lagos no one saw the hospital's notes.", True),
+])
+def test_why_specific_needs_a_reason_not_a_shared_slogan(reason: str, tied: bool) -> None:
+    text = f"I trained in Lagos and worked two years in internal medicine.\n\n{reason}"
+    assert (run("kaiser.why_specific", text).verdict is Verdict.PASS) is tied
+
+
 def test_why_specific_fails_without_kaiser_and_the_engine_anchors_on_the_first_block() -> None:
     text = "Internal medicine fits me.\n\nI want to join a program that values teaching and integrated care."
     rubric, criterion = RUBRICS.get("kaiser.why_specific")

@@ -121,13 +121,18 @@ OWN_VALUES = re.compile(
 
 # Words that point at the program rather than the applicant ("I value its integrated model").
 POINTS_AT_PROGRAM = re.compile(r"\b(?:its|their|your|this\s+(?:model|system|program))\b", re.I)
+# Kaiser named only through a slogan the applicant professes to share ("I share Kaiser's commitment to integrated care",
+# "I strongly believe in Kaiser's mission of integrated medicine", "… which I know are at the heart of Kaiser's
+# mission"): what the applicant says they believe, not a reason tied to the model.
+SLOGAN = re.compile(r"\b(?:Kaiser(?:\s+Permanente)?|KP)(?:['’]s)?\s+(?:own\s+)?(?:mission|commitment|vision|values"
+                    r"|culture|philosophy|ethos|ideals?|spirit|dedication)\b", re.I)
 
 
 def _windows(doc: Document, named: Sequence[Sentence], params: WhyParams) -> list[str]:
     """The text around each sentence naming Kaiser, with the applicant's own value lists blanked out."""
     def blank(m: re.Match[str]) -> str:  # "I value Kaiser's integrated model" is about Kaiser: kept
         about = has_term(m.group(), params.names) or POINTS_AT_PROGRAM.search(m.group()) is not None
-        return m.group() if about else " " * len(m.group())
+        return m.group() if about and not SLOGAN.search(m.group()) else " " * len(m.group())
 
     return [" ".join(OWN_VALUES.sub(blank, s.text) for s in neighbours(doc, sent, params.radius)) for sent in named]
 
