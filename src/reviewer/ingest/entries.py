@@ -24,8 +24,11 @@ of a pasted paragraph are split into blocks of their own first, see :mod:`.paste
   heading).
 
 Everything up to the next entry is its description; the header lines are not (ERAS's 750-character limit
-is about the description). A heading followed directly by another heading or entry header is a section
-title, not an entry; text before the first entry is a preamble and belongs to no entry. A file in which no
+is about the description). Dates in brackets standing alone after a description ("(July 2019 – June 2020)") are its
+entry's and end it; dates that close the description are its entry's when the header gives none. A section heading
+above a run with its own ``Title:`` label leaves the title to the label. A heading followed directly by another
+heading or entry header is a section title, not an entry; text before the first entry is a preamble and belongs to
+no entry. A file in which no
 entry starts is one entry titled "Experience" whose description is the whole text, so a paragraph of prose
 is never split: dates or short lines inside prose do not make header lines (:mod:`.pasted` says what
 does).

@@ -26,9 +26,16 @@ A *title line* (:func:`title_like`) is short (at most 100 characters), has lette
 sentence punctuation (nor is it a note set apart in brackets); it is a title only when a details line follows it,
 or when it opens its paragraph in bold. A paragraph whose first sentence is its entry's names, mostly
 capitalised (:func:`named_lead`: "Volunteer, Pain and Palliative Care Society, Kozhikode. Sunday home
-visits…"), opens on its title too. Bullet lines (``- ...``,
+visits…"), opens on its title too. A numbered item that names its entry with no dates opens it
+when a description starts on the next line (:func:`numbered_title`), and so does a title with a line of names
+(organization, place, role) under it (:func:`names_line`). Bullet lines (``- ...``,
 ``• ...``) are never titles or dated lines. Prose is never split: a line is a header only by one of the
 signs above, and a paragraph without them stays one paragraph.
+
+A *table pasted as text* or Markdown (:func:`table_blocks`): a header row of three or more known column names
+("Experience | Organization | Role | Dates | Description"), then one entry per row, named by its title, role or
+organization column. Dates that *close a description* (:func:`closing_dates`, :func:`dates_aside`) are its entry's
+when the header gives none.
 
 :func:`pasted_blocks` turns the lines of one paragraph of a ``.txt`` or Markdown file into blocks: the
 header lines each their own block (titles marked as headings), the description lines joined by the
@@ -672,9 +679,6 @@ def named_lead(line: str) -> tuple[str, str] | None:
     return None
 
 
-_DATES_LABEL = re.compile(r"^dates?\s*:\s*", re.IGNORECASE)
-
-
 def closing_dates(description: str) -> DateRange | None:
     """The dates that close a description, when an entry's header gives none: in brackets ("… follow-up visits.
     (07/2023 - 09/2023)", "(Dates: 02/2022 – 01/2023)") or as the last sentence ("… usually 10-12 persons came.
@@ -682,12 +686,11 @@ def closing_dates(description: str) -> DateRange | None:
     text = description.rstrip(" .")
     if text.endswith((")", "]")):
         at = max(text.rfind("("), text.rfind("["))
-        inner = _DATES_LABEL.sub("", text[at + 1 : -1].strip()) if at >= 0 else ""
-    else:
-        at = max(text.rfind(". "), text.rfind("! "), text.rfind("? "))
-        inner = text[at + 2 :] if at >= 0 else ""
-    found = find_date(inner) if inner else None
-    return found if found is not None and found.span == (0, len(inner)) else None
+        return dates_aside(text[at:]) if at >= 0 else None
+    at = max(text.rfind(". "), text.rfind("! "), text.rfind("? "))
+    last = text[at + 2 :] if at >= 0 else ""
+    found = find_date(last) if last else None
+    return found if found is not None and found.span == (0, len(last)) else None
 
 
 def names_line(line: str) -> bool:
@@ -795,7 +798,7 @@ def pasted_blocks(
             emit(line, heading=True)  # "1. Psychiatry Observership - BronxCare Health System" / "Over 8 weeks I …"
             at_header, i = False, i + 1
             continue
-        if run is None and i + 2 < len(lines) and i == 0 and _could_be_title(line) and _name_like(line) \
+        if i == 0 and run is None and len(lines) > 2 and _could_be_title(line) and _name_like(line) \
                 and names_line(lines[1]) and _describes(lines[2]):
             emit(line, heading=True)  # "Internal Medicine Observership" / "Lakeview Hospital, Cleveland, OH – Observer"
             at_header, i = True, i + 1
