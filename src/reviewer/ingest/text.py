@@ -10,8 +10,9 @@ wraps (joined with a space) unless a line is longer than :data:`UNWRAPPED_LINE` 
 the text was not hard-wrapped and each line is its own paragraph (Notepad style). For experience files
 the header lines of pasted entries are recognised (to split entries): a line starting with ``#``, a short
 line standing alone between blank lines, a title above a details line, details lines (dates, ``|`` parts,
-``Organization:`` labels); see :mod:`.pasted`. In Markdown experience files a paragraph's line breaks are
-kept for the same reason (``**Dates:** ...`` lines).
+``Organization:`` labels) and the rows of a table pasted as text; see :mod:`.pasted`. In Markdown experience files
+a paragraph's line breaks are kept for the same reason (``**Dates:** ...`` lines), and a table row is one block, its
+cells joined by `` | ``, so that a table of entries is read one entry per row.
 
 Markdown is parsed with markdown-it-py (CommonMark, plus tables and strikethrough) and reduced to what a
 reader sees: headings become heading blocks, list items and table cells their own blocks, emphasis and
