@@ -1729,6 +1729,10 @@ PRIOR = re.compile(
     r"|(?:told|advised|assured|promised)\s+(?:us|me)\s+(?:that|to))(?![\w])",
     re.I,
 )
+# The method named, then said to be the one used before (what PRIOR says ahead of a term, said after it): "the
+# question bank I had relied on was an older edition".
+_PRIOR_AFTER = re.compile(r"\s+(?:that\s+|which\s+)?I\s+had\s+(?:\w+ly\s+)?(?:relied\s+on|used|trusted|bought|chosen"
+                          r"|studied\s+(?:from|with))(?![\w])", re.I)
 LATER_ATTEMPT = re.compile(r"(?:second|later|next|subsequent|third|another)\s+(?:attempt|try|sitting|time)|re-?take",
                            re.I)
 # A sentence that reports the failure itself, and one that reports passing after it.
@@ -1833,11 +1837,6 @@ def _first_change(doc: Document, sentences: Sequence[Sentence], terms: Sequence[
                     and not _inside(quoted, a, b)):
                 return doc.text[a:b]
     return None
-
-
-# the method named, then said to be the one used before: "the question bank I had relied on was an older edition"
-_PRIOR_AFTER = re.compile(r"\s+(?:that\s+|which\s+)?I\s+had\s+(?:\w+ly\s+)?(?:relied\s+on|used|trusted|bought|chosen"
-                          r"|studied\s+(?:from|with))(?![\w])", re.I)
 
 
 @register("score_what_changed", ChangeParams)
