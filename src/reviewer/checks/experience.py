@@ -221,13 +221,20 @@ def entry_span(doc: Document, e: Entry) -> EntrySpan:
 _A_NOTE = re.compile(r"\[[^\]]*\]|\([^)]*\)")
 
 
+def _only_a_note(doc: Document, e: Entry) -> bool:
+    """An entry whose description says nothing but what an automated reader is to do (a table's "Note" row)."""
+    sents = doc.sentences_in(e.start, e.end)
+    return bool(sents) and len(machine_sentences(doc, sents)) == len(sents)
+
+
 def entry_spans(doc: Document) -> list[EntrySpan]:
-    """The entries of ``doc`` (a bracketed note with no description is none); a document without entry structure
-    is one pseudo-entry over its whole text."""
+    """The entries of ``doc`` (a bracketed note with no description is none, nor is a description that only
+    addresses an automated reader); a document without entry structure is one pseudo-entry over its whole text."""
     if doc.entries:
         return [
             EntrySpan(e.index, e.title, e.start, e.end, doc.text[e.start : e.end], e) for e in doc.entries
-            if not _A_NOTE.fullmatch(e.title.strip()) or doc.text[e.start : e.end].strip()
+            if (not _A_NOTE.fullmatch(e.title.strip()) or doc.text[e.start : e.end].strip())
+            and not _only_a_note(doc, e)
         ]
     if not doc.text.strip():
         return []

@@ -582,6 +582,10 @@ def table_columns(line: str) -> tuple[str | None, ...] | None:
     return fields
 
 
+# a cell left empty on purpose: "-", "—", "n/a", "none"
+_EMPTY_CELL = re.compile(r"[-–—]+|n/?a|none|nil", re.IGNORECASE)
+
+
 def table_row(line: str, columns: Sequence[str | None]) -> list[RawBlock] | None:
     """One entry from a row of a table with ``columns``: its name as a heading, the other cells as one details line
     (organization and role first), then the description if the table has one; None for a line that is not a row."""
@@ -591,6 +595,7 @@ def table_row(line: str, columns: Sequence[str | None]) -> list[RawBlock] | None
         cells = [*cells[:at], " | ".join(cells[at:])]
     if len(cells) != len(columns):
         return None
+    cells = ["" if _EMPTY_CELL.fullmatch(c) else c for c in cells]
     fields: dict[str | None, str] = {}  # a row's cells by field (the first of two with one field)
     for f, c in zip(columns, cells, strict=True):
         fields.setdefault(f, c)
