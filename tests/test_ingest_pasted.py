@@ -243,6 +243,20 @@ def test_label_lines_in_plain_text(tmp_path: Path) -> None:
     ]
 
 
+def test_one_field_named_twice_in_a_label(tmp_path: Path) -> None:
+    text = (
+        "Title: Family Medicine Externship\nOrganization: Community health center, Houston, TX\nPosition/Role: Extern\n"
+        "Dates: 06/2023 - 09/2023\nDescription: Saw 10-12 patients a day.\n\n"
+        "Title: Blood-pressure follow-up project\nOrganization: General Outpatient Clinic, Lagos\n"
+        "Position/Role: Project lead\nDates: 03/2022 - 11/2022\nDescription: Set up a follow-up register.\n"
+    )
+    doc = load_document(write(tmp_path, "experience.txt", text), EXP)
+    assert fields(doc) == [
+        ("Family Medicine Externship", "Community health center, Houston, TX", "Extern", "2023-06", "2023-09"),
+        ("Blood-pressure follow-up project", "General Outpatient Clinic, Lagos", "Project lead", "2022-03", "2022-11"),
+    ]
+
+
 def test_a_duration_part_does_not_hide_the_details_line(tmp_path: Path) -> None:
     text = (
         "Psychiatry Observership\nValley Mental Health Center | Observer | Duration: 8 weeks\n"

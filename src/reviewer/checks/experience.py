@@ -221,10 +221,18 @@ def entry_span(doc: Document, e: Entry) -> EntrySpan:
 _A_NOTE = re.compile(r"\[[^\]]*\]|\([^)]*\)")
 
 
-def _only_a_note(doc: Document, e: Entry) -> bool:
-    """An entry whose description says nothing but what an automated reader is to do (a table's "Note" row)."""
+def _description(doc: Document, e: Entry) -> str | None:
+    """The entry's description with its sentences addressed to an automated reader blanked out (they are no part
+    of it: integrity.instructions reports them), None when nothing else is left (a table's "Note" row)."""
+    text = doc.text[e.start : e.end]
     sents = doc.sentences_in(e.start, e.end)
-    return bool(sents) and len(machine_sentences(doc, sents)) == len(sents)
+    notes = machine_sentences(doc, sents) if sents else set()
+    if notes and len(notes) == len(sents):
+        return None
+    for i in notes:
+        a, b = sents[i].start - e.start, sents[i].end - e.start
+        text = text[:a] + " " * (b - a) + text[b:]
+    return text
 
 
 def entry_spans(doc: Document) -> list[EntrySpan]:
@@ -232,9 +240,9 @@ def entry_spans(doc: Document) -> list[EntrySpan]:
     addresses an automated reader); a document without entry structure is one pseudo-entry over its whole text."""
     if doc.entries:
         return [
-            EntrySpan(e.index, e.title, e.start, e.end, doc.text[e.start : e.end], e) for e in doc.entries
+            EntrySpan(e.index, e.title, e.start, e.end, text, e) for e in doc.entries
             if (not _A_NOTE.fullmatch(e.title.strip()) or doc.text[e.start : e.end].strip())
-            and not _only_a_note(doc, e)
+            and (text := _description(doc, e)) is not None
         ]
     if not doc.text.strip():
         return []
@@ -393,9 +401,15 @@ def check_outcome(ctx: Context, params: OutcomeParams) -> Outcome:
 
 
 class TermsParams(Params):
+    """``terms``: any one of them in an entry passes it. ``care_terms``: when given, an entry with none of them (a
+    warehouse or bank job) is not about care, and its words ("equity" of a finance desk, "safety" of a forklift)
+    link to no value of care."""
+
     terms: tuple[str, ...]
     missing_note: str = "none of the expected terms"
     include_title: bool = False  # the entry's title and role count too (a "QI: ..." title is a quality link)
+    care_terms: tuple[str, ...] = ()
+    not_care_note: str = "not about care"
 
 
 def _entry_head(span: EntrySpan) -> str:
@@ -408,6 +422,8 @@ def _entry_head(span: EntrySpan) -> str:
 def _require_terms(ctx: Context, params: TermsParams) -> Outcome:
     def judge(doc: Document, span: EntrySpan) -> tuple[Verdict, list[Hit]]:
         texts = [span.text, _entry_head(span)] if params.include_title else [span.text]
+        if params.care_terms and not any(has_term(t, params.care_terms) for t in [span.text, _entry_head(span)]):
+            return Verdict.WARN, [entry_hit(doc, span, Verdict.WARN, params.not_care_note)]
         if any(has_term(t, params.terms) for t in texts):
             return Verdict.PASS, []
         return Verdict.WARN, [entry_hit(doc, span, Verdict.WARN, params.missing_note)]

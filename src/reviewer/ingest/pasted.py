@@ -357,6 +357,8 @@ def _field_of(label: str) -> str | None:
 
 def _composite_values(labels: str, rest: str) -> list[tuple[str | None, str]] | None:
     keys = [_field_of(x.strip()) for x in labels.split("/")]
+    if keys[0] is not None and set(keys) == {keys[0]}:  # one field named twice: "Position/Role: Extern"
+        return [(keys[0], rest.strip(_VALUE_EDGE))]
     for sep in (r"\s+/\s+", r"\s*/\s*"):
         values = re.split(sep, rest.strip())
         if len(values) == len(keys):
