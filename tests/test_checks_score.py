@@ -1822,3 +1822,37 @@ def test_a_cause_named_and_set_aside_is_no_excuse(rubrics: RubricSet) -> None:
 ])
 def test_a_result_told_by_what_it_cost_or_will_do(text: str, setback: bool) -> None:
     assert any(d.setback for d in score_discussions(Context(make_doc(text, AI)))) is setback
+
+
+def test_study_planning_words_and_a_roommates_result_are_no_setback_of_the_applicants(rubrics: RubricSet) -> None:
+    practice = ("My first NBME practice form in April predicted a score close to the passing line, so I planned the "
+                "following weeks around my weakest systems, renal and biostatistics. I passed Step 1 in July 2023 "
+                "and Step 2 CK in October 2023 with a score of 246, both at the first attempt.")
+    assert not any(d.setback for d in score_discussions(Context(make_doc(practice, AI))))
+    assert judge(rubrics, "score.what_changed", practice, AI)[1].verdict is Verdict.NOT_APPLICABLE
+    roommate = ("I passed USMLE Step 1 on my first attempt in 2022 and scored 247 on Step 2 CK in 2023. During my "
+                "Step 1 year, my roommate Lin Yue did not pass her first attempt.")
+    assert not any(d.setback for d in score_discussions(Context(make_doc(roommate, PS))))
+    own = roommate.replace("my roommate Lin Yue did not pass her first attempt", "I did not pass my first attempt")
+    assert any(d.setback for d in score_discussions(Context(make_doc(own, PS))))
+
+
+def test_a_result_said_before_the_exam_is_named_opens_the_discussion() -> None:
+    told = ('"One-nine-eight," my uncle read out over a bad phone line in 2019, and then he asked, "Is that good?" '
+            "It was a pass, but only just, and far below the 230s that the programs I admired were reporting. I "
+            "studied from photocopied review books and almost never practised under timed conditions. For Step 2 CK "
+            "I did the opposite: I completed every UWorld question twice in timed blocks. I scored 236.")
+    (disc,) = [d for d in score_discussions(Context(make_doc(told, PS))) if d.setback]
+    assert disc.sentences[0].text.startswith("It was a pass, but only just")
+
+
+def test_a_plain_fail_after_the_exam_in_its_paragraph_is_the_setback() -> None:
+    text = ("I had Step 1 booked for July, they moved it, I rebooked for September, and in August the port exploded. "
+            "I took the exam in November anyway. And the result... well, it's the reason we are having this part of "
+            "the conversation, right? It was a fail. I was destroyed.\n\n"
+            "What I did after: UWorld twice, Anki every morning, an NBME every two weeks. Second attempt I passed.")
+    discs = score_discussions(Context(make_doc(text, IA)))
+    assert any(d.setback and any(x.text == "It was a fail." for x in d.sentences) for d in discs)
+    project = ("So the failure I think about most is a project, not an exam. The first screening day failed: only "
+               "seventeen of 140 patients came.")
+    assert not any(d.setback for d in score_discussions(Context(make_doc(project, IA))))

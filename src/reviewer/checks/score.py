@@ -156,7 +156,7 @@ SETBACK = re.compile(
     r"|visits?)"
     r"|(?<!his\s)(?<!her\s)(?<!their\s)re-?tak(?:e|es|ing|en)|re-?took|re-?s[ai]t(?:s|ting)?|repeat(?:ed|ing)?|below(?!\s+(?:me|us)\b)|low(?:er|est)?|marginal"
     r"|underperform\w*|struggl\w*|difficult(?:y|ies)?|disappoint\w*|setbacks?|unsuccessful|short\s+of"
-    r"|not\s+(?:where|what)\s+I|weak(?:er|est)?|poor(?:ly)?|modest|mediocre|unsatisfactory|not\s+competitive"
+    r"|not\s+(?:where|what)\s+I|weak(?:er|est)?(?!\s+(?:[\w-]+\s+)?(?:systems|subjects|areas|topics|sections|disciplines))|poor(?:ly)?|modest|mediocre|unsatisfactory|not\s+competitive"
     # a result judged plainly: "not strong", "isn't competitive", "not my best", "will not impress you"
     r"|(?:not|\w+n['’]t)\s+(?:\w+\s+){0,2}?(?:strong|impressive|impress|great|competitive|representative|proud"
     r"|(?:my|the)\s+(?:best|strongest))|lag(?:s|ged|ging)?\s+behind|troubles?|narrow\s+(?:one|pass|margin)"
@@ -529,7 +529,9 @@ OWN_RESULT = re.compile(
     r"|(?:re-?)?booked|(?:re-?)?registered|signed\s+up|enrolled|began|started|restarted"
     r"|was\s+the\s+\w+(?:th|st|nd|rd)\b(?!\s+to\b)"
     r"|narrowly|fell|could\s+not|couldn['’]t|was\s+not\s+able|struggled|underperformed|had\s+to|needed|scraped"
-    r"|cleared|tried|performed|did)|my\s+(?:own\s+)?(?:first\s+|second\s+|initial\s+|low\s+)?(?:attempts?|Step"
+    r"|cleared|tried|performed|did)|my\s+(?:own\s+)?(?:first\s+|second\s+|initial\s+|low\s+)?(?:attempts?"
+    # "During my Step 1 year, my roommate did not pass": a time of study, no result
+    r"|Step(?![\s-]*\w+\s+(?:year|years|months?|weeks?|summer|period|preparation|prep|studies|dedicated)\b)"
     r"|COMLEX|USMLE|scores?|results?|boards?|performance|failure|exam|test|Level|transcript|score\s+report|ECFMG\s+record)"
     r"|mine\s+(?:was|is|came|had)"  # "…were trading numbers in the 240s, and mine was 206"
     # "For the second attempt I changed to timed blocks … with a friend": the attempt is the applicant's
@@ -1002,6 +1004,12 @@ _AGAIN = re.compile(r"(?<![\w])(?:again|twice|a\s+second\s+time|re-?s[ai]t|re-?t
                     r"|(?:did\s+not|didn['’]t)\s+pass)(?![\w])", re.I)
 
 
+_PLAIN_FAIL = re.compile(
+    r"^\W*(?:(?:and|but|so|well|then)\W+)*(?:(?:it|that|the\s+result|my\s+result|the\s+answer|the\s+score|the\s+report)"
+    r"\s+(?:was|came\s+back(?:\s+as)?|said|read)\s+(?:an?\s+)?(?:fail(?:ure)?|not\s+a\s+pass|unsuccessful)"
+    r"|I\s+(?:had\s+)?(?:failed|did\s+not\s+pass|didn['’]t\s+pass)(?:\s+it)?\s*[.,;!—–-])", re.I)
+
+
 def _is_seed(sents: Sequence[Sentence], i: int) -> bool:
     s = sents[i]
     if (PLAN.search(s.text) and not PAST_RESULT.search(s.text)) or (_others(s) and not _OF_US.search(s.text)):
@@ -1031,6 +1039,11 @@ def _is_seed(sents: Sequence[Sentence], i: int) -> bool:
         exam = EXAM.search(sents[named].text) if named is not None else None
         if exam is not None and _low_number(s.text, exam_name(exam.group())):
             return True
+    # "I took the exam in November anyway. And the result... well. It was a fail.": a plain fail a sentence or two
+    # after the exam in its paragraph, though it names neither the exam nor an attempt
+    if _PLAIN_FAIL.match(s.text) and any(
+            sents[j].block == s.block and _about_the_exam(sents[j]) for j in range(max(0, i - BRIDGE), i)):
+        return True
     if not ATTEMPT.search(s.text):
         return False
     if _BOARD_SCORE.search(with_digits(s.text)):
@@ -1148,9 +1161,12 @@ def _grow(sents: Sequence[Sentence], i: int) -> tuple[int, int]:
         lo -= 1
     # a paragraph that opens on the result ("About that number in my first paragraph. I do not want to make excuses,
     # but … After that I simply worked harder …") is one run from there when each sentence carries on the one before
+    # (or on the result said without the exam's name: "It was a pass, but only just, and far below the 230s. … For
+    # Step 2 CK I did the opposite")
     k = lo - 1
     while k >= 0 and sents[k].block == sents[lo].block:
-        if ATTEMPT.search(sents[k].text) and all(_continues(sents[j], sents[j + 1]) for j in range(k, lo)):
+        if ((ATTEMPT.search(sents[k].text) or _is_setback(sents[k]))
+                and all(_continues(sents[j], sents[j + 1]) for j in range(k, lo))):
             lo = k
             break
         k -= 1
