@@ -1,7 +1,8 @@
 """Every `reviewer` command line of the README's command blocks runs as written.
 
 The lines run in order, in a temporary folder holding a copy of ``samples/``, ``draft.docx`` (a copy of a
-sample personal statement), ``cohort/`` (the sample applicants) and ``my-rubrics/`` (a valid rubric), and
+sample personal statement), ``cohort/`` (the sample applicants), ``my-rubrics/`` (a valid rubric) and ``my-cases/``
+(labelled cases: one of each kind and an applicant folder from the shipped dev set), and
 each must exit 0. The rule for what is skipped: lines that do not run ``reviewer`` (installing, testing,
 ``export``), and lines that need a model server or the network: a model engine (``--engine llm|hybrid``)
 without ``--dry-run`` or ``--export-requests`` (which send nothing), and ``--import-results`` (it needs a
@@ -20,6 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 from reviewer.cli import main
+from reviewer.evaluate import default_cases
 
 from conftest import ROOT, SAMPLES
 
@@ -67,6 +69,9 @@ def test_every_readme_command_runs_as_written(tmp_path: Path, monkeypatch: pytes
         shutil.copytree(SAMPLES / folder, tmp_path / "cohort" / folder)
     (tmp_path / "my-rubrics").mkdir()
     shutil.copy(ROOT / "rubrics" / "interview-answer.yaml", tmp_path / "my-rubrics")
+    (tmp_path / "my-cases").mkdir()
+    for case in ("ps-001", "ai-001", "iv-001", "exp-003", "app-001"):
+        shutil.copy(default_cases() / f"{case}.yaml", tmp_path / "my-cases")
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     runner = CliRunner()
