@@ -187,7 +187,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 # so the splitting costs mostly regex compilation. Paragraphs recur (revision rounds, shared boilerplate, a
 # cohort built from one template), and the split depends on the text alone: remember it per paragraph text.
 # lru_cache is thread-safe; a race only splits a paragraph twice, each thread with its own segmenter.
-SPLIT_CACHE_SIZE = 4096
+SPLIT_CACHE_SIZE = 32768
 
 
 @functools.lru_cache(maxsize=SPLIT_CACHE_SIZE)

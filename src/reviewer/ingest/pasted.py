@@ -106,7 +106,10 @@ _STOP_SEP = re.compile(r"(?<!\b[A-Z])(?<!\bNo)(?<!\bDr)(?<!\bSt)(?<!\bMt)(?<!\bF
                        r"(?<=[A-Za-z0-9)\]])\.\s+(?=[A-Z(])")
 _EDGE = " \t|;,·•-–—:()[]"
 _PROSE_END = re.compile(
-    r"\b(?:from|in|at|to|of|the|a|an|and|or|during|since|between|for|with|on|by|until|through|my|our|I|was|were)$",
+    # (not a numeral that ends a name: "Rural Health Unit I", "Phase I")
+    r"\b(?:from|in|at|to|of|the|a|an|and|or|during|since|between|for|with|on|by|until|through|my|our|was|were"
+    r"|(?<!Unit\s)(?<!Phase\s)(?<!Ward\s)(?<!Level\s)(?<!Grade\s)(?<!Part\s)(?<!Step\s)(?<!Stage\s)(?<!Block\s)"
+    r"(?<!Zone\s)(?<!District\s)(?<!Team\s)(?<!Division\s)(?<!Sector\s)(?-i:I))$",
     re.IGNORECASE,
 )
 # Case-sensitive: "US" is a country, and "Phase I trial" a name.
