@@ -709,3 +709,25 @@ def test_labelled_entries_under_section_headings_take_their_titles_from_the_titl
         ("Research Fellow, Artificial Intelligence in Chest Radiography", "2022-03", "2023-02"),
         ("Visiting Student, Internal Medicine Sub-internship", "2024-01", "2024-02")]
     assert doc.entries[0].description.startswith("We validated")
+
+
+def test_a_name_ending_in_a_numeral_and_dates_alone_after_a_description(tmp_path: Path) -> None:
+    text = (
+        "Quality Improvement Project: Measles-Rubella Catch-Up in Tanauan\n"
+        "Rural Health Unit I, Tanauan City, Batangas (Volunteer Physician)\n"
+        "With 3 midwives and 14 barangay health workers I organised weekend catch-up visits for 260 children.\n"
+        "September 2022 – March 2023\n\n"
+        "Breastfeeding Peer Counselor Training\n"
+        "Barangay Health Center, San Jose, Batangas (Trainer)\n"
+        "Trained 30 mothers as breastfeeding peer counsellors in 4 Saturday sessions with the lactation nurse.\n"
+        "January 2022 – April 2022\n"
+    )
+    doc = load_document(write(tmp_path, "experience.txt", text), EXP)
+    assert [(e.title, e.start_month, e.end_month) for e in doc.entries] == [
+        ("Quality Improvement Project: Measles-Rubella Catch-Up in Tanauan", "2022-09", "2023-03"),
+        ("Breastfeeding Peer Counselor Training", "2022-01", "2022-04"),
+    ]
+    assert [e.description for e in doc.entries] == [
+        "With 3 midwives and 14 barangay health workers I organised weekend catch-up visits for 260 children.",
+        "Trained 30 mothers as breastfeeding peer counsellors in 4 Saturday sessions with the lactation nurse.",
+    ]
