@@ -401,15 +401,9 @@ def check_outcome(ctx: Context, params: OutcomeParams) -> Outcome:
 
 
 class TermsParams(Params):
-    """``terms``: any one of them in an entry passes it. ``care_terms``: when given, an entry with none of them (a
-    warehouse or bank job) is not about care, and its words ("equity" of a finance desk, "safety" of a forklift)
-    link to no value of care."""
-
     terms: tuple[str, ...]
     missing_note: str = "none of the expected terms"
     include_title: bool = False  # the entry's title and role count too (a "QI: ..." title is a quality link)
-    care_terms: tuple[str, ...] = ()
-    not_care_note: str = "not about care"
 
 
 def _entry_head(span: EntrySpan) -> str:
@@ -419,11 +413,14 @@ def _entry_head(span: EntrySpan) -> str:
     return " ".join(filter(None, [span.title, span.entry.role if span.entry else None]))
 
 
-def _require_terms(ctx: Context, params: TermsParams) -> Outcome:
+def _require_terms(ctx: Context, params: TermsParams, care_terms: Sequence[str] = (), not_care_note: str = ""
+                   ) -> Outcome:
+    """``warn`` for each entry without one of the terms, or (``care_terms`` given) without any of those."""
+
     def judge(doc: Document, span: EntrySpan) -> tuple[Verdict, list[Hit]]:
         texts = [span.text, _entry_head(span)] if params.include_title else [span.text]
-        if params.care_terms and not any(has_term(t, params.care_terms) for t in [span.text, _entry_head(span)]):
-            return Verdict.WARN, [entry_hit(doc, span, Verdict.WARN, params.not_care_note)]
+        if care_terms and not any(has_term(t, care_terms) for t in [span.text, _entry_head(span)]):
+            return Verdict.WARN, [entry_hit(doc, span, Verdict.WARN, not_care_note)]
         if any(has_term(t, params.terms) for t in texts):
             return Verdict.PASS, []
         return Verdict.WARN, [entry_hit(doc, span, Verdict.WARN, params.missing_note)]
@@ -472,10 +469,18 @@ def check_teamwork(ctx: Context, params: TeamworkParams) -> Outcome:
     return judge_entries(ctx.doc, judge, "")
 
 
-@register("experience_kaiser_link", TermsParams)
-def check_kaiser_link(ctx: Context, params: TermsParams) -> Outcome:
+class LinkParams(TermsParams):
+    """``care_terms``: an entry with none of them (a gap year's warehouse or bank job) is about no care, and its
+    words ("equity" of a finance desk, "safety" of a forklift) link to no value of care (``not_care_note``)."""
+
+    care_terms: tuple[str, ...] = ()
+    not_care_note: str = "names no patient or care"
+
+
+@register("experience_kaiser_link", LinkParams)
+def check_kaiser_link(ctx: Context, params: LinkParams) -> Outcome:
     """``warn`` for each entry with no link to a Kaiser value (continuity, language access, follow-up...)."""
-    return _require_terms(ctx, params)
+    return _require_terms(ctx, params, params.care_terms, params.not_care_note)
 
 
 # --- experience.vague -------------------------------------------------------------------------------
