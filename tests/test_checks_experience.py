@@ -108,6 +108,9 @@ def test_quantities_ignore_years_dates_and_labels(text: str) -> None:
         "Kept in touch by phone through the parish helpline, (48) 3222-1470",
         "Club office: Room 204; club phone 01711-000000",
         "Checked the growth charts of children under five and adults aged 18 to 65",
+        "Ran insulin infusions at 0.1 U/kg/hr and gave amoxicillin 90 mg/kg/day",
+        "Compared atorvastatin 40 mg with 80 mg",
+        "Rode with Edhi Ambulance 114 and worked at Branch 112",
     ],
 )
 def test_numbers_that_are_names_are_not_quantities(text: str) -> None:
@@ -126,6 +129,7 @@ def test_numbers_that_are_names_are_not_quantities(text: str) -> None:
         ("Presented at 3 North American conferences", ["3"]),
         ("Raised USD 5,000 for the ICU 20 beds appeal", ["5,000", "20"]),
         ("Screened over 200 children under five", ["200"]),
+        ("Gave 40 mg of furosemide to 12 patients", ["12"]),
     ],
 )
 def test_counts_next_to_name_words_still_count(text: str, found: list[str]) -> None:

@@ -67,7 +67,7 @@ class NumberNames(Params):
         "chapter", "gen", "apgar", "icd", "dsm", "hba1c", "#", "Lab", "OR", "theatre", "Theater", "Gate", "Zone",
         "Sector", "District", "Route", "Highway", "Apt", "Box", "Ruta", "Calle", "Carrera", "Avenida", "Rua",
         "Vereda", "Comuna", "Barrio", "Zona", "Distrito", "Nivel", "Piso", "Sala", "Cama", "Ley", "Law", "Act",
-        "Article", "Artigo", "Articulo",
+        "Article", "Artigo", "Articulo", "Ambulance", "Branch",
     )  # fmt: skip
     after: tuple[str, ...] = (
         "west", "east", "north", "south", "northeast", "northwest", "southeast", "southwest",
@@ -149,6 +149,10 @@ _AGE_BEFORE = re.compile(r"(?:\b(?:children|kids|infants|babies|adults|people|pa
                          r"(?:under|below|over|above)|\bage[sd]?)\s+$", re.I)
 
 
+# "an insulin infusion at 0.1 U/kg/hr", "amoxicillin 90 mg/kg/day", "atorvastatin 40 mg": a dose, not a count of work
+_DOSE_AFTER = re.compile(r"^\s*(?:mg|mcg|µg|ug|g|mL|ml|IU|U|units?\s*/\s*kg|mmol|mEq)(?:\s*/\s*[A-Za-z]+)*(?![\w])")
+
+
 def _phones(text: str) -> list[tuple[int, int]]:
     """Spans of the telephone numbers in ``text``."""
     return [(m.start(), m.end()) for m in _PHONE.finditer(text)
@@ -160,7 +164,7 @@ def _is_name(text: str, m: re.Match[str], names: NumberNames) -> bool:
     """Whether the number matched by ``m`` names something (module docstring) rather than counts it."""
     before, plural, listed, after, street, counted = _name_patterns(names)
     lead, rest = text[max(0, m.start() - 40) : m.start()], text[m.end() :]
-    if _LINE_AFTER.match(rest) or _AGE_BEFORE.search(lead):
+    if _LINE_AFTER.match(rest) or _DOSE_AFTER.match(rest) or _AGE_BEFORE.search(lead):
         return True
     if not counted.match(rest):
         if before.search(lead) or (_ACRONYM_BEFORE.search(lead) and not _UNIT_AFTER.match(rest)):
