@@ -682,3 +682,21 @@ def test_a_table_row_that_only_addresses_software_is_no_entry(tmp_path: Path) ->
     for cid in ("experience.kaiser_link", "experience.length", "experience.quantified"):
         assert run(cid, doc).verdict is Verdict.PASS, cid
     assert run("integrity.instructions", doc).verdict is Verdict.FAIL
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Wrote discharge summaries that patients carried to their primary health centre, so the doctor there could "
+        "continue their hypertension care.",
+        "Gave every discharged diabetic patient a written plan with the date of the next HbA1c check.",
+        "Phoned 10-15 discharged COVID patients a day to check their oxygen saturation at home.",
+        "Reviewed 300 charts to learn why patients with foot ulcers arrived so late to care.",
+        "Helped pilot a screening chatbot so that students who would wait weeks for counselling are seen sooner.",
+        "Tutored 9 children from displaced families every Saturday for two years.",
+        "Found that 23% of infants received antibiotics without indication; the rate fell to 12% the next winter.",
+    ],
+)
+def test_links_to_kaiser_values_in_fresh_words(description: str) -> None:
+    entry = {"title": "Volunteer", "description": description}
+    assert run("experience.kaiser_link", experience(entry)).verdict is Verdict.PASS
