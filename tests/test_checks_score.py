@@ -1856,3 +1856,13 @@ def test_a_plain_fail_after_the_exam_in_its_paragraph_is_the_setback() -> None:
     project = ("So the failure I think about most is a project, not an exam. The first screening day failed: only "
                "seventeen of 140 patients came.")
     assert not any(d.setback for d in score_discussions(Context(make_doc(project, IA))))
+
+
+@pytest.mark.parametrize(("text", "setback"), [
+    ("On my USMLE transcript, Step 1 appears twice (✗ March 2021, ✓ October 2021), and Step 2 CK once (234, "
+     "first attempt, 2022).", True),
+    ("USMLE Step 1 ✗ 06/2020 ✓ 01/2021; Step 2 CK ✓ 236", True),
+    ("USMLE Step 1 ✓ 06/2020; Step 2 CK ✓ 248, both on the first attempt", False),
+])
+def test_a_transcript_read_out_in_marks_and_counts(text: str, setback: bool) -> None:
+    assert any(d.setback for d in score_discussions(Context(make_doc(text, AI)))) is setback

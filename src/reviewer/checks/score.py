@@ -156,6 +156,8 @@ SETBACK = re.compile(
     r"|visits?)"
     r"|(?<!his\s)(?<!her\s)(?<!their\s)re-?tak(?:e|es|ing|en)|re-?took|re-?s[ai]t(?:s|ting)?|repeat(?:ed|ing)?|below(?!\s+(?:me|us)\b)|low(?:er|est)?|marginal"
     r"|underperform\w*|struggl\w*|difficult(?:y|ies)?|disappoint\w*|setbacks?|unsuccessful|short\s+of"
+    # a transcript read out: "Step 1 appears twice (✗ March 2021, ✓ October 2021)"
+    r"|(?:appears?|shows?|listed|recorded|printed)\s+twice|[✗✘❌]"
     r"|not\s+(?:where|what)\s+I|weak(?:er|est)?(?!\s+(?:[\w-]+\s+)?(?:systems|subjects|areas|topics|sections|disciplines))|poor(?:ly)?|modest|mediocre|unsatisfactory|not\s+competitive"
     # a result judged plainly: "not strong", "isn't competitive", "not my best", "will not impress you"
     r"|(?:not|\w+n['’]t)\s+(?:\w+\s+){0,2}?(?:strong|impressive|impress|great|competitive|representative|proud"
