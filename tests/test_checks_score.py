@@ -1863,6 +1863,10 @@ def test_a_plain_fail_after_the_exam_in_its_paragraph_is_the_setback() -> None:
      "first attempt, 2022).", True),
     ("USMLE Step 1 ✗ 06/2020 ✓ 01/2021; Step 2 CK ✓ 236", True),
     ("USMLE Step 1 ✓ 06/2020; Step 2 CK ✓ 248, both on the first attempt", False),
+    ("Examination record\n- USMLE Step 1: Pass, first attempt, May 2023\n- USMLE Step 2 CK: 247, first attempt\n"
+     "- Number of failed USMLE attempts: 0", False),
+    ("Mar 2022 | USMLE Step 1: Pass, first attempt\nNov 2022 | USMLE Step 2 CK: 247, first attempt\n"
+     "Feb 2025 | USMLE Step 3 (booked)", False),
 ])
 def test_a_transcript_read_out_in_marks_and_counts(text: str, setback: bool) -> None:
     assert any(d.setback for d in score_discussions(Context(make_doc(text, AI)))) is setback

@@ -151,7 +151,9 @@ ATTEMPT = re.compile(
 )
 _ORDINAL = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
 SETBACK = re.compile(
-    r"(?<![\w])(?:(?<!pass/)(?<!pass-)(?<!pass\sor\s)fail(?:ed|ure|ures|ing)?(?!\s+to\b)|(?:did\s+not|didn['’]t|not)\s+pass(?:ed)?|(?<!their\s)(?<!his\s)(?<!her\s)(?:second|third|multiple|two|three"
+    r"(?<![\w])(?:(?<!pass/)(?<!pass-)(?<!pass\sor\s)(?<!\bno\s)(?<!\bzero\s)fail(?:ed|ure|ures|ing)?(?!\s+to\b)"
+    # "Number of failed USMLE attempts: 0"
+    r"(?!(?:\s+[\w-]+){0,2}\s+attempts?\s*[:=–-]?\s*(?:0|none|zero|nil)\b)|(?:did\s+not|didn['’]t|not)\s+pass(?:ed)?|(?<!their\s)(?<!his\s)(?<!her\s)(?:second|third|multiple|two|three"
     r"|another|later|subsequent|repeat|2nd)\s+(?:(?:Step[\s-]*\w+|USMLE|CK|COMLEX|exam|test)\s+)?(?:attempts?|sittings?|tr(?:y|ies)|dates?"
     r"|visits?)"
     r"|(?<!his\s)(?<!her\s)(?<!their\s)re-?tak(?:e|es|ing|en)|re-?took|re-?s[ai]t(?:s|ting)?|repeat(?:ed|ing)?|below(?!\s+(?:me|us)\b)|low(?:er|est)?|marginal"
@@ -294,7 +296,9 @@ PASSED_FIRST = re.compile(
 PLAN = re.compile(
     r"(?<![\w])(?:will\s+(?:take|sit)|plan(?:ning)?\s+to\s+(?:take|sit)|scheduled\s+(?:to\s+take|for)|registered"
     r"\s+(?:to\s+take|for)|intend\s+to\s+(?:take|sit)|(?<!spent\s)preparing\s+(?:to\s+take|for)|(?:am|I['’]m)\s+(?:taking|sitting|writing)"
-    r"|going\s+to\s+take|(?:is|are)\s+(?:booked|scheduled|set)\s+for)"
+    r"|going\s+to\s+take|(?:is|are)\s+(?:booked|scheduled|set)\s+for"
+    # a line of a timeline: "Feb 2025 | USMLE Step 3 (booked)"
+    r"|[(\[]\s*(?:booked|scheduled|planned|upcoming|registered|pending|not\s+yet\s+taken)\s*(?:for\s+[^)\]]{1,30})?[)\]])"
     r"(?![\w])",
     re.I,
 )
