@@ -48,9 +48,8 @@ from typing import Any
 from ..document import Document
 from ..errors import InputError
 from ..segment import RawBlock
-from .dates import DateRange, find_date
 from .memory import ENTRY_FIELDS, MAX_TEXT_CHARS, from_entries, too_much_text
-from .pasted import closing_dates, dates_aside, header_run, names_line, read_header
+from .pasted import closing_dates, dates_alone, dates_aside, header_run, names_line, read_header
 
 __all__ = ["load_structured", "parse_details", "split_entries"]
 
@@ -70,12 +69,6 @@ class _Where:
     def fail(self, problem: str, hint: str) -> InputError:
         at = f"entry {self.number}" + (f" (line {self.line})" if self.line else "")
         return InputError(f"{at}: {problem}", path=self.path, hint=hint)
-
-
-def _dates_alone(text: str) -> DateRange | None:
-    """The dates of a block that is nothing but dates ("September 2022 – March 2023"), else None."""
-    found = find_date(text.strip())
-    return found if found is not None and found.span == (0, len(text.strip())) else None
 
 
 def to_month(value: Any, field: str, where: _Where) -> str | None:
@@ -354,7 +347,7 @@ def _group(blocks: Sequence[RawBlock]) -> tuple[list[dict[str, Any]], set[int]]:
             described, i = False, i + 1 + (run.length if run else named)
             continue
         if current is not None and described and ((aside := dates_aside(texts[i])) is not None or (
-                (aside := _dates_alone(texts[i])) is not None and (i + 1 == n or blocks[i + 1].heading))):
+                (aside := dates_alone(texts[i].strip())) is not None and (i + 1 == n or blocks[i + 1].heading))):
             # "(July 2019 – June 2020)" on its own after a description: the entry's dates, and its end (a note after
             # it is no part of the description); so are dates without brackets before the next title or the end
             if current.get("start_month") is None:

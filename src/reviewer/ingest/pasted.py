@@ -698,9 +698,7 @@ def closing_dates(description: str) -> DateRange | None:
         at = max(text.rfind("("), text.rfind("["))
         return dates_aside(text[at:]) if at >= 0 else None
     at = max(text.rfind(". "), text.rfind("! "), text.rfind("? "))
-    last = text[at + 2 :] if at >= 0 else ""
-    found = find_date(last) if last else None
-    return found if found is not None and found.span == (0, len(last)) else None
+    return dates_alone(text[at + 2 :]) if at >= 0 else None
 
 
 def names_line(line: str) -> bool:
@@ -716,11 +714,16 @@ def _describes(line: str) -> bool:
 _ASIDE_DATES = re.compile(r"[(\[]\s*(?:dates?\s*:\s*)?(?P<d>[^()\[\]]{4,60}?)\s*[)\]]\.?", re.IGNORECASE)
 
 
+def dates_alone(text: str) -> DateRange | None:
+    """The dates of ``text`` when it is nothing but dates ("September 2022 – March 2023"), else None."""
+    found = find_date(text) if text else None
+    return found if found is not None and found.span == (0, len(text)) else None
+
+
 def dates_aside(text: str) -> DateRange | None:
     """The dates of a paragraph that is only dates in brackets ("(July 2019 – June 2020)"), else None."""
     m = _ASIDE_DATES.fullmatch(text.strip())
-    found = find_date(m.group("d")) if m else None
-    return found if m and found is not None and found.span == (0, len(m.group("d"))) else None
+    return dates_alone(m.group("d")) if m else None
 
 
 def numbered_title(line: str, below: str) -> bool:
