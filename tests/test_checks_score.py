@@ -1711,7 +1711,8 @@ def test_a_setback_told_in_brackets_is_a_discussion_of_one_sentence() -> None:
             "in Tagalog.")
     assert len(span_text(text)) == 1
     told = text.replace(" (my first sitting for the USMLE Step 1 was unsuccessful and I had to reappear)", "").replace(
-        "Between my internship", "My first sitting for the USMLE Step 1 was unsuccessful. Between my internship")
+        "Between my internship", "My first sitting for the USMLE Step 1 was unsuccessful. After that, between my "
+        "internship")
     assert len(span_text(told)) > 1
 
 
@@ -1870,3 +1871,57 @@ def test_a_plain_fail_after_the_exam_in_its_paragraph_is_the_setback() -> None:
 ])
 def test_a_transcript_read_out_in_marks_and_counts(text: str, setback: bool) -> None:
     assert any(d.setback for d in score_discussions(Context(make_doc(text, AI)))) is setback
+
+
+@pytest.mark.parametrize(("text", "setback"), [
+    # what the result cost, whose result it was said in the third person
+    ("In 2021 a Step 1 result reached a young doctor in Accra, and that doctor was me; it meant the 2022 Match was "
+     "not going to happen.", True),
+    ("My USMLE record has two lines for Step 1, eight months apart. The second line passed.", True),
+    ("Step 1 and I needed two meetings to understand each other. After the first I moved to timed blocks.", True),
+    ("I scored 244 on Step 2 CK, forty points above my Step 1, and that gap is the story of two years.", True),
+    ("In Lagos we say a fall teaches the road, and my fall was Step 1: I paid the registration fee a second time "
+     "with money my sister had saved.", True),
+    # a bar the score clears; a delay the visa caused
+    ("I passed Step 1 at my first sitting and scored 241 on Step 2 CK, well above the 225 most of my programs "
+     "publish.", False),
+    ("My visa delay meant the 2022 Match was not possible for me, and I sat Step 2 CK in 2023 with a 246.", False),
+])
+def test_a_setback_a_reader_must_infer(text: str, setback: bool) -> None:
+    assert any(d.setback for d in score_discussions(Context(make_doc(text, AI)))) is setback
+
+
+def test_the_weight_of_a_result_carries_the_discussion_into_the_change() -> None:
+    text = ("My first Step 1 attempt did not pass. For weeks I could not look my mother in the eyes.\n\n"
+            "The second time, I studied differently: forty timed questions a day and an NBME form every Sunday. "
+            "I passed in March and scored 236 on Step 2 CK.")
+    discs = [d for d in score_discussions(Context(make_doc(text, PS))) if d.setback]
+    assert len(discs) == 1 and len(discs[0].sentences) == 4
+
+
+def test_a_community_health_center_is_no_testing_centre() -> None:
+    text = ("I did not pass Step 1 the first time, and on the second attempt I passed after a year of timed UWorld "
+            "blocks. The same habit of testing myself now shapes how I run our clinic's diabetes register. In 2023 I "
+            "completed a ten-week observership at a community health center in Ohio that serves refugee families.")
+    (disc,) = score_discussions(Context(make_doc(text, PS)))
+    assert not disc.sentences[-1].text.startswith("In 2023")
+
+
+@pytest.mark.parametrize(("text", "verdict"), [
+    ("I did not pass Step 1 in 2021. First I want to say sorry, sir, for that line on my transcript. I am really "
+     "sorry for it. The second time I did UWorld in timed blocks and passed with 221.", Verdict.FAIL),
+    ("I did not pass Step 1 in 2021. I wouldn't say I was devastated; it was more a question of what the data was "
+     "telling me. The second time I did UWorld in timed blocks and passed with 221.", Verdict.PASS),
+    ("I did not pass Step 1 in 2021. For weeks I could not look my father in the eyes. The second time I did "
+     "UWorld in timed blocks and passed with 221.", Verdict.WARN),
+])
+def test_apologies_and_feelings_said_plainly_or_set_aside(rubrics: RubricSet, text: str, verdict: Verdict) -> None:
+    assert judge(rubrics, "score.emotion", text, AI)[1].verdict is verdict
+
+
+def test_the_nbme_as_the_board_is_no_change_of_method(rubrics: RubricSet) -> None:
+    text = ("My Step 1 score was 191, while the NBME required 194 that year. After that I simply worked harder and "
+            "gave up my free time. In 2022 I scored 229 on Step 2 CK.")
+    assert judge(rubrics, "score.what_changed", text, AI)[1].verdict is not Verdict.PASS
+    forms = text.replace("simply worked harder and gave up my free time", "took an NBME form every two weeks")
+    assert judge(rubrics, "score.what_changed", forms, AI)[1].verdict is Verdict.PASS

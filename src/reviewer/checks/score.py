@@ -160,6 +160,14 @@ SETBACK = re.compile(
     r"|underperform\w*|struggl\w*|difficult(?:y|ies)?|disappoint\w*|setbacks?|unsuccessful|short\s+of"
     # a transcript read out: "Step 1 appears twice (✗ March 2021, ✓ October 2021)"
     r"|(?:appears?|shows?|listed|recorded|printed)\s+twice|[✗✘❌]"
+    # "my transcript has two lines for Step 1, one year apart"
+    r"|(?:two|three|2|3)\s+(?:lines|entries|rows|dates)\s+(?:for|of|under)\s+(?:the\s+)?(?:USMLE\s+)?(?:Step|COMLEX|Level)"
+    # "Step 1 and I needed two meetings …", "At the second meeting I passed"
+    r"|needed\s+(?:two|three|2|3)\s+(?:meetings|encounters|rounds|shots|goes)"
+    r"|(?:second|third|2nd|3rd)\s+(?:meeting|encounter|round|shot|go)\b[^.;]{0,20}?\bI\s+(?:finally\s+)?(?:passed|cleared|made\s+it)"
+    # "My Step 2 CK score … is thirty-eight points above my Step 1": the first result, by how far the next rose
+    r"|points?\s+(?:above|higher\s+than|over|more\s+than)\s+(?:my|the)\s+(?:USMLE\s+)?(?:Step[\s-]*1|Level\s*1|COMLEX"
+    r"|first\s+(?:score|result|attempt|sitting))"
     r"|not\s+(?:where|what)\s+I|weak(?:er|est)?(?!\s+(?:[\w-]+\s+)?(?:systems|subjects|areas|topics|sections|disciplines))|poor(?:ly)?|modest|mediocre|unsatisfactory|not\s+competitive"
     # a result judged plainly: "not strong", "isn't competitive", "not my best", "will not impress you"
     r"|(?:not|\w+n['’]t)\s+(?:\w+\s+){0,2}?(?:strong|impressive|impress|great|competitive|representative|proud"
@@ -242,6 +250,9 @@ SETBACK = re.compile(
     r"|(?:certification|graduation|application)\s+(?:was|were|got)\s+(?:\w+\s+)?(?:delayed|postponed|pushed\s+back)\b"
     r"[^.;]{0,40}?\b(?:because\s+of|due\s+to|after)\s+(?:my\s+)?(?:USMLE\s+)?(?:Step|the\s+(?:exam|boards|result))"
     r"|(?:give|gives|make|makes)\s+(?:some\s+|many\s+|a\s+few\s+)?programs?\s+(?:pause|hesitate|think\s+twice)"
+    # "a Step 1 result was sent to me, and it meant the 2020 Match was not going to happen"
+    r"|(?:result|score|number|it)\s+(?:\w+\s+){0,2}(?:meant|means|cost\s+me)\s+(?:that\s+)?(?:the\s+|my\s+)?(?:20\d\d\s+)?Match"
+    r"(?:\s+(?:was|is|would\s+be)\s+(?:not|never|gone|lost|over)\b|(?=\s*[.,;]))"
     r"|(?:it|the\s+(?:answer|result))\s+was\s+a\s+(?:firm\s+|clear\s+|simple\s+)?no(?=\s*[.,;!]|\s*$)"
     # "A 203 is not a verdict"
     r"|(?:is|was|isn['’]t|wasn['’]t)\s+(?:not\s+)?a\s+(?:verdict|life\s+sentence)"
@@ -322,6 +333,7 @@ STUDY = re.compile(
 # ("I deeply apologize for my failure." closes it; "heart failure" does not continue it).
 REFLECT = re.compile(
     r"(?<![\w])(?:approach|taught\s+me|I\s+learned|learned\s+to|lessons?|habits?|performance|results?|scores?"
+    r"|(?:my|a|the)\s+(?:new\s+)?way\s+of\s+(?:working|studying|learning|thinking|preparing)"
     r"|(?<!heart\s)(?<!renal\s)(?<!liver\s)(?<!kidney\s)(?<!organ\s)(?<!respiratory\s)(?<!treatment\s)failure"
     r"|apologi[sz]e|sorry|ashamed)(?![\w])",
     re.I,
@@ -330,9 +342,12 @@ REFLECT = re.compile(
 AFTERMATH = re.compile(
     r"(?<![\w])(?:pass(?:ed|ing)?|fail(?:ed|ure|ing)?|retook|re-?takes?|fault|blame\w*|unfair\w*|devastat\w*"
     r"|ashamed|shame\w*|sorry|forgive\w*|regret\w*|disappoint\w*|heartbr\w+|crushed|upset|embarrass\w*"
-    r"|humiliat\w*|proctor\w*|cent(?:er|re)s?|computers?|vendor|conditions|luck\w*|excuses?|responsibility"
+    r"|humiliat\w*|proctor\w*|(?<!health\s)(?<!medical\s)(?<!care\s)(?<!community\s)(?<!cancer\s)(?<!trauma\s)"
+    r"(?<!dialysis\s)(?<!rehabilitation\s)cent(?:er|re)s?|computers?|vendor|conditions|luck\w*|excuses?|responsibility"
     r"|betray\w*|pray\w*|broke\s+(?:something|me)|belong(?:ed)?\s+in\s+medicine|(?:was|were)\s+mine"
-    r"|my\s+(?:own\s+)?(?:decisions?|choices?|mistakes?)|reasons?)(?![\w])",
+    r"|my\s+(?:own\s+)?(?:decisions?|choices?|mistakes?)|reasons?"
+    # "For weeks I could not look my father in the eyes"
+    r"|cried|crying|wept|tears|(?:could\s+not|couldn['’]t|can(?:not|['’]t))\s+(?:even\s+)?(?:look|face|meet\s+the\s+eyes))(?![\w])",
     re.I,
 )
 # The board's message is the result: "I opened the email from the NBME … : fail"
@@ -445,6 +460,8 @@ _A_BAR = re.compile(r"(?<![\w])(?:minimum|cut-?offs?|thresholds?|at\s+least|pass
                     r"(?:\s+(?:of|is|was|at|to|=))?\s*:?\s*$", re.I)
 
 
+_COMPARED_TO = re.compile(r"(?<![\w])(?:above|over|below|under|beyond|than|exceed(?:s|ed|ing)?|clear(?:s|ed|ing)?)"
+                          r"\s+(?:the|their|a|most\s+programs['’]?)\s+$", re.I)
 _BAR_AFTER = re.compile(r"\s*-?\s*(?:points?\s+)?(?:cut-?offs?|thresholds?|minimums?|bars?|benchmarks?"
                         r"|pass(?:ing)?\s+marks?)(?![\w])", re.I)
 
@@ -499,8 +516,11 @@ def _scores(text: str, exam: str | None = None) -> list[tuple[str, int]]:
             which = exam  # "In 2021 I scored 196", "One-ninety-eight, but a pass.", "the 207 on my transcript"
         else:
             continue
-        if _A_BAR.search(text[max(0, m.start() - 50) : m.start()]) or _BAR_AFTER.match(text, m.end()):
-            continue  # "a minimum Step 2 CK of 220", "the passing score was raised to 196", "the 220 cut-off"
+        if (_A_BAR.search(text[max(0, m.start() - 50) : m.start()]) or _BAR_AFTER.match(text, m.end())
+                or _COMPARED_TO.search(text, max(0, m.start() - 30), m.start())):
+            # "a minimum Step 2 CK of 220", "the passing score was raised to 196", "the 220 cut-off", "238,
+            # comfortably above the 220 that most programmes publish"
+            continue
         if which in LOW_SCORE:
             out.append((which, int(m.group(1))))
     return out
@@ -535,14 +555,18 @@ OWN_RESULT = re.compile(
     r"|(?:re-?)?booked|(?:re-?)?registered|signed\s+up|enrolled|began|started|restarted"
     r"|was\s+the\s+\w+(?:th|st|nd|rd)\b(?!\s+to\b)"
     r"|narrowly|fell|could\s+not|couldn['’]t|was\s+not\s+able|struggled|underperformed|had\s+to|needed|scraped"
-    r"|cleared|tried|performed|did)|my\s+(?:own\s+)?(?:first\s+|second\s+|initial\s+|low\s+)?(?:attempts?"
+    r"|cleared|tried|performed|did|paid|opened)|my\s+(?:own\s+)?(?:first\s+|second\s+|initial\s+|low\s+)?(?:attempts?"
     # "During my Step 1 year, my roommate did not pass": a time of study, no result
     r"|Step(?![\s-]*\w+\s+(?:year|years|months?|weeks?|summer|period|preparation|prep|studies|dedicated)\b)"
     r"|COMLEX|USMLE|scores?|results?|boards?|performance|failure|exam|test|Level|transcript|score\s+report|ECFMG\s+record)"
     r"|mine\s+(?:was|is|came|had)"  # "…were trading numbers in the 240s, and mine was 206"
+    # "my stone was Step 1": the applicant's own exam, by a word of the applicant's
+    r"|my\s+(?:\w+\s+){1,2}(?:was|is)\s+(?:USMLE\s+)?(?:Step|COMLEX|Level)(?![\w-])"
     # "For the second attempt I changed to timed blocks … with a friend": the attempt is the applicant's
     r"|(?:for|on|in|before|after|during)\s+(?:my|the)\s+(?:second|third|next|later)\s+(?:attempt|sitting|try|take)\s*,?\s+I"
-    r"|over\s+my\s+shoulder)(?![\w])",  # "my father read 'two hundred and three' over my shoulder"
+    r"|over\s+my\s+shoulder"  # "my father read 'two hundred and three' over my shoulder"
+    # "a result was sent to a student in Shanghai, and that student was me"
+    r"|(?:student|candidate|applicant|examinee|one)\s+was\s+me)(?![\w])",
     re.I,
 )
 
@@ -1546,7 +1570,8 @@ class Phrase:
 
 # A phrase said only to be set aside: "I'd love to tell you the exam was unfair, … but that would be a story".
 _SET_ASIDE = re.compile(r"(?:I['’]d\s+love\s+to|I\s+would\s+love\s+to|I\s+could\s+(?:easily\s+)?"
-                        r"|it\s+would\s+be\s+easy\s+to|it\s+is\s+tempting\s+to|I\s+am\s+tempted\s+to|I\s+won['’]t|I\s+will\s+not)\s+"
+                        r"|it\s+would\s+be\s+easy\s+to|it\s+is\s+tempting\s+to|I\s+am\s+tempted\s+to|I\s+won['’]t|I\s+will\s+not"
+                        r"|I\s+wouldn['’]t|I\s+would\s+not)\s+"
                         r"(?:tell\s+you|say|write|claim|blame|point\s+(?:at|to)|put\s+it\s+(?:all\s+)?on|hide\s+behind)\b[^.;:]*$",
                         re.I)
 
@@ -1630,15 +1655,15 @@ def find_phrases(doc: Document, sentences: Sequence[Sentence], params: PhrasePar
     """Every group phrase and cause/fault attribution in ``sentences`` that is not disowned by a negator nor
     inside quotation marks, in text order."""
     out: list[Phrase] = []
-    seen: set[tuple[int, int]] = set()
     quotes = {s.start: _quoted(doc, s) for s in sentences}
     for s in sentences:
         quoted = quotes[s.start]
         for label, terms in params.groups.items():
             for a, b in find_terms(plain(doc.text), terms, s.start, s.end):
-                if (a, b) in seen or _negated(doc, s, a, params) or _inside(quoted, a, b):
+                # the same words found by two terms ("could not look my father in the eyes") are one phrase
+                if (any(a < q.end and q.start < b for q in out) or _negated(doc, s, a, params)
+                        or _inside(quoted, a, b)):
                     continue
-                seen.add((a, b))
                 out.append(Phrase(label, a, b, doc.text[a:b]))
         for label, rule in params.attributions.items():
             for p in _attributions(doc, s, label, rule, params, quoted):
