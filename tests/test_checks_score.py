@@ -1925,3 +1925,20 @@ def test_the_nbme_as_the_board_is_no_change_of_method(rubrics: RubricSet) -> Non
     assert judge(rubrics, "score.what_changed", text, AI)[1].verdict is not Verdict.PASS
     forms = text.replace("simply worked harder and gave up my free time", "took an NBME form every two weeks")
     assert judge(rubrics, "score.what_changed", forms, AI)[1].verdict is Verdict.PASS
+
+
+@pytest.mark.parametrize(("text", "excuse"), [
+    # what the time between the sittings cost, what the first sitting did, a reason that names the applicant
+    ("Two dates stand beside Step 1 on my transcript, and only the second has a pass next to it. The months "
+     "between them cost me that year's application cycle. For the second sitting I did UWorld in timed blocks and "
+     "an NBME form every week, and in 2023 I scored 233 on Step 2 CK.", False),
+    ("My transcript shows Step 1 with two test dates, and only the second has a pass beside it. The first date is "
+     "the reason I'm one year behind my batchmates. For the second I did UWorld twice and taught one system a week "
+     "to two friends, because if I could not explain it, I did not know it. I passed, and later scored 229 on Step "
+     "2 CK.", False),
+    # a culprit as the subject still is one
+    ("I did not pass Step 1 in March. The power cuts at the centre cost me the pass. For November I did UWorld "
+     "twice, and I passed.", True),
+])
+def test_what_the_time_between_sittings_cost_is_no_excuse(rubrics: RubricSet, text: str, excuse: bool) -> None:
+    assert (judge(rubrics, "score.excuse", text, AI)[1].verdict is not Verdict.PASS) is excuse

@@ -60,7 +60,10 @@ class UnownedCause(Params):
     cause_words: int = Field(default=5, ge=1, le=12)  # how many words after the connective name the cause
 
 
-_LEAD = re.compile(r"^[\s,(]*(?:the\s+fact\s+that\s+|of\s+|that\s+|how\s+|what\s+)*", re.I)
+# words before the cause itself: "because if I could not explain it, I did not know it" names the applicant
+_LEAD = re.compile(r"^[\s,(]*(?:the\s+fact\s+that\s+|of\s+|that\s+|how\s+|what\s+|if\s+|when\s+)*", re.I)
+# a stretch of time as the subject: "The months between them cost me that year's cycle" says what the result cost
+_TIME_SUBJECT = re.compile(r"\b(?:days|weeks|months|years?|time|wait(?:ing)?)\b(?!\s+(?:of|at|in)\b)", re.I)
 _WORD = re.compile(r"[\w'’-]+")
 _HEDGED = re.compile(r"\b(?:not|never|no|would|could|might|may|will|can)\b|n['’]t\b", re.I)
 
@@ -181,7 +184,8 @@ def _cause_verb(text: str, s: Sentence, rule: UnownedCause, disowned: Disowned) 
         subject, at = subject_before(text, s.start, a, rule.cause_words + 2)
         # "the delay isn't what pulled the score down", "that number would cost me": no outside cause; "after
         # this dark time I decided…": the subject is the applicant
-        if _HEDGED.search(subject) or has_term(subject, rule.result_terms) or _FIRST_PERSON.search(subject):
+        if (_HEDGED.search(subject) or has_term(subject, rule.result_terms) or _FIRST_PERSON.search(subject)
+                or _TIME_SUBJECT.search(subject)):
             continue
         if is_external(subject, rule) and not disowned(s, at, b, False):
             return at, b
