@@ -240,6 +240,7 @@ def test_a_value_professed_needs_its_own_experience_even_when_shown_earlier() ->
     "I also believe deeply in data-driven care and in population health.",
     "I also share Kaiser Permanente's commitment to population health and data-driven care.",
     "I am very passionate about health equity and population health.",
+    "I believe that health equity must be at the center of population health.",
 ])
 def test_a_professed_value_is_backed_only_by_an_experience_of_that_value(professed: str) -> None:
     # the sentence beside it tells of something else (a meeting), so the professed value stands alone

@@ -111,7 +111,7 @@ def check_why_specific(ctx: Context, params: WhyParams) -> Outcome:
 _ADVERB = r"(?:also|truly|deeply|really|strongly|very|firmly|sincerely|genuinely|especially|particularly|still)\s+"
 OWN_VALUES = re.compile(
     rf"\bI\s+(?:{_ADVERB}){{0,2}}(?:value|am\s+(?:{_ADVERB}){{0,2}}passionate"
-    rf"\s+about|care\s+(?:{_ADVERB}){{0,2}}about|believe\s+(?:{_ADVERB}){{0,2}}in|love|am\s+(?:{_ADVERB}){{0,2}}committed\s+to"
+    rf"\s+about|care\s+(?:{_ADVERB}){{0,2}}about|believe\s+(?:{_ADVERB}){{0,2}}(?:in|that)|love|am\s+(?:{_ADVERB}){{0,2}}committed\s+to"
     r"|am\s+drawn\s+to\s+(?:the\s+)?(?:ideas?|values?|principles?)\s+of"
     r"|share\s+(?:\S+\s+){1,3}?(?:commitment|dedication|passion|belief|vision)\s+(?:to|for|in))\b"
     r"[^.;:]*?(?=,\s*(?:and|but)\s+(?:I|it|its|Kaiser|KP)\b|[.;:]|$)",
