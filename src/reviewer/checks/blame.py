@@ -63,7 +63,8 @@ class UnownedCause(Params):
 # words before the cause itself: "because if I could not explain it, I did not know it" names the applicant
 _LEAD = re.compile(r"^[\s,(]*(?:the\s+fact\s+that\s+|of\s+|that\s+|how\s+|what\s+|if\s+|when\s+)*", re.I)
 # a stretch of time as the subject: "The months between them cost me that year's cycle" says what the result cost
-_TIME_SUBJECT = re.compile(r"\b(?:days|weeks|months|years?|time|wait(?:ing)?)\b(?!\s+(?:of|at|in)\b)", re.I)
+# (not "the years of war", "the waiting room", "time pressure": a culprit)
+_TIME_SUBJECT = re.compile(r"\b(?:days|weeks|months|years?|wait)\b(?!\s+(?:of|at|in|room|area|hall)\b)", re.I)
 _WORD = re.compile(r"[\w'’-]+")
 _HEDGED = re.compile(r"\b(?:not|never|no|would|could|might|may|will|can)\b|n['’]t\b", re.I)
 
