@@ -595,6 +595,9 @@ TABLE_ROWS = (
     # a Markdown table in a .txt file
     "| Experience | Organization | Role | Dates | Description |\n|---|---|---|---|---|\n"
     + "".join(f"| {row} |\n" for row in TABLE_ROWS.splitlines()),
+    # a column named twice over ("Organization / Place"): the first name says what it holds
+    "| Experience | Organization / Place | Role | Dates | Description |\n|---|---|---|---|---|\n"
+    + "".join(f"| {row} |\n" for row in TABLE_ROWS.splitlines()),
 ])
 def test_a_table_pasted_as_text_is_one_entry_per_row(tmp_path: Path, text: str) -> None:
     doc = load_document(write(tmp_path, "experience.txt", text), EXP)

@@ -570,8 +570,8 @@ def _column(name: str) -> str | None:
     parts = [_key(x.strip(" *_:")) for x in name.split("/")]
     if len(parts) == 1 and parts[0] in NUMBER_COLUMNS:
         return None
-    if any(x not in LABELS and x not in TITLE_COLUMNS for x in parts):
-        return ""
+    if parts[0] not in LABELS and parts[0] not in TITLE_COLUMNS:
+        return ""  # ("Organization / Place": the organization's, whatever the second name)
     return "title" if parts[0] in TITLE_COLUMNS else LABELS[parts[0]]
 
 
