@@ -304,6 +304,7 @@ def test_a_role_after_with_or_alongside_is_teamwork(description: str) -> None:
     [
         "Visited 14 residents of an assisted living facility weekly.",
         "Screened 200 patients with diabetes and hypertension for retinopathy.",
+        "Answered vaccine questions from 30 families in evening calls with Microsoft Teams during the pandemic.",
     ],
 )
 def test_people_who_are_not_a_team_are_not_teamwork(description: str) -> None:
