@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "src"))
 
 from reviewer.batchfile import results_engine  # noqa: E402
+from reviewer.cli_common import default_jobs  # noqa: E402
 from reviewer.evaluate import EvalResult, evaluate, load_cases  # noqa: E402
 from reviewer.pipeline import RULES  # noqa: E402
 from reviewer.rubric import load_rubrics  # noqa: E402
@@ -52,7 +53,7 @@ def run(part: str, engine_name: str) -> EvalResult | None:
             settings = resolve_settings({**flags, "engine": engine_name, "model": STANDIN_MODEL})
             engine = results_engine(results, settings)
         try:
-            return evaluate(cases, load_rubrics(), settings, engine, workdir=work / "cases")
+            return evaluate(cases, load_rubrics(), settings, engine, workdir=work / "cases", jobs=default_jobs())
         finally:
             if engine.judge is not None:
                 engine.judge.close()

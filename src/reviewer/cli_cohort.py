@@ -15,14 +15,13 @@ naming the file).
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from .cli_common import fail, llm_options, review_options, settings_flags
+from .cli_common import default_jobs, fail, llm_options, review_options, settings_flags
 from .errors import printable, short_name
 
 if TYPE_CHECKING:
@@ -39,10 +38,6 @@ _SHORT = {"fail": "FAIL", "warn": "WARN", "pass": "pass", "not_applicable": "n/a
 
 def _n(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-def default_jobs() -> int:
-    return max(1, min(8, os.cpu_count() or 1))
 
 
 @click.command("batch")

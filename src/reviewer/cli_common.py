@@ -6,6 +6,7 @@ names, help and defaults in step. Only click is imported here, so ``reviewer --h
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -16,6 +17,11 @@ from .render.registry import default_formats, format_names
 
 if TYPE_CHECKING:
     from .errors import ReviewerError
+
+
+def default_jobs() -> int:
+    """Worker processes when ``--jobs`` is not given: one per CPU, at most 8."""
+    return max(1, min(8, os.cpu_count() or 1))
 
 
 def fail(err: ReviewerError) -> NoReturn:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .cli_common import fail, llm_options, settings_flags
+from .cli_common import default_jobs, fail, llm_options, settings_flags
 
 if TYPE_CHECKING:
     from .evaluate import EvalResult
@@ -42,6 +42,9 @@ and labels for the application.* criteria."""
 @click.option("--config", type=click.Path(path_type=Path, dir_okay=False), help="reviewer.toml to use.")
 @click.option("--json", "json_out", type=click.Path(path_type=Path, dir_okay=False),
               help="Also write the figures, confusion tables and misses as JSON (reviewer.eval/1).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Cases reviewed side by side (default: one per CPU, at most 8; a live model keeps "
+                   "llm_concurrency calls in flight instead).")
 @click.option("--misses", "show_misses", type=int, default=25, show_default=True,
               help="How many disagreements to list (0: none).")
 @click.option("--export-requests", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
@@ -50,8 +53,8 @@ and labels for the application.* criteria."""
               help="Judge with the answers of a Batch API results file instead of live calls.")
 @llm_options
 def eval_command(cases: tuple[Path, ...], rubric_dirs: tuple[Path, ...], only: tuple[str, ...],
-                 config: Path | None, json_out: Path | None, show_misses: int, export_requests: Path | None,
-                 import_results: Path | None, **flags: Any) -> None:
+                 config: Path | None, json_out: Path | None, jobs: int | None, show_misses: int,
+                 export_requests: Path | None, import_results: Path | None, **flags: Any) -> None:
     """Review labelled drafts and print agreement per criterion, a confusion table and the misses.
 
     CASES are YAML case files or folders of them (default: the labelled development set shipped with
@@ -91,7 +94,7 @@ def eval_command(cases: tuple[Path, ...], rubric_dirs: tuple[Path, ...], only: t
                 judge = engine.judge
             else:
                 engine = make_engine(settings)
-            result = evaluate(loaded, rubrics, settings, engine, workdir=work / "cases")
+            result = evaluate(loaded, rubrics, settings, engine, workdir=work / "cases", jobs=jobs or default_jobs())
         except ReviewerError as err:
             fail(err)
         finally:

@@ -21,7 +21,7 @@ nothing (``cli_eval`` does).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -278,23 +278,126 @@ def _add_usage(usage: Usage, result: FolderResult) -> None:
             usage.cost_usd = (usage.cost_usd or 0.0) + report.cost_usd
 
 
-def evaluate(cases: Sequence[Case], rubrics: RubricSet, settings: Settings, engine: Engine, *,
-             workdir: Path) -> EvalResult:
-    """Review every case (materialised under ``workdir``) and score its verdicts against its labels."""
+def _merge_usage(total: Usage, part: Usage) -> None:
+    for name in ("api_calls", "cached_calls", "prompt_tokens", "completion_tokens", "fallbacks"):
+        setattr(total, name, getattr(total, name) + getattr(part, name))
+    if part.cost_usd is not None:
+        total.cost_usd = (total.cost_usd or 0.0) + part.cost_usd
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """One case reviewed and scored (what a worker process sends back)."""
+
+    judged: list[Judged]
+    unjudged: bool
+    failures: list[str]
+    usage: Usage
+    imported: dict[str, int] = field(default_factory=dict)  # ImportStats counts this case added
+
+
+def _judge_case(case: Case, rubrics: RubricSet, settings: Settings, engine: Engine, workdir: Path,
+                selected: set[str]) -> _Outcome:
     from .pipeline import review_folder
 
+    folder = materialise(case, workdir)
+    reviewed = review_folder(folder, rubrics, settings, engine=engine)
+    judged, unjudged = score_case(case, reviewed, selected)
+    usage = Usage()
+    _add_usage(usage, reviewed)
+    return _Outcome(judged, unjudged, [f"{case.id}: {f.error}" for f in reviewed.failures], usage)
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(rubrics: RubricSet, settings: Settings, workdir: Path, results: Path | None,
+                 selected: set[str]) -> None:
+    """Process-pool initializer: the rubrics and settings arrive once per worker; a results file is opened
+    once per worker (the judge holds an open file, which cannot travel to another process)."""
+    import signal
+
+    from .pipeline import RULES
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the evaluation in the parent
+    engine = RULES
+    if results is not None:
+        from .batchfile import results_engine
+
+        engine = results_engine(results, settings)
+    _WORKER.update(rubrics=rubrics, settings=settings, engine=engine, workdir=workdir, selected=selected)
+
+
+def _worker_case(case: Case) -> _Outcome:
+    from .batchfile import ResultsJudge
+
+    judge = _WORKER["engine"].judge
+    before = dict(vars(judge.stats)) if isinstance(judge, ResultsJudge) else {}
+    outcome = _judge_case(case, _WORKER["rubrics"], _WORKER["settings"], _WORKER["engine"], _WORKER["workdir"],
+                          _WORKER["selected"])
+    if isinstance(judge, ResultsJudge):
+        outcome.imported.update({k: v - before[k] for k, v in vars(judge.stats).items() if k in _ANSWER_COUNTS})
+    return outcome
+
+
+_ANSWER_COUNTS = ("answered", "failed", "missing", "stale")  # the ImportStats counts that grow per request
+
+
+def _outcomes(cases: Sequence[Case], rubrics: RubricSet, settings: Settings, engine: Engine, workdir: Path,
+              selected: set[str], jobs: int) -> Iterator[_Outcome]:
+    """Each case's outcome, in case order: one at a time, or ``jobs`` side by side."""
+    from .batchfile import ResultsJudge
+
+    if jobs <= 1 or len(cases) < 2:
+        for case in cases:
+            yield _judge_case(case, rubrics, settings, engine, workdir, selected)
+        return
+    if engine.judge is None or isinstance(engine.judge, ResultsJudge):
+        # Rules work is CPU: one process per job. A results file is read by each worker on its own.
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        results = engine.judge.path if isinstance(engine.judge, ResultsJudge) else None
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["reviewer.pipeline"])
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
+                                 initargs=(rubrics, settings, workdir, results, selected)) as pool:
+            for outcome in pool.map(_worker_case, cases, chunksize=max(1, min(16, len(cases) // (4 * jobs)))):
+                if isinstance(engine.judge, ResultsJudge):
+                    for name, count in outcome.imported.items():
+                        setattr(engine.judge.stats, name, getattr(engine.judge.stats, name) + count)
+                yield outcome
+        return
+    # A live model: calls are I/O, so cases run on threads, with as many calls in flight as a batch keeps.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .cohort.runner import llm_concurrency
+    from .llm import BoundedJudge
+    from .pipeline import Engine
+
+    limit = llm_concurrency(settings)
+    bounded = Engine(engine.name, engine.config, BoundedJudge(engine.judge, limit), engine.memory)
+    with ThreadPoolExecutor(max_workers=2 * limit) as pool:
+        yield from pool.map(lambda case: _judge_case(case, rubrics, settings, bounded, workdir, selected), cases)
+
+
+def evaluate(cases: Sequence[Case], rubrics: RubricSet, settings: Settings, engine: Engine, *,
+             workdir: Path, jobs: int = 1) -> EvalResult:
+    """Review every case (materialised under ``workdir``) and score its verdicts against its labels.
+
+    ``jobs`` > 1 reviews cases side by side: with the rules engine, or with a model's answers imported from
+    a results file, in that many worker processes; with a live model, on threads with the model calls in flight
+    that ``reviewer batch`` keeps (``llm_concurrency``). The result is the same as one at a time, in case
+    order."""
     result = EvalResult(engine=engine.name, cases=len(cases))
     selected = {c.id for r in rubrics.rubrics for c in r.criteria}
-    for case in cases:
-        folder = materialise(case, workdir)
-        reviewed = review_folder(folder, rubrics, settings, engine=engine)
-        for failure in reviewed.failures:
-            result.failures.append(f"{case.id}: {failure.error}")
-        judged, unjudged = score_case(case, reviewed, selected)
-        result.judged.extend(judged)
-        if unjudged:
+    for case, outcome in zip(cases, _outcomes(cases, rubrics, settings, engine, workdir, selected, jobs),
+                             strict=True):
+        result.failures.extend(outcome.failures)
+        result.judged.extend(outcome.judged)
+        if outcome.unjudged:
             result.unjudged_setbacks.append(case.id)
-        _add_usage(result.usage, reviewed)
+        _merge_usage(result.usage, outcome.usage)
     return result
 
 
