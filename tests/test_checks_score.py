@@ -1942,3 +1942,22 @@ def test_the_nbme_as_the_board_is_no_change_of_method(rubrics: RubricSet) -> Non
 ])
 def test_what_the_time_between_sittings_cost_is_no_excuse(rubrics: RubricSet, text: str, excuse: bool) -> None:
     assert (judge(rubrics, "score.excuse", text, AI)[1].verdict is not Verdict.PASS) is excuse
+
+
+@pytest.mark.parametrize(("text", "kind", "setback"), [
+    # a setback behind the story of its cause, said in a clause: "I was not successful"
+    ("In spring 2022 the test centre cancelled my Step 1 appointment three times, so when finally I could sit the "
+     "exam in August, after fourteen days in a quarantine hotel, I was not successful. Now I study with timed blocks "
+     "of 40 questions.", AI, True),
+    # an interview answer that never names the exam: its sittings are the exam's
+    ("So, hmm. In 2023 I was doing twelve-hour shifts, four or five a week, and I thought I could study in between. "
+     "So my first attempt, yeah. For the second time I stopped the shifts and kept a fixed schedule. The second "
+     "sitting was in November.", IA, True),
+    # sittings of something else; success said of something else
+    ("Umm, the first sitting of our journal club was in March and I led it, and I kept notes for the second.", IA,
+     False),
+    ("I sat Step 1 in 2021 and passed; our first vaccination drive that spring was not successful.", AI, False),
+    ("I passed Step 1 in 2021 with a 236, although I was not successful in my first research grant.", AI, False),
+])
+def test_a_setback_behind_the_story_of_its_cause(text: str, kind: DocKind, setback: bool) -> None:
+    assert any(d.setback for d in score_discussions(Context(make_doc(text, kind)))) is setback

@@ -158,6 +158,9 @@ SETBACK = re.compile(
     r"|visits?)"
     r"|(?<!his\s)(?<!her\s)(?<!their\s)re-?tak(?:e|es|ing|en)|re-?took|re-?s[ai]t(?:s|ting)?|repeat(?:ed|ing)?|below(?!\s+(?:me|us)\b)|low(?:er|est)?|marginal"
     r"|underperform\w*|struggl\w*|difficult(?:y|ies)?|disappoint\w*|setbacks?|unsuccessful|short\s+of"
+    # "… I could sit the exam in August, … I was not successful" (not "… successful in my first grant")
+    r"|I\s+(?:was\s+not|wasn['’]t)\s+(?:\w+\s+)?successful(?!\s+(?:in|with|at)\s+(?!(?:the\s+|my\s+|that\s+)?"
+    r"(?:first\s+)?(?:exam|test|Step|USMLE|COMLEX|attempt|sitting)))"
     # a transcript read out: "Step 1 appears twice (✗ March 2021, ✓ October 2021)"
     r"|(?:appears?|shows?|listed|recorded|printed)\s+twice|[✗✘❌]"
     # "my transcript has two lines for Step 1, one year apart"
@@ -358,7 +361,9 @@ GENERIC_EXAM = re.compile(r"(?<![\w])(?:(?:the|my|that|this)\s+(?:(?:first|secon
                           rf"(?:exam|test|examination)(?![\w])|{_BOARD_MESSAGE}"
                           # Step 1 by its place: "after my result for the first step came"
                           r"|(?:results?|scores?|reports?|sittings?|attempts?)\s+(?:for|on|in|of|at)\s+(?:the|my)\s+"
-                          r"first\s+step(?![\w]))", re.I)
+                          r"first\s+step(?![\w])"
+                          # "The second sitting was in November.": a sitting is of an exam
+                          rf"|(?:the|my|that|this)\s+(?:{_ORDINAL}|last)\s+sittings?(?![\w])(?!\s+of\b))", re.I)
 # A sentence that opens by pointing back at the one before it continues that sentence's topic.
 ANAPHORA = re.compile(r"^\W*(?:it|this|that|these|those)\b(?!\s+(?:is|was)\s+(?:then|there|here|when|where)\b)", re.I)
 BRIDGE = 2  # background sentences bridged inside one paragraph
