@@ -1961,3 +1961,42 @@ def test_what_the_time_between_sittings_cost_is_no_excuse(rubrics: RubricSet, te
 ])
 def test_a_setback_behind_the_story_of_its_cause(text: str, kind: DocKind, setback: bool) -> None:
     assert any(d.setback for d in score_discussions(Context(make_doc(text, kind)))) is setback
+
+
+def test_a_result_on_the_wrong_side_of_the_line_is_the_setback_the_change_follows(rubrics: RubricSet) -> None:
+    text = ("So, um, my coaching teacher said questions were a waste of time, and I believed him. The Step 1 passing "
+            "score that year was 194, and I was, uh, two points on the wrong side of it. After that I moved to timed "
+            "blocks of forty UWorld questions and an NBME form every ten days. Second attempt I passed with 219.")
+    assert judge(rubrics, "score.what_changed", text, IA)[1].verdict is Verdict.PASS
+
+
+@pytest.mark.parametrize(("text", "kind", "verdict"), [
+    # defensive last words; what the day should have been
+    ("My first Step 1 attempt did not pass. I rebuilt my study around timed UWorld blocks. I passed Step 1 on my "
+     "second attempt and scored 236 on Step 2 CK, but I feel the first result does not show who I am as a doctor.",
+     AI, Verdict.WARN),
+    ("My Step 1 was in September 2020, at a centre where the air conditioning was broken. My second sitting was in "
+     "May and I passed it with a 218. I still think if the centre had been normal that day, I would not be "
+     "explaining anything to you today.", IA, Verdict.WARN),
+    # the same result carried into the work of today
+    ("My first Step 1 attempt did not pass. I rebuilt my study around timed UWorld blocks. I passed on my second "
+     "attempt, and today I teach the same blocks to the interns on my ward.", AI, Verdict.PASS),
+])
+def test_a_discussion_that_ends_defending_itself_does_not_turn_forward(rubrics: RubricSet, text: str, kind: DocKind,
+                                                                       verdict: Verdict) -> None:
+    assert judge(rubrics, "score.pivot", text, kind)[1].verdict is verdict
+
+
+@pytest.mark.parametrize(("text", "excuse"), [
+    # what the board should not have done, after a disclaimer
+    ("My Step 1 was booked for March 2022 and I was in Kharkiv; that is why my ERAS shows two Step 1 attempts. I "
+     "don't blame anybody, but the NBME should never have made refugees sit on schedule. The second time I did Anki "
+     "every morning and timed blocks.", True),
+    # advice that shaped the attempt, owned by the one who chose
+    ("My first attempt at Step 1 was shaped by advice I accepted without checking: a senior told me his notes would "
+     "be enough. I do not blame him; I was the one who chose not to open a single practice form, and I did not "
+     "pass. I rebuilt my study around the NBME forms and passed in March.", False),
+])
+def test_the_board_blamed_after_a_disclaimer_and_advice_owned_by_its_taker(rubrics: RubricSet, text: str,
+                                                                            excuse: bool) -> None:
+    assert (judge(rubrics, "score.excuse", text, AI)[1].verdict is not Verdict.PASS) is excuse

@@ -199,6 +199,7 @@ SETBACK = re.compile(
     r"|nowhere\s+near|(?:not|\w+n['’]t)\s+(?:\w+\s+){0,3}?(?:a\s+)?(?:good|great|strong)\s+(?:number|score|result)"
     r"|(?:does|did|do|will|may|might)\s*(?:not|n['’]t)\s+(?:truly\s+|fully\s+|accurately\s+)?(?:reflect|represent|show"
     r"|capture|measure|indicate)|not\s+(?:a\s+)?(?:true|fair|accurate)\s+(?:reflection|measure|picture)"
+    r"|(?:on\s+the\s+)?wrong\s+side\s+of\s+(?:it|the|that|this)\b"  # "four points on the wrong side of it"
     r"|(?:fell|came\s+up)\s+short|hesita\w+|red\s+flag|concern(?:s|ed)?|weakness\w*|devastat\w*|ashamed|shame"
     r"|heartbr\w+|crushed|upset|embarrass\w*|(?:not|n['’]t)\s+(?:the\s+(?:score|result|number|mark|word|news|letter)|what)\s+(?:I|we)\s+"
     r"(?:was\s+|were\s+|had\s+been\s+)?(?:hoped|hoping|wanted|expected|expecting|waiting\s+for|praying\s+for)"
