@@ -2000,3 +2000,37 @@ def test_a_discussion_that_ends_defending_itself_does_not_turn_forward(rubrics: 
 def test_the_board_blamed_after_a_disclaimer_and_advice_owned_by_its_taker(rubrics: RubricSet, text: str,
                                                                             excuse: bool) -> None:
     assert (judge(rubrics, "score.excuse", text, AI)[1].verdict is not Verdict.PASS) is excuse
+
+
+@pytest.mark.parametrize(("text", "first"), [
+    # the story of the sitting told before its result: the discussion starts at the exam's name
+    ("I grew up in Pasto.\n\nIn 2021 Prometric cancelled my Step 1 in Bogotá twice, and the only seat left meant a "
+     "night bus to Medellín. Nobody reasons through renal physiology after a night like that. The pass came on my "
+     "second sitting, after four months of timed blocks every morning.", "In 2021 Prometric"),
+    ("I grew up in Aleppo.\n\nIn 2018 I started to prepare for Step 1 with a photocopied schedule a senior had "
+     "brought from Damascus. I followed it exactly. That schedule, not my ability, is what produced the 201 I "
+     "received in August 2019. Later I rebuilt everything around UWorld.", "In 2018 I started"),
+])
+def test_a_setback_told_after_the_story_of_its_sitting_starts_at_the_exam(text: str, first: str) -> None:
+    assert _setback_found(text, PS).sentences[0].text.startswith(first)
+
+
+@pytest.mark.parametrize(("cid", "text", "verdict"), [
+    ("score.excuse", "I failed Step 1 in 2019 after following a senior's photocopied schedule. What can a student do, "
+     "in a city with four hours of electricity, when the only plan anybody has is the one a senior gives him? Later I "
+     "rebuilt everything around UWorld.", Verdict.FAIL),
+    ("score.excuse", "I sat Step 1 in 2019 on a senior's schedule. That schedule, not my ability, is what produced the "
+     "201 I received. Later I rebuilt everything around UWorld.", Verdict.FAIL),
+    ("score.excuse", "The pass came on my second Step 1 sitting, after a night bus that the testing company forced on "
+     "me the first time. Since then I do timed blocks every morning.", Verdict.FAIL),
+    ("score.emotion", "I did not pass Step 1 the first time, and I will not apologise for a bus schedule I did not "
+     "choose. Since then I do timed blocks every morning.", Verdict.WARN),
+    ("score.pivot", "I failed Step 1 in 2019. I rebuilt everything around UWorld and scored 236 on Step 2 CK. But the "
+     "201 is still the first number that a program sees when it opens my application.", Verdict.WARN),
+    ("score.what_changed", "Sanctions closed every payment route I tried for a question bank, so I sat Step 1 with "
+     "borrowed photocopies and a plan I made alone, and the 199 on my score report belongs to that plan.",
+     Verdict.FAIL),
+])
+def test_blame_defence_and_a_lacked_method_in_a_story_of_the_cause(rubrics: RubricSet, cid: str, text: str,
+                                                                    verdict: Verdict) -> None:
+    assert judge(rubrics, cid, text)[1].verdict is verdict

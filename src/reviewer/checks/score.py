@@ -1199,9 +1199,12 @@ def _grow(sents: Sequence[Sentence], i: int) -> tuple[int, int]:
     # but … After that I simply worked harder …") is one run from there when each sentence carries on the one before
     # (or on the result said without the exam's name: "It was a pass, but only just, and far below the 230s. … For
     # Step 2 CK I did the opposite")
+    # A story of the sitting told before its result ("In 2021 Prometric cancelled my Step 1 in Bogotá three times, …
+    # Nobody reasons through renal physiology after a night like that, … The pass came on my second sitting") is one
+    # run from the exam's name in the same way.
     k = lo - 1
     while k >= 0 and sents[k].block == sents[lo].block:
-        if ((ATTEMPT.search(sents[k].text) or _is_setback(sents[k]))
+        if ((ATTEMPT.search(sents[k].text) or _is_setback(sents[k]) or _has_exam(sents[k]))
                 and all(_continues(sents[j], sents[j + 1]) for j in range(k, lo))):
             lo = k
             break
@@ -1324,6 +1327,17 @@ def _past_the_box(doc: Document, x: Sentence, boxed: Sequence[tuple[int, int]]) 
     return None
 
 
+def _told_after_its_exam(s: Sentence, named: Sentence) -> bool:
+    """Is ``s`` (which names no exam) a setback of the exam ``named`` a few sentences before, told as a result or a
+    sitting ("The result came four weeks later, and it was not the word I was waiting for.", "The pass came on my
+    second sitting", "That schedule, not my ability, is what produced the 201 I received in August 2019.")?"""
+    if setback_wording(s.text):
+        return ATTEMPT.search(s.text) is not None or _SITTINGS.search(s.text) is not None
+    exam = EXAM.search(named.text)
+    return (exam is not None and OWN_RESULT.search(s.text) is not None and not _others(s)
+            and _low_number(s.text, exam_name(exam.group())))
+
+
 def find_score_discussions(doc: Document) -> tuple[ScoreDiscussion, ...]:
     """Every score discussion of ``doc`` in document order (pure; see the module docstring).
 
@@ -1342,14 +1356,14 @@ def find_score_discussions(doc: Document) -> tuple[ScoreDiscussion, ...]:
         if not _is_seed(sents, i):
             continue
         lo, hi = _grow(sents, i)
-        if not _has_exam(sents[lo]) and ATTEMPT.search(sents[lo].text) and setback_wording(sents[lo].text):
+        exam = None if _has_exam(sents[lo]) else _exam_of_result(sents, lo)
+        if exam is not None and (whole or sents[exam].block == sents[lo].block) \
+                and _told_after_its_exam(sents[lo], sents[exam]):
             # a result told a few sentences after its exam ("In 2022 I registered for Step 1 … the bus … Honestly the
             # conditions that day were far from what any candidate deserves. The result came four weeks later, and
             # it was not the word I was waiting for."): the story starts at the exam, in its paragraph, or in an
             # answer to the one question, in the paragraph before
-            exam = _exam_of_result(sents, lo)
-            if exam is not None and (whole or sents[exam].block == sents[lo].block):
-                lo = exam
+            lo = exam
         if whole:
             lo, hi = _paragraph_bounds(sents, lo, hi)
         run = sents[lo : hi + 1]
@@ -1830,9 +1844,11 @@ def _after_setback(disc: ScoreDiscussion, sentences: Sequence[Sentence]) -> list
 
 
 # Not a change the applicant made: a counterfactual ("if my school had offered one NBME-style mock…"), what
-# they could not afford, or the board itself doing something ("a standard the NBME had raised").
+# they could not afford or get ("Sanctions closed every payment route I tried for a question bank"), or the board
+# itself doing something ("a standard the NBME had raised").
 _NO_CHANGE = re.compile(r"\bif\b[^.;]{0,80}\bhad\b|\bwould\s+have\b|\b(?:could\s+only|could\s+not|couldn['’]t|"
-                        r"cannot|can['’]t)\s+afford\b", re.I)
+                        r"cannot|can['’]t|unable\s+to)\s+(?:afford|get|buy|pay\s+for|access|obtain)\b"
+                        r"|\b(?:route|way|means|card)s?\s+I\s+tried\s+(?:for|to)\b", re.I)
 _FROM_BOARD = re.compile(_BOARD_MESSAGE, re.I)  # "the email from the NBME" is no NBME practice form
 _BOARD_ACTS = re.compile(r"^\s+(?:had|has|have|raised|released|changed|introduced|announced|moved|updated)\b", re.I)
 
