@@ -380,3 +380,16 @@ def test_an_organ_system_a_day_and_a_research_spreadsheet_engage_no_value_area()
     assert areas_in("I learned how much patience a clean spreadsheet requires.", areas) == []
     assert areas_in("Our clinic and the hospital work under one system.", areas) == ["integrated care"]
     assert areas_in("We built a tracking spreadsheet for missed lab results.", areas) == ["population health and data"]
+
+
+@pytest.mark.parametrize(("text", "verdict"), [
+    # population mental health and the use of data, professed with nothing done
+    ("I am also drawn to population mental health and to the use of data to understand mental illness across whole "
+     "communities, which I believe is the future of psychiatry.", Verdict.WARN),
+    # team-based work with health workers and midwives shown, then relatives who are nurses there
+    ("With four barangay health workers and two midwives, I went house to house and brought 287 of 312 children up "
+     "to date on their vaccines.\n\nI have always heard good things about Kaiser from my aunts who work there as "
+     "nurses.", Verdict.PASS),
+])
+def test_claims_of_population_mental_health_and_a_team_of_health_workers(text: str, verdict: Verdict) -> None:
+    assert run("kaiser.evidence_backed", text).verdict is verdict
