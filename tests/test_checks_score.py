@@ -2034,3 +2034,21 @@ def test_a_setback_told_after_the_story_of_its_sitting_starts_at_the_exam(text: 
 def test_blame_defence_and_a_lacked_method_in_a_story_of_the_cause(rubrics: RubricSet, cid: str, text: str,
                                                                     verdict: Verdict) -> None:
     assert judge(rubrics, cid, text)[1].verdict is verdict
+
+
+@pytest.mark.parametrize(("text", "excuse"), [
+    # a cancelled date told as context, in a discussion that owns the result
+    ("The test centre in Shanghai cancelled my Step 1 appointment three times during the lockdown. When I finally sat "
+     "in August I did not pass, and the reason was mine: I underestimated how little I had practised with timed "
+     "questions. Now I do forty a day and review every explanation.", False),
+    ("My NBME self-assessments were refused twice by the payment system, and I failed Step 1 in 2021. The mistake "
+     "was mine: I had not done a single timed block. Since then I do two every morning.", False),
+    # the same event with nothing owned; a cause that did it, though something is owned
+    ("The test centre in Shanghai cancelled my Step 1 appointment three times, and when I finally sat in August I "
+     "did not pass. Now I do forty timed questions a day.", True),
+    ("It was the coaching centre's advice that cost me Step 1 in 2020, though I should have checked it. Now I do "
+     "forty timed questions a day.", True),
+])
+def test_an_event_told_as_context_is_no_blame_where_the_result_is_owned(rubrics: RubricSet, text: str,
+                                                                          excuse: bool) -> None:
+    assert (judge(rubrics, "score.excuse", text, AI)[1].verdict is not Verdict.PASS) is excuse

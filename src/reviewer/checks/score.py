@@ -47,7 +47,7 @@ from ..document import DocKind, Document, Sentence
 from ..errors import ConfigError
 from ..findings import Verdict
 from ..ingest.dates import MONTH_NAME, MONTHS, YEAR
-from .blame import UnownedCause, unowned_causes
+from .blame import UnownedCause, owns_result, unowned_causes
 from .integrity import machine_sentences, to_a_machine
 from .linear import load_model, model_path, read
 from .registry import Context, Hit, NoParams, Outcome, Params, register
@@ -1539,6 +1539,9 @@ class Attribution(Params):
     causes: tuple[str, ...] = Field(min_length=1)
     faults: tuple[str, ...] = Field(min_length=1)
     window: int = Field(default=8, ge=1, le=30)
+    # faults that only report what happened ("the test centre cancelled my date", "my self-assessments were
+    # refused"): context, not blame, in a discussion where the applicant owns the result
+    events: tuple[str, ...] = ()
 
 
 def known_model(value: str) -> str:
@@ -1648,13 +1651,14 @@ def _clause_head(text: str, start: int, at: int) -> str:
 
 
 def _attributions(doc: Document, s: Sentence, label: str, rule: Attribution, params: PhraseParams,
-                  quoted: Sequence[tuple[int, int]]) -> list[Phrase]:
+                  quoted: Sequence[tuple[int, int]], owned: bool) -> list[Phrase]:
     text = plain(doc.text)
     causes = find_terms(text, rule.causes, s.start, s.end)
     faults = find_terms(text, rule.faults, s.start, s.end)
+    events = find_terms(text, rule.events, s.start, s.end) if owned else []
     out = []
     for fa, fb in faults:
-        if _negated(doc, s, fa, params) or _inside(quoted, fa, fb):
+        if _negated(doc, s, fa, params) or _inside(quoted, fa, fb) or _inside(events, fa, fb):
             continue
         for ca, cb in causes:
             if _MY_SCORE_BEFORE.search(doc.text, max(0, ca - 8), ca) and _MY_SCORE_AFTER.match(doc.text, cb):
@@ -1676,6 +1680,7 @@ def find_phrases(doc: Document, sentences: Sequence[Sentence], params: PhrasePar
     inside quotation marks, in text order."""
     out: list[Phrase] = []
     quotes = {s.start: _quoted(doc, s) for s in sentences}
+    owned = any(owns_result(doc, sentences, rule) for rule in params.unowned.values())
     for s in sentences:
         quoted = quotes[s.start]
         for label, terms in params.groups.items():
@@ -1686,7 +1691,7 @@ def find_phrases(doc: Document, sentences: Sequence[Sentence], params: PhrasePar
                     continue
                 out.append(Phrase(label, a, b, doc.text[a:b]))
         for label, rule in params.attributions.items():
-            for p in _attributions(doc, s, label, rule, params, quoted):
+            for p in _attributions(doc, s, label, rule, params, quoted, owned):
                 if not any(p.start < q.end and q.start < p.end for q in out):
                     out.append(p)
     if not out:  # an outside cause is blame only when nothing stronger was found and nothing is owned
