@@ -2052,3 +2052,18 @@ def test_blame_defence_and_a_lacked_method_in_a_story_of_the_cause(rubrics: Rubr
 def test_an_event_told_as_context_is_no_blame_where_the_result_is_owned(rubrics: RubricSet, text: str,
                                                                           excuse: bool) -> None:
     assert (judge(rubrics, "score.excuse", text, AI)[1].verdict is not Verdict.PASS) is excuse
+
+
+@pytest.mark.parametrize(("text", "setback"), [
+    # a later result given first, then the sitting before it
+    ("Yes. So, my Step 2 CK, I finally have it, two hundred thirty-three, from the September 2023 sitting. The one "
+     "before, in 2022, didn't, uh, didn't go through. For the second one I did the full UWorld bank twice, timed.",
+     True),
+    # the sitting before went well; no sitting before at all
+    ("So, my Step 2 CK, two hundred forty-one, from the September 2023 sitting. The one before that was Step 1, "
+     "which I passed the first time in 2022.", False),
+    ("So, my Step 2 CK, two hundred forty-one. The one thing I learned from it is to review every wrong answer.",
+     False),
+])
+def test_the_sitting_before_a_later_result(text: str, setback: bool) -> None:
+    assert any(d.setback for d in score_discussions(Context(make_doc(text, IA)))) is setback

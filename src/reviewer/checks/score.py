@@ -188,7 +188,7 @@ SETBACK = re.compile(
     # "I had to register again and pay again"
     r"|" + _REGISTERED_AGAIN +
     r"|(?:sat|take|took|taken|write|wrote|attempt(?:ed)?)\s+(?:for\s+)?(?:[\w-]+\s+){0,4}?(?:twice|three\s+times|two\s+times)"
-    r"|(?:did\s+not|didn['’]t)\s+go\s+(?:well|(?:the\s+way|as)\s+(?:I|we)\b)|un(?:der)?prepared"
+    r"|(?:did\s+not|didn['’]t)\s+go\s+(?:well|through|(?:the\s+way|as)\s+(?:I|we)\b)|un(?:der)?prepared"
     r"|(?:context|explanation)\s+(?:for|of|on|about)|(?:explain|address)\s+(?:my|the|this|a)(?!\s+(?:\w+\s+)?(?:reasoning"
     r"|thinking|answers?|plans?|decisions?|choices?|diagnos\w*|findings|management|approach|patients?|family))"
     r"|(?:deserves?|needs?|requires?|merits?|calls?\s+for)\s+(?:an?\s+|some\s+)?(?:\w+\s+)?(?:explanation|context)"
@@ -867,6 +867,10 @@ def _of_the_exam(text: str, first: re.Match[str]) -> bool:
     return any(p.search(near) for p in (EXAM, GENERIC_EXAM, RESULT, _IT))
 
 
+_EARLIER_ONE = re.compile(r"^\W*(?:(?:and|but|so),?\s+)?(?:the|my)\s+(?:one\s+before|previous\s+one|earlier\s+one"
+                          r"|first\s+one|one\s+(?:in|of)\s+(?:19|20)\d\d)(?![\w])", re.I)
+
+
 def _worded(run: Sequence[Sentence], k: int) -> bool:
     """Is ``run[k]`` a sentence whose setback wording counts: it names the exam, an attempt or "the exam", gives
     the result of the exam the sentence before names, or points back at a result the sentence before gives
@@ -875,6 +879,9 @@ def _worded(run: Sequence[Sentence], k: int) -> bool:
     if _has_exam(s) or ATTEMPT.search(s.text) or GENERIC_EXAM.search(s.text) or REGISTERED_AGAIN.search(s.text):
         return True
     return before is not None and (_names_result_of(before, s) or (
+        # "…from the September 2023 sitting. The one before, in 2022, didn't go through.": the sitting before
+        _EARLIER_ONE.match(s.text) is not None and (_has_exam(before) or _SITTINGS.search(before.text) is not None))
+        or (
         ANAPHORA.match(s.text) is not None and ATTEMPT.search(before.text) is not None and not _strength(before)))
 
 
