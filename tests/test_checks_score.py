@@ -1880,6 +1880,8 @@ def test_a_transcript_read_out_in_marks_and_counts(text: str, setback: bool) -> 
     ("My USMLE record has two lines for Step 1, eight months apart. The second line passed.", True),
     ("Step 1 and I needed two meetings to understand each other. After the first I moved to timed blocks.", True),
     ("I scored 244 on Step 2 CK, forty points above my Step 1, and that gap is the story of two years.", True),
+    ("My Step 2 CK score of 248, thirty-nine points above where my Step 1 had landed in 2021, came after I rebuilt how "
+     "I study.", True),
     ("In Lagos we say a fall teaches the road, and my fall was Step 1: I paid the registration fee a second time "
      "with money my sister had saved.", True),
     # a bar the score clears; a delay the visa caused

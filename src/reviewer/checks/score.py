@@ -169,7 +169,7 @@ SETBACK = re.compile(
     r"|needed\s+(?:two|three|2|3)\s+(?:meetings|encounters|rounds|shots|goes)"
     r"|(?:second|third|2nd|3rd)\s+(?:meeting|encounter|round|shot|go)\b[^.;]{0,20}?\bI\s+(?:finally\s+)?(?:passed|cleared|made\s+it)"
     # "My Step 2 CK score … is thirty-eight points above my Step 1": the first result, by how far the next rose
-    r"|points?\s+(?:above|higher\s+than|over|more\s+than)\s+(?:my|the)\s+(?:USMLE\s+)?(?:Step[\s-]*1|Level\s*1|COMLEX"
+    r"|points?\s+(?:above|higher\s+than|over|more\s+than)\s+(?:where\s+|what\s+)?(?:my|the)\s+(?:USMLE\s+)?(?:Step[\s-]*1|Level\s*1|COMLEX"
     r"|first\s+(?:score|result|attempt|sitting))"
     r"|not\s+(?:where|what)\s+I|weak(?:er|est)?(?!\s+(?:[\w-]+\s+)?(?:systems|subjects|areas|topics|sections|disciplines))|poor(?:ly)?|modest|mediocre|unsatisfactory|not\s+competitive"
     # a result judged plainly: "not strong", "isn't competitive", "not my best", "will not impress you"
