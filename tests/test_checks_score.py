@@ -2069,3 +2069,16 @@ def test_an_event_told_as_context_is_no_blame_where_the_result_is_owned(rubrics:
 ])
 def test_the_sitting_before_a_later_result(text: str, setback: bool) -> None:
     assert any(d.setback for d in score_discussions(Context(make_doc(text, IA)))) is setback
+
+
+@pytest.mark.parametrize(("text", "excuse"), [
+    # the applicant's own result as the reason for pride; a cause owned in so many words
+    ("My Step 2 CK score of 244 is the number I am proudest of, because Step 1 took me two sittings to clear. Between "
+     "those sittings I built every day around forty timed UWorld questions.", False),
+    ("I did not pass Step 1 in 2021 because of the second-hand question book and the night shifts I kept. Those were "
+     "my choices. For the second attempt I did forty timed questions a day.", False),
+    ("I did not pass Step 1 in 2021 because of the second-hand question book and the night shifts I kept. For the "
+     "second attempt I did forty timed questions a day.", True),
+])
+def test_a_reason_that_is_the_applicants_own(rubrics: RubricSet, text: str, excuse: bool) -> None:
+    assert (judge(rubrics, "score.excuse", text)[1].verdict is not Verdict.PASS) is excuse
