@@ -2082,3 +2082,17 @@ def test_the_sitting_before_a_later_result(text: str, setback: bool) -> None:
 ])
 def test_a_reason_that_is_the_applicants_own(rubrics: RubricSet, text: str, excuse: bool) -> None:
     assert (judge(rubrics, "score.excuse", text)[1].verdict is not Verdict.PASS) is excuse
+
+
+@pytest.mark.parametrize("text", [
+    # the result set beside the lockdowns, and what any student kept waiting would have lost
+    "Though my Step 1 came back at two hundred and six in February 2021, that number reflected the lockdowns more "
+    "than it reflected me. For Step 2 CK I did UWorld in timed blocks and scored 240.",
+    "My Step 1 date moved four times in the lockdown, and my Step 1 came back at 206; any student kept in that "
+    "waiting room for a year would have lost the edge. For Step 2 CK I did UWorld in timed blocks.",
+    # a rescheduling rule called cruel
+    "My father had surgery eleven days before my Step 1. The centre would not let me shift the date without losing "
+    "the fee, and honestly I think this policy is cruel for people in our situation. What came back was 203.",
+])
+def test_blame_put_on_the_lockdowns_and_a_centres_policy(rubrics: RubricSet, text: str) -> None:
+    assert judge(rubrics, "score.excuse", text, AI)[1].verdict is not Verdict.PASS
