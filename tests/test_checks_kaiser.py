@@ -393,3 +393,17 @@ def test_an_organ_system_a_day_and_a_research_spreadsheet_engage_no_value_area()
 ])
 def test_claims_of_population_mental_health_and_a_team_of_health_workers(text: str, verdict: Verdict) -> None:
     assert run("kaiser.evidence_backed", text).verdict is verdict
+
+
+@pytest.mark.parametrize(("text", "verdict"), [
+    # a belief in what Kaiser's model does, with the applicant's own team work shown elsewhere
+    ("In Aleppo I coordinated a dialysis schedule with two nurses and a social worker for 60 patients, and missed "
+     "sessions fell from 14 to 5 a month.\n\nI am applying to Kaiser Permanente because I believe in what its "
+     "integrated model does for patients with chronic disease.", Verdict.PASS),
+    # a value the applicant professes still needs its own experience beside it
+    ("In Aleppo I coordinated a dialysis schedule with two nurses and a social worker for 60 patients, and missed "
+     "sessions fell from 14 to 5 a month.\n\nI am applying to Kaiser Permanente because I believe in integrated "
+     "care for patients with chronic disease.", Verdict.WARN),
+])
+def test_a_belief_in_what_kaiser_does_is_a_reason_not_a_value_professed(text: str, verdict: Verdict) -> None:
+    assert run("kaiser.evidence_backed", text).verdict is verdict

@@ -240,12 +240,23 @@ _WISH = re.compile(
 )
 
 
+# "I believe in what its integrated model does for patients": a belief in what Kaiser does is a reason to apply
+# there, not a value the applicant professes to hold
+_KAISERS_OWN = re.compile(r"\bI\s+(?:\w+\s+){0,2}?(?:believe\s+in|value|love|admire)\s+(?:what\s+|how\s+)?"
+                          r"(?:its|Kaiser(?:\s+Permanente)?['’]s|KP['’]s)\b", re.IGNORECASE)
+
+
+def professes(text: str) -> bool:
+    """Does ``text`` profess a value of the applicant's own ("I strongly believe in health equity")?"""
+    return OWN_VALUES.search(text) is not None and not _KAISERS_OWN.search(text)
+
+
 def _backed(doc: Document, sent: Sentence, areas: Sequence[str], params: EvidenceParams) -> bool:
     """Whether a concrete experience backs the claim ``sent``: in it or beside it. A value the applicant
     professes ("I am passionate about health equity") is backed only by an experience of that value: beside it,
     a sentence that engages none of its areas ("A Kaiser internist I met at a conference told me…") tells of
     something else."""
-    professed = OWN_VALUES.search(sent.text) is not None
+    professed = professes(sent.text)
     return any(
         evidence_in(n.text, params)
         and (n is sent or not professed or bool(set(areas) & set(areas_in(n.text, params.areas))))
@@ -270,7 +281,7 @@ def check_evidence_backed(ctx: Context, params: EvidenceParams) -> Outcome:
     for (sent, areas), ok in zip(claims, backed, strict=True):
         # a value professed ("I strongly believe in health equity") needs its own experience beside it, even
         # where the statement has shown that value elsewhere
-        professed = OWN_VALUES.search(sent.text) is not None
+        professed = professes(sent.text)
         # a wish for residency ("I want to train where quality improvement is ordinary work") looks ahead from
         # what the statement has shown; only in a statement that shows nothing is it buzzwords
         wish = _WISH.match(sent.text) is not None and bool(shown) and not professed
