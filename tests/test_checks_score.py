@@ -2096,3 +2096,14 @@ def test_a_reason_that_is_the_applicants_own(rubrics: RubricSet, text: str, excu
 ])
 def test_blame_put_on_the_lockdowns_and_a_centres_policy(rubrics: RubricSet, text: str) -> None:
     assert judge(rubrics, "score.excuse", text, AI)[1].verdict is not Verdict.PASS
+
+
+@pytest.mark.parametrize(("text", "verdict"), [
+    # the later sitting's own result, told just after it
+    ("So, CK. The first time I sat CK I was also doing night shifts, and it was a bad choice; I did not pass. This "
+     "time I stopped the shifts for three months and did UWorld twice, timed. I got 229.", Verdict.PASS),
+    # the same number told as the failure itself
+    ("So, CK. I was doing night shifts and I sat CK anyway. I got 209. Now I do UWorld twice, timed.", Verdict.WARN),
+])
+def test_a_later_sittings_result_told_after_it_is_evidence(rubrics: RubricSet, text: str, verdict: Verdict) -> None:
+    assert judge(rubrics, "score.evidence", text, IA)[1].verdict is verdict

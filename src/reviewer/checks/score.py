@@ -1974,6 +1974,11 @@ def _predates(text: str, setback_years: Sequence[int]) -> bool:
     return bool(years and setback_years) and max(years) < min(setback_years)
 
 
+_LATER_NOW = re.compile(r"^\W*(?:(?:and|so|but),?\s+)?(?:this|that|the\s+(?:second|next|third))\s+time\b"
+                        r"|^\W*(?:for|on|in|at)\s+(?:my\s+|the\s+)?(?:second|next|third|later)\s+(?:attempt|sitting|try)\b",
+                        re.I)
+
+
 def _later_evidence(doc: Document, sentences: Sequence[Sentence], terms: Sequence[str]) -> str | None:
     """The first evidence term that reports a result *after* the setback. In a sentence that reports the
     setback itself about one exam ("I failed Step 2 CK with a 205"), its number is the failure, not the
@@ -1982,14 +1987,19 @@ def _later_evidence(doc: Document, sentences: Sequence[Sentence], terms: Sequenc
     my Step 2 CK of 233...") can carry both."""
     first, setback_at, failed = _first_setback(doc, sentences)
     setback_years = [int(y) for y in _YEAR.findall(first.text)] if first is not None else []
+    previous: Sentence | None = None
     for s in sentences:
         if _only_others(s) or to_a_machine(s.text):
             continue  # "several colleagues also scored below their NBMEs": not the applicant's result
         before = [m.exam for m in exam_mentions(doc, sentences[0].start, s.start)]
         # a modest later result of another exam ("my CK was a 228" after a Step 1 failure) is still evidence
         low = _low_number(s.text, before[-1] if before else None, only=failed)
+        # … and so is the later sitting's own result told just after it ("This time I stopped the shifts … I got 229.")
+        told_later = (previous is not None and s is not first and _LATER_NOW.match(previous.text) is not None
+                      and FAILED_HERE.search(s.text) is None)
+        previous = s
         single = (FAILED_HERE.search(s.text) is not None or low) and not LATER_PASS.search(s.text) \
-            and len({m.exam for m in exam_mentions(doc, s.start, s.end)}) <= 1
+            and len({m.exam for m in exam_mentions(doc, s.start, s.end)}) <= 1 and not told_later
         text = with_digits(plain(s.text))  # "my Step 2 CK was two forty-seven" reports 247 as much as "247" does
         for a, b in find_terms(text, terms):
             if s is first and a < setback_at:
