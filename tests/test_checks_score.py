@@ -2107,3 +2107,22 @@ def test_blame_put_on_the_lockdowns_and_a_centres_policy(rubrics: RubricSet, tex
 ])
 def test_a_later_sittings_result_told_after_it_is_evidence(rubrics: RubricSet, text: str, verdict: Verdict) -> None:
     assert judge(rubrics, "score.evidence", text, IA)[1].verdict is verdict
+
+
+@pytest.mark.parametrize(("cid", "text", "verdict"), [
+    # a result from before the exam; a method named as the problem
+    ("score.evidence", "Despite a 198 on Step 1, my record is strong. Before Step 1, I finished my pediatrics "
+     "clerkship with honors. After that I became more disciplined.", Verdict.WARN),
+    ("score.evidence", "Before that, Step 2 CK, I passed it with 222 on my second try, after timed blocks. The first "
+     "time, in 2022, I failed it.", Verdict.PASS),
+    ("score.what_changed", "Despite a 198 on Step 1, my record is strong. The problem with Step 1 was the question "
+     "bank, an old translated one. After that I changed my mindset and became more serious.", Verdict.FAIL),
+    # a feeling kept in the body; the setback turned into what it made of the applicant
+    ("score.emotion", "I failed Step 1 in 2022. I still feel that morning in my chest every time I see the word "
+     "'attempt' on a form. Since then I do timed UWorld blocks.", Verdict.WARN),
+    ("score.pivot", "I failed Step 1 in 2022 and passed in 2023 after weekly NBME forms and timed UWorld blocks. I "
+     "think it made me, eh, a better learner and a better family doctor.", Verdict.PASS),
+])
+def test_before_the_exam_the_problem_named_a_feeling_kept_and_what_it_made_of_me(
+        rubrics: RubricSet, cid: str, text: str, verdict: Verdict) -> None:
+    assert judge(rubrics, cid, text, IA)[1].verdict is verdict

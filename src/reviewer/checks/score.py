@@ -1860,7 +1860,9 @@ def _after_setback(disc: ScoreDiscussion, sentences: Sequence[Sentence]) -> list
 # itself doing something ("a standard the NBME had raised").
 _NO_CHANGE = re.compile(r"\bif\b[^.;]{0,80}\bhad\b|\bwould\s+have\b|\b(?:could\s+only|could\s+not|couldn['’]t|"
                         r"cannot|can['’]t|unable\s+to)\s+(?:afford|get|buy|pay\s+for|access|obtain)\b"
-                        r"|\b(?:route|way|means|card)s?\s+I\s+tried\s+(?:for|to)\b", re.I)
+                        r"|\b(?:route|way|means|card)s?\s+I\s+tried\s+(?:for|to)\b"
+                        # what went wrong, not what changed: "The problem with Step 1 was the question bank"
+                        r"|\b(?:problem|trouble|mistake|issue)\s+(?:with\s+[^.;,]{0,30}?\s+)?(?:was|were|is)\b", re.I)
 _FROM_BOARD = re.compile(_BOARD_MESSAGE, re.I)  # "the email from the NBME" is no NBME practice form
 _BOARD_ACTS = re.compile(r"^\s+(?:had|has|have|raised|released|changed|introduced|announced|moved|updated)\b", re.I)
 
@@ -1979,6 +1981,12 @@ _LATER_NOW = re.compile(r"^\W*(?:(?:and|so|but),?\s+)?(?:this|that|the\s+(?:seco
                         re.I)
 
 
+# (not "Before that, Step 2 CK, I passed it …": "that" may be anything before)
+_BEFORE_IT = re.compile(r"^\W*(?:(?:and|but|even)\s+)?(?:long\s+)?before\s+(?:(?:the\s+|my\s+)?(?:USMLE\s+)?"
+                        r"(?:Step|COMLEX|Level)\b|the\s+(?:exam|test|failure|result)\b|my\s+first\s+(?:attempt|sitting)\b)",
+                        re.I)
+
+
 def _later_evidence(doc: Document, sentences: Sequence[Sentence], terms: Sequence[str]) -> str | None:
     """The first evidence term that reports a result *after* the setback. In a sentence that reports the
     setback itself about one exam ("I failed Step 2 CK with a 205"), its number is the failure, not the
@@ -2012,6 +2020,8 @@ def _later_evidence(doc: Document, sentences: Sequence[Sentence], terms: Sequenc
                 continue  # "My CK score isn't back yet", "I will take Step 2 CK in March": no result yet
             if first is not None and s.start < first.start and _practice_only(_clause_in(text, a, b)):
                 continue  # "my last NBME practice form before Step 2 CK predicted a score of 240", before the 218
+            if _BEFORE_IT.match(text):
+                continue  # "Before Step 1, I finished my pediatrics clerkship with honors": from before the setback
             if s is not first and _predates(text, setback_years):
                 continue  # "My Step 2 CK score of 247 in 2022" beside a 2024 Step 3 failure: evidence from before
             if _prior_at(text[:a]) and not LATER_ATTEMPT.search(text[a:b]):
