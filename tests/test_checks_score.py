@@ -1882,6 +1882,8 @@ def test_a_transcript_read_out_in_marks_and_counts(text: str, setback: bool) -> 
     ("I scored 244 on Step 2 CK, forty points above my Step 1, and that gap is the story of two years.", True),
     ("My Step 2 CK score of 248, thirty-nine points above where my Step 1 had landed in 2021, came after I rebuilt how "
      "I study.", True),
+    ("Unlike Step 1, both Step 2 CK (247) and Step 3 (228) I passed on the first attempt.", True),
+    ("Unlike my classmates, I passed Step 1 on the first attempt and scored 247 on Step 2 CK.", False),
     ("In Lagos we say a fall teaches the road, and my fall was Step 1: I paid the registration fee a second time "
      "with money my sister had saved.", True),
     # a bar the score clears; a delay the visa caused
