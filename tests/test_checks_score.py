@@ -2128,3 +2128,20 @@ def test_a_later_sittings_result_told_after_it_is_evidence(rubrics: RubricSet, t
 def test_before_the_exam_the_problem_named_a_feeling_kept_and_what_it_made_of_me(
         rubrics: RubricSet, cid: str, text: str, verdict: Verdict) -> None:
     assert judge(rubrics, cid, text, IA)[1].verdict is verdict
+
+
+@pytest.mark.parametrize(("text", "setback"), [
+    # a pass this time, after one that was not; a time, not a sitting
+    ("In March 2023 I opened my Step 1 result in the hallway, and this time the word on the screen was \"Pass.\"",
+     True),
+    ("During this time I also passed Step 1 on my first attempt and scored 249 on Step 2 CK.", False),
+])
+def test_a_pass_this_time(text: str, setback: bool) -> None:
+    assert any(d.setback for d in score_discussions(Context(make_doc(text, AI)))) is setback
+
+
+def test_a_fault_whose_subject_is_the_applicants_own_is_no_blame(rubrics: RubricSet) -> None:
+    text = ("My transcript shows two attempts at Step 1. For the second I did forty timed UWorld questions every "
+            "morning and one NBME self-assessment every Sunday to see where my reasoning broke down. I scored 243 on "
+            "Step 2 CK in 2023.")
+    assert judge(rubrics, "score.excuse", text)[1].verdict is Verdict.PASS

@@ -200,6 +200,10 @@ SETBACK = re.compile(
     r"|(?:does|did|do|will|may|might)\s*(?:not|n['’]t)\s+(?:truly\s+|fully\s+|accurately\s+)?(?:reflect|represent|show"
     r"|capture|measure|indicate)|not\s+(?:a\s+)?(?:true|fair|accurate)\s+(?:reflection|measure|picture)"
     r"|(?:on\s+the\s+)?wrong\s+side\s+of\s+(?:it|the|that|this)\b"  # "four points on the wrong side of it"
+    # "… and this time the word on the screen was 'Pass.'": a pass this time, after one that was not
+    # (not "During this time I also passed Step 1 on my first attempt": a time, not a sitting)
+    r"|(?<!during\s)(?<!at\s)(?<!by\s)(?<!in\s)(?<!for\s)(?<!around\s)(?<!from\s)(?<!since\s)(?<!until\s)"
+    r"this\s+time,?\s+(?:\w+\s+){0,6}?[\"'“‘]?(?:pass(?:ed)?|cleared|made\s+it)\b(?![^.;]{0,40}\bfirst\s+(?:attempt|try))"
     # "Unlike Step 1, both Step 2 CK (247) and Step 3 (228) I passed on the first attempt"
     r"|unlike\s+(?:my\s+)?(?:USMLE\s+)?(?:Step[\s-]*(?:1|2|3|one|two|I+)|COMLEX|Level\s*[123])\b[^.;]{0,80}?\bfirst\s+"
     r"(?:attempt|try|sitting|time)\b"
@@ -1660,6 +1664,9 @@ def _clause_head(text: str, start: int, at: int) -> str:
     return head[cut:]
 
 
+_MINE_BEFORE = re.compile(r"\b(?:my|our)\s+(?:own\s+)?[\w-]+\s+$", re.I)  # the fault's own subject is the applicant's
+
+
 def _attributions(doc: Document, s: Sentence, label: str, rule: Attribution, params: PhraseParams,
                   quoted: Sequence[tuple[int, int]], owned: bool) -> list[Phrase]:
     text = plain(doc.text)
@@ -1679,6 +1686,8 @@ def _attributions(doc: Document, s: Sentence, label: str, rule: Attribution, par
             a, b = min(ca, fa), max(cb, fb)
             if ca < fa and _OWN_DOING.match(between) and _OPENS_ON_ME.match(_clause_head(doc.text, s.start, ca)):
                 continue  # "I had done only a fraction of the question bank and had never once sat a mock": mine
+            if ca < fa and _MINE_BEFORE.search(between):
+                continue  # "an NBME self-assessment every Sunday to see where my reasoning broke down": mine broke
             if len(between.split()) <= limit and not _CLAUSE_BREAK.search(between):
                 out.append(Phrase(label, a, b, doc.text[a:b]))
                 break
