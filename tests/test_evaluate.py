@@ -67,3 +67,4 @@ def test_a_live_model_on_threads_matches_one_at_a_time(tmp_path: Path) -> None:
     (serial, serial_calls), (side, side_calls) = got
     _same(serial, side)
     assert serial_calls == side_calls > 0 and side.usage.fallbacks > 0
+

@@ -348,11 +348,12 @@ def _outcomes(cases: Sequence[Case], rubrics: RubricSet, settings: Settings, eng
     """Each case's outcome, in case order: one at a time, or ``jobs`` side by side."""
     from .batchfile import ResultsJudge
 
-    if jobs <= 1 or len(cases) < 2:
+    if jobs <= 1 or len(cases) < 2 or (engine.judge is None and engine.config is not None):
+        # (a model engine with no judge, as in a dry run, counts its calls here: one at a time)
         for case in cases:
             yield _judge_case(case, rubrics, settings, engine, workdir, selected)
         return
-    if engine.judge is None or isinstance(engine.judge, ResultsJudge):
+    if engine.config is None or isinstance(engine.judge, ResultsJudge):
         # Rules work is CPU: one process per job. A results file is read by each worker on its own.
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
@@ -375,6 +376,7 @@ def _outcomes(cases: Sequence[Case], rubrics: RubricSet, settings: Settings, eng
     from .llm import BoundedJudge
     from .pipeline import Engine
 
+    assert engine.judge is not None
     limit = llm_concurrency(settings)
     bounded = Engine(engine.name, engine.config, BoundedJudge(engine.judge, limit), engine.memory)
     with ThreadPoolExecutor(max_workers=2 * limit) as pool:
