@@ -1988,7 +1988,8 @@ def _predates(text: str, setback_years: Sequence[int]) -> bool:
     return bool(years and setback_years) and max(years) < min(setback_years)
 
 
-_LATER_NOW = re.compile(r"^\W*(?:(?:and|so|but),?\s+)?(?:this|that|the\s+(?:second|next|third))\s+time\b"
+# (not "That time I studied alone.": that may be the sitting that failed)
+_LATER_NOW = re.compile(r"^\W*(?:(?:and|so|but),?\s+)?(?:this|the\s+(?:second|next|third))\s+time\b"
                         r"|^\W*(?:for|on|in|at)\s+(?:my\s+|the\s+)?(?:second|next|third|later)\s+(?:attempt|sitting|try)\b",
                         re.I)
 
