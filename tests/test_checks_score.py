@@ -2148,6 +2148,6 @@ def test_a_fault_whose_subject_is_the_applicants_own_is_no_blame(rubrics: Rubric
 
 
 def test_that_time_may_be_the_sitting_that_failed(rubrics: RubricSet) -> None:
-    text = ("So, CK. I sat it in 2022 while doing night shifts. That time I studied alone from old notes. I got 209. "
-            "Now I do UWorld twice, timed.")
+    text = ("So, CK. My CK was not a pass in 2022, when I was doing night shifts. That time I studied alone from old "
+            "notes. I got 209. Now I do UWorld twice, timed.")
     assert judge(rubrics, "score.evidence", text, IA)[1].verdict is Verdict.WARN
