@@ -353,20 +353,21 @@ def _outcomes(cases: Sequence[Case], rubrics: RubricSet, settings: Settings, eng
         for case in cases:
             yield _judge_case(case, rubrics, settings, engine, workdir, selected)
         return
-    if engine.config is None or isinstance(engine.judge, ResultsJudge):
+    imported = engine.judge if isinstance(engine.judge, ResultsJudge) else None
+    if engine.config is None or imported is not None:
         # Rules work is CPU: one process per job. A results file is read by each worker on its own.
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        results = engine.judge.path if isinstance(engine.judge, ResultsJudge) else None
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["reviewer.pipeline"])
+        results = imported.path if imported is not None else None
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
                                  initargs=(rubrics, settings, workdir, results, selected)) as pool:
             for outcome in pool.map(_worker_case, cases, chunksize=max(1, min(16, len(cases) // (4 * jobs)))):
-                if isinstance(engine.judge, ResultsJudge):
+                if imported is not None:
                     for name, count in outcome.imported.items():
-                        setattr(engine.judge.stats, name, getattr(engine.judge.stats, name) + count)
+                        setattr(imported.stats, name, getattr(imported.stats, name) + count)
                 yield outcome
         return
     # A live model: calls are I/O, so cases run on threads, with as many calls in flight as a batch keeps.

@@ -885,11 +885,14 @@ def _worded(run: Sequence[Sentence], k: int) -> bool:
     s, before = run[k], (run[k - 1] if k > 0 else None)
     if _has_exam(s) or ATTEMPT.search(s.text) or GENERIC_EXAM.search(s.text) or REGISTERED_AGAIN.search(s.text):
         return True
-    return before is not None and (_names_result_of(before, s) or (
-        # "…from the September 2023 sitting. The one before, in 2022, didn't go through.": the sitting before
-        _EARLIER_ONE.match(s.text) is not None and (_has_exam(before) or _SITTINGS.search(before.text) is not None))
-        or (
-        ANAPHORA.match(s.text) is not None and ATTEMPT.search(before.text) is not None and not _strength(before)))
+    if before is None:
+        return False
+    return (_names_result_of(before, s)
+            # "…from the September 2023 sitting. The one before, in 2022, didn't go through.": the sitting before
+            or (_EARLIER_ONE.match(s.text) is not None
+                and (_has_exam(before) or _SITTINGS.search(before.text) is not None))
+            or (ANAPHORA.match(s.text) is not None and ATTEMPT.search(before.text) is not None
+                and not _strength(before)))
 
 
 # "I sat USMLE Step 1 in March 2022 … I passed Step 1 in November 2022", "I took Step 2 CK in February 2022. …
@@ -2022,6 +2025,8 @@ def _later_evidence(doc: Document, sentences: Sequence[Sentence], terms: Sequenc
         single = (FAILED_HERE.search(s.text) is not None or low) and not LATER_PASS.search(s.text) \
             and len({m.exam for m in exam_mentions(doc, s.start, s.end)}) <= 1 and not told_later
         text = with_digits(plain(s.text))  # "my Step 2 CK was two forty-seven" reports 247 as much as "247" does
+        if _BEFORE_IT.match(text):
+            continue  # "Before Step 1, I finished my pediatrics clerkship with honors": from before the setback
         for a, b in find_terms(text, terms):
             if s is first and a < setback_at:
                 continue  # "I passed Step 1 on my first try, but I did not pass Step 2 CK": the pass came before
@@ -2033,8 +2038,6 @@ def _later_evidence(doc: Document, sentences: Sequence[Sentence], terms: Sequenc
                 continue  # "My CK score isn't back yet", "I will take Step 2 CK in March": no result yet
             if first is not None and s.start < first.start and _practice_only(_clause_in(text, a, b)):
                 continue  # "my last NBME practice form before Step 2 CK predicted a score of 240", before the 218
-            if _BEFORE_IT.match(text):
-                continue  # "Before Step 1, I finished my pediatrics clerkship with honors": from before the setback
             if s is not first and _predates(text, setback_years):
                 continue  # "My Step 2 CK score of 247 in 2022" beside a 2024 Step 3 failure: evidence from before
             if _prior_at(text[:a]) and not LATER_ATTEMPT.search(text[a:b]):
