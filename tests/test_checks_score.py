@@ -2151,3 +2151,16 @@ def test_that_time_may_be_the_sitting_that_failed(rubrics: RubricSet) -> None:
     text = ("So, CK. My CK was not a pass in 2022, when I was doing night shifts. That time I studied alone from old "
             "notes. I got 209. Now I do UWorld twice, timed.")
     assert judge(rubrics, "score.evidence", text, IA)[1].verdict is Verdict.WARN
+
+
+@pytest.mark.parametrize(("text", "verdict"), [
+    # a later exam's modest number told first, the earlier exam's retake in words after it
+    ("My Step 2 CK result, 229, arrived the week I started my observership. I had passed Step 1 in 2022. For that "
+     "second attempt I worked through UWorld in timed blocks.", Verdict.PASS),
+    # the later exam's own low number, the only setback there is
+    ("My Step 2 CK result, 209, arrived the week I started my observership. I had passed Step 1 in 2022. Since then "
+     "I worked through UWorld in timed blocks.", Verdict.WARN),
+])
+def test_a_later_exams_modest_number_follows_an_earlier_exams_retake(rubrics: RubricSet, text: str,
+                                                                      verdict: Verdict) -> None:
+    assert judge(rubrics, "score.evidence", text)[1].verdict is verdict

@@ -2051,14 +2051,39 @@ def _first_setback(doc: Document, sentences: Sequence[Sentence]) -> tuple[Senten
     names the exam, or one that gives the result of the exam named before it ("Sir, about my Step 1. I got 198 in
     2020, …"; "I took Step 1 in Dubai … So the score was one ninety-six."), so that a later sentence's method words
     ("For CK I tracked my weak systems …") are not taken for it."""
+    found: tuple[Sentence, int, str] | None = None
     for s in sentences:
-        if _has_exam(s) and _is_setback(s):
-            at, exam = _setback_clause_exam(s)
-            return s, at, exam
-        named = [m.exam for m in exam_mentions(doc, sentences[0].start, s.start)]
-        if named and (_is_setback(s) or _low_number(s.text, named[-1])):
-            return s, 0, named[-1]
-    return None, 0, None
+        got = _setback_here(doc, sentences, s)
+        if got is None:
+            continue
+        if found is None:
+            if not _low_number_only(s):
+                return got
+            found = got
+        elif not _low_number_only(s) and _EXAM_ORDER.get(got[2], 9) < _EXAM_ORDER.get(found[2], 0):
+            # "My Step 2 CK result, 229, arrived … I had passed Step 1 … For that second attempt …": the setback
+            # is the earlier exam's, told in words; the later exam's modest number is what came after it
+            return got
+    return found if found is not None else (None, 0, None)
+
+
+_EXAM_ORDER = {"Step 1": 1, "COMLEX Level 1": 1, "Step 2 CK": 2, "COMLEX Level 2": 2, "Step 3": 3, "COMLEX Level 3": 3}
+
+
+def _setback_here(doc: Document, sentences: Sequence[Sentence], s: Sentence) -> tuple[Sentence, int, str] | None:
+    """``s`` as the sentence reporting the setback, where its clause starts and its exam, if it reports one."""
+    if _has_exam(s) and _is_setback(s):
+        at, exam = _setback_clause_exam(s)
+        return s, at, exam
+    named = [m.exam for m in exam_mentions(doc, sentences[0].start, s.start)]
+    if named and (_is_setback(s) or _low_number(s.text, named[-1])):
+        return s, 0, named[-1]
+    return None
+
+
+def _low_number_only(s: Sentence) -> bool:
+    """Is ``s`` a setback only by a low number it gives ("My Step 2 CK result, 229, arrived …"), not in words?"""
+    return not setback_wording(_NUMBER.sub(" ", with_digits(plain(s.text))))
 
 
 def _setback_clause_exam(s: Sentence) -> tuple[int, str]:
