@@ -2164,3 +2164,14 @@ def test_that_time_may_be_the_sitting_that_failed(rubrics: RubricSet) -> None:
 def test_a_later_exams_modest_number_follows_an_earlier_exams_retake(rubrics: RubricSet, text: str,
                                                                       verdict: Verdict) -> None:
     assert judge(rubrics, "score.evidence", text)[1].verdict is verdict
+
+
+@pytest.mark.parametrize(("text", "setback"), [
+    # the applicant's next sitting means the one before did not pass; a next sitting passed is the later one
+    ("My friend and I prepared for Step 1 together in Kathmandu. For my next attempt I switched to active recall "
+     "and timed blocks.", True),
+    ("I sat Step 1 in October 2020. I passed my next sitting, and then on Step 2 CK I got 236.", True),
+    ("I passed Step 1 on my first attempt. My next exam is Step 2 CK, in March.", False),
+])
+def test_the_applicants_next_attempt(text: str, setback: bool) -> None:
+    assert any(d.setback for d in score_discussions(Context(make_doc(text, AI)))) is setback

@@ -155,7 +155,7 @@ SETBACK = re.compile(
     # "Number of failed USMLE attempts: 0"
     r"(?!(?:\s+[\w-]+){0,2}\s+attempts?\s*[:=–-]?\s*(?:0|none|zero|nil)\b)|(?:did\s+not|didn['’]t|not)\s+pass(?:ed)?|(?<!their\s)(?<!his\s)(?<!her\s)(?:second|third|multiple|two|three"
     r"|another|later|subsequent|repeat|2nd)\s+(?:(?:Step[\s-]*\w+|USMLE|CK|COMLEX|exam|test)\s+)?(?:attempts?|sittings?|tr(?:y|ies)|dates?"
-    r"|visits?)"
+    r"|visits?)|(?<=\bmy\s)(?<!passed\smy\s)next\s+(?:(?:Step[\s-]*\w+|USMLE|CK|COMLEX|exam|test)\s+)?(?:attempts?|sittings?)"
     r"|(?<!his\s)(?<!her\s)(?<!their\s)re-?tak(?:e|es|ing|en)|re-?took|re-?s[ai]t(?:s|ting)?|repeat(?:ed|ing)?|below(?!\s+(?:me|us)\b)|low(?:er|est)?|marginal"
     r"|underperform\w*|struggl\w*|difficult(?:y|ies)?|disappoint\w*|setbacks?|unsuccessful|short\s+of"
     # "… I could sit the exam in August, … I was not successful" (not "… successful in my first grant")
