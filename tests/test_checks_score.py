@@ -2175,3 +2175,20 @@ def test_a_later_exams_modest_number_follows_an_earlier_exams_retake(rubrics: Ru
 ])
 def test_the_applicants_next_attempt(text: str, setback: bool) -> None:
     assert any(d.setback for d in score_discussions(Context(make_doc(text, AI)))) is setback
+
+
+@pytest.mark.parametrize(("text", "kind", "setback"), [
+    # what the result closed: programs out of reach, deleted for their cutoffs or first-attempt rules
+    ("When my Step 2 CK result came, every university program on that list, each with a published minimum of 225, "
+     "was closed to me, and I rebuilt my list around family medicine.", AI, True),
+    ("When my Step 1 report arrived in the summer of 2021, the radiology program averages I had taped above my desk "
+     "became, overnight, a list of programs I would not apply to.", PS, True),
+    ("When I made my list of US programs last year, I had to delete eleven of them, every one a program that requires "
+     "all USMLE Steps passed on the first attempt.", PS, True),
+    # programs dropped for a visa, or none closed, beside a strength
+    ("I passed Step 1 on my first attempt and scored 251 on Step 2 CK. I removed thirty programs from my list "
+     "because they do not sponsor visas.", AI, False),
+    ("With a 252 on Step 2 CK, no program on my list was closed to me.", AI, False),
+])
+def test_a_result_told_by_the_programs_it_closed(text: str, kind: DocKind, setback: bool) -> None:
+    assert any(d.setback for d in score_discussions(Context(make_doc(text, kind)))) is setback

@@ -261,6 +261,13 @@ SETBACK = re.compile(
     r"|(?:certification|graduation|application)\s+(?:was|were|got)\s+(?:\w+\s+)?(?:delayed|postponed|pushed\s+back)\b"
     r"[^.;]{0,40}?\b(?:because\s+of|due\s+to|after)\s+(?:my\s+)?(?:USMLE\s+)?(?:Step|the\s+(?:exam|boards|result))"
     r"|(?:give|gives|make|makes)\s+(?:some\s+|many\s+|a\s+few\s+)?programs?\s+(?:pause|hesitate|think\s+twice)"
+    # what the result closed: "every program on that list, each with a published minimum of 225, was closed to me",
+    # "a list of programs I would not apply to", "the Match was out of reach", "I had to delete eleven of them, every
+    # one a program that requires all USMLE Steps passed on the first attempt", "removed … because of their cutoffs"
+    r"|(?<!not\s)(?<!never\s)(?:closed|shut)\s+to\s+me|(?<!not\s)out\s+of\s+(?:my\s+)?reach"
+    r"|programs?\s+I\s+(?:would|could|can)\s*(?:not|n['’]t|no\s+longer)\s+(?:even\s+)?apply\s+to"
+    r"|(?:delet|remov|cross(?:ed)?\s+off|strik|struck)\w*\b[^.;]{0,80}?\b(?:(?:score\s+)?(?:cut-?offs?|minimums?|thresholds?)"
+    r"|requir\w+\s+(?:[\w-]+\s+){0,6}?(?:first\s+attempt|pass(?:ed|es)?|scores?))"
     # "a Step 1 result was sent to me, and it meant the 2020 Match was not going to happen"
     r"|(?:result|score|number|it)\s+(?:\w+\s+){0,2}(?:meant|means|cost\s+me)\s+(?:that\s+)?(?:the\s+|my\s+)?(?:20\d\d\s+)?Match"
     r"(?:\s+(?:was|is|would\s+be)\s+(?:not|never|gone|lost|over)\b|(?=\s*[.,;]))"
@@ -819,6 +826,11 @@ _SUBJECT_TURN = re.compile(r",?\s+(?:and|but|so|before|after|while|when|until|th
                            r"(?:(?:for|in|at|on|during|after|over)\s+(?:\w+\s+){1,3}?)?(?=(?:he|she|I|we)\b)", re.I)
 
 
+# "With a 252 on Step 2 CK, no program on my list was closed to me": nothing the result closed
+_NONE_CLOSED = re.compile(r"\b(?:no|none|nothing|not\s+(?:one|a\s+single))\b[^.;]{0,60}?\b(?:(?:closed|shut)\s+to\s+me"
+                          r"|out\s+of\s+(?:my\s+)?reach)", re.I)
+
+
 def _practice_only(text: str) -> re.Match[str] | None:
     """The practice test ``text`` is about, when it names no exam and no sitting ("My first NBME practice form came
     back well under the passing line"; the exam a practice test was for, "my first NBME self-assessment for Step 1
@@ -841,7 +853,7 @@ def _setback_clause(text: str) -> bool:
         return False
     if not _ONE_OF_THEM.search(text) and not mine:
         text = _WHO_THEY.sub(" ", text)
-    text = _GROUP_RESULT.sub(" ", _NOT_THE_EXAMS.sub(" ", text))
+    text = _NONE_CLOSED.sub(" ", _GROUP_RESULT.sub(" ", _NOT_THE_EXAMS.sub(" ", text)))
     setback = SETBACK.search(text)
     practice = _practice_only(text) if setback is not None else None
     if setback is not None and practice is not None and practice.start() < setback.start():
