@@ -2192,3 +2192,14 @@ def test_the_applicants_next_attempt(text: str, setback: bool) -> None:
 ])
 def test_a_result_told_by_the_programs_it_closed(text: str, kind: DocKind, setback: bool) -> None:
     assert any(d.setback for d in score_discussions(Context(make_doc(text, kind)))) is setback
+
+
+@pytest.mark.parametrize(("text", "setback"), [
+    # two results of one exam, told through a parent who keeps them
+    ("My father printed both of my Step 1 result emails and keeps them in his desk, but when guests come he only "
+     "shows them the second one.", True),
+    # two results of two exams
+    ("My father printed both of my result emails, Step 1 and Step 2 CK, and keeps them in his desk.", False),
+])
+def test_both_results_of_one_exam(text: str, setback: bool) -> None:
+    assert any(d.setback for d in score_discussions(Context(make_doc(text, PS)))) is setback

@@ -230,6 +230,9 @@ SETBACK = re.compile(
     r"|exams?|tests?|tries)|(?:an?|the)\s+exam\s+I\s+had\s+already\s+(?:taken|sat|written)|hit\s+(?:a|the)\s+wall"
     # "he framed the second letter, the one that says passed": a second result letter is a second sitting
     r"|(?:second|2nd|third)\s+(?:(?:result|score|ECFMG)\s+)?(?:letters?|envelopes?|(?:score\s+)?reports?)"
+    # "My father printed both of my Step 1 result emails": two results of one exam
+    r"|both\s+(?:of\s+)?my\s+(?:USMLE\s+)?(?:Step[\s-]*\w+(?:\s*CK)?|COMLEX(?:\s+Level\s*\d)?|Level\s*\d)\s+(?:result|score)"
+    r"\s+(?:e-?mails?|letters?|envelopes?|reports?|notifications?)"
     r"|(?:just|only|barely)\s+(?:a\s+few\s+points\s+|\w+\s+points\s+)?(?:over|above)\s+the\s+(?:passing\s+)?(?:line|mark|score)"
     # "one hundred ninety-six, two points over the minimum"
     r"|(?:a|one|two|three|four|five|a\s+few|\d)\s+points?\s+(?:over|above|from)\s+the\s+(?:minimum|pass(?:ing)?\s+(?:line|mark|score)"
