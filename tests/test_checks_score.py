@@ -2203,3 +2203,16 @@ def test_a_result_told_by_the_programs_it_closed(text: str, kind: DocKind, setba
 ])
 def test_both_results_of_one_exam(text: str, setback: bool) -> None:
     assert any(d.setback for d in score_discussions(Context(make_doc(text, PS)))) is setback
+
+
+@pytest.mark.parametrize(("text", "setback"), [
+    # the applicant sat it with a friend, and the friend's joy tells the rest
+    ("So, my Step 1. My best friend Omar and I, we sat it in the same week in Cairo, and the results came on the "
+     "same Wednesday. He called me from his car, so happy, and asked me, 'And you?', and I could not say anything.",
+     True),
+    # the friend alone sat it
+    ("So, my Step 1. My best friend Omar, he sat it in the same week in Cairo, and the results came on a Wednesday. "
+     "He called me from his car, so happy, and I could not say anything.", False),
+])
+def test_a_result_the_applicant_shared_with_a_friend(text: str, setback: bool) -> None:
+    assert any(d.setback for d in score_discussions(Context(make_doc(text, IA)))) is setback

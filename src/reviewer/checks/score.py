@@ -588,6 +588,9 @@ OWN_RESULT = re.compile(
     # "For the second attempt I changed to timed blocks … with a friend": the attempt is the applicant's
     r"|(?:for|on|in|before|after|during)\s+(?:my|the)\s+(?:second|third|next|later)\s+(?:attempt|sitting|try|take)\s*,?\s+I"
     r"|over\s+my\s+shoulder"  # "my father read 'two hundred and three' over my shoulder"
+    # "My best friend Omar and I, we sat it in the same week": the applicant sat it too
+    r"|\band\s+I,?\s+(?:(?:we|both|all|each|then|also)\s+){0,2}(?:sat|took|wrote|attempted|failed|passed|retook|re-?sat"
+    r"|got|received|opened)"
     # "a result was sent to a student in Shanghai, and that student was me"
     r"|(?:student|candidate|applicant|examinee|one)\s+was\s+me)(?![\w])",
     re.I,
