@@ -2216,3 +2216,15 @@ def test_both_results_of_one_exam(text: str, setback: bool) -> None:
 ])
 def test_a_result_the_applicant_shared_with_a_friend(text: str, setback: bool) -> None:
     assert any(d.setback for d in score_discussions(Context(make_doc(text, IA)))) is setback
+
+
+@pytest.mark.parametrize(("text", "setback"), [
+    # a brother's second attempt the family made room for
+    ("My older brother's Step 1 result came back and it was not a pass. We sat together, all of us, and we decided "
+     "that I would wait one match season and work, so that he could have a second attempt without the money "
+     "pressure.", False),
+    ("My Step 1 result came back and it was not a pass. We decided that I would work for a season, so that I could "
+     "have a second attempt without the money pressure.", True),
+])
+def test_a_second_attempt_made_room_for_is_whose_it_says(text: str, setback: bool) -> None:
+    assert any(d.setback for d in score_discussions(Context(make_doc(text, IA)))) is setback

@@ -828,7 +828,8 @@ _FOR_THE_EXAM = re.compile(rf"^[^.;]{{0,40}}?\b(?:for|before|ahead\s+of)\s+(?:th
 _SITTINGS = re.compile(r"(?<![\w])(?:attempts?|sittings?|re-?takes?|re-?took|re-?sits?|re-?sat|again"
                        r"|(?:first|second|third)\s+time)(?![\w])", re.I)
 # "…, and he was", "Rami failed Step 1 a few months before I sat it": where one subject's clause gives way to another's
-_SUBJECT_TURN = re.compile(r",?\s+(?:and|but|so|before|after|while|when|until|the\s+same\s+(?:day|week|month|year))\s+"
+_SUBJECT_TURN = re.compile(r",?\s+(?:and|but|so(?:\s+that)?|before|after|while|when|until"
+                           r"|the\s+same\s+(?:day|week|month|year))\s+"
                            r"(?:(?:for|in|at|on|during|after|over)\s+(?:\w+\s+){1,3}?)?(?=(?:he|she|I|we)\b)", re.I)
 
 
