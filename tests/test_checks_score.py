@@ -2228,3 +2228,20 @@ def test_a_result_the_applicant_shared_with_a_friend(text: str, setback: bool) -
 ])
 def test_a_second_attempt_made_room_for_is_whose_it_says(text: str, setback: bool) -> None:
     assert any(d.setback for d in score_discussions(Context(make_doc(text, IA)))) is setback
+
+
+@pytest.mark.parametrize(("text", "setback"), [
+    # what a moved date cost, beside a first-attempt pass of the exam
+    ("In July 2021 the landslides closed the highway, my bus turned back, and I paid the fee a second time to move "
+     "my Step 1 appointment by five weeks. I passed Step 1 on that first sitting in August.", False),
+    ("Ah yes, the two Step 1 dates, I get that question a lot. The first date was in January 2020, and the centre "
+     "closed for the volcano. I took it in March, one attempt, and passed, and then on Step 2 CK I got 247.", False),
+    ("My transcript lists two exam dates in 2022: Step 1 (passed, first attempt) and Step 2 CK (239, first "
+     "attempt). I have never repeated any USMLE exam.", False),
+    # a second fee for a second sitting; a first attempt of another exam
+    ("I paid the Step 1 fee a second time and sat it again in May, after the March sitting.", True),
+    ("I paid the Step 1 fee a second time, and my first date was March. Step 2 CK I passed on the first attempt.",
+     True),
+])
+def test_what_a_moved_date_cost_beside_a_first_attempt_pass(text: str, setback: bool) -> None:
+    assert any(d.setback for d in score_discussions(Context(make_doc(text, IA)))) is setback

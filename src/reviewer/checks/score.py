@@ -156,7 +156,7 @@ SETBACK = re.compile(
     r"(?!(?:\s+[\w-]+){0,2}\s+attempts?\s*[:=–-]?\s*(?:0|none|zero|nil)\b)|(?:did\s+not|didn['’]t|not)\s+pass(?:ed)?|(?<!their\s)(?<!his\s)(?<!her\s)(?:second|third|multiple|two|three"
     r"|another|later|subsequent|repeat|2nd)\s+(?:(?:Step[\s-]*\w+|USMLE|CK|COMLEX|exam|test)\s+)?(?:attempts?|sittings?|tr(?:y|ies)|dates?"
     r"|visits?)|(?<=\bmy\s)(?<!passed\smy\s)next\s+(?:(?:Step[\s-]*\w+|USMLE|CK|COMLEX|exam|test)\s+)?(?:attempts?|sittings?)"
-    r"|(?<!his\s)(?<!her\s)(?<!their\s)re-?tak(?:e|es|ing|en)|re-?took|re-?s[ai]t(?:s|ting)?|repeat(?:ed|ing)?|below(?!\s+(?:me|us)\b)|low(?:er|est)?|marginal"
+    r"|(?<!his\s)(?<!her\s)(?<!their\s)re-?tak(?:e|es|ing|en)|re-?took|re-?s[ai]t(?:s|ting)?|(?<!never\s)(?<!not\s)repeat(?:ed|ing)?|below(?!\s+(?:me|us)\b)|low(?:er|est)?|marginal"
     r"|underperform\w*|struggl\w*|difficult(?:y|ies)?|disappoint\w*|setbacks?|unsuccessful|short\s+of"
     # "… I could sit the exam in August, … I was not successful" (not "… successful in my first grant")
     r"|I\s+(?:was\s+not|wasn['’]t)\s+(?:\w+\s+)?successful(?!\s+(?:in|with|at)\s+(?!(?:the\s+|my\s+|that\s+)?"
@@ -321,7 +321,9 @@ PASSED_FIRST = re.compile(
     r"|(?<![\w])(?<!not\s)(?<!not\sa\s)(?:a\s+pass|pass|[12]\d\d|" + SPOKEN_SCORE
     + r")(?:\s*[,(–—-]\s*|\s+)(?:on\s+(?:the|my)\s+)?first\s+(?:attempt|try|sitting)"
     # an aside: "Step 1 I took in June 2023, first attempt, and …"
-    r"|,\s*(?:also\s+|both\s+|each\s+)?(?:on\s+(?:the|my)\s+)?first\s+(?:attempt|try|sitting)\s*(?:,|\.|$)",
+    r"|,\s*(?:also\s+|both\s+|each\s+)?(?:on\s+(?:the|my)\s+)?first\s+(?:attempt|try|sitting)\s*(?:,|\.|$)"
+    # "I took it in March, one attempt, and passed"
+    r"|(?<![\w])(?:only\s+)?one\s+(?:attempt|sitting),?\s+(?:and\s+)?pass(?:ed)?\b",
     re.I,
 )
 # An exam still to come ("I will sit Step 3 in May"); not a year "spent preparing for" one, which is past.
@@ -1000,8 +1002,14 @@ def _passed_first_time(run: Sequence[Sentence], exam: str) -> bool:
     I rescheduled it three times … I passed on my first attempt.")? Then what the classifier reads as a setback
     is the story around a pass, not one; the rules' wording still speaks."""
     for s in run:
-        if PASSED_FIRST.search(s.text) and not _others(s):
-            names = {exam_name(m.group()) for m in EXAM.finditer(s.text)}
+        passed = PASSED_FIRST.search(s.text)
+        if passed and not _others(s):
+            # the exams of the clause that says so ("I took it in March, one attempt, and passed, and then on Step 2
+            # CK I got 247" is of the exam before it; "Step 1 was a fail, but Step 2 CK I passed on the first attempt"
+            # of Step 2 CK)
+            turns = [m.end() for m in _CLAUSE_TURN.finditer(s.text, 0, passed.start())]
+            clause = s.text[turns[-1] if turns else 0 : passed.end()]
+            names = {exam_name(m.group()) for m in EXAM.finditer(clause)}
             if not names or exam in names:
                 return True
     return False
@@ -1027,7 +1035,8 @@ def _reports_setback(run: Sequence[Sentence]) -> bool:
         every = {exam_name(n) for n in names} - _GENERIC_EXAMS
         return any(_passed_first_time(run, e) for e in (named or every or {exam}))
 
-    return (any(_is_setback(s) for k, s in enumerate(run) if _worded(run, k))
+    return (any(_is_setback(s) and not (_resits_only(s) and passed_first(s)) for k, s in enumerate(run)
+                if _worded(run, k))
             or any(_placed_in_group(run[k - 1], run[k]) for k in range(1, len(run)))
             or any(_low_number(s.text, exam) for s in run if not _others(s) and not _practice_only(s.text))
             or _sat_twice(run)
@@ -1035,6 +1044,19 @@ def _reports_setback(run: Sequence[Sentence]) -> bool:
             or any(_reads_as_setback(s) and not passed_first(s) for k, s in enumerate(run) if _about_a_result(run, k))
             or any(_read_together(run[k - 1], run[k]) and not passed_first(run[k - 1], run[k])
                    for k in range(1, len(run)) if _about_a_result(run, k - 1) or _about_a_result(run, k)))
+
+
+# What a moved date costs as much as a second sitting: a fee paid again, two dates, the exam moved twice
+_RESIT_WORDS = re.compile(
+    r"(?:pay(?:ing|s)?|paid)\s+(?:for\s+)?(?:the\s+)?(?:[\w-]+\s+){0,3}?fees?\s+(?:a\s+second\s+time|again|twice)"
+    r"|(?:two|three|2|3|second|first\s+two)\s+(?:(?:USMLE\s+)?(?:Step[\s-]*\w+|exam|test)\s+)?dates?"
+    r"|(?:moved|rescheduled|postponed)\s+(?:it|the\s+exam|my\s+(?:exam|date|appointment))\s+(?:twice|again)", re.I)
+
+
+def _resits_only(s: Sentence) -> bool:
+    """Is ``s`` a setback only by what a moved date costs as much as a second sitting ("I paid the fee a second time
+    to move my Step 1 appointment")? Beside a first-attempt pass of the exam, that is no setback."""
+    return not setback_wording(_RESIT_WORDS.sub(" ", s.text))
 
 
 def _theirs(run: Sequence[Sentence]) -> bool:
