@@ -2245,3 +2245,19 @@ def test_a_second_attempt_made_room_for_is_whose_it_says(text: str, setback: boo
 ])
 def test_what_a_moved_date_cost_beside_a_first_attempt_pass(text: str, setback: bool) -> None:
     assert any(d.setback for d in score_discussions(Context(make_doc(text, IA)))) is setback
+
+
+@pytest.mark.parametrize(("text", "verdict"), [
+    # feeling told without the listed words: a silence carried, curtains kept shut, savings felt wasted
+    ("I failed Step 1 in 2022. I will carry the silence of that drive with me for a long time. Since then I do timed "
+     "UWorld blocks and passed in 2023.", Verdict.WARN),
+    ("I failed Step 1 in 2022. For most of that winter I did not open the curtains of my room. Since then I do timed "
+     "UWorld blocks and passed in 2023.", Verdict.WARN),
+    ("I failed Step 1 in 2022, and for weeks I felt I had wasted my parents' savings. Since then I do timed UWorld "
+     "blocks and passed in 2023.", Verdict.WARN),
+    # a lesson carried into the clinic
+    ("I failed Step 1 in 2022. I carry the habit of timed UWorld blocks with me into clinic, and I passed in 2023.",
+     Verdict.PASS),
+])
+def test_feeling_carried_or_kept_indoors(rubrics: RubricSet, text: str, verdict: Verdict) -> None:
+    assert judge(rubrics, "score.emotion", text)[1].verdict is verdict
