@@ -2261,3 +2261,20 @@ def test_what_a_moved_date_cost_beside_a_first_attempt_pass(text: str, setback: 
 ])
 def test_feeling_carried_or_kept_indoors(rubrics: RubricSet, text: str, verdict: Verdict) -> None:
     assert judge(rubrics, "score.emotion", text)[1].verdict is verdict
+
+
+@pytest.mark.parametrize(("text", "verdict"), [
+    # the change told before the sentence of the later sitting
+    ("I took a teaching post in 2022 because the next date on which I could sit Step 1 was eight months away. While "
+     "I waited I changed my method to timed 40-question UWorld blocks every morning. The second sitting went very "
+     "differently.", Verdict.PASS),
+    # a method the applicant went without, then effort alone
+    ("So, Step 1. Honestly, I went in without one full practice test. In the second attempt I studied harder, many "
+     "more hours, every day. I passed.", Verdict.FAIL),
+    # wrong answers reviewed, one by one
+    ("I did not pass Step 1 at the first attempt. I now plan backwards from full-length timed practice and review "
+     "every wrong answer the same evening.", Verdict.PASS),
+])
+def test_a_change_before_the_later_sitting_and_one_gone_without(rubrics: RubricSet, text: str,
+                                                                 verdict: Verdict) -> None:
+    assert judge(rubrics, "score.what_changed", text, IA)[1].verdict is verdict

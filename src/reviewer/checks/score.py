@@ -1906,9 +1906,13 @@ _NEXT = re.compile(r"^\W*(?:then|after\s+(?:that|the\s+(?:result|failure))|after
 
 
 def _after_setback(disc: ScoreDiscussion, sentences: Sequence[Sentence]) -> list[Sentence]:
-    """The sentences from the first setback sentence on."""
-    first = next((s.index for s in disc.sentences if _is_setback(s)), disc.first)
-    return [s for s in sentences if s.index >= first]
+    """The sentences from the first setback sentence on; from the discussion's start when that sentence tells only the
+    later sitting ("While I waited I changed my method to timed blocks … The second sitting went very
+    differently"): the change came before it."""
+    first = next((s for s in disc.sentences if _is_setback(s)), None)
+    if first is None or (LATER_ATTEMPT.search(first.text) and not FAILED_HERE.search(first.text)):
+        return [s for s in sentences if s.index >= disc.first]
+    return [s for s in sentences if s.index >= first.index]
 
 
 # Not a change the applicant made: a counterfactual ("if my school had offered one NBME-style mock…"), what
@@ -1960,6 +1964,12 @@ def _blamed(s: Sentence, blamed: BlamedParams | None) -> bool:
             and model_probability(blamed.model, s.text) >= blamed.threshold)
 
 
+# a method the applicant went without: "Honestly, I went in without one full practice test"
+_ABSENT_BEFORE = re.compile(r"\b(?:without|never\s+(?:did|took|used|tried|had))\s+"
+                            r"(?:a\s+|an\s+|one\s+|any\s+|a\s+single\s+|even\s+one\s+|single\s+)?(?:[\w-]+\s+){0,2}$",
+                            re.I)
+
+
 def _first_change(doc: Document, sentences: Sequence[Sentence], terms: Sequence[str],
                   blamed: BlamedParams | None = None) -> str | None:
     for s in sentences:
@@ -1973,7 +1983,7 @@ def _first_change(doc: Document, sentences: Sequence[Sentence], terms: Sequence[
                     or _inside(boards, a, b)):
                 continue
             if (not _prior_at(doc.text[s.start : a]) and not _PRIOR_AFTER.match(doc.text, b, s.end)
-                    and not _inside(quoted, a, b)):
+                    and not _inside(quoted, a, b) and not _ABSENT_BEFORE.search(doc.text, s.start, a)):
                 return doc.text[a:b]
     return None
 
