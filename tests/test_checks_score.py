@@ -2278,3 +2278,15 @@ def test_feeling_carried_or_kept_indoors(rubrics: RubricSet, text: str, verdict:
 def test_a_change_before_the_later_sitting_and_one_gone_without(rubrics: RubricSet, text: str,
                                                                  verdict: Verdict) -> None:
     assert judge(rubrics, "score.what_changed", text, IA)[1].verdict is verdict
+
+
+@pytest.mark.parametrize(("text", "verdict"), [
+    # the last clause returns to the record that will always show the failure
+    ("I failed Step 1 in December 2020. I passed on my second attempt in 2021 and scored 236 in Step 2 CK, but my "
+     "transcript will always show that December result first.", Verdict.WARN),
+    ("I failed Step 1 in December 2020. I passed on my second attempt in 2021 after timed UWorld blocks, and I still "
+     "use them to prepare for rounds in my clinic.", Verdict.PASS),
+])
+def test_a_record_that_will_always_show_the_failure_ends_on_it(rubrics: RubricSet, text: str,
+                                                                verdict: Verdict) -> None:
+    assert judge(rubrics, "score.pivot", text, AI)[1].verdict is verdict
