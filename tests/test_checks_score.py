@@ -2290,3 +2290,15 @@ def test_a_change_before_the_later_sitting_and_one_gone_without(rubrics: RubricS
 def test_a_record_that_will_always_show_the_failure_ends_on_it(rubrics: RubricSet, text: str,
                                                                 verdict: Verdict) -> None:
     assert judge(rubrics, "score.pivot", text, AI)[1].verdict is verdict
+
+
+@pytest.mark.parametrize(("text", "excuse"), [
+    # what a notebook did for a supervisor's opinion is no cause of the result
+    ("I did not pass Step 1 in 2022. I began each morning with forty timed questions and kept a notebook of every "
+     "wrong answer, and I passed in 2023. The same notebook is the reason my supervisor wrote that my differentials "
+     "were one step ahead.", False),
+    ("I did not pass Step 1 in 2022. The broken air conditioning in the centre is the reason my score was so low.",
+     True),
+])
+def test_the_reason_for_what_is_the_result_or_something_else(rubrics: RubricSet, text: str, excuse: bool) -> None:
+    assert (judge(rubrics, "score.excuse", text)[1].verdict is not Verdict.PASS) is excuse
