@@ -2302,3 +2302,14 @@ def test_a_record_that_will_always_show_the_failure_ends_on_it(rubrics: RubricSe
 ])
 def test_the_reason_for_what_is_the_result_or_something_else(rubrics: RubricSet, text: str, excuse: bool) -> None:
     assert (judge(rubrics, "score.excuse", text)[1].verdict is not Verdict.PASS) is excuse
+
+
+@pytest.mark.parametrize(("text", "setback"), [
+    # a result that said otherwise than the pass it was needed for
+    ("The observership was offered to me on one condition: a passing Step 1 result in my file by January. In January "
+     "the score report I opened said otherwise, and the place went to another graduate.", True),
+    # a result that said otherwise than the doubts
+    ("My teachers doubted I would manage Step 1, but the result said otherwise: 241 in 2022.", False),
+])
+def test_a_result_that_said_otherwise(text: str, setback: bool) -> None:
+    assert any(d.setback for d in score_discussions(Context(make_doc(text, PS)))) is setback

@@ -230,6 +230,11 @@ SETBACK = re.compile(
     r"|exams?|tests?|tries)|(?:an?|the)\s+exam\s+I\s+had\s+already\s+(?:taken|sat|written)|hit\s+(?:a|the)\s+wall"
     # "he framed the second letter, the one that says passed": a second result letter is a second sitting
     r"|(?:second|2nd|third)\s+(?:(?:result|score|ECFMG)\s+)?(?:letters?|envelopes?|(?:score\s+)?reports?)"
+    # "… a passing Step 1 result in my file by January. In January the score report I opened said otherwise": a
+    # result that contradicted the pass it was needed for (not "…expected me to fail, but the result said otherwise")
+    r"|(?<!\bbut\s)(?<!\byet\s)(?<!\bhowever\s)(?:the|my|that|this)\s+(?:score\s+|result\s+|exam\s+)?"
+    r"(?:report|result|score|screen|e-?mail|letter)\s+(?:(?:that\s+)?I\s+(?:opened|got|received|read)\s+)?"
+    r"(?:said|read|showed|stated)\s+otherwise"
     # "My father printed both of my Step 1 result emails": two results of one exam
     r"|both\s+(?:of\s+)?my\s+(?:USMLE\s+)?(?:Step[\s-]*\w+(?:\s*CK)?|COMLEX(?:\s+Level\s*\d)?|Level\s*\d)\s+(?:result|score)"
     r"\s+(?:e-?mails?|letters?|envelopes?|reports?|notifications?)"
