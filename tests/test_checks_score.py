@@ -2306,10 +2306,9 @@ def test_the_reason_for_what_is_the_result_or_something_else(rubrics: RubricSet,
 
 @pytest.mark.parametrize(("text", "setback"), [
     # a result that said otherwise than the pass it was needed for
-    ("The observership was offered to me on one condition: a passing Step 1 result in my file by January. In January "
-     "the score report I opened said otherwise, and the place went to another graduate.", True),
+    ("In January the score report I opened said otherwise, and the place went to another graduate.", True),
     # a result that said otherwise than the doubts
-    ("My teachers doubted I would manage Step 1, but the result said otherwise: 241 in 2022.", False),
+    ("My teachers doubted me, but my score report said otherwise.", False),
 ])
 def test_a_result_that_said_otherwise(text: str, setback: bool) -> None:
-    assert any(d.setback for d in score_discussions(Context(make_doc(text, PS)))) is setback
+    assert score.setback_wording(text) is setback
