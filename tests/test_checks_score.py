@@ -2312,3 +2312,21 @@ def test_the_reason_for_what_is_the_result_or_something_else(rubrics: RubricSet,
 ])
 def test_a_result_that_said_otherwise(text: str, setback: bool) -> None:
     assert score.setback_wording(text) is setback
+
+
+@pytest.mark.parametrize(("text", "kind", "setback"), [
+    # a minimum the result put out of reach; a second sitting booked; the applicant's number under a programme's
+    ("When my Step 1 report arrived in December 2020, the 230 that most of the surgery programmes I wanted listed as "
+     "their minimum became a number I could not reach anymore.", AI, True),
+    ("My ECFMG certification, which I expected to complete in 2023, now depends on Step 2 CK, which I will sit for "
+     "the second time on 14 August 2024.", AI, True),
+    ("Yes, sorry, yes. My Step 2 CK. A lot of the programs I really wanted, they list a minimum of 230, and my number "
+     "is nine points under that, so I took them off my list.", IA, True),
+    # a first sitting booked; a programme's minimum the applicant is over
+    ("My ECFMG certification now depends on Step 2 CK, which I will sit for the first time on 14 August 2024.", AI,
+     False),
+    ("My Step 2 CK. The programs I wanted, they list a minimum of 230, and my number is 248.", IA, False),
+])
+def test_a_result_told_by_a_minimum_out_of_reach_or_a_second_sitting_booked(text: str, kind: DocKind,
+                                                                           setback: bool) -> None:
+    assert any(d.setback for d in score_discussions(Context(make_doc(text, kind)))) is setback

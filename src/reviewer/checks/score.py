@@ -274,6 +274,7 @@ SETBACK = re.compile(
     # one a program that requires all USMLE Steps passed on the first attempt", "removed … because of their cutoffs"
     r"|(?<!not\s)(?<!never\s)(?:closed|shut)\s+to\s+me|(?<!not\s)out\s+of\s+(?:my\s+)?reach"
     r"|programs?\s+I\s+(?:would|could|can)\s*(?:not|n['’]t|no\s+longer)\s+(?:even\s+)?apply\s+to"
+    r"|(?:number|score|minimum|cut-?off|bar)\s+(?:that\s+)?I\s+(?:could|can)\s*(?:not|n['’]t|no\s+longer)\s+reach"
     r"|(?:delet|remov|cross(?:ed)?\s+off|strik|struck)\w*\b[^.;]{0,80}?\b(?:(?:score\s+)?(?:cut-?offs?|minimums?|thresholds?)"
     r"|requir\w+\s+(?:[\w-]+\s+){0,6}?(?:first\s+attempt|pass(?:ed|es)?|scores?))"
     # "a Step 1 result was sent to me, and it meant the 2020 Match was not going to happen"
@@ -588,7 +589,8 @@ OWN_RESULT = re.compile(
     r"|cleared|tried|performed|did|paid|opened)|my\s+(?:own\s+)?(?:first\s+|second\s+|initial\s+|low\s+)?(?:attempts?"
     # "During my Step 1 year, my roommate did not pass": a time of study, no result
     r"|Step(?![\s-]*\w+\s+(?:year|years|months?|weeks?|summer|period|preparation|prep|studies|dedicated)\b)"
-    r"|COMLEX|USMLE|scores?|results?|boards?|performance|failure|exam|test|Level|transcript|score\s+report|ECFMG\s+record)"
+    r"|COMLEX|USMLE|scores?|results?|boards?|performance|failure|exam|test|Level|transcript|score\s+report|ECFMG\s+record"
+    r"|number\s+(?:is|was)\b)"  # "they list a minimum of 230, and my number is nine points under that"
     r"|mine\s+(?:was|is|came|had)"  # "…were trading numbers in the 240s, and mine was 206"
     # "my stone was Step 1": the applicant's own exam, by a word of the applicant's
     r"|my\s+(?:\w+\s+){1,2}(?:was|is)\s+(?:USMLE\s+)?(?:Step|COMLEX|Level)(?![\w-])"
@@ -1109,9 +1111,15 @@ _PLAIN_FAIL = re.compile(
     r"|I\s+(?:had\s+)?(?:failed|did\s+not\s+pass|didn['’]t\s+pass)(?:\s+it)?\s*[.,;!—–-])", re.I)
 
 
+# "…now depends on Step 2 CK, which I will sit for the second time on 14 August": a plan to sit it again
+_RETAKE_PLANNED = re.compile(r"(?<![\w])(?:(?:second|third|2nd|3rd)\s+(?:time|attempt|sitting|try)|again|re-?take"
+                             r"|re-?sit)(?![\w])", re.I)
+
+
 def _is_seed(sents: Sequence[Sentence], i: int) -> bool:
     s = sents[i]
-    if (PLAN.search(s.text) and not PAST_RESULT.search(s.text)) or (_others(s) and not _OF_US.search(s.text)):
+    if (PLAN.search(s.text) and not PAST_RESULT.search(s.text) and not _RETAKE_PLANNED.search(s.text)) \
+            or (_others(s) and not _OF_US.search(s.text)):
         return False
     if _has_exam(s):
         if RESULT.search(s.text) or SETBACK.search(s.text):
