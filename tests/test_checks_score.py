@@ -2330,3 +2330,9 @@ def test_a_result_that_said_otherwise(text: str, setback: bool) -> None:
 def test_a_result_told_by_a_minimum_out_of_reach_or_a_second_sitting_booked(text: str, kind: DocKind,
                                                                            setback: bool) -> None:
     assert any(d.setback for d in score_discussions(Context(make_doc(text, kind)))) is setback
+
+
+def test_an_exam_that_took_the_applicant_two_sittings_beside_a_letter_about_her() -> None:
+    text = ("Dr. Alvarez wrote in her letter that \"her USMLE numbers undersell what she does at the bedside.\" I know "
+            "which number she meant, because Step 1 took me two sittings, in 2021 and in 2022.")
+    assert any(d.setback for d in score_discussions(Context(make_doc(text, PS))))

@@ -581,6 +581,7 @@ OTHERS = re.compile(
 OWN_RESULT = re.compile(
     r"(?<![\w])(?:I(?:['’]m|\s+am|\s+was)\s+(?:one\s+of|the\s+(?:applicant|candidate|student))"
     r"|(?:Step[\s-]*\w+|Level\s*\w+|USMLE|COMLEX)\s+(?:was|is|has\s+been)\s+my"
+    r"|(?:Step[\s-]*\w+(?:\s*CK)?|Level\s*\w+|USMLE|COMLEX)\s+took\s+me\b"  # "Step 1 took me two sittings"
     r"|I\s+(?:(?:\w+ly|had|have|then|also|only|eventually|finally|just|still|not|never)\s+){0,3}(?:failed|retook"
     r"|re-?took|re-?sat|sat|scored|got|passed|took|did\s+not|didn['’]t|received|obtained|wrote|attempted|barely"
     r"|(?:re-?)?booked|(?:re-?)?registered|signed\s+up|enrolled|began|started|restarted"
