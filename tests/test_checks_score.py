@@ -2336,3 +2336,27 @@ def test_an_exam_that_took_the_applicant_two_sittings_beside_a_letter_about_her(
     text = ("Dr. Alvarez wrote in her letter that \"her USMLE numbers undersell what she does at the bedside.\" I know "
             "which number she meant, because Step 1 took me two sittings, in 2021 and in 2022.")
     assert any(d.setback for d in score_discussions(Context(make_doc(text, PS))))
+
+
+@pytest.mark.parametrize(("text", "kind", "setback"), [
+    # a fee that left twice; a fault owned for the exam; a pass required, and somewhere else instead
+    ("My ECFMG certificate is dated fourteen months after my friends', and the Step 1 registration fee left my account "
+     "twice before it was issued.", PS, True),
+    ("In July 2021, the week my Step 1 score arrived, I deleted my radiology spreadsheet. It was not the exam's fault, "
+     "it was mine.", PS, True),
+    ("The Boston observership I had arranged for July 2022 required a passing Step 1, so that July I was in Recife "
+     "instead, redoing NBME forms at my kitchen table.", PS, True),
+    # a letter about the applicant, quoted; the applicant's own attempts, asked about
+    ("Dr. Miller ended her letter for me with a sentence I did not expect: \"Although his Step 1 score is not high, "
+     "his work was at the level of our interns.\"", PS, True),
+    ("Okay, so, you probably saw it in the letter from Dr. Ramirez, our dean: 'Her Step 1 score does not tell you who "
+     "she is.' It was two hundred and four.", IA, True),
+    ("Dr. Bilyk asked me to tell her about my Step 1 attempts, because a good letter should never be surprised by the "
+     "transcript.", AI, True),
+    # a letter about a classmate; a fee for a date moved before a first-attempt pass
+    ("My classmate showed me the letter from Dr. Ramirez: 'Her Step 1 score is 251, the best of her year.'", IA, False),
+    ("The Step 1 registration fee left my account twice when the centre moved my date, and I passed on the first "
+     "attempt.", PS, False),
+])
+def test_a_result_told_by_its_fees_its_conditions_and_its_letters(text: str, kind: DocKind, setback: bool) -> None:
+    assert any(d.setback for d in score_discussions(Context(make_doc(text, kind)))) is setback

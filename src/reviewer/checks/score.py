@@ -150,6 +150,9 @@ ATTEMPT = re.compile(
     re.I,
 )
 _ORDINAL = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
+# "the Step 1 registration fee left my account twice": a fee paid for a second sitting, or for a moved date
+_FEE_LEFT_TWICE = (r"fees?\s+(?:left|came\s+out\s+of|was\s+(?:charged|taken|debited)\s+(?:from|to))\s+(?:\w+\s+){0,2}?"
+                   r"(?:twice|two\s+times|a\s+second\s+time)")
 SETBACK = re.compile(
     r"(?<![\w])(?:(?<!pass/)(?<!pass-)(?<!pass\sor\s)(?<!\bno\s)(?<!\bzero\s)fail(?:ed|ure|ures|ing)?(?!\s+to\b)"
     # "Number of failed USMLE attempts: 0"
@@ -173,12 +176,15 @@ SETBACK = re.compile(
     r"|first\s+(?:score|result|attempt|sitting))"
     r"|not\s+(?:where|what)\s+I|weak(?:er|est)?(?!\s+(?:[\w-]+\s+)?(?:systems|subjects|areas|topics|sections|disciplines))|poor(?:ly)?|modest|mediocre|unsatisfactory|not\s+competitive"
     # a result judged plainly: "not strong", "isn't competitive", "not my best", "will not impress you"
-    r"|(?:not|\w+n['’]t)\s+(?:\w+\s+){0,2}?(?:strong|impressive|impress|great|competitive|representative|proud"
+    r"|(?:not|\w+n['’]t)\s+(?:\w+\s+){0,2}?(?:strong|impressive|impress|great|competitive|representative|proud|high"
     r"|(?:my|the)\s+(?:best|strongest))|lag(?:s|ged|ging)?\s+behind|troubles?|narrow\s+(?:one|pass|margin)"
     r"|(?:barely|narrowly|just\s+barely)\s+(?:clear\w*|scrap\w*|made\s+it)|not\s+on\s+the\s+pass"
     r"|(?:did\s+not|didn['’]t|not|never|failed\s+to)\s+(?:meet|reach|achieve|hit|make|match)\s+(?:the\s+|my\s+)?(?:\w+\s+){0,3}?"
     r"(?:standard|score|mark|threshold|cut-?off|line|bar|target|goal|practice)"
     r"|(?:not|\w+n['’]t|never)\s+(?:\w+\s+){0,2}?defined\s+by|says?\s+(?:less|little|nothing|only\s+part)\s+about"
+    # "Her Step 1 score does not tell you who she is" (a letter quoted), "my Step 1 attempts"
+    r"|(?:not|n['’]t)\s+tells?\s+(?:you|us|anyone|them)\s+who\s+(?:I|she|he)\s+(?:am|is|was|really\s+is)"
+    r"|(?<![\w-])my\s+(?:USMLE\s+)?(?:Step[\s-]*\w+(?:\s*CK)?|COMLEX(?:\s+Level\s*\d)?)\s+(?:attempts|sittings|tries)"
     r"|(?:not|\w+n['’]t)\s+(?:\w+\s+){0,5}?(?:says?|tells?\s+(?:you|us|anyone|them))\s+(?:much|a\s+lot|anything)"
     r"|whatever\s+my\s+(?:\w+\s+){0,2}?says"
     r"|says?\s+more\s+about\s+(?:\w+\s+){1,8}?than\s+(?:about\s+)?(?:me|my|who\s+I|the\s+(?:doctor|physician|person"
@@ -225,6 +231,13 @@ SETBACK = re.compile(
     # "Between my first and second Step 2 CK", "an exam I had already taken" (not a new eligibility period, which a
     # postponed first attempt takes too)
     r"|(?:pay(?:ing|s)?|paid)\s+(?:for\s+)?(?:the\s+)?(?:[\w-]+\s+){0,3}?fees?\s+(?:a\s+second\s+time|again|twice)"
+    # "the Step 1 registration fee left my account twice", "Before I booked again"
+    r"|" + _FEE_LEFT_TWICE + r"|\bI\s+(?:re-?)?(?:booked|registered)\s+(?:for\s+)?(?:it\s+)?again\b"
+    # "It was not the exam's fault, it was mine"
+    r"|(?:was|is)\s*(?:not|n['’]t)\s+the\s+(?:exam|test)['’]s\s+fault"
+    # "The Boston observership … required a passing Step 1, so that July I was in Recife instead"
+    r"|(?:required|needed|depended\s+on|conditional\s+on)\s+(?:a\s+)?pass(?:ing)?\s+(?:USMLE\s+)?(?:Step[\s-]*\w+|result"
+    r"|score)\b[^.;]{0,80}?\b(?:instead|lapsed|expired|cancel\w*|withdrawn|went\s+to\s+(?:another|someone))\b"
     r"|second\s+dedicated\s+(?:period|study|block|months?)|(?:the|a)\s+second\s+(?:registration\s+|exam\s+|test\s+)?fee"
     r"|first\s+and\s+second\s+(?:Step|attempts?|sittings?|CK|COMLEX"
     r"|exams?|tests?|tries)|(?:an?|the)\s+exam\s+I\s+had\s+already\s+(?:taken|sat|written)|hit\s+(?:a|the)\s+wall"
@@ -590,7 +603,7 @@ OWN_RESULT = re.compile(
     r"|cleared|tried|performed|did|paid|opened)|my\s+(?:own\s+)?(?:first\s+|second\s+|initial\s+|low\s+)?(?:attempts?"
     # "During my Step 1 year, my roommate did not pass": a time of study, no result
     r"|Step(?![\s-]*\w+\s+(?:year|years|months?|weeks?|summer|period|preparation|prep|studies|dedicated)\b)"
-    r"|COMLEX|USMLE|scores?|results?|boards?|performance|failure|exam|test|Level|transcript|score\s+report|ECFMG\s+record"
+    r"|COMLEX|USMLE|scores?|results?|boards?|performance|failure|exam|test|Level|transcript|score\s+report|ECFMG\s+(?:record|certificate|certification)"
     r"|number\s+(?:is|was)\b)"  # "they list a minimum of 230, and my number is nine points under that"
     r"|mine\s+(?:was|is|came|had)"  # "…were trading numbers in the 240s, and mine was 206"
     # "my stone was Step 1": the applicant's own exam, by a word of the applicant's
@@ -627,10 +640,17 @@ _SELF_QUESTION = re.compile(r"^\W*(?:but\s+|so\s+)?(?:why|how)\s+(?:did|would|do
                             re.I)
 
 
+# "Dr. Miller ended her letter for me with a sentence I did not expect: "Although his Step 1 score is not high, …""
+# … or "you probably saw it in the letter from Dr. Ramirez, our dean in Guadalajara: 'Her Step 1 score does not …'"
+_WRITTEN_OF_ME = re.compile(r"\b(?:letters?|recommendation|LoR|evaluation|reference)\s+(?:(?:for|about|of|on)\s+me\b"
+                            r"|from\s+(?:my\s+|our\s+)?(?:Dr\.?\s+)?[A-Z][\w.-]*)[^\"“”‘]{0,80}(?:[\"“‘]|:\s+')", re.I)
+
+
 def asks_of_self(text: str) -> bool:
-    """Is ``text`` a question the applicant asks about themself in the third person ("Why would a student who
-    graduated fourth of 180 score below the mean on Step 1?")?"""
-    return _SELF_QUESTION.match(text) is not None
+    """Is ``text`` about the applicant in the third person: a question the applicant asks about themself ("Why would a
+    student who graduated fourth of 180 score below the mean on Step 1?"), or a letter about them quoted ("…her letter
+    for me with a sentence I did not expect: "Although his Step 1 score is not high, …"")?"""
+    return _SELF_QUESTION.match(text) is not None or _WRITTEN_OF_ME.search(text) is not None
 
 
 _COMPARED_WITH = re.compile(r"\b(?:mean|average|median|cut-?off|scores?)\s+(?:score\s+)?(?:of|for|among)\s+"
@@ -1058,7 +1078,8 @@ def _reports_setback(run: Sequence[Sentence]) -> bool:
 _RESIT_WORDS = re.compile(
     r"(?:pay(?:ing|s)?|paid)\s+(?:for\s+)?(?:the\s+)?(?:[\w-]+\s+){0,3}?fees?\s+(?:a\s+second\s+time|again|twice)"
     r"|(?:two|three|2|3|second|first\s+two)\s+(?:(?:USMLE\s+)?(?:Step[\s-]*\w+|exam|test)\s+)?dates?"
-    r"|(?:moved|rescheduled|postponed)\s+(?:it|the\s+exam|my\s+(?:exam|date|appointment))\s+(?:twice|again)", re.I)
+    r"|(?:moved|rescheduled|postponed)\s+(?:it|the\s+exam|my\s+(?:exam|date|appointment))\s+(?:twice|again)"
+    r"|" + _FEE_LEFT_TWICE, re.I)
 
 
 def _resits_only(s: Sentence) -> bool:
