@@ -1134,8 +1134,8 @@ _PLAIN_FAIL = re.compile(
 
 
 # "…now depends on Step 2 CK, which I will sit for the second time on 14 August": a plan to sit it again
-_RETAKE_PLANNED = re.compile(r"(?<![\w])(?:(?:second|third|2nd|3rd)\s+(?:time|attempt|sitting|try)|again|re-?take"
-                             r"|re-?sit)(?![\w])", re.I)
+# (not "…will sit it again if the date moves": a date moved again)
+_RETAKE_PLANNED = re.compile(r"(?<![\w])(?:second|third|2nd|3rd)\s+(?:time|attempt|sitting|try)(?![\w])", re.I)
 
 
 def _is_seed(sents: Sequence[Sentence], i: int) -> bool:
