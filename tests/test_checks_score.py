@@ -2360,3 +2360,10 @@ def test_an_exam_that_took_the_applicant_two_sittings_beside_a_letter_about_her(
 ])
 def test_a_result_told_by_its_fees_its_conditions_and_its_letters(text: str, kind: DocKind, setback: bool) -> None:
     assert any(d.setback for d in score_discussions(Context(make_doc(text, kind)))) is setback
+
+
+def test_a_letter_from_a_relative_quoting_her_own_score_is_hers() -> None:
+    text = "I read the letter from my sister: 'My Step 1 score was low, and her Step 1 score was lower.'"
+    assert not score.asks_of_self(text)
+    assert score.asks_of_self("I saw the letter from Dr. Ramirez, our dean: 'Her Step 1 score does not tell you who "
+                              "she is.'")

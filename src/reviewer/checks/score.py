@@ -150,7 +150,10 @@ ATTEMPT = re.compile(
     re.I,
 )
 _ORDINAL = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
-# "the Step 1 registration fee left my account twice": a fee paid for a second sitting, or for a moved date
+# "Paying the Step 1 fee a second time", "the Step 1 registration fee left my account twice": a fee paid for a second
+# sitting, or for a moved date
+_FEE_PAID_AGAIN = (r"(?:pay(?:ing|s)?|paid)\s+(?:for\s+)?(?:the\s+)?(?:[\w-]+\s+){0,3}?fees?\s+"
+                   r"(?:a\s+second\s+time|again|twice)")
 _FEE_LEFT_TWICE = (r"fees?\s+(?:left|came\s+out\s+of|was\s+(?:charged|taken|debited)\s+(?:from|to))\s+(?:\w+\s+){0,2}?"
                    r"(?:twice|two\s+times|a\s+second\s+time)")
 SETBACK = re.compile(
@@ -230,7 +233,7 @@ SETBACK = re.compile(
     # what only a second sitting costs or takes: "Paying the Step 1 fee a second time", "a second dedicated period",
     # "Between my first and second Step 2 CK", "an exam I had already taken" (not a new eligibility period, which a
     # postponed first attempt takes too)
-    r"|(?:pay(?:ing|s)?|paid)\s+(?:for\s+)?(?:the\s+)?(?:[\w-]+\s+){0,3}?fees?\s+(?:a\s+second\s+time|again|twice)"
+    r"|" + _FEE_PAID_AGAIN +
     # "the Step 1 registration fee left my account twice", "Before I booked again"
     r"|" + _FEE_LEFT_TWICE + r"|\bI\s+(?:re-?)?(?:booked|registered)\s+(?:for\s+)?(?:it\s+)?again\b"
     # "It was not the exam's fault, it was mine"
@@ -643,7 +646,8 @@ _SELF_QUESTION = re.compile(r"^\W*(?:but\s+|so\s+)?(?:why|how)\s+(?:did|would|do
 # "Dr. Miller ended her letter for me with a sentence I did not expect: "Although his Step 1 score is not high, …""
 # … or "you probably saw it in the letter from Dr. Ramirez, our dean in Guadalajara: 'Her Step 1 score does not …'"
 _WRITTEN_OF_ME = re.compile(r"\b(?:letters?|recommendation|LoR|evaluation|reference)\s+(?:(?:for|about|of|on)\s+me\b"
-                            r"|from\s+(?:my\s+|our\s+)?(?:Dr\.?\s+)?[A-Z][\w.-]*)[^\"“”‘]{0,80}(?:[\"“‘]|:\s+')", re.I)
+                            r"|from\s+(?:my\s+|our\s+)?(?:Dr\.?\s+)?(?-i:[A-Z])[\w.-]*)[^\"“”‘]{0,80}(?:[\"“‘]|:\s+')",
+                            re.I)
 
 
 def asks_of_self(text: str) -> bool:
@@ -1076,7 +1080,7 @@ def _reports_setback(run: Sequence[Sentence]) -> bool:
 
 # What a moved date costs as much as a second sitting: a fee paid again, two dates, the exam moved twice
 _RESIT_WORDS = re.compile(
-    r"(?:pay(?:ing|s)?|paid)\s+(?:for\s+)?(?:the\s+)?(?:[\w-]+\s+){0,3}?fees?\s+(?:a\s+second\s+time|again|twice)"
+    _FEE_PAID_AGAIN +
     r"|(?:two|three|2|3|second|first\s+two)\s+(?:(?:USMLE\s+)?(?:Step[\s-]*\w+|exam|test)\s+)?dates?"
     r"|(?:moved|rescheduled|postponed)\s+(?:it|the\s+exam|my\s+(?:exam|date|appointment))\s+(?:twice|again)"
     r"|" + _FEE_LEFT_TWICE, re.I)
