@@ -163,13 +163,13 @@ def test_pdf_time_limit_between_pages_off_the_main_thread(tmp_path: Path, monkey
 
     path = tmp_path / "ps_slow.pdf"
     path.write_bytes(pdf_bytes([["One line of text."]] * 30))
-    monkeypatch.setattr(pdf, "TIME_LIMIT", 0.05)
+    monkeypatch.setattr(pdf, "TIME_LIMIT", 0.5)  # opening the file fits in it on a busy machine
     real_extract = PageObject.extract_text
     pages_read: list[int] = []
 
     def slow(self: object, *args: object, **kwargs: object) -> str:
         pages_read.append(1)
-        time.sleep(0.02)
+        time.sleep(0.05)
         return str(real_extract(self, *args, **kwargs))  # type: ignore[arg-type]
 
     monkeypatch.setattr(PageObject, "extract_text", slow)
@@ -185,7 +185,7 @@ def test_pdf_time_limit_between_pages_off_the_main_thread(tmp_path: Path, monkey
     worker.start()
     worker.join(10)
     assert len(errors) == 1 and isinstance(errors[0], InputError), errors
-    assert "took too long" in str(errors[0]) and 2 <= len(pages_read) < 30
+    assert "took too long" in str(errors[0]) and 1 <= len(pages_read) < 30
 
 
 def case_kind():  # type: ignore[no-untyped-def]
